@@ -1,0 +1,89 @@
+# eocic: reproducible rebuild of the EOCIC 2019 regional policy briefings.
+# `make all` sets everything up, runs every pilot region and builds every edition.
+# `make test` sets up what it needs and runs the test suite.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
+VENV        := .venv
+PY          := $(VENV)/bin/python
+EOCIC       := $(VENV)/bin/eocic
+STAMP       := $(VENV)/.installed
+REGION      ?= centre-val-de-loire
+JOBS        ?= 2
+RAW         ?= ../shared/data/raw
+
+# Debian packages: TeX for the PDF editions, poppler-utils for the PDF checks.
+DEB_PACKAGES := texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommended \
+                fonts-freefont-otf poppler-utils
+
+.PHONY: help all setup sysdeps venv run region book lab serve lock test lint bench snapshot clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+all: setup run book ## Set up, run every pilot region and build every edition (HTML + PDF)
+
+setup: sysdeps venv ## Create .venv from the lock and install the Debian packages (when root)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x "$(PY)" || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --prefix $(VENV) --name python3 --display-name "Python 3 (eocic)" >/dev/null
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+sysdeps: ## Install the Debian packages the PDF needs (root only; otherwise print the command)
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian packages:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null \
+	    || { echo "apt-get install failed for:$$missing"; exit 1; }; \
+	else \
+	  echo "PDF editions skipped: TeX is missing; install it with: sudo apt-get install$$missing"; \
+	fi
+
+run: venv ## Run the study for every pilot region (parallel, cached)
+	$(EOCIC) run --jobs $(JOBS)
+
+region: venv ## Run one region and build its edition: make region REGION=<id>
+	$(EOCIC) run $(REGION) --jobs $(JOBS)
+	$(EOCIC) book $(REGION)
+
+book: venv ## Build every edition (HTML, and PDF when xelatex is present)
+	$(EOCIC) book all
+
+lab: venv ## Open JupyterLab on the notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+serve: ## Serve the HTML editions on http://127.0.0.1:8000
+	$(PY) -m http.server --bind 127.0.0.1 --directory build/site 8000
+
+lock: ## Regenerate requirements.lock (exact pins) from pyproject.toml
+	@test -x "$(PY)" || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url \
+	  --no-emit-find-links -o requirements.lock pyproject.toml
+
+snapshot: venv ## Rebuild data/snapshot from the raw files: make snapshot RAW=<dir>
+	$(EOCIC) data snapshot --raw $(RAW)
+
+test: setup ## Set up, then run ruff and the test suite
+	$(VENV)/bin/ruff check eocic_helpers tests bench
+	$(VENV)/bin/pytest
+
+lint: venv ## Run ruff
+	$(VENV)/bin/ruff check eocic_helpers tests bench
+
+bench: venv ## Print the speed figures
+	$(PY) bench/run_bench.py
+
+clean: ## Remove build outputs (keeps .venv)
+	rm -rf build

@@ -1,0 +1,290 @@
+"""The action plan (briefing section 5, Table 2): load, tabulate and draw as a Gantt chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from eocic_helpers import paths
+from eocic_helpers.config import load_model
+from eocic_helpers.errors import ParameterError
+
+TEMPLATE_REGION = "centre-val-de-loire"
+
+
+class Intervention(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    source: str
+
+
+class Action(BaseModel):
+    """One row of Table 2. Months are counted from T0."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    intervention: str
+    action: str
+    start_month: float | None = Field(default=None, ge=0)
+    end_month: float | None = Field(default=None, ge=0)
+    open_ended: bool = False
+    meeting: bool = False
+    owners: str
+    source: str
+
+    @model_validator(mode="after")
+    def _timing(self) -> Action:
+        if self.start_month is None and (self.end_month is not None or self.open_ended):
+            raise ValueError("an unscheduled action (start_month: null) has no end or open end")
+        if self.start_month is not None and self.end_month is None and not self.open_ended:
+            raise ValueError("end_month is null: set it, or set open_ended: true")
+        if (self.end_month is not None and self.start_month is not None
+                and self.end_month < self.start_month):
+            raise ValueError("end_month is before start_month")
+        return self
+
+    @property
+    def kind(self) -> Literal["milestone", "activity", "open", "unscheduled"]:
+        """How the Gantt chart draws the action."""
+        if self.start_month is None:
+            return "unscheduled"
+        if self.open_ended:
+            return "open"
+        return "milestone" if self.end_month == self.start_month else "activity"
+
+
+class ActionPlan(BaseModel):
+    """The content of ``data/regions/<region>/action_plan.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int
+    region: str
+    source: str
+    interventions: list[Intervention] = Field(min_length=1)
+    actions: list[Action] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_interventions(self) -> ActionPlan:
+        known = {i.id for i in self.interventions}
+        for action in self.actions:
+            if action.intervention not in known:
+                raise ValueError(
+                    f"action '{action.id}' names unknown intervention '{action.intervention}'"
+                )
+        return self
+
+
+def plan_file(region_id: str) -> tuple[Path, bool]:
+    """The plan file for a region and whether it is the template of another region."""
+    own = paths.region_data_dir(region_id) / "action_plan.yaml"
+    if own.exists():
+        return own, False
+    return paths.region_data_dir(TEMPLATE_REGION) / "action_plan.yaml", True
+
+
+def load_action_plan(region_id: str) -> tuple[ActionPlan, bool]:
+    """Load a region's plan, or the Centre-Val de Loire plan as a template.
+
+    Returns:
+        The plan and ``True`` when it is a template borrowed from another region.
+    """
+    path, is_template = plan_file(region_id)
+    return load_model(ActionPlan, path), is_template
+
+
+def parse_t0(t0: str | None) -> dt.date | None:
+    """Parse the ``t0`` parameter: an ISO date (YYYY-MM-DD), or empty for relative months.
+
+    Raises:
+        ParameterError: ``t0`` is not an ISO date.
+    """
+    if t0 is None or str(t0).strip() == "":
+        return None
+    try:
+        return dt.date.fromisoformat(str(t0).strip())
+    except ValueError:
+        raise ParameterError(
+            f"parameter 't0' is '{t0}', not a date; give an ISO date like 2019-09-01, or '' "
+            "for months from T0"
+        ) from None
+
+
+def add_months(start: dt.date, months: float) -> dt.date:
+    """``start`` plus a number of months (whole months by calendar, a fraction by 30-day steps)."""
+    whole = int(months)
+    year, month = divmod(start.month - 1 + whole, 12)
+    day = min(start.day, [31, 29 if _leap(start.year + year) else 28, 31, 30, 31, 30, 31, 31,
+                          30, 31, 30, 31][month])
+    base = dt.date(start.year + year, month + 1, day)
+    return base + dt.timedelta(days=round((months - whole) * 30))
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def plan_table(plan: ActionPlan, t0: dt.date | None = None) -> pd.DataFrame:
+    """Table 2 as a frame: ``action, intervention, owner, start, end`` (+ ``kind``, ``source``).
+
+    ``start``/``end`` are months from T0, or dates when ``t0`` is given. Open-ended actions have
+    no end; unscheduled ("Tbc") actions have neither.
+    """
+    names = {i.id: i.name for i in plan.interventions}
+    rows = []
+    for a in plan.actions:
+        start: object = a.start_month
+        end: object = a.end_month
+        if t0 is not None:
+            start = add_months(t0, a.start_month).isoformat() if a.start_month is not None else None
+            end = add_months(t0, a.end_month).isoformat() if a.end_month is not None else None
+        rows.append(
+            {
+                "action": a.action,
+                "intervention": names[a.intervention],
+                "owner": a.owners,
+                "start": start,
+                "end": end,
+                "kind": a.kind,
+                "source": a.source,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if t0 is None:
+        for col in ("start", "end"):
+            months = pd.to_numeric(frame[col])
+            whole = months.dropna().apply(float.is_integer).all()
+            frame[col] = months.astype("Int64") if whole else months
+    return frame
+
+
+def timing_label(action: Action) -> str:
+    """The briefing's wording for an action's timing, e.g. 'From T0 to T0 + 3 months'."""
+
+    def t(m: float) -> str:
+        m_int = int(m) if float(m).is_integer() else m
+        return "T0" if m == 0 else f"T0 + {m_int} month{'s' if m != 1 else ''}"
+
+    if action.kind == "unscheduled":
+        return "Tbc"
+    if action.kind == "open":
+        return f"After {t(action.start_month or 0)}"
+    if action.kind == "milestone":
+        return t(action.start_month or 0)
+    return f"From {t(action.start_month or 0)} to {t(action.end_month or 0)}"
+
+
+def briefing_table(plan: ActionPlan) -> pd.DataFrame:
+    """Table 2 laid out as in the briefing: Action, Timing of the action, Owner of the action."""
+    names = {i.id: i.name for i in plan.interventions}
+    return pd.DataFrame(
+        {
+            "Intervention": [names[a.intervention] for a in plan.actions],
+            "Action": [a.action for a in plan.actions],
+            "Timing of the action": [timing_label(a) for a in plan.actions],
+            "Owner of the action": [a.owners for a in plan.actions],
+        }
+    )
+
+
+def count_by_intervention(plan: ActionPlan) -> dict[str, int]:
+    """Number of actions per intervention id, in plan order."""
+    counts = {i.id: 0 for i in plan.interventions}
+    for a in plan.actions:
+        counts[a.intervention] += 1
+    return counts
+
+
+def gantt_data(plan: ActionPlan) -> pd.DataFrame:
+    """The numbers the Gantt chart draws: one row per scheduled action, in plan order."""
+    names = {i.id: i.name for i in plan.interventions}
+    horizon = max(
+        (a.end_month or a.start_month or 0) for a in plan.actions if a.start_month is not None
+    )
+    rows = []
+    for a in plan.actions:
+        if a.kind == "unscheduled":
+            continue
+        start = float(a.start_month or 0)
+        end = float(a.end_month) if a.end_month is not None else float(horizon) + 3
+        rows.append(
+            {
+                "id": a.id,
+                "action": a.action,
+                "intervention": names[a.intervention],
+                "start_month": start,
+                "end_month": None if a.open_ended else end,
+                "drawn_end_month": end,
+                "kind": a.kind,
+                "meeting": a.meeting,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _short(text: str, width: int = 58) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib Figure
+    """Draw the plan as a Gantt chart, coloured by intervention.
+
+    Bars are activities, diamonds are milestones (circles for meetings), an arrow marks an
+    open-ended activity. Unscheduled ("Tbc") actions are listed under the chart.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from eocic_helpers.style import MUTED, PALETTE
+
+    data = gantt_data(plan)
+    colours = {i.name: PALETTE[k % len(PALETTE)] for k, i in enumerate(plan.interventions)}
+    unscheduled = [a for a in plan.actions if a.kind == "unscheduled"]
+    fig, ax = plt.subplots(figsize=(10, 0.42 * len(data) + 1.9))
+    for y, row in enumerate(data.itertuples()):
+        colour = colours[row.intervention]
+        if row.kind == "milestone":
+            ax.plot(row.start_month, y, marker="o" if row.meeting else "D", markersize=9,
+                    color=colour, markeredgecolor="black", zorder=3)
+        else:
+            ax.barh(y, row.drawn_end_month - row.start_month, left=row.start_month, height=0.55,
+                    color=colour, edgecolor="black", zorder=2,
+                    hatch="//" if row.kind == "open" else None)
+            if row.kind == "open":
+                ax.annotate("", xy=(row.drawn_end_month + 0.6, y), xytext=(row.drawn_end_month, y),
+                            arrowprops={"arrowstyle": "->", "color": "black"})
+    ax.set_yticks(range(len(data)))
+    ax.set_yticklabels([_short(a) for a in data["action"]], fontsize=8)
+    ax.invert_yaxis()
+    horizon = int(data["drawn_end_month"].max()) + 1
+    ticks = list(range(0, horizon + 1))
+    ax.set_xticks(ticks)
+    if t0 is None:
+        ax.set_xticklabels(["T0" if m == 0 else f"+{m}" for m in ticks])
+        ax.set_xlabel("Months from T0")
+    else:
+        ax.set_xticklabels([add_months(t0, m).strftime("%b %Y") for m in ticks], rotation=45,
+                           ha="right", fontsize=8)
+        ax.set_xlabel(f"Month (T0 = {t0.isoformat()})")
+    ax.set_xlim(-0.5, horizon + 0.5)
+    handles = [Patch(facecolor=c, edgecolor="black", label=n) for n, c in colours.items()]
+    handles += [
+        Line2D([], [], marker="D", linestyle="", color=MUTED, markeredgecolor="black",
+               label="milestone"),
+        Line2D([], [], marker="o", linestyle="", color=MUTED, markeredgecolor="black",
+               label="meeting"),
+        Patch(facecolor="white", edgecolor="black", hatch="//", label="open-ended"),
+    ]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18 if t0 else -0.12),
+              ncol=len(handles), fontsize=8, frameon=False)
+    if unscheduled:
+        text = "Not yet scheduled (Tbc): " + "; ".join(a.action for a in unscheduled)
+        fig.text(0.01, -0.02, text, fontsize=8, ha="left", va="top", wrap=True)
+    ax.set_title("Action plan: timing of the two interventions")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,178 @@
+"""Assemble and build the Jupyter Book editions (HTML and PDF) from the executed runs."""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from eocic_helpers import paths
+from eocic_helpers.errors import EocicError
+from eocic_helpers.regions import Region
+
+#: Chapters in the briefing's order: (notebook name, chapter title used when it is missing).
+CHAPTERS: list[tuple[str, str]] = [
+    ("action_plan", "Roadmap and action plan"),
+]
+
+
+def _jupyter_book() -> str:
+    exe = Path(sys.executable).parent / "jupyter-book"
+    if exe.exists():
+        return str(exe)
+    found = shutil.which("jupyter-book")
+    if not found:
+        raise EocicError("jupyter-book is not installed; run: make setup")
+    return found
+
+
+def has_xelatex() -> bool:
+    """True when the PDF toolchain (xelatex and latexmk) is on PATH."""
+    return bool(shutil.which("xelatex") and shutil.which("latexmk"))
+
+
+def _render(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace("{{ " + key + " }}", value)
+    return text
+
+
+def assemble(region: Region) -> Path:
+    """Write the book sources of one regional edition into ``build/books/<region>``.
+
+    Raises:
+        EocicError: the region has not been run yet.
+    """
+    from eocic_helpers.action_plan import plan_file
+
+    run_dir = paths.run_dir(region.id)
+    if not (run_dir / "action_plan.ipynb").exists():
+        raise EocicError(
+            f"no run for {region.id} yet; run it first: eocic run {region.id}"
+        )
+    src = paths.BOOKS / region.id
+    if src.exists():
+        shutil.rmtree(src)
+    src.mkdir(parents=True)
+    _, is_template = plan_file(region.id)
+    template_note = (
+        f"The seed briefing covers Centre-Val de Loire only. {region.name} has no action plan "
+        "of its own yet, so its plan chapter uses the Centre-Val de Loire plan as a template."
+        if is_template
+        else "The qualitative content of this edition is transcribed from the briefing; "
+        "each item cites its section."
+    )
+    values = {"region_name": region.name, "region_id": region.id, "template_note": template_note}
+    for name in ("intro.md", "references.md", "references.bib"):
+        (src / name).write_text(_render((paths.BOOK_TEMPLATES / name).read_text("utf-8"), values),
+                                encoding="utf-8")
+    chapters = []
+    for notebook, title in CHAPTERS:
+        nb = run_dir / f"{notebook}.ipynb"
+        if nb.exists():
+            shutil.copy2(nb, src / nb.name)
+        else:
+            (src / f"{notebook}.md").write_text(
+                f"# {title}\n\nThis chapter is not available for {region.name}: the "
+                f"`{notebook}` notebook has not been run for it (`eocic run {region.id} "
+                f"--notebook {notebook}`).\n", encoding="utf-8")
+        chapters.append({"file": notebook})
+    chapters.append({"file": "references"})
+    for sub in ("figures", "tables"):
+        if (run_dir / sub).exists():
+            shutil.copytree(run_dir / sub, src / sub)
+    toc = {"format": "jb-book", "root": "intro", "chapters": chapters}
+    (src / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
+    config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
+    title = f"{region.name}: EOCIC policy briefing"
+    config["title"] = title
+    config["sphinx"]["config"]["html_title"] = title
+    config["latex"]["latex_documents"]["targetname"] = f"eocic-{region.id}.tex"
+    (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return src
+
+
+def _build(src: Path, builder: str, out: Path) -> Path:
+    cmd = [_jupyter_book(), "build", str(src), "--path-output", str(out), "--builder", builder]
+    if builder == "html":
+        cmd += ["-W", "-n", "--keep-going"]
+    env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1546300800"))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    log = out / f"{builder}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(proc.stdout + "\n" + proc.stderr, encoding="utf-8")
+    if proc.returncode != 0:
+        raise EocicError(f"{builder} build of {src.name} failed; see {log}")
+    return out / "_build"
+
+
+def _swap_dir(new: Path, target: Path) -> None:
+    """Replace ``target`` by ``new`` with renames, so readers never see a half-built site."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build_region(region: Region, pdf: bool = True) -> dict[str, Path]:
+    """Build one regional edition: ``build/site/<region>/`` and ``build/pdf/<region>.pdf``."""
+    src = assemble(region)
+    work = paths.BOOKS / f".{region.id}-build"
+    if work.exists():
+        shutil.rmtree(work)
+    built = _build(src, "html", work)
+    staged_site = paths.SITE / f".{region.id}.new"
+    if staged_site.exists():
+        shutil.rmtree(staged_site)
+    shutil.copytree(built / "html", staged_site)
+    _swap_dir(staged_site, paths.SITE / region.id)
+    out = {"html": paths.SITE / region.id / "index.html"}
+    if pdf:
+        built = _build(src, "pdflatex", work)
+        pdf_file = built / "latex" / f"eocic-{region.id}.pdf"
+        if not pdf_file.exists():
+            raise EocicError(f"PDF build of {region.id} produced no PDF; see {work}/pdflatex.log")
+        target = paths.PDF / f"{region.id}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copy2(pdf_file, tmp)
+        os.replace(tmp, target)
+        out["pdf"] = target
+    shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def write_landing_page(regions: list[Region]) -> Path:
+    """``build/site/index.html``: links every regional edition, HTML and PDF."""
+    rows = []
+    for r in regions:
+        site = paths.SITE / r.id / "index.html"
+        pdf = paths.PDF / f"{r.id}.pdf"
+        html_link = f'<a href="{r.id}/index.html">HTML</a>' if site.exists() else "not built"
+        pdf_link = f'<a href="../pdf/{r.id}.pdf">PDF</a>' if pdf.exists() else "not built"
+        rows.append(f"<tr><td>{html.escape(r.name)}</td><td>{html.escape(r.country_name)}</td>"
+                    f"<td>{html_link}</td><td>{pdf_link}</td></tr>")
+    page = (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>EOCIC policy briefings: the ten pilot regions</title>"
+        "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}"
+        "td,th{padding:.3em 1em;text-align:left}</style></head><body>"
+        "<h1>EOCIC policy briefings: the ten pilot regions in industrial transition</h1>"
+        "<p>Editions rebuilt from code after EOCIC (2019), doi:10.2826/735038.</p>"
+        "<table><thead><tr><th>Region</th><th>Country</th><th>HTML</th><th>PDF</th></tr>"
+        f"</thead><tbody>{''.join(rows)}</tbody></table></body></html>\n"
+    )
+    from eocic_helpers.atomic import write_text
+
+    target = paths.SITE / "index.html"
+    write_text(target, page)
+    return target

@@ -1,0 +1,138 @@
+"""The ``eocic`` command line. Errors are one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from eocic_helpers.errors import EocicError
+
+
+def _cmd_regions(args: argparse.Namespace) -> int:
+    from eocic_helpers.regions import load_regions
+
+    for r in load_regions():
+        print(f"{r.id:22} {r.name:22} {r.country}  NUTS 2016: {' '.join(r.nuts2016)}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from eocic_helpers import params as prm
+    from eocic_helpers import runner
+    from eocic_helpers.regions import resolve_regions
+
+    regions = resolve_regions(args.regions)
+    specs = prm.select(prm.discover(), args.notebook)
+    overrides: dict = {}
+    if args.params_file:
+        overrides.update(prm.load_params_file(Path(args.params_file)))
+    overrides.update(prm.parse_pairs(args.param or []))
+    per_notebook = prm.resolve(specs, overrides)
+    tasks = runner.plan([r.id for r in regions], specs, per_notebook)
+    if args.dry_run:
+        for t in tasks:
+            state = "cached" if runner.is_fresh(t) and not args.force else "run"
+            print(f"{state:6} {t.label}")
+        return 0
+    start = time.perf_counter()
+    outcomes = runner.run(tasks, jobs=args.jobs, force=args.force, progress=not args.quiet)
+    elapsed = time.perf_counter() - start
+    summary = runner.write_summary(outcomes, elapsed)
+    print(runner.format_summary(outcomes))
+    failed = sum(o.status == "failed" for o in outcomes)
+    print(f"{len(outcomes)} tasks: {sum(o.status == 'ok' for o in outcomes)} ran, "
+          f"{sum(o.status == 'cached' for o in outcomes)} cached, {failed} failed "
+          f"in {elapsed:.1f} s; summary: {summary}")
+    return 1 if failed else 0
+
+
+def _cmd_book(args: argparse.Namespace) -> int:
+    from eocic_helpers import book
+    from eocic_helpers.regions import load_regions, resolve_region
+
+    want_pdf = args.pdf
+    if want_pdf and not book.has_xelatex():
+        print("PDF skipped: xelatex is missing; install TeX with: sudo apt-get install "
+              "texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommended "
+              "fonts-freefont-otf", file=sys.stderr)
+        want_pdf = False
+    everything = args.region.lower() == "all"
+    regions = load_regions() if everything else [resolve_region(args.region)]
+    failures = []
+    for region in regions:
+        try:
+            out = book.build_region(region, pdf=want_pdf)
+            print(f"{region.id}: " + ", ".join(str(p) for p in out.values()))
+        except EocicError as exc:
+            if not everything:
+                raise
+            failures.append(str(exc))
+            print(f"{region.id}: {exc}", file=sys.stderr)
+    if everything:
+        print(f"landing page: {book.write_landing_page(regions)}")
+    return 1 if failures else 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage dump)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: error: {message}; see '{self.prog} --help'", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="eocic",
+        description="Rebuild the EOCIC 2019 regional policy briefings: run the study notebooks "
+        "per pilot region and build the Jupyter Book editions.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("regions", help="list the ten pilot regions")
+    p.set_defaults(func=_cmd_regions)
+
+    p = sub.add_parser("run", help="execute the notebooks for regions (all pilots by default)")
+    p.add_argument("regions", nargs="*", metavar="REGION",
+                   help="slug, NUTS code or name; none means all ten pilots")
+    p.add_argument("--notebook", "-n", action="append", metavar="NAME",
+                   help="run only this notebook (repeatable)")
+    p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="set a notebook parameter (repeatable)")
+    p.add_argument("-f", "--params-file", metavar="PARAMS_YAML", help="parameters from YAML")
+    p.add_argument("--jobs", "-j", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--force", action="store_true", help="re-run even when nothing changed")
+    p.add_argument("--dry-run", action="store_true", help="list the tasks and cache hits only")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("book", help="build the edition of a region, or 'all'")
+    p.add_argument("region", nargs="?", default="all", metavar="REGION|all")
+    p.add_argument("--pdf", dest="pdf", action="store_true", default=True,
+                   help="build the PDF too (default)")
+    p.add_argument("--no-pdf", dest="pdf", action="store_false", help="HTML only")
+    p.set_defaults(func=_cmd_book)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``eocic`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
+        print("eocic: error: --jobs must be 1 or more", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except EocicError as exc:
+        print(f"eocic: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("eocic: interrupted; earlier outputs are intact", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""User-facing errors: one line that names the problem and the fix."""
+
+from __future__ import annotations
+
+
+class EocicError(Exception):
+    """An error caused by input the user can fix. The CLI prints it as one line, exit 2."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        # Keep the message on one line whatever the cause carried.
+        super().__init__(" ".join(str(message).split()))
+
+
+class ConfigError(EocicError):
+    """A YAML or parameter file is malformed or invalid."""
+
+
+class DataError(EocicError):
+    """A data file is missing, corrupt, or fails validation."""
+
+
+class ParameterError(EocicError):
+    """A notebook parameter is unknown, of the wrong type, or out of range."""

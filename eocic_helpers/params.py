@@ -1,0 +1,215 @@
+"""Notebook parameters: read each notebook's ``parameters`` cell and validate user values.
+
+Papermill only warns on an unknown parameter name; here every problem is an error raised
+before any kernel starts.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eocic_helpers import paths
+from eocic_helpers.errors import ConfigError, ParameterError
+
+#: Parameters the runner sets itself; users choose regions as positional arguments.
+RUNNER_PARAMETERS = {"region"}
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """What the runner needs to know about one notebook."""
+
+    name: str
+    path: Path
+    defaults: dict[str, Any]
+    reads: tuple[str, ...] = ()
+    data_driven: bool = False
+    checks: dict[str, str] = field(default_factory=dict)
+
+
+def _read_notebook(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: notebook not found; check notebooks/") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}:{exc.lineno}: not a valid notebook (JSON: {exc.msg})") from None
+
+
+def parse_parameters(source: str) -> dict[str, Any]:
+    """Names and literal defaults assigned in a ``parameters`` cell."""
+    out: dict[str, Any] = {}
+    for node in ast.parse(source).body:
+        target, value = None, None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name) and value is not None:
+            out[target.id] = ast.literal_eval(value)
+    return out
+
+
+def load_spec(path: Path) -> NotebookSpec:
+    """Read a notebook's parameters cell and its ``metadata.eocic`` declarations.
+
+    ``metadata.eocic.reads`` lists the data files the notebook reads (``{region}`` is replaced
+    by the region id); the cache hashes them. ``metadata.eocic.checks`` maps a parameter to a
+    named check in :data:`CHECKS`.
+    """
+    nb = _read_notebook(path)
+    cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ConfigError(f"{path}: needs exactly one cell tagged 'parameters', found {len(cells)}")
+    source = "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) else cells[0][
+        "source"]
+    meta = nb.get("metadata", {}).get("eocic", {})
+    return NotebookSpec(
+        name=Path(path).stem,
+        path=Path(path),
+        defaults=parse_parameters(source),
+        reads=tuple(meta.get("reads", [])),
+        data_driven=bool(meta.get("data_driven", False)),
+        checks=dict(meta.get("checks", {})),
+    )
+
+
+def discover(notebook_dir: Path | None = None) -> dict[str, NotebookSpec]:
+    """All study notebooks, by name, in run order (file name order)."""
+    folder = Path(notebook_dir or paths.NOTEBOOKS)
+    return {p.stem: load_spec(p) for p in sorted(folder.glob("*.ipynb"))}
+
+
+def select(specs: dict[str, NotebookSpec], names: Iterable[str] | None) -> list[NotebookSpec]:
+    """The notebooks named by ``--notebook`` (all when none)."""
+    names = list(names or [])
+    if not names:
+        return list(specs.values())
+    chosen = []
+    for name in names:
+        key = name.removesuffix(".ipynb")
+        if key not in specs:
+            hint = difflib.get_close_matches(key, list(specs), n=1, cutoff=0.0)
+            raise ParameterError(
+                f"unknown notebook '{name}'; did you mean {hint[0] if hint else '?'}? "
+                f"valid: {', '.join(specs)}"
+            )
+        chosen.append(specs[key])
+    return chosen
+
+
+# -- value conversion and checks ------------------------------------------------------------
+
+def _check_iso_date_or_empty(name: str, value: Any) -> None:
+    from eocic_helpers.action_plan import parse_t0
+
+    parse_t0(value)
+
+
+#: Named checks a notebook can ask for in ``metadata.eocic.checks``.
+CHECKS: dict[str, Callable[[str, Any], None]] = {
+    "iso_date_or_empty": _check_iso_date_or_empty,
+}
+
+
+def convert(name: str, raw: Any, default: Any) -> Any:
+    """Convert a user value (a string from ``-p``, or a YAML value) to the default's type.
+
+    Raises:
+        ParameterError: the value does not fit the type.
+    """
+    kind = type(default)
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"true", "yes", "1"}:
+            return True
+        if text in {"false", "no", "0"}:
+            return False
+        raise ParameterError(f"parameter '{name}' must be true or false, got '{raw}'")
+    if kind is int:
+        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+            raise ParameterError(f"parameter '{name}' must be a whole number, got '{raw}'")
+        try:
+            return int(str(raw).strip()) if not isinstance(raw, int | float) else int(raw)
+        except ValueError:
+            raise ParameterError(f"parameter '{name}' must be a whole number, got '{raw}'") from None
+    if kind is float:
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise ParameterError(f"parameter '{name}' must be a number, got '{raw}'") from None
+    if kind is str:
+        if isinstance(raw, dict | list):
+            raise ParameterError(f"parameter '{name}' must be text, got {type(raw).__name__}")
+        return "" if raw is None else str(raw)
+    return raw
+
+
+def resolve(
+    selected: list[NotebookSpec], overrides: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Validate user overrides against the selected notebooks.
+
+    Returns:
+        For each notebook name, the overrides it declares (converted to their types).
+
+    Raises:
+        ParameterError: a name no selected notebook declares, a runner-owned name, a value of
+            the wrong type, or a value a check rejects.
+    """
+    declared = {n for spec in selected for n in spec.defaults}
+    for name in overrides:
+        if name in RUNNER_PARAMETERS:
+            raise ParameterError(
+                f"parameter '{name}' is set by the runner; name regions as arguments: "
+                "eocic run centre-val-de-loire"
+            )
+        if name not in declared:
+            hint = difflib.get_close_matches(name, sorted(declared - RUNNER_PARAMETERS), n=1)
+            did = f"did you mean '{hint[0]}'? " if hint else ""
+            names = ", ".join(sorted(declared - RUNNER_PARAMETERS)) or "none"
+            raise ParameterError(
+                f"unknown parameter '{name}' for notebooks {', '.join(s.name for s in selected)}; "
+                f"{did}valid: {names}"
+            )
+    per_notebook: dict[str, dict[str, Any]] = {}
+    for spec in selected:
+        mine = {}
+        for name, raw in overrides.items():
+            if name in spec.defaults:
+                value = convert(name, raw, spec.defaults[name])
+                check = spec.checks.get(name)
+                if check:
+                    CHECKS[check](name, value)
+                mine[name] = value
+        per_notebook[spec.name] = mine
+    return per_notebook
+
+
+def parse_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``-p NAME VALUE`` pairs as a dict (the last one wins)."""
+    return {name: value for name, value in pairs}
+
+
+def load_params_file(path: Path) -> dict[str, Any]:
+    """Parameters from ``-f params.yaml``: a mapping of name to value.
+
+    Raises:
+        ConfigError: missing file, malformed YAML, or not a mapping.
+    """
+    from eocic_helpers.config import load_yaml
+
+    data = load_yaml(Path(path))
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of parameter: value, got {type(data).__name__}")
+    return data

@@ -1,0 +1,200 @@
+"""What a notebook hands to the book: glued values, figures, tables and ``results.json``.
+
+A notebook opens a :class:`Publication`, then calls ``glue``, ``figure`` and ``table``. Every
+value goes both to myst-nb's glue (for the book's prose) and to a results fragment that the
+runner merges into ``build/runs/<region>/results.json``. Figures are saved as PNG and SVG with
+their data as CSV, deterministically, and shown with a numbered caption and alt text.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from IPython.display import display
+
+from eocic_helpers import atomic, paths
+
+#: Environment variable through which the runner points a notebook at its staging folder.
+OUTPUT_ENV = "EOCIC_OUTPUT_DIR"
+FRAGMENT_SUFFIX = ".results.json"
+
+
+class GlueText:
+    """A string whose text/plain form has no quotes, so ``{glue:text}`` prints it as is."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+class _Bundle:
+    """An output with HTML for JupyterLab and MyST markdown for the book (see _config.yml)."""
+
+    def __init__(self, html_text: str, myst_text: str, plain: str) -> None:
+        self._html, self._myst, self._plain = html_text, myst_text, plain
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/html": self._html, "text/markdown": self._myst, "text/plain": self._plain}
+
+
+@dataclass
+class Publication:
+    """The outputs of one notebook run for one region."""
+
+    region: str
+    notebook: str
+    output_dir: Path = field(default_factory=Path)
+    values: dict[str, Any] = field(default_factory=dict)
+    figures: list[str] = field(default_factory=list)
+
+    def glue(self, key: str, value: Any) -> Any:
+        """Record ``value`` under ``key`` for the book's prose and ``results.json``."""
+        from myst_nb import glue as nb_glue
+
+        value = _jsonable(value)
+        if isinstance(value, str):
+            nb_glue(key, GlueText(value), display=False)
+        else:
+            nb_glue(key, value, display=False)
+        self.values[key] = value
+        return value
+
+    def figure(
+        self,
+        fig: Any,
+        name: str,
+        *,
+        caption: str,
+        alt: str,
+        data: pd.DataFrame,
+        source: str,
+    ) -> None:
+        """Save ``fig`` as PNG + SVG and ``data`` as CSV, then show it with caption and alt text.
+
+        Args:
+            fig: a matplotlib Figure.
+            name: file stem, e.g. ``action_plan_gantt``.
+            caption: what the figure shows (one sentence).
+            alt: alt text describing the figure for screen readers.
+            data: the numbers drawn, saved next to the image.
+            source: source and vintage, appended to the caption.
+        """
+        import matplotlib.pyplot as plt
+
+        fig_dir = self.output_dir / "figures"
+        png, svg, csv = (fig_dir / f"{name}.{ext}" for ext in ("png", "svg", "csv"))
+        with atomic.atomic_path(png) as tmp:
+            fig.savefig(tmp, format="png", metadata={"Software": None})
+        with atomic.atomic_path(svg) as tmp:
+            fig.savefig(tmp, format="svg", metadata={"Date": None})
+        atomic.write_csv(csv, data)
+        plt.close(fig)
+        self.figures.append(name)
+        full_caption = f"{caption} Source: {source}."
+        atomic.write_json(
+            fig_dir / f"{name}.json", {"caption": full_caption, "alt": alt, "source": source}
+        )
+        b64 = base64.b64encode(png.read_bytes()).decode()
+        html_text = (
+            f'<figure><img src="data:image/png;base64,{b64}" alt="{html.escape(alt)}" '
+            f'style="max-width:100%"><figcaption>{html.escape(full_caption)} '
+            f"Data: <code>figures/{name}.csv</code></figcaption></figure>"
+        )
+        myst = (
+            f"```{{figure}} figures/{name}.png\n:name: fig-{name}\n:alt: {alt}\n:width: 100%\n\n"
+            f"{full_caption} Data: {{download}}`{name}.csv <figures/{name}.csv>`.\n```\n"
+        )
+        display(_Bundle(html_text, myst, full_caption))
+
+    def table(self, frame: pd.DataFrame, name: str, *, caption: str, source: str) -> None:
+        """Save ``frame`` as ``tables/<name>.csv`` and show it as a captioned table."""
+        csv = self.output_dir / "tables" / f"{name}.csv"
+        atomic.write_csv(csv, frame)
+        full_caption = f"{caption} Source: {source}."
+        html_text = (
+            f"<p><b>{html.escape(full_caption)}</b></p>"
+            + frame.to_html(index=False, na_rep="", escape=True)
+        )
+        display(_Bundle(html_text, myst_list_table(frame, full_caption, f"tab-{name}"), caption))
+
+    def finish(self) -> Path:
+        """Write this notebook's results fragment; the runner merges it into results.json."""
+        target = self.output_dir / f"{self.notebook}{FRAGMENT_SUFFIX}"
+        fragment = {"region": self.region, "notebook": self.notebook,
+                    "values": self.values, "figures": self.figures}
+        atomic.write_json(target, fragment)
+        if not os.environ.get(OUTPUT_ENV):
+            # Run by hand (JupyterLab): no runner will merge, so merge now.
+            merge_results(self.output_dir / "results.json", fragment)
+        return target
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value).replace("\n", " ").strip()
+    return text.replace("|", "\\|") if text else ""
+
+
+def myst_list_table(frame: pd.DataFrame, caption: str, name: str) -> str:
+    """A MyST ``list-table``: renders as a table in HTML and in LaTeX (PDF)."""
+    lines = [f"```{{list-table}} {caption}", ":header-rows: 1", f":name: {name}", ""]
+    lines.append("* - " + "\n  - ".join(_cell(c) or " " for c in frame.columns))
+    for row in frame.itertuples(index=False):
+        lines.append("* - " + "\n  - ".join(_cell(v) or " " for v in row))
+    lines.append("```")
+    return "\n".join(lines) + "\n"
+
+
+def open_publication(region: str, notebook: str) -> Publication:
+    """Start a notebook's outputs: into the runner's staging folder, or ``build/runs/<region>``."""
+    from eocic_helpers.style import set_theme
+
+    set_theme()
+    out = Path(os.environ.get(OUTPUT_ENV) or paths.run_dir(region))
+    out.mkdir(parents=True, exist_ok=True)
+    return Publication(region=region, notebook=notebook, output_dir=out)
+
+
+def merge_results(results_file: Path, fragment: dict[str, Any]) -> dict[str, Any]:
+    """Merge one notebook's values into ``results.json``, replacing only that notebook's keys.
+
+    ``results.json`` stays a flat key -> value object; a hidden ``_owners.json`` beside it
+    remembers which notebook wrote which key, so a re-run drops keys the notebook no longer glues.
+    """
+    owners_file = results_file.with_name("_owners.json")
+    results = json.loads(results_file.read_text("utf-8")) if results_file.exists() else {}
+    owners = json.loads(owners_file.read_text("utf-8")) if owners_file.exists() else {}
+    notebook = fragment["notebook"]
+    for key in [k for k, nb in owners.items() if nb == notebook]:
+        results.pop(key, None)
+        owners.pop(key)
+    for key, value in fragment["values"].items():
+        results[key] = value
+        owners[key] = notebook
+    atomic.write_json(owners_file, owners)
+    atomic.write_json(results_file, results)
+    return results
+
+
+def read_fragment(path: Path) -> dict[str, Any]:
+    """Read a results fragment written by :meth:`Publication.finish`."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))

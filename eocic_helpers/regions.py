@@ -1,0 +1,106 @@
+"""The ten pilot regions: load ``data/regions.yaml`` and resolve what users type."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import unicodedata
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from eocic_helpers import paths
+from eocic_helpers.config import load_model
+from eocic_helpers.errors import EocicError
+
+NUTS2_PATTERN = r"^[A-Z]{2}[0-9A-Z]{2}$"
+
+
+class Unit(BaseModel):
+    """A unit of the briefing's Figure 4: one NUTS 2 region, or several shown as one."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    nuts2016: list[str] = Field(min_length=1)
+
+
+class Region(BaseModel):
+    """One pilot region."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    country_name: str
+    nuts2016: list[str] = Field(min_length=1)
+    nuts2013: list[str] = Field(min_length=1)
+    units: list[Unit] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _units_cover_codes(self) -> Region:
+        covered = sorted(c for u in self.units for c in u.nuts2016)
+        if covered != sorted(self.nuts2016):
+            raise ValueError(f"units cover {covered}, not the region's nuts2016 {self.nuts2016}")
+        return self
+
+
+class RegionCatalogue(BaseModel):
+    """The content of ``data/regions.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int
+    regions: list[Region] = Field(min_length=1)
+
+
+@functools.cache
+def _load(path: Path) -> tuple[Region, ...]:
+    return tuple(load_model(RegionCatalogue, path).regions)
+
+
+def load_regions(path: Path | None = None) -> list[Region]:
+    """All pilot regions, in file order.
+
+    Raises:
+        ConfigError: the file is missing, malformed or invalid.
+    """
+    return list(_load(Path(path or paths.REGIONS_FILE)))
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive key: 'Centre Val de Loire' -> 'centre-val-de-loire'."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(text.lower().replace("&", " ").replace("_", " ").replace("-", " ").split())
+
+
+def resolve_region(text: str, regions: list[Region] | None = None) -> Region:
+    """Find a region by slug, NUTS code (2016 or 2013) or name, case-insensitively.
+
+    Raises:
+        EocicError: unknown region, with the closest match and the valid ids.
+    """
+    regions = regions if regions is not None else load_regions()
+    key = _fold(text)
+    for region in regions:
+        names = {region.id, _fold(region.name)}
+        codes = {c.lower() for c in (*region.nuts2016, *region.nuts2013)}
+        if key in names or key in codes:
+            return region
+    ids = [r.id for r in regions]
+    close = difflib.get_close_matches(key, ids, n=1, cutoff=0.0)
+    starts = [i for i in ids if key and i.startswith(key)]
+    hint = starts[0] if starts else (close[0] if close else ids[0])
+    raise EocicError(
+        f"unknown region '{text}'; did you mean {hint}? valid: {', '.join(ids)}"
+    )
+
+
+def resolve_regions(texts: list[str]) -> list[Region]:
+    """Resolve many region names; an empty list means all pilot regions."""
+    if not texts:
+        return load_regions()
+    seen: dict[str, Region] = {}
+    for text in texts:
+        region = resolve_region(text)
+        seen.setdefault(region.id, region)
+    return list(seen.values())

@@ -1,0 +1,81 @@
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eocic_helpers import action_plan as ap
+from eocic_helpers.config import load_model
+from eocic_helpers.errors import ConfigError, ParameterError
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return ap.load_action_plan("centre-val-de-loire")[0]
+
+
+def test_table_2_has_all_sixteen_actions(plan):
+    assert len(plan.actions) == 16
+    assert ap.count_by_intervention(plan) == {"inter_clustering": 8, "coaching": 8}
+
+
+def test_timing_reads_like_the_briefing(plan):
+    labels = {a.id: ap.timing_label(a) for a in plan.actions}
+    assert labels["ic_groups"] == "T0"
+    assert labels["ic_test_1"] == "From T0 to T0 + 3 months"
+    assert labels["ic_test_2"] == "From T0 + 3 months to T0 + 6 months"
+    assert labels["ic_full"] == "After T0 + 6 months"
+    assert labels["co_selection"] == "T0 + 1 month"
+    assert labels["co_dih"] == "Tbc"
+
+
+def test_other_regions_borrow_the_plan_as_template():
+    plan, is_template = ap.load_action_plan("saxony")
+    assert is_template and plan.region == "centre-val-de-loire"
+    assert ap.load_action_plan("centre-val-de-loire")[1] is False
+
+
+def test_relative_table_uses_months(plan):
+    t = ap.plan_table(plan)
+    assert list(t.columns[:5]) == ["action", "intervention", "owner", "start", "end"]
+    row = t[t["action"].str.startswith("Full regime")].iloc[0]
+    assert row["start"] == 6 and pd.isna(row["end"])
+    tbc = t[t["kind"] == "unscheduled"]
+    assert list(tbc["action"]) == ["Creation of a Digital Innovation Hub."]
+
+
+def test_dated_table_when_t0_is_set(plan):
+    t = ap.plan_table(plan, dt.date(2019, 9, 1))
+    row = t[t["action"].str.startswith("Test phase")].iloc[0]
+    assert (row["start"], row["end"]) == ("2019-09-01", "2019-12-01")
+
+
+def test_add_months_clamps_month_end():
+    assert ap.add_months(dt.date(2019, 1, 31), 1) == dt.date(2019, 2, 28)
+    assert ap.add_months(dt.date(2019, 11, 15), 3) == dt.date(2020, 2, 15)
+
+
+@pytest.mark.parametrize("bad", ["2019-13-01", "next year", "01/09/2019"])
+def test_t0_must_be_a_date(bad):
+    with pytest.raises(ParameterError, match="parameter 't0'"):
+        ap.parse_t0(bad)
+
+
+def test_empty_t0_means_relative():
+    assert ap.parse_t0("") is None and ap.parse_t0(None) is None
+
+
+def test_gantt_data_and_figure(plan):
+    data = ap.gantt_data(plan)
+    assert len(data) == 15  # the Tbc action is listed apart, not drawn
+    fig = ap.gantt_figure(plan)
+    assert fig.axes[0].get_title().startswith("Action plan")
+
+
+def test_end_before_start_is_rejected(tmp_path: Path):
+    text = (ap.plan_file("centre-val-de-loire")[0]).read_text()
+    text = text.replace("start_month: 3\n    end_month: 6", "start_month: 6\n    end_month: 3", 1)
+    f = tmp_path / "action_plan.yaml"
+    f.write_text(text)
+    with pytest.raises(ConfigError, match=r"action_plan\.yaml:\d+: field 'actions\.5'"):
+        load_model(ap.ActionPlan, f)

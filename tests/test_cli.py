@@ -1,0 +1,48 @@
+"""Bad input: one line on stderr, non-zero exit, and no kernel started (nothing written)."""
+
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "centre"], "unknown region 'centre'; did you mean centre-val-de-loire?"),
+        (["run", "centre-val-de-loire", "-p", "tzero", "x"], "unknown parameter 'tzero'"),
+        (["run", "centre-val-de-loire", "-p", "t0", "2019-02-30"], "parameter 't0'"),
+        (["run", "centre-val-de-loire", "--notebok", "x"], "unrecognized arguments"),
+        (["run", "centre-val-de-loire", "-n", "nope"], "unknown notebook 'nope'"),
+        (["run", "centre-val-de-loire", "-f", "missing.yaml"], "missing.yaml: file not found"),
+        (["book", "atlantis"], "unknown region 'atlantis'"),
+    ],
+)
+def test_bad_input_fails_fast_in_one_line(tmp_path: Path, args, expected):
+    proc = run_cli(*args, build=tmp_path / "build")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert expected in lines[0]
+    assert not (tmp_path / "build").exists(), "no work may start on bad input"
+
+
+def test_malformed_params_file(tmp_path: Path):
+    f = tmp_path / "params.yaml"
+    f.write_text("t0: [2019\n")
+    proc = run_cli("run", "centre-val-de-loire", "-f", str(f), build=tmp_path / "build")
+    assert proc.returncode == 2
+    assert "params.yaml:" in proc.stderr and "malformed YAML" in proc.stderr
+
+
+def test_regions_lists_ten(tmp_path: Path):
+    proc = run_cli("regions")
+    assert proc.returncode == 0
+    assert len(proc.stdout.strip().splitlines()) == 10
+
+
+def test_dry_run_plans_without_executing(tmp_path: Path):
+    proc = run_cli("run", "--dry-run", "-n", "action_plan", build=tmp_path / "build")
+    assert proc.returncode == 0
+    assert proc.stdout.count("run    ") == 10
+    assert not (tmp_path / "build" / "runs").exists()

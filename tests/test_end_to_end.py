@@ -1,0 +1,78 @@
+"""One region through papermill and Jupyter Book, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import run_cli
+
+pytestmark = pytest.mark.slow
+REGION = "centre-val-de-loire"
+
+
+def test_run_writes_results_figures_and_tables(e2e_build: Path):
+    run = e2e_build / "runs" / REGION
+    results = json.loads((run / "results.json").read_text())
+    assert results["n_actions"] == 16
+    assert results["n_actions_inter_clustering"] == 8
+    assert results["n_actions_coaching"] == 8
+    assert results["region_name"] == "Centre-Val de Loire"
+    for ext in ("png", "svg", "csv", "json"):
+        assert (run / "figures" / f"action_plan_gantt.{ext}").stat().st_size > 0
+    meta = json.loads((run / "figures" / "action_plan_gantt.json").read_text())
+    assert "Source:" in meta["caption"] and meta["alt"]
+    table = pd.read_csv(run / "tables" / "action_plan.csv")
+    assert list(table.columns) == ["action", "intervention", "owner", "start", "end"]
+    assert len(table) == 16
+    summary = json.loads((e2e_build / "runs" / "summary.json").read_text())
+    assert summary["counts"]["failed"] == 0
+
+
+def test_second_run_is_a_cache_hit(e2e_build: Path):
+    proc = run_cli("run", REGION, "--quiet", build=e2e_build, check=True)
+    assert "0 ran" in proc.stdout and "cached" in proc.stdout
+
+
+def test_t0_gives_dates_and_outputs_are_deterministic(tmp_path: Path):
+    build = tmp_path / "b"
+    run_cli("run", REGION, "-n", "action_plan", "-p", "t0", "2019-09-01", "--quiet",
+            build=build, check=True)
+    run = build / "runs" / REGION
+    table = pd.read_csv(run / "tables" / "action_plan.csv")
+    assert table.loc[table["action"].str.startswith("Test phase"), "end"].iloc[0] == "2019-12-01"
+    first = {p.name: p.read_bytes() for p in (run / "figures").iterdir()}
+    run_cli("run", REGION, "-n", "action_plan", "-p", "t0", "2019-09-01", "--quiet", "--force",
+            build=build, check=True)
+    second = {p.name: p.read_bytes() for p in (run / "figures").iterdir()}
+    assert first == second
+
+
+def test_html_edition_builds_strictly_with_the_chart(e2e_build: Path):
+    run_cli("book", REGION, "--no-pdf", build=e2e_build, check=True)
+    site = e2e_build / "site" / REGION
+    page = (site / "action_plan.html").read_text()
+    assert "action_plan_gantt.png" in page
+    assert (site / "_images" / "action_plan_gantt.png").exists()
+    assert 'alt="Gantt chart of 16 actions' in page
+    assert "intro.html" in (site / "index.html").read_text()
+    intro = (site / "intro.html").read_text()
+    assert "Centre-Val de Loire" in intro
+    assert "has 16 actions: 8 for inter-clustering" in " ".join(re.sub(r"<[^>]+>", "", intro).split())
+
+
+@pytest.mark.skipif(not shutil.which("xelatex"), reason="xelatex missing: run `make setup` as root")
+def test_pdf_edition(e2e_build: Path):
+    run_cli("book", REGION, build=e2e_build, check=True)
+    pdf = e2e_build / "pdf" / f"{REGION}.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "ROADMAP AND ACTION PLAN" in text.upper()
+    assert "16 actions" in text
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
+    assert 4 <= pages <= 200

@@ -75,6 +75,42 @@ def _cmd_book(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _cmd_data_snapshot(args: argparse.Namespace) -> int:
+    from eocic_helpers.snapshot import build_snapshot
+
+    files = build_snapshot(Path(args.raw), Path(args.out) if args.out else None)
+    for f in files:
+        print(f)
+    return 0
+
+
+def _cmd_data_fetch(args: argparse.Namespace) -> int:
+    from eocic_helpers.fetch import fetch
+
+    for f in fetch(args.datasets, Path(args.dest) if args.dest else None, timeout=args.timeout):
+        print(f)
+    return 0
+
+
+def _cmd_data_check(args: argparse.Namespace) -> int:
+    from eocic_helpers.snapshot import load_snapshot
+
+    snap = load_snapshot()
+    print(f"snapshot ok: {len(snap)} values, {snap['indicator'].nunique()} indicators, "
+          f"{snap['geo'].nunique()} geo codes")
+    return 0
+
+
+def _cmd_data_info(args: argparse.Namespace) -> int:
+    from eocic_helpers.snapshot import BY_ID, indicator_info
+
+    for ind in args.indicators or list(BY_ID):
+        info = indicator_info(ind)
+        print(f"{info['indicator']}: {info['label']} [{info['unit_label']}]; "
+              f"{info['dataset_code']}, {info['vintage']}; {info['derivation']}")
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (no usage dump)."""
 
@@ -114,6 +150,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="build the PDF too (default)")
     p.add_argument("--no-pdf", dest="pdf", action="store_false", help="HTML only")
     p.set_defaults(func=_cmd_book)
+
+    data = sub.add_parser("data", help="build, check, describe or fetch the data")
+    dsub = data.add_subparsers(dest="data_command", required=True)
+    p = dsub.add_parser("snapshot", help="rebuild data/snapshot from the raw files")
+    p.add_argument("--raw", required=True, metavar="DIR", help="folder of the raw files")
+    p.add_argument("--out", metavar="DIR", help="write here instead of data/snapshot")
+    p.set_defaults(func=_cmd_data_snapshot)
+    p = dsub.add_parser("fetch", help="download Eurostat datasets into data/raw (online)")
+    p.add_argument("datasets", nargs="*", metavar="DATASET")
+    p.add_argument("--dest", metavar="DIR")
+    p.add_argument("--timeout", type=float, default=30.0)
+    p.set_defaults(func=_cmd_data_fetch)
+    p = dsub.add_parser("check", help="validate the committed snapshot")
+    p.set_defaults(func=_cmd_data_check)
+    p = dsub.add_parser("info", help="provenance of indicators")
+    p.add_argument("indicators", nargs="*", metavar="INDICATOR")
+    p.set_defaults(func=_cmd_data_info)
     return parser
 
 

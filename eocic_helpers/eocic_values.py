@@ -1,0 +1,61 @@
+"""Values only EOCIC published (cluster stars, composite index, ecosystem scoreboard).
+
+The project holds only what the briefing states. The loaders accept a fuller file with the
+same documented columns, in case a user has one: pass ``path=``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from eocic_helpers import paths
+from eocic_helpers.errors import DataError
+
+SCHEMAS: dict[str, dict[str, type]] = {
+    "cluster_stars": {"unit_id": str, "unit_name": str, "cluster_stars": int, "year": int,
+                      "where": str, "note": str},
+    "composite_index": {"unit_id": str, "unit_name": str, "composite_total": float, "year": int,
+                        "where": str, "note": str},
+    "ecosystem_scoreboard": {"geo": str, "indicator": str, "value": float, "comparator": str,
+                             "comparator_value": float, "unit": str, "year": int, "where": str,
+                             "note": str},
+}
+
+
+def load_eocic(name: str, path: Path | None = None) -> pd.DataFrame:
+    """Load ``data/eocic/<name>.csv`` (or a user's fuller file) and check its columns.
+
+    Raises:
+        DataError: unknown table, missing file or column, or a value of the wrong type.
+    """
+    if name not in SCHEMAS:
+        raise DataError(f"unknown EOCIC table '{name}'; known: {', '.join(SCHEMAS)}")
+    path = Path(path or paths.EOCIC_DATA / f"{name}.csv")
+    if not path.is_file():
+        raise DataError(f"{path}: missing; restore it from git")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{path}: corrupt CSV ({exc})") from None
+    schema = SCHEMAS[name]
+    missing = [c for c in schema if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}: missing columns {missing}; expected {list(schema)}")
+    for col, kind in schema.items():
+        if kind is str:
+            continue
+        try:
+            frame[col] = frame[col].astype(kind)
+        except ValueError:
+            raise DataError(f"{path}: column '{col}' must be {kind.__name__}") from None
+    if (frame.select_dtypes("number") < 0).any().any():
+        raise DataError(f"{path}: negative value; stars, scores and indices are >= 0")
+    return frame
+
+
+def cluster_stars() -> dict[str, int]:
+    """Stars by Figure 4 unit id, for the units the briefing states."""
+    frame = load_eocic("cluster_stars")
+    return dict(zip(frame["unit_id"], frame["cluster_stars"], strict=True))

@@ -1,0 +1,135 @@
+"""Look up indicator values for a NUTS code, a country, the EU, or a whole pilot region.
+
+Pilot regions made of several NUTS 2 units (Saxony, Wallonia, Hauts-de-France, Lithuania,
+Slovenia) are aggregated from sums where the indicator is a ratio of counts, and otherwise as a
+population-weighted mean of the units' values. A value missing from the snapshot is ``None``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from eocic_helpers.regions import Region
+
+#: Ratios rebuilt from summed counts: indicator -> (numerator, denominator, factor).
+RATIO_OF_SUMS: dict[str, tuple[str, str, float]] = {
+    "gdp_per_capita_eur": ("gdp_mio_eur", "population", 1e6),
+    "tertiary_employed_share_pct": ("employed_tertiary_25_64_ths", "employed_25_64_ths", 100.0),
+    "industry_share_pct": ("industry_employment_ths", "employment_ths", 100.0),
+}
+SUMMABLE = {"gdp_mio_eur", "population", "employed_25_64_ths", "employed_tertiary_25_64_ths",
+            "employment_ths", "industry_employment_ths"}
+
+
+@dataclass(frozen=True)
+class Value:
+    """One looked-up value, with the year it refers to and how it was obtained."""
+
+    value: float | None
+    year: int | None
+    geo: str
+    note: str = ""
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None
+
+
+def _series(snapshot: pd.DataFrame, indicator: str, geo: str) -> pd.Series:
+    rows = snapshot[(snapshot["indicator"] == indicator) & (snapshot["geo"] == geo)]
+    return rows.set_index("year")["value"].sort_index()
+
+
+def lookup(snapshot: pd.DataFrame, indicator: str, geo: str, year: int | None = None) -> Value:
+    """Value of ``indicator`` for ``geo`` in ``year``, or in its latest year when ``year`` is None."""
+    s = _series(snapshot, indicator, geo)
+    if year is None:
+        return Value(float(s.iloc[-1]), int(s.index[-1]), geo) if len(s) else Value(None, None, geo)
+    return Value(float(s[year]), year, geo) if year in s.index else Value(None, None, geo)
+
+
+def latest_common_year(snapshot: pd.DataFrame, indicator: str, geos: list[str],
+                       max_year: int | None = None) -> int | None:
+    """The latest year in which every geo in ``geos`` has a value (up to ``max_year``)."""
+    rows = snapshot[(snapshot["indicator"] == indicator) & snapshot["geo"].isin(geos)]
+    if max_year is not None:
+        rows = rows[rows["year"] <= max_year]
+    counts = rows.groupby("year")["geo"].nunique()
+    full = counts[counts == len(set(geos))]
+    return int(full.index.max()) if len(full) else None
+
+
+def _codes_for(snapshot: pd.DataFrame, indicator: str, region: Region) -> list[str]:
+    """The region's codes as the indicator's data spells them (NUTS 2016, else NUTS 2013)."""
+    present = set(snapshot.loc[snapshot["indicator"] == indicator, "geo"])
+    if set(region.nuts2016) <= present:
+        return list(region.nuts2016)
+    if set(region.nuts2013) <= present:
+        return list(region.nuts2013)
+    return list(region.nuts2016)
+
+
+def region_value(snapshot: pd.DataFrame, indicator: str, region: Region,
+                 year: int | None = None) -> Value:
+    """Value of ``indicator`` for a whole pilot region, aggregated properly.
+
+    With ``year`` None, the latest year in which all the region's units have data.
+    """
+    label = region.id
+    if indicator in RATIO_OF_SUMS:
+        num, den, factor = RATIO_OF_SUMS[indicator]
+        codes = _codes_for(snapshot, num, region)
+        if len(codes) == 1:
+            return Value(**{**lookup(snapshot, indicator, codes[0], year).__dict__, "geo": label})
+        yr = year if year is not None else latest_common_year(snapshot, num, codes)
+        if yr is None:
+            return Value(None, None, label)
+        n = [lookup(snapshot, num, c, yr).value for c in codes]
+        d = [lookup(snapshot, den, c, yr).value for c in codes]
+        if None in n or None in d:
+            return Value(None, None, label)
+        return Value(sum(n) / sum(d) * factor, yr, label,  # type: ignore[arg-type]
+                     f"ratio of sums over {'+'.join(codes)}")
+    codes = _codes_for(snapshot, indicator, region)
+    if len(codes) == 1:
+        return Value(**{**lookup(snapshot, indicator, codes[0], year).__dict__, "geo": label})
+    yr = year if year is not None else latest_common_year(snapshot, indicator, codes)
+    if yr is None:
+        return Value(None, None, label)
+    values = [lookup(snapshot, indicator, c, yr).value for c in codes]
+    if None in values:
+        return Value(None, None, label)
+    if indicator in SUMMABLE:
+        return Value(sum(values), yr, label, f"sum over {'+'.join(codes)}")  # type: ignore[arg-type]
+    weights = []
+    for c in codes:
+        pop_year = latest_common_year(snapshot, "population", [c], max_year=max(yr, 2015)) or yr
+        weights.append(lookup(snapshot, "population", c, pop_year).value)
+    if None in weights:
+        return Value(None, None, label)
+    total = sum(weights)  # type: ignore[arg-type]
+    mean = sum(v * w for v, w in zip(values, weights, strict=True)) / total  # type: ignore[operator]
+    return Value(mean, yr, label, f"population-weighted mean over {'+'.join(codes)}")
+
+
+def pilot_table(snapshot: pd.DataFrame, indicator: str, regions: list[Region],
+                year: int | None = None) -> pd.DataFrame:
+    """One row per pilot region: ``region, name, value, year, note`` (missing values kept)."""
+    rows = []
+    for r in regions:
+        v = region_value(snapshot, indicator, r, year)
+        rows.append({"region": r.id, "name": r.name, "value": v.value, "year": v.year,
+                     "note": v.note})
+    return pd.DataFrame(rows)
+
+
+def rank_desc(table: pd.DataFrame, region_id: str) -> tuple[int | None, list[str]]:
+    """Rank of ``region_id`` by value (1 = highest) and the names ranked above it, in order."""
+    ranked = table.dropna(subset=["value"]).sort_values("value", ascending=False)
+    ids = list(ranked["region"])
+    if region_id not in ids:
+        return None, []
+    pos = ids.index(region_id)
+    return pos + 1, list(ranked["name"].iloc[:pos])

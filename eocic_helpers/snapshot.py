@@ -1,0 +1,503 @@
+"""The indicator snapshot: build it deterministically from the raw files, load and validate it.
+
+``data/snapshot/*.csv`` is tidy: ``geo, indicator, year, value, unit, source_id, note``.
+A value that is not in the raw data is absent, never filled. ``data/snapshot/indicators.csv``
+describes each indicator (label, unit, source, dataset code, how it was derived) and
+``data/snapshot/geo.csv`` lists the known geo codes.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from eocic_helpers import eurostat, paths
+from eocic_helpers.errors import DataError
+from eocic_helpers.sources import load_sources, verified_path
+
+COLUMNS = ["geo", "indicator", "year", "value", "unit", "source_id", "note"]
+UNITS = {
+    "MIO_EUR": "million euro",
+    "NR": "number",
+    "EUR_HAB": "euro per inhabitant",
+    "THS": "thousand persons",
+    "PC": "percent",
+    "PC_EMP": "percent of total employment",
+    "PC_POP": "percent of active population",
+    "PC_GDP": "percent of GDP",
+    "PC_EMP_FTE": "percent of total employment, full-time equivalent",
+    "PC_HH_IACC": "percent of households with internet access",
+    "P_MHAB": "per million inhabitants",
+    "RATIO": "ratio (location quotient, EU28 = 1)",
+    "INDEX": "index",
+}
+EU28 = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
+        "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "UK"]
+#: NUTS 2013 -> 2016 recoding for the pilot areas (codes changed, boundaries did not).
+PILOT_RECODE = {"FR24": "FRB0", "FR30": "FRE1", "FR22": "FRE2", "SI01": "SI03", "SI02": "SI04"}
+LT00_NOTE = "NUTS 2013 LT00 is the whole of Lithuania (LT01+LT02 in NUTS 2016); not split"
+
+RDS = "ballatore_eurostat_2020/eu_all_geo_data.rds"
+EEDU = "eusbd_hackathon2017/lfst_r_lfe2eedu.tsv.gz"
+EN2 = "eusbd_hackathon2017/lfst_r_lfe2en2.tsv.gz"
+HONTI = "honti2020_i40_dib/I40_indicator_db.csv"
+RANKINGS = "honti2020_i40_dib/rankings.csv"
+GDP2025 = "eurostat_2025_nama_10r_2gdp/estat_nama_10r_2gdp_EUR_HAB_pilot_extract.tsv"
+GISCO2 = "gisco_nuts2016_20M/NUTS_RG_20M_2016_4326_LEVL_2.geojson"
+GISCO0 = "gisco_nuts2016_20M/NUTS_RG_20M_2016_4326_LEVL_0.geojson"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """What an indicator is and where it comes from."""
+
+    id: str
+    label: str
+    unit: str
+    source_id: str
+    derivation: str
+    file: str  # snapshot file stem
+
+
+INDICATORS: list[Indicator] = [
+    Indicator("gdp_mio_eur", "GDP at current market prices", "MIO_EUR", "estat_tgs00003_2020",
+              "as published; country and EU28 = sum of NUTS 2 incl. extra-regio", "gdp_population"),
+    Indicator("population", "Population on 1 January", "NR", "estat_tgs00096_2020",
+              "as published; country and EU28 = sum of NUTS 2", "gdp_population"),
+    Indicator("gdp_per_capita_eur", "GDP per inhabitant", "EUR_HAB", "estat_tgs00003_2020",
+              "GDP (tgs00003) / population on 1 January (tgs00096); aggregates from sums",
+              "gdp_population"),
+    Indicator("gdp_per_capita_eur_estat", "GDP per inhabitant (Eurostat, 2025 release)",
+              "EUR_HAB", "estat_nama_10r_2gdp_2025", "as published (divides by average "
+              "population); transcribed extract of pilot rows", "gdp_population"),
+    Indicator("employed_25_64_ths", "Employed persons aged 25-64", "THS",
+              "estat_lfst_r_lfe2eedu_2017", "as published, ISCED 2011 TOTAL", "employment"),
+    Indicator("employed_tertiary_25_64_ths", "Employed persons aged 25-64 with tertiary education",
+              "THS", "estat_lfst_r_lfe2eedu_2017", "as published, ISCED 2011 levels 5-8",
+              "employment"),
+    Indicator("tertiary_employed_share_pct", "Share of employed persons (25-64) with tertiary "
+              "education", "PC", "estat_lfst_r_lfe2eedu_2017",
+              "ED5-8 / TOTAL x 100; pilots aggregated from sums", "employment"),
+    Indicator("employment_ths", "Employment, all NACE activities, aged 15+", "THS",
+              "estat_lfst_r_lfe2en2_2017", "as published", "employment"),
+    Indicator("industry_employment_ths", "Employment in industry (NACE B-E), aged 15+", "THS",
+              "estat_lfst_r_lfe2en2_2017", "as published; the file groups manufacturing (C) "
+              "with B, D and E", "employment"),
+    Indicator("industry_share_pct", "Share of employment in industry (NACE B-E)", "PC",
+              "estat_lfst_r_lfe2en2_2017", "B-E / TOTAL x 100", "employment"),
+    Indicator("industry_lq", "Specialisation in industry (NACE B-E), location quotient vs EU28",
+              "RATIO", "estat_lfst_r_lfe2en2_2017",
+              "(B-E / TOTAL) / (B-E / TOTAL for EU28); closest to manufacturing in this file",
+              "employment"),
+    Indicator("high_tech_sectors_emp_pct", "Employment in high-technology sectors (high-tech "
+              "manufacturing and knowledge-intensive high-tech services)", "PC_EMP", "honti2020",
+              "htec_emp_reg2 NACE_R2=HTC, as published", "technology"),
+    Indicator("high_tech_manufacturing_emp_pct", "Employment in high-technology manufacturing",
+              "PC_EMP", "honti2020", "htec_emp_reg2 NACE_R2=C_HTC", "technology"),
+    Indicator("high_medium_tech_manufacturing_emp_pct", "Employment in high and medium-high "
+              "technology manufacturing", "PC_EMP", "honti2020", "htec_emp_reg2 C_HTC_MH",
+              "technology"),
+    Indicator("low_medium_tech_manufacturing_emp_pct", "Employment in low and medium-low "
+              "technology manufacturing", "PC_EMP", "honti2020", "htec_emp_reg2 C_LTC_M",
+              "technology"),
+    Indicator("manufacturing_emp_pct", "Employment in manufacturing", "PC_EMP", "honti2020",
+              "htec_emp_reg2 C_HTC_MH + C_LTC_M (together all of NACE C)", "technology"),
+    Indicator("high_tech_kis_emp_pct", "Employment in knowledge-intensive high-technology "
+              "services", "PC_EMP", "honti2020", "htec_emp_reg2 KIS_HTC", "technology"),
+    Indicator("kis_emp_pct", "Employment in knowledge-intensive services", "PC_EMP", "honti2020",
+              "htec_emp_reg2 KIS", "technology"),
+    Indicator("tertiary_attainment_25_64_pct", "Population aged 25-64 with tertiary education",
+              "PC", "honti2020", "edat_lfse_04 ED5-8, Y25-64", "technology"),
+    Indicator("hrst_pct", "Human resources in science and technology", "PC_POP", "honti2020",
+              "hrst_st_rcat HRST, percent of active population", "technology"),
+    Indicator("hrst_core_pct", "Human resources in science and technology, core", "PC_POP",
+              "honti2020", "hrst_st_rcat HRSTC", "technology"),
+    Indicator("berd_pct_gdp", "Business enterprise R&D expenditure", "PC_GDP", "honti2020",
+              "rd_e_gerdreg SECTPERF=BES", "technology"),
+    Indicator("berd_personnel_pct_emp", "R&D personnel in the business enterprise sector",
+              "PC_EMP_FTE", "honti2020", "rd_p_persreg SECTPERF=BES, percent of employment (FTE)",
+              "technology"),
+    Indicator("ris2019_index", "Regional Innovation Index (RIS 2019)", "INDEX",
+              "ris2019_via_honti2020", "rankings.csv column RII", "technology"),
+    Indicator("unemployment_rate_pct", "Unemployment rate, aged 15+", "PC", "estat_tgs00010_2020",
+              "as published, SEX=T", "context"),
+    Indicator("broadband_households_pct", "Households with broadband access", "PC_HH_IACC",
+              "estat_tgs00049_2020", "as published", "context"),
+    Indicator("patents_per_million", "Patent applications to the EPO", "P_MHAB",
+              "estat_tgs00040_2020", "as published; NUTS 2013 codes (pilots recoded)", "context"),
+    Indicator("population_65plus_pct", "Proportion of population aged 65 and over", "PC",
+              "estat_tps00028_2020", "as published (national only)", "context"),
+]
+BY_ID = {i.id: i for i in INDICATORS}
+
+
+# -- building -------------------------------------------------------------------------------
+
+def _frame(rows: pd.DataFrame, indicator: str, note: str = "") -> pd.DataFrame:
+    meta = BY_ID[indicator]
+    out = pd.DataFrame({
+        "geo": rows["geo"].astype(str).to_numpy(),
+        "indicator": indicator,
+        "year": rows["year"].astype(int).to_numpy(),
+        "value": rows["value"].astype(float).to_numpy(),
+        "unit": meta.unit,
+        "source_id": meta.source_id,
+        "note": rows["note"].to_numpy() if "note" in rows else note,
+    })
+    return out[np.isfinite(out["value"])]
+
+
+def _recode_2013(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["note"] = ""
+    mask = frame["geo"].isin(list(PILOT_RECODE))
+    frame.loc[mask, "note"] = "NUTS 2013 code " + frame.loc[mask, "geo"] + " recoded to NUTS 2016"
+    frame["geo"] = frame["geo"].replace(PILOT_RECODE)
+    frame.loc[frame["geo"].eq("LT00"), "note"] = LT00_NOTE
+    return frame
+
+
+def _is_nuts2(geo: pd.Series) -> pd.Series:
+    return geo.str.len().eq(4) & ~geo.str.endswith(("ZZ", "XX")) & ~geo.str.startswith("EU")
+
+
+@functools.cache
+def _read_rds(path: Path) -> pd.DataFrame:
+    import pyreadr
+
+    try:
+        frame = next(iter(pyreadr.read_r(str(path)).values()))
+    except Exception as exc:  # pyreadr raises its own error types for corrupt files
+        raise DataError(f"{path}: corrupt or unreadable .rds ({exc}); restore the file") from None
+    keep = ["unit", "geo", "time", "values", "input_var_code", "sex", "age"]
+    frame = frame[keep].astype({c: str for c in keep if c != "values"})
+    frame = frame.rename(columns={"time": "year", "values": "value"})
+    frame = frame[frame["year"].str.fullmatch(r"\d{4}")]  # monthly series (teiis090) dropped
+    return frame.assign(year=lambda f: f["year"].astype(int))
+
+
+def _rds_table(raw: Path, code: str, years: range, **filters: str) -> pd.DataFrame:
+    frame = _read_rds(verified_path(raw, RDS))
+    frame = frame[frame["input_var_code"].eq(code) & frame["year"].isin(list(years))]
+    for col, value in filters.items():
+        frame = frame[frame[col].eq(value)]
+    return frame[["geo", "year", "value", "unit"]].reset_index(drop=True)
+
+
+def build_gdp_population(raw: Path) -> pd.DataFrame:
+    """GDP, population and GDP per inhabitant (2015-2018); FR/country and EU28 from sums."""
+    years = range(2015, 2019)
+    gdp = _rds_table(raw, "tgs00003", years, unit="MIO_EUR")
+    pop = _rds_table(raw, "tgs00096", years)
+    parts = []
+    regional = {}
+    for name, table in (("gdp_mio_eur", gdp), ("population", pop)):
+        t = table[_is_nuts2(table["geo"])].copy()
+        regional[name] = t
+        parts.append(_frame(t, name))
+    # Aggregates from sums: a country or EU28 total needs every NUTS 2 region's value.
+    wide = (regional["gdp_mio_eur"].rename(columns={"value": "gdp"})[["geo", "year", "gdp"]]
+            .merge(regional["population"].rename(columns={"value": "pop"})[["geo", "year", "pop"]],
+                   on=["geo", "year"], how="inner"))
+    wide["country"] = wide["geo"].str[:2]
+    extra = gdp[gdp["geo"].str.endswith("ZZ")].assign(country=lambda f: f["geo"].str[:2])
+    agg_rows = []
+    for (country, year), grp in wide.groupby(["country", "year"]):
+        zz = extra[(extra["country"] == country) & (extra["year"] == year)]["value"].sum()
+        agg_rows.append((country, year, grp["gdp"].sum() + zz, grp["pop"].sum(), len(grp), zz))
+    agg = pd.DataFrame(agg_rows, columns=["geo", "year", "gdp", "pop", "n", "zz"])
+    eu = agg[agg["geo"].isin(EU28)].groupby("year").agg(
+        gdp=("gdp", "sum"), pop=("pop", "sum"), n=("n", "sum"), zz=("zz", "sum"),
+        countries=("geo", "count")).reset_index()
+    eu = eu[eu["countries"] == len(EU28)].assign(geo="EU28")
+    agg = pd.concat([agg, eu[["geo", "year", "gdp", "pop", "n", "zz"]]], ignore_index=True)
+    agg["note"] = ("sum of " + agg["n"].astype(str) + " NUTS 2 regions"
+                   + np.where(agg["zz"] > 0, " plus extra-regio GDP", ""))
+    parts.append(_frame(agg.rename(columns={"gdp": "value"}), "gdp_mio_eur"))
+    parts.append(_frame(agg.assign(note="sum of " + agg["n"].astype(str) + " NUTS 2 regions")
+                        .rename(columns={"pop": "value"}), "population"))
+    per_cap = pd.concat([
+        wide.assign(value=wide["gdp"] * 1e6 / wide["pop"],
+                    note="GDP / population on 1 January; Eurostat's EUR_HAB divides by "
+                         "average population"),
+        agg.assign(value=agg["gdp"] * 1e6 / agg["pop"],
+                   note=agg["note"] + "; GDP / population on 1 January, from sums"),
+    ])
+    parts.append(_frame(per_cap, "gdp_per_capita_eur"))
+    est = eurostat.read_tsv(verified_path(raw, GDP2025))
+    est = est[est["unit"].eq("EUR_HAB") & est["year"].between(2015, 2018)].copy()
+    est["note"] = np.where(est["flag"].ne(""), "Eurostat flag: " + est["flag"], "")
+    est.loc[est["geo"].eq("EU27_2020"), "note"] = "EU27 (2020), the 2025 release has no EU28"
+    parts.append(_frame(est, "gdp_per_capita_eur_estat"))
+    return pd.concat(parts, ignore_index=True)
+
+
+def build_employment(raw: Path) -> pd.DataFrame:
+    """Employment by education (lfst_r_lfe2eedu) and by activity (lfst_r_lfe2en2), 2013-2015."""
+    years = [2013, 2014, 2015]
+    edu = eurostat.read_tsv(verified_path(raw, EEDU))
+    edu = edu[edu["unit"].eq("THS") & edu["sex"].eq("T") & edu["age"].eq("Y25-64")
+              & edu["year"].isin(years)]
+    keep = _is_nuts2(edu["geo"]) | edu["geo"].isin(EU28 + ["EU28"])
+    edu = _recode_2013(edu[keep])
+    total = edu[edu["isced11"].eq("TOTAL")]
+    tert = edu[edu["isced11"].eq("ED5-8")]
+    share = total.merge(tert[["geo", "year", "value"]], on=["geo", "year"], suffixes=("", "_t"))
+    share["value"] = share["value_t"] / share["value"] * 100
+    parts = [_frame(total, "employed_25_64_ths"), _frame(tert, "employed_tertiary_25_64_ths"),
+             _frame(share, "tertiary_employed_share_pct")]
+    nace = eurostat.read_tsv(verified_path(raw, EN2))
+    nace = nace[nace["unit"].eq("THS") & nace["age"].eq("Y_GE15") & nace["year"].isin(years)]
+    nace = _recode_2013(nace[_is_nuts2(nace["geo"]) | nace["geo"].isin(EU28 + ["EU28"])])
+    tot = nace[nace["nace_r2"].eq("TOTAL")]
+    ind = nace[nace["nace_r2"].eq("B-E")]
+    sh = tot.merge(ind[["geo", "year", "value"]], on=["geo", "year"], suffixes=("", "_i"))
+    sh["value"] = sh["value_i"] / sh["value"] * 100
+    eu_share = sh[sh["geo"].eq("EU28")].set_index("year")["value"]
+    lq = sh[sh["year"].isin(eu_share.index)].copy()
+    lq["value"] = lq["value"] / lq["year"].map(eu_share)
+    parts += [_frame(tot, "employment_ths"), _frame(ind, "industry_employment_ths"),
+              _frame(sh, "industry_share_pct"), _frame(lq, "industry_lq")]
+    return pd.concat(parts, ignore_index=True)
+
+
+HONTI_COLUMNS = {
+    "high_tech_sectors_emp_pct": "htec_emp_reg2_NACE_R2_HTC__UNIT_PC_EMP__SEX_T",
+    "high_tech_manufacturing_emp_pct": "htec_emp_reg2_NACE_R2_C_HTC__UNIT_PC_EMP__SEX_T",
+    "high_medium_tech_manufacturing_emp_pct": "htec_emp_reg2_NACE_R2_C_HTC_MH__UNIT_PC_EMP__SEX_T",
+    "low_medium_tech_manufacturing_emp_pct": "htec_emp_reg2_NACE_R2_C_LTC_M__UNIT_PC_EMP__SEX_T",
+    "high_tech_kis_emp_pct": "htec_emp_reg2_NACE_R2_KIS_HTC__UNIT_PC_EMP__SEX_T",
+    "kis_emp_pct": "htec_emp_reg2_NACE_R2_KIS__UNIT_PC_EMP__SEX_T",
+    "tertiary_attainment_25_64_pct": "edat_lfse_04_SEX_T__ISCED11_ED5-8__AGE_Y25-64__UNIT_PC",
+    "hrst_pct": "hrst_st_rcat_CATEGORY_HRST__UNIT_PC_POP",
+    "hrst_core_pct": "hrst_st_rcat_CATEGORY_HRSTC__UNIT_PC_POP",
+    "berd_pct_gdp": "rd_e_gerdreg_SECTPERF_BES__UNIT_PC_GDP",
+    "berd_personnel_pct_emp": "rd_p_persreg_PROF_POS_TOTAL__SEX_T__SECTPERF_BES__UNIT_PC_EMP_FTE",
+}
+
+
+def build_technology(raw: Path) -> pd.DataFrame:
+    """Technology and skills indicators from Honti et al. (2020), 2013-2018, NUTS 2016."""
+    path = verified_path(raw, HONTI)
+    try:
+        db = pd.read_csv(path, sep="\t", dtype={"NUTS2": str})
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: unreadable ({exc}); restore the file") from None
+    missing = {"NUTS2", "YEAR", *HONTI_COLUMNS.values()} - set(db.columns)
+    if missing:
+        raise DataError(f"{path}: missing columns {sorted(missing)[:3]}; wrong file version?")
+    db = db[db["YEAR"].between(2013, 2018)]
+    parts = []
+    for indicator, column in HONTI_COLUMNS.items():
+        t = db[["NUTS2", "YEAR", column]].rename(
+            columns={"NUTS2": "geo", "YEAR": "year", column: "value"}).dropna()
+        t = _recode_2013(t)  # the source keeps NUTS 2013 codes for some French rows (2013)
+        t.loc[t["geo"].eq("EU28"), "note"] = "EU28 aggregate row of the source"
+        parts.append(_frame(t, indicator))
+    manu = db[["NUTS2", "YEAR"]].rename(columns={"NUTS2": "geo", "YEAR": "year"}).assign(
+        value=db[HONTI_COLUMNS["high_medium_tech_manufacturing_emp_pct"]]
+        + db[HONTI_COLUMNS["low_medium_tech_manufacturing_emp_pct"]])
+    parts.append(_frame(manu.dropna(), "manufacturing_emp_pct"))
+    rk = pd.read_csv(verified_path(raw, RANKINGS), dtype={"Regio": str})
+    rk = rk.dropna(subset=["RII"]).rename(columns={"Regio": "geo", "RII": "value"}).assign(
+        year=2019, note="")
+    # A spreadsheet turned Saarland's code DEC0 into the date 'Dec-00' in the source file.
+    rk.loc[rk["geo"].eq("Dec-00"), "note"] = "source shows 'Dec-00' (spreadsheet date) for DEC0"
+    rk["geo"] = rk["geo"].replace({"Dec-00": "DEC0"})
+    parts.append(_frame(rk, "ris2019_index"))
+    return pd.concat(parts, ignore_index=True)
+
+
+def build_context(raw: Path) -> pd.DataFrame:
+    """Unemployment, broadband, patents and ageing (Eurostat, December 2020 extract)."""
+    unemp = _rds_table(raw, "tgs00010", range(2015, 2020), sex="T", age="Y_GE15")
+    bb = _rds_table(raw, "tgs00049", range(2015, 2020))
+    pat = _rds_table(raw, "tgs00040", range(2010, 2013))
+    old = _rds_table(raw, "tps00028", range(2015, 2020))
+    old = old[old["geo"].isin(EU28 + ["EU28"])]
+    pat = _recode_2013(pat[_is_nuts2(pat["geo"])])
+    return pd.concat([
+        _frame(unemp[_is_nuts2(unemp["geo"])], "unemployment_rate_pct"),
+        _frame(bb[_is_nuts2(bb["geo"])], "broadband_households_pct"),
+        _frame(pat, "patents_per_million"),
+        _frame(old, "population_65plus_pct"),
+    ], ignore_index=True)
+
+
+def build_geo(raw: Path, used: set[str]) -> pd.DataFrame:
+    """Known geo codes: NUTS 2016 (GISCO) levels 0 and 2, plus codes only older data uses."""
+    rows = []
+    for rel, level in ((GISCO0, 0), (GISCO2, 2)):
+        path = verified_path(raw, rel)
+        try:
+            features = json.loads(path.read_text("utf-8"))["features"]
+        except (json.JSONDecodeError, KeyError) as exc:
+            raise DataError(f"{path}: unreadable GeoJSON ({exc}); restore the file") from None
+        for f in features:
+            p = f["properties"]
+            rows.append((p["NUTS_ID"], p.get("NUTS_NAME") or p.get("NAME_LATN"), level, "2016"))
+    geo = pd.DataFrame(rows, columns=["geo", "name", "level", "nuts_version"])
+    extra = sorted(used - set(geo["geo"]))
+    names = {"EU28": "European Union (28 countries)",
+             "EU27_2020": "European Union (27 countries, from 2020)", "LT00": "Lietuva (NUTS 2013)"}
+    extra_rows = pd.DataFrame({
+        "geo": extra,
+        "name": [names.get(g, "") for g in extra],
+        "level": [0 if len(g) == 2 else (-1 if g.startswith("EU") else len(g) - 2) for g in extra],
+        "nuts_version": ["aggregate" if g.startswith("EU") else ("2016" if len(g) == 3 else "2013")
+                         for g in extra],
+    })
+    return pd.concat([geo, extra_rows]).sort_values("geo").reset_index(drop=True)
+
+
+BUILDERS: dict[str, Callable[[Path], pd.DataFrame]] = {
+    "gdp_population": build_gdp_population,
+    "employment": build_employment,
+    "technology": build_technology,
+    "context": build_context,
+}
+
+
+def _keep_geo(geo: pd.Series) -> pd.Series:
+    """NUTS 0-2 codes and the EU28 / EU27_2020 aggregates; not EA19, EU15 or extra-regio."""
+    nuts = geo.str.fullmatch(r"[A-Z]{2}[0-9A-Z]{0,2}") & ~geo.str.match(r"^(EA|EU)")
+    return (nuts & ~geo.str.endswith(("ZZ", "XX"))) | geo.isin(["EU28", "EU27_2020"])
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame[_keep_geo(frame["geo"])]
+    frame = frame[COLUMNS].copy()
+    frame["value"] = frame["value"].astype(float).round(6)
+    frame["note"] = frame["note"].fillna("").astype(str)
+    return frame.sort_values(["indicator", "geo", "year"]).reset_index(drop=True)
+
+
+def build_snapshot(raw_dir: Path, out_dir: Path | None = None) -> list[Path]:
+    """Rebuild ``data/snapshot`` from the raw files; deterministic for the same inputs.
+
+    Everything is built and validated in a temporary folder first; the snapshot is replaced
+    only when all of it succeeded.
+
+    Raises:
+        DataError: a raw file is missing, corrupt, or fails its checksum.
+    """
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise DataError(f"{raw_dir}: raw folder not found; pass the folder with --raw DIR")
+    out_dir = Path(out_dir or paths.SNAPSHOT)
+    frames = {name: _normalise(build(raw_dir)) for name, build in BUILDERS.items()}
+    used = {g for f in frames.values() for g in f["geo"]}
+    geo = build_geo(raw_dir, used)
+    indicators = pd.DataFrame([
+        {"indicator": i.id, "label": i.label, "unit": i.unit, "source_id": i.source_id,
+         "dataset_code": load_sources()[i.source_id].dataset_code, "derivation": i.derivation,
+         "file": f"{i.file}.csv"} for i in INDICATORS])
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out_dir.parent))
+    try:
+        for name, frame in frames.items():
+            validate(frame, known_geo=set(geo["geo"]), name=name)
+            frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n", float_format="%.6f")
+        geo.to_csv(tmp / "geo.csv", index=False, lineterminator="\n")
+        indicators.to_csv(tmp / "indicators.csv", index=False, lineterminator="\n")
+        old = out_dir.with_name(f".{out_dir.name}.old")
+        if out_dir.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            out_dir.rename(old)
+        tmp.chmod(0o755)  # mkdtemp makes it private
+        tmp.rename(out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _load_cached.cache_clear()
+    return sorted(out_dir.glob("*.csv"))
+
+
+# -- loading and validation -----------------------------------------------------------------
+
+def validate(frame: pd.DataFrame, known_geo: set[str], name: str = "snapshot") -> pd.DataFrame:
+    """Check a snapshot frame: columns, types, units, years, geo codes, sources, duplicates.
+
+    Raises:
+        DataError: naming the file and the first problem.
+    """
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(f"{name}: missing columns {missing}; rebuild with eocic data snapshot")
+    try:
+        frame = frame.astype({"year": int, "value": float})
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{name}: non-numeric year or value ({exc})") from None
+    bad_unit = sorted(set(frame["unit"]) - set(UNITS))
+    if bad_unit:
+        raise DataError(f"{name}: unknown unit {bad_unit[0]!r}; known: {', '.join(UNITS)}")
+    if not frame["year"].between(1990, 2030).all():
+        raise DataError(f"{name}: year outside 1990-2030: {frame['year'].min()}-{frame['year'].max()}")
+    bad_geo = sorted(set(frame["geo"]) - known_geo)
+    if bad_geo:
+        raise DataError(f"{name}: unknown geo code {bad_geo[0]!r}; add it to geo.csv or fix it")
+    bad_src = sorted(set(frame["source_id"]) - set(load_sources()))
+    if bad_src:
+        raise DataError(f"{name}: unknown source_id {bad_src[0]!r}; add it to data/sources.yaml")
+    bad_ind = sorted(set(frame["indicator"]) - set(BY_ID))
+    if bad_ind:
+        raise DataError(f"{name}: unknown indicator {bad_ind[0]!r}")
+    dup = frame.duplicated(["geo", "indicator", "year"])
+    if dup.any():
+        row = frame[dup].iloc[0]
+        raise DataError(f"{name}: duplicate row {row['geo']}/{row['indicator']}/{row['year']}")
+    return frame
+
+
+@functools.cache
+def _load_cached(folder: Path) -> pd.DataFrame:
+    geo_file = folder / "geo.csv"
+    if not geo_file.exists():
+        raise DataError(f"{geo_file}: missing; rebuild the snapshot: eocic data snapshot --raw DIR")
+    known = set(pd.read_csv(geo_file, dtype=str, keep_default_na=False)["geo"])
+    frames = []
+    for name in BUILDERS:
+        f = folder / f"{name}.csv"
+        if not f.exists():
+            raise DataError(f"{f}: missing; rebuild the snapshot: eocic data snapshot --raw DIR")
+        try:
+            frame = pd.read_csv(f, dtype={"geo": str, "note": str}, keep_default_na=False,
+                                na_values={"value": [""]})
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise DataError(f"{f}: corrupt CSV ({exc}); restore it with git or rebuild") from None
+        frames.append(validate(frame, known, name=str(f)))
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_snapshot(folder: Path | None = None) -> pd.DataFrame:
+    """The whole snapshot as one validated tidy frame (cached per process)."""
+    return _load_cached(Path(folder or paths.SNAPSHOT)).copy()
+
+
+def indicator_info(indicator: str) -> dict[str, str]:
+    """Provenance of an indicator: label, unit, source, dataset code, vintage, derivation."""
+    if indicator not in BY_ID:
+        raise DataError(f"unknown indicator '{indicator}'; known: {', '.join(BY_ID)}")
+    meta = BY_ID[indicator]
+    src = load_sources()[meta.source_id]
+    return {"indicator": meta.id, "label": meta.label, "unit": meta.unit,
+            "unit_label": UNITS[meta.unit], "source_id": src.id, "dataset_code": src.dataset_code,
+            "publisher": src.publisher, "vintage": src.vintage, "licence": src.licence,
+            "attribution": src.attribution, "derivation": meta.derivation}
+
+
+def caption_source(*indicator_ids: str) -> str:
+    """A caption's source text: dataset codes and vintages of the indicators drawn."""
+    seen: dict[str, str] = {}
+    for ind in indicator_ids:
+        info = indicator_info(ind)
+        seen.setdefault(info["source_id"], f"{info['attribution']} ({info['vintage']})")
+    return "; ".join(seen.values())

@@ -1,0 +1,89 @@
+"""The source catalogue (``data/sources.yaml``) and raw-file checksums."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eocic_helpers import paths
+from eocic_helpers.config import load_model
+from eocic_helpers.errors import DataError
+
+
+class Source(BaseModel):
+    """One catalogued source."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    publisher: str
+    dataset_code: str
+    title: str
+    vintage: str
+    licence: str
+    attribution: str
+    origin: str
+    files: dict[str, str] = Field(default_factory=dict)
+
+
+class Catalogue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int
+    sources: list[Source]
+
+
+@functools.cache
+def _load(path: Path) -> dict[str, Source]:
+    return {s.id: s for s in load_model(Catalogue, path).sources}
+
+
+def load_sources(path: Path | None = None) -> dict[str, Source]:
+    """All sources by id."""
+    return _load(Path(path or paths.SOURCES_FILE))
+
+
+def get_source(source_id: str) -> Source:
+    """One source by id.
+
+    Raises:
+        DataError: the id is not in the catalogue.
+    """
+    sources = load_sources()
+    if source_id not in sources:
+        raise DataError(f"unknown source '{source_id}'; add it to data/sources.yaml")
+    return sources[source_id]
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verified_path(raw_dir: Path, relative: str) -> Path:
+    """Path of a catalogued raw file after checking that it exists and its sha256 matches.
+
+    Raises:
+        DataError: the file is missing, not catalogued, or its checksum differs.
+    """
+    expected = {rel: sha for s in load_sources().values() for rel, sha in s.files.items()}
+    if relative not in expected:
+        raise DataError(f"{relative}: not catalogued in data/sources.yaml; add it with its sha256")
+    path = Path(raw_dir) / relative
+    if not path.is_file():
+        raise DataError(
+            f"{path}: raw file missing; pass the folder that holds it with --raw DIR "
+            "(see data/sources.yaml for its origin)"
+        )
+    actual = sha256_file(path)
+    if actual != expected[relative]:
+        raise DataError(
+            f"{path}: checksum mismatch (expected sha256 {expected[relative]}, got {actual}); "
+            "the file changed: restore the catalogued version or update data/sources.yaml"
+        )
+    return path

@@ -1,0 +1,157 @@
+"""The snapshot: rebuilt identically from the raw files, validated on load, and faithful."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eocic_helpers import paths
+from eocic_helpers import snapshot as snap
+from eocic_helpers.errors import DataError
+from eocic_helpers.indicators import lookup, pilot_table, rank_desc
+from eocic_helpers.reference import compare
+from eocic_helpers.regions import load_regions
+
+RAW = paths.RAW_SHARED
+needs_raw = pytest.mark.skipif(not RAW.is_dir(), reason=f"raw files not present at {RAW}")
+
+
+@pytest.fixture(scope="module")
+def s() -> pd.DataFrame:
+    return snap.load_snapshot()
+
+
+@needs_raw
+def test_snapshot_rebuilds_identically(tmp_path: Path):
+    out = tmp_path / "snapshot"
+    snap.build_snapshot(RAW, out)
+    built = sorted(p.name for p in out.glob("*.csv"))
+    committed = sorted(p.name for p in paths.SNAPSHOT.glob("*.csv"))
+    assert built == committed
+    for name in built:
+        assert (out / name).read_bytes() == (paths.SNAPSHOT / name).read_bytes(), name
+
+
+@needs_raw
+def test_checksum_mismatch_names_file_and_both_hashes(tmp_path: Path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    f = raw / "honti2020_i40_dib" / "rankings.csv"
+    f.chmod(0o644)
+    f.write_text(f.read_text() + "XX99,1,1,0.5\n")
+    before = {p.name: p.read_bytes() for p in paths.SNAPSHOT.glob("*.csv")}
+    out = tmp_path / "snapshot"
+    with pytest.raises(DataError) as exc:
+        snap.build_snapshot(raw, out)
+    msg = str(exc.value)
+    assert "rankings.csv: checksum mismatch" in msg
+    assert "expected sha256 9b271fda" in msg and "got " in msg
+    assert not out.exists()
+    assert before == {p.name: p.read_bytes() for p in paths.SNAPSHOT.glob("*.csv")}
+
+
+@needs_raw
+def test_missing_raw_file(tmp_path: Path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    (raw / "eusbd_hackathon2017" / "lfst_r_lfe2en2.tsv.gz").unlink()
+    with pytest.raises(DataError, match="lfst_r_lfe2en2.tsv.gz: raw file missing"):
+        snap.build_snapshot(raw, tmp_path / "snapshot")
+
+
+def test_gdp_per_capita_triple_within_one_percent(s):
+    for ref_id, geo in [("gdp_per_capita_eur", "FRB0"), ("gdp_per_capita_eur_country", "FR"),
+                        ("gdp_per_capita_eur_eu", "EU28")]:
+        result = compare(ref_id, lookup(s, "gdp_per_capita_eur", geo, 2017).value)
+        assert result.agrees, result
+
+
+def test_gdp_rank_sixth_behind_the_briefings_five(s):
+    table = pilot_table(s, "gdp_per_capita_eur", load_regions(), 2017)
+    rank, ahead = rank_desc(table, "centre-val-de-loire")
+    assert compare("gdp_per_capita_rank", rank).agrees
+    assert ahead == ["North-Middle Sweden", "East & North Finland", "Piemonte", "Saxony", "Wallonia"]
+
+
+def test_tertiary_share_within_one_point_and_keeps_its_year(s):
+    for ref_id, geo in [("tertiary_employed_share_pct", "FRB0"),
+                        ("tertiary_employed_share_pct_country", "FR"),
+                        ("tertiary_employed_share_pct_eu", "EU28")]:
+        v = lookup(s, "tertiary_employed_share_pct", geo)
+        assert v.year == 2015  # the raw data end in 2015; never relabelled 2017
+        assert compare(ref_id, v.value).agrees, (ref_id, v)
+
+
+def test_recoding_and_lithuania(s):
+    notes = s[(s["indicator"] == "tertiary_employed_share_pct") & (s["geo"] == "FRB0")]["note"]
+    assert notes.str.contains("FR24 recoded").all()
+    lt = s[(s["indicator"] == "tertiary_employed_share_pct") & (s["geo"] == "LT00")]
+    assert len(lt) and lt["note"].str.contains("whole of Lithuania").all()
+    assert "FR24" not in set(s["geo"])
+
+
+def test_employment_rate_is_absent_not_invented(s):
+    assert not s["indicator"].str.match(r"^employment_rate").any()
+
+
+def test_every_value_carries_a_catalogued_source(s):
+    from eocic_helpers.sources import load_sources
+
+    assert set(s["source_id"]) <= set(load_sources())
+    assert s[["unit", "source_id", "year"]].notna().all().all()
+    for ind in s["indicator"].unique():
+        info = snap.indicator_info(ind)
+        assert info["dataset_code"] and info["vintage"]
+
+
+def test_caption_source_names_dataset_and_vintage():
+    text = snap.caption_source("gdp_per_capita_eur", "population")
+    assert "tgs00003" in text and "December 2020" in text
+
+
+def _copy_snapshot(tmp_path: Path) -> Path:
+    folder = tmp_path / "snap"
+    shutil.copytree(paths.SNAPSHOT, folder)
+    return folder
+
+
+def test_unknown_unit_is_rejected(tmp_path: Path):
+    folder = _copy_snapshot(tmp_path)
+    f = folder / "context.csv"
+    f.write_text(f.read_text().replace(",P_MHAB,", ",PER_MHAB,", 1))
+    with pytest.raises(DataError, match="unknown unit 'PER_MHAB'"):
+        snap.load_snapshot(folder)
+
+
+def test_duplicate_rows_are_rejected(tmp_path: Path):
+    folder = _copy_snapshot(tmp_path)
+    f = folder / "context.csv"
+    lines = f.read_text().splitlines()
+    f.write_text("\n".join([*lines, lines[1]]) + "\n")
+    with pytest.raises(DataError, match="duplicate row"):
+        snap.load_snapshot(folder)
+
+
+def test_missing_column_and_missing_file(tmp_path: Path):
+    folder = _copy_snapshot(tmp_path)
+    f = folder / "employment.csv"
+    frame = pd.read_csv(f).drop(columns=["unit"])
+    frame.to_csv(f, index=False)
+    with pytest.raises(DataError, match=r"missing columns \['unit'\]"):
+        snap.load_snapshot(folder)
+    f.unlink()
+    with pytest.raises(DataError, match="employment.csv: missing"):
+        snap.load_snapshot(folder)
+
+
+def test_unknown_geo_is_rejected(tmp_path: Path):
+    folder = _copy_snapshot(tmp_path)
+    f = folder / "technology.csv"
+    lines = f.read_text().splitlines()
+    lines[1] = "ZZ99" + lines[1][lines[1].index(","):]
+    f.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match="unknown geo code 'ZZ99'"):
+        snap.load_snapshot(folder)

@@ -17,6 +17,7 @@ from eocic_helpers.regions import Region
 
 #: Chapters in the briefing's order: (notebook name, chapter title used when it is missing).
 CHAPTERS: list[tuple[str, str]] = [
+    ("indicators", "Key economic and innovation indicators"),
     ("action_plan", "Roadmap and action plan"),
 ]
 
@@ -51,7 +52,7 @@ def assemble(region: Region) -> Path:
     from eocic_helpers.action_plan import plan_file
 
     run_dir = paths.run_dir(region.id)
-    if not (run_dir / "action_plan.ipynb").exists():
+    if not any((run_dir / f"{nb}.ipynb").exists() for nb, _ in CHAPTERS):
         raise EocicError(
             f"no run for {region.id} yet; run it first: eocic run {region.id}"
         )

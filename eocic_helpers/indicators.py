@@ -114,6 +114,35 @@ def region_value(snapshot: pd.DataFrame, indicator: str, region: Region,
     return Value(mean, yr, label, f"population-weighted mean over {'+'.join(codes)}")
 
 
+def country_value(snapshot: pd.DataFrame, indicator: str, country: str, year: int,
+                  min_coverage: float = 0.9) -> Value:
+    """A country's value: its own row when the source has one, else built from its NUTS 2 rows.
+
+    Ratios of counts are rebuilt from sums; other indicators are the population-weighted mean
+    of the country's NUTS 2 values, and only when those regions hold at least ``min_coverage``
+    of the country's population (otherwise missing).
+    """
+    own = lookup(snapshot, indicator, country, year)
+    if not own.missing:
+        return own
+    rows = snapshot[(snapshot["indicator"] == indicator) & (snapshot["year"] == year)
+                    & snapshot["geo"].str.fullmatch(country + r"[0-9A-Z]{2}")]
+    pops = snapshot[(snapshot["indicator"] == "population")
+                    & (snapshot["year"] == min(max(year, 2015), 2018))
+                    & snapshot["geo"].str.fullmatch(country + r"[0-9A-Z]{2}")].set_index("geo")["value"]
+    if rows.empty or pops.empty:
+        return Value(None, None, country)
+    rows = rows[rows["geo"].isin(pops.index)]
+    coverage = pops.reindex(rows["geo"]).sum() / pops.sum()
+    if coverage < min_coverage:
+        return Value(None, None, country, f"NUTS 2 data cover {coverage:.0%} of the population")
+    w = pops.reindex(rows["geo"]).to_numpy()
+    mean = float((rows["value"].to_numpy() * w).sum() / w.sum())
+    return Value(mean, year, country,
+                 f"population-weighted mean of {len(rows)} NUTS 2 regions (no national row in "
+                 "the source)")
+
+
 def pilot_table(snapshot: pd.DataFrame, indicator: str, regions: list[Region],
                 year: int | None = None) -> pd.DataFrame:
     """One row per pilot region: ``region, name, value, year, note`` (missing values kept)."""

@@ -77,6 +77,21 @@ class Publication:
         self.values[key] = value
         return value
 
+    def glue_number(self, key: str, value: float | None, fmt: str = ",.0f",
+                    missing: str = "not available") -> str:
+        """Glue a number under ``key`` and its formatted text under ``key_text``.
+
+        Thousands are separated by a space, as in the briefing; a missing value is glued as
+        ``None`` with the text ``missing``, so the prose says so instead of failing.
+        """
+        self.glue(key, value)
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            text = missing
+        else:
+            text = format(value, fmt).replace(",", " ")
+        self.glue(f"{key}_text", text)
+        return text
+
     def figure(
         self,
         fig: Any,

@@ -90,9 +90,9 @@ def fidelity_table(comparisons: list[Comparison]) -> pd.DataFrame:
     for c in comparisons:
         verdict = "n/a" if c.agrees is None else ("agrees" if c.agrees else "differs")
         rows.append({
-            "value": c.id, "briefing": c.briefing,
-            "ours": "" if c.ours is None else round(c.ours, 3),
-            "difference": "" if c.difference is None else round(c.difference, 3),
-            "tolerance": c.tolerance, "verdict": verdict, "where": c.where, "note": c.note,
+            "value": c.id, "briefing": f"{c.briefing:g}",
+            "ours": "" if c.ours is None else f"{c.ours:.6g}",
+            "difference": "" if c.difference is None else f"{c.difference:+.3g}",
+            "tolerance": c.tolerance, "verdict": verdict, "note": c.note,
         })
     return pd.DataFrame(rows)

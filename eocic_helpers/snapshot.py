@@ -110,6 +110,9 @@ INDICATORS: list[Indicator] = [
               "technology"),
     Indicator("manufacturing_emp_pct", "Employment in manufacturing", "PC_EMP", "honti2020",
               "htec_emp_reg2 C_HTC_MH + C_LTC_M (together all of NACE C)", "technology"),
+    Indicator("manufacturing_lq", "Specialisation in manufacturing, location quotient vs EU28",
+              "RATIO", "honti2020", "manufacturing_emp_pct / manufacturing_emp_pct of EU28, "
+              "same year", "technology"),
     Indicator("high_tech_kis_emp_pct", "Employment in knowledge-intensive high-technology "
               "services", "PC_EMP", "honti2020", "htec_emp_reg2 KIS_HTC", "technology"),
     Indicator("kis_emp_pct", "Employment in knowledge-intensive services", "PC_EMP", "honti2020",
@@ -305,7 +308,12 @@ def build_technology(raw: Path) -> pd.DataFrame:
     manu = db[["NUTS2", "YEAR"]].rename(columns={"NUTS2": "geo", "YEAR": "year"}).assign(
         value=db[HONTI_COLUMNS["high_medium_tech_manufacturing_emp_pct"]]
         + db[HONTI_COLUMNS["low_medium_tech_manufacturing_emp_pct"]])
-    parts.append(_frame(manu.dropna(), "manufacturing_emp_pct"))
+    manu = manu.dropna()
+    parts.append(_frame(manu, "manufacturing_emp_pct"))
+    eu_manu = manu[manu["geo"].eq("EU28")].set_index("year")["value"]
+    lq = manu[manu["year"].isin(eu_manu.index) & manu["geo"].ne("EU28")].copy()
+    lq["value"] = lq["value"] / lq["year"].map(eu_manu)
+    parts.append(_frame(lq, "manufacturing_lq"))
     rk = pd.read_csv(verified_path(raw, RANKINGS), dtype={"Regio": str})
     rk = rk.dropna(subset=["RII"]).rename(columns={"Regio": "geo", "RII": "value"}).assign(
         year=2019, note="")

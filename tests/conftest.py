@@ -31,3 +31,10 @@ def e2e_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build = tmp_path_factory.mktemp("build")
     run_cli("run", "centre-val-de-loire", "--quiet", build=build, check=True)
     return build
+
+
+@pytest.fixture(scope="session")
+def all_pilots_build(e2e_build: Path) -> Path:
+    """The same build folder after running every notebook for all ten pilot regions."""
+    run_cli("run", "--quiet", build=e2e_build, check=True)
+    return e2e_build

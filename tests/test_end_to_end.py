@@ -76,3 +76,22 @@ def test_pdf_edition(e2e_build: Path):
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
     assert 4 <= pages <= 200
+
+
+def test_indicator_glue_reaches_results_and_book(e2e_build: Path):
+    results = json.loads((e2e_build / "runs" / REGION / "results.json").read_text())
+    for key in ("gdp_per_capita_eur", "gdp_per_capita_eur_country", "gdp_per_capita_eur_eu",
+                "gdp_per_capita_rank", "gdp_per_capita_ahead", "tertiary_employed_share_pct",
+                "tertiary_employed_share_pct_country", "tertiary_employed_share_pct_eu",
+                "tertiary_employed_share_year", "manufacturing_lq", "high_tech_employment_pct"):
+        assert key in results, key
+    assert results["gdp_per_capita_rank"] == 6
+    assert results["gdp_per_capita_eur_text"] == "27 791"
+    run_cli("book", REGION, "--no-pdf", build=e2e_build, check=True)
+    intro = re.sub(r"<[^>]+>", "", (e2e_build / "site" / REGION / "intro.html").read_text())
+    text = " ".join(intro.split())
+    assert "EUR 27 791 per inhabitant" in text
+    assert "ranks 6th of the ten pilot regions, behind North-Middle Sweden" in text
+    page = (e2e_build / "site" / REGION / "indicators.html").read_text()
+    assert "figure1_economic_indicators.png" in page and "figure2_technology_indicators.png" in page
+    assert "figure1_economic_indicators.csv" in page  # the data behind the figure is linked

@@ -1,0 +1,348 @@
+"""Section 1.2 of the briefing: Figure 1 (economic data, ten pilots) and Figure 2 (technology).
+
+Panels come from ``data/key_indicators.yaml``. Data functions return tidy frames (saved as the
+figures' CSV); figure functions take those frames and return matplotlib figures.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from eocic_helpers import paths
+from eocic_helpers.config import load_model
+from eocic_helpers.indicators import country_value, lookup, pilot_table, rank_desc, region_value
+from eocic_helpers.reference import Comparison, compare
+from eocic_helpers.regions import Region
+from eocic_helpers.snapshot import BY_ID
+
+CONFIG_FILE = paths.DATA / "key_indicators.yaml"
+
+
+class Panel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    indicator: str
+    title: str
+    year: int
+    dataset: str
+    reason: str
+
+
+class FigureSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    briefing_ref: str
+    panels: list[Panel] = Field(min_length=1)
+
+
+class KeyIndicators(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int
+    briefing_year: int
+    figure1: FigureSpec
+    figure2: FigureSpec
+
+
+def load_config(path: Path | None = None) -> KeyIndicators:
+    """The panel configuration of Figures 1 and 2."""
+    return load_model(KeyIndicators, Path(path or CONFIG_FILE))
+
+
+def _has(snapshot: pd.DataFrame, indicator: str) -> bool:
+    return bool((snapshot["indicator"] == indicator).any())
+
+
+def _year_for(snapshot: pd.DataFrame, indicator: str, wanted: int) -> int | None:
+    years = snapshot.loc[snapshot["indicator"] == indicator, "year"]
+    years = years[years <= wanted]
+    return int(years.max()) if len(years) else None
+
+
+def figure1_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region,
+                 config: KeyIndicators | None = None) -> pd.DataFrame:
+    """Tidy data of Figure 1: one row per panel and pilot region, plus EU and country rows.
+
+    Columns: ``panel, indicator, kind (pilot|eu|country), region, name, value, year,
+    highlight, status (ok|missing), note``.
+    """
+    config = config or load_config()
+    rows: list[dict[str, Any]] = []
+    for k, panel in enumerate(config.figure1.panels):
+        base = {"panel": k + 1, "indicator": panel.indicator}
+        if not _has(snapshot, panel.indicator):
+            rows.append({**base, "kind": "pilot", "region": "", "name": "", "value": None,
+                         "year": None, "highlight": False, "status": "missing",
+                         "note": f"not in the snapshot: Eurostat {panel.dataset}; fetch it with "
+                                 f"`eocic data fetch {panel.dataset}`"})
+            continue
+        year = _year_for(snapshot, panel.indicator, panel.year)
+        table = pilot_table(snapshot, panel.indicator, regions, year)
+        for r in table.itertuples():
+            rows.append({**base, "kind": "pilot", "region": r.region, "name": r.name,
+                         "value": r.value, "year": r.year, "highlight": r.region == focus.id,
+                         "status": "missing" if r.value is None or pd.isna(r.value) else "ok",
+                         "note": r.note})
+        eu = lookup(snapshot, panel.indicator, "EU28", year)
+        if eu.missing and panel.indicator.endswith("_lq"):
+            eu = type(eu)(1.0, year, "EU28", "EU28 = 1 by definition")
+        country = country_value(snapshot, panel.indicator, focus.country, year) if year else None
+        for kind, v, name in (("eu", eu, "EU28"), ("country", country, focus.country_name)):
+            missing = v is None or v.missing
+            rows.append({**base, "kind": kind, "region": kind, "name": name,
+                         "value": None if missing else v.value, "year": year, "highlight": False,
+                         "status": "missing" if missing else "ok",
+                         "note": "" if v is None else v.note})
+    return pd.DataFrame(rows)
+
+
+def figure2_data(snapshot: pd.DataFrame, focus: Region,
+                 config: KeyIndicators | None = None) -> pd.DataFrame:
+    """Tidy data of Figure 2: the region, its country and the EU28 for each indicator.
+
+    The year is the latest in which the region has data (up to the briefing's year); country
+    and EU use the same year, so bars compare like with like.
+    """
+    config = config or load_config()
+    rows: list[dict[str, Any]] = []
+    for k, panel in enumerate(config.figure2.panels):
+        v = latest_region_value(snapshot, panel.indicator, focus, panel.year)
+        year = v.year
+        values = [("region", focus.name, v if year else None)]
+        if year is not None:
+            values += [("country", focus.country_name,
+                        country_value(snapshot, panel.indicator, focus.country, year)),
+                       ("eu", "EU28", lookup(snapshot, panel.indicator, "EU28", year))]
+        else:
+            values += [("country", focus.country_name, None), ("eu", "EU28", None)]
+        for kind, name, val in values:
+            missing = val is None or val.missing
+            note = ("" if val is None else val.note) or (
+                f"missing in Eurostat {panel.dataset} as snapshotted" if missing else "")
+            rows.append({"panel": k + 1, "indicator": panel.indicator, "kind": kind,
+                         "name": name, "value": None if missing else val.value,
+                         "year": year, "status": "missing" if missing else "ok", "note": note})
+    return pd.DataFrame(rows)
+
+
+def latest_region_value(snapshot: pd.DataFrame, indicator: str, focus: Region, max_year: int):
+    """The region's value in the latest year up to ``max_year`` that has one."""
+    years = sorted(set(snapshot.loc[snapshot["indicator"] == indicator, "year"]), reverse=True)
+    for year in (y for y in years if y <= max_year):
+        v = region_value(snapshot, indicator, focus, year)
+        if not v.missing:
+            return v
+    return region_value(snapshot, indicator, focus, max_year)
+
+
+def _fmt(value: float, indicator: str) -> str:
+    unit = BY_ID[indicator].unit
+    if unit == "EUR_HAB":
+        return f"{value:,.0f}".replace(",", " ")
+    if unit == "RATIO":
+        return f"{value:.2f}"
+    return f"{value:.1f}"
+
+
+def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
+    """Draw Figure 1: a 2x2 grid of ranked bars, the focus region highlighted, EU and country
+    reference lines; an absent indicator says so inside its panel."""
+    import matplotlib.pyplot as plt
+
+    from eocic_helpers.style import COUNTRY, EU, HIGHLIGHT, MUTED
+
+    config = config or load_config()
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8.5))
+    for k, (ax, panel) in enumerate(zip(axes.flat, config.figure1.panels, strict=True)):
+        d = data[data["panel"] == k + 1]
+        pilots = d[(d["kind"] == "pilot") & (d["status"] == "ok")].sort_values("value")
+        year = int(pilots["year"].max()) if len(pilots) else None
+        title = panel.title + (f", {year}" if year and year != panel.year else "")
+        ax.set_title(title, loc="left")
+        if pilots.empty:
+            note = d["note"].iloc[0]
+            ax.text(0.5, 0.5, "No data\n" + note.replace("; ", ";\n"), ha="center", va="center",
+                    fontsize=9, wrap=True, transform=ax.transAxes,
+                    bbox={"boxstyle": "round", "facecolor": "#f2f2f2", "edgecolor": MUTED})
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            continue
+        colours = [HIGHLIGHT if h else MUTED for h in pilots["highlight"]]
+        ax.barh(pilots["name"], pilots["value"], color=colours, edgecolor="black", linewidth=0.4)
+        for y, (value, hl) in enumerate(zip(pilots["value"], pilots["highlight"], strict=True)):
+            ax.text(value, y, " " + _fmt(value, panel.indicator), va="center", fontsize=7,
+                    fontweight="bold" if hl else "normal")
+        for kind, colour, style in (("eu", EU, "--"), ("country", COUNTRY, ":")):
+            ref = d[(d["kind"] == kind) & (d["status"] == "ok")]
+            if len(ref):
+                ax.axvline(ref["value"].iloc[0], color=colour, linestyle=style, linewidth=1.5,
+                           label=f"{ref['name'].iloc[0]}: {_fmt(ref['value'].iloc[0], panel.indicator)}")
+        ax.legend(loc="lower right", fontsize=7, frameon=True)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_xlim(0, pilots["value"].max() * 1.18)
+    fig.suptitle(config.figure1.title, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
+    """Draw Figure 2: the region, its country and the EU28, one small panel per indicator;
+    a missing value is marked 'missing' with its dataset instead of a bar."""
+    import matplotlib.pyplot as plt
+
+    from eocic_helpers.style import COUNTRY, EU, HIGHLIGHT
+
+    config = config or load_config()
+    panels = config.figure2.panels
+    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.8))
+    colour = {"region": HIGHLIGHT, "country": COUNTRY, "eu": EU}
+    for k, (ax, panel) in enumerate(zip(axes, panels, strict=True)):
+        d = data[data["panel"] == k + 1].reset_index(drop=True)
+        year = d["year"].dropna()
+        suffix = f" ({int(year.iloc[0])})" if len(year) else ""
+        ax.set_title(_wrap(panel.title + suffix, 34), loc="left", fontsize=9)
+        top = max([v for v in d["value"] if v is not None and not pd.isna(v)] or [1.0])
+        for i, row in d.iterrows():
+            if row["status"] == "ok":
+                ax.bar(i, row["value"], color=colour[row["kind"]], edgecolor="black", width=0.6,
+                       hatch="//" if row["kind"] == "country" else None)
+                ax.text(i, row["value"], f"{row['value']:.2f}", ha="center", va="bottom", fontsize=8)
+            else:
+                ax.text(i, top * 0.05, f"missing\n({panel.dataset})", ha="center", va="bottom",
+                        fontsize=7, rotation=90, color="black")
+        ax.set_xticks(range(len(d)))
+        ax.set_xticklabels([_wrap(n, 14) for n in d["name"]], fontsize=8)
+        ax.set_xlim(-0.5, len(d) - 0.5)
+        ax.set_ylim(0, top * 1.25)
+        if (d["status"] != "ok").all():
+            ax.set_yticks([])
+    fig.suptitle(config.figure2.title, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) -> dict[str, Any]:
+    """The numbers section 1.2 states, for the focus region (keys as in results.json)."""
+    out: dict[str, Any] = {"region_name": focus.name, "country_name": focus.country_name}
+    gdp = pilot_table(snapshot, "gdp_per_capita_eur", regions, 2017)
+    rank, ahead = rank_desc(gdp, focus.id)
+    out["gdp_per_capita_year"] = 2017
+    out["gdp_per_capita_eur"] = _num(region_value(snapshot, "gdp_per_capita_eur", focus, 2017).value)
+    out["gdp_per_capita_eur_country"] = _num(lookup(snapshot, "gdp_per_capita_eur", focus.country,
+                                                    2017).value)
+    out["gdp_per_capita_eur_eu"] = _num(lookup(snapshot, "gdp_per_capita_eur", "EU28", 2017).value)
+    out["gdp_per_capita_rank"] = rank
+    out["gdp_per_capita_ahead"] = ", ".join(ahead) if ahead else "none"
+    out["n_pilots"] = len(regions)
+    tert = region_value(snapshot, "tertiary_employed_share_pct", focus)
+    year = tert.year
+    out["tertiary_employed_share_year"] = year
+    out["tertiary_employed_share_pct"] = _num(tert.value)
+    out["tertiary_employed_share_pct_country"] = _num(
+        lookup(snapshot, "tertiary_employed_share_pct", focus.country, year).value)
+    out["tertiary_employed_share_pct_eu"] = _num(
+        lookup(snapshot, "tertiary_employed_share_pct", "EU28", year).value)
+    t_rank, _ = rank_desc(pilot_table(snapshot, "tertiary_employed_share_pct", regions, year),
+                          focus.id)
+    out["tertiary_employed_share_rank"] = t_rank
+    lq = latest_region_value(snapshot, "manufacturing_lq", focus, 2017)
+    out["manufacturing_lq"] = _num(lq.value)
+    out["manufacturing_lq_year"] = lq.year
+    lq_country = country_value(snapshot, "manufacturing_lq", focus.country, 2017)
+    out["manufacturing_lq_country"] = _num(lq_country.value)
+    ht = latest_region_value(snapshot, "high_tech_sectors_emp_pct", focus, 2017)
+    out["high_tech_employment_pct"] = _num(ht.value)
+    out["high_tech_employment_year"] = ht.year
+    out["high_tech_employment_pct_eu"] = _num(lookup(snapshot, "high_tech_sectors_emp_pct", "EU28",
+                                                     ht.year).value)
+    out["employment_rate_pct"] = _num(region_value(snapshot, "employment_rate_pct", focus).value)
+    return out
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def fidelity(values: dict[str, Any]) -> list[Comparison]:
+    """Section 1.2's numbers against ours (only meaningful for Centre-Val de Loire)."""
+    year_note = (f"our data: {values['tertiary_employed_share_year']}, briefing: 2017"
+                 if values.get("tertiary_employed_share_year") != 2017 else "")
+    return [
+        compare("gdp_per_capita_eur", values["gdp_per_capita_eur"]),
+        compare("gdp_per_capita_eur_country", values["gdp_per_capita_eur_country"]),
+        compare("gdp_per_capita_eur_eu", values["gdp_per_capita_eur_eu"]),
+        compare("gdp_per_capita_rank", values["gdp_per_capita_rank"]),
+        compare("tertiary_employed_share_pct", values["tertiary_employed_share_pct"], year_note),
+        compare("tertiary_employed_share_pct_country",
+                values["tertiary_employed_share_pct_country"], year_note),
+        compare("tertiary_employed_share_pct_eu", values["tertiary_employed_share_pct_eu"],
+                year_note),
+        compare("tertiary_employed_share_rank", values["tertiary_employed_share_rank"], year_note),
+    ]
+
+
+def qualitative_claims(values: dict[str, Any], fig2: pd.DataFrame) -> pd.DataFrame:
+    """The briefing's qualitative statements of section 1.2, checked against our data."""
+
+    def get(ind: str, kind: str) -> float | None:
+        row = fig2[(fig2["indicator"] == ind) & (fig2["kind"] == kind)]
+        v = row["value"].iloc[0] if len(row) else None
+        return None if v is None or pd.isna(v) else float(v)
+
+    def verdict(ok: bool | None) -> str:
+        return "n/a (data missing)" if ok is None else ("holds" if ok else "does not hold")
+
+    def compare_all(a: float | None, refs: dict[str, float | None], higher: bool) -> str:
+        if a is None:
+            return "n/a (the region's value is missing)"
+        known = {k: r for k, r in refs.items() if r is not None}
+        if not known:
+            return "n/a (no comparator in the data)"
+        ok = all((a > r) if higher else (a < r) for r in known.values())
+        missing = [k for k in refs if k not in known]
+        suffix = f" (vs {', '.join(known)} only; {', '.join(missing)} missing)" if missing else ""
+        return ("holds" if ok else "does not hold") + suffix
+
+    def claim(ind: str, higher: bool) -> str:
+        return compare_all(get(ind, "region"), {"EU": get(ind, "eu"), "country": get(ind, "country")},
+                           higher)
+
+    lq, lq_c = values.get("manufacturing_lq"), values.get("manufacturing_lq_country")
+    claims = [
+        ("Neither the country nor the region is specialised in manufacturing (LQ < 1)",
+         verdict(None if lq is None or lq_c is None else (lq < 1 and lq_c < 1))),
+        ("High-tech employment share below the EU and national averages",
+         claim("high_tech_sectors_emp_pct", higher=False)),
+        ("Business R&D expenditure above the national and EU averages",
+         claim("berd_pct_gdp", higher=True)),
+        ("Business R&D personnel below the national and EU figures",
+         claim("berd_personnel_pct_emp", higher=False)),
+    ]
+    return pd.DataFrame([{"claim (briefing section 1.2)": c, "our data": v} for c, v in claims])
+
+
+def ordinal(n: int | None) -> str:
+    """1 -> '1st', 2 -> '2nd', 6 -> '6th'; None -> 'not ranked'."""
+    if n is None:
+        return "not ranked"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def comparison_word(value: float | None, reference: float | None) -> str:
+    """'above', 'below' or 'equal to' (or 'not comparable with') for prose."""
+    if value is None or reference is None:
+        return "not comparable with"
+    if abs(value - reference) < 1e-9:
+        return "equal to"
+    return "above" if value > reference else "below"

@@ -1,0 +1,35 @@
+"""Every pilot region runs end to end with its own highlights."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eocic_helpers.regions import load_regions
+
+pytestmark = pytest.mark.slow
+REGIONS = [r.id for r in load_regions()]
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_each_pilot_has_both_figures_and_its_glue(all_pilots_build: Path, region: str):
+    run = all_pilots_build / "runs" / region
+    results = json.loads((run / "results.json").read_text())
+    assert results["region_name"] == next(r.name for r in load_regions() if r.id == region)
+    assert 1 <= results["gdp_per_capita_rank"] <= 10
+    for name in ("figure1_economic_indicators", "figure2_technology_indicators",
+                 "action_plan_gantt"):
+        for ext in ("png", "svg", "csv"):
+            assert (run / "figures" / f"{name}.{ext}").stat().st_size > 0
+    fig1 = pd.read_csv(run / "figures" / "figure1_economic_indicators.csv")
+    assert fig1.loc[fig1["highlight"], "region"].unique().tolist() == [region]
+    assert results["plan_is_template"] is (region != "centre-val-de-loire")
+
+
+def test_summary_lists_every_task(all_pilots_build: Path):
+    summary = json.loads((all_pilots_build / "runs" / "summary.json").read_text())
+    assert summary["counts"]["failed"] == 0
+    assert {t["region"] for t in summary["tasks"]} == set(REGIONS)

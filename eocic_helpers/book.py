@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from eocic_helpers.regions import Region
 #: Chapters in the briefing's order: (notebook name, chapter title used when it is missing).
 CHAPTERS: list[tuple[str, str]] = [
     ("indicators", "Key economic and innovation indicators"),
+    ("cost_benefit", "Costs and sensitivity of the two interventions"),
     ("action_plan", "Roadmap and action plan"),
 ]
 
@@ -37,7 +39,19 @@ def has_xelatex() -> bool:
     return bool(shutil.which("xelatex") and shutil.which("latexmk"))
 
 
-def _render(text: str, values: dict[str, str]) -> str:
+_BLOCK = re.compile(r"<!-- requires: (\w+) -->\n(.*?)<!-- end -->\n", re.S)
+
+
+def _render(text: str, values: dict[str, str], available: set[str] | None = None) -> str:
+    """Fill ``{{ key }}`` placeholders; drop ``<!-- requires: nb -->`` blocks whose notebook
+    has not run, saying so in one sentence instead."""
+    def block(m: re.Match[str]) -> str:
+        if available is None or m.group(1) in available:
+            return m.group(2)
+        return (f"*This part needs the `{m.group(1)}` notebook, which has not been run for "
+                f"this edition.*\n")
+
+    text = _BLOCK.sub(block, text)
     for key, value in values.items():
         text = text.replace("{{ " + key + " }}", value)
     return text
@@ -69,9 +83,10 @@ def assemble(region: Region) -> Path:
         "each item cites its section."
     )
     values = {"region_name": region.name, "region_id": region.id, "template_note": template_note}
+    available = {nb for nb, _ in CHAPTERS if (run_dir / f"{nb}.ipynb").exists()}
     for name in ("intro.md", "references.md", "references.bib"):
-        (src / name).write_text(_render((paths.BOOK_TEMPLATES / name).read_text("utf-8"), values),
-                                encoding="utf-8")
+        text = (paths.BOOK_TEMPLATES / name).read_text("utf-8")
+        (src / name).write_text(_render(text, values, available), encoding="utf-8")
     chapters = []
     for notebook, title in CHAPTERS:
         nb = run_dir / f"{notebook}.ipynb"

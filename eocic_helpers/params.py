@@ -31,6 +31,7 @@ class NotebookSpec:
     reads: tuple[str, ...] = ()
     data_driven: bool = False
     checks: dict[str, str] = field(default_factory=dict)
+    validator: str = ""
 
 
 def _read_notebook(path: Path) -> dict[str, Any]:
@@ -77,6 +78,7 @@ def load_spec(path: Path) -> NotebookSpec:
         reads=tuple(meta.get("reads", [])),
         data_driven=bool(meta.get("data_driven", False)),
         checks=dict(meta.get("checks", {})),
+        validator=str(meta.get("validator", "")),
     )
 
 
@@ -111,6 +113,26 @@ def _check_iso_date_or_empty(name: str, value: Any) -> None:
 
     parse_t0(value)
 
+
+def _validate_costs(values: dict[str, Any]) -> None:
+    from eocic_helpers.costs import validate_values
+
+    validate_values(values)
+
+
+#: Whole-notebook validators (``metadata.eocic.validator``): they see all of a notebook's
+#: overrides at once, for cross-parameter rules such as low <= high.
+VALIDATORS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "intervention_costs": _validate_costs,
+}
+
+def _costs_allowed(name: str) -> str:
+    from eocic_helpers.costs import allowed_text
+
+    return allowed_text(name)
+
+
+ALLOWED_HINTS: dict[str, Callable[[str], str]] = {"intervention_costs": _costs_allowed}
 
 #: Named checks a notebook can ask for in ``metadata.eocic.checks``.
 CHECKS: dict[str, Callable[[str, Any], None]] = {
@@ -185,11 +207,17 @@ def resolve(
         mine = {}
         for name, raw in overrides.items():
             if name in spec.defaults:
-                value = convert(name, raw, spec.defaults[name])
+                try:
+                    value = convert(name, raw, spec.defaults[name])
+                except ParameterError as exc:
+                    hint = ALLOWED_HINTS.get(spec.validator, lambda n: "")(name)
+                    raise ParameterError(f"{exc}; allowed: {hint}" if hint else str(exc)) from None
                 check = spec.checks.get(name)
                 if check:
                     CHECKS[check](name, value)
                 mine[name] = value
+        if spec.validator:
+            VALIDATORS[spec.validator](mine)
         per_notebook[spec.name] = mine
     return per_notebook
 

@@ -123,16 +123,34 @@ def plan(
     overrides: dict[str, dict[str, Any]],
 ) -> list[Task]:
     """Tasks for every region x notebook, with their cache keys (no execution)."""
+    from eocic_helpers.errors import ParameterError
+    from eocic_helpers.params import resolve
     from eocic_helpers.regions import resolve_region
 
     pkg = package_digest()
     tasks = []
     for region in regions:
-        region_overrides = _region_overrides(region)
+        region_file = paths.region_data_dir(region) / "parameters.yaml"
+        raw_region = _region_overrides(region)
+        unknown = sorted(set(raw_region) - {n for s in specs for n in s.defaults}
+                         - {n for s in _all_specs() for n in s.defaults})
+        if unknown:
+            raise ParameterError(f"{region_file}: unknown parameter '{unknown[0]}'; "
+                                 "it must be declared by a notebook")
+        try:
+            region_overrides = resolve([s for s in specs if set(s.defaults) & set(raw_region)],
+                                       {k: v for k, v in raw_region.items()
+                                        if any(k in s.defaults for s in specs)})
+        except ParameterError as exc:
+            raise ParameterError(f"{region_file}: {exc}") from None
         for spec in specs:
             params = {k: v for k, v in spec.defaults.items()}
-            params.update({k: v for k, v in region_overrides.items() if k in spec.defaults})
+            params.update(region_overrides.get(spec.name, {}))
             params.update(overrides.get(spec.name, {}))
+            if spec.validator:
+                from eocic_helpers.params import VALIDATORS
+
+                VALIDATORS[spec.validator](params)
             if "region" in spec.defaults:
                 params["region"] = resolve_region(region).id
             task = Task(region, spec.name, str(spec.path), params,
@@ -140,6 +158,12 @@ def plan(
             task.key = task_key(spec, params, region, pkg)
             tasks.append(task)
     return tasks
+
+
+def _all_specs() -> list[NotebookSpec]:
+    from eocic_helpers.params import discover
+
+    return list(discover().values())
 
 
 def _region_overrides(region: str) -> dict[str, Any]:

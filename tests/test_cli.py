@@ -16,6 +16,11 @@ from conftest import run_cli
         (["run", "centre-val-de-loire", "-n", "nope"], "unknown notebook 'nope'"),
         (["run", "centre-val-de-loire", "-f", "missing.yaml"], "missing.yaml: file not found"),
         (["book", "atlantis"], "unknown region 'atlantis'"),
+        (["run", "FRB0", "-p", "n_smes", "0"], "'n_smes' is 0, below its minimum"),
+        (["run", "FRB0", "-p", "n_smes", "ten"], "'n_smes' must be a whole number"),
+        (["run", "FRB0", "-p", "tutors_cost_eur_per_year", "-70000"], "below its minimum"),
+        (["run", "FRB0", "-p", "discount_rate", "1.5"], "allowed: number from 0 to 1"),
+        (["run", "FRB0", "-p", "audit_cost_eur_low", "95000"], "is above 'audit_cost_eur_high'"),
     ],
 )
 def test_bad_input_fails_fast_in_one_line(tmp_path: Path, args, expected):

@@ -73,6 +73,7 @@ def test_pdf_edition(e2e_build: Path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "ROADMAP AND ACTION PLAN" in text.upper()
     assert "16 actions" in text
+    assert "78 000" in text  # inter-clustering cost, glued
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
     assert 4 <= pages <= 200
@@ -95,3 +96,22 @@ def test_indicator_glue_reaches_results_and_book(e2e_build: Path):
     page = (e2e_build / "site" / REGION / "indicators.html").read_text()
     assert "figure1_economic_indicators.png" in page and "figure2_technology_indicators.png" in page
     assert "figure1_economic_indicators.csv" in page  # the data behind the figure is linked
+
+
+def test_cost_benefit_with_120_smes_reaches_results_and_book(tmp_path: Path, e2e_build: Path):
+    build = tmp_path / "b"
+    run_cli("run", REGION, "-n", "cost_benefit", "-p", "n_smes", "120", "--quiet", build=build,
+            check=True)
+    results = json.loads((build / "runs" / REGION / "results.json").read_text())
+    assert results["inter_clustering_cost_eur_per_year"] == 78000
+    assert results["coaching_cost_eur_low"] == 240000 and results["coaching_cost_eur_high"] == 312000
+    assert results["n_smes"] == 120
+    for key in ("total_cost_eur_mean", "total_cost_eur_p05", "total_cost_eur_p95",
+                "break_even_value_per_sme_eur", "top_sensitivity_parameter"):
+        assert key in results
+    run_cli("book", REGION, "--no-pdf", build=build, check=True)
+    page = re.sub(r"<[^>]+>", "", (build / "site" / REGION / "cost_benefit.html").read_text())
+    text = " ".join(page.split())
+    assert "Coaching 120 SMEs costs between EUR 240 000 and EUR 312 000 a year" in text
+    for fig in ("cost_tornado", "cost_monte_carlo", "cost_sobol", "cost_scale"):
+        assert (build / "site" / REGION / "_images" / f"{fig}.png").exists()

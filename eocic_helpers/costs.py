@@ -1,0 +1,435 @@
+"""Cost model of the two interventions (briefing section 4) and its sensitivity analysis.
+
+Parameters live in ``data/interventions.yaml`` with a default, a range and a source. The model
+is vectorised: every function takes scalars or numpy arrays of draws alike.
+
+- Inter-clustering, per year: tutors x (1 - reallocated share)
+  + meetings x participants x cost per participant-meeting x (1 - hosting reduction).
+- Coaching, per year (one cohort of ``n_smes``): (audit + follow-up for 50 SMEs) x n_smes / 50
+  x (1 - savings offset) + coordination.
+- Multi-year cost: present value of the yearly total over the horizon (payments at the start
+  of each year).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from scipy import stats
+
+from eocic_helpers import paths
+from eocic_helpers.config import load_model
+from eocic_helpers.errors import ParameterError
+
+INTERVENTIONS_FILE = paths.DATA / "interventions.yaml"
+BRIEFING_N_SMES = 50  # footnote 20 prices the coaching for 50 SMEs
+SEED = 20190101
+
+
+class CostParameter(BaseModel):
+    """One parameter of the cost model."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    intervention: Literal["inter_clustering", "coaching", "shared"]
+    label: str
+    unit: str
+    kind: Literal["float", "int"]
+    default: float
+    low: float
+    high: float
+    distribution: Literal["triangular", "uniform", "fixed"]
+    min: float | None = None
+    max: float | None = None
+    source: str
+    range_source: str
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CostParameter:
+        if not self.low <= self.default <= self.high:
+            raise ValueError(f"default {self.default} is outside low..high {self.low}..{self.high}")
+        if self.distribution == "fixed" and self.low != self.high:
+            raise ValueError("a fixed parameter has low == high")
+        return self
+
+
+class Kpi(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    indicator: str
+    kind: str
+    monitoring: str
+    source: str
+
+
+class InterventionModel(BaseModel):
+    """The content of ``data/interventions.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int
+    parameters: list[CostParameter] = Field(min_length=1)
+    kpis: list[Kpi]
+
+
+@functools.cache
+def _load(path: Path) -> InterventionModel:
+    return load_model(InterventionModel, path)
+
+
+def load_parameters(path: Path | None = None) -> dict[str, CostParameter]:
+    """Cost parameters by name."""
+    return {p.name: p for p in _load(Path(path or INTERVENTIONS_FILE)).parameters}
+
+
+def defaults() -> dict[str, float]:
+    """Every parameter at its default."""
+    return {n: p.default for n, p in load_parameters().items()}
+
+
+# -- validation -----------------------------------------------------------------------------
+
+PAIRS = [("audit_cost_eur_low", "audit_cost_eur_high"),
+         ("follow_up_cost_eur_low", "follow_up_cost_eur_high")]
+
+
+def validate_values(values: dict[str, Any]) -> dict[str, float]:
+    """Check user values against each parameter's type and allowed range.
+
+    Raises:
+        ParameterError: a negative cost, ``n_smes`` below 1 or not whole, a share outside 0-1,
+            a low bound above its high bound, or an unknown name.
+    """
+    params = load_parameters()
+    for name, value in values.items():
+        if name not in params:
+            continue
+        p = params[name]
+        allowed = _allowed(p)
+        if p.kind == "int" and float(value) != int(value):
+            raise ParameterError(f"parameter '{name}' must be a whole number, got {value}; "
+                                 f"allowed: {allowed}")
+        if p.min is not None and value < p.min:
+            raise ParameterError(f"parameter '{name}' is {value:g}, below its minimum; "
+                                 f"allowed: {allowed}")
+        if p.max is not None and value > p.max:
+            raise ParameterError(f"parameter '{name}' is {value:g}, above its maximum; "
+                                 f"allowed: {allowed}")
+    merged = {**defaults(), **{k: v for k, v in values.items() if k in params}}
+    for low, high in PAIRS:
+        if merged[low] > merged[high]:
+            raise ParameterError(f"parameter '{low}' ({merged[low]:g}) is above '{high}' "
+                                 f"({merged[high]:g}); set the low bound at or below the high one")
+    return merged
+
+
+def allowed_text(name: str) -> str:
+    """What a user may set for a parameter, e.g. 'whole number of 1 or more' ('' if unknown)."""
+    params = load_parameters()
+    return _allowed(params[name]) if name in params else ""
+
+
+def _allowed(p: CostParameter) -> str:
+    kind = "whole number" if p.kind == "int" else "number"
+    if p.min is not None and p.max is not None:
+        return f"{kind} from {p.min:g} to {p.max:g}"
+    if p.min is not None:
+        return f"{kind} of {p.min:g} or more"
+    return kind
+
+
+# -- the model ------------------------------------------------------------------------------
+
+def inter_clustering_cost(v: dict[str, Any]) -> Any:
+    """Yearly direct cost of the inter-clustering intervention (EUR)."""
+    tutors = v["tutors_cost_eur_per_year"] * (1 - v["tutor_time_reallocated_share"])
+    meetings = (v["meetings_per_year"] * v["participants_per_meeting"]
+                * v["cost_per_participant_meeting_eur"] * (1 - v["hosted_meeting_cost_reduction_share"]))
+    return tutors + meetings
+
+
+def coaching_cost(v: dict[str, Any], audit_for_50: Any, follow_up_for_50: Any) -> Any:
+    """Yearly cost of coaching one cohort of ``n_smes`` SMEs (EUR)."""
+    per_sme = (audit_for_50 + follow_up_for_50) / BRIEFING_N_SMES
+    return per_sme * v["n_smes"] * (1 - v["savings_offset_share"]) + v["coordination_cost_eur_per_year"]
+
+
+def annuity_factor(rate: Any, years: int) -> Any:
+    """Present value of 1 EUR paid at the start of each of ``years`` years."""
+    t = np.arange(int(years))
+    return (1.0 / np.power.outer(1.0 + np.asarray(rate, dtype=float), t)).sum(axis=-1)
+
+
+def deterministic(v: dict[str, Any]) -> dict[str, float]:
+    """The briefing's arithmetic: yearly costs at the parameter values, coaching as a range."""
+    inter = float(inter_clustering_cost(v))
+    low = float(coaching_cost(v, v["audit_cost_eur_low"], v["follow_up_cost_eur_low"]))
+    high = float(coaching_cost(v, v["audit_cost_eur_high"], v["follow_up_cost_eur_high"]))
+    mid = (low + high) / 2
+    total = inter + mid
+    return {
+        "inter_clustering_cost_eur_per_year": inter,
+        "coaching_cost_eur_low": low,
+        "coaching_cost_eur_high": high,
+        "coaching_cost_eur_mid": mid,
+        "total_cost_eur_per_year": total,
+        "total_cost_eur_multi_year": float(total * annuity_factor(v["discount_rate"],
+                                                                  int(v["horizon_years"]))),
+        "coordination_cost_eur_per_year": float(v["coordination_cost_eur_per_year"]),
+    }
+
+
+# -- uncertainty ----------------------------------------------------------------------------
+
+def factors(v: dict[str, Any]) -> list[dict[str, Any]]:
+    """The uncertain inputs: every non-fixed parameter, plus the audit and follow-up costs
+    drawn between the briefing's low and high estimates."""
+    params = load_parameters()
+    out = []
+    for name, p in params.items():
+        if p.distribution == "fixed" or p.low == p.high:
+            continue
+        mode = min(max(float(v[name]), p.low), p.high)
+        out.append({"name": name, "label": p.label, "low": p.low, "high": p.high,
+                    "mode": mode, "distribution": p.distribution})
+    for stem, label in (("audit_cost_eur", "Audits and action plans (for 50 SMEs)"),
+                        ("follow_up_cost_eur", "Follow-up (for 50 SMEs)")):
+        lo, hi = float(v[f"{stem}_low"]), float(v[f"{stem}_high"])
+        if hi > lo:
+            out.append({"name": stem, "label": label, "low": lo, "high": hi,
+                        "mode": (lo + hi) / 2, "distribution": "uniform"})
+    return out
+
+
+def distribution(f: dict[str, Any]) -> Any:
+    """The scipy.stats frozen distribution of a factor."""
+    width = f["high"] - f["low"]
+    if f["distribution"] == "triangular":
+        return stats.triang(c=(f["mode"] - f["low"]) / width, loc=f["low"], scale=width)
+    return stats.uniform(loc=f["low"], scale=width)
+
+
+def _evaluate(v: dict[str, Any], names: list[str], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Yearly and multi-year total cost for draws ``x`` (shape d x n) of the factors ``names``."""
+    draws = dict(v)
+    for name, row in zip(names, x, strict=True):
+        draws[name] = row
+    audit = draws.get("audit_cost_eur", (v["audit_cost_eur_low"] + v["audit_cost_eur_high"]) / 2)
+    follow = draws.get("follow_up_cost_eur",
+                       (v["follow_up_cost_eur_low"] + v["follow_up_cost_eur_high"]) / 2)
+    yearly = inter_clustering_cost(draws) + coaching_cost(draws, audit, follow)
+    yearly = np.array(np.broadcast_to(np.asarray(yearly, dtype=float), x.shape[1:]))
+    multi = yearly * annuity_factor(draws["discount_rate"], int(v["horizon_years"]))
+    return yearly, np.array(np.broadcast_to(multi, x.shape[1:]))
+
+
+def monte_carlo(v: dict[str, Any], n: int = 100_000, seed: int = SEED) -> pd.DataFrame:
+    """Draw every factor ``n`` times (seeded) and summarise the yearly and multi-year totals.
+
+    Returns:
+        Rows ``yearly`` and ``multi_year`` with ``mean, p05, p50, p95``.
+    """
+    rng = np.random.default_rng(seed)
+    fs = factors(v)
+    x = np.vstack([distribution(f).rvs(size=n, random_state=rng) for f in fs]) if fs else \
+        np.zeros((0, n))
+    yearly, multi = _evaluate(v, [f["name"] for f in fs], x)
+    rows = []
+    for label, arr in (("yearly", yearly), ("multi_year", multi)):
+        p05, p50, p95 = np.percentile(arr, [5, 50, 95])
+        rows.append({"quantity": label, "mean": float(arr.mean()), "p05": float(p05),
+                     "p50": float(p50), "p95": float(p95), "draws": n})
+    return pd.DataFrame(rows).set_index("quantity")
+
+
+def monte_carlo_draws(v: dict[str, Any], n: int = 100_000, seed: int = SEED) -> np.ndarray:
+    """The yearly totals of the Monte Carlo draws (for the histogram)."""
+    rng = np.random.default_rng(seed)
+    fs = factors(v)
+    x = np.vstack([distribution(f).rvs(size=n, random_state=rng) for f in fs])
+    return _evaluate(v, [f["name"] for f in fs], x)[0]
+
+
+def tornado(v: dict[str, Any]) -> pd.DataFrame:
+    """One-way sensitivity: each factor at its low and high bound, the others at their values.
+
+    Returns:
+        One row per factor, largest swing first: ``parameter, label, low, high,
+        total_at_low, total_at_high, swing`` (yearly total cost, EUR).
+    """
+    base_names = [f["name"] for f in factors(v)]
+    rows = []
+    for f in factors(v):
+        centre = np.array([[g["mode"]] for g in factors(v)])
+        i = base_names.index(f["name"])
+        lo, hi = centre.copy(), centre.copy()
+        lo[i, 0], hi[i, 0] = f["low"], f["high"]
+        y_lo = float(_evaluate(v, base_names, lo)[0][0])
+        y_hi = float(_evaluate(v, base_names, hi)[0][0])
+        rows.append({"parameter": f["name"], "label": f["label"], "low": f["low"],
+                     "high": f["high"], "total_at_low": y_lo, "total_at_high": y_hi,
+                     "swing": abs(y_hi - y_lo)})
+    return pd.DataFrame(rows).sort_values("swing", ascending=False).reset_index(drop=True)
+
+
+def sobol(v: dict[str, Any], n: int = 2**13, seed: int = SEED) -> pd.DataFrame:
+    """First-order and total Sobol' indices of the yearly total cost (scipy.stats.sobol_indices).
+
+    Returns:
+        One row per factor, largest total index first.
+    """
+    fs = factors(v)
+    names = [f["name"] for f in fs]
+
+    def func(x: np.ndarray) -> np.ndarray:
+        return _evaluate(v, names, x)[0][np.newaxis, :]
+
+    res = stats.sobol_indices(func=func, n=n, dists=[distribution(f) for f in fs],
+                              rng=np.random.default_rng(seed))
+    return pd.DataFrame({
+        "parameter": names, "label": [f["label"] for f in fs],
+        "first_order": np.asarray(res.first_order).ravel(),
+        "total_order": np.asarray(res.total_order).ravel(),
+    }).sort_values("total_order", ascending=False).reset_index(drop=True)
+
+
+def scale(v: dict[str, Any], n_smes: np.ndarray | None = None) -> pd.DataFrame:
+    """Total yearly cost and cost per coached SME for 10 to 200 SMEs (other values fixed)."""
+    n = np.arange(10, 201, 10) if n_smes is None else np.asarray(n_smes)
+    draws = {**v, "n_smes": n}
+    inter = inter_clustering_cost(draws)
+    low = coaching_cost(draws, v["audit_cost_eur_low"], v["follow_up_cost_eur_low"])
+    high = coaching_cost(draws, v["audit_cost_eur_high"], v["follow_up_cost_eur_high"])
+    return pd.DataFrame({
+        "n_smes": n,
+        "coaching_cost_eur_low": low, "coaching_cost_eur_high": high,
+        "total_cost_eur_low": inter + low, "total_cost_eur_high": inter + high,
+        "coaching_cost_per_sme_eur_low": low / n, "coaching_cost_per_sme_eur_high": high / n,
+        "total_cost_per_sme_eur_low": (inter + low) / n,
+        "total_cost_per_sme_eur_high": (inter + high) / n,
+    })
+
+
+def break_even_value_per_sme(v: dict[str, Any]) -> float:
+    """Additional value per coached SME and year at which the programme pays back.
+
+    The programme (both interventions) costs the yearly total each year of the horizon; each
+    year's cohort of ``n_smes`` yields the value for that year. Discounted at ``discount_rate``,
+    benefits equal costs when value = yearly total / n_smes. Discounting cancels out because
+    costs and benefits share the same timing; it matters once they do not.
+    """
+    d = deterministic(v)
+    years, rate = int(v["horizon_years"]), v["discount_rate"]
+    pv_cost = d["total_cost_eur_per_year"] * annuity_factor(rate, years)
+    pv_per_eur_per_sme = v["n_smes"] * annuity_factor(rate, years)
+    return float(pv_cost / pv_per_eur_per_sme)
+
+
+def parameter_table(v: dict[str, Any]) -> pd.DataFrame:
+    """Every parameter with its value in this run, its range, distribution and source."""
+    rows = []
+    for name, p in load_parameters().items():
+        rows.append({"parameter": name, "label": p.label, "value": v[name], "unit": p.unit,
+                     "range": "fixed" if p.low == p.high else f"{p.low:g} to {p.high:g}",
+                     "distribution": p.distribution, "source": p.source,
+                     "range source": p.range_source})
+    return pd.DataFrame(rows)
+
+
+def kpi_table() -> pd.DataFrame:
+    """The monitoring indicators the briefing names for the interventions."""
+    return pd.DataFrame([k.model_dump() for k in _load(INTERVENTIONS_FILE).kpis])
+
+
+# -- figures --------------------------------------------------------------------------------
+
+def tornado_figure(data: pd.DataFrame, base: float):
+    """Horizontal bars of the yearly total at each factor's low and high bound."""
+    import matplotlib.pyplot as plt
+
+    from eocic_helpers.style import OKABE_ITO
+
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(data) + 1.6))
+    for y, row in enumerate(data.itertuples()):
+        for value, colour, label in ((row.total_at_low, OKABE_ITO["sky_blue"], "at low bound"),
+                                     (row.total_at_high, OKABE_ITO["vermillion"], "at high bound")):
+            ax.barh(y, value - base, left=base, color=colour, edgecolor="black", linewidth=0.5,
+                    label=label if y == 0 else None)
+    ax.axvline(base, color="black", linewidth=1)
+    ax.set_yticks(range(len(data)))
+    ax.set_yticklabels(data["label"], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("Total yearly cost (EUR)")
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}".replace(",", " "))
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("One-way sensitivity of the yearly cost", loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def monte_carlo_figure(draws: np.ndarray, summary: pd.DataFrame):
+    """Histogram of the yearly total over the draws, with the mean and the 5-95% interval."""
+    import matplotlib.pyplot as plt
+
+    from eocic_helpers.style import MUTED, OKABE_ITO
+
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    ax.hist(draws, bins=80, color=MUTED, edgecolor="white", linewidth=0.3)
+    row = summary.loc["yearly"]
+    ax.axvspan(row["p05"], row["p95"], color=OKABE_ITO["sky_blue"], alpha=0.25,
+               label="5-95% interval")
+    ax.axvline(row["mean"], color=OKABE_ITO["vermillion"], linewidth=2, label="mean")
+    ax.set_xlabel("Total yearly cost (EUR)")
+    ax.set_ylabel("Draws")
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}".replace(",", " "))
+    ax.legend(fontsize=8)
+    ax.set_title(f"Monte Carlo: {int(row['draws']):,} draws".replace(",", " "), loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def sobol_figure(data: pd.DataFrame):
+    """Grouped bars of first-order and total Sobol' indices."""
+    import matplotlib.pyplot as plt
+
+    from eocic_helpers.style import OKABE_ITO
+
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(data) + 1.6))
+    y = np.arange(len(data))
+    ax.barh(y - 0.2, data["first_order"].clip(lower=0), height=0.4, color=OKABE_ITO["blue"],
+            label="first order")
+    ax.barh(y + 0.2, data["total_order"].clip(lower=0), height=0.4, color=OKABE_ITO["orange"],
+            hatch="//", label="total")
+    ax.set_yticks(y)
+    ax.set_yticklabels(data["label"], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("Sobol' index (share of the variance of the yearly cost)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title("Global sensitivity (Sobol' indices)", loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def scale_figure(data: pd.DataFrame, n_default: int):
+    """Total yearly cost and cost per coached SME against the number of SMEs."""
+    import matplotlib.pyplot as plt
+
+    from eocic_helpers.style import OKABE_ITO
+
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for ax, stem, title in ((a1, "total_cost_eur", "Total yearly cost (EUR)"),
+                            (a2, "total_cost_per_sme_eur", "Total yearly cost per coached SME (EUR)")):
+        ax.fill_between(data["n_smes"], data[f"{stem}_low"], data[f"{stem}_high"],
+                        color=OKABE_ITO["sky_blue"], alpha=0.4, label="low-high estimate")
+        ax.plot(data["n_smes"], (data[f"{stem}_low"] + data[f"{stem}_high"]) / 2,
+                color=OKABE_ITO["blue"], label="midpoint")
+        ax.axvline(n_default, color="black", linestyle="--", linewidth=1, label=f"{n_default} SMEs")
+        ax.set_xlabel("SMEs coached a year")
+        ax.set_title(title, loc="left", fontsize=10)
+        ax.yaxis.set_major_formatter(lambda x, _: f"{x:,.0f}".replace(",", " "))
+    a1.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,117 @@
+import json
+
+import numpy as np
+import pytest
+
+from eocic_helpers import costs, paths
+from eocic_helpers.errors import ParameterError
+from eocic_helpers.reference import compare
+
+
+@pytest.fixture(scope="module")
+def v():
+    return costs.validate_values({})
+
+
+def test_reproduces_the_briefings_costs(v):
+    d = costs.deterministic(v)
+    assert compare("inter_clustering_cost_eur_per_year", d["inter_clustering_cost_eur_per_year"]).agrees
+    assert compare("coaching_cost_eur_low", d["coaching_cost_eur_low"]).agrees
+    assert compare("coaching_cost_eur_high", d["coaching_cost_eur_high"]).agrees
+    # the meeting cost per participant is implied by EUR 8 000 / (8 x 10)
+    assert v["meetings_per_year"] * v["participants_per_meeting"] * v[
+        "cost_per_participant_meeting_eur"] == compare("inter_clustering_meetings_eur_per_year",
+                                                       8000).briefing
+
+
+def test_defaults_come_from_the_briefing_where_it_gives_one(v):
+    assert v["tutors_cost_eur_per_year"] == compare("inter_clustering_tutors_eur_per_year", 0).briefing
+    assert v["n_smes"] == compare("coaching_n_smes", 0).briefing
+    for name, p in costs.load_parameters().items():
+        assert p.source, name
+
+
+def test_coaching_scales_with_smes_and_coordination_is_added(v):
+    d = costs.deterministic({**v, "n_smes": 120, "coordination_cost_eur_per_year": 5000})
+    assert d["coaching_cost_eur_low"] == pytest.approx(100000 * 120 / 50 + 5000)
+
+
+def test_reallocation_and_offsets_reduce_costs(v):
+    d = costs.deterministic({**v, "tutor_time_reallocated_share": 1.0, "savings_offset_share": 0.5})
+    assert d["inter_clustering_cost_eur_per_year"] == 8000
+    assert d["coaching_cost_eur_low"] == 50000
+
+
+def test_present_value(v):
+    assert costs.annuity_factor(0.0, 3) == 3
+    assert costs.annuity_factor(0.1, 2) == pytest.approx(1 + 1 / 1.1)
+    np.testing.assert_allclose(costs.annuity_factor(np.array([0.0, 0.1]), 2), [2, 1 + 1 / 1.1])
+
+
+def test_monte_carlo_is_seeded_and_bounded(v):
+    a, b = costs.monte_carlo(v, n=20_000), costs.monte_carlo(v, n=20_000)
+    assert a.equals(b)
+    row = a.loc["yearly"]
+    assert row["p05"] < row["mean"] < row["p95"]
+    # nothing can cost more than every factor at its worst
+    worst = costs.deterministic({**v, "tutors_cost_eur_per_year": 84000,
+                                 "participants_per_meeting": 12,
+                                 "cost_per_participant_meeting_eur": 120})
+    assert row["p95"] <= worst["inter_clustering_cost_eur_per_year"] + worst["coaching_cost_eur_high"]
+    assert a.loc["multi_year", "mean"] > row["mean"]
+
+
+def test_tornado_and_sobol_agree_on_what_matters(v):
+    tor = costs.tornado(v)
+    sob = costs.sobol(v, n=2**10)
+    assert tor["swing"].is_monotonic_decreasing
+    assert tor.loc[0, "parameter"] == sob.loc[0, "parameter"] == "savings_offset_share"
+    assert sob["total_order"].sum() == pytest.approx(1, abs=0.1)
+    # the discount rate cannot move a yearly cost
+    assert tor.set_index("parameter").loc["discount_rate", "swing"] == 0
+
+
+def test_scale_and_break_even(v):
+    s = costs.scale(v)
+    assert s["n_smes"].tolist()[0] == 10 and s["n_smes"].tolist()[-1] == 200
+    assert s["total_cost_per_sme_eur_low"].is_monotonic_decreasing
+    be = costs.break_even_value_per_sme(v)
+    assert be == pytest.approx(costs.deterministic(v)["total_cost_eur_per_year"] / 50)
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [({"tutors_cost_eur_per_year": -1}, "'tutors_cost_eur_per_year' is -1, below its minimum"),
+     ({"n_smes": 0}, "'n_smes' is 0, below its minimum; allowed: whole number of 1 or more"),
+     ({"n_smes": 2.5}, "'n_smes' must be a whole number"),
+     ({"savings_offset_share": 1.2}, "allowed: number from 0 to 1"),
+     ({"follow_up_cost_eur_low": 50000}, "'follow_up_cost_eur_low' .* is above 'follow_up_cost_eur_high'")],
+)
+def test_bad_values(values, match):
+    with pytest.raises(ParameterError, match=match):
+        costs.validate_values(values)
+
+
+def test_notebook_defaults_match_the_yaml():
+    nb = json.loads((paths.NOTEBOOKS / "cost_benefit.ipynb").read_text())
+    from eocic_helpers.params import parse_parameters
+
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    declared = parse_parameters("".join(cell["source"]))
+    declared.pop("region")
+    assert declared == costs.defaults()
+
+
+def test_kpis_name_the_briefings_indicators():
+    kpis = " ".join(costs.kpi_table()["indicator"]).lower()
+    for word in ("exports", "digitalisation", "recruitment", "satisfaction"):
+        assert word in kpis
+
+
+def test_figures_draw(v):
+    tor = costs.tornado(v)
+    assert costs.tornado_figure(tor, 193000).axes
+    mc = costs.monte_carlo(v, n=1000)
+    assert costs.monte_carlo_figure(costs.monte_carlo_draws(v, n=1000), mc).axes
+    assert costs.sobol_figure(costs.sobol(v, n=2**8)).axes
+    assert costs.scale_figure(costs.scale(v), 50).axes

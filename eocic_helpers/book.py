@@ -19,6 +19,7 @@ from eocic_helpers.regions import Region
 #: Chapters in the briefing's order: (notebook name, chapter title used when it is missing).
 CHAPTERS: list[tuple[str, str]] = [
     ("indicators", "Key economic and innovation indicators"),
+    ("industrial_change", "Composite indicators of industrial change"),
     ("cost_benefit", "Costs and sensitivity of the two interventions"),
     ("action_plan", "Roadmap and action plan"),
 ]

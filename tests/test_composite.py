@@ -1,0 +1,87 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from eocic_helpers import composite as ci
+from eocic_helpers.regions import resolve_region
+from eocic_helpers.snapshot import load_snapshot
+
+
+@pytest.fixture(scope="module")
+def s():
+    return load_snapshot()
+
+
+@pytest.fixture(scope="module")
+def result(s):
+    return ci.compute(s)
+
+
+def test_minmax_excludes_outliers_when_setting_bounds():
+    x = np.array([[float(i)] for i in range(20)] + [[1000.0]])
+    n = ci.normalise(x)
+    assert n[-1, 0] == 1.0 and n[0, 0] == 0.0
+    assert n[19, 0] == pytest.approx(1.0)  # 19 is the max once 1000 is left out
+    z = ci.normalise(np.array([[1.0], [2.0], [3.0]]), "zscore")
+    assert z.mean() == pytest.approx(0)
+
+
+def test_aggregate_skips_missing_and_reports_no_data():
+    scores = np.array([[0.2, np.nan, 0.8], [np.nan, np.nan, np.nan]])
+    membership = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0]])
+    dims, total = ci.aggregate(scores, np.ones(3), np.ones(3), membership)
+    assert dims[0, 0] == pytest.approx(0.2) and dims[0, 1] == pytest.approx(0.8)
+    assert np.isnan(dims[0, 2])  # a dimension with no indicator is no data, never 0
+    assert total[0] == pytest.approx(0.5)
+    assert np.isnan(total[1])
+    _, geo = ci.aggregate(scores, np.ones(3), np.ones(3), membership, "geometric")
+    assert geo[0] < total[0]
+
+
+def test_scores_are_0_to_1_over_all_eu_nuts2(result):
+    total = result["total"].dropna()
+    assert len(total) > 250
+    assert total.between(0, 1).all()
+    assert result["covered"] == ["innovative_economy", "emerging_technologies", "digitalisation",
+                                 "firm_investments"]
+    assert result["dimensions"]["entrepreneurship"].isna().all()
+
+
+def test_monte_carlo_is_seeded_and_gives_intervals(s):
+    cvl = resolve_region("centre-val-de-loire")
+    a = ci.monte_carlo(s, cvl, replications=200)
+    b = ci.monte_carlo(s, cvl, replications=200)
+    assert np.array_equal(a["rank_all"], b["rank_all"])
+    assert 1 <= a["rank_units_p05"] <= a["rank_units_p95"] <= a["n_units"] == 17
+    assert a["rank_all_p05"] <= a["rank_all_p95"] <= a["n_all"]
+
+
+@pytest.mark.parametrize(
+    ("stars", "composite", "group"),
+    [(49, 0.45, 1),   # Centre-Val de Loire: 49 stars, composite below 0.5 (section 1.2)
+     (69, 0.45, 1),   # Piemonte: 69 stars, group 1
+     (40, 0.751, 3),  # Walloon Brabant: 40 stars, composite 0.751
+     (20, 0.55, 2),   # group 2: fewer than 35 stars, below 0.6
+     (40, 0.55, None), (None, 0.45, None), (49, None, None)],
+)
+def test_typology_matches_the_briefings_memberships(stars, composite, group):
+    assert ci.typology(stars, composite) == group
+
+
+def test_figures_and_claims(s, result):
+    cvl = resolve_region("centre-val-de-loire")
+    f3 = ci.figure3_data(result, s, cvl)
+    assert set(f3["geo"]) == {"Centre-Val de Loire", "France", "EU28"}
+    assert (f3[f3["dimension"] == "creativity"]["status"] == "no data").all()
+    assert any("no data" in t.get_text() for t in ci.figure3(f3).axes[0].texts)
+    pop = ci.population(s)
+    units = ci.pilot_units()
+    assert len(units) == 17
+    f4 = ci.figure4_data(ci.unit_totals(result["total"], pop, units), units,
+                         {"FRB0": 49, "ITC1": 69, "BE31": 40}, {"BE31": 0.751})
+    assert f4.set_index("unit_id").loc["BE31", "briefing_composite"] == 0.751
+    assert f4["cluster_stars"].notna().sum() == 3  # the others are not put at zero
+    assert ci.figure4(f4, cvl).axes
+    claims = ci.claims(f3, cvl)
+    assert len(claims) == 4 and claims.iloc[:, 1].str.len().gt(0).all()
+    assert isinstance(ci.choices_table(), pd.DataFrame)

@@ -20,6 +20,7 @@ from eocic_helpers.regions import Region
 CHAPTERS: list[tuple[str, str]] = [
     ("indicators", "Key economic and innovation indicators"),
     ("industrial_change", "Composite indicators of industrial change"),
+    ("synthesis", "Challenges, barriers and drivers of industrial modernisation"),
     ("cost_benefit", "Costs and sensitivity of the two interventions"),
     ("action_plan", "Roadmap and action plan"),
 ]

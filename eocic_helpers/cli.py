@@ -111,6 +111,14 @@ def _cmd_data_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_scaffold(args: argparse.Namespace) -> int:
+    from eocic_helpers.regions import resolve_region
+    from eocic_helpers.synthesis import scaffold
+
+    print(scaffold(resolve_region(args.region), force=args.force))
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (no usage dump)."""
 
@@ -150,6 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="build the PDF too (default)")
     p.add_argument("--no-pdf", dest="pdf", action="store_false", help="HTML only")
     p.set_defaults(func=_cmd_book)
+
+    p = sub.add_parser("scaffold", help="write a commented synthesis.yaml template for a region")
+    p.add_argument("region", metavar="REGION")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=_cmd_scaffold)
 
     data = sub.add_parser("data", help="build, check, describe or fetch the data")
     dsub = data.add_subparsers(dest="data_command", required=True)

@@ -32,6 +32,7 @@ class NotebookSpec:
     data_driven: bool = False
     checks: dict[str, str] = field(default_factory=dict)
     validator: str = ""
+    preflight: tuple[str, ...] = ()
 
 
 def _read_notebook(path: Path) -> dict[str, Any]:
@@ -79,6 +80,7 @@ def load_spec(path: Path) -> NotebookSpec:
         data_driven=bool(meta.get("data_driven", False)),
         checks=dict(meta.get("checks", {})),
         validator=str(meta.get("validator", "")),
+        preflight=tuple(meta.get("preflight", [])),
     )
 
 
@@ -133,6 +135,24 @@ def _costs_allowed(name: str) -> str:
 
 
 ALLOWED_HINTS: dict[str, Callable[[str], str]] = {"intervention_costs": _costs_allowed}
+
+def _preflight_synthesis(region_id: str) -> None:
+    from eocic_helpers.synthesis import load_synthesis
+
+    load_synthesis(region_id)
+
+
+def _preflight_action_plan(region_id: str) -> None:
+    from eocic_helpers.action_plan import load_action_plan
+
+    load_action_plan(region_id)
+
+
+#: Content checks run for each region before any kernel starts (``metadata.eocic.preflight``).
+PREFLIGHTS: dict[str, Callable[[str], None]] = {
+    "synthesis": _preflight_synthesis,
+    "action_plan": _preflight_action_plan,
+}
 
 #: Named checks a notebook can ask for in ``metadata.eocic.checks``.
 CHECKS: dict[str, Callable[[str, Any], None]] = {

@@ -150,6 +150,12 @@ class Publication:
         )
         display(_Bundle(html_text, myst_list_table(frame, full_caption, f"tab-{name}"), caption))
 
+    def grid(self, frame: pd.DataFrame, name: str, *, html_text: str, myst: str) -> None:
+        """Save ``frame`` as ``tables/<name>.csv`` and show a custom layout (e.g. the SWOT grid)
+        given as HTML (JupyterLab) and MyST (the book)."""
+        atomic.write_csv(self.output_dir / "tables" / f"{name}.csv", frame)
+        display(_Bundle(html_text, myst, name))
+
     def finish(self) -> Path:
         """Write this notebook's results fragment; the runner merges it into results.json."""
         target = self.output_dir / f"{self.notebook}{FRAGMENT_SUFFIX}"
@@ -171,7 +177,10 @@ def _cell(value: Any) -> str:
 
 def myst_list_table(frame: pd.DataFrame, caption: str, name: str) -> str:
     """A MyST ``list-table``: renders as a table in HTML and in LaTeX (PDF)."""
-    lines = [f"```{{list-table}} {caption}", ":header-rows: 1", f":name: {name}", ""]
+    lines = [f"```{{list-table}} {caption}", ":header-rows: 1", f":name: {name}"]
+    if len(frame) > 12:
+        lines.append(":class: longtable")  # lets LaTeX break long tables across pages
+    lines.append("")
     lines.append("* - " + "\n  - ".join(_cell(c) or " " for c in frame.columns))
     for row in frame.itertuples(index=False):
         lines.append("* - " + "\n  - ".join(_cell(v) or " " for v in row))

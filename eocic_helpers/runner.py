@@ -143,7 +143,11 @@ def plan(
                                         if any(k in s.defaults for s in specs)})
         except ParameterError as exc:
             raise ParameterError(f"{region_file}: {exc}") from None
+        from eocic_helpers.params import PREFLIGHTS
+
         for spec in specs:
+            for check in spec.preflight:
+                PREFLIGHTS[check](region)
             params = {k: v for k, v in spec.defaults.items()}
             params.update(region_overrides.get(spec.name, {}))
             params.update(overrides.get(spec.name, {}))

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,25 @@ def test_dry_run_plans_without_executing(tmp_path: Path):
     assert proc.returncode == 0
     assert proc.stdout.count("run    ") == 10
     assert not (tmp_path / "build" / "runs").exists()
+
+
+def test_bad_synthesis_yaml_fails_before_any_kernel(tmp_path: Path):
+    import shutil
+
+    root = tmp_path / "root"
+    for part in ("data", "notebooks", "book"):
+        shutil.copytree(ROOT / part, root / part)
+    (root / "requirements.lock").write_text("")
+    f = root / "data" / "regions" / "centre-val-de-loire" / "synthesis.yaml"
+    f.write_text(f.read_text().replace("swot:\n", "swot: [\n", 1))
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(tmp_path / "build"))
+    proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run", "FRB0", "-n",
+                           "synthesis"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert "synthesis.yaml:" in proc.stderr and "malformed YAML" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "build").exists()

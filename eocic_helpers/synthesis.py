@@ -1,0 +1,461 @@
+"""Sections 2 and 3 of the briefing as data: SWOT, PEST, challenges and the strategy map.
+
+Content lives in ``data/regions/<region>/synthesis.yaml`` and is checked by a schema; every
+item cites its source, and items with figures cite their evidence. For every region, the
+snapshot also proposes data-driven candidate strengths and weaknesses.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from eocic_helpers import paths
+from eocic_helpers.config import load_yaml, validate
+from eocic_helpers.errors import ConfigError
+from eocic_helpers.regions import Region
+
+QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"]
+PEST = ["political", "economic", "socio_cultural", "technological"]
+PEST_NOTE = ("The briefing's PEST (Figure 5) is an image that is not in its text; this "
+             "classification of statements from sections 2-3 is ours.")
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    text: str = Field(min_length=3)
+    source: str = Field(min_length=3)
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Swot(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    strengths: list[Item]
+    weaknesses: list[Item]
+    opportunities: list[Item]
+    threats: list[Item]
+
+
+class Pest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    political: list[Item]
+    economic: list[Item]
+    socio_cultural: list[Item]
+    technological: list[Item]
+
+
+class Challenge(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    source: str
+    from_swot: list[str] = Field(min_length=1)
+
+
+class Objective(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    source: str
+    addresses: list[str] = Field(min_length=1)
+
+
+class Intervention(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    source: str
+    objectives: list[str] = Field(default_factory=list)
+    complements: list[str] = Field(default_factory=list)
+    addresses: list[str] = Field(min_length=1)
+
+
+class Synthesis(BaseModel):
+    """The content of ``synthesis.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int
+    region: str
+    swot: Swot
+    pest: Pest
+    challenges: list[Challenge] = Field(min_length=1)
+    problem_drivers: list[Item]
+    general_objective: Item
+    specific_objectives: list[Objective] = Field(min_length=1)
+    interventions: list[Intervention] = Field(min_length=1)
+    high_impact_actions: list[Intervention]
+    additional_elements: list[Item]
+
+    def swot_items(self) -> dict[str, list[Item]]:
+        return {q: getattr(self.swot, q) for q in QUADRANTS}
+
+    @model_validator(mode="after")
+    def _references(self) -> Synthesis:
+        swot_ids = {i.id for q in QUADRANTS for i in getattr(self.swot, q)}
+        ch_ids = {c.id for c in self.challenges}
+        so_ids = {o.id for o in self.specific_objectives}
+        iv_ids = {i.id for i in self.interventions}
+        for c in self.challenges:
+            for ref in c.from_swot:
+                if ref not in swot_ids:
+                    raise ValueError(f"challenge '{c.id}' cites unknown SWOT item '{ref}'")
+        for o in self.specific_objectives:
+            for ref in o.addresses:
+                if ref not in ch_ids:
+                    raise ValueError(f"objective '{o.id}' addresses unknown challenge '{ref}'")
+        for i in [*self.interventions, *self.high_impact_actions]:
+            for ref in i.addresses:
+                if ref not in ch_ids:
+                    raise ValueError(f"'{i.id}' addresses unknown challenge '{ref}'")
+            for ref in i.objectives:
+                if ref not in so_ids:
+                    raise ValueError(f"'{i.id}' serves unknown objective '{ref}'")
+            for ref in i.complements:
+                if ref not in iv_ids:
+                    raise ValueError(f"'{i.id}' complements unknown intervention '{ref}'")
+        return self
+
+
+def synthesis_file(region_id: str) -> Path:
+    return paths.region_data_dir(region_id) / "synthesis.yaml"
+
+
+def known_evidence() -> set[str]:
+    """Ids an item may cite: reference values, EOCIC scoreboard indicators, snapshot indicators."""
+    from eocic_helpers.eocic_values import load_eocic
+    from eocic_helpers.reference import load_reference
+    from eocic_helpers.snapshot import BY_ID
+
+    return (set(load_reference().index) | set(load_eocic("ecosystem_scoreboard")["indicator"])
+            | set(BY_ID))
+
+
+def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None:
+    """A region's synthesis, or ``None`` when it has none yet.
+
+    Raises:
+        ConfigError: malformed YAML, a schema violation or unknown evidence, naming file,
+            line and field.
+    """
+    path = Path(path or synthesis_file(region_id))
+    if not path.exists():
+        return None
+    data = load_yaml(path)
+    model = validate(Synthesis, data, path)
+    known = known_evidence()
+    for q in QUADRANTS:
+        for k, item in enumerate(getattr(model.swot, q)):
+            for ev in item.evidence:
+                if ev not in known:
+                    from eocic_helpers.config import _line_of
+
+                    line = _line_of(path, ("swot", q, k))
+                    raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.evidence': unknown "
+                                      f"evidence '{ev}'; cite a reference, EOCIC or snapshot id")
+    return model
+
+
+def swot_frame(s: Synthesis) -> pd.DataFrame:
+    """Table 1 as rows: quadrant, id, text, source, evidence."""
+    return pd.DataFrame([{"quadrant": q, "id": i.id, "text": i.text, "source": i.source,
+                          "evidence": ", ".join(i.evidence)}
+                         for q, items in s.swot_items().items() for i in items])
+
+
+def swot_grid(s: Synthesis) -> tuple[str, str]:
+    """Table 1 as a 2x2 grid: (HTML, MyST list-table) that render in HTML and in the PDF."""
+    items = s.swot_items()
+
+    def cell_md(q: str) -> str:
+        return "\n".join(f"    - {i.text.replace('|', '/')} *({i.source})*" for i in items[q])
+
+    myst = ["```{list-table} Strengths, weaknesses, opportunities and threats of industrial "
+            "transition (briefing Table 1). Source: EOCIC (2019), section 2.",
+            ":header-rows: 1", ":widths: 50 50", ":name: tab-swot", "",
+            "* - Strengths", "  - Opportunities",
+            "* - ", cell_md("strengths"), "  - ", cell_md("opportunities"),
+            "* - **Weaknesses**", "  - **Threats**",
+            "* - ", cell_md("weaknesses"), "  - ", cell_md("threats"), "```"]
+
+    def cell_html(q: str) -> str:
+        return "<ul>" + "".join(f"<li>{html.escape(i.text)}</li>" for i in items[q]) + "</ul>"
+
+    html_text = ("<table><tr><th>Strengths</th><th>Opportunities</th></tr><tr><td>"
+                 f"{cell_html('strengths')}</td><td>{cell_html('opportunities')}</td></tr>"
+                 "<tr><th>Weaknesses</th><th>Threats</th></tr><tr><td>"
+                 f"{cell_html('weaknesses')}</td><td>{cell_html('threats')}</td></tr></table>")
+    return html_text, "\n".join(myst) + "\n"
+
+
+def challenges_table(s: Synthesis) -> pd.DataFrame:
+    """Each challenge with the SWOT items it comes from and what addresses it."""
+    swot = {i.id: i.text for items in s.swot_items().values() for i in items}
+    rows = []
+    for c in s.challenges:
+        by = [i.name for i in [*s.interventions, *s.high_impact_actions] if c.id in i.addresses]
+        rows.append({"challenge": c.name, "from SWOT items": "; ".join(
+            f"{ref}: {swot[ref]}" for ref in c.from_swot), "addressed by": "; ".join(by),
+            "source": c.source})
+    return pd.DataFrame(rows)
+
+
+def evidence_share(s: Synthesis) -> float:
+    """Share of the SWOT items that carry quantitative evidence."""
+    items = [i for q in s.swot_items().values() for i in q]
+    return sum(bool(i.evidence) for i in items) / len(items)
+
+
+# -- figures --------------------------------------------------------------------------------
+
+def pest_figure(s: Synthesis):
+    """Figure 5 as a PEST quadrant figure."""
+    import matplotlib.pyplot as plt
+
+    from eocic_helpers.style import PALETTE
+
+    fig, axes = plt.subplots(2, 2, figsize=(11, 6))
+    titles = {"political": "Political", "economic": "Economic",
+              "socio_cultural": "Socio-cultural", "technological": "Technological"}
+    for k, (ax, key) in enumerate(zip(axes.flat, PEST, strict=True)):
+        ax.set_axis_off()
+        ax.add_patch(plt.Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor=PALETTE[k],
+                                   alpha=0.12, edgecolor=PALETTE[k], linewidth=2))
+        ax.text(0.03, 0.95, titles[key], fontsize=12, fontweight="bold", va="top",
+                transform=ax.transAxes)
+        lines = []
+        for item in getattr(s.pest, key):
+            wrapped = textwrap.wrap(item.text, 62)
+            lines.append("• " + "\n  ".join(wrapped))
+        ax.text(0.03, 0.84, "\n".join(lines), fontsize=8.5, va="top", transform=ax.transAxes,
+                linespacing=1.35)
+    fig.suptitle("The regional ecosystem and framework conditions (PEST)", fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def strategy_graph(s: Synthesis):
+    """The strategy map as a networkx DiGraph with a ``layer`` on each node.
+
+    General objective -> specific objectives -> interventions and high-impact actions ->
+    the challenges each addresses. Edges come from sections 3 and 4.
+    """
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_node(s.general_objective.id, label=s.general_objective.text, layer=0)
+    for o in s.specific_objectives:
+        g.add_node(o.id, label=o.name, layer=1)
+        g.add_edge(s.general_objective.id, o.id)
+    for i in [*s.interventions, *s.high_impact_actions]:
+        g.add_node(i.id, label=i.name, layer=2, kind="intervention" if i in s.interventions
+                   else "high-impact action")
+        for o in i.objectives:
+            g.add_edge(o, i.id)
+        for c in i.complements:
+            g.add_edge(c, i.id, style="complements")
+        for c in i.addresses:
+            g.add_edge(i.id, c)
+    for c in s.challenges:
+        g.add_node(c.id, label=c.name, layer=3)
+    return g
+
+
+def strategy_figure(s: Synthesis):
+    """Figure 6: the strategy map drawn in four layers."""
+    import matplotlib.pyplot as plt
+    import networkx as nx
+
+    from eocic_helpers.style import MUTED, PALETTE
+
+    g = strategy_graph(s)
+    pos = nx.multipartite_layout(g, subset_key="layer", align="horizontal", scale=1)
+    pos = {n: (x, -y) for n, (x, y) in pos.items()}  # layer 0 at the top
+    fig, ax = plt.subplots(figsize=(12, 7.5))
+    plain = [(u, v) for u, v, d in g.edges(data=True) if d.get("style") != "complements"]
+    comp = [(u, v) for u, v, d in g.edges(data=True) if d.get("style") == "complements"]
+    nx.draw_networkx_edges(g, pos, edgelist=plain, ax=ax, edge_color=MUTED, arrows=True,
+                           arrowsize=12, node_size=3000)
+    nx.draw_networkx_edges(g, pos, edgelist=comp, ax=ax, edge_color=PALETTE[1], style="dashed",
+                           arrows=True, node_size=3000, connectionstyle="arc3,rad=0.25")
+    colours = {0: PALETTE[0], 1: PALETTE[2], 2: PALETTE[1], 3: PALETTE[3]}
+    for n, (x, y) in pos.items():
+        d = g.nodes[n]
+        ax.text(x, y, "\n".join(textwrap.wrap(d["label"], 22)), ha="center", va="center",
+                fontsize=7.5, bbox={"boxstyle": "round,pad=0.4", "facecolor": "white",
+                                    "edgecolor": colours[d["layer"]], "linewidth": 2})
+    for layer, name in enumerate(["General\nobjective", "Specific\nobjectives",
+                                  "Interventions\nand high-impact\nactions", "Challenges"]):
+        ys = [y for n, (x, y) in pos.items() if g.nodes[n]["layer"] == layer]
+        if ys:
+            ax.text(-1.75, ys[0], name, fontsize=9, fontweight="bold", va="center",
+                    color=colours[layer])
+    ax.set_xlim(-1.8, 1.2)
+    ax.set_axis_off()
+    ax.set_title("Overview of the regional industrial modernisation strategy", loc="left",
+                 fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def strategy_edges(s: Synthesis) -> pd.DataFrame:
+    g = strategy_graph(s)
+    return pd.DataFrame([{"from": u, "from_label": g.nodes[u]["label"], "to": v,
+                          "to_label": g.nodes[v]["label"], "kind": d.get("style", "leads to")}
+                         for u, v, d in g.edges(data=True)])
+
+
+# -- data-driven candidates -----------------------------------------------------------------
+
+#: Indicators screened for candidate strengths and weaknesses: id -> direction (+1 more is better).
+SCREEN: dict[str, int] = {
+    "gdp_per_capita_eur": 1, "tertiary_employed_share_pct": 1, "manufacturing_lq": 1,
+    "high_tech_sectors_emp_pct": 1, "kis_emp_pct": 1, "hrst_pct": 1, "berd_pct_gdp": 1,
+    "berd_personnel_pct_emp": 1, "unemployment_rate_pct": -1, "broadband_households_pct": 1,
+    "patents_per_million": 1, "tertiary_attainment_25_64_pct": 1,
+}
+
+
+def _unit_regions() -> list[Region]:
+    from eocic_helpers.regions import load_regions
+
+    out = []
+    for r in load_regions():
+        for u in r.units:
+            codes13 = r.nuts2013 if len(r.units) == 1 else list(u.nuts2016)
+            out.append(Region.model_construct(id=u.id, name=u.name, country=r.country,
+                                              country_name=r.country_name, nuts2016=u.nuts2016,
+                                              nuts2013=codes13, units=[u]))
+    return out
+
+
+def candidates(snapshot: pd.DataFrame, focus: Region, eu_margin: float = 0.1) -> pd.DataFrame:
+    """Indicators on which the region is in the top or bottom quartile of the pilot units, or
+    clearly (by ``eu_margin``) above or below the EU28, as candidate strengths and weaknesses."""
+    from eocic_helpers.indicators import lookup, region_value
+    from eocic_helpers.snapshot import BY_ID
+
+    units = _unit_regions()
+    rows = []
+    for ind, direction in SCREEN.items():
+        v = region_value(snapshot, ind, focus)
+        if v.missing:
+            continue
+        peers = [region_value(snapshot, ind, u, v.year).value for u in units]
+        peers = [p for p in peers if p is not None]
+        if len(peers) < 4:
+            continue
+        q1, q3 = pd.Series(peers).quantile([0.25, 0.75])
+        eu = lookup(snapshot, ind, "EU28", v.year).value
+        if eu is None and ind.endswith("_lq"):
+            eu = 1.0
+        signals = []
+        score = 0
+        if v.value >= q3:
+            signals.append("top quartile of pilot units" if direction > 0 else
+                           "highest quartile of pilot units (higher is worse)")
+            score += direction
+        elif v.value <= q1:
+            signals.append("bottom quartile of pilot units" if direction > 0 else
+                           "lowest quartile of pilot units (lower is better)")
+            score -= direction
+        if eu:
+            ratio = v.value / eu
+            if ratio >= 1 + eu_margin:
+                signals.append(f"{(ratio - 1):.0%} above the EU28")
+                score += direction
+            elif ratio <= 1 - eu_margin:
+                signals.append(f"{(1 - ratio):.0%} below the EU28")
+                score -= direction
+        if not signals or score == 0:
+            continue
+        rows.append({"indicator": ind, "label": BY_ID[ind].label, "value": round(v.value, 3),
+                     "year": v.year, "eu28": None if eu is None else round(eu, 3),
+                     "pilot_q1": round(q1, 3), "pilot_q3": round(q3, 3),
+                     "candidate": "strength" if score > 0 else "weakness",
+                     "why": "; ".join(signals)})
+    return pd.DataFrame(rows, columns=["indicator", "label", "value", "year", "eu28", "pilot_q1",
+                                       "pilot_q3", "candidate", "why"])
+
+
+def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
+    """Which of the briefing's SWOT items the data backs, contradicts, or cannot test."""
+    from eocic_helpers.snapshot import BY_ID
+
+    flagged = dict(zip(cands["indicator"], cands["candidate"], strict=True))
+    rows = []
+    for q, items in s.swot_items().items():
+        positive = q in ("strengths", "opportunities")
+        for i in items:
+            data_ev = [e for e in i.evidence if e in BY_ID]
+            quoted = [e for e in i.evidence if e not in BY_ID]
+            if not data_ev:
+                verdict = ("quoted value only (not recomputable here)" if quoted else
+                           "qualitative: no quantitative evidence")
+            else:
+                calls = [flagged.get(e) for e in data_ev]
+                if any(c == ("strength" if positive else "weakness") for c in calls):
+                    verdict = "backed by the data"
+                elif any(c == ("weakness" if positive else "strength") for c in calls):
+                    verdict = "contradicted by the data"
+                else:
+                    verdict = "not backed: the data show no clear signal"
+            rows.append({"quadrant": q, "item": i.text, "evidence": ", ".join(i.evidence),
+                         "verdict": verdict})
+    return pd.DataFrame(rows)
+
+
+# -- scaffold -------------------------------------------------------------------------------
+
+SCAFFOLD = """\
+# Sections 2 and 3 of the briefing for {name}, as data (see
+# data/regions/centre-val-de-loire/synthesis.yaml for a complete example).
+# Every item needs a source (where the statement comes from) and, where a figure backs it,
+# evidence: ids from data/reference/briefing_values.csv, data/eocic/*.csv or the snapshot
+# (eocic data info lists the snapshot's indicators).
+schema_version: 1
+region: {id}
+swot:
+  strengths:
+    - {{id: s1, text: "A strength of the region.", source: "where it is stated"}}
+  weaknesses:
+    - {{id: w1, text: "A weakness.", source: "where it is stated", evidence: [gdp_per_capita_eur]}}
+  opportunities:
+    - {{id: o1, text: "An opportunity.", source: "where it is stated"}}
+  threats:
+    - {{id: t1, text: "A threat.", source: "where it is stated"}}
+pest:
+  political: []
+  economic: []
+  socio_cultural: []
+  technological: []
+challenges:
+  - {{id: ch1, name: "A challenge", source: "where it is stated", from_swot: [w1]}}
+problem_drivers: []
+general_objective: {{id: go, text: "The general objective.", source: "where it is stated"}}
+specific_objectives:
+  - {{id: so1, name: "A specific objective", source: "where it is stated", addresses: [ch1]}}
+interventions:
+  - {{id: iv1, name: "An intervention", source: "where it is stated", objectives: [so1], addresses: [ch1]}}
+high_impact_actions: []
+additional_elements: []
+"""
+
+
+def scaffold(region: Region, force: bool = False) -> Path:
+    """Write a commented ``synthesis.yaml`` template for a region.
+
+    Raises:
+        ConfigError: the region already has one (use ``force``).
+    """
+    from eocic_helpers.atomic import write_text
+
+    target = synthesis_file(region.id)
+    if target.exists() and not force:
+        raise ConfigError(f"{target} exists; edit it, or pass --force to overwrite it")
+    write_text(target, SCAFFOLD.format(name=region.name, id=region.id))
+    return target

@@ -1,0 +1,112 @@
+from pathlib import Path
+
+import pytest
+
+from eocic_helpers import paths
+from eocic_helpers import synthesis as sy
+from eocic_helpers.errors import ConfigError
+from eocic_helpers.regions import resolve_region
+from eocic_helpers.snapshot import load_snapshot
+
+CVL = "centre-val-de-loire"
+
+
+@pytest.fixture(scope="module")
+def content():
+    return sy.load_synthesis(CVL)
+
+
+def test_table_1_is_transcribed_in_full(content):
+    counts = {q: len(items) for q, items in content.swot_items().items()}
+    assert counts == {"strengths": 9, "weaknesses": 8, "opportunities": 6, "threats": 6}
+    assert [c.name for c in content.challenges] == [
+        "Lack of cross-sectoral linkages and activities",
+        "Skills mismatch and problems in attracting and retaining talent",
+        "Weak SME innovation", "Low levels of entrepreneurship"]
+    assert len(content.problem_drivers) == 2 and len(content.specific_objectives) == 3
+    assert len(content.interventions) == 2 and len(content.high_impact_actions) == 3
+    assert len(content.additional_elements) == 4
+
+
+def test_the_briefings_figures_are_cited_as_evidence(content):
+    evidence = {e for items in content.swot_items().values() for i in items for e in i.evidence}
+    for ref in ("knowledge_linkages", "entrepreneurial_norms", "industrial_jobs_lost_2012_2016",
+                "population_65plus_share_2050_pct", "private_rd_rank_france"):
+        assert ref in evidence
+    assert 0 < sy.evidence_share(content) < 1
+
+
+def test_every_item_cites_a_source(content):
+    for items in content.swot_items().values():
+        assert all(i.source for i in items)
+    for key in sy.PEST:
+        assert all(i.source for i in getattr(content.pest, key))
+
+
+def test_strategy_map_layers_and_edges(content):
+    g = sy.strategy_graph(content)
+    assert [n for n, d in g.nodes(data=True) if d["layer"] == 0] == ["go"]
+    assert {"so1", "so2", "so3"} <= set(g.successors("go"))
+    assert set(g.successors("coaching")) >= {"ch2", "ch3", "ch4"}
+    assert g.edges["inter_clustering", "hia3"]["style"] == "complements"
+    assert sy.strategy_figure(content).axes
+
+
+def test_grid_and_tables(content):
+    html_text, myst = sy.swot_grid(content)
+    assert myst.startswith("```{list-table}") and ":name: tab-swot" in myst
+    assert "Strong public R&amp;D." in html_text
+    assert len(sy.challenges_table(content)) == 4
+    assert sy.pest_figure(content).axes
+
+
+def test_candidates_and_backing(content):
+    snap = load_snapshot()
+    cands = sy.candidates(snap, resolve_region(CVL))
+    assert set(cands["candidate"]) <= {"strength", "weakness"}
+    assert (cands.set_index("indicator").loc["high_tech_sectors_emp_pct", "candidate"]
+            == "weakness")
+    back = sy.backing(content, cands)
+    assert len(back) == 29
+    assert "backed by the data" in set(back["verdict"])
+    assert "quoted value only (not recomputable here)" in set(back["verdict"])
+    assert len(sy.candidates(snap, resolve_region("saxony"))) > 0
+
+
+def test_other_regions_have_no_content_yet():
+    assert sy.load_synthesis("saxony") is None
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    f = tmp_path / "synthesis.yaml"
+    f.write_text(sy.synthesis_file(CVL).read_text().replace(old, new, 1))
+    return f
+
+
+def test_malformed_yaml_names_file_and_line(tmp_path: Path):
+    f = _broken(tmp_path, "strengths:\n", "strengths:\n  - {id: s0, text: [unclosed\n")
+    with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: malformed YAML"):
+        sy.load_synthesis(CVL, f)
+
+
+def test_invalid_field_names_line_and_field(tmp_path: Path):
+    f = _broken(tmp_path, 'source: "section 2", from_swot: [w2, w3, t1, o1]',
+                'source: "section 2", from_swot: [w99]')
+    with pytest.raises(ConfigError, match="unknown SWOT item 'w99'"):
+        sy.load_synthesis(CVL, f)
+    f = _broken(tmp_path, "evidence: [manufacturing_lq]}", "evidence: [made_up]}")
+    with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field 'swot\.weaknesses\.0\.evidence'"):
+        sy.load_synthesis(CVL, f)
+    f = _broken(tmp_path, '- {id: s1, text: "High political', '- {id: s1, txt: "High political')
+    with pytest.raises(ConfigError, match=r"field 'swot\.strengths\.0\.text'"):
+        sy.load_synthesis(CVL, f)
+
+
+def test_scaffold_writes_a_valid_template(monkeypatch, tmp_path: Path):
+    monkeypatch.setattr(paths, "REGION_DATA", tmp_path)
+    region = resolve_region("saxony")
+    target = sy.scaffold(region)
+    assert target == tmp_path / "saxony" / "synthesis.yaml"
+    assert sy.load_synthesis("saxony", target).region == "saxony"
+    with pytest.raises(ConfigError, match="exists"):
+        sy.scaffold(region)

@@ -14,8 +14,10 @@ REGION      ?= centre-val-de-loire
 JOBS        ?= 2
 RAW         ?= ../shared/data/raw
 
-# Debian packages: TeX for the PDF editions, poppler-utils for the PDF checks.
+# Debian packages: TeX for the PDF editions, poppler-utils for the PDF checks,
+# chromium and chromium-driver for the browser test of the HTML editions.
 DEB_PACKAGES := texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommended \
+                chromium chromium-driver \
                 fonts-freefont-otf poppler-utils
 
 .PHONY: help all setup sysdeps venv run region book lab serve lock test lint bench snapshot clean

@@ -100,7 +100,11 @@ def assemble(region: Region) -> Path:
                 f"`{notebook}` notebook has not been run for it (`eocic run {region.id} "
                 f"--notebook {notebook}`).\n", encoding="utf-8")
         chapters.append({"file": notebook})
-    chapters.append({"file": "references"})
+    from eocic_helpers import appendix
+
+    (src / "data_methods.md").write_text(appendix.data_methods_md(), encoding="utf-8")
+    (src / "fidelity.md").write_text(appendix.fidelity_md(region), encoding="utf-8")
+    chapters += [{"file": "data_methods"}, {"file": "fidelity"}, {"file": "references"}]
     for sub in ("figures", "tables"):
         if (run_dir / sub).exists():
             shutil.copytree(run_dir / sub, src / sub)
@@ -111,6 +115,7 @@ def assemble(region: Region) -> Path:
     config["title"] = title
     config["sphinx"]["config"]["html_title"] = title
     config["latex"]["latex_documents"]["targetname"] = f"eocic-{region.id}.tex"
+    config["latex"]["latex_documents"]["title"] = title.replace("&", r"\&")
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return src
 
@@ -141,8 +146,37 @@ def _swap_dir(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build_region(region: Region, pdf: bool = True) -> dict[str, Path]:
-    """Build one regional edition: ``build/site/<region>/`` and ``build/pdf/<region>.pdf``."""
+def edition_key(region: Region, pdf: bool) -> str:
+    """Hash of everything an edition is built from: the region's executed notebooks, figures
+    and tables, the book templates, the package source and the PDF flag."""
+    import hashlib
+
+    from eocic_helpers.runner import package_digest
+
+    h = hashlib.sha256(f"{region.id}|{pdf}|{package_digest()}".encode())
+    run_dir = paths.run_dir(region.id)
+    files = [*sorted(run_dir.glob("*.ipynb")), *sorted((run_dir / "figures").glob("*")),
+             *sorted((run_dir / "tables").glob("*")), *sorted(paths.BOOK_TEMPLATES.glob("*"))]
+    for f in files:
+        if f.is_file():
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def build_region(region: Region, pdf: bool = True, force: bool = False) -> dict[str, Path]:
+    """Build one regional edition: ``build/site/<region>/`` and ``build/pdf/<region>.pdf``.
+
+    Skipped when nothing it is built from changed since the last build (``force`` rebuilds).
+    """
+    key = edition_key(region, pdf)
+    key_file = paths.SITE / region.id / ".eocic-edition-key"
+    out = {"html": paths.SITE / region.id / "index.html"}
+    if pdf:
+        out["pdf"] = paths.PDF / f"{region.id}.pdf"
+    if (not force and key_file.exists() and key_file.read_text().strip() == key
+            and all(p.exists() for p in out.values())):
+        return {**out, "cached": Path("unchanged")}
     src = assemble(region)
     work = paths.BOOKS / f".{region.id}-build"
     if work.exists():
@@ -166,6 +200,59 @@ def build_region(region: Region, pdf: bool = True) -> dict[str, Path]:
         os.replace(tmp, target)
         out["pdf"] = target
     shutil.rmtree(work, ignore_errors=True)
+    key_file.write_text(key + "\n")
+    return out
+
+
+ALL = "all"
+
+
+def build_cross_region(regions: list[Region], pdf: bool = True) -> dict[str, Path]:
+    """The cross-region edition: ``build/site/all/`` and ``build/pdf/all.pdf``."""
+    from eocic_helpers import appendix
+
+    src = paths.BOOKS / ALL
+    if src.exists():
+        shutil.rmtree(src)
+    src.mkdir(parents=True)
+    intro = ("# The ten EOCIC pilot regions in industrial transition\n\n"
+             "This cross-region edition sets side by side the ten regional editions rebuilt "
+             "from the 2019 EOCIC policy briefing for Centre-Val de Loire {cite}`eocic2019cvl`: "
+             "the key indicators and the composite of every pilot, the cost model under each "
+             "region's parameters, and the challenges and candidate strengths and weaknesses.\n")
+    (src / "intro.md").write_text(intro, encoding="utf-8")
+    pages = appendix.cross_region_pages(src, regions)
+    (src / "data_methods.md").write_text(appendix.data_methods_md(), encoding="utf-8")
+    for name in ("references.md", "references.bib"):
+        shutil.copy2(paths.BOOK_TEMPLATES / name, src / name)
+    toc = {"format": "jb-book", "root": "intro",
+           "chapters": [{"file": p} for p in [*pages, "data_methods", "references"]]}
+    (src / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
+    config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
+    title = "The ten EOCIC pilot regions: cross-region edition"
+    config["title"] = title
+    config["sphinx"]["config"]["html_title"] = title
+    config["latex"]["latex_documents"]["targetname"] = "eocic-all.tex"
+    (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    work = paths.BOOKS / f".{ALL}-build"
+    if work.exists():
+        shutil.rmtree(work)
+    built = _build(src, "html", work)
+    staged = paths.SITE / f".{ALL}.new"
+    if staged.exists():
+        shutil.rmtree(staged)
+    shutil.copytree(built / "html", staged)
+    _swap_dir(staged, paths.SITE / ALL)
+    out = {"html": paths.SITE / ALL / "index.html"}
+    if pdf:
+        built = _build(src, "pdflatex", work)
+        target = paths.PDF / f"{ALL}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copy2(built / "latex" / "eocic-all.pdf", tmp)
+        os.replace(tmp, target)
+        out["pdf"] = target
+    shutil.rmtree(work, ignore_errors=True)
     return out
 
 
@@ -186,7 +273,10 @@ def write_landing_page(regions: list[Region]) -> Path:
         "td,th{padding:.3em 1em;text-align:left}</style></head><body>"
         "<h1>EOCIC policy briefings: the ten pilot regions in industrial transition</h1>"
         "<p>Editions rebuilt from code after EOCIC (2019), doi:10.2826/735038.</p>"
-        "<table><thead><tr><th>Region</th><th>Country</th><th>HTML</th><th>PDF</th></tr>"
+        + ('<p><b>Cross-region edition:</b> <a href="all/index.html">HTML</a>'
+           + (', <a href="../pdf/all.pdf">PDF</a>' if (paths.PDF / "all.pdf").exists() else "")
+           + "</p>" if (paths.SITE / ALL / "index.html").exists() else "")
+        + "<table><thead><tr><th>Region</th><th>Country</th><th>HTML</th><th>PDF</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table></body></html>\n"
     )
     from eocic_helpers.atomic import write_text

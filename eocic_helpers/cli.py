@@ -23,8 +23,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from eocic_helpers import runner
     from eocic_helpers.regions import resolve_regions
 
-    regions = resolve_regions(args.regions)
-    specs = prm.select(prm.discover(), args.notebook)
+    if args.all_nuts2:
+        from eocic_helpers.regions import all_nuts2_regions
+
+        if args.regions:
+            raise EocicError("--all-nuts2 runs every NUTS 2 region; name no REGION with it")
+        regions = all_nuts2_regions()
+        names = args.notebook or [n for n, s in prm.discover().items() if s.data_driven]
+        specs = prm.select(prm.discover(), names)
+        not_dd = [s.name for s in specs if not s.data_driven]
+        if not_dd:
+            raise EocicError(f"--all-nuts2 runs data-driven notebooks only; {not_dd[0]} is not one")
+    else:
+        regions = resolve_regions(args.regions)
+        specs = prm.select(prm.discover(), args.notebook)
+    if args.executor == "dask" and not args.scheduler:
+        raise EocicError("--executor dask needs --scheduler tcp://HOST:PORT")
     overrides: dict = {}
     if args.params_file:
         overrides.update(prm.load_params_file(Path(args.params_file)))
@@ -32,12 +46,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     per_notebook = prm.resolve(specs, overrides)
     tasks = runner.plan([r.id for r in regions], specs, per_notebook)
     if args.dry_run:
+        hits = 0
         for t in tasks:
-            state = "cached" if runner.is_fresh(t) and not args.force else "run"
-            print(f"{state:6} {t.label}")
+            fresh = runner.is_fresh(t) and not args.force
+            hits += fresh
+            print(f"{'cached' if fresh else 'run':6} {t.label}")
+        print(f"{len(tasks)} tasks, {hits} cache hits, {len(tasks) - hits} to run")
         return 0
     start = time.perf_counter()
-    outcomes = runner.run(tasks, jobs=args.jobs, force=args.force, progress=not args.quiet)
+    if args.executor == "dask":
+        outcomes = runner.run_dask(tasks, args.scheduler, force=args.force, progress=not args.quiet)
+    else:
+        outcomes = runner.run(tasks, jobs=args.jobs, force=args.force, progress=not args.quiet)
     elapsed = time.perf_counter() - start
     summary = runner.write_summary(outcomes, elapsed)
     print(runner.format_summary(outcomes))
@@ -63,14 +83,23 @@ def _cmd_book(args: argparse.Namespace) -> int:
     failures = []
     for region in regions:
         try:
-            out = book.build_region(region, pdf=want_pdf)
-            print(f"{region.id}: " + ", ".join(str(p) for p in out.values()))
+            out = book.build_region(region, pdf=want_pdf, force=args.force)
+            if out.pop("cached", None):
+                print(f"{region.id}: unchanged, kept " + ", ".join(str(p) for p in out.values()))
+            else:
+                print(f"{region.id}: " + ", ".join(str(p) for p in out.values()))
         except EocicError as exc:
             if not everything:
                 raise
             failures.append(str(exc))
             print(f"{region.id}: {exc}", file=sys.stderr)
     if everything:
+        try:
+            out = book.build_cross_region(regions, pdf=want_pdf)
+            print("cross-region: " + ", ".join(str(p) for p in out.values()))
+        except EocicError as exc:
+            failures.append(str(exc))
+            print(f"cross-region: {exc}", file=sys.stderr)
         print(f"landing page: {book.write_landing_page(regions)}")
     return 1 if failures else 0
 
@@ -149,6 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--force", action="store_true", help="re-run even when nothing changed")
     p.add_argument("--dry-run", action="store_true", help="list the tasks and cache hits only")
+    p.add_argument("--all-nuts2", action="store_true",
+                   help="run the data-driven notebooks for every NUTS 2 region in the snapshot")
+    p.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="local process pool (default) or an existing Dask cluster")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler address")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
 
@@ -157,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", dest="pdf", action="store_true", default=True,
                    help="build the PDF too (default)")
     p.add_argument("--no-pdf", dest="pdf", action="store_false", help="HTML only")
+    p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     p.set_defaults(func=_cmd_book)
 
     p = sub.add_parser("scaffold", help="write a commented synthesis.yaml template for a region")

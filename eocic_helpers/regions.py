@@ -86,6 +86,9 @@ def resolve_region(text: str, regions: list[Region] | None = None) -> Region:
         codes = {c.lower() for c in (*region.nuts2016, *region.nuts2013)}
         if key in names or key in codes:
             return region
+    adhoc = nuts2_region(text)
+    if adhoc is not None:
+        return adhoc
     ids = [r.id for r in regions]
     close = difflib.get_close_matches(key, ids, n=1, cutoff=0.0)
     starts = [i for i in ids if key and i.startswith(key)]
@@ -104,3 +107,37 @@ def resolve_regions(texts: list[str]) -> list[Region]:
         region = resolve_region(text)
         seen.setdefault(region.id, region)
     return list(seen.values())
+
+
+@functools.cache
+def _nuts2_names() -> dict[str, str]:
+    import csv
+
+    geo = paths.SNAPSHOT / "geo.csv"
+    if not geo.exists():
+        return {}
+    with open(geo, encoding="utf-8") as fh:
+        return {r["geo"]: r["name"] for r in csv.DictReader(fh)
+                if r["level"] == "2" and r["nuts_version"] == "2016"}
+
+
+def nuts2_region(text: str) -> Region | None:
+    """A NUTS 2 (2016) region of the snapshot as a one-unit region, for data-driven notebooks.
+
+    Its id is the lower-case code (e.g. ``de11``); pilot regions are resolved first.
+    """
+    code = text.strip().upper()
+    names = _nuts2_names()
+    if code not in names:
+        return None
+    name = names[code] or code
+    return Region(id=code.lower(), name=name, country=code[:2], country_name=code[:2],
+                  nuts2016=[code], nuts2013=[code], units=[Unit(id=code, name=name, nuts2016=[code])])
+
+
+def all_nuts2_regions() -> list[Region]:
+    """Every NUTS 2 (2016) region of the snapshot, pilots first under their own ids."""
+    pilots = load_regions()
+    in_pilots = {c for r in pilots for c in r.nuts2016}
+    rest = [nuts2_region(c) for c in sorted(_nuts2_names()) if c not in in_pilots]
+    return [*pilots, *[r for r in rest if r is not None]]

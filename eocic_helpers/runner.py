@@ -246,6 +246,7 @@ def promote(task: Task, staging: Path) -> Path:
     nb_staged = staging / f"{task.notebook}.ipynb"
     _hide_injected_parameters(nb_staged)
     final_nb = run_dir / f"{task.notebook}.ipynb"
+    run_dir.mkdir(parents=True, exist_ok=True)
     os.replace(nb_staged, final_nb)
     merge_results(run_dir / "results.json", fragment)
     atomic.write_text(_key_file(task.region, task.notebook), task.key + "\n")
@@ -312,10 +313,14 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
             task = tasks[i]
             outcome = fut.result()
             if outcome.status == "ok":
-                outcome.notebook_out = str(promote(task, stagings[i]))
-            else:
+                try:
+                    outcome.notebook_out = str(promote(task, stagings[i]))
+                except OSError as exc:  # keep going: the other tasks are independent
+                    outcome.status, outcome.error = "failed", f"promoting outputs: {exc}"
+            if outcome.status != "ok":
                 failed += 1
-                outcome.notebook_out = _keep_failed(task, stagings[i])
+                outcome.notebook_out = outcome.notebook_out if outcome.error.startswith(
+                    "promoting") else _keep_failed(task, stagings[i])
                 bar.write(f"FAILED {task.label}: {outcome.error}")
             outcomes[i] = outcome
             running.discard(task.label)
@@ -332,6 +337,57 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         bar.close()
+    return [outcomes[i] for i in range(len(tasks))]
+
+
+def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: bool = True
+             ) -> list[Outcome]:
+    """Execute tasks on an existing Dask distributed cluster at ``scheduler``.
+
+    The workers must see the project files (same path) and the project environment; outputs
+    are promoted here, by this process, exactly as with the local pool.
+    """
+    from tqdm import tqdm
+
+    try:
+        from distributed import Client, as_completed
+    except ImportError:  # pragma: no cover - distributed is a project dependency
+        from eocic_helpers.errors import EocicError
+
+        raise EocicError("the dask executor needs the 'distributed' package; run make setup") from None
+    outcomes: dict[int, Outcome] = {}
+    todo = []
+    for i, task in enumerate(tasks):
+        if not force and is_fresh(task):
+            outcomes[i] = Outcome(task.region, task.notebook, "cached")
+        else:
+            todo.append(i)
+    stagings = {i: paths.RUNS / ".staging" / f"{tasks[i].region}--{tasks[i].notebook}-dask"
+                for i in todo}
+    try:
+        client = Client(scheduler, timeout="10s")
+    except OSError as exc:
+        from eocic_helpers.errors import EocicError
+
+        raise EocicError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it or "
+                         "use the local pool (drop --executor dask)") from None
+    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="nb", file=sys.stderr,
+               disable=not progress, desc="eocic run (dask)")
+    try:
+        futures = {client.submit(execute, tasks[i], str(stagings[i]), pure=False): i for i in todo}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            outcome = fut.result()
+            if outcome.status == "ok":
+                outcome.notebook_out = str(promote(tasks[i], stagings[i]))
+            else:
+                outcome.notebook_out = _keep_failed(tasks[i], stagings[i])
+                bar.write(f"FAILED {tasks[i].label}: {outcome.error}")
+            outcomes[i] = outcome
+            bar.update(1)
+    finally:
+        bar.close()
+        client.close()
     return [outcomes[i] for i in range(len(tasks))]
 
 

@@ -1,0 +1,112 @@
+"""Runs at scale: failure isolation, atomic outputs, the Dask executor, --all-nuts2."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+FAILING_NOTEBOOK = {
+    "cells": [
+        {"cell_type": "code", "execution_count": None, "metadata": {"tags": ["parameters"]},
+         "outputs": [], "source": ["region = \"centre-val-de-loire\"\n"]},
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": ["from eocic_helpers.publish import open_publication\n",
+                    "pub = open_publication(region, \"probe\")\n",
+                    "if region == \"saxony\":\n",
+                    "    raise RuntimeError(\"deliberate failure for saxony\")\n",
+                    "pub.glue(\"probe_ok\", region)\n",
+                    "pub.finish();\n"]},
+    ],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                "name": "python3"}, "eocic": {"reads": []}},
+    "nbformat": 4, "nbformat_minor": 4,
+}
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the project with one extra notebook that fails for Saxony only."""
+    root = tmp_path / "root"
+    for part in ("data", "book"):
+        shutil.copytree(ROOT / part, root / part)
+    (root / "notebooks").mkdir()
+    (root / "notebooks" / "probe.ipynb").write_text(json.dumps(FAILING_NOTEBOOK))
+    shutil.copy(ROOT / "requirements.lock", root / "requirements.lock")
+    env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(tmp_path / "build"))
+    return tmp_path / "build", env
+
+
+def _eocic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "eocic_helpers.cli", *args], capture_output=True,
+                          text=True, env=env, cwd=ROOT)
+
+
+def test_a_failing_region_leaves_the_other_nine_complete(project):
+    build, env = project
+    proc = _eocic(env, "run", "--quiet")
+    assert proc.returncode == 1
+    summary = json.loads((build / "runs" / "summary.json").read_text())
+    status = {t["region"]: t for t in summary["tasks"]}
+    assert status["saxony"]["status"] == "failed"
+    assert "deliberate failure for saxony" in status["saxony"]["error"]
+    assert status["saxony"]["notebook_out"].endswith("saxony/failed/probe.ipynb")
+    assert sum(t["status"] == "ok" for t in summary["tasks"]) == 9
+    assert "deliberate failure for saxony" in proc.stdout  # the summary table names it
+    for region in status:
+        if region != "saxony":
+            results = json.loads((build / "runs" / region / "results.json").read_text())
+            assert results["probe_ok"] == region
+    assert not (build / "runs" / "saxony" / "results.json").exists()
+    # A second run is a cache no-op for the nine and retries only the failure.
+    again = _eocic(env, "run", "--quiet")
+    assert "9 cached, 1 failed" in again.stdout
+
+
+def test_a_failed_rerun_keeps_the_last_good_outputs(project):
+    build, env = project
+    nb = Path(env["EOCIC_ROOT"]) / "notebooks" / "probe.ipynb"
+    assert _eocic(env, "run", "wallonia", "--quiet").returncode == 0
+    good = (build / "runs" / "wallonia" / "results.json").read_bytes()
+    broken = json.loads(nb.read_text())
+    broken["cells"][1]["source"].insert(2, "raise ValueError('broken after a good run')\n")
+    nb.write_text(json.dumps(broken))
+    assert _eocic(env, "run", "wallonia", "--quiet").returncode == 1
+    assert (build / "runs" / "wallonia" / "results.json").read_bytes() == good
+    assert (build / "runs" / "wallonia" / "probe.ipynb").exists()
+    assert not list((build / "runs").glob(".staging/*"))
+
+
+def test_dask_local_cluster_runs_one_region(tmp_path: Path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        env = dict(os.environ, EOCIC_BUILD=str(tmp_path / "build"))
+        proc = subprocess.run(
+            [sys.executable, "-m", "eocic_helpers.cli", "run", "centre-val-de-loire", "-n",
+             "action_plan", "--executor", "dask", "--scheduler", cluster.scheduler_address,
+             "--quiet"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((tmp_path / "build" / "runs" / "centre-val-de-loire" /
+                          "results.json").read_text())
+    assert results["n_actions"] == 16
+
+
+def test_all_nuts2_plans_data_driven_notebooks_for_every_region(tmp_path: Path):
+    env = dict(os.environ, EOCIC_BUILD=str(tmp_path / "build"))
+    proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run", "--all-nuts2",
+                           "--dry-run"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert proc.returncode == 0
+    lines = proc.stdout.splitlines()
+    assert any(line.endswith("de11/indicators") for line in lines)
+    assert not any("action_plan" in line for line in lines)
+    n_tasks = int(lines[-1].split()[0])
+    assert n_tasks > 500

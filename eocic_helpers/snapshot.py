@@ -507,5 +507,6 @@ def caption_source(*indicator_ids: str) -> str:
     seen: dict[str, str] = {}
     for ind in indicator_ids:
         info = indicator_info(ind)
-        seen.setdefault(info["source_id"], f"{info['attribution']} ({info['vintage']})")
+        attribution = info["attribution"].removeprefix("Source: ")
+        seen.setdefault(info["source_id"], f"{attribution} ({info['vintage']})")
     return "; ".join(seen.values())

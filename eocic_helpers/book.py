@@ -164,6 +164,34 @@ def edition_key(region: Region, pdf: bool) -> str:
     return h.hexdigest()
 
 
+def publish(src: Path, name: str, pdf: bool) -> dict[str, Path]:
+    """Build the book in ``src`` and publish it as ``build/site/<name>/`` (swapped in by
+    renames) and ``build/pdf/<name>.pdf`` (written atomically)."""
+    work = paths.BOOKS / f".{name}-build"
+    if work.exists():
+        shutil.rmtree(work)
+    built = _build(src, "html", work)
+    staged_site = paths.SITE / f".{name}.new"
+    if staged_site.exists():
+        shutil.rmtree(staged_site)
+    shutil.copytree(built / "html", staged_site)
+    _swap_dir(staged_site, paths.SITE / name)
+    out = {"html": paths.SITE / name / "index.html"}
+    if pdf:
+        built = _build(src, "pdflatex", work)
+        pdf_file = built / "latex" / f"eocic-{name}.pdf"
+        if not pdf_file.exists():
+            raise EocicError(f"PDF build of {name} produced no PDF; see {work}/pdflatex.log")
+        target = paths.PDF / f"{name}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copy2(pdf_file, tmp)
+        os.replace(tmp, target)
+        out["pdf"] = target
+    shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
 def build_region(region: Region, pdf: bool = True, force: bool = False) -> dict[str, Path]:
     """Build one regional edition: ``build/site/<region>/`` and ``build/pdf/<region>.pdf``.
 
@@ -177,29 +205,7 @@ def build_region(region: Region, pdf: bool = True, force: bool = False) -> dict[
     if (not force and key_file.exists() and key_file.read_text().strip() == key
             and all(p.exists() for p in out.values())):
         return {**out, "cached": Path("unchanged")}
-    src = assemble(region)
-    work = paths.BOOKS / f".{region.id}-build"
-    if work.exists():
-        shutil.rmtree(work)
-    built = _build(src, "html", work)
-    staged_site = paths.SITE / f".{region.id}.new"
-    if staged_site.exists():
-        shutil.rmtree(staged_site)
-    shutil.copytree(built / "html", staged_site)
-    _swap_dir(staged_site, paths.SITE / region.id)
-    out = {"html": paths.SITE / region.id / "index.html"}
-    if pdf:
-        built = _build(src, "pdflatex", work)
-        pdf_file = built / "latex" / f"eocic-{region.id}.pdf"
-        if not pdf_file.exists():
-            raise EocicError(f"PDF build of {region.id} produced no PDF; see {work}/pdflatex.log")
-        target = paths.PDF / f"{region.id}.pdf"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copy2(pdf_file, tmp)
-        os.replace(tmp, target)
-        out["pdf"] = target
-    shutil.rmtree(work, ignore_errors=True)
+    out = publish(assemble(region), region.id, pdf)
     key_file.write_text(key + "\n")
     return out
 
@@ -234,26 +240,7 @@ def build_cross_region(regions: list[Region], pdf: bool = True) -> dict[str, Pat
     config["sphinx"]["config"]["html_title"] = title
     config["latex"]["latex_documents"]["targetname"] = "eocic-all.tex"
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    work = paths.BOOKS / f".{ALL}-build"
-    if work.exists():
-        shutil.rmtree(work)
-    built = _build(src, "html", work)
-    staged = paths.SITE / f".{ALL}.new"
-    if staged.exists():
-        shutil.rmtree(staged)
-    shutil.copytree(built / "html", staged)
-    _swap_dir(staged, paths.SITE / ALL)
-    out = {"html": paths.SITE / ALL / "index.html"}
-    if pdf:
-        built = _build(src, "pdflatex", work)
-        target = paths.PDF / f"{ALL}.pdf"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copy2(built / "latex" / "eocic-all.pdf", tmp)
-        os.replace(tmp, target)
-        out["pdf"] = target
-    shutil.rmtree(work, ignore_errors=True)
-    return out
+    return publish(src, ALL, pdf)
 
 
 def write_landing_page(regions: list[Region]) -> Path:

@@ -183,6 +183,12 @@ def _region_overrides(region: str) -> dict[str, Any]:
 def _worker_init() -> None:
     import papermill  # noqa: F401  (imported once per worker, not once per notebook)
 
+    # Kernels inherit the worker's stderr; send their chatter to a log, not over the progress bar.
+    log_dir = paths.RUNS / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(log_dir / f"worker-{os.getpid()}.log", "a")  # noqa: SIM115 (lives with the worker)
+    os.dup2(log.fileno(), 2)
+
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 

@@ -39,7 +39,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
-sysdeps: ## Install the Debian packages the PDF needs (root only; otherwise print the command)
+sysdeps: ## Install TeX, poppler and Chromium (root only; otherwise print the command)
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
@@ -49,7 +49,7 @@ sysdeps: ## Install the Debian packages the PDF needs (root only; otherwise prin
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null \
 	    || { echo "apt-get install failed for:$$missing"; exit 1; }; \
 	else \
-	  echo "PDF editions skipped: TeX is missing; install it with: sudo apt-get install$$missing"; \
+	  echo "missing Debian packages (PDF editions and browser tests are skipped); install them with: sudo apt-get install$$missing"; \
 	fi
 
 run: venv ## Run the study for every pilot region (parallel, cached)

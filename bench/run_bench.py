@@ -36,13 +36,46 @@ def sh(cmd: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def model_timings() -> dict[str, float]:
+    """Seconds of the two vectorised models (best of 3)."""
+    sys.path.insert(0, str(ROOT))
+    from eocic_helpers import composite, costs
+    from eocic_helpers.regions import resolve_region
+    from eocic_helpers.snapshot import load_snapshot
+
+    snap = load_snapshot()
+    focus = resolve_region("centre-val-de-loire")
+    values = costs.validate_values({})
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    return {
+        "composite: 1 000 Monte Carlo replications over all EU NUTS 2 regions (goal < 2 s)":
+            best(lambda: composite.monte_carlo(snap, focus, replications=1000)),
+        "costs: Monte Carlo 10^5 draws + Sobol' indices (goal < 2 s)":
+            best(lambda: (costs.monte_carlo(values, n=100_000), costs.sobol(values))),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--regions", type=int, default=10, help="how many pilot regions")
     parser.add_argument("--skip-naive", action="store_true", help="skip (a), the slowest")
+    parser.add_argument("--models-only", action="store_true", help="only the model timings")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
+    models = model_timings()
+    for name, seconds in models.items():
+        print(f"model  {seconds:6.3f} s  {name}")
+    if args.models_only:
+        return
     from eocic_helpers.params import discover
     from eocic_helpers.regions import load_regions
 

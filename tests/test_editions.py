@@ -107,6 +107,7 @@ def test_browser_loads_every_image_and_navigates(editions: Path, tmp_path: Path)
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser, driver = _chromium()
     handler = functools.partial(http.server.SimpleHTTPRequestHandler,
@@ -122,10 +123,13 @@ def test_browser_loads_every_image_and_navigates(editions: Path, tmp_path: Path)
     web = webdriver.Chrome(service=Service(driver), options=opts)
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}/{REGION}/"
-        web.get(base + "index.html")
+        web.get(base + "index.html")  # redirects to the first chapter
+        WebDriverWait(web, 10).until(lambda w: "intro.html" in w.current_url)
         assert "Centre-Val de Loire" in web.title
         visited = []
         for _ in range(8):
+            WebDriverWait(web, 10).until(
+                lambda w: w.execute_script("return document.readyState") == "complete")
             visited.append(web.current_url)
             images = web.execute_script(
                 "return Array.from(document.images).map(i => [i.src, i.complete, i.naturalWidth])")
@@ -134,7 +138,9 @@ def test_browser_loads_every_image_and_navigates(editions: Path, tmp_path: Path)
             nxt = web.find_elements(By.CSS_SELECTOR, "a.right-next")
             if not nxt:
                 break
+            before = web.current_url
             web.execute_script("arguments[0].click();", nxt[0])
+            WebDriverWait(web, 10).until(lambda w, b=before: w.current_url != b)
         assert any("indicators.html" in u for u in visited)
         assert any("action_plan.html" in u for u in visited)
         web.get(base + "indicators.html")

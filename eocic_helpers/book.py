@@ -213,9 +213,30 @@ def build_region(region: Region, pdf: bool = True, force: bool = False) -> dict[
 ALL = "all"
 
 
-def build_cross_region(regions: list[Region], pdf: bool = True) -> dict[str, Path]:
-    """The cross-region edition: ``build/site/all/`` and ``build/pdf/all.pdf``."""
+def build_cross_region(regions: list[Region], pdf: bool = True, force: bool = False
+                       ) -> dict[str, Path]:
+    """The cross-region edition: ``build/site/all/`` and ``build/pdf/all.pdf``.
+
+    Skipped when no region's run, the data and the templates changed (``force`` rebuilds).
+    """
+    import hashlib
+
     from eocic_helpers import appendix
+
+    h = hashlib.sha256(f"{ALL}|{pdf}".encode())
+    for r in regions:
+        h.update(edition_key(r, pdf).encode())
+    for f in sorted(paths.DATA.rglob("*")):
+        if f.is_file() and "raw" not in f.parts:
+            h.update(f.read_bytes())
+    key = h.hexdigest()
+    key_file = paths.SITE / ALL / ".eocic-edition-key"
+    out = {"html": paths.SITE / ALL / "index.html"}
+    if pdf:
+        out["pdf"] = paths.PDF / f"{ALL}.pdf"
+    if (not force and key_file.exists() and key_file.read_text().strip() == key
+            and all(p.exists() for p in out.values())):
+        return {**out, "cached": Path("unchanged")}
 
     src = paths.BOOKS / ALL
     if src.exists():
@@ -240,7 +261,9 @@ def build_cross_region(regions: list[Region], pdf: bool = True) -> dict[str, Pat
     config["sphinx"]["config"]["html_title"] = title
     config["latex"]["latex_documents"]["targetname"] = "eocic-all.tex"
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return publish(src, ALL, pdf)
+    out = publish(src, ALL, pdf)
+    key_file.write_text(key + "\n")
+    return out
 
 
 def write_landing_page(regions: list[Region]) -> Path:

@@ -78,8 +78,9 @@ def _cmd_book(args: argparse.Namespace) -> int:
               "texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommended "
               "fonts-freefont-otf", file=sys.stderr)
         want_pdf = False
-    everything = args.region.lower() == "all"
-    regions = load_regions() if everything else [resolve_region(args.region)]
+    names = args.region or ["all"]
+    everything = [n.lower() for n in names] == ["all"]
+    regions = load_regions() if everything else [resolve_region(n) for n in names]
     failures = []
     for region in regions:
         try:
@@ -89,13 +90,14 @@ def _cmd_book(args: argparse.Namespace) -> int:
             else:
                 print(f"{region.id}: " + ", ".join(str(p) for p in out.values()))
         except EocicError as exc:
-            if not everything:
+            if len(regions) == 1 and not everything:
                 raise
             failures.append(str(exc))
             print(f"{region.id}: {exc}", file=sys.stderr)
     if everything:
         try:
-            out = book.build_cross_region(regions, pdf=want_pdf)
+            out = book.build_cross_region(regions, pdf=want_pdf, force=args.force)
+            out.pop("cached", None)
             print("cross-region: " + ", ".join(str(p) for p in out.values()))
         except EocicError as exc:
             failures.append(str(exc))
@@ -186,8 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("book", help="build the edition of a region, or 'all'")
-    p.add_argument("region", nargs="?", default="all", metavar="REGION|all")
+    p = sub.add_parser("book", help="build the editions of regions, or 'all' (every region, "
+                       "the cross-region edition and the landing page)")
+    p.add_argument("region", nargs="*", metavar="REGION|all", help="default: all")
     p.add_argument("--pdf", dest="pdf", action="store_true", default=True,
                    help="build the PDF too (default)")
     p.add_argument("--no-pdf", dest="pdf", action="store_false", help="HTML only")

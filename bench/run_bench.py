@@ -28,6 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def note(key: str, seconds: float) -> None:
+    print(f"  measured ({key}) {seconds:.1f} s", flush=True)
+
+
 def sh(cmd: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
@@ -99,12 +103,14 @@ def main() -> None:
                     str(ROOT / "notebooks")], dict(env, EOCIC_OUTPUT_DIR=str(out)))
         sh([*eocic, "book", *regions, "--no-pdf"], env)
         results["a"] = time.perf_counter() - start
+        note("a", results["a"])
 
     env = dict(os.environ, EOCIC_BUILD=str(work / "eocic"))
     # (b) cold
     t_run = sh([*eocic, "run", *regions, "--quiet", "--jobs", str(cores)], env)
     t_book = sh([*eocic, "book", *regions, "--no-pdf"], env)
     results["b"] = t_run + t_book
+    note("b", results["b"])
     # (c) warm
     results["c"] = sh([*eocic, "run", *regions, "--quiet"], env) + sh(
         [*eocic, "book", *regions, "--no-pdf"], env)
@@ -128,10 +134,12 @@ def main() -> None:
 
     empty = work / "empty.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), empty)
-    pm.execute_notebook(str(empty), str(work / "warmup.ipynb"), progress_bar=False)
+    pm.execute_notebook(str(empty), str(work / "warmup.ipynb"), progress_bar=False,
+                        kernel_name="python3")
     start = time.perf_counter()
     for _ in range(3):
-        pm.execute_notebook(str(empty), str(work / "empty-out.ipynb"), progress_bar=False)
+        pm.execute_notebook(str(empty), str(work / "empty-out.ipynb"), progress_bar=False,
+                            kernel_name="python3")
     round_trip = (time.perf_counter() - start) / 3
     n_tasks = len(regions) * len(notebooks)
     results["e"] = round_trip * n_tasks / cores + t_book

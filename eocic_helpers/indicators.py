@@ -78,26 +78,22 @@ def region_value(snapshot: pd.DataFrame, indicator: str, region: Region,
     With ``year`` None, the latest year in which all the region's units have data.
     """
     label = region.id
+    # A ratio of counts is driven by its numerator's codes and years; others by their own.
+    driver = RATIO_OF_SUMS[indicator][0] if indicator in RATIO_OF_SUMS else indicator
+    codes = _codes_for(snapshot, driver, region)
+    if len(codes) == 1:
+        return Value(**{**lookup(snapshot, indicator, codes[0], year).__dict__, "geo": label})
+    yr = year if year is not None else latest_common_year(snapshot, driver, codes)
+    if yr is None:
+        return Value(None, None, label)
     if indicator in RATIO_OF_SUMS:
         num, den, factor = RATIO_OF_SUMS[indicator]
-        codes = _codes_for(snapshot, num, region)
-        if len(codes) == 1:
-            return Value(**{**lookup(snapshot, indicator, codes[0], year).__dict__, "geo": label})
-        yr = year if year is not None else latest_common_year(snapshot, num, codes)
-        if yr is None:
-            return Value(None, None, label)
         n = [lookup(snapshot, num, c, yr).value for c in codes]
         d = [lookup(snapshot, den, c, yr).value for c in codes]
         if None in n or None in d:
             return Value(None, None, label)
         return Value(sum(n) / sum(d) * factor, yr, label,  # type: ignore[arg-type]
                      f"ratio of sums over {'+'.join(codes)}")
-    codes = _codes_for(snapshot, indicator, region)
-    if len(codes) == 1:
-        return Value(**{**lookup(snapshot, indicator, codes[0], year).__dict__, "geo": label})
-    yr = year if year is not None else latest_common_year(snapshot, indicator, codes)
-    if yr is None:
-        return Value(None, None, label)
     values = [lookup(snapshot, indicator, c, yr).value for c in codes]
     if None in values:
         return Value(None, None, label)

@@ -43,9 +43,9 @@ def sh(cmd: list[str], env: dict[str, str]) -> float:
 def model_timings() -> dict[str, float]:
     """Seconds of the two vectorised models (best of 3)."""
     sys.path.insert(0, str(ROOT))
-    from eocic_helpers import composite, costs
-    from eocic_helpers.regions import resolve_region
-    from eocic_helpers.snapshot import load_snapshot
+    from eocic_helpers.analysis import composite, costs
+    from eocic_helpers.core.regions import resolve_region
+    from eocic_helpers.data.snapshot import load_snapshot
 
     snap = load_snapshot()
     focus = resolve_region("centre-val-de-loire")
@@ -80,8 +80,8 @@ def main() -> None:
         print(f"model  {seconds:6.3f} s  {name}")
     if args.models_only:
         return
-    from eocic_helpers.params import discover
-    from eocic_helpers.regions import load_regions
+    from eocic_helpers.core.regions import load_regions
+    from eocic_helpers.run.params import discover
 
     regions = [r.id for r in load_regions()][: args.regions]
     notebooks = list(discover())

@@ -7,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from eocic_helpers.errors import EocicError
+from eocic_helpers.core.errors import EocicError
 
 
 def _cmd_regions(args: argparse.Namespace) -> int:
-    from eocic_helpers.regions import load_regions
+    from eocic_helpers.core.regions import load_regions
 
     for r in load_regions():
         print(f"{r.id:22} {r.name:22} {r.country}  NUTS 2016: {' '.join(r.nuts2016)}")
@@ -19,21 +19,21 @@ def _cmd_regions(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from eocic_helpers import params as prm
-    from eocic_helpers import runner
-    from eocic_helpers.regions import resolve_regions
+    from eocic_helpers.core.regions import resolve_regions
+    from eocic_helpers.run import params as prm
+    from eocic_helpers.run import runner
 
     if args.all_nuts2:
-        from eocic_helpers.regions import all_nuts2_regions
+        from eocic_helpers.core.regions import all_nuts2_regions
 
         if args.regions:
             raise EocicError("--all-nuts2 runs every NUTS 2 region; name no REGION with it")
         regions = all_nuts2_regions()
-        names = args.notebook or [n for n, s in prm.discover().items() if s.data_driven]
+        names = args.notebook or [n for n, s in prm.discover().items() if s.any_nuts2]
         specs = prm.select(prm.discover(), names)
-        not_dd = [s.name for s in specs if not s.data_driven]
-        if not_dd:
-            raise EocicError(f"--all-nuts2 runs data-driven notebooks only; {not_dd[0]} is not one")
+        not_any = [s.name for s in specs if not s.any_nuts2]
+        if not_any:
+            raise EocicError(f"--all-nuts2 runs data-driven notebooks only; {not_any[0]} is not one")
     else:
         regions = resolve_regions(args.regions)
         specs = prm.select(prm.discover(), args.notebook)
@@ -69,8 +69,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_book(args: argparse.Namespace) -> int:
-    from eocic_helpers import book
-    from eocic_helpers.regions import load_regions, resolve_region
+    from eocic_helpers.book import editions as book
+    from eocic_helpers.core.regions import load_regions, resolve_region
 
     want_pdf = args.pdf
     if want_pdf and not book.has_xelatex():
@@ -107,7 +107,7 @@ def _cmd_book(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_snapshot(args: argparse.Namespace) -> int:
-    from eocic_helpers.snapshot import build_snapshot
+    from eocic_helpers.data.snapshot import build_snapshot
 
     files = build_snapshot(Path(args.raw), Path(args.out) if args.out else None)
     for f in files:
@@ -116,7 +116,7 @@ def _cmd_data_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
-    from eocic_helpers.fetch import fetch
+    from eocic_helpers.data.fetch import fetch
 
     for f in fetch(args.datasets, Path(args.dest) if args.dest else None, timeout=args.timeout):
         print(f)
@@ -124,7 +124,7 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_check(args: argparse.Namespace) -> int:
-    from eocic_helpers.snapshot import load_snapshot
+    from eocic_helpers.data.snapshot import load_snapshot
 
     snap = load_snapshot()
     print(f"snapshot ok: {len(snap)} values, {snap['indicator'].nunique()} indicators, "
@@ -133,7 +133,7 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_info(args: argparse.Namespace) -> int:
-    from eocic_helpers.snapshot import BY_ID, indicator_info
+    from eocic_helpers.data.snapshot import BY_ID, indicator_info
 
     for ind in args.indicators or list(BY_ID):
         info = indicator_info(ind)
@@ -143,8 +143,8 @@ def _cmd_data_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_scaffold(args: argparse.Namespace) -> int:
-    from eocic_helpers.regions import resolve_region
-    from eocic_helpers.synthesis import scaffold
+    from eocic_helpers.analysis.synthesis import scaffold
+    from eocic_helpers.core.regions import resolve_region
 
     print(scaffold(resolve_region(args.region), force=args.force))
     return 0

@@ -4,9 +4,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eocic_helpers import action_plan as ap
-from eocic_helpers.config import load_model
-from eocic_helpers.errors import ConfigError, ParameterError
+from eocic_helpers.analysis import action_plan as ap
+from eocic_helpers.core.config import load_model
+from eocic_helpers.core.errors import ConfigError, ParameterError
 
 
 @pytest.fixture(scope="module")

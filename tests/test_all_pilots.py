@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eocic_helpers.regions import load_regions
+from eocic_helpers.core.regions import load_regions
 
 pytestmark = pytest.mark.slow
 REGIONS = [r.id for r in load_regions()]

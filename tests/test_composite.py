@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eocic_helpers import composite as ci
-from eocic_helpers.regions import resolve_region
-from eocic_helpers.snapshot import load_snapshot
+from eocic_helpers.analysis import composite as ci
+from eocic_helpers.core.regions import resolve_region
+from eocic_helpers.data.snapshot import load_snapshot
 
 
 @pytest.fixture(scope="module")

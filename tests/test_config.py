@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from eocic_helpers.config import load_model, load_yaml
-from eocic_helpers.errors import ConfigError
+from eocic_helpers.core.config import load_model, load_yaml
+from eocic_helpers.core.errors import ConfigError
 
 
 class Thing(BaseModel):

@@ -3,9 +3,10 @@ import json
 import numpy as np
 import pytest
 
-from eocic_helpers import costs, paths
-from eocic_helpers.errors import ParameterError
-from eocic_helpers.reference import compare
+from eocic_helpers.analysis import costs
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import ParameterError
+from eocic_helpers.data.reference import compare
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +95,7 @@ def test_bad_values(values, match):
 
 def test_notebook_defaults_match_the_yaml():
     nb = json.loads((paths.NOTEBOOKS / "cost_benefit.ipynb").read_text())
-    from eocic_helpers.params import parse_parameters
+    from eocic_helpers.run.params import parse_parameters
 
     cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
     declared = parse_parameters("".join(cell["source"]))

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from eocic_helpers.eocic_values import cluster_stars, load_eocic
-from eocic_helpers.errors import DataError
+from eocic_helpers.core.errors import DataError
+from eocic_helpers.data.eocic_values import cluster_stars, load_eocic
 
 
 def test_only_the_briefings_stars():

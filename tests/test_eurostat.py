@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from eocic_helpers import eurostat
-from eocic_helpers.errors import DataError
+from eocic_helpers.core.errors import DataError
+from eocic_helpers.data import eurostat
 
 FIX = Path(__file__).parent / "fixtures"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from eocic_helpers import fetch
-from eocic_helpers.errors import DataError
+from eocic_helpers.core.errors import DataError
+from eocic_helpers.data import fetch
 
 FIX = Path(__file__).parent / "fixtures"
 

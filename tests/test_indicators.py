@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from eocic_helpers.indicators import lookup, rank_desc, region_value
-from eocic_helpers.regions import resolve_region
-from eocic_helpers.snapshot import load_snapshot
+from eocic_helpers.core.regions import resolve_region
+from eocic_helpers.data.lookup import lookup, rank_desc, region_value
+from eocic_helpers.data.snapshot import load_snapshot
 
 
 @pytest.fixture(scope="module")

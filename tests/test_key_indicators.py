@@ -1,10 +1,10 @@
 import pandas as pd
 import pytest
 
-from eocic_helpers import key_indicators as ki
-from eocic_helpers.reference import compare
-from eocic_helpers.regions import load_regions, resolve_region
-from eocic_helpers.snapshot import load_snapshot
+from eocic_helpers.analysis import indicators as ki
+from eocic_helpers.core.regions import load_regions, resolve_region
+from eocic_helpers.data.reference import compare
+from eocic_helpers.data.snapshot import load_snapshot
 
 
 @pytest.fixture(scope="module")

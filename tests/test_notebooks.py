@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from eocic_helpers import paths
+from eocic_helpers.core import paths
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from eocic_helpers import params as prm
-from eocic_helpers.errors import ConfigError, ParameterError
+from eocic_helpers.core.errors import ConfigError, ParameterError
+from eocic_helpers.run import params as prm
 
 
 def test_parameters_cell_is_parsed():

@@ -4,8 +4,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eocic_helpers import atomic
-from eocic_helpers.publish import merge_results, myst_list_table
+from eocic_helpers.core import atomic
+from eocic_helpers.outputs.publication import merge_results, myst_list_table
 
 
 def test_merge_replaces_only_the_notebooks_own_keys(tmp_path: Path):

@@ -1,7 +1,7 @@
 import pytest
 
-from eocic_helpers.errors import DataError
-from eocic_helpers.reference import compare, fidelity_table, load_reference
+from eocic_helpers.core.errors import DataError
+from eocic_helpers.data.reference import compare, fidelity_table, load_reference
 
 
 def test_reference_values_carry_where_and_tolerance():

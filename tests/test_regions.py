@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from eocic_helpers.errors import ConfigError, EocicError
-from eocic_helpers.regions import load_regions, resolve_region, resolve_regions
+from eocic_helpers.core.errors import ConfigError, EocicError
+from eocic_helpers.core.regions import load_regions, resolve_region, resolve_regions
 
 
 def test_ten_pilots_with_the_briefings_units():

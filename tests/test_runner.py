@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from eocic_helpers import params as prm
-from eocic_helpers import paths, runner
-from eocic_helpers.errors import ParameterError
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import ParameterError
+from eocic_helpers.run import params as prm
+from eocic_helpers.run import runner
 
 
 def _specs(*names):

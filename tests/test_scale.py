@@ -19,7 +19,7 @@ FAILING_NOTEBOOK = {
         {"cell_type": "code", "execution_count": None, "metadata": {"tags": ["parameters"]},
          "outputs": [], "source": ["region = \"centre-val-de-loire\"\n"]},
         {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-         "source": ["from eocic_helpers.publish import open_publication\n",
+         "source": ["from eocic_helpers.outputs.publication import open_publication\n",
                     "pub = open_publication(region, \"probe\")\n",
                     "if region == \"saxony\":\n",
                     "    raise RuntimeError(\"deliberate failure for saxony\")\n",
@@ -100,7 +100,7 @@ def test_dask_local_cluster_runs_one_region(tmp_path: Path):
     assert results["n_actions"] == 16
 
 
-def test_all_nuts2_plans_data_driven_notebooks_for_every_region(tmp_path: Path):
+def test_all_nuts2_plans_any_nuts2_notebooks_for_every_region(tmp_path: Path):
     env = dict(os.environ, EOCIC_BUILD=str(tmp_path / "build"))
     proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run", "--all-nuts2",
                            "--dry-run"], capture_output=True, text=True, env=env, cwd=ROOT)

@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eocic_helpers import paths
-from eocic_helpers import snapshot as snap
-from eocic_helpers.errors import DataError
-from eocic_helpers.indicators import lookup, pilot_table, rank_desc
-from eocic_helpers.reference import compare
-from eocic_helpers.regions import load_regions
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.regions import load_regions
+from eocic_helpers.data import snapshot as snap
+from eocic_helpers.data.lookup import lookup, pilot_table, rank_desc
+from eocic_helpers.data.reference import compare
 
 RAW = paths.RAW_SHARED
 needs_raw = pytest.mark.skipif(not RAW.is_dir(), reason=f"raw files not present at {RAW}")
@@ -98,7 +98,7 @@ def test_employment_rate_is_absent_not_invented(s):
 
 
 def test_every_value_carries_a_catalogued_source(s):
-    from eocic_helpers.sources import load_sources
+    from eocic_helpers.data.sources import load_sources
 
     assert set(s["source_id"]) <= set(load_sources())
     assert s[["unit", "source_id", "year"]].notna().all().all()

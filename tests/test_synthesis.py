@@ -2,11 +2,11 @@ from pathlib import Path
 
 import pytest
 
-from eocic_helpers import paths
-from eocic_helpers import synthesis as sy
-from eocic_helpers.errors import ConfigError
-from eocic_helpers.regions import resolve_region
-from eocic_helpers.snapshot import load_snapshot
+from eocic_helpers.analysis import synthesis as sy
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.core.regions import resolve_region
+from eocic_helpers.data.snapshot import load_snapshot
 
 CVL = "centre-val-de-loire"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from eocic_helpers import paths
-from eocic_helpers.config import load_model
-from eocic_helpers.errors import EocicError
+from eocic_helpers.core import paths
+from eocic_helpers.core.config import load_model
+from eocic_helpers.core.errors import EocicError
 
 NUTS2_PATTERN = r"^[A-Z]{2}[0-9A-Z]{2}$"
 

@@ -13,12 +13,12 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from eocic_helpers import paths
-from eocic_helpers.config import load_model
-from eocic_helpers.indicators import country_value, lookup, pilot_table, rank_desc, region_value
-from eocic_helpers.reference import Comparison, compare
-from eocic_helpers.regions import Region
-from eocic_helpers.snapshot import BY_ID
+from eocic_helpers.core import paths
+from eocic_helpers.core.config import load_model
+from eocic_helpers.core.regions import Region
+from eocic_helpers.data.lookup import country_value, lookup, pilot_table, rank_desc, region_value
+from eocic_helpers.data.reference import Comparison, compare
+from eocic_helpers.data.snapshot import BY_ID
 
 CONFIG_FILE = paths.DATA / "key_indicators.yaml"
 
@@ -152,7 +152,7 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
     reference lines; an absent indicator says so inside its panel."""
     import matplotlib.pyplot as plt
 
-    from eocic_helpers.style import COUNTRY, EU, HIGHLIGHT, MUTED
+    from eocic_helpers.outputs.style import COUNTRY, EU, HIGHLIGHT, MUTED
 
     config = config or load_config()
     fig, axes = plt.subplots(2, 2, figsize=(11, 8.5))
@@ -194,7 +194,7 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
     a missing value is marked 'missing' with its dataset instead of a bar."""
     import matplotlib.pyplot as plt
 
-    from eocic_helpers.style import COUNTRY, EU, HIGHLIGHT
+    from eocic_helpers.outputs.style import COUNTRY, EU, HIGHLIGHT
 
     config = config or load_config()
     panels = config.figure2.panels

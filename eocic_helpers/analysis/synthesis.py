@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from eocic_helpers import paths
-from eocic_helpers.config import load_yaml, validate
-from eocic_helpers.errors import ConfigError
-from eocic_helpers.regions import Region
+from eocic_helpers.core import paths
+from eocic_helpers.core.config import load_yaml, validate
+from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.core.regions import Region
 
 QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"]
 PEST = ["political", "economic", "socio_cultural", "technological"]
@@ -127,9 +127,9 @@ def synthesis_file(region_id: str) -> Path:
 
 def known_evidence() -> set[str]:
     """Ids an item may cite: reference values, EOCIC scoreboard indicators, snapshot indicators."""
-    from eocic_helpers.eocic_values import load_eocic
-    from eocic_helpers.reference import load_reference
-    from eocic_helpers.snapshot import BY_ID
+    from eocic_helpers.data.eocic_values import load_eocic
+    from eocic_helpers.data.reference import load_reference
+    from eocic_helpers.data.snapshot import BY_ID
 
     return (set(load_reference().index) | set(load_eocic("ecosystem_scoreboard")["indicator"])
             | set(BY_ID))
@@ -152,7 +152,7 @@ def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None
         for k, item in enumerate(getattr(model.swot, q)):
             for ev in item.evidence:
                 if ev not in known:
-                    from eocic_helpers.config import _line_of
+                    from eocic_helpers.core.config import _line_of
 
                     line = _line_of(path, ("swot", q, k))
                     raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.evidence': unknown "
@@ -216,7 +216,7 @@ def pest_figure(s: Synthesis):
     """Figure 5 as a PEST quadrant figure."""
     import matplotlib.pyplot as plt
 
-    from eocic_helpers.style import PALETTE
+    from eocic_helpers.outputs.style import PALETTE
 
     fig, axes = plt.subplots(2, 2, figsize=(11, 6))
     titles = {"political": "Political", "economic": "Economic",
@@ -270,7 +270,7 @@ def strategy_figure(s: Synthesis):
     import matplotlib.pyplot as plt
     import networkx as nx
 
-    from eocic_helpers.style import MUTED, PALETTE
+    from eocic_helpers.outputs.style import MUTED, PALETTE
 
     g = strategy_graph(s)
     pos = nx.multipartite_layout(g, subset_key="layer", align="horizontal", scale=1)
@@ -321,7 +321,7 @@ SCREEN: dict[str, int] = {
 
 
 def _unit_regions() -> list[Region]:
-    from eocic_helpers.regions import load_regions
+    from eocic_helpers.core.regions import load_regions
 
     out = []
     for r in load_regions():
@@ -336,8 +336,8 @@ def _unit_regions() -> list[Region]:
 def candidates(snapshot: pd.DataFrame, focus: Region, eu_margin: float = 0.1) -> pd.DataFrame:
     """Indicators on which the region is in the top or bottom quartile of the pilot units, or
     clearly (by ``eu_margin``) above or below the EU28, as candidate strengths and weaknesses."""
-    from eocic_helpers.indicators import lookup, region_value
-    from eocic_helpers.snapshot import BY_ID
+    from eocic_helpers.data.lookup import lookup, region_value
+    from eocic_helpers.data.snapshot import BY_ID
 
     units = _unit_regions()
     rows = []
@@ -384,7 +384,7 @@ def candidates(snapshot: pd.DataFrame, focus: Region, eu_margin: float = 0.1) ->
 
 def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
     """Which of the briefing's SWOT items the data backs, contradicts, or cannot test."""
-    from eocic_helpers.snapshot import BY_ID
+    from eocic_helpers.data.snapshot import BY_ID
 
     flagged = dict(zip(cands["indicator"], cands["candidate"], strict=True))
     rows = []
@@ -452,7 +452,7 @@ def scaffold(region: Region, force: bool = False) -> Path:
     Raises:
         ConfigError: the region already has one (use ``force``).
     """
-    from eocic_helpers.atomic import write_text
+    from eocic_helpers.core.atomic import write_text
 
     target = synthesis_file(region.id)
     if target.exists() and not force:

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from eocic_helpers import paths
-from eocic_helpers.config import load_model
-from eocic_helpers.regions import Region, load_regions
+from eocic_helpers.core import paths
+from eocic_helpers.core.config import load_model
+from eocic_helpers.core.regions import Region, load_regions
 
 CONFIG_FILE = paths.DATA / "composite" / "industrial_change.yaml"
 HONESTY = ("reconstruction from Eurostat indicators following EOCIC's seven dimensions; "
@@ -337,7 +337,7 @@ def figure3(data: pd.DataFrame):
     """Dot plot of the seven dimensions; dimensions without data are labelled 'no data'."""
     import matplotlib.pyplot as plt
 
-    from eocic_helpers.style import COUNTRY, EU, HIGHLIGHT
+    from eocic_helpers.outputs.style import COUNTRY, EU, HIGHLIGHT
 
     names = list(dict.fromkeys(data["name"]))
     geos = list(dict.fromkeys(data["geo"]))
@@ -391,7 +391,7 @@ def figure4(data: pd.DataFrame, focus: Region):
     """Composite against cluster stars; units without a star count on a strip below."""
     import matplotlib.pyplot as plt
 
-    from eocic_helpers.style import HIGHLIGHT, MUTED, OKABE_ITO
+    from eocic_helpers.outputs.style import HIGHLIGHT, MUTED, OKABE_ITO
 
     fig, (ax, strip) = plt.subplots(2, 1, figsize=(9, 6), sharex=True,
                                     gridspec_kw={"height_ratios": [3, 1.3]})

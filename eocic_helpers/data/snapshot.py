@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eocic_helpers import eurostat, paths
-from eocic_helpers.errors import DataError
-from eocic_helpers.sources import load_sources, verified_path
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import DataError
+from eocic_helpers.data import eurostat
+from eocic_helpers.data.sources import load_sources, verified_path
 
 COLUMNS = ["geo", "indicator", "year", "value", "unit", "source_id", "note"]
 UNITS = {

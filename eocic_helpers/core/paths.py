@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 #: Project root: the folder holding ``pyproject.toml``. ``EOCIC_ROOT`` overrides it.
-ROOT: Path = Path(os.environ.get("EOCIC_ROOT", Path(__file__).resolve().parent.parent))
+ROOT: Path = Path(os.environ.get("EOCIC_ROOT", Path(__file__).resolve().parents[2]))
 
 DATA = ROOT / "data"
 REGIONS_FILE = DATA / "regions.yaml"
@@ -22,7 +22,7 @@ RAW_SHARED = ROOT.parent / "shared" / "data" / "raw"
 NOTEBOOKS = ROOT / "notebooks"
 BOOK_TEMPLATES = ROOT / "book"
 LOCK_FILE = ROOT / "requirements.lock"
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 
 BUILD = Path(os.environ.get("EOCIC_BUILD", ROOT / "build"))
 RUNS = BUILD / "runs"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eocic_helpers import paths
-from eocic_helpers.errors import ConfigError, ParameterError
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import ConfigError, ParameterError
 
 #: Parameters the runner sets itself; users choose regions as positional arguments.
 RUNNER_PARAMETERS = {"region"}
@@ -29,7 +29,7 @@ class NotebookSpec:
     path: Path
     defaults: dict[str, Any]
     reads: tuple[str, ...] = ()
-    data_driven: bool = False
+    any_nuts2: bool = False
     checks: dict[str, str] = field(default_factory=dict)
     validator: str = ""
     preflight: tuple[str, ...] = ()
@@ -77,7 +77,7 @@ def load_spec(path: Path) -> NotebookSpec:
         path=Path(path),
         defaults=parse_parameters(source),
         reads=tuple(meta.get("reads", [])),
-        data_driven=bool(meta.get("data_driven", False)),
+        any_nuts2=bool(meta.get("any_nuts2", False)),
         checks=dict(meta.get("checks", {})),
         validator=str(meta.get("validator", "")),
         preflight=tuple(meta.get("preflight", [])),
@@ -111,13 +111,13 @@ def select(specs: dict[str, NotebookSpec], names: Iterable[str] | None) -> list[
 # -- value conversion and checks ------------------------------------------------------------
 
 def _check_iso_date_or_empty(name: str, value: Any) -> None:
-    from eocic_helpers.action_plan import parse_t0
+    from eocic_helpers.analysis.action_plan import parse_t0
 
     parse_t0(value)
 
 
 def _validate_costs(values: dict[str, Any]) -> None:
-    from eocic_helpers.costs import validate_values
+    from eocic_helpers.analysis.costs import validate_values
 
     validate_values(values)
 
@@ -129,7 +129,7 @@ VALIDATORS: dict[str, Callable[[dict[str, Any]], None]] = {
 }
 
 def _costs_allowed(name: str) -> str:
-    from eocic_helpers.costs import allowed_text
+    from eocic_helpers.analysis.costs import allowed_text
 
     return allowed_text(name)
 
@@ -137,13 +137,13 @@ def _costs_allowed(name: str) -> str:
 ALLOWED_HINTS: dict[str, Callable[[str], str]] = {"intervention_costs": _costs_allowed}
 
 def _preflight_synthesis(region_id: str) -> None:
-    from eocic_helpers.synthesis import load_synthesis
+    from eocic_helpers.analysis.synthesis import load_synthesis
 
     load_synthesis(region_id)
 
 
 def _preflight_action_plan(region_id: str) -> None:
-    from eocic_helpers.action_plan import load_action_plan
+    from eocic_helpers.analysis.action_plan import load_action_plan
 
     load_action_plan(region_id)
 
@@ -253,7 +253,7 @@ def load_params_file(path: Path) -> dict[str, Any]:
     Raises:
         ConfigError: missing file, malformed YAML, or not a mapping.
     """
-    from eocic_helpers.config import load_yaml
+    from eocic_helpers.core.config import load_yaml
 
     data = load_yaml(Path(path))
     if data is None:

@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from eocic_helpers import paths
-from eocic_helpers.publish import myst_list_table
-from eocic_helpers.regions import Region, load_regions
+from eocic_helpers.core import paths
+from eocic_helpers.core.regions import Region, load_regions
+from eocic_helpers.outputs.publication import myst_list_table
 
 #: Reference value id -> results.json key holding our computed value.
 FIDELITY_KEYS: dict[str, str] = {
@@ -39,8 +39,8 @@ def results(region_id: str) -> dict[str, Any]:
 
 def data_methods_md() -> str:
     """The data-and-methods appendix, from data/sources.yaml, the snapshot and the configs."""
-    from eocic_helpers import composite, costs
-    from eocic_helpers.sources import load_sources
+    from eocic_helpers.analysis import composite, costs
+    from eocic_helpers.data.sources import load_sources
 
     parts = ["# Data and methods", "",
              "Every value of this edition comes from the sources below, through the snapshot "
@@ -89,7 +89,7 @@ def data_methods_md() -> str:
 
 def fidelity_md(region: Region) -> str:
     """The fidelity appendix: the briefing's numbers against this run's."""
-    from eocic_helpers.reference import compare, fidelity_table, load_reference
+    from eocic_helpers.data.reference import compare, fidelity_table, load_reference
 
     parts = ["# Fidelity to the briefing", ""]
     if region.id != "centre-val-de-loire":
@@ -143,7 +143,7 @@ def comparison_tables(regions: list[Region] | None = None) -> dict[str, pd.DataF
 
 def challenges_matrix(regions: list[Region] | None = None) -> pd.DataFrame:
     """Challenges (rows) against the regions that have written content (columns)."""
-    from eocic_helpers.synthesis import load_synthesis
+    from eocic_helpers.analysis.synthesis import load_synthesis
 
     cols: dict[str, dict[str, str]] = {}
     for r in regions or load_regions():
@@ -173,10 +173,11 @@ def candidates_matrix(regions: list[Region] | None = None) -> pd.DataFrame:
 
 def cross_region_pages(out: Path, regions: list[Region] | None = None) -> list[str]:
     """Write the cross-region edition's pages and figures into ``out``; return the page names."""
-    from eocic_helpers import composite, key_indicators
-    from eocic_helpers.eocic_values import cluster_stars, load_eocic
-    from eocic_helpers.snapshot import caption_source, load_snapshot
-    from eocic_helpers.style import set_theme
+    from eocic_helpers.analysis import composite
+    from eocic_helpers.analysis import indicators as key_indicators
+    from eocic_helpers.data.eocic_values import cluster_stars, load_eocic
+    from eocic_helpers.data.snapshot import caption_source, load_snapshot
+    from eocic_helpers.outputs.style import set_theme
 
     set_theme()
     regions = regions or load_regions()

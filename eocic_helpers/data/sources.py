@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from eocic_helpers import paths
-from eocic_helpers.config import load_model
-from eocic_helpers.errors import DataError
+from eocic_helpers.core import paths
+from eocic_helpers.core.config import load_model
+from eocic_helpers.core.errors import DataError
 
 
 class Source(BaseModel):

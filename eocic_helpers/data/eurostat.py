@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from eocic_helpers.errors import DataError
+from eocic_helpers.core.errors import DataError
 
 _VALUE = re.compile(r"^\s*(?P<num>[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|:)\s*(?P<flag>[a-z ]*)\s*$")
 SDMX_CSV_COLUMNS = {"geo", "TIME_PERIOD", "OBS_VALUE"}

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from eocic_helpers import paths
-from eocic_helpers.errors import DataError
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import DataError
 
 SCHEMAS: dict[str, dict[str, type]] = {
     "cluster_stars": {"unit_id": str, "unit_name": str, "cluster_stars": int, "year": int,

@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eocic_helpers import atomic, paths
-from eocic_helpers.params import NotebookSpec
-from eocic_helpers.publish import FRAGMENT_SUFFIX, OUTPUT_ENV, merge_results, read_fragment
+from eocic_helpers.core import atomic, paths
+from eocic_helpers.outputs.publication import FRAGMENT_SUFFIX, OUTPUT_ENV, merge_results, read_fragment
+from eocic_helpers.run.params import NotebookSpec
 
 KERNEL = "python3"
 
@@ -123,9 +123,9 @@ def plan(
     overrides: dict[str, dict[str, Any]],
 ) -> list[Task]:
     """Tasks for every region x notebook, with their cache keys (no execution)."""
-    from eocic_helpers.errors import ParameterError
-    from eocic_helpers.params import resolve
-    from eocic_helpers.regions import resolve_region
+    from eocic_helpers.core.errors import ParameterError
+    from eocic_helpers.core.regions import resolve_region
+    from eocic_helpers.run.params import resolve
 
     pkg = package_digest()
     tasks = []
@@ -143,7 +143,7 @@ def plan(
                                         if any(k in s.defaults for s in specs)})
         except ParameterError as exc:
             raise ParameterError(f"{region_file}: {exc}") from None
-        from eocic_helpers.params import PREFLIGHTS
+        from eocic_helpers.run.params import PREFLIGHTS
 
         for spec in specs:
             for check in spec.preflight:
@@ -152,7 +152,7 @@ def plan(
             params.update(region_overrides.get(spec.name, {}))
             params.update(overrides.get(spec.name, {}))
             if spec.validator:
-                from eocic_helpers.params import VALIDATORS
+                from eocic_helpers.run.params import VALIDATORS
 
                 VALIDATORS[spec.validator](params)
             if "region" in spec.defaults:
@@ -165,14 +165,14 @@ def plan(
 
 
 def _all_specs() -> list[NotebookSpec]:
-    from eocic_helpers.params import discover
+    from eocic_helpers.run.params import discover
 
     return list(discover().values())
 
 
 def _region_overrides(region: str) -> dict[str, Any]:
     """A region's own parameter defaults: ``data/regions/<region>/parameters.yaml`` if present."""
-    from eocic_helpers.params import load_params_file
+    from eocic_helpers.run.params import load_params_file
 
     f = paths.region_data_dir(region) / "parameters.yaml"
     return load_params_file(f) if f.exists() else {}
@@ -358,7 +358,7 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - distributed is a project dependency
-        from eocic_helpers.errors import EocicError
+        from eocic_helpers.core.errors import EocicError
 
         raise EocicError("the dask executor needs the 'distributed' package; run make setup") from None
     outcomes: dict[int, Outcome] = {}
@@ -373,7 +373,7 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
     try:
         client = Client(scheduler, timeout="10s")
     except OSError as exc:
-        from eocic_helpers.errors import EocicError
+        from eocic_helpers.core.errors import EocicError
 
         raise EocicError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it or "
                          "use the local pool (drop --executor dask)") from None

@@ -22,9 +22,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import stats
 
-from eocic_helpers import paths
-from eocic_helpers.config import load_model
-from eocic_helpers.errors import ParameterError
+from eocic_helpers.core import paths
+from eocic_helpers.core.config import load_model
+from eocic_helpers.core.errors import ParameterError
 
 INTERVENTIONS_FILE = paths.DATA / "interventions.yaml"
 BRIEFING_N_SMES = 50  # footnote 20 prices the coaching for 50 SMEs
@@ -350,7 +350,7 @@ def tornado_figure(data: pd.DataFrame, base: float):
     """Horizontal bars of the yearly total at each factor's low and high bound."""
     import matplotlib.pyplot as plt
 
-    from eocic_helpers.style import OKABE_ITO
+    from eocic_helpers.outputs.style import OKABE_ITO
 
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(data) + 1.6))
     for y, row in enumerate(data.itertuples()):
@@ -374,7 +374,7 @@ def monte_carlo_figure(draws: np.ndarray, summary: pd.DataFrame):
     """Histogram of the yearly total over the draws, with the mean and the 5-95% interval."""
     import matplotlib.pyplot as plt
 
-    from eocic_helpers.style import MUTED, OKABE_ITO
+    from eocic_helpers.outputs.style import MUTED, OKABE_ITO
 
     fig, ax = plt.subplots(figsize=(8, 3.8))
     ax.hist(draws, bins=80, color=MUTED, edgecolor="white", linewidth=0.3)
@@ -395,7 +395,7 @@ def sobol_figure(data: pd.DataFrame):
     """Grouped bars of first-order and total Sobol' indices."""
     import matplotlib.pyplot as plt
 
-    from eocic_helpers.style import OKABE_ITO
+    from eocic_helpers.outputs.style import OKABE_ITO
 
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(data) + 1.6))
     y = np.arange(len(data))
@@ -417,7 +417,7 @@ def scale_figure(data: pd.DataFrame, n_default: int):
     """Total yearly cost and cost per coached SME against the number of SMEs."""
     import matplotlib.pyplot as plt
 
-    from eocic_helpers.style import OKABE_ITO
+    from eocic_helpers.outputs.style import OKABE_ITO
 
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8))
     for ax, stem, title in ((a1, "total_cost_eur", "Total yearly cost (EUR)"),

@@ -8,13 +8,13 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from eocic_helpers.errors import ConfigError
+from eocic_helpers.core.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def _rel(path: Path) -> str:
-    from eocic_helpers.paths import ROOT
+    from eocic_helpers.core.paths import ROOT
 
     try:
         return str(Path(path).resolve().relative_to(ROOT))

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import display
 
-from eocic_helpers import atomic, paths
+from eocic_helpers.core import atomic, paths
 
 #: Environment variable through which the runner points a notebook at its staging folder.
 OUTPUT_ENV = "EOCIC_OUTPUT_DIR"
@@ -190,7 +190,7 @@ def myst_list_table(frame: pd.DataFrame, caption: str, name: str) -> str:
 
 def open_publication(region: str, notebook: str) -> Publication:
     """Start a notebook's outputs: into the runner's staging folder, or ``build/runs/<region>``."""
-    from eocic_helpers.style import set_theme
+    from eocic_helpers.outputs.style import set_theme
 
     set_theme()
     out = Path(os.environ.get(OUTPUT_ENV) or paths.run_dir(region))

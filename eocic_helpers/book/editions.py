@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from eocic_helpers import paths
-from eocic_helpers.errors import EocicError
-from eocic_helpers.regions import Region
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import EocicError
+from eocic_helpers.core.regions import Region
 
 #: Chapters in the briefing's order: (notebook name, chapter title used when it is missing).
 CHAPTERS: list[tuple[str, str]] = [
@@ -65,7 +65,7 @@ def assemble(region: Region) -> Path:
     Raises:
         EocicError: the region has not been run yet.
     """
-    from eocic_helpers.action_plan import plan_file
+    from eocic_helpers.analysis.action_plan import plan_file
 
     run_dir = paths.run_dir(region.id)
     if not any((run_dir / f"{nb}.ipynb").exists() for nb, _ in CHAPTERS):
@@ -100,7 +100,7 @@ def assemble(region: Region) -> Path:
                 f"`{notebook}` notebook has not been run for it (`eocic run {region.id} "
                 f"--notebook {notebook}`).\n", encoding="utf-8")
         chapters.append({"file": notebook})
-    from eocic_helpers import appendix
+    from eocic_helpers.book import appendix
 
     (src / "data_methods.md").write_text(appendix.data_methods_md(), encoding="utf-8")
     (src / "fidelity.md").write_text(appendix.fidelity_md(region), encoding="utf-8")
@@ -151,7 +151,7 @@ def edition_key(region: Region, pdf: bool) -> str:
     and tables, the book templates, the package source and the PDF flag."""
     import hashlib
 
-    from eocic_helpers.runner import package_digest
+    from eocic_helpers.run.runner import package_digest
 
     h = hashlib.sha256(f"{region.id}|{pdf}|{package_digest()}".encode())
     run_dir = paths.run_dir(region.id)
@@ -164,7 +164,7 @@ def edition_key(region: Region, pdf: bool) -> str:
     return h.hexdigest()
 
 
-def publish(src: Path, name: str, pdf: bool) -> dict[str, Path]:
+def publish_edition(src: Path, name: str, pdf: bool) -> dict[str, Path]:
     """Build the book in ``src`` and publish it as ``build/site/<name>/`` (swapped in by
     renames) and ``build/pdf/<name>.pdf`` (written atomically)."""
     work = paths.BOOKS / f".{name}-build"
@@ -205,7 +205,7 @@ def build_region(region: Region, pdf: bool = True, force: bool = False) -> dict[
     if (not force and key_file.exists() and key_file.read_text().strip() == key
             and all(p.exists() for p in out.values())):
         return {**out, "cached": Path("unchanged")}
-    out = publish(assemble(region), region.id, pdf)
+    out = publish_edition(assemble(region), region.id, pdf)
     key_file.write_text(key + "\n")
     return out
 
@@ -221,7 +221,7 @@ def build_cross_region(regions: list[Region], pdf: bool = True, force: bool = Fa
     """
     import hashlib
 
-    from eocic_helpers import appendix
+    from eocic_helpers.book import appendix
 
     h = hashlib.sha256(f"{ALL}|{pdf}".encode())
     for r in regions:
@@ -261,7 +261,7 @@ def build_cross_region(regions: list[Region], pdf: bool = True, force: bool = Fa
     config["sphinx"]["config"]["html_title"] = title
     config["latex"]["latex_documents"]["targetname"] = "eocic-all.tex"
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    out = publish(src, ALL, pdf)
+    out = publish_edition(src, ALL, pdf)
     key_file.write_text(key + "\n")
     return out
 
@@ -289,7 +289,7 @@ def write_landing_page(regions: list[Region]) -> Path:
         + "<table><thead><tr><th>Region</th><th>Country</th><th>HTML</th><th>PDF</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table></body></html>\n"
     )
-    from eocic_helpers.atomic import write_text
+    from eocic_helpers.core.atomic import write_text
 
     target = paths.SITE / "index.html"
     write_text(target, page)

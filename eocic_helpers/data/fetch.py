@@ -14,9 +14,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from eocic_helpers import atomic, eurostat, paths
-from eocic_helpers.errors import DataError
-from eocic_helpers.sources import sha256_file
+from eocic_helpers.core import atomic, paths
+from eocic_helpers.core.errors import DataError
+from eocic_helpers.data import eurostat
+from eocic_helpers.data.sources import sha256_file
 
 API = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/{code}?format=TSV&compressed=true"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from eocic_helpers.regions import Region
+from eocic_helpers.core.regions import Region
 
 #: Ratios rebuilt from summed counts: indicator -> (numerator, denominator, factor).
 RATIO_OF_SUMS: dict[str, tuple[str, str, float]] = {

@@ -9,9 +9,9 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from eocic_helpers import paths
-from eocic_helpers.config import load_model
-from eocic_helpers.errors import ParameterError
+from eocic_helpers.core import paths
+from eocic_helpers.core.config import load_model
+from eocic_helpers.core.errors import ParameterError
 
 TEMPLATE_REGION = "centre-val-de-loire"
 
@@ -240,7 +240,7 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from eocic_helpers.style import MUTED, PALETTE
+    from eocic_helpers.outputs.style import MUTED, PALETTE
 
     data = gantt_data(plan)
     colours = {i.name: PALETTE[k % len(PALETTE)] for k, i in enumerate(plan.interventions)}

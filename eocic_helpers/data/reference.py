@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from eocic_helpers import paths
-from eocic_helpers.errors import DataError
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import DataError
 
 REFERENCE_FILE_NAME = "briefing_values.csv"
 REQUIRED = ["id", "value", "unit", "year", "geo", "where", "tolerance", "tolerance_kind"]

@@ -1,0 +1,3 @@
+"""Stage 2, analysis: one module per briefing section (indicators, composite, synthesis, costs,
+action plan).
+"""

@@ -1,0 +1,1 @@
+"""Stage 4, run: notebook parameters, cache keys and the parallel papermill runner."""

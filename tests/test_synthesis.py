@@ -94,7 +94,7 @@ def test_invalid_field_names_line_and_field(tmp_path: Path):
                 'source: "section 2", from_swot: [w99]')
     with pytest.raises(ConfigError, match="unknown SWOT item 'w99'"):
         sy.load_synthesis(CVL, f)
-    f = _broken(tmp_path, "evidence: [manufacturing_lq]}", "evidence: [made_up]}")
+    f = _broken(tmp_path, "evidence: [industry_lq]}", "evidence: [made_up]}")
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field 'swot\.weaknesses\.0\.evidence'"):
         sy.load_synthesis(CVL, f)
     f = _broken(tmp_path, '- {id: s1, text: "High political', '- {id: s1, txt: "High political')

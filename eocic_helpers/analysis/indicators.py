@@ -62,6 +62,20 @@ def _year_for(snapshot: pd.DataFrame, indicator: str, wanted: int) -> int | None
     return int(years.max()) if len(years) else None
 
 
+def is_whole_country(region: Region, snapshot: pd.DataFrame | None = None) -> bool:
+    """Whether the region's NUTS 2 units are all of its country's (Lithuania, Slovenia): then
+    the country's figure is the region's own, and no separate national comparison exists."""
+    import re
+
+    geo = pd.read_csv(paths.SNAPSHOT / "geo.csv", dtype=str, keep_default_na=False)
+    codes = geo.loc[(geo["level"] == "2") & (geo["nuts_version"] == "2016"), "geo"]
+    country = {c for c in codes if re.fullmatch(region.country + r"[0-9A-Z]{2}", c)}
+    return bool(country) and country <= set(region.nuts2016)
+
+
+WHOLE_COUNTRY_NOTE = "the region is the whole country: the national figure is its own"
+
+
 def figure1_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region,
                  config: KeyIndicators | None = None) -> pd.DataFrame:
     """Tidy data of Figure 1: one row per panel and pilot region, plus EU and country rows.
@@ -89,13 +103,16 @@ def figure1_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region,
         eu = lookup(snapshot, panel.indicator, "EU28", year)
         if eu.missing and panel.indicator.endswith("_lq"):
             eu = type(eu)(1.0, year, "EU28", "EU28 = 1 by definition")
-        country = country_value(snapshot, panel.indicator, focus.country, year) if year else None
+        whole = is_whole_country(focus)
+        country = (country_value(snapshot, panel.indicator, focus.country, year)
+                   if year and not whole else None)
         for kind, v, name in (("eu", eu, "EU28"), ("country", country, focus.country_name)):
             missing = v is None or v.missing
+            note = WHOLE_COUNTRY_NOTE if kind == "country" and whole else (
+                "" if v is None else v.note)
             rows.append({**base, "kind": kind, "region": kind, "name": name,
                          "value": None if missing else v.value, "year": year, "highlight": False,
-                         "status": "missing" if missing else "ok",
-                         "note": "" if v is None else v.note})
+                         "status": "missing" if missing else "ok", "note": note})
     return pd.DataFrame(rows)
 
 
@@ -104,20 +121,24 @@ def figure2_data(snapshot: pd.DataFrame, focus: Region,
     """Tidy data of Figure 2: the region, its country and the EU28 for each indicator.
 
     The year is the latest in which the region has data (up to the briefing's year); country
-    and EU use the same year, so bars compare like with like.
+    and EU use the same year, so bars compare like with like. A region that is its whole
+    country (:func:`is_whole_country`) has no separate country bar.
     """
     config = config or load_config()
     rows: list[dict[str, Any]] = []
+    whole = is_whole_country(focus)
     for k, panel in enumerate(config.figure2.panels):
         v = latest_region_value(snapshot, panel.indicator, focus, panel.year)
         year = v.year
         values = [("region", focus.name, v if year else None)]
         if year is not None:
-            values += [("country", focus.country_name,
-                        country_value(snapshot, panel.indicator, focus.country, year)),
-                       ("eu", "EU28", lookup(snapshot, panel.indicator, "EU28", year))]
+            if not whole:
+                values.append(("country", focus.country_name,
+                               country_value(snapshot, panel.indicator, focus.country, year)))
+            values.append(("eu", "EU28", lookup(snapshot, panel.indicator, "EU28", year)))
         else:
-            values += [("country", focus.country_name, None), ("eu", "EU28", None)]
+            values += ([] if whole else [("country", focus.country_name, None)]) + [
+                ("eu", "EU28", None)]
         for kind, name, val in values:
             missing = val is None or val.missing
             note = ("" if val is None else val.note) or (
@@ -231,9 +252,20 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
+def edition_value(snapshot: pd.DataFrame, indicator: str, focus: Region,
+                  briefing_year: int | None = None):
+    """THE value of an indicator for a region in an edition: the latest year up to the
+    briefing's year (2017) with data. Every chapter that states the indicator uses this, so
+    one edition shows one value, with its year, per indicator."""
+    year = briefing_year if briefing_year is not None else load_config().briefing_year
+    return latest_region_value(snapshot, indicator, focus, year)
+
+
 def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) -> dict[str, Any]:
     """The numbers section 1.2 states, for the focus region (keys as in results.json)."""
     out: dict[str, Any] = {"region_name": focus.name, "country_name": focus.country_name}
+    whole = is_whole_country(focus)
+    out["region_is_country"] = whole
     gdp = pilot_table(snapshot, "gdp_per_capita_eur", regions, 2017)
     rank, ahead = rank_desc(gdp, focus.id)
     out["gdp_per_capita_year"] = 2017
@@ -255,12 +287,13 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
     t_rank, _ = rank_desc(pilot_table(snapshot, "tertiary_employed_share_pct", regions, year),
                           focus.id)
     out["tertiary_employed_share_rank"] = t_rank
-    lq = latest_region_value(snapshot, "manufacturing_lq", focus, 2017)
-    out["manufacturing_lq"] = _num(lq.value)
-    out["manufacturing_lq_year"] = lq.year
-    lq_country = country_value(snapshot, "manufacturing_lq", focus.country, 2017)
-    out["manufacturing_lq_country"] = _num(lq_country.value)
-    ht = latest_region_value(snapshot, "high_tech_sectors_emp_pct", focus, 2017)
+    lq = edition_value(snapshot, "industry_lq", focus)
+    out["industry_lq"] = _num(lq.value)
+    out["industry_lq_year"] = lq.year
+    lq_country = (country_value(snapshot, "industry_lq", focus.country, lq.year)
+                  if lq.year is not None else None)
+    out["industry_lq_country"] = _num(lq_country.value) if lq_country is not None else None
+    ht = edition_value(snapshot, "high_tech_sectors_emp_pct", focus)
     out["high_tech_employment_pct"] = _num(ht.value)
     out["high_tech_employment_year"] = ht.year
     out["high_tech_employment_pct_eu"] = _num(lookup(snapshot, "high_tech_sectors_emp_pct", "EU28",
@@ -269,25 +302,58 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
     return out
 
 
+def country_clause(value: float | None, country_value_: float | None, whole: bool,
+                   text: str, unit: str = "") -> str:
+    """'below the national figure (EUR 34 324)' or, for a region that is its whole country,
+    a clause saying so instead of comparing the region with itself."""
+    if whole:
+        return "the region is the whole country, so this is also the national figure"
+    return f"{comparison_word(value, country_value_)} the national figure ({text}{unit})"
+
+
 def _num(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
 def fidelity(values: dict[str, Any]) -> list[Comparison]:
-    """Section 1.2's numbers against ours (only meaningful for Centre-Val de Loire)."""
+    """Section 1.2's numbers against ours (only meaningful for Centre-Val de Loire).
+
+    Where the briefing compares (the region above or below the EU or the country; ranks), the
+    comparison must hold in our data too, not only the magnitude.
+    """
     year_note = (f"our data: {values['tertiary_employed_share_year']}, briefing: 2017"
                  if values.get("tertiary_employed_share_year") != 2017 else "")
+    v = values
     return [
-        compare("gdp_per_capita_eur", values["gdp_per_capita_eur"]),
-        compare("gdp_per_capita_eur_country", values["gdp_per_capita_eur_country"]),
-        compare("gdp_per_capita_eur_eu", values["gdp_per_capita_eur_eu"]),
-        compare("gdp_per_capita_rank", values["gdp_per_capita_rank"]),
-        compare("tertiary_employed_share_pct", values["tertiary_employed_share_pct"], year_note),
+        compare("gdp_per_capita_eur", v["gdp_per_capita_eur"],
+                label="GDP per inhabitant, the region (EUR, 2017)",
+                versus=("gdp_per_capita_eur_eu", "the EU28", v["gdp_per_capita_eur_eu"])),
+        compare("gdp_per_capita_eur", v["gdp_per_capita_eur"],
+                label="GDP per inhabitant, the region against the country (EUR, 2017)",
+                versus=("gdp_per_capita_eur_country", "the national figure",
+                        v["gdp_per_capita_eur_country"])),
+        compare("gdp_per_capita_eur_country", v["gdp_per_capita_eur_country"],
+                label="GDP per inhabitant, France (EUR, 2017)"),
+        compare("gdp_per_capita_eur_eu", v["gdp_per_capita_eur_eu"],
+                label="GDP per inhabitant, EU28 (EUR, 2017)"),
+        compare("gdp_per_capita_rank", v["gdp_per_capita_rank"],
+                label="Rank by GDP per inhabitant among the 10 pilot regions"),
+        compare("tertiary_employed_share_pct", v["tertiary_employed_share_pct"], year_note,
+                label="Employees with a higher-education degree, the region (%)",
+                versus=("tertiary_employed_share_pct_eu", "the EU28",
+                        v["tertiary_employed_share_pct_eu"])),
+        compare("tertiary_employed_share_pct", v["tertiary_employed_share_pct"], year_note,
+                label="Employees with a higher-education degree, the region against the "
+                      "country (%)",
+                versus=("tertiary_employed_share_pct_country", "the national rate",
+                        v["tertiary_employed_share_pct_country"])),
         compare("tertiary_employed_share_pct_country",
-                values["tertiary_employed_share_pct_country"], year_note),
-        compare("tertiary_employed_share_pct_eu", values["tertiary_employed_share_pct_eu"],
-                year_note),
-        compare("tertiary_employed_share_rank", values["tertiary_employed_share_rank"], year_note),
+                v["tertiary_employed_share_pct_country"], year_note,
+                label="Employees with a higher-education degree, France (%)"),
+        compare("tertiary_employed_share_pct_eu", v["tertiary_employed_share_pct_eu"],
+                year_note, label="Employees with a higher-education degree, EU28 (%)"),
+        compare("tertiary_employed_share_rank", v["tertiary_employed_share_rank"], year_note,
+                label="Rank by higher-education share among the 10 pilot regions"),
     ]
 
 
@@ -317,9 +383,11 @@ def qualitative_claims(values: dict[str, Any], fig2: pd.DataFrame) -> pd.DataFra
         return compare_all(get(ind, "region"), {"EU": get(ind, "eu"), "country": get(ind, "country")},
                            higher)
 
-    lq, lq_c = values.get("manufacturing_lq"), values.get("manufacturing_lq_country")
+    lq, lq_c = values.get("industry_lq"), values.get("industry_lq_country")
     claims = [
-        ("Neither the country nor the region is specialised in manufacturing (LQ < 1)",
+        ("Neither the country nor the region is specialised in manufacturing (tested with "
+         "industry, NACE B-E, location quotient below 1: no complete manufacturing measure in "
+         "our data)",
          verdict(None if lq is None or lq_c is None else (lq < 1 and lq_c < 1))),
         ("High-tech employment share below the EU and national averages",
          claim("high_tech_sectors_emp_pct", higher=False)),

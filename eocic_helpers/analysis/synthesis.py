@@ -273,7 +273,12 @@ def strategy_figure(s: Synthesis):
     from eocic_helpers.outputs.style import MUTED, PALETTE
 
     g = strategy_graph(s)
-    pos = nx.multipartite_layout(g, subset_key="layer", align="horizontal", scale=1)
+    # Layers as ordered lists: with subset_key="layer" networkx groups nodes in sets, whose
+    # order (and so the layout) depends on PYTHONHASHSEED.
+    layers: dict[int, list[str]] = {}
+    for n, d in g.nodes(data=True):
+        layers.setdefault(d["layer"], []).append(n)
+    pos = nx.multipartite_layout(g, subset_key=layers, align="horizontal", scale=1)
     pos = {n: (x, -y) for n, (x, y) in pos.items()}  # layer 0 at the top
     fig, ax = plt.subplots(figsize=(12, 7.5))
     plain = [(u, v) for u, v, d in g.edges(data=True) if d.get("style") != "complements"]
@@ -313,7 +318,7 @@ def strategy_edges(s: Synthesis) -> pd.DataFrame:
 
 #: Indicators screened for candidate strengths and weaknesses: id -> direction (+1 more is better).
 SCREEN: dict[str, int] = {
-    "gdp_per_capita_eur": 1, "tertiary_employed_share_pct": 1, "manufacturing_lq": 1,
+    "gdp_per_capita_eur": 1, "tertiary_employed_share_pct": 1, "industry_lq": 1,
     "high_tech_sectors_emp_pct": 1, "kis_emp_pct": 1, "hrst_pct": 1, "berd_pct_gdp": 1,
     "berd_personnel_pct_emp": 1, "unemployment_rate_pct": -1, "broadband_households_pct": 1,
     "patents_per_million": 1, "tertiary_attainment_25_64_pct": 1,
@@ -341,8 +346,10 @@ def candidates(snapshot: pd.DataFrame, focus: Region, eu_margin: float = 0.1) ->
 
     units = _unit_regions()
     rows = []
+    from eocic_helpers.analysis.indicators import edition_value
+
     for ind, direction in SCREEN.items():
-        v = region_value(snapshot, ind, focus)
+        v = edition_value(snapshot, ind, focus)  # one value per indicator in an edition
         if v.missing:
             continue
         peers = [region_value(snapshot, ind, u, v.year).value for u in units]

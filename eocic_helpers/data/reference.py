@@ -13,6 +13,11 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
 
 REFERENCE_FILE_NAME = "briefing_values.csv"
+#: The region the seed briefing is about: its numbers and statements concern this region only.
+BRIEFING_REGION = "centre-val-de-loire"
+#: A reference row whose ``note`` starts with this is our arithmetic on the briefing's numbers
+#: (e.g. a sum of its ranges), not a number the briefing states.
+DERIVED_PREFIX = "derived:"
 REQUIRED = ["id", "value", "unit", "year", "geo", "where", "tolerance", "tolerance_kind"]
 
 
@@ -52,9 +57,18 @@ def reference(ref_id: str) -> pd.Series:
     return ref.loc[ref_id]
 
 
+def is_derived(ref_id: str) -> bool:
+    """Whether a reference value is our arithmetic on the briefing's numbers, not stated."""
+    return str(reference(ref_id)["note"]).startswith(DERIVED_PREFIX)
+
+
+def _relation(a: float, b: float) -> str:
+    return "equal to" if a == b else ("above" if a > b else "below")
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """A computed value set against the briefing's."""
+    """A computed value set against the briefing's, and the briefing's claim about it."""
 
     id: str
     briefing: float
@@ -65,34 +79,70 @@ class Comparison:
     agrees: bool | None  # None when we cannot compute the value
     where: str
     note: str = ""
+    label: str = ""
+    derived: bool = False
+    claim: str = ""  # e.g. "above EU28": the briefing's comparison, "" when it makes none
+    claim_holds: bool | None = None  # None when there is no claim or ours is missing
 
 
-def compare(ref_id: str, ours: float | None, note: str = "") -> Comparison:
-    """Compare ``ours`` with the briefing's value ``ref_id`` within its tolerance."""
+def compare(ref_id: str, ours: float | None, note: str = "", label: str = "",
+            versus: tuple[str, str, float | None] | None = None) -> Comparison:
+    """Compare ``ours`` with the briefing's value ``ref_id`` within its tolerance.
+
+    ``versus`` = (comparator reference id, comparator name, our comparator value): the
+    briefing's own two values give its claim (above/below the comparator); the comparison
+    then agrees only when the magnitude is within tolerance AND our two values stand in the
+    same relation.
+    """
     row = reference(ref_id)
     brief = float(row["value"])
     tol = float(row["tolerance"])
     kind = row["tolerance_kind"]
     tol_text = f"±{tol:.0%}" if kind == "relative" else (f"±{tol:g}" if tol else "exact")
+    derived = str(row["note"]).startswith(DERIVED_PREFIX)
+    label = label or str(row["note"]).removeprefix(DERIVED_PREFIX).strip()
+    claim, holds = "", None
+    if versus is not None:
+        other_id, other_name, ours_other = versus
+        brief_rel = _relation(brief, float(reference(other_id)["value"]))
+        claim = f"{brief_rel} {other_name}"
+        if ours is not None and ours_other is not None and not (
+                isinstance(ours, float) and math.isnan(ours)):
+            holds = _relation(float(ours), float(ours_other)) == brief_rel
     if ours is None or (isinstance(ours, float) and math.isnan(ours)):
         return Comparison(ref_id, brief, None, None, None, tol_text, None, row["where"],
-                          note or "not computable from the available data")
+                          note or "not computable from the available data", label, derived,
+                          claim, None)
     diff = float(ours) - brief
     rel = diff / brief if brief else None
     limit = tol * abs(brief) if kind == "relative" else tol
+    close = abs(diff) <= limit + 1e-9
+    if claim and holds is False:
+        ours_rel = "above" if claim.startswith("below") else "below"
+        note = "; ".join(x for x in (note, f"the briefing has it {claim}; ours is {ours_rel}")
+                         if x)
     return Comparison(ref_id, brief, float(ours), diff, rel, tol_text,
-                      abs(diff) <= limit + 1e-9, row["where"], note)
+                      close and holds is not False, row["where"], note, label, derived,
+                      claim, holds)
 
 
 def fidelity_table(comparisons: list[Comparison]) -> pd.DataFrame:
-    """A readable table of comparisons: briefing, ours, difference, agreement."""
+    """A readable table of comparisons: what (with unit), the briefing's value (stated or
+    derived), ours, difference, the briefing's claim and whether ours supports it, verdict."""
     rows = []
     for c in comparisons:
         verdict = "n/a" if c.agrees is None else ("agrees" if c.agrees else "differs")
+        claim = ("" if not c.claim else
+                 f"{c.claim}: " + ("n/a" if c.claim_holds is None else
+                                   "holds" if c.claim_holds else "does not hold"))
         rows.append({
-            "value": c.id, "briefing": f"{c.briefing:g}",
-            "ours": "" if c.ours is None else f"{c.ours:.6g}",
+            "value": c.label or c.id,
+            "briefing": f"{c.briefing:,.6g}".replace(",", " ")
+                        + (" (derived: our arithmetic on the briefing's figures)" if c.derived
+                           else " (stated)"),
+            "ours": "" if c.ours is None else f"{c.ours:,.6g}".replace(",", " "),
             "difference": "" if c.difference is None else f"{c.difference:+.3g}",
-            "tolerance": c.tolerance, "verdict": verdict, "note": c.note,
+            "tolerance": c.tolerance, "briefing's comparison": claim, "verdict": verdict,
+            "note": c.note,
         })
     return pd.DataFrame(rows)

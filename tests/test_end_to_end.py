@@ -84,7 +84,7 @@ def test_indicator_glue_reaches_results_and_book(e2e_build: Path):
     for key in ("gdp_per_capita_eur", "gdp_per_capita_eur_country", "gdp_per_capita_eur_eu",
                 "gdp_per_capita_rank", "gdp_per_capita_ahead", "tertiary_employed_share_pct",
                 "tertiary_employed_share_pct_country", "tertiary_employed_share_pct_eu",
-                "tertiary_employed_share_year", "manufacturing_lq", "high_tech_employment_pct"):
+                "tertiary_employed_share_year", "industry_lq", "high_tech_employment_pct"):
         assert key in results, key
     assert results["gdp_per_capita_rank"] == 6
     assert results["gdp_per_capita_eur_text"] == "27 791"

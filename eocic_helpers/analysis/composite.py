@@ -749,7 +749,9 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
         "cluster_stars": sum(star_values) if star_values else None,
         "briefing_group": own_groups[0] if len(own_groups) == 1 else None,
         "briefing_group_text": (f"group {own_groups[0]}" if len(own_groups) == 1 else
-                                " and ".join(f"group {g}" for g in own_groups) or "not stated"),
+                                "; ".join(f"{u.unit_name}, group {int(groups[u.unit_id])}"
+                                          for u in own_units.itertuples() if u.unit_id in groups)
+                                or "not stated"),
         "reconstructed_group_text": (f"group {int(recon[0])}" if len(own_units) == 1 and recon
                                      else "undecidable with the values available"),
         "typology_agree": agree, "typology_n": n,

@@ -402,6 +402,22 @@ def parameter_table(v: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def scenario_display(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`scenario_table` for readers: amounts in whole euros with spaced thousands."""
+    def eur(x: float) -> str:
+        return f"{x:,.0f}".replace(",", " ")
+
+    return pd.DataFrame({
+        "case": table["label"],
+        "drawn": table["factors"],
+        "mean (EUR a year)": [eur(x) for x in table["mean"]],
+        "5-95% interval (EUR a year)": [f"{eur(a)} to {eur(b)}"
+                                        for a, b in zip(table["p05"], table["p95"], strict=True)],
+        "percentile of the gross total from the briefing's figures": [
+            f"{x:.0f}" for x in table["gross_total_percentile"]],
+    })
+
+
 def _drawn_in(name: str, p: CostParameter) -> str:
     if any(name in pair for pair in PAIRS):
         return "bounds the central case's draw (a range the briefing states)"

@@ -337,7 +337,7 @@ def fidelity(values: dict[str, Any]) -> list[Comparison]:
         compare("gdp_per_capita_eur_eu", v["gdp_per_capita_eur_eu"],
                 label="GDP per inhabitant, EU28 (EUR, 2017)"),
         compare("gdp_per_capita_rank", v["gdp_per_capita_rank"],
-                label="Rank by GDP per inhabitant among the 10 pilot regions"),
+                label="Rank by GDP per inhabitant among the pilot regions"),
         compare("tertiary_employed_share_pct", v["tertiary_employed_share_pct"], year_note,
                 label="Employees with a higher-education degree, the region (%)",
                 versus=("tertiary_employed_share_pct_eu", "the EU28",
@@ -353,7 +353,7 @@ def fidelity(values: dict[str, Any]) -> list[Comparison]:
         compare("tertiary_employed_share_pct_eu", v["tertiary_employed_share_pct_eu"],
                 year_note, label="Employees with a higher-education degree, EU28 (%)"),
         compare("tertiary_employed_share_rank", v["tertiary_employed_share_rank"], year_note,
-                label="Rank by higher-education share among the 10 pilot regions"),
+                label="Rank by higher-education share among the pilot regions"),
     ]
 
 

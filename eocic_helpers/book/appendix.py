@@ -123,7 +123,7 @@ def comparison_tables(regions: list[Region] | None = None) -> dict[str, pd.DataF
             "region": r.name, "GDP per capita (EUR)": res.get("gdp_per_capita_eur_text", ""),
             "rank of 10": res.get("gdp_per_capita_rank", ""),
             "higher-education employees (%)": res.get("tertiary_employed_share_pct_text", ""),
-            "manufacturing LQ": res.get("manufacturing_lq_text", ""),
+            "industry (NACE B-E) LQ": res.get("industry_lq_text", ""),
             "high-tech employment (%)": res.get("high_tech_employment_pct_text", ""),
             "composite (reconstruction)": res.get("composite_total_text", ""),
             "composite rank among 17 units (5-95%)": (
@@ -198,7 +198,7 @@ def cross_region_pages(out: Path, regions: list[Region] | None = None) -> list[s
     composite.figure4(f4, nobody).savefig(figs / "figure4_all.png", metadata={"Software": None})
     f4.to_csv(figs / "figure4_all.csv", index=False)
     tables = comparison_tables(regions)
-    src1 = caption_source("gdp_per_capita_eur", "tertiary_employed_share_pct", "manufacturing_lq")
+    src1 = caption_source("gdp_per_capita_eur", "tertiary_employed_share_pct", "industry_lq")
     comparison = "\n".join([
         "# The ten pilot regions compared", "",
         "Each row comes from that region's own run (`build/runs/<region>/results.json`).", "",
@@ -207,7 +207,7 @@ def cross_region_pages(out: Path, regions: list[Region] | None = None) -> list[s
         "```{figure} figures/figure1_all.png", ":name: fig-all-figure1",
         ":alt: Four bar charts ranking the ten pilot regions on GDP per capita, employment "
         "rate (no data), higher-education share of employees and specialisation in "
-        "manufacturing, with EU28 reference lines.", ":width: 100%", "",
+        "industry (NACE B-E), with EU28 reference lines.", ":width: 100%", "",
         f"Selected economic data for the ten pilot regions (briefing Figure 1). Source: {src1}. "
         "Data: {download}`figure1_all.csv <figures/figure1_all.csv>`.", "```", "",
         "```{figure} figures/figure4_all.png", ":name: fig-all-figure4",

@@ -572,10 +572,11 @@ def figure4(data: pd.DataFrame, focus: Region):
                     markersize=14, markeredgecolor="black")
             ax.annotate(f"EOCIC: {r.briefing_composite:.3f}", (r.briefing_composite, r.cluster_stars),
                         textcoords="offset points", xytext=(6, -12), fontsize=8)
-    ax.axhline(45, color=MUTED, linestyle=":", linewidth=1)
-    ax.axhline(35, color=MUTED, linestyle=":", linewidth=1)
-    ax.axvline(0.5, color=MUTED, linestyle="--", linewidth=1)
-    ax.axvline(0.6, color=MUTED, linestyle="--", linewidth=1)
+    t = typology_thresholds()  # the typology's bands, held once in data/eocic
+    for y in sorted(set(t["stars_min"].dropna()) | set(t["stars_max"].dropna())):
+        ax.axhline(y, color=MUTED, linestyle=":", linewidth=1)
+    for x in sorted(set(t["composite_min"].dropna()) | set(t["composite_max"].dropna())):
+        ax.axvline(x, color=MUTED, linestyle="--", linewidth=1)
     ax.set_ylabel("Cluster stars (as stated in the briefing)")
     ax.set_ylim(0, 80)
     ax.set_title("Composite index of industrial change and cluster stars, pilot units", loc="left")

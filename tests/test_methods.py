@@ -245,3 +245,15 @@ def test_typology_thresholds_live_in_one_place():
         assert f"group {group}" in text and row["label"] in text
     nb = (paths.NOTEBOOKS / "industrial_change.ipynb").read_text()
     assert "45 or more" not in nb and "below 0.6" not in nb  # no thresholds typed in prose
+
+
+def test_appendix_and_chapter_share_the_checks(s):
+    """The fidelity appendix uses the chapter's comparisons: the claim rows are in both."""
+    from eocic_helpers.analysis import costs
+
+    values = ki.glue_values(s, load_regions(), resolve_region("centre-val-de-loire"))
+    values.update(costs.deterministic(costs.validate_values({})))
+    comps = ki.briefing_comparisons(values)
+    assert [c.label for c in ki.fidelity(values)] == [c.label for c in comps[:10]]
+    derived = {c.id for c in comps if c.derived}
+    assert derived == {"coaching_cost_eur_low", "coaching_cost_eur_high"}

@@ -414,3 +414,29 @@ def comparison_word(value: float | None, reference: float | None) -> str:
     if abs(value - reference) < 1e-9:
         return "equal to"
     return "above" if value > reference else "below"
+
+
+def briefing_comparisons(results: dict[str, Any]) -> list[Comparison]:
+    """Every comparison of a Centre-Val de Loire run with the briefing's numbers, from the
+    run's ``results.json`` values: section 1.2 (with the briefing's comparisons, see
+    :func:`fidelity`), the costs of section 4, the action plan and the cluster stars.
+
+    The chapters and the fidelity appendix both use this, so they cannot disagree.
+    """
+    comps: list[Comparison] = []
+    if all(k in results for k in ("gdp_per_capita_eur", "tertiary_employed_share_pct")):
+        comps += fidelity(results)
+    for ref_id, key, label in (
+            ("inter_clustering_cost_eur_per_year", "inter_clustering_cost_eur_per_year",
+             "Inter-clustering, direct cost (EUR per year)"),
+            ("coaching_cost_eur_low", "coaching_cost_eur_low",
+             "Coaching 50 SMEs, low end (EUR, no period stated)"),
+            ("coaching_cost_eur_high", "coaching_cost_eur_high",
+             "Coaching 50 SMEs, high end (EUR, no period stated)"),
+            ("n_actions_action_plan", "n_actions", "Actions in the action plan (Table 2)"),
+            ("cluster_stars_cvl", "cluster_stars", "Cluster stars of the region (as stated)")):
+        if key in results:
+            value = results[key]
+            comps.append(compare(ref_id, value if isinstance(value, (int, float)) else None,
+                                 label=label))
+    return comps

@@ -89,7 +89,7 @@ def data_methods_md() -> str:
 
 def fidelity_md(region: Region) -> str:
     """The fidelity appendix: the briefing's numbers against this run's."""
-    from eocic_helpers.data.reference import compare, fidelity_table, load_reference
+    from eocic_helpers.data.reference import fidelity_table, load_reference
 
     parts = ["# Fidelity to the briefing", ""]
     if region.id != "centre-val-de-loire":
@@ -97,7 +97,9 @@ def fidelity_md(region: Region) -> str:
                      f"published numbers for {region.name} to compare with.")
         return "\n".join(parts) + "\n"
     res = results(region.id)
-    comps = [compare(ref, res.get(key)) for ref, key in FIDELITY_KEYS.items()]
+    from eocic_helpers.analysis.indicators import briefing_comparisons
+
+    comps = briefing_comparisons(res)  # the chapters' checks, claims included
     ref = load_reference()
     not_computable = ref[ref["computable"] == "no"]
     parts += ["The briefing's numbers that a computation can reproduce, against this run "
@@ -106,7 +108,8 @@ def fidelity_md(region: Region) -> str:
                               "tab-fidelity"),
               "", "These numbers of the briefing cannot be recomputed from public data here; "
               "they are quoted where used and flagged as such:", "",
-              myst_list_table(not_computable.reset_index()[["id", "value", "unit", "where", "note"]],
+              myst_list_table(not_computable.reset_index()[["note", "value", "unit", "where"]]
+                              .rename(columns={"note": "number"}),
                               "Numbers quoted, not recomputed.", "tab-not-computable")]
     return "\n".join(parts) + "\n"
 

@@ -257,3 +257,12 @@ def test_appendix_and_chapter_share_the_checks(s):
     assert [c.label for c in ki.fidelity(values)] == [c.label for c in comps[:10]]
     derived = {c.id for c in comps if c.derived}
     assert derived == {"coaching_cost_eur_low", "coaching_cost_eur_high"}
+
+
+def test_composite_for_a_whole_country_region_has_no_country_series(s):
+    lt = resolve_region("lithuania")
+    f3 = ci.figure3_data(ci.compute(s), s, lt)
+    assert set(f3["geo"]) == {"Lithuania", "EU28"}
+    v = ci.summary_values(s, lt, mc=ci.monte_carlo(s, lt, replications=100))
+    assert v["region_is_country"] and v["composite_total_country"] is None
+    assert all("minmax" not in p and "zscore" not in p for p in v["mc_pairs"].split("; "))

@@ -59,6 +59,9 @@ MissingRule = Literal["reweight", "coverage"]
 #: construction) are aggregated arithmetically only.
 VALID_PAIRS = [("minmax", "arithmetic"), ("minmax", "geometric"), ("zscore", "arithmetic")]
 GEOMETRIC_RANGE = (1.0, 100.0)
+PAIR_LABELS = {("minmax", "arithmetic"): "min-max scores with arithmetic means",
+               ("minmax", "geometric"): "min-max scores rescaled to 1-100 with geometric means",
+               ("zscore", "arithmetic"): "z-scores with arithmetic means"}
 
 
 class Uncertainty(BaseModel):
@@ -393,7 +396,7 @@ def monte_carlo(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig |
         "replications": reps, "ranked_replications": int(has.sum()),
         "rank_all": rank_all, "rank_units": rank_units,
         "n_all": int(others.sum() + 1), "n_units": int((~own).sum() + 1),
-        "pairs": [f"{a} + {b}" for a, b in pairs], "rules": rules,
+        "pairs": [PAIR_LABELS[p] for p in pairs], "rules": rules,
     }
     for name, arr in (("rank_all", rank_all), ("rank_units", rank_units)):
         for q in (5, 95):
@@ -472,11 +475,11 @@ def figure3_data(result: dict[str, Any], snapshot: pd.DataFrame, focus: Region,
     config = config or load_config()
     dims = result["dimensions"]
     pop = population(snapshot)
-    series = {
-        focus.name: weighted(dims, focus.nuts2016, pop),
-        focus.country_name: weighted(dims, country_codes(result["total"], focus.country), pop),
-        "EU28": weighted(dims, list(dims.index), pop),
-    }
+    country = country_codes(result["total"], focus.country)
+    series = {focus.name: weighted(dims, focus.nuts2016, pop)}
+    if set(country) - set(focus.nuts2016):  # no country series when the region is the country
+        series[focus.country_name] = weighted(dims, country, pop)
+    series["EU28"] = weighted(dims, list(dims.index), pop)
     rows = []
     for d in config.dimensions:
         for who, s in series.items():
@@ -723,9 +726,12 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
     agree, n = typology_agreement(fig4)
     se = [mc[k] for k in ("rank_all_p05_mc_se", "rank_all_p95_mc_se") if mc.get(k) is not None]
     star_values = [cluster_stars()[u] for u in own_units["unit_id"] if u in cluster_stars()]
+    country = country_codes(total, focus.country)
+    whole = not (set(country) - set(focus.nuts2016))
     return {
+        "region_is_country": whole,
         "composite_total": own,
-        "composite_total_country": weighted(total, country_codes(total, focus.country), pop),
+        "composite_total_country": None if whole else weighted(total, country, pop),
         "composite_total_eu": weighted(total, list(total.index), pop),
         "composite_rank_pilots": rank_among(own, unit_scores.drop(own_units["unit_id"])),
         "composite_rank_all": rank_among(own, total.drop([c for c in focus.nuts2016

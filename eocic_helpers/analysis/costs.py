@@ -394,7 +394,8 @@ def parameter_table(v: dict[str, Any]) -> pd.DataFrame:
     """Every parameter with its value in this run, its range, distribution and source."""
     rows = []
     for name, p in load_parameters().items():
-        rows.append({"parameter": p.label, "value": v[name], "unit": p.unit,
+        rows.append({"parameter": p.label, "value": f"{float(v[name]):,.10g}".replace(",", " "),
+                     "unit": p.unit,
                      "range": "fixed" if p.low == p.high else f"{p.low:g} to {p.high:g}",
                      "distribution": p.distribution,
                      "drawn in": _drawn_in(name, p),

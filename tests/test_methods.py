@@ -266,3 +266,11 @@ def test_composite_for_a_whole_country_region_has_no_country_series(s):
     v = ci.summary_values(s, lt, mc=ci.monte_carlo(s, lt, replications=100))
     assert v["region_is_country"] and v["composite_total_country"] is None
     assert all("minmax" not in p and "zscore" not in p for p in v["mc_pairs"].split("; "))
+
+
+def test_composite_tables_speak_to_readers(s):
+    table = ci.choices_table()
+    assert not table["indicator"].str.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+").any()
+    effect = ci.rule_effect(s, resolve_region("lithuania"))
+    mc = ci.monte_carlo(s, resolve_region("lithuania"), replications=100)
+    assert set(effect["n_ranked"]) == {mc["n_all"]}  # the table and the text count alike

@@ -427,7 +427,7 @@ def rule_effect(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig |
         rows.append({"rule": rule, "label": RULE_LABELS[rule],
                      "entering": ", ".join(names[d] for d in res["entering"]),
                      "score": score, "rank": rank_among(score, others.to_numpy()),
-                     "n_ranked": int(total.notna().sum())})
+                     "n_ranked": int(others.notna().sum()) + 1})
     return pd.DataFrame(rows)
 
 
@@ -665,8 +665,12 @@ def typology_table(fig4: pd.DataFrame) -> pd.DataFrame:
 def choices_table(config: CompositeConfig | None = None) -> pd.DataFrame:
     """Indicators of each dimension with direction, transform and the reason for the choice."""
     config = config or load_config()
-    rows = [{"dimension": d.name, "indicator": c.indicator, "direction": c.direction,
-             "transform": c.transform, "reason": c.reason}
+    from eocic_helpers.data.snapshot import BY_ID
+
+    rows = [{"dimension": d.name, "indicator": BY_ID[c.indicator].label
+             if c.indicator in BY_ID else c.indicator,
+             "direction": "higher is better" if c.direction == 1 else "lower is better",
+             "transform": "square root" if c.transform == "sqrt" else "none", "reason": c.reason}
             for d in config.dimensions for c in d.indicators]
     rows += [{"dimension": d.name, "indicator": "no data", "direction": "", "transform": "",
               "reason": d.missing_reason} for d in config.dimensions if not d.indicators]

@@ -179,7 +179,7 @@ def test_error_messages_are_capped_whatever_the_caller_echoes():
 def test_alias_bomb_in_a_numeric_value_is_refused_without_expanding(tmp_path: Path, place):
     f = tmp_path / "params.yaml"
     f.write_text(BOMB + place)
-    with pytest.raises(ConfigError, match=r"params\.yaml:\d+: expands to more than 1,000,000 "
+    with pytest.raises(ConfigError, match=r"params\.yaml:\d+: expands to more than 50,000 "
                                           r"values \(aliases\)"):
         prm.load_params_file(f)
 
@@ -199,7 +199,7 @@ def test_alias_bomb_in_a_region_parameters_file_fails_the_run_in_one_line(tmp_pa
     (root / "data" / "regions" / CVL / "parameters.yaml").write_text(BOMB + "n_smes: *l7\n")
     proc = _run_in(root, tmp_path / "build", "run", CVL, "-n", "cost_benefit")
     line = _one_line_refusal(proc, "parameters.yaml:")
-    assert "expands to more than 1,000,000 values" in line
+    assert "expands to more than 50,000 values" in line
     assert not (tmp_path / "build").exists()
 
 
@@ -231,7 +231,7 @@ def test_deep_nesting_is_refused(tmp_path: Path):
         (b"discount_rate: .nan\n", "params.yaml:1: '.nan' is not a finite number"),
         (b"discount_rate: 1.0e+400\n", "params.yaml:1: '1.0e+400' is not a finite number"),
         (b"n_smes: " + b"9" * 5000 + b"\n", "params.yaml:1: '99999"),
-        (BOMB.encode() + b"n_smes: *l7\n", "expands to more than 1,000,000 values"),
+        (BOMB.encode() + b"n_smes: *l7\n", "expands to more than 50,000 values"),
     ],
     ids=["binary", "utf16", "nul", "bad-date", "int-key", "dup-key", "nan", "overflow",
          "5000-digits", "alias-bomb"],
@@ -252,8 +252,8 @@ def test_alias_bomb_params_file_exits_2_in_one_line(tmp_path: Path):
     f = tmp_path / "params.yaml"
     f.write_text(BOMB + "n_smes: *l7\n")
     proc = run_cli("run", CVL, "-f", str(f), build=tmp_path / "build")
-    line = _one_line_refusal(proc, "expands to more than 1,000,000 values (aliases)")
-    assert "params.yaml:6:" in line  # the first anchor whose expansion is over the cap
+    line = _one_line_refusal(proc, "expands to more than 50,000 values (aliases)")
+    assert "params.yaml:5:" in line  # the first anchor whose expansion is over the cap
     assert not (tmp_path / "build").exists()
 
 
@@ -321,3 +321,11 @@ def test_action_plan_naming_another_region_or_reusing_an_id_is_refused(monkeypat
     _plan_with(tmp_path, f"id: {second}", f"id: {plan['actions'][0]['id']}")
     with pytest.raises(ConfigError, match=r"field 'actions\.1\.id': duplicate id"):
         ap.load_action_plan(CVL)
+
+
+def test_too_many_values_are_refused_while_parsing(tmp_path: Path):
+    f = tmp_path / "flat.yaml"
+    f.write_text("x: [" + ", ".join(["1"] * 60_000) + "]\n")
+    assert f.stat().st_size < config.MAX_YAML_BYTES
+    with pytest.raises(ConfigError, match=r"flat\.yaml:1: more than 50,000 values"):
+        config.load_yaml(f)

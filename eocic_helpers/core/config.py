@@ -33,8 +33,9 @@ M = TypeVar("M", bound=BaseModel)
 MAX_YAML_BYTES = 1_000_000
 #: Most aliases (``*name``) in one document.
 MAX_ALIASES = 100
-#: Most values (scalars, lists and mappings) in one document once aliases are expanded.
-MAX_NODES = 1_000_000
+#: Most values (scalars, lists and mappings) in one document, as written and once aliases are
+#: expanded. The largest content file has under 600; parsing 50,000 takes a few seconds.
+MAX_NODES = 50_000
 #: Deepest nesting of lists and mappings.
 MAX_DEPTH = 100
 MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -72,6 +73,7 @@ class LimitedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._aliases = 0
         self._depth = 0
+        self._nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -80,6 +82,10 @@ class LimitedLoader(yaml.SafeLoader):
                 raise LimitError(f"more than {MAX_ALIASES} aliases; write the values out",
                                  self.peek_event().start_mark)
             return super().compose_node(parent, index)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise LimitError(f"more than {MAX_NODES:,} values; split the file or shorten it",
+                             self.peek_event().start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:

@@ -59,3 +59,13 @@ def test_limits_are_stated_in_the_messages(tmp_path: Path):
         load_yaml(f)
     f.write_bytes(b"#" * 1_000_000)
     assert load_yaml(f) is None
+
+
+@pytest.mark.parametrize("text", ["n: !!int\n", "n: !!float\n", "t0: !!timestamp soon\n",
+                                  "t0: 2019-09-01T25:00:00\n"])
+def test_impossible_values_under_explicit_tags_are_one_line(tmp_path: Path, text):
+    f = tmp_path / "tagged.yaml"
+    f.write_text(text)
+    with pytest.raises(ConfigError, match=r"tagged\.yaml:1: .* is not a valid value") as exc:
+        load_yaml(f)
+    assert "\n" not in str(exc.value)

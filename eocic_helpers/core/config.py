@@ -104,7 +104,9 @@ class LimitedLoader(yaml.SafeLoader):
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep=deep)
-        except (ValueError, OverflowError, TypeError) as exc:
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (a bad scalar under an explicit tag, e.g. !!int)
             what = f"'{shown(node.value)}'" if isinstance(node.value, str) else "this value"
             raise LimitError(f"{what} is not a valid value ({shown(exc)})",
                              node.start_mark) from None

@@ -167,7 +167,7 @@ CHECKS: dict[str, Callable[[str, Any], None]] = {
 MAX_WHOLE = 1_000_000_000
 #: Largest magnitude of a decimal parameter (EUR amounts stay far below; products stay finite).
 MAX_NUMBER = 1e15
-_WHOLE = re.compile(r"[+-]?[0-9][0-9_]*")
+_WHOLE = re.compile(r"[+-]?[0-9]+(_[0-9]+)*")
 
 
 def convert(name: str, raw: Any, default: Any) -> Any:

@@ -37,6 +37,11 @@ class Task:
     parameters: dict[str, Any]
     key: str = ""
     reads: list[str] = field(default_factory=list)
+    #: Digest of the package modules the notebook uses, and its declared read patterns:
+    #: what promotion needs to re-key the task with the files the run actually opened.
+    code: str = ""
+    declared: tuple[str, ...] = ()
+    recorded: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -299,9 +304,10 @@ def plan(
             if "region" in spec.defaults:
                 params["region"] = resolve_region(region).id
             task = Task(region, spec.name, str(spec.path), params,
-                        reads=[str(p) for p in declared_reads(spec, region)])
-            task.key = task_key(spec, params, region, code[spec.name],
-                                recorded_reads(region, spec.name))
+                        reads=[str(p) for p in declared_reads(spec, region)],
+                        code=code[spec.name], declared=tuple(spec.reads),
+                        recorded=recorded_reads(region, spec.name))
+            task.key = task_key(spec, params, region, task.code, task.recorded)
             tasks.append(task)
     return tasks
 
@@ -474,8 +480,13 @@ def promote(task: Task, staging: Path) -> Path:
         fragment_file(task.region, task.notebook)) or ""
     repair_results(task.region)
     merge_results(run_dir / "results.json", fragment)
-    atomic.write_json(mf, {"key": task.key, "region": task.region, "notebook": task.notebook,
-                           "files": files, "reads": sorted(fragment.get("reads", []))})
+    reads = sorted(fragment.get("reads", []))
+    key = task.key
+    if reads != sorted(task.recorded) and task.code:  # the next plan keys on these reads
+        spec = NotebookSpec(task.notebook, Path(task.notebook_path), {}, reads=task.declared)
+        key = task_key(spec, task.parameters, task.region, task.code, reads)
+    atomic.write_json(mf, {"key": key, "region": task.region, "notebook": task.notebook,
+                           "files": files, "reads": reads})
     (run_dir / "failed" / f"{task.notebook}.ipynb").unlink(missing_ok=True)  # superseded
     shutil.rmtree(staging, ignore_errors=True)
     return final_nb

@@ -83,6 +83,12 @@ def _preflight_data(specs: list) -> None:
 
 
 def _cmd_book(args: argparse.Namespace) -> int:
+    from eocic_helpers.core.regions import resolve_region
+
+    names = args.region or ["all"]
+    if [n.lower() for n in names] != ["all"]:
+        for name in names:  # bad input is refused before the build folder is touched
+            resolve_region(name)
     with build_lock(wait=not args.no_wait, what="eocic book"):
         return _book(args)
 

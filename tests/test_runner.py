@@ -119,10 +119,10 @@ def test_editing_a_module_no_notebook_imports_keeps_every_key(tmp_path: Path, mo
         (pkg / unused).write_text((pkg / unused).read_text() + "\n# edited\n")
     assert {t.label: t.key for t in runner.plan(["saxony"], specs, {})} == before
     # ... while editing a module one notebook uses re-keys that notebook only
-    (pkg / "analysis" / "action_plan.py").write_text(
-        (pkg / "analysis" / "action_plan.py").read_text() + "\n# edited\n")
+    (pkg / "analysis" / "costs.py").write_text(
+        (pkg / "analysis" / "costs.py").read_text() + "\n# edited\n")
     after = {t.label: t.key for t in runner.plan(["saxony"], specs, {})}
-    assert {k for k in before if after[k] != before[k]} == {"saxony/action_plan"}
+    assert {k for k in before if after[k] != before[k]} == {"saxony/cost_benefit"}
 
 
 def test_a_recorded_read_enters_the_key(tmp_path: Path, monkeypatch):

@@ -22,6 +22,7 @@ import pandas as pd
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.regions import EU28
 from eocic_helpers.data import eurostat
 from eocic_helpers.data.sources import load_sources, verified_path
 
@@ -41,8 +42,6 @@ UNITS = {
     "RATIO": "ratio (location quotient, EU28 = 1)",
     "INDEX": "index",
 }
-EU28 = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
-        "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "UK"]
 #: NUTS 2013 -> 2016 recoding for the pilot areas (codes changed, boundaries did not).
 PILOT_RECODE = {"FR24": "FRB0", "FR30": "FRE1", "FR22": "FRE2", "SI01": "SI03", "SI02": "SI04"}
 LT00_NOTE = "NUTS 2013 LT00 is the whole of Lithuania (LT01+LT02 in NUTS 2016); not split"

@@ -84,11 +84,10 @@ class Publication:
         Thousands are separated by a space, as in the briefing; a missing value is glued as
         ``None`` with the text ``missing``, so the prose says so instead of failing.
         """
+        from eocic_helpers.outputs.numbers import format_number
+
         self.glue(key, value)
-        if value is None or (isinstance(value, float) and not math.isfinite(value)):
-            text = missing
-        else:
-            text = format(value, fmt).replace(",", " ")
+        text = format_number(value, fmt, missing)
         self.glue(f"{key}_text", text)
         return text
 

@@ -168,10 +168,15 @@ def modules_digest(spec: NotebookSpec) -> str:
 
 
 def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
-    """The data files a notebook declares it reads, for one region (globs expanded)."""
+    """The data files a notebook declares it reads, for one region (globs expanded).
+
+    ``{region}`` stands for the region's id, ``{seed}`` for the seed briefing's region.
+    """
+    from eocic_helpers.core.regions import SEED_REGION
+
     files: list[Path] = []
     for pattern in spec.reads:
-        pattern = pattern.replace("{region}", region)
+        pattern = pattern.replace("{region}", region).replace("{seed}", SEED_REGION)
         matches = sorted(paths.ROOT.glob(pattern))
         files.extend(m for m in matches if m.is_file())
     return files

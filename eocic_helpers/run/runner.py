@@ -160,8 +160,14 @@ def module_closure(code: str) -> list[Path]:
 
 def modules_digest(spec: NotebookSpec) -> str:
     """Hash of the package modules a notebook's code cells can use (see :func:`module_closure`)."""
+    return code_digest("\n".join(_code_cells(spec.path)))
+
+
+def code_digest(code: str) -> str:
+    """Hash of the package modules ``code`` can load, e.g. ``"import eocic_helpers.book.editions"``
+    for a stage that should be rebuilt only when the code it runs changes."""
     h = hashlib.sha256()
-    for f in module_closure("\n".join(_code_cells(spec.path))):
+    for f in module_closure(code):
         h.update(f.relative_to(paths.PACKAGE).as_posix().encode())
         h.update(_sha(f.read_bytes()).encode())
     return h.hexdigest()

@@ -12,8 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.errors import ParameterError
+from eocic_helpers.core.regions import SEED_REGION
 
-TEMPLATE_REGION = "centre-val-de-loire"
+#: The region whose action plan serves as a template for regions without their own.
+TEMPLATE_REGION = SEED_REGION
 #: Latest month from T0 an action may start or end (50 years): keeps every date computable.
 MAX_MONTHS = 600
 #: Years ``t0`` may fall in.

@@ -26,6 +26,7 @@ from scipy import stats
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.errors import ParameterError
+from eocic_helpers.outputs.numbers import axis_thousands, format_number
 
 INTERVENTIONS_FILE = paths.DATA / "interventions.yaml"
 BRIEFING_N_SMES = 50  # footnote 20 prices the coaching for 50 SMEs
@@ -368,7 +369,7 @@ def tornado_figure(data: pd.DataFrame, base: float):
     ax.set_yticklabels(data["label"], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("Total yearly cost (EUR)")
-    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}".replace(",", " "))
+    ax.xaxis.set_major_formatter(axis_thousands)
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title("One-way sensitivity of the yearly cost", loc="left")
     fig.tight_layout()
@@ -389,9 +390,9 @@ def monte_carlo_figure(draws: np.ndarray, summary: pd.DataFrame):
     ax.axvline(row["mean"], color=OKABE_ITO["vermillion"], linewidth=2, label="mean")
     ax.set_xlabel("Total yearly cost (EUR)")
     ax.set_ylabel("Draws")
-    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}".replace(",", " "))
+    ax.xaxis.set_major_formatter(axis_thousands)
     ax.legend(fontsize=8)
-    ax.set_title(f"Monte Carlo: {int(row['draws']):,} draws".replace(",", " "), loc="left")
+    ax.set_title(f"Monte Carlo: {format_number(int(row['draws']))} draws", loc="left")
     fig.tight_layout()
     return fig
 
@@ -434,7 +435,7 @@ def scale_figure(data: pd.DataFrame, n_default: int):
         ax.axvline(n_default, color="black", linestyle="--", linewidth=1, label=f"{n_default} SMEs")
         ax.set_xlabel("SMEs coached a year")
         ax.set_title(title, loc="left", fontsize=10)
-        ax.yaxis.set_major_formatter(lambda x, _: f"{x:,.0f}".replace(",", " "))
+        ax.yaxis.set_major_formatter(axis_thousands)
     a1.legend(fontsize=8)
     fig.tight_layout()
     return fig

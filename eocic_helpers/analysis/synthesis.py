@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from eocic_helpers.analysis.action_plan import Intervention as PlanIntervention
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
@@ -65,11 +66,10 @@ class Objective(BaseModel):
     addresses: list[str] = Field(min_length=1)
 
 
-class Intervention(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str
-    name: str
-    source: str
+class Intervention(PlanIntervention):
+    """An intervention as the synthesis describes it: the action plan's intervention (id,
+    name, source) plus what it addresses and complements."""
+
     objectives: list[str] = Field(default_factory=list)
     complements: list[str] = Field(default_factory=list)
     addresses: list[str] = Field(min_length=1)

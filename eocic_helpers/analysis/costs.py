@@ -26,6 +26,7 @@ Uncertainty comes in three clearly separated cases (``SCENARIOS``), each a Monte
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +38,7 @@ from scipy import stats
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.errors import ParameterError
+from eocic_helpers.outputs.numbers import axis_thousands, format_number
 
 INTERVENTIONS_FILE = paths.DATA / "interventions.yaml"
 BRIEFING_N_SMES = 50  # footnote 20 prices the coaching for 50 SMEs
@@ -115,7 +117,8 @@ def validate_values(values: dict[str, Any]) -> dict[str, float]:
     """Check user values against each parameter's type and allowed range.
 
     Raises:
-        ParameterError: a negative cost, ``n_smes`` below 1 or not whole, a share outside 0-1,
+        ParameterError: a value that is not finite (NaN, infinity), a negative cost,
+            ``n_smes`` below 1 or not whole, a share outside 0-1,
             a low bound above its high bound, or an unknown name.
     """
     params = load_parameters()
@@ -124,6 +127,9 @@ def validate_values(values: dict[str, Any]) -> dict[str, float]:
             continue
         p = params[name]
         allowed = _allowed(p)
+        if isinstance(value, float) and not math.isfinite(value):  # NaN defeats < and >
+            raise ParameterError(f"parameter '{name}' must be a finite number, got {value}; "
+                                 f"allowed: {allowed}")
         if p.kind == "int" and float(value) != int(value):
             raise ParameterError(f"parameter '{name}' must be a whole number, got {value}; "
                                  f"allowed: {allowed}")
@@ -394,7 +400,7 @@ def parameter_table(v: dict[str, Any]) -> pd.DataFrame:
     """Every parameter with its value in this run, its range, distribution and source."""
     rows = []
     for name, p in load_parameters().items():
-        rows.append({"parameter": p.label, "value": f"{float(v[name]):,.10g}".replace(",", " "),
+        rows.append({"parameter": p.label, "value": format_number(float(v[name]), ",.10g"),
                      "unit": p.unit,
                      "range": "fixed" if p.low == p.high else f"{p.low:g} to {p.high:g}",
                      "distribution": p.distribution,
@@ -406,7 +412,7 @@ def parameter_table(v: dict[str, Any]) -> pd.DataFrame:
 def scenario_display(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`scenario_table` for readers: amounts in whole euros with spaced thousands."""
     def eur(x: float) -> str:
-        return f"{x:,.0f}".replace(",", " ")
+        return format_number(x)
 
     return pd.DataFrame({
         "case": table["label"],
@@ -428,10 +434,10 @@ def _drawn_in(name: str, p: CostParameter) -> str:
 
 def inputs_note(region_id: str, values: dict[str, Any]) -> str:
     """Whose inputs this run's costs use, in words (for the chapter's text)."""
-    from eocic_helpers.data.reference import BRIEFING_REGION
+    from eocic_helpers.core.regions import SEED_REGION
 
     briefing = values == defaults()
-    if region_id == BRIEFING_REGION:
+    if region_id == SEED_REGION:
         return ("the briefing's own figures for this region" if briefing else
                 "figures changed from the briefing's (region overrides or run parameters)")
     return ("the Centre-Val de Loire briefing's figures, used as a template: no cost estimate "
@@ -464,7 +470,7 @@ def tornado_figure(data: pd.DataFrame, base: float):
     ax.set_yticklabels(data["label"], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("Total yearly cost (EUR)")
-    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}".replace(",", " "))
+    ax.xaxis.set_major_formatter(axis_thousands)
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title("One-way sensitivity of the yearly cost", loc="left")
     fig.tight_layout()
@@ -485,9 +491,9 @@ def monte_carlo_figure(draws: np.ndarray, summary: pd.DataFrame):
     ax.axvline(row["mean"], color=OKABE_ITO["vermillion"], linewidth=2, label="mean")
     ax.set_xlabel("Total yearly cost (EUR)")
     ax.set_ylabel("Draws")
-    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}".replace(",", " "))
+    ax.xaxis.set_major_formatter(axis_thousands)
     ax.legend(fontsize=8)
-    ax.set_title(f"Monte Carlo: {int(row['draws']):,} draws".replace(",", " "), loc="left")
+    ax.set_title(f"Monte Carlo: {format_number(int(row['draws']))} draws", loc="left")
     fig.tight_layout()
     return fig
 
@@ -530,7 +536,7 @@ def scale_figure(data: pd.DataFrame, n_default: int):
         ax.axvline(n_default, color="black", linestyle="--", linewidth=1, label=f"{n_default} SMEs")
         ax.set_xlabel("SMEs coached a year")
         ax.set_title(title, loc="left", fontsize=10)
-        ax.yaxis.set_major_formatter(lambda x, _: f"{x:,.0f}".replace(",", " "))
+        ax.yaxis.set_major_formatter(axis_thousands)
     a1.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -17,8 +17,9 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.regions import Region
 from eocic_helpers.data.lookup import country_value, lookup, pilot_table, rank_desc, region_value
-from eocic_helpers.data.reference import Comparison, compare
+from eocic_helpers.data.reference import RESULTS_KEYS, Comparison, compare
 from eocic_helpers.data.snapshot import BY_ID
+from eocic_helpers.outputs.numbers import format_number
 
 CONFIG_FILE = paths.DATA / "key_indicators.yaml"
 
@@ -162,7 +163,7 @@ def latest_region_value(snapshot: pd.DataFrame, indicator: str, focus: Region, m
 def _fmt(value: float, indicator: str) -> str:
     unit = BY_ID[indicator].unit
     if unit == "EUR_HAB":
-        return f"{value:,.0f}".replace(",", " ")
+        return format_number(value)
     if unit == "RATIO":
         return f"{value:.2f}"
     return f"{value:.1f}"
@@ -418,25 +419,20 @@ def comparison_word(value: float | None, reference: float | None) -> str:
 
 def briefing_comparisons(results: dict[str, Any]) -> list[Comparison]:
     """Every comparison of a Centre-Val de Loire run with the briefing's numbers, from the
-    run's ``results.json`` values: section 1.2 (with the briefing's comparisons, see
-    :func:`fidelity`), the costs of section 4, the action plan and the cluster stars.
+    run's ``results.json`` values: section 1.2 with the briefing's comparisons
+    (:func:`fidelity`), then the other values of :data:`RESULTS_KEYS` (costs, action plan,
+    stars); a value the run lacks is "not computable".
 
     The chapters and the fidelity appendix both use this, so they cannot disagree.
     """
-    comps: list[Comparison] = []
-    if all(k in results for k in ("gdp_per_capita_eur", "tertiary_employed_share_pct")):
-        comps += fidelity(results)
-    for ref_id, key, label in (
-            ("inter_clustering_cost_eur_per_year", "inter_clustering_cost_eur_per_year",
-             "Inter-clustering, direct cost (EUR per year)"),
-            ("coaching_cost_eur_low", "coaching_cost_eur_low",
-             "Coaching 50 SMEs, low end (EUR, no period stated)"),
-            ("coaching_cost_eur_high", "coaching_cost_eur_high",
-             "Coaching 50 SMEs, high end (EUR, no period stated)"),
-            ("n_actions_action_plan", "n_actions", "Actions in the action plan (Table 2)"),
-            ("cluster_stars_cvl", "cluster_stars", "Cluster stars of the region (as stated)")):
-        if key in results:
-            value = results[key]
-            comps.append(compare(ref_id, value if isinstance(value, (int, float)) else None,
-                                 label=label))
+    section_1_2 = [r for r in RESULTS_KEYS if r.startswith(("gdp_per_capita", "tertiary"))]
+    if all(RESULTS_KEYS[r] in results for r in section_1_2) and \
+            "tertiary_employed_share_year" in results:
+        comps = fidelity(results)
+    else:
+        comps = [compare(r, results.get(RESULTS_KEYS[r])) for r in section_1_2]
+    for ref_id, key in RESULTS_KEYS.items():
+        if ref_id not in section_1_2:
+            value = results.get(key)
+            comps.append(compare(ref_id, value if isinstance(value, (int, float)) else None))
     return comps

@@ -6,15 +6,15 @@ import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
+from eocic_helpers.outputs.numbers import format_number
 
 REFERENCE_FILE_NAME = "briefing_values.csv"
-#: The region the seed briefing is about: its numbers and statements concern this region only.
-BRIEFING_REGION = "centre-val-de-loire"
 #: A reference row whose ``note`` starts with this is our arithmetic on the briefing's numbers
 #: (e.g. a sum of its ranges), not a number the briefing states.
 DERIVED_PREFIX = "derived:"
@@ -57,6 +57,13 @@ def reference(ref_id: str) -> pd.Series:
     return ref.loc[ref_id]
 
 
+def note_label(note: str) -> str:
+    """A reader's label from a reference row's note: its first clause, without the derived
+    marker, capitalised (the note describes the value with its unit)."""
+    text = note.removeprefix(DERIVED_PREFIX).strip().split(";")[0].strip()
+    return text[:1].upper() + text[1:]
+
+
 def is_derived(ref_id: str) -> bool:
     """Whether a reference value is our arithmetic on the briefing's numbers, not stated."""
     return str(reference(ref_id)["note"]).startswith(DERIVED_PREFIX)
@@ -85,6 +92,40 @@ class Comparison:
     claim_holds: bool | None = None  # None when there is no claim or ours is missing
 
 
+#: Reference value id -> the ``results.json`` key (a glued value) holding our computed value.
+#: The one place that says which of our numbers answers which of the briefing's.
+RESULTS_KEYS: dict[str, str] = {
+    "gdp_per_capita_eur": "gdp_per_capita_eur",
+    "gdp_per_capita_eur_country": "gdp_per_capita_eur_country",
+    "gdp_per_capita_eur_eu": "gdp_per_capita_eur_eu",
+    "gdp_per_capita_rank": "gdp_per_capita_rank",
+    "tertiary_employed_share_pct": "tertiary_employed_share_pct",
+    "tertiary_employed_share_pct_country": "tertiary_employed_share_pct_country",
+    "tertiary_employed_share_pct_eu": "tertiary_employed_share_pct_eu",
+    "tertiary_employed_share_rank": "tertiary_employed_share_rank",
+    "inter_clustering_cost_eur_per_year": "inter_clustering_cost_eur_per_year",
+    "coaching_cost_eur_low": "coaching_cost_eur_low",
+    "coaching_cost_eur_high": "coaching_cost_eur_high",
+    "n_actions_action_plan": "n_actions",
+    "cluster_stars_cvl": "cluster_stars",
+}
+
+
+def compare_results(values: dict[str, Any], notes: dict[str, str] | None = None,
+                    present_only: bool = True) -> list[Comparison]:
+    """Compare computed ``values`` (keyed like ``results.json``) with the briefing's numbers.
+
+    Args:
+        values: a notebook's values or a region's ``results.json``.
+        notes: a note per reference id (e.g. a year that differs).
+        present_only: compare only the reference values whose key is in ``values``; when
+            False, an absent key is compared as "not computable".
+    """
+    notes = notes or {}
+    return [compare(ref_id, values.get(key), notes.get(ref_id, ""))
+            for ref_id, key in RESULTS_KEYS.items() if key in values or not present_only]
+
+
 def compare(ref_id: str, ours: float | None, note: str = "", label: str = "",
             versus: tuple[str, str, float | None] | None = None) -> Comparison:
     """Compare ``ours`` with the briefing's value ``ref_id`` within its tolerance.
@@ -100,7 +141,7 @@ def compare(ref_id: str, ours: float | None, note: str = "", label: str = "",
     kind = row["tolerance_kind"]
     tol_text = f"±{tol:.0%}" if kind == "relative" else (f"±{tol:g}" if tol else "exact")
     derived = str(row["note"]).startswith(DERIVED_PREFIX)
-    label = label or str(row["note"]).removeprefix(DERIVED_PREFIX).strip()
+    label = label or note_label(str(row["note"]))
     claim, holds = "", None
     if versus is not None:
         other_id, other_name, ours_other = versus
@@ -137,10 +178,10 @@ def fidelity_table(comparisons: list[Comparison]) -> pd.DataFrame:
                                    "holds" if c.claim_holds else "does not hold"))
         rows.append({
             "value": c.label or c.id,
-            "briefing": f"{c.briefing:,.6g}".replace(",", " ")
+            "briefing": format_number(c.briefing, ",.6g")
                         + (" (derived: our arithmetic on the briefing's figures)" if c.derived
                            else " (stated)"),
-            "ours": "" if c.ours is None else f"{c.ours:,.6g}".replace(",", " "),
+            "ours": "" if c.ours is None else format_number(c.ours, ",.6g"),
             "difference": "" if c.difference is None else f"{c.difference:+.3g}",
             "tolerance": c.tolerance, "briefing's comparison": claim, "verdict": verdict,
             "note": c.note,

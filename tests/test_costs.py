@@ -109,10 +109,20 @@ def test_kpis_name_the_briefings_indicators():
         assert word in kpis
 
 
-def test_figures_draw(v):
+def test_figures_show_what_they_say(v):
     tor = costs.tornado(v)
-    assert costs.tornado_figure(tor, 193000).axes
+    ax = costs.tornado_figure(tor, 193000).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(tor["label"])  # widest first
+    assert [list(line.get_xdata()) for line in ax.lines] == [[193000, 193000]]  # the base cost
     mc = costs.monte_carlo(v, n=1000)
-    assert costs.monte_carlo_figure(costs.monte_carlo_draws(v, n=1000), mc).axes
-    assert costs.sobol_figure(costs.sobol(v, n=2**8)).axes
-    assert costs.scale_figure(costs.scale(v), 50).axes
+    ax = costs.monte_carlo_figure(costs.monte_carlo_draws(v, n=1000), mc).axes[0]
+    assert ax.get_title(loc="left") == "Monte Carlo: 1 000 draws"
+    assert any(x[0] == mc.loc["yearly", "mean"] for x in (line.get_xdata() for line in ax.lines))
+    sob = costs.sobol(v, n=2**8)
+    ax = costs.sobol_figure(sob).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(sob["label"])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["first order", "total"]
+    fig = costs.scale_figure(costs.scale(v), 50)
+    assert [a.get_title(loc="left") for a in fig.axes] == [
+        "Total yearly cost (EUR)", "Total yearly cost per coached SME (EUR)"]
+    assert fig.axes[0].yaxis.get_major_formatter()(25000, 0) == "25 000"

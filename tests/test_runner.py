@@ -241,3 +241,17 @@ def test_published_files_respect_the_umask(runs: Path):
     expected = 0o666 & ~atomic.UMASK
     for name in ("results.json", "_owners.json", ".cache/nb.manifest.json"):
         assert stat.S_IMODE((runs / "r" / name).stat().st_mode) == expected, name
+
+
+def fake_failed_execute(task: runner.Task, staging: str) -> runner.Outcome:
+    """Stands in for a kernel: every task fails at once (module level, so workers unpickle it)."""
+    return runner.Outcome(task.region, task.notebook, "failed", error="KeyError: 'x'", cell=3)
+
+
+def test_the_failed_line_goes_to_stderr_even_when_quiet(runs: Path, monkeypatch, capsys):
+    monkeypatch.setattr(runner, "execute", fake_failed_execute)
+    task = runner.Task("r", "nb", "nb.ipynb", {}, key="k")
+    [outcome] = runner.run([task], jobs=1, progress=False)
+    assert outcome.status == "failed"
+    out, err = capsys.readouterr()
+    assert "FAILED r/nb: KeyError: 'x'" in err and "FAILED" not in out

@@ -216,6 +216,11 @@ def test_a_crash_inside_promotion_leaves_a_stale_task_the_next_run_repairs(runs:
     assert json.loads((runs / "r" / "results.json").read_text()) == {"v": 2}
 
 
+def test_a_notebook_without_figures_or_tables_is_promoted_into_a_new_region(runs: Path):
+    runner.promote(_task("k1"), _stage(runs, "one", {}, {"v": 1}))
+    assert (runs / "r" / "nb.ipynb").exists() and runner.is_fresh(_task("k1"))
+
+
 def test_a_corrupt_results_json_is_rebuilt_from_the_fragments(runs: Path, capsys):
     runner.promote(_task("k1"), _stage(runs, "one", OLD, {"v": 1, "w": "x"}))
     results = runs / "r" / "results.json"

@@ -472,6 +472,7 @@ def promote(task: Task, staging: Path) -> Path:
     files = {rel: _sha((staging / rel).read_bytes()) for rel in outputs}
     files[f"{task.notebook}.ipynb"] = _sha(nb_staged.read_bytes())
 
+    run_dir.mkdir(parents=True, exist_ok=True)
     old = read_manifest(task.region, task.notebook)
     mf = manifest_file(task.region, task.notebook)
     mf.unlink(missing_ok=True)

@@ -216,6 +216,20 @@ def test_a_crash_inside_promotion_leaves_a_stale_task_the_next_run_repairs(runs:
     assert json.loads((runs / "r" / "results.json").read_text()) == {"v": 2}
 
 
+def test_a_file_another_notebook_now_publishes_is_not_pruned(runs: Path):
+    runner.promote(_task("k1"), _stage(runs, "one", {"figures/moved.png": "from nb"}, {}))
+    other = runner.Task("r", "other", "other.ipynb", {}, key="k")
+    staging = _stage(runs, "two", {"figures/moved.png": "from other"}, {})
+    (staging / "nb.ipynb").rename(staging / "other.ipynb")
+    (staging / "nb.results.json").write_text(json.dumps(
+        {"region": "r", "notebook": "other", "values": {}, "figures": []}))
+    (staging / "nb.results.json").rename(staging / "other.results.json")
+    runner.promote(other, staging)
+    runner.promote(_task("k2"), _stage(runs, "three", {}, {}))  # nb no longer draws it
+    assert (runs / "r" / "figures" / "moved.png").read_text() == "from other"
+    assert runner.is_fresh(other)
+
+
 def test_a_notebook_without_figures_or_tables_is_promoted_into_a_new_region(runs: Path):
     runner.promote(_task("k1"), _stage(runs, "one", {}, {"v": 1}))
     assert (runs / "r" / "nb.ipynb").exists() and runner.is_fresh(_task("k1"))

@@ -14,6 +14,7 @@ is vectorised: every function takes scalars or numpy arrays of draws alike.
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -101,7 +102,8 @@ def validate_values(values: dict[str, Any]) -> dict[str, float]:
     """Check user values against each parameter's type and allowed range.
 
     Raises:
-        ParameterError: a negative cost, ``n_smes`` below 1 or not whole, a share outside 0-1,
+        ParameterError: a value that is not finite (NaN, infinity), a negative cost,
+            ``n_smes`` below 1 or not whole, a share outside 0-1,
             a low bound above its high bound, or an unknown name.
     """
     params = load_parameters()
@@ -110,6 +112,9 @@ def validate_values(values: dict[str, Any]) -> dict[str, float]:
             continue
         p = params[name]
         allowed = _allowed(p)
+        if isinstance(value, float) and not math.isfinite(value):  # NaN defeats < and >
+            raise ParameterError(f"parameter '{name}' must be a finite number, got {value}; "
+                                 f"allowed: {allowed}")
         if p.kind == "int" and float(value) != int(value):
             raise ParameterError(f"parameter '{name}' must be a whole number, got {value}; "
                                  f"allowed: {allowed}")

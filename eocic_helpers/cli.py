@@ -29,12 +29,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         if args.regions:
             raise EocicError("--all-nuts2 runs every NUTS 2 region; name no REGION with it")
-        regions = all_nuts2_regions()
         names = args.notebook or [n for n, s in prm.discover().items() if s.any_nuts2]
         specs = prm.select(prm.discover(), names)
         not_any = [s.name for s in specs if not s.any_nuts2]
         if not_any:
             raise EocicError(f"--all-nuts2 runs data-driven notebooks only; {not_any[0]} is not one")
+        _preflight_data(specs)  # the region list comes from the snapshot
+        regions = all_nuts2_regions()
     else:
         regions = resolve_regions(args.regions)
         specs = prm.select(prm.discover(), args.notebook)
@@ -45,8 +46,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         overrides.update(prm.load_params_file(Path(args.params_file)))
     overrides.update(prm.parse_pairs(args.param or []))
     per_notebook = prm.resolve(specs, overrides)
-    tasks = runner.plan([r.id for r in regions], specs, per_notebook)
     _preflight_data(specs)
+    tasks = runner.plan([r.id for r in regions], specs, per_notebook)
     if args.dry_run:
         hits = 0
         for t in tasks:

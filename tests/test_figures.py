@@ -1,0 +1,222 @@
+"""Every figure is legible where it is shown, with no colliding or struck-through labels.
+
+Figures are drawn from the data snapshot exactly as the notebooks draw them, for Centre-Val de
+Loire (one NUTS 2 unit, with the briefing's qualitative content) and Saxony (three units, data
+only), then measured with matplotlib's own renderer (see eocic_helpers.outputs.legibility).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.colors import to_hex
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from eocic_helpers.analysis import action_plan as ap
+from eocic_helpers.analysis import composite as ci
+from eocic_helpers.analysis import costs
+from eocic_helpers.analysis import indicators as ki
+from eocic_helpers.analysis import synthesis as sy
+from eocic_helpers.core.regions import load_regions, resolve_region
+from eocic_helpers.data.eocic_values import cluster_stars, load_eocic
+from eocic_helpers.data.snapshot import load_snapshot
+from eocic_helpers.outputs import legibility
+from eocic_helpers.outputs.style import HIGHLIGHT, set_theme
+
+REGIONS = ["centre-val-de-loire", "saxony"]
+
+
+@functools.cache
+def _inputs(region: str) -> dict[str, Any]:
+    snapshot = load_snapshot()
+    focus = resolve_region(region)
+    config = ci.load_config()
+    result = ci.compute(snapshot, config)
+    pop = ci.population(snapshot)
+    units = ci.pilot_units()
+    unit_scores = ci.unit_totals(result["total"], pop, units)
+    eocic = load_eocic("composite_index").set_index("unit_id")["composite_total"].to_dict()
+    values = costs.defaults()
+    plan, _ = ap.load_action_plan(region)
+    return {
+        "focus": focus,
+        "fig1": ki.figure1_data(snapshot, load_regions(), focus),
+        "fig2": ki.figure2_data(snapshot, focus),
+        "fig3": ci.figure3_data(result, snapshot, focus, config),
+        "fig4": ci.figure4_data(unit_scores, units, cluster_stars(), eocic),
+        "values": values,
+        "plan": plan,
+        "content": sy.load_synthesis(region),
+    }
+
+
+def draw(region: str, name: str) -> Any:
+    """Draw figure ``name`` for ``region`` as its notebook does."""
+    set_theme()
+    d = _inputs(region)
+    v = d["values"]
+    if name == "figure1":
+        return ki.figure1(d["fig1"])
+    if name == "figure2":
+        return ki.figure2(d["fig2"])
+    if name == "figure3":
+        return ci.figure3(d["fig3"])
+    if name == "figure4":
+        return ci.figure4(d["fig4"], d["focus"])
+    if name == "figure5":
+        return sy.pest_figure(d["content"])
+    if name == "figure6":
+        return sy.strategy_figure(d["content"])
+    if name == "gantt":
+        return ap.gantt_figure(d["plan"])
+    if name == "gantt_dated":
+        return ap.gantt_figure(d["plan"], dt.date(2020, 1, 1))
+    if name == "tornado":
+        return costs.tornado_figure(costs.tornado(v), costs.deterministic(v)["total_cost_eur_per_year"])
+    if name == "monte_carlo":
+        return costs.monte_carlo_figure(costs.monte_carlo_draws(v, n=20_000),
+                                        costs.monte_carlo(v, n=20_000))
+    if name == "sobol":
+        return costs.sobol_figure(costs.sobol(v, n=2**10))
+    if name == "scale":
+        return costs.scale_figure(costs.scale(v), int(v["n_smes"]))
+    raise KeyError(name)
+
+
+FIGURES = ["figure1", "figure2", "figure3", "figure4", "figure5", "figure6", "gantt",
+           "gantt_dated", "tornado", "monte_carlo", "sobol", "scale"]
+CASES = [(r, f) for r in REGIONS for f in FIGURES
+         if not (f in ("figure5", "figure6") and r != "centre-val-de-loire")]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize(("region", "name"), CASES)
+def test_text_is_legible_where_shown(region: str, name: str) -> None:
+    fig = draw(region, name)
+    assert legibility.too_small(fig) == []
+
+
+@pytest.mark.parametrize(("region", "name"), CASES)
+def test_labels_do_not_overlap(region: str, name: str) -> None:
+    fig = draw(region, name)
+    assert legibility.overlaps(fig) == []
+
+
+@pytest.mark.parametrize(("region", "name"), CASES)
+def test_no_label_is_struck_through(region: str, name: str) -> None:
+    fig = draw(region, name)
+    assert legibility.struck_through(fig) == []
+
+
+@pytest.mark.parametrize(("region", "name"), CASES)
+def test_no_command_or_variable_name_in_a_figure(region: str, name: str) -> None:
+    fig = draw(region, name)
+    texts = [t.get_text() for t in legibility.visible_texts(fig)]
+    for text in texts:
+        assert "eocic " not in text and "`" not in text, text
+        assert not any("_" in word and word.islower() and not word.startswith(("rd_", "lfst_"))
+                       for word in text.replace("(", " ").replace(")", " ").split()), text
+
+
+def test_saved_size_matches_the_saved_png() -> None:
+    fig = draw("centre-val-de-loire", "figure4")
+    size = legibility.saved_size(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    width_px = int.from_bytes(buf.getvalue()[16:20], "big")
+    assert width_px == pytest.approx(size.width_in * plt.rcParams["savefig.dpi"], abs=2)
+
+
+def test_legibility_catches_small_and_overlapping_text() -> None:
+    set_theme()
+    fig, ax = plt.subplots(figsize=(11, 4))
+    ax.text(0.5, 0.5, "North Middle Sweden", fontsize=8)
+    ax.text(0.52, 0.5, "Namur", fontsize=8)
+    ax.axvline(0.55)
+    assert legibility.too_small(fig)
+    assert legibility.overlaps(fig)
+    assert legibility.struck_through(fig)
+
+
+def test_focus_marker_is_on_top_in_figure3() -> None:
+    fig = draw("centre-val-de-loire", "figure3")
+    ax = fig.axes[0]
+    markers = [c for c in ax.collections if isinstance(c, PathCollection) and len(c.get_offsets())]
+    focus = [c for c in markers if to_hex(c.get_facecolor()[0]) == HIGHLIGHT.lower()]
+    assert focus
+    assert min(c.get_zorder() for c in focus) > max(
+        c.get_zorder() for c in markers if c not in focus)
+
+
+def test_tornado_and_sobol_draw_only_factors_with_a_bar() -> None:
+    v = costs.defaults()
+    tor = costs.tornado(v)
+    fig = costs.tornado_figure(tor, costs.deterministic(v)["total_cost_eur_per_year"])
+    labels = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    assert "Discount rate" not in labels  # no effect on the yearly cost
+    assert len(labels) == int((tor["swing"] > 0).sum())
+    assert costs.omitted_factors_note(tor, "tornado").count("Discount rate") == 1
+    sob = costs.sobol(v, n=2**10)
+    fig = costs.sobol_figure(sob)
+    labels = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == int((sob["total_order"] >= costs.SOBOL_MIN_SHARE).sum())
+    for patch_height in [p.get_width() for p in fig.axes[0].patches if p.get_width() > 0]:
+        assert patch_height > 0
+
+
+def test_gantt_labels_are_whole_and_unique() -> None:
+    d = _inputs("centre-val-de-loire")
+    fig = ap.gantt_figure(d["plan"])
+    labels = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    assert not any("…" in label for label in labels)
+    assert len(set(labels)) == len(labels)
+    assert set(labels) == set(ap.gantt_data(d["plan"])["action"])
+
+
+def test_strategy_map_arrows_touch_their_boxes() -> None:
+    fig = draw("centre-val-de-loire", "figure6")
+    r = legibility.renderer(fig)
+    ax = fig.axes[0]
+    boxes = [p.get_window_extent(r) for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert arrows and boxes
+    for arrow in arrows:
+        verts = arrow.get_path().vertices  # display coordinates, head included
+        start, end = arrow._posA_posB  # data coordinates of the two ends
+        for point in (start, end):
+            px = ax.transData.transform(point)
+            gap = min(_distance_to_edge(px, b) for b in boxes)
+            assert gap < 1.0, f"arrow end {point} is {gap:.1f} px from the nearest box"
+        assert len(verts)
+
+
+def _distance_to_edge(p: np.ndarray, b: Any) -> float:
+    x, y = p
+    inside = b.x0 <= x <= b.x1 and b.y0 <= y <= b.y1
+    dx = max(b.x0 - x, 0, x - b.x1)
+    dy = max(b.y0 - y, 0, y - b.y1)
+    if inside:
+        return min(x - b.x0, b.x1 - x, y - b.y0, b.y1 - y)
+    return float(np.hypot(dx, dy))
+
+
+def test_strategy_map_says_which_links_the_briefing_states() -> None:
+    content = _inputs("centre-val-de-loire")["content"]
+    edges = sy.strategy_edges(content)
+    assert set(edges["basis"]) == {"stated in the briefing", "our reading"}
+    ours = edges[edges["basis"] == "our reading"]
+    assert set(ours["kind"]) == {"addresses"}
+    note = sy.strategy_links_note(content)
+    assert "briefing" in note and "ours" in note

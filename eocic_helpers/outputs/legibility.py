@@ -27,7 +27,7 @@ import numpy as np
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
 #: LaTeX text block of the PDF editions, in inches (452.97 pt / 72.27 pt per inch).
@@ -136,10 +136,17 @@ def too_small(fig: Figure) -> list[str]:
     return out
 
 
+def text_extent(t: Text, r: Any) -> Bbox:
+    """Display-space box of a text's glyphs (an annotation's leader line excluded)."""
+    if isinstance(t, Annotation):
+        t.update_positions(r)
+    return Text.get_window_extent(t, r)
+
+
 def text_box(t: Text, r: Any) -> Bbox:
     """Display-space box of a text, including its background box if it has one."""
     patch = t.get_bbox_patch()
-    box = t.get_window_extent(r)
+    box = text_extent(t, r)
     if patch is not None:
         box = Bbox.union([box, patch.get_window_extent(r)])
     return box
@@ -178,7 +185,7 @@ def struck_through(fig: Figure) -> list[str]:
         for t in ax.texts:
             if not t.get_visible() or not t.get_text().strip():
                 continue
-            box = t.get_window_extent(r)
+            box = text_extent(t, r)
             for ln in lines:
                 path = ln.get_transform().transform_path(ln.get_path())
                 if path.intersects_bbox(box, filled=False):
@@ -224,10 +231,12 @@ def place_labels(ax: Any, xy: Sequence[tuple[float, float]], labels: Sequence[st
     lines or the axes' edges.
 
     Each label tries offsets around its point, nearest first, and takes the first free one;
-    a label moved further than the nearest ring gets a thin leader line.
+    a label moved further than the nearest ring gets a thin leader line. The figure's layout
+    is frozen first (a layout engine would move the axes after the labels were measured).
     """
     fig = ax.figure
     r = renderer(fig)
+    fig.set_layout_engine("none")
     styles = list(styles) if styles is not None else [{} for _ in labels]
     pts = ax.transData.transform(np.asarray(xy, dtype=float))
     taken: list[Bbox] = [Bbox.from_bounds(x - avoid_points_px, y - avoid_points_px,
@@ -241,22 +250,25 @@ def place_labels(ax: Any, xy: Sequence[tuple[float, float]], labels: Sequence[st
     out = []
     for (x, y), label, style in zip(xy, labels, styles, strict=True):
         chosen = None
-        for k, ring in enumerate(rings):
-            for dx, dy in directions:
-                t = _annotate(ax, label, (x, y), dx, dy, ring, k > 0, fontsize, style)
-                box = t.get_window_extent(r)
-                ok = (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
-                      and not any(_intersect(box, b, 0.0) for b in taken)
-                      and not any(p.intersects_bbox(box, filled=False) for p in paths))
-                if ok:
-                    chosen = (t, box)
-                    break
-                t.remove()
-            if chosen:
+        words = label.split(" ")
+        half = max(1, len(words) // 2)
+        variants = [label] + ([" ".join(words[:half]) + "\n" + " ".join(words[half:])]
+                              if len(words) > 1 else [])
+        candidates = [(k, ring, dx, dy, text) for k, ring in enumerate(rings)
+                      for text in variants for dx, dy in directions]
+        for k, ring, dx, dy, text in candidates:
+            t = _annotate(ax, text, (x, y), dx, dy, ring, k > 0, fontsize, style)
+            box = text_extent(t, r)
+            ok = (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+                  and not any(_intersect(box, b, 0.0) for b in taken)
+                  and not any(p.intersects_bbox(box, filled=False) for p in paths))
+            if ok:
+                chosen = (t, box)
                 break
+            t.remove()
         if chosen is None:  # nothing free: keep the nearest place rather than drop the label
             t = _annotate(ax, label, (x, y), 1, 0.5, rings[0], False, fontsize, style)
-            chosen = (t, t.get_window_extent(r))
+            chosen = (t, text_extent(t, r))
         taken.append(chosen[1])
         out.append(chosen[0])
     return out

@@ -213,15 +213,15 @@ def text_width_in(text: str, fontsize: float, fig: Figure, weight: str = "normal
 
 def wrap_to_width(text: str, width_in: float, fontsize: float, fig: Figure,
                   weight: str = "normal") -> str:
-    """Wrap ``text`` into lines no wider than ``width_in`` at ``fontsize`` (words kept whole
-    unless a single word is wider than the line)."""
+    """Wrap ``text`` into lines no wider than ``width_in`` at ``fontsize``. Words are never
+    cut; a word wider than the line gets a line of its own."""
     chars = max(4, int(width_in * 72 / (0.5 * fontsize)))
-    while chars > 4:
-        lines = textwrap.wrap(text, chars, break_on_hyphens=False) or [""]
-        if all(text_width_in(line, fontsize, fig, weight) <= width_in for line in lines):
+    while True:
+        lines = textwrap.wrap(text, chars, break_on_hyphens=False, break_long_words=False) or [""]
+        wide = [line for line in lines if text_width_in(line, fontsize, fig, weight) > width_in]
+        if not wide or chars <= 4 or all(" " not in line for line in wide):
             return "\n".join(lines)
         chars -= 1
-    return "\n".join(textwrap.wrap(text, chars))
 
 
 def place_labels(ax: Any, xy: Sequence[tuple[float, float]], labels: Sequence[str],

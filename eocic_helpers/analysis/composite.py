@@ -405,8 +405,7 @@ def figure4(data: pd.DataFrame, focus: Region):
     import seaborn as sns
 
     from eocic_helpers.outputs.legibility import place_labels, title_over_labels
-    from eocic_helpers.outputs.style import (FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, OKABE_ITO,
-                                             SMALL_PT)
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, OKABE_ITO, SMALL_PT
 
     known = data[data["cluster_stars"].notna() & data["composite_total"].notna()]
     unknown = data[data["cluster_stars"].isna() & data["composite_total"].notna()]

@@ -158,9 +158,16 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
     import seaborn as sns
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    from eocic_helpers.outputs.legibility import title_over_labels, wrap_to_width
-    from eocic_helpers.outputs.style import (COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED,
-                                             SMALL_PT, thousands)
+    from eocic_helpers.outputs.legibility import titles_over_labels, wrap_to_width
+    from eocic_helpers.outputs.style import (
+        COUNTRY,
+        EU,
+        FIGURE_WIDTH_IN,
+        HIGHLIGHT,
+        MUTED,
+        SMALL_PT,
+        thousands,
+    )
 
     config = config or load_config()
     fig, axes = plt.subplots(2, 2, figsize=(FIGURE_WIDTH_IN, 7.6), layout="constrained")
@@ -185,7 +192,7 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
         palette = {n: HIGHLIGHT if h else MUTED
                    for n, h in zip(pilots["name"], pilots["highlight"], strict=True)}
         sns.barplot(data=pilots, x="value", y="name", hue="name", palette=palette, legend=False,
-                    orient="h", edgecolor="black", linewidth=0.4, ax=ax)
+                    orient="h", edgecolor="black", linewidth=0.4, saturation=1, ax=ax)
         value_column = ax.get_yaxis_transform()  # x in axes fraction, y in data
         for y, (value, hl) in enumerate(zip(pilots["value"], pilots["highlight"], strict=True)):
             ax.text(1.03, y, _fmt(value, panel.indicator), va="center", ha="left",
@@ -208,8 +215,7 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
             ax.xaxis.set_major_formatter(FuncFormatter(thousands))
     fig.suptitle(config.figure1.title)
     fig.get_layout_engine().set(h_pad=0.06, w_pad=0.04, hspace=0.06, wspace=0.06)
-    for ax, title in titles:
-        title_over_labels(ax, title)
+    titles_over_labels(titles)
     return fig
 
 
@@ -219,7 +225,7 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from eocic_helpers.outputs.legibility import title_over_labels
+    from eocic_helpers.outputs.legibility import titles_over_labels
     from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, SMALL_PT
 
     config = config or load_config()
@@ -236,7 +242,8 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
         titles.append((ax, panel.title + suffix))
         plotted = d.assign(value=d["value"].where(d["status"] == "ok", 0.0).astype(float))
         sns.barplot(data=plotted, x="value", y="name", hue="kind", palette=colour, legend=False,
-                    orient="h", edgecolor="black", linewidth=0.5, width=0.6, ax=ax)
+                    orient="h", edgecolor="black", linewidth=0.5, width=0.6, saturation=1,
+                    ax=ax)
         for bar, kind in zip(ax.patches, plotted["kind"], strict=False):
             if kind == "country":
                 bar.set_hatch("//")
@@ -254,8 +261,7 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
         if (d["status"] != "ok").all():
             ax.set_xticks([])
     fig.suptitle(config.figure2.title)
-    for ax, title in titles:
-        title_over_labels(ax, title)
+    titles_over_labels(titles)
     return fig
 
 

@@ -8,7 +8,6 @@ snapshot also proposes data-driven candidate strengths and weaknesses.
 from __future__ import annotations
 
 import html
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -344,8 +343,7 @@ def strategy_figure(s: Synthesis):
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
     from eocic_helpers.outputs.legibility import text_width_in, wrap_to_width
-    from eocic_helpers.outputs.style import (FIGURE_WIDTH_IN, MUTED, OKABE_ITO, PALETTE,
-                                             SMALL_PT, TITLE_PT)
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO, PALETTE, SMALL_PT, TITLE_PT
 
     g = strategy_graph(s)
     hia = {h.id for h in s.high_impact_actions}
@@ -455,7 +453,6 @@ def strategy_figure(s: Synthesis):
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(width / 2, 0),
               bbox_transform=ax.transData, ncol=3, frameon=False, fontsize=SMALL_PT,
               handlelength=2.4, columnspacing=1.2)
-    del MUTED
     return fig
 
 

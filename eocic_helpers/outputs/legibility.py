@@ -59,8 +59,9 @@ class ShownSize:
 
 
 def renderer(fig: Figure) -> Any:
-    """The figure's renderer after a full draw (so every text has its final position)."""
-    fig.canvas.draw()
+    """The figure's renderer after a layout pass (every text in its final position; nothing is
+    rasterised, which keeps the checks fast)."""
+    fig.draw_without_rendering()
     return fig.canvas.get_renderer()
 
 
@@ -116,10 +117,7 @@ def visible_texts(fig: Figure) -> list[Text]:
 
 
 def _ancestors_visible(t: Text) -> bool:
-    ax = t.axes
-    if ax is not None and not ax.get_visible():
-        return False
-    return True
+    return t.axes is None or t.axes.get_visible()
 
 
 def too_small(fig: Figure) -> list[str]:
@@ -194,9 +192,14 @@ def struck_through(fig: Figure) -> list[str]:
     return out
 
 
-def problems(fig: Figure) -> list[str]:
-    """Everything that makes a figure hard to read: small text, overlaps, struck labels."""
-    return too_small(fig) + overlaps(fig) + struck_through(fig)
+def problems(fig: Figure) -> dict[str, list[str]]:
+    """Everything that makes a figure hard to read, by kind: text too small where shown,
+    overlapping texts, labels a line runs through. The layout is done once and then frozen
+    (this changes ``fig``: call it on a figure you are about to check, not to save)."""
+    renderer(fig)
+    fig.set_layout_engine("none")
+    return {"too small": too_small(fig), "overlapping": overlaps(fig),
+            "struck through": struck_through(fig)}
 
 
 # -- tools for drawing ----------------------------------------------------------------------
@@ -289,15 +292,24 @@ def _annotate(ax: Any, label: str, xy: tuple[float, float], dx: float, dy: float
 def title_over_labels(ax: Any, title: str, fontsize: float | None = None) -> None:
     """Set a left-aligned title that starts above the y tick labels and is wrapped to the
     width of the axes with its labels, so it never runs past the figure's edge."""
+    titles_over_labels([(ax, title)], fontsize)
+
+
+def titles_over_labels(titles: Sequence[tuple[Any, str]], fontsize: float | None = None) -> None:
+    """:func:`title_over_labels` for several axes of one figure, with one layout pass."""
     import matplotlib as mpl
 
-    fig = ax.figure
+    if not titles:
+        return
+    fig = titles[0][0].figure
     size = fontsize or mpl.rcParams["axes.titlesize"]
-    ax.set_title("")
+    for ax, _ in titles:
+        ax.set_title("")
     r = renderer(fig)
-    outer = ax.get_tightbbox(r)
-    inner = ax.get_window_extent(r)
-    x = (outer.x0 - inner.x0) / inner.width
-    width_in = (max(outer.x1, inner.x1) - outer.x0) / fig.dpi
-    ax.set_title(wrap_to_width(title, width_in, size, fig, "bold"), loc="left", x=x,
-                 fontsize=size)
+    for ax, title in titles:
+        outer = ax.get_tightbbox(r)
+        inner = ax.get_window_extent(r)
+        x = (outer.x0 - inner.x0) / inner.width
+        width_in = (max(outer.x1, inner.x1) - outer.x0) / fig.dpi
+        ax.set_title(wrap_to_width(title, width_in, size, fig, "bold"), loc="left", x=x,
+                     fontsize=size)

@@ -295,8 +295,7 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=3,
               frameon=False, borderaxespad=0)
     legend_rows = -(-len(handles) // 3)
-    ax.set_title("Action plan: timing of the two interventions", loc="left",
-                 pad=10 + 18 * legend_rows)
+    ax.set_title("Action plan: timing of the two interventions", pad=10 + 18 * legend_rows)
     if note:  # below the figure, where nothing else is drawn
         fig.text(0.0, 0.0, note, fontsize=SMALL_PT, ha="left", va="top")
     return fig

@@ -253,7 +253,7 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
                 ax.text(row["value"] + top * 0.01, i, f"{row['value']:.2f}", va="center",
                         ha="left", fontsize=SMALL_PT)
             else:
-                ax.text(top * 0.01, i, f"no value in Eurostat {panel.dataset}", va="center",
+                ax.text(top * 0.01, i, f"missing in Eurostat {panel.dataset}", va="center",
                         ha="left", fontsize=SMALL_PT, style="italic")
         ax.set_xlim(0, top * 1.35)
         ax.set_xlabel("")

@@ -297,12 +297,12 @@ def title_over_labels(ax: Any, title: str, fontsize: float | None = None) -> Non
 
 def titles_over_labels(titles: Sequence[tuple[Any, str]], fontsize: float | None = None) -> None:
     """:func:`title_over_labels` for several axes of one figure, with one layout pass."""
-    import matplotlib as mpl
+    from eocic_helpers.outputs.style import TITLE_PT
 
     if not titles:
         return
     fig = titles[0][0].figure
-    size = fontsize or mpl.rcParams["axes.titlesize"]
+    size = fontsize or TITLE_PT
     for ax, _ in titles:
         ax.set_title("")
     r = renderer(fig)

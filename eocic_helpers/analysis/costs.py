@@ -14,6 +14,7 @@ is vectorised: every function takes scalars or numpy arrays of draws alike.
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +26,7 @@ from scipy import stats
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.errors import ParameterError
+from eocic_helpers.outputs.numbers import axis_thousands, format_number
 
 INTERVENTIONS_FILE = paths.DATA / "interventions.yaml"
 BRIEFING_N_SMES = 50  # footnote 20 prices the coaching for 50 SMEs
@@ -100,7 +102,8 @@ def validate_values(values: dict[str, Any]) -> dict[str, float]:
     """Check user values against each parameter's type and allowed range.
 
     Raises:
-        ParameterError: a negative cost, ``n_smes`` below 1 or not whole, a share outside 0-1,
+        ParameterError: a value that is not finite (NaN, infinity), a negative cost,
+            ``n_smes`` below 1 or not whole, a share outside 0-1,
             a low bound above its high bound, or an unknown name.
     """
     params = load_parameters()
@@ -109,6 +112,9 @@ def validate_values(values: dict[str, Any]) -> dict[str, float]:
             continue
         p = params[name]
         allowed = _allowed(p)
+        if isinstance(value, float) and not math.isfinite(value):  # NaN defeats < and >
+            raise ParameterError(f"parameter '{name}' must be a finite number, got {value}; "
+                                 f"allowed: {allowed}")
         if p.kind == "int" and float(value) != int(value):
             raise ParameterError(f"parameter '{name}' must be a whole number, got {value}; "
                                  f"allowed: {allowed}")
@@ -382,7 +388,7 @@ def tornado_figure(data: pd.DataFrame, base: float):
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     from eocic_helpers.outputs.legibility import title_over_labels
-    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO, thousands
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO
 
     data = data[_drawn(data, "tornado")].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 0.42 * len(data) + 1.5), layout="constrained")
@@ -396,9 +402,9 @@ def tornado_figure(data: pd.DataFrame, base: float):
     ax.set_yticks(range(len(data)))
     ax.set_yticklabels(_factor_labels(data["label"], fig))
     ax.set_ylim(len(data) - 0.5, -0.5)
-    ax.set_xlabel(f"Total yearly cost (EUR); line: {thousands(base)} in this run")
+    ax.set_xlabel(f"Total yearly cost (EUR); line: {format_number(base)} in this run")
     ax.xaxis.set_major_locator(MaxNLocator(4))
-    ax.xaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.xaxis.set_major_formatter(FuncFormatter(axis_thousands))
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
     title_over_labels(ax, "One-way sensitivity of the yearly cost")
     return fig
@@ -411,7 +417,7 @@ def monte_carlo_figure(draws: np.ndarray, summary: pd.DataFrame):
     import seaborn as sns
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, MUTED, OKABE_ITO, thousands
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, MUTED, OKABE_ITO
 
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 3.4), layout="constrained")
     row = summary.loc["yearly"]
@@ -420,14 +426,14 @@ def monte_carlo_figure(draws: np.ndarray, summary: pd.DataFrame):
     sns.histplot(x=np.asarray(draws), bins=60, color=MUTED, edgecolor="white", linewidth=0.3,
                  stat="count", ax=ax, zorder=1)
     ax.axvline(row["mean"], color=OKABE_ITO["vermillion"], linewidth=2,
-               label=f"mean: {thousands(row['mean'])}")
+               label=f"mean: {format_number(row['mean'])}")
     ax.set_xlabel("Total yearly cost (EUR)")
     ax.set_ylabel("Draws")
     ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.xaxis.set_major_formatter(FuncFormatter(thousands))
-    ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.xaxis.set_major_formatter(FuncFormatter(axis_thousands))
+    ax.yaxis.set_major_formatter(FuncFormatter(axis_thousands))
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
-    ax.set_title(f"Monte Carlo: {thousands(row['draws'])} draws", loc="left")
+    ax.set_title(f"Monte Carlo: {format_number(int(row['draws']))} draws", loc="left")
     return fig
 
 
@@ -467,7 +473,7 @@ def scale_figure(data: pd.DataFrame, n_default: int):
     from matplotlib.ticker import FuncFormatter
 
     from eocic_helpers.outputs.legibility import wrap_to_width
-    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO, TITLE_PT, thousands
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO, TITLE_PT
 
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH_IN, 3.3), layout="constrained")
     for ax, stem, title in ((a1, "total_cost_eur", "Total yearly cost (EUR)"),
@@ -480,7 +486,7 @@ def scale_figure(data: pd.DataFrame, n_default: int):
                    label=f"{n_default} SMEs (this run)")
         ax.set_xlabel("SMEs coached a year")
         ax.set_title(wrap_to_width(title, 2.6, TITLE_PT, fig, "bold"), loc="left")
-        ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+        ax.yaxis.set_major_formatter(FuncFormatter(axis_thousands))
     fig.legend(*a1.get_legend_handles_labels(), loc="outside lower center", ncol=3,
                frameon=False)
     return fig

@@ -18,8 +18,9 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.regions import Region
 from eocic_helpers.data.lookup import country_value, lookup, pilot_table, rank_desc, region_value
-from eocic_helpers.data.reference import Comparison, compare
+from eocic_helpers.data.reference import RESULTS_KEYS, Comparison, compare_results
 from eocic_helpers.data.snapshot import BY_ID
+from eocic_helpers.outputs.numbers import format_number
 
 CONFIG_FILE = paths.DATA / "key_indicators.yaml"
 
@@ -141,7 +142,7 @@ def latest_region_value(snapshot: pd.DataFrame, indicator: str, focus: Region, m
 def _fmt(value: float, indicator: str) -> str:
     unit = BY_ID[indicator].unit
     if unit == "EUR_HAB":
-        return f"{value:,.0f}".replace(",", " ")
+        return format_number(value)
     if unit == "RATIO":
         return f"{value:.2f}"
     return f"{value:.1f}"
@@ -159,15 +160,8 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     from eocic_helpers.outputs.legibility import titles_over_labels, wrap_to_width
-    from eocic_helpers.outputs.style import (
-        COUNTRY,
-        EU,
-        FIGURE_WIDTH_IN,
-        HIGHLIGHT,
-        MUTED,
-        SMALL_PT,
-        thousands,
-    )
+    from eocic_helpers.outputs.numbers import axis_thousands
+    from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, SMALL_PT
 
     config = config or load_config()
     fig, axes = plt.subplots(2, 2, figsize=(FIGURE_WIDTH_IN, 7.6), layout="constrained")
@@ -212,7 +206,7 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
                     * 1.05)
         ax.xaxis.set_major_locator(MaxNLocator(2))
         if BY_ID[panel.indicator].unit == "EUR_HAB":
-            ax.xaxis.set_major_formatter(FuncFormatter(thousands))
+            ax.xaxis.set_major_formatter(FuncFormatter(axis_thousands))
     fig.suptitle(config.figure1.title)
     fig.get_layout_engine().set(h_pad=0.06, w_pad=0.04, hspace=0.06, wspace=0.06)
     titles_over_labels(titles)
@@ -317,18 +311,8 @@ def fidelity(values: dict[str, Any]) -> list[Comparison]:
     """Section 1.2's numbers against ours (only meaningful for Centre-Val de Loire)."""
     year_note = (f"our data: {values['tertiary_employed_share_year']}, briefing: 2017"
                  if values.get("tertiary_employed_share_year") != 2017 else "")
-    return [
-        compare("gdp_per_capita_eur", values["gdp_per_capita_eur"]),
-        compare("gdp_per_capita_eur_country", values["gdp_per_capita_eur_country"]),
-        compare("gdp_per_capita_eur_eu", values["gdp_per_capita_eur_eu"]),
-        compare("gdp_per_capita_rank", values["gdp_per_capita_rank"]),
-        compare("tertiary_employed_share_pct", values["tertiary_employed_share_pct"], year_note),
-        compare("tertiary_employed_share_pct_country",
-                values["tertiary_employed_share_pct_country"], year_note),
-        compare("tertiary_employed_share_pct_eu", values["tertiary_employed_share_pct_eu"],
-                year_note),
-        compare("tertiary_employed_share_rank", values["tertiary_employed_share_rank"], year_note),
-    ]
+    tertiary = [r for r in RESULTS_KEYS if r.startswith("tertiary_employed_share")]
+    return compare_results(values, notes=dict.fromkeys(tertiary, year_note))
 
 
 def qualitative_claims(values: dict[str, Any], fig2: pd.DataFrame) -> pd.DataFrame:

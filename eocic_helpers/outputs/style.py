@@ -66,7 +66,3 @@ def set_theme() -> None:
         }
     )
 
-
-def thousands(x: float, _pos: object = None) -> str:
-    """Tick formatter: thousands separated by a space, as in the briefing."""
-    return f"{x:,.0f}".replace(",", " ")

@@ -171,7 +171,7 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
         pilots = d[(d["kind"] == "pilot") & (d["status"] == "ok")].sort_values(
             "value", ascending=False)
         year = int(pilots["year"].max()) if len(pilots) else None
-        title = panel.title + (f", {year}" if year and year != panel.year else "")
+        title = panel.title + (f",\u00a0{year}" if year and year != panel.year else "")
         titles.append((ax, title))
         if pilots.empty:
             note = wrap_to_width(f"No data: not in the data snapshot (Eurostat {panel.dataset})",
@@ -238,8 +238,9 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
         sns.barplot(data=plotted, x="value", y="name", hue="kind", palette=colour, legend=False,
                     orient="h", edgecolor="black", linewidth=0.5, width=0.6, saturation=1,
                     ax=ax)
-        for bar, kind in zip(ax.patches, plotted["kind"], strict=False):
-            if kind == "country":
+        for bar in ax.patches:  # hatch the country's bar, found by its row
+            row = int(round(bar.get_y() + bar.get_height() / 2))
+            if 0 <= row < len(plotted) and plotted["kind"].iloc[row] == "country":
                 bar.set_hatch("//")
         top = float(plotted["value"].max()) or 1.0
         for i, row in d.iterrows():

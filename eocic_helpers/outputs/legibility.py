@@ -217,13 +217,14 @@ def text_width_in(text: str, fontsize: float, fig: Figure, weight: str = "normal
 def wrap_to_width(text: str, width_in: float, fontsize: float, fig: Figure,
                   weight: str = "normal") -> str:
     """Wrap ``text`` into lines no wider than ``width_in`` at ``fontsize``. Words are never
-    cut; a word wider than the line gets a line of its own."""
+    cut; a word wider than the line gets a line of its own. A no-break space (U+00A0) keeps
+    its neighbours on one line and is printed as an ordinary space."""
     chars = max(4, int(width_in * 72 / (0.5 * fontsize)))
     while True:
         lines = textwrap.wrap(text, chars, break_on_hyphens=False, break_long_words=False) or [""]
         wide = [line for line in lines if text_width_in(line, fontsize, fig, weight) > width_in]
         if not wide or chars <= 4 or all(" " not in line for line in wide):
-            return "\n".join(lines)
+            return "\n".join(lines).replace("\u00a0", " ")
         chars -= 1
 
 

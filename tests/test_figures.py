@@ -212,3 +212,28 @@ def test_strategy_map_says_which_links_the_briefing_states() -> None:
     assert set(ours["kind"]) == {"addresses"}
     note = sy.strategy_links_note(content)
     assert "briefing" in note and "ours" in note
+
+
+def test_wrap_to_width_keeps_words_whole_and_lines_within_width() -> None:
+    set_theme()
+    fig = plt.figure()
+    text = "Enhanced cross-sectoral collaboration among SMEs and technology providers"
+    wrapped = legibility.wrap_to_width(text, 1.2, 8.5, fig)
+    assert wrapped.replace("\n", " ") == text
+    for line in wrapped.split("\n"):
+        assert legibility.text_width_in(line, 8.5, fig) <= 1.2
+    assert legibility.wrap_to_width("a\u00a0b c", 10, 8.5, fig) == "a b c"
+
+
+def test_place_labels_avoids_labels_points_and_lines() -> None:
+    set_theme()
+    fig, ax = plt.subplots(figsize=(6.2, 3))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.axvline(0.55)
+    xy = [(0.5, 0.5), (0.52, 0.5), (0.54, 0.52)]
+    for x, y in xy:
+        ax.plot(x, y, "o")
+    legibility.place_labels(ax, xy, ["North Middle Sweden", "Namur", "Liège"], 8.5)
+    assert legibility.overlaps(fig) == []
+    assert legibility.struck_through(fig) == []

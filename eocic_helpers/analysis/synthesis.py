@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -453,17 +452,28 @@ def strategy_figure(s: Synthesis):
             x += w + gaps[k]
         top -= row_h[k] + v_gap
 
+    # ports: the links leaving a box's bottom (entering its top) are spread evenly along
+    # that edge, in the order of the boxes at their other ends, so they neither bunch nor cross
+    between_rows = [(u, v) for u, v in g.edges() if u in boxes and v in boxes
+                    and abs(boxes[u][1] - boxes[v][1]) > 1e-9]
+    port: dict[tuple[str, str, str], float] = {}
+    for n in boxes:
+        for side, links in (("out", [(u, v) for u, v in between_rows if u == n]),
+                            ("in", [(u, v) for u, v in between_rows if v == n])):
+            other = sorted(links, key=lambda e: boxes[e[1] if side == "out" else e[0]][0])
+            for k, e in enumerate(other):
+                port[(side, *e)] = (2 * (k + 1) / (len(other) + 1) - 1) * 0.8 * boxes[n][2]
+
     def ends(u: str, v: str) -> tuple[tuple[float, float], tuple[float, float]]:
-        """Where the link u -> v leaves u and enters v: on facing edges (bottom and top for
-        rows, the sides for neighbours in a row), spread along them by direction."""
+        """Where the link u -> v leaves u and enters v: on facing edges (bottom and top
+        between rows, the sides between neighbours in a row)."""
         (ux, uy, uw, uh), (vx, vy, vw, vh) = boxes[u], boxes[v]
         if abs(uy - vy) < 1e-9:  # same row: side to side
             sign = 1 if vx > ux else -1
             return (ux + sign * uw, uy), (vx - sign * vw, vy)
         down = -1 if vy < uy else 1
-        lean = np.tanh((vx - ux) / 2.0)
-        return ((ux + 0.8 * uw * lean, uy + down * uh),
-                (vx - 0.8 * vw * lean, vy - down * vh))
+        return ((ux + port[("out", u, v)], uy + down * uh),
+                (vx + port[("in", u, v)], vy - down * vh))
 
     styles = {"leads to": {"color": "0.2", "linestyle": "-", "arrowstyle": "-|>"},
               "addresses": {"color": OKABE_ITO["blue"], "linestyle": ":", "arrowstyle": "-|>"},

@@ -125,7 +125,7 @@ def test_figure_is_legible_uncluttered_and_free_of_code(region: str, name: str) 
 @pytest.mark.parametrize("name", ["figure4", "figure6", "gantt"])
 def test_saved_size_matches_the_saved_png(name: str) -> None:
     """The size the checks scale by is the size of the PNG the book shows."""
-    fig = draw("centre-val-de-loire", name)
+    fig = legibility.at_saved_dpi(draw("centre-val-de-loire", name))
     size = legibility.saved_size(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

@@ -65,6 +65,17 @@ def renderer(fig: Figure) -> Any:
     return fig.canvas.get_renderer()
 
 
+def at_saved_dpi(fig: Figure) -> Figure:
+    """Set ``fig`` to the resolution ``savefig`` uses, so a layout pass places every text
+    exactly where the saved image has it (layouts round differently at other dpi)."""
+    import matplotlib as mpl
+
+    dpi = mpl.rcParams["savefig.dpi"]
+    if dpi != "figure":
+        fig.set_dpi(float(dpi))
+    return fig
+
+
 def saved_size(fig: Figure) -> ShownSize:
     """Size in inches of the image ``savefig`` writes with the project's rcParams."""
     import matplotlib as mpl
@@ -196,7 +207,7 @@ def problems(fig: Figure) -> dict[str, list[str]]:
     """Everything that makes a figure hard to read, by kind: text too small where shown,
     overlapping texts, labels a line runs through. The layout is done once and then frozen
     (this changes ``fig``: call it on a figure you are about to check, not to save)."""
-    renderer(fig)
+    renderer(at_saved_dpi(fig))
     fig.set_layout_engine("none")
     return {"too small": too_small(fig), "overlapping": overlaps(fig),
             "struck through": struck_through(fig)}

@@ -94,6 +94,8 @@ FIGURES = ["figure1", "figure2", "figure3", "figure4", "figure5", "figure6", "ga
            "gantt_dated", "tornado", "monte_carlo", "sobol", "scale"]
 CASES = [(r, f) for r in REGIONS for f in FIGURES
          if not (f in ("figure5", "figure6") and r != "centre-val-de-loire")]
+# a region that is a whole country (region and country share a name); five units highlighted
+CASES += [("lithuania", "figure2"), ("wallonia", "figure4")]
 
 
 @pytest.fixture(autouse=True)

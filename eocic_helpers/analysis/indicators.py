@@ -234,8 +234,10 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
         year = d["year"].dropna()
         suffix = f" ({int(year.iloc[0])})" if len(year) else ""
         titles.append((ax, panel.title + suffix))
-        plotted = d.assign(value=d["value"].where(d["status"] == "ok", 0.0).astype(float))
-        sns.barplot(data=plotted, x="value", y="name", hue="kind", palette=colour, legend=False,
+        # one category per row: a region that is a whole country has its country's name
+        plotted = d.assign(value=d["value"].where(d["status"] == "ok", 0.0).astype(float),
+                           row=[str(i) for i in range(len(d))])
+        sns.barplot(data=plotted, x="value", y="row", hue="kind", palette=colour, legend=False,
                     orient="h", edgecolor="black", linewidth=0.5, width=0.6, saturation=1,
                     ax=ax)
         for bar in ax.patches:  # hatch the country's bar, found by its row
@@ -250,6 +252,7 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
             else:
                 ax.text(top * 0.01, i, f"missing in Eurostat {panel.dataset}", va="center",
                         ha="left", fontsize=SMALL_PT, style="italic")
+        ax.set_yticks(range(len(d)), list(d["name"]))
         ax.set_xlim(0, top * 1.35)
         ax.set_xlabel("")
         ax.set_ylabel("")

@@ -10,11 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from conftest import run_cli
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_hex
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -241,3 +245,66 @@ def test_place_labels_avoids_labels_points_and_lines() -> None:
     legibility.place_labels(ax, xy, ["North Middle Sweden", "Namur", "Liège"], 8.5)
     assert legibility.overlaps(fig) == []
     assert legibility.struck_through(fig) == []
+
+
+# -- the widths the checks assume are the widths the editions show ------------------------------
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("xelatex") or not shutil.which("pdfimages"),
+                    reason="xelatex or poppler missing: run `make setup` as root")
+def test_pdf_shows_figures_at_the_assumed_text_width(e2e_build: Path) -> None:
+    run_cli("book", "centre-val-de-loire", build=e2e_build, check=True)
+    pdf = e2e_build / "pdf" / "centre-val-de-loire.pdf"
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[2:]
+    widths = [int(f[3]) / int(f[12]) for f in (line.split() for line in listing)
+              if f[2] == "image"]
+    assert len(widths) >= 10
+    for shown_in in widths:  # width = pixels / pixels per inch as placed on the page
+        assert shown_in == pytest.approx(legibility.PDF_TEXT_WIDTH_IN, abs=0.06)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("chromium") or not shutil.which("chromedriver"),
+                    reason="chromium missing: run `make setup` as root")
+def test_html_shows_figures_at_the_assumed_content_width(e2e_build: Path) -> None:
+    import functools
+    import http.server
+    import tempfile
+    import threading
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+
+    run_cli("book", "centre-val-de-loire", "--no-pdf", build=e2e_build, check=True)
+    site = e2e_build / "site" / "centre-val-de-loire"
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = Options()
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync",
+                f"--user-data-dir={tempfile.mkdtemp()}"):
+        options.add_argument(arg)
+    options.binary_location = shutil.which("chromium")
+    driver = webdriver.Chrome(options=options,
+                              service=webdriver.ChromeService(shutil.which("chromedriver")))
+    try:
+        driver.set_window_size(1280, 900)
+        widths = []
+        for page in ("indicators.html", "synthesis.html", "cost_benefit.html"):
+            driver.get(f"http://127.0.0.1:{server.server_port}/{page}")
+            widths += driver.execute_script(
+                "return Array.from(document.querySelectorAll('figure img'))"
+                ".map(i => i.getBoundingClientRect().width)")
+    finally:
+        driver.quit()
+        server.shutdown()
+    assert len(widths) >= 6
+    for px in widths:
+        assert px == pytest.approx(legibility.HTML_CONTENT_WIDTH_PX, abs=2)

@@ -456,12 +456,6 @@ def figure4(data: pd.DataFrame, focus: Region):
     return fig
 
 
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width))
-
-
 def claims(fig3: pd.DataFrame, focus: Region) -> pd.DataFrame:
     """The briefing's qualitative reading of Figure 3, tested on our reconstruction."""
     own = fig3[(fig3["geo"] == focus.name) & (fig3["status"] == "ok")].set_index("dimension")

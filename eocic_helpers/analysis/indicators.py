@@ -263,12 +263,6 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
     return fig
 
 
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width))
-
-
 def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) -> dict[str, Any]:
     """The numbers section 1.2 states, for the focus region (keys as in results.json)."""
     out: dict[str, Any] = {"region_name": focus.name, "country_name": focus.country_name}

@@ -56,3 +56,14 @@ def test_publication_records_the_project_files_a_notebook_reads(tmp_path: Path, 
     assert fragment["reads"] == ["data/in.yaml"]
     publication.open_publication("r", "next")  # the next notebook starts a new record
     assert publication.recorded_reads() == []
+
+
+def test_a_kept_kernel_reads_and_records_cached_data_again(tmp_path: Path, monkeypatch):
+    from eocic_helpers.core.regions import load_regions
+    from eocic_helpers.outputs import publication
+
+    monkeypatch.setenv(publication.OUTPUT_ENV, str(tmp_path / "staging"))
+    load_regions()  # an earlier notebook in the same kernel loaded the regions
+    publication.open_publication("r", "nb")
+    load_regions()
+    assert "data/regions.yaml" in publication.recorded_reads()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
+from eocic_helpers.core import paths
 from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.lock import build_lock
 
@@ -133,12 +135,21 @@ def _book(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_snapshot(args: argparse.Namespace) -> int:
-    from eocic_helpers.data.snapshot import build_snapshot
+    from eocic_helpers.data.snapshot import FETCH_LOG, FETCH_RECIPES, MANIFEST, build_snapshot
 
     files = build_snapshot(Path(args.raw), Path(args.out) if args.out else None,
                            Path(args.fetched) if args.fetched else None)
     for f in files:
         print(f)
+    manifest = json.loads((files[-1].parent / MANIFEST).read_text(encoding="utf-8"))
+    for code in sorted(manifest.get("fetched", {})):
+        print(f"included download: {code}")
+    log = Path(args.fetched or paths.RAW_LOCAL) / FETCH_LOG
+    unused = sorted(set(json.loads(log.read_text(encoding="utf-8"))) - set(FETCH_RECIPES)
+                    ) if log.is_file() else []
+    for code in unused:
+        print(f"not included: {code} was downloaded but the snapshot has no recipe for it "
+              "(FETCH_RECIPES in eocic_helpers/data/snapshot.py)", file=sys.stderr)
     return 0
 
 

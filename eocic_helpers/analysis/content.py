@@ -121,7 +121,9 @@ class Strategy(_Model):
 
     schema_version: int
     region: str
+    drivers_intro: Statement
     context: list[Statement] = Field(min_length=1)
+    objective_intro: Statement
     objectives: list[Meaning] = Field(min_length=1)
     interventions: list[Meaning] = Field(min_length=1)
     high_impact_actions: list[Meaning] = Field(default_factory=list)
@@ -379,7 +381,7 @@ class Page:
         self.lines += [f"{k}. {i}" for k, i in enumerate(items, start=1)] + [""]
 
     def text(self) -> str:
-        return "\n".join(self.lines + self.notes) + "\n"
+        return "\n".join(self.lines) + "\n" + "".join(f"\n{n}\n" for n in self.notes)
 
 
 def cite(source: str) -> str:
@@ -405,6 +407,16 @@ def show(myst: str) -> None:
     display(Markdown(myst))
 
 
+def _blank(value: Any) -> bool:
+    """True for None, NaN and pandas' NA."""
+    import pandas as pd
+
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def list_table(frame: Any, caption: str, name: str, widths: str | None = None) -> str:
     """A MyST list-table whose caption and cells are escaped content."""
     lines = [f"```{{list-table}} {myst_text(caption)}", ":header-rows: 1", f":name: {name}"]
@@ -415,7 +427,7 @@ def list_table(frame: Any, caption: str, name: str, widths: str | None = None) -
     lines.append("")
     lines.append("* - " + "\n  - ".join(myst_text(c) or " " for c in frame.columns))
     for row in frame.itertuples(index=False):
-        cells = ["" if v is None or v != v else myst_text(v) for v in row]
+        cells = ["" if _blank(v) else myst_text(v) for v in row]
         lines.append("* - " + "\n  - ".join(c or " " for c in cells))
     lines.append("```")
     return "\n".join(lines) + "\n"
@@ -424,3 +436,119 @@ def list_table(frame: Any, caption: str, name: str, widths: str | None = None) -
 def html_table(frame: Any, caption: str) -> str:
     return f"<p><b>{html.escape(caption)}</b></p>" + frame.to_html(index=False, na_rep="",
                                                                      escape=True)
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+def study_md(study: Study) -> str:
+    """Front matter (selection of the pilots) and section 1.1 (aims and method)."""
+    page = Page()
+    page.heading(2, "Selection among the pilot regions in industrial transition")
+    for s in study.selection:
+        page.para(page.statement(s))
+    page.heading(2, "Aims and method of the exercise")
+    for s in study.aims:
+        page.para(page.statement(s))
+    page.para("The briefing rests on:")
+    page.bullets([page.statement(s) for s in study.method])
+    return page.text()
+
+
+def framing_md(framing: Framing) -> str:
+    """The opening of chapter 2: clusters and the regional economy."""
+    page = Page()
+    page.para(" ".join(page.statement(s) for s in framing.statements[:2]))
+    page.para(" ".join(page.statement(s) for s in framing.statements[2:4]))
+    page.para(" ".join(page.statement(s) for s in framing.statements[4:]))
+    return page.text()
+
+
+def strategy_md(strategy: Strategy, synthesis: Any) -> str:
+    """Chapter 3: problem drivers, policy context, objectives, interventions, high-impact
+    actions and additional elements, the skeleton from ``synthesis.yaml``."""
+    page = Page()
+    meaning = {m.of: m for field in ("objectives", "interventions", "high_impact_actions")
+               for m in getattr(strategy, field)}
+
+    def named(name: str, item_id: str, source: str) -> str:
+        text = f"**{myst_text(name)}**"
+        m = meaning.get(item_id)
+        if m is not None:
+            text += f": {myst_text(fill(m.text))}" + cite(m.source)
+        else:
+            text += cite(source)
+        return text
+
+    page.heading(2, "Problem drivers")
+    page.para(page.statement(strategy.drivers_intro))
+    page.bullets([myst_text(d.text) + cite(d.source) for d in synthesis.problem_drivers])
+    page.heading(2, "The regional policy context")
+    for s in strategy.context:
+        page.para(page.statement(s))
+    page.heading(2, "General and specific objectives")
+    page.para(page.statement(strategy.objective_intro))
+    go = synthesis.general_objective
+    page.para(f"General objective: **{myst_text(go.text)}**" + cite(go.source))
+    page.numbered([named(o.name, o.id, o.source) for o in synthesis.specific_objectives])
+    page.heading(2, "Interventions")
+    page.bullets([named(i.name, i.id, i.source) for i in synthesis.interventions])
+    if synthesis.high_impact_actions:
+        page.heading(2, "High-impact actions of the AMI expert")
+        page.para(myst_text("The interventions fit with the high-impact actions that the expert "
+                            "of the AMI list proposed in DG REGIO's pilot action:"))
+        page.bullets([named(i.name, i.id, i.source) for i in synthesis.high_impact_actions])
+    if synthesis.additional_elements:
+        page.heading(2, "Additional elements")
+        page.para(page.statement(strategy.additional_elements))
+        page.numbered([myst_text(a.text) + cite(a.source)
+                       for a in synthesis.additional_elements])
+    return page.text()
+
+
+def recommendation_md(rec: Recommendation) -> str:
+    """One intervention of chapter 4: description, boxes, benefits and costs, risks."""
+    page = Page()
+    page.heading(2, rec.title)
+    page.para(f"*{myst_text(f'Briefing section {rec.section}.')}*")
+    page.heading(3, "Description")
+    for group in rec.description:
+        page.heading(4, group.heading)
+        page.bullets([page.statement(s) for s in group.items])
+    for box in rec.boxes:
+        body = [page.statement(s, cite=False) for s in box.items]
+        page.lines += [f"```{{admonition}} {myst_text(box.title)}", ":class: note", ""]
+        page.lines += [f"{b}\n" for b in body]
+        if box.citation:
+            page.lines += [f"*{myst_text('Source: ' + box.citation)}*", ""]
+        page.lines += [f"*{myst_text(f'({box.source})')}*", "```", ""]
+    page.heading(3, "Benefits and costs")
+    page.para(myst_text("Benefits:"))
+    page.bullets([page.statement(s) for s in rec.benefits])
+    page.para(myst_text("Costs:"))
+    page.bullets([page.statement(s) for s in rec.costs])
+    page.heading(3, "Risks, obstacles and challenges")
+    risks = []
+    for r in rec.risks:
+        text = f"**{myst_text(r.name)}**: {myst_text(fill(r.text))}"
+        text += (f" *{myst_text('Mitigation:')}* {myst_text(fill(r.mitigation))}" if r.mitigation
+                 else f" {myst_text('The briefing names no mitigation.')}")
+        risks.append(text + cite(r.source))
+    page.numbered(risks)
+    return page.text()
+
+
+def eu_initiatives_md(eu: EuInitiatives) -> str:
+    """Chapter 5 before Table 2: deployment and the complementary EU initiatives."""
+    page = Page()
+    for s in eu.intro:
+        page.para(page.statement(s))
+    items = []
+    for i in eu.initiatives:
+        text = f"**{myst_text(i.name)}**"
+        if i.programme:
+            text += f" ({myst_text(i.programme)})"
+        items.append(f"{text}: {myst_text(fill(i.text, i.date))}" + cite(i.source))
+    page.bullets(items)
+    for s in eu.closing:
+        page.para(page.statement(s))
+    return page.text()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from eocic_helpers.analysis.content import Footnote, Page, check_references, list_table
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
@@ -21,6 +22,9 @@ from eocic_helpers.core.regions import Region
 
 QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"]
 PEST = ["political", "economic", "socio_cultural", "technological"]
+STRATEGY_NOTE = ("The briefing's Figure 6 is an image that is not in its text: the links drawn "
+                 "here are this study's reading of sections 3 and 4, recorded item by item in "
+                 "synthesis.yaml.")
 PEST_NOTE = ("The briefing's PEST (Figure 5) is an image that is not in its text; this "
              "classification of statements from sections 2-3 is ours.")
 
@@ -31,6 +35,7 @@ class Item(BaseModel):
     text: str = Field(min_length=3)
     source: str = Field(min_length=3)
     evidence: list[str] = Field(default_factory=list)
+    footnote: Footnote | None = None
 
 
 class Swot(BaseModel):
@@ -157,6 +162,7 @@ def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None
                     line = _line_of(path, ("swot", q, k))
                     raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.evidence': unknown "
                                       f"evidence '{ev}'; cite a reference, EOCIC or snapshot id")
+    check_references(model, path)
     return model
 
 
@@ -168,19 +174,31 @@ def swot_frame(s: Synthesis) -> pd.DataFrame:
 
 
 def swot_grid(s: Synthesis) -> tuple[str, str]:
-    """Table 1 as a 2x2 grid: (HTML, MyST list-table) that render in HTML and in the PDF."""
+    """Table 1 as a 2x2 grid: (HTML, MyST list-table) that render in HTML and in the PDF.
+
+    Content is escaped for MyST; items with a footnote carry it as a footnote of the table.
+    """
+    from eocic_helpers.outputs.escape import myst_text
+
     items = s.swot_items()
+    page = Page()
 
     def cell_md(q: str) -> str:
-        return "\n".join(f"    - {i.text.replace('|', '/')} *({i.source})*" for i in items[q])
+        out = []
+        for i in items[q]:
+            note = page.note(i.footnote, i.id) if i.footnote else ""
+            out.append(f"    - {myst_text(i.text)}{note} *{myst_text(f'({i.source})')}*")
+        return "\n".join(out)
 
-    myst = ["```{list-table} Strengths, weaknesses, opportunities and threats of industrial "
-            "transition (briefing Table 1). Source: EOCIC (2019), section 2.",
+    caption = myst_text("Strengths, weaknesses, opportunities and threats of industrial "
+                        "transition (briefing Table 1). Source: EOCIC (2019), section 2.")
+    myst = [f"```{{list-table}} {caption}",
             ":header-rows: 1", ":widths: 50 50", ":name: tab-swot", "",
             "* - Strengths", "  - Opportunities",
             "* - ", cell_md("strengths"), "  - ", cell_md("opportunities"),
             "* - **Weaknesses**", "  - **Threats**",
-            "* - ", cell_md("weaknesses"), "  - ", cell_md("threats"), "```"]
+            "* - ", cell_md("weaknesses"), "  - ", cell_md("threats"), "```", ""]
+    page.lines = myst
 
     def cell_html(q: str) -> str:
         return "<ul>" + "".join(f"<li>{html.escape(i.text)}</li>" for i in items[q]) + "</ul>"
@@ -189,7 +207,13 @@ def swot_grid(s: Synthesis) -> tuple[str, str]:
                  f"{cell_html('strengths')}</td><td>{cell_html('opportunities')}</td></tr>"
                  "<tr><th>Weaknesses</th><th>Threats</th></tr><tr><td>"
                  f"{cell_html('weaknesses')}</td><td>{cell_html('threats')}</td></tr></table>")
-    return html_text, "\n".join(myst) + "\n"
+    return html_text, page.text()
+
+
+def challenges_myst(s: Synthesis) -> str:
+    """The challenges table as an escaped MyST list-table."""
+    return list_table(challenges_table(s), "The challenges, the SWOT items they come from and "
+                      "what addresses them. Source: EOCIC (2019) sections 2-4.", "tab-challenges")
 
 
 def challenges_table(s: Synthesis) -> pd.DataFrame:

@@ -18,9 +18,12 @@ from eocic_helpers.core.regions import Region
 
 #: Chapters in the briefing's order: (notebook name, chapter title used when it is missing).
 CHAPTERS: list[tuple[str, str]] = [
+    ("about_study", "Selection, aims and method of the study"),
     ("indicators", "Key economic and innovation indicators"),
     ("industrial_change", "Composite indicators of industrial change"),
     ("synthesis", "Challenges, barriers and drivers of industrial modernisation"),
+    ("strategy", "Proposed regional strategy to address the challenges"),
+    ("interventions", "Specific recommendations for policy intervention"),
     ("cost_benefit", "Costs and sensitivity of the two interventions"),
     ("action_plan", "Roadmap and action plan"),
 ]

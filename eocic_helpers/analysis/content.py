@@ -552,3 +552,133 @@ def eu_initiatives_md(eu: EuInitiatives) -> str:
     for s in eu.closing:
         page.para(page.statement(s))
     return page.text()
+
+
+# -- scaffold -------------------------------------------------------------------------------
+
+_HEAD = """\
+# {what} for {name}, as data (data/regions/centre-val-de-loire/{file} is a complete
+# example). Write each statement in your own words, short, and cite where it comes from in
+# 'source'. Do not type numbers into the text: write {{ref:ID}} for a value of
+# data/reference/briefing_values.csv (add a row there with its source), or give a 'date' and
+# write {{date}}. A 'footnote' (number, text) is printed as a footnote where the statement is.
+schema_version: 1
+region: {id}
+"""
+
+SCAFFOLDS: dict[str, str] = {
+    "study": """\
+# Front matter: how the region came to be a pilot (calls, dates, who funds the advice).
+selection:
+  - id: call
+    text: "The region answered the call for expressions of interest of {{date}}."
+    date: 2017-09-29
+    source: "where it is stated"
+# Section 1.1: what the exercise is for.
+aims:
+  - id: aim
+    text: "What the exercise helps the regional authorities decide."
+    source: "where it is stated"
+# Section 1.1: how the briefing was made (research, interviews, visits, meetings).
+method:
+  - {{id: desk_research, text: "Desk research.", source: "where it is stated"}}
+""",
+    "framing": """\
+# Opening of chapter 2: the role of clusters, how many there are, how they differ, and what
+# characterises the regional economy. Statements are printed as three short paragraphs.
+statements:
+  - {{id: role_of_clusters, text: "How the region sees its clusters.", source: "where it is stated"}}
+""",
+    "strategy": """\
+# Chapter 3. The skeleton (problem drivers, general and specific objectives, interventions,
+# high-impact actions, additional elements) lives in synthesis.yaml; here is what links it.
+drivers_intro:
+  id: drivers_intro
+  text: "How the analysis arrived at the problem drivers."
+  source: "where it is stated"
+context:
+  - {{id: policy, text: "The regional policy the strategy builds on.", source: "where it is stated"}}
+objective_intro:
+  id: objective_intro
+  text: "How the general objective follows."
+  source: "where it is stated"
+# 'of' names an id of synthesis.yaml: what each specific objective means.
+objectives:
+  - {{of: so1, text: "What this objective means.", source: "where it is stated"}}
+interventions:
+  - {{of: iv1, text: "What this intervention does.", source: "where it is stated"}}
+high_impact_actions: []
+additional_elements:
+  id: meetings
+  text: "Where the additional elements come from."
+  source: "where it is stated"
+""",
+    "recommendations": """\
+# Chapter 4: one entry per intervention of synthesis.yaml (same id).
+interventions:
+  - id: iv1
+    title: "Title of the intervention"
+    section: "4.1"
+    # Groups of statements under a heading: why, who, steps, phases...
+    description:
+      - heading: "What the intervention does"
+        items:
+          - {{id: purpose, text: "What it does and for whom.", source: "where it is stated"}}
+    # Boxes: an example from elsewhere, with its citation.
+    boxes: []
+    benefits:
+      - {{id: benefit, text: "An expected benefit.", source: "where it is stated"}}
+    # Costs: amounts only as {{ref:ID}}.
+    costs:
+      - {{id: cost, text: "What drives the cost.", source: "where it is stated"}}
+    # Risks: leave out 'mitigation' when none is named.
+    risks:
+      - id: risk
+        name: "Name of the risk"
+        text: "What could go wrong."
+        mitigation: "How to limit it."
+        source: "where it is stated"
+""",
+    "eu_initiatives": """\
+# Chapter 5 before the action plan: EU initiatives that complement the interventions.
+intro:
+  - {{id: deployment, text: "How the interventions would be deployed.", source: "where it is stated"}}
+initiatives:
+  - id: initiative
+    name: "Name of the initiative"
+    programme: ""
+    text: "What it offers the region."
+    source: "where it is stated"
+closing: []
+""",
+}
+
+
+def scaffold(region: Any, force: bool = False) -> list[Path]:
+    """Write a commented template for every content file the region lacks (synthesis.yaml
+    included); with ``force``, overwrite them all.
+
+    Returns:
+        The files written.
+
+    Raises:
+        ConfigError: the region already has every file (use ``force``).
+    """
+    from eocic_helpers.analysis import synthesis as sy
+    from eocic_helpers.core.atomic import write_text
+
+    written = []
+    if force or not sy.synthesis_file(region.id).exists():
+        written.append(sy.scaffold(region, force=force))
+    for part, (file, _, what) in PARTS.items():
+        target = content_file(region.id, part)
+        if target.exists() and not force:
+            continue
+        head = _HEAD.format(what=what[0].upper() + what[1:], name=region.name, file=file,
+                            id=region.id)
+        write_text(target, head + SCAFFOLDS[part].format())
+        written.append(target)
+    if not written:
+        raise ConfigError(f"data/regions/{region.id}/ has every content file; edit them, or "
+                          "pass --force to overwrite them")
+    return written

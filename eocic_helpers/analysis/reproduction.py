@@ -28,6 +28,8 @@ Status = Literal["reproduced", "reconstructed", "stated", "omitted"]
 PART_CHAPTER = {"study": "about_study", "framing": "synthesis", "strategy": "strategy",
                 "recommendations": "interventions", "eu_initiatives": "action_plan",
                 "synthesis": "synthesis"}
+#: Units of briefing_values.csv in words.
+UNITS = {"EUR_HAB": "EUR per inhabitant", "PC": "%"}
 CHAPTER_TITLES = {
     "about_study": "Selection, aims and method of the study",
     "indicators": "Key economic and innovation indicators",
@@ -229,7 +231,9 @@ def number_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
             status, how = "stated", f"quoted in {'; '.join(quoted[ref_id])}; not recomputed: {why}"
         else:
             status, how = "omitted", "no chapter quotes it in its text or recomputes it"
-        rows.append({"number": ref_id, "briefing": f"{value} {row['unit']}", "where": where,
+        unit = UNITS.get(str(row["unit"]), str(row["unit"]))
+        rows.append({"id": ref_id, "number": f"{value} {unit}",
+                     "what": str(row["note"]).split(";")[0], "where": where,
                      "status": status, "how or why": how})
     return pd.DataFrame(rows)
 
@@ -256,11 +260,13 @@ def reproduction_md(region: Region, run_dir: Path | None = None) -> str:
     parts = ["# What this edition reproduces", "", ct.myst_text(intro), "",
              "## Sections, figures, tables, boxes and footnotes", "",
              ct.myst_text(f"Of {len(elements)} elements: {summary(elements)}."), "",
-             ct.list_table(elements, "Elements of the briefing and their status in this "
-                           "edition.", "tab-reproduction-elements", widths="30 8 12 35 15"),
+             ct.list_table(elements.drop(columns="kind"), "Elements of the briefing and their "
+                           "status in this edition.", "tab-reproduction-elements",
+                           widths="28 14 38 20"),
              "## Stated numbers", "",
              ct.myst_text(f"Of {len(numbers)} numbers held in the reference values: "
                           f"{summary(numbers)}."), "",
-             ct.list_table(numbers, "The briefing's numbers and their status in this edition.",
-                           "tab-reproduction-numbers", widths="22 14 16 12 36")]
+             ct.list_table(numbers.drop(columns="id"), "The briefing's numbers and their status "
+                           "in this edition.", "tab-reproduction-numbers",
+                           widths="14 22 16 14 34")]
     return "\n".join(parts) + "\n"

@@ -314,7 +314,9 @@ def captions(plan: ActionPlan, is_template: bool, region_name: str) -> dict[str,
             "table": whose,
             "gantt": f"Timing of the actions of the {owner} plan, shown as a template",
             "schedule": f"Schedule of the actions of the {owner} plan, shown as a template",
+            "subject": f"The {owner} plan, shown as a template for {region_name},",
         }
     return {"notice": "", "table": f"Action plan for {region_name} (briefing Table 2).",
             "gantt": f"Timing of the actions for {region_name}",
-            "schedule": "Schedule of the actions"}
+            "schedule": "Schedule of the actions",
+            "subject": f"The action plan for {region_name}"}

@@ -213,7 +213,8 @@ def swot_grid(s: Synthesis) -> tuple[str, str]:
 def challenges_myst(s: Synthesis) -> str:
     """The challenges table as an escaped MyST list-table."""
     return list_table(challenges_table(s), "The challenges, the SWOT items they come from and "
-                      "what addresses them. Source: EOCIC (2019) sections 2-4.", "tab-challenges")
+                      "what addresses them. Source: EOCIC (2019) sections 2-4.", "tab-challenges",
+                      widths="22 40 24 14")
 
 
 def challenges_table(s: Synthesis) -> pd.DataFrame:

@@ -544,3 +544,14 @@ def test_bad_content_file_fails_before_any_kernel(tmp_path: Path):
                      r"the number '78' is typed", proc.stderr)
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "build").exists()
+
+
+def test_catalogue_addresses_resolve_for_centre_val_de_loire():
+    parts = rp.region_content(CVL)
+    catalogue = rp.load_catalogue().elements
+    assert len({e.id for e in catalogue}) == len(catalogue)
+    for e in catalogue:
+        assert e.omitted or e.footnote or e.chapter in rp.CHAPTER_TITLES, e.id
+        if e.content:
+            assert rp._count(rp.resolve(parts, e.content)) > 0, e.content
+    assert {e.footnote for e in catalogue if e.footnote} == set(range(1, 24))

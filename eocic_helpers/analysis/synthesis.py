@@ -37,6 +37,13 @@ class Item(BaseModel):
     evidence: list[str] = Field(default_factory=list)
     footnote: Footnote | None = None
 
+    @property
+    def shown(self) -> str:
+        """The text as printed: ``{ref:ID}`` replaced by the reference value."""
+        from eocic_helpers.analysis.content import fill
+
+        return fill(self.text)
+
 
 class Swot(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -168,7 +175,7 @@ def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None
 
 def swot_frame(s: Synthesis) -> pd.DataFrame:
     """Table 1 as rows: quadrant, id, text, source, evidence."""
-    return pd.DataFrame([{"quadrant": q, "id": i.id, "text": i.text, "source": i.source,
+    return pd.DataFrame([{"quadrant": q, "id": i.id, "text": i.shown, "source": i.source,
                           "evidence": ", ".join(i.evidence)}
                          for q, items in s.swot_items().items() for i in items])
 
@@ -187,7 +194,7 @@ def swot_grid(s: Synthesis) -> tuple[str, str]:
         out = []
         for i in items[q]:
             note = page.note(i.footnote, i.id) if i.footnote else ""
-            out.append(f"    - {myst_text(i.text)}{note} *{myst_text(f'({i.source})')}*")
+            out.append(f"    - {myst_text(i.shown)}{note} *{myst_text(f'({i.source})')}*")
         return "\n".join(out)
 
     caption = myst_text("Strengths, weaknesses, opportunities and threats of industrial "
@@ -201,7 +208,7 @@ def swot_grid(s: Synthesis) -> tuple[str, str]:
     page.lines = myst
 
     def cell_html(q: str) -> str:
-        return "<ul>" + "".join(f"<li>{html.escape(i.text)}</li>" for i in items[q]) + "</ul>"
+        return "<ul>" + "".join(f"<li>{html.escape(i.shown)}</li>" for i in items[q]) + "</ul>"
 
     html_text = ("<table><tr><th>Strengths</th><th>Opportunities</th></tr><tr><td>"
                  f"{cell_html('strengths')}</td><td>{cell_html('opportunities')}</td></tr>"
@@ -219,7 +226,7 @@ def challenges_myst(s: Synthesis) -> str:
 
 def challenges_table(s: Synthesis) -> pd.DataFrame:
     """Each challenge with the SWOT items it comes from and what addresses it."""
-    swot = {i.id: i.text for items in s.swot_items().values() for i in items}
+    swot = {i.id: i.shown for items in s.swot_items().values() for i in items}
     rows = []
     for c in s.challenges:
         by = [i.name for i in [*s.interventions, *s.high_impact_actions] if c.id in i.addresses]
@@ -254,7 +261,7 @@ def pest_figure(s: Synthesis):
                 transform=ax.transAxes)
         lines = []
         for item in getattr(s.pest, key):
-            wrapped = textwrap.wrap(item.text, 62)
+            wrapped = textwrap.wrap(item.shown, 62)
             lines.append("• " + "\n  ".join(wrapped))
         ax.text(0.03, 0.84, "\n".join(lines), fontsize=8.5, va="top", transform=ax.transAxes,
                 linespacing=1.35)
@@ -429,7 +436,7 @@ def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
                     verdict = "contradicted by the data"
                 else:
                     verdict = "not backed: the data show no clear signal"
-            rows.append({"quadrant": q, "item": i.text, "evidence": ", ".join(i.evidence),
+            rows.append({"quadrant": q, "item": i.shown, "evidence": ", ".join(i.evidence),
                          "verdict": verdict})
     return pd.DataFrame(rows)
 

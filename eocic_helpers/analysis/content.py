@@ -309,9 +309,9 @@ def missing_sentence(region_name: str, region_id: str, part: str) -> str:
 
 def format_value(value: float) -> str:
     """A reference value as the briefing writes it: thousands separated by a space."""
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", " ")
-    return f"{value:g}"
+    from eocic_helpers.outputs.numbers import format_number
+
+    return format_number(value, ",.0f" if float(value).is_integer() else "g")
 
 
 def format_date(value: dt.date | int) -> str:

@@ -19,10 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from eocic_helpers.analysis import content as ct
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
-from eocic_helpers.core.regions import Region
+from eocic_helpers.core.regions import SEED_REGION, Region
 
 ELEMENTS_FILE = "briefing_elements.yaml"
-TEMPLATE_REGION = "centre-val-de-loire"
+TEMPLATE_REGION = SEED_REGION
 Status = Literal["reproduced", "reconstructed", "stated", "omitted"]
 #: Which chapter (notebook) shows each content part.
 PART_CHAPTER = {"study": "about_study", "framing": "synthesis", "strategy": "strategy",
@@ -179,7 +179,7 @@ def element_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
 
 def number_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
     """One row per number of ``briefing_values.csv``: its status in this edition."""
-    from eocic_helpers.book.appendix import FIDELITY_KEYS
+    from eocic_helpers.data.reference import RESULTS_KEYS as FIDELITY_KEYS
     from eocic_helpers.data.reference import compare, load_reference
 
     run_dir = Path(run_dir or paths.run_dir(region.id))

@@ -126,6 +126,7 @@ class Strategy(_Model):
     objective_intro: Statement
     objectives: list[Meaning] = Field(min_length=1)
     interventions: list[Meaning] = Field(min_length=1)
+    high_impact_intro: Statement | None = None
     high_impact_actions: list[Meaning] = Field(default_factory=list)
     additional_elements: Statement
 
@@ -494,8 +495,8 @@ def strategy_md(strategy: Strategy, synthesis: Any) -> str:
     page.bullets([named(i.name, i.id, i.source) for i in synthesis.interventions])
     if synthesis.high_impact_actions:
         page.heading(2, "High-impact actions of the AMI expert")
-        page.para(myst_text("The interventions fit with the high-impact actions that the expert "
-                            "of the AMI list proposed in DG REGIO's pilot action:"))
+        if strategy.high_impact_intro is not None:
+            page.para(page.statement(strategy.high_impact_intro))
         page.bullets([named(i.name, i.id, i.source) for i in synthesis.high_impact_actions])
     if synthesis.additional_elements:
         page.heading(2, "Additional elements")

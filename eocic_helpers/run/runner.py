@@ -492,6 +492,7 @@ def promote(task: Task, staging: Path) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / rel, dest)
     final_nb = run_dir / f"{task.notebook}.ipynb"
+    run_dir.mkdir(parents=True, exist_ok=True)  # a first notebook may publish no other file
     os.replace(nb_staged, final_nb)
     atomic.write_json(fragment_file(task.region, task.notebook), fragment)
     files[f".cache/{task.notebook}{FRAGMENT_SUFFIX}"] = _file_sha(

@@ -65,7 +65,10 @@ def test_grid_and_tables(content):
     quadrants = ["Political", "Economic", "Socio-cultural", "Technological"]
     assert [t for t in shown if t in quadrants] == quadrants
     body = "".join("".join(shown).split())  # compared without the wrapping
-    for item in content.pest.political + content.pest.technological:
+    plain = [i for i in content.pest.political + content.pest.technological
+             if "{" not in i.text]  # items with {ref:...} show the value, tested elsewhere
+    assert len(plain) >= 3
+    for item in plain:
         assert "".join(item.text.split()) in body
 
 

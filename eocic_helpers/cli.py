@@ -54,10 +54,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"{len(tasks)} tasks, {hits} cache hits, {len(tasks) - hits} to run")
         return 0
     start = time.perf_counter()
+    options = runner.KernelOptions(isolate=args.isolate, recycle_after=args.recycle_after,
+                                   cell_timeout=args.cell_timeout)
     if args.executor == "dask":
-        outcomes = runner.run_dask(tasks, args.scheduler, force=args.force, progress=not args.quiet)
+        outcomes = runner.run_dask(tasks, args.scheduler, force=args.force, progress=not args.quiet,
+                                   options=options)
     else:
-        outcomes = runner.run(tasks, jobs=args.jobs, force=args.force, progress=not args.quiet)
+        outcomes = runner.run(tasks, jobs=args.jobs, force=args.force, progress=not args.quiet,
+                              options=options)
     elapsed = time.perf_counter() - start
     summary = runner.write_summary(outcomes, elapsed)
     print(runner.format_summary(outcomes))
@@ -185,6 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=["local", "dask"], default="local",
                    help="local process pool (default) or an existing Dask cluster")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler address")
+    p.add_argument("--isolate", action="store_true",
+                   help="one fresh kernel per notebook instead of a warm kernel per worker")
+    p.add_argument("--recycle-after", type=int, default=50, metavar="N",
+                   help="replace a worker's kernel after N notebooks (default 50)")
+    p.add_argument("--cell-timeout", type=float, metavar="SECONDS",
+                   help="fail a notebook whose cell runs longer than this (default: no limit)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
 
@@ -221,21 +231,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (SIGINT)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``eocic`` console script."""
+    import signal
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
-        print("eocic: error: --jobs must be 1 or more", file=sys.stderr)
+    for opt in ("jobs", "recycle_after"):
+        if getattr(args, opt, None) is not None and getattr(args, opt) < 1:
+            print(f"eocic: error: --{opt.replace('_', '-')} must be 1 or more", file=sys.stderr)
+            return 2
+    if getattr(args, "cell_timeout", None) is not None and not args.cell_timeout > 0:
+        print("eocic: error: --cell-timeout must be a positive number of seconds", file=sys.stderr)
         return 2
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return int(args.func(args) or 0)
     except EocicError as exc:
         print(f"eocic: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup
         print("eocic: interrupted; earlier outputs are intact", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, _Terminated) else 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

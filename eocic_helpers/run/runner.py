@@ -280,10 +280,19 @@ def _staging_dir(task: Task, index: int) -> Path:
 
 
 def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 2.0) -> None:
-    """Cancel queued tasks and end the workers now: SIGTERM (each kills its kernel and exits),
-    then SIGKILL for any worker still there after ``grace`` seconds."""
+    """Cancel queued tasks and end the workers and their kernels now: SIGTERM (a worker kills
+    its kernel and exits), then SIGKILL for any of them still there after ``grace`` seconds."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown drops it
     pool.shutdown(wait=False, cancel_futures=True)
-    procs = list((getattr(pool, "_processes", None) or {}).values())
+    family = []
+    try:
+        import psutil
+
+        for p in procs:
+            with contextlib.suppress(psutil.Error, TypeError):
+                family += psutil.Process(p.pid).children(recursive=True)
+    except ImportError:  # pragma: no cover - psutil comes with distributed
+        psutil = None
     for p in procs:
         with contextlib.suppress(OSError, AttributeError):
             p.terminate()
@@ -292,8 +301,14 @@ def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 2.0) -> None:
         p.join(max(0.0, deadline - time.monotonic()))
     for p in procs:
         if p.is_alive():
-            p.kill()  # its kernel notices the missing parent within a second and exits
+            p.kill()
             p.join(1.0)
+    if psutil is not None and family:  # the kernels: gone with their worker, or killed here
+        _, alive = psutil.wait_procs(family, timeout=max(0.2, deadline - time.monotonic()))
+        for k in alive:
+            with contextlib.suppress(psutil.Error):
+                k.kill()
+        psutil.wait_procs(alive, timeout=1.0)
 
 
 def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = True,

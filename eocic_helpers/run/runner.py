@@ -182,12 +182,12 @@ def _region_overrides(region: str) -> dict[str, Any]:
 # -- execution (worker side) ----------------------------------------------------------------
 
 def _worker_init(options: KernelOptions | None = None, parent_pid: int | None = None) -> None:
-    import papermill  # noqa: F401  (imported once per worker, not once per notebook)
-
     from eocic_helpers.run import kernels
 
-    if parent_pid is not None:
+    if parent_pid is not None:  # first: a signal must not meet the parent's handlers here
         kernels.guard_worker(parent_pid)
+    import papermill  # noqa: F401  (imported once per worker, not once per notebook)
+
     # Kernels inherit the worker's stderr; send their chatter to a log, not over the progress bar.
     log_dir = paths.RUNS / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)

@@ -85,19 +85,26 @@ def _cmd_book(args: argparse.Namespace) -> int:
     names = args.region or ["all"]
     everything = [n.lower() for n in names] == ["all"]
     regions = load_regions() if everything else [resolve_region(n) for n in names]
+    from eocic_helpers.book.parallel import EditionResult, build_regions
+
     failures = []
-    for region in regions:
-        try:
-            out = book.build_region(region, pdf=want_pdf, force=args.force)
-            if out.pop("cached", None):
-                print(f"{region.id}: unchanged, kept " + ", ".join(str(p) for p in out.values()))
-            else:
-                print(f"{region.id}: " + ", ".join(str(p) for p in out.values()))
-        except EocicError as exc:
-            if len(regions) == 1 and not everything:
-                raise
-            failures.append(str(exc))
-            print(f"{region.id}: {exc}", file=sys.stderr)
+
+    def report(result: EditionResult) -> None:
+        if result.error:
+            failures.append(result.error)
+            print(f"{result.region.id}: {result.error}", file=sys.stderr)
+        elif result.cached:
+            print(f"{result.region.id}: unchanged, kept "
+                  + ", ".join(str(p) for p in result.outputs.values()))
+        else:
+            print(f"{result.region.id}: " + ", ".join(str(p) for p in result.outputs.values()))
+
+    results = build_regions(regions, pdf=want_pdf, force=args.force, jobs=args.jobs,
+                            report=None if len(regions) == 1 and not everything else report)
+    if len(regions) == 1 and not everything:
+        if results[0].error:
+            raise EocicError(results[0].error)
+        report(results[0])
     if everything:
         try:
             out = book.build_cross_region(regions, pdf=want_pdf, force=args.force)
@@ -205,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="build the PDF too (default)")
     p.add_argument("--no-pdf", dest="pdf", action="store_false", help="HTML only")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p.add_argument("--jobs", "-j", type=int, default=2,
+                   help="regional editions built at the same time (default 2)")
     p.set_defaults(func=_cmd_book)
 
     p = sub.add_parser("scaffold", help="write a commented synthesis.yaml template for a region")

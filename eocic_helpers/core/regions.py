@@ -58,6 +58,16 @@ def _load(path: Path) -> tuple[Region, ...]:
     return tuple(load_model(RegionCatalogue, path).regions)
 
 
+#: The region of the seed briefing (EOCIC 2019): the only one with published numbers to compare
+#: against, and the template for content other regions lack.
+SEED_REGION = "centre-val-de-loire"
+
+#: The 28 member states of 2019 (NUTS 0 codes; Greece is EL). EU28 aggregates are their sums.
+EU28: list[str] = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR",
+                   "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI",
+                   "SK", "UK"]
+
+
 def load_regions(path: Path | None = None) -> list[Region]:
     """All pilot regions, in file order.
 

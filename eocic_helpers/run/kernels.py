@@ -278,9 +278,28 @@ class KernelPool:
         self._lock = threading.Lock()
         self._idle: list[WarmKernel] = []
         self._busy: set[WarmKernel] = set()
+        self._starting: threading.Thread | None = None
         self.started = 0
 
+    def prestart(self, cwd: Path) -> None:
+        """Start a kernel in the background now, so that its start-up and imports overlap
+        with whatever the worker does before its first task (e.g. importing papermill)."""
+        def start() -> None:
+            try:
+                kernel = WarmKernel(cwd, self.options)
+            except Exception:  # the first task starts one itself and reports the error
+                return
+            with self._lock:
+                self.started += 1
+                self._idle.append(kernel)
+
+        self._starting = threading.Thread(target=start, daemon=True, name="eocic-kernel-start")
+        self._starting.start()
+
     def _checkout(self, cwd: Path) -> WarmKernel:
+        starting, self._starting = self._starting, None
+        if starting is not None:
+            starting.join()
         with self._lock:
             while self._idle:
                 kernel = self._idle.pop()

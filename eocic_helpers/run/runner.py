@@ -345,8 +345,6 @@ def _worker_init(options: KernelOptions | None = None, parent_pid: int | None = 
 
     if parent_pid is not None:  # first: a signal must not meet the parent's handlers here
         kernels.guard_worker(parent_pid)
-    import papermill  # noqa: F401  (imported once per worker, not once per notebook)
-
     # Kernels inherit the worker's stderr; send their chatter to a log, not over the progress bar.
     log_dir = paths.RUNS / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -357,8 +355,11 @@ def _worker_init(options: KernelOptions | None = None, parent_pid: int | None = 
     os.environ.pop(OUTPUT_ENV, None)  # a kept kernel gets its folder per notebook, never from here
     import multiprocessing.util
 
-    kernels.process_pool(options or KernelOptions())
+    # The first kernel starts (and imports pandas, matplotlib, ...) while this worker imports
+    # papermill.
+    kernels.process_pool(options or KernelOptions()).prestart(paths.NOTEBOOKS)
     multiprocessing.util.Finalize(None, kernels.shutdown_process_pool, exitpriority=10)
+    import papermill  # noqa: F401  (imported once per worker, not once per notebook)
 
 
 def execute(task: Task, staging: str, options: KernelOptions | None = None) -> Outcome:

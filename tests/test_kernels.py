@@ -121,6 +121,38 @@ def test_kernels_are_recycled_after_a_failure_and_after_n_notebooks(tmp_path):
         pool.execute(str(FIXTURES / "kernel_leak_check.ipynb"), out,
                      {**check, "expected_output_dir": str(out.parent)}, tmp_path)
         assert pool.started == 3  # the failure discarded its kernel
+        # a kernel that died between notebooks is replaced
+        [kernel] = pool._idle
+        os.kill(kernel.pid, signal.SIGKILL)
+        _gone([kernel.pid], 10)
+        out = tmp_path / "after-death" / "check.ipynb"
+        out.parent.mkdir()
+        pool.execute(str(FIXTURES / "kernel_leak_check.ipynb"), out,
+                     {**check, "expected_output_dir": str(out.parent)}, tmp_path)
+        assert pool.started == 4
+    finally:
+        pool.shutdown()
+
+
+SLEEPER = {
+    "cells": [{"cell_type": "code", "execution_count": None, "id": "sleep", "metadata": {},
+               "outputs": [], "source": "import time\ntime.sleep(60)\n"}],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                "name": "python3"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+@pytest.mark.slow
+def test_a_timed_out_notebook_fails_and_its_kernel_is_replaced(tmp_path):
+    nb = tmp_path / "sleeper.ipynb"
+    nb.write_text(json.dumps(SLEEPER))
+    pool = kernels.KernelPool(kernels.KernelOptions(cell_timeout=2))
+    try:
+        (tmp_path / "one").mkdir()
+        with pytest.raises(Exception, match="(?i)timed? ?out|timeout"):
+            pool.execute(str(nb), tmp_path / "one" / "sleeper.ipynb", {}, tmp_path)
+        assert pool.started == 1 and not pool._idle  # not kept
     finally:
         pool.shutdown()
 

@@ -175,6 +175,9 @@ def _register_engine() -> None:
                 safe_kwargs, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
                 startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
                 log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            # On a cell timeout raise at once; the kernel is then killed and replaced, never
+            # interrupted and reused.
+            final_kwargs["interrupt_on_timeout"] = False
             client = PapermillNotebookClient(nb_man, **final_kwargs)
             try:
                 return client.execute()
@@ -186,36 +189,92 @@ def _register_engine() -> None:
     papermill_engines.register(ENGINE, KeptKernelEngine)
 
 
-def _quiet(_msg: dict[str, Any]) -> None:
-    """Output hook for setup/reset code: their outputs are not shown anywhere."""
+def _wait(result: Any) -> Any:
+    """The value of a jupyter_client call that may be a coroutine (AsyncKernelManager)."""
+    import inspect
+
+    if not inspect.isawaitable(result):
+        return result
+    from jupyter_core.utils import run_sync
+
+    async def inner() -> Any:
+        return await result
+
+    return run_sync(inner)()
+
+
+SETUP_CODE = "__import__('eocic_helpers.run.kernels', fromlist=['_']).kernel_setup()"
 
 
 class WarmKernel:
-    """One kept kernel and the number of notebooks it ran."""
+    """One kept kernel and the number of notebooks it ran.
+
+    The manager is an ``AsyncKernelManager``, as nbclient's own: nbclient then drives it with
+    its asynchronous client, so cell timeouts and dead kernels are noticed as usual. Setup and
+    reset code go over a separate shell-only blocking client. Creating a kernel only launches
+    it and sends its setup; :meth:`ensure_ready` waits for the setup to finish, so a worker can
+    do other work (import papermill) while its kernel imports pandas and matplotlib.
+    """
 
     def __init__(self, cwd: Path, options: KernelOptions) -> None:
-        from jupyter_client import KernelManager
+        from jupyter_client import AsyncKernelManager
 
         from eocic_helpers.outputs.publication import OUTPUT_ENV
 
         self.options = options
         self.tasks = 0
-        self.km = KernelManager(kernel_name=KERNEL)
+        self.km = AsyncKernelManager(kernel_name=KERNEL)
         self.km.shutdown_wait_time = 2.0
         env = {k: v for k, v in os.environ.items() if k != OUTPUT_ENV}
-        self.km.start_kernel(cwd=str(cwd), env=env)
+        _wait(self.km.start_kernel(cwd=str(cwd), env=env))
+        self._setup: tuple[Any, str] | None = None
         try:
-            kc = self.km.client()
-            kc.start_channels()
-            try:
-                kc.wait_for_ready(timeout=options.start_timeout)
-            finally:
-                kc.stop_channels()
-            self.run_code("__import__('eocic_helpers.run.kernels', fromlist=['_'])"
-                          ".kernel_setup()", timeout=options.start_timeout)
+            kc = self._client()
+            self._setup = (kc, kc.execute(SETUP_CODE, store_history=False, allow_stdin=False))
         except BaseException:
             self.shutdown(now=True)
             raise
+
+    def _client(self) -> Any:
+        from jupyter_client.blocking import BlockingKernelClient
+
+        kc = BlockingKernelClient(**self.km.get_connection_info(session=True))
+        kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        return kc
+
+    def _reply(self, kc: Any, msg_id: str, timeout: float) -> None:
+        """Wait for the shell reply to ``msg_id``; raise :class:`KernelError` on an error, a
+        dead kernel or no reply within ``timeout`` seconds."""
+        import queue
+
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise KernelError(f"the kernel did not answer within {timeout:.0f} s")
+            try:
+                msg = kc.get_shell_msg(timeout=min(remaining, 1.0))
+            except queue.Empty:
+                if not self.alive():
+                    raise KernelError("the kernel died") from None
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            content = msg["content"]
+            if content.get("status") != "ok":
+                raise KernelError(f"{content.get('ename', 'error')}: {content.get('evalue', '')}")
+            return
+
+    def ensure_ready(self) -> None:
+        """Wait for the kernel's setup (imports, baseline) to finish."""
+        if self._setup is None:
+            return
+        kc, msg_id = self._setup
+        try:
+            self._reply(kc, msg_id, self.options.start_timeout)
+        finally:
+            kc.stop_channels()
+            self._setup = None
 
     @property
     def pid(self) -> int | None:
@@ -226,33 +285,29 @@ class WarmKernel:
 
     def alive(self) -> bool:
         try:
-            return bool(self.km.is_alive())
+            return bool(_wait(self.km.is_alive()))
         except Exception:
             return False
 
     def run_code(self, code: str, timeout: float = 60.0) -> None:
-        """Execute ``code`` silently (no history); raise :class:`KernelError` if it fails.
-
-        A new client each time: a client kept across papermill's executions stops receiving
-        replies (its event loop is not the one nbclient drives)."""
-        kc = self.km.client()
-        kc.start_channels()
+        """Execute ``code`` silently (no history); raise :class:`KernelError` if it fails."""
+        kc = self._client()
         try:
-            reply = kc.execute_interactive(code, store_history=False, timeout=timeout,
-                                           output_hook=_quiet, allow_stdin=False)
+            self._reply(kc, kc.execute(code, store_history=False, allow_stdin=False), timeout)
         finally:
             kc.stop_channels()
-        content = reply["content"]
-        if content.get("status") != "ok":
-            raise KernelError(f"{content.get('ename', 'error')}: {content.get('evalue', '')}")
 
     def reset(self, output_dir: Path) -> None:
         self.run_code("__import__('eocic_helpers.run.kernels', fromlist=['_'])"
                       f".kernel_reset({str(output_dir)!r})")
 
     def shutdown(self, now: bool = False) -> None:
+        if self._setup is not None:
+            with contextlib.suppress(Exception):
+                self._setup[0].stop_channels()
+            self._setup = None
         try:
-            self.km.shutdown_kernel(now=now)
+            _wait(self.km.shutdown_kernel(now=now))
         except Exception:
             self.kill()
 
@@ -265,8 +320,8 @@ class WarmKernel:
             except (OSError, ProcessLookupError):
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(Exception):
-            self.km.cleanup_resources()
+        with contextlib.suppress(OSError, TypeError):
+            os.remove(self.km.connection_file)
 
 
 class KernelPool:
@@ -278,39 +333,40 @@ class KernelPool:
         self._lock = threading.Lock()
         self._idle: list[WarmKernel] = []
         self._busy: set[WarmKernel] = set()
-        self._starting: threading.Thread | None = None
         self.started = 0
 
     def prestart(self, cwd: Path) -> None:
-        """Start a kernel in the background now, so that its start-up and imports overlap
-        with whatever the worker does before its first task (e.g. importing papermill)."""
-        def start() -> None:
-            try:
-                kernel = WarmKernel(cwd, self.options)
-            except Exception:  # the first task starts one itself and reports the error
-                return
-            with self._lock:
-                self.started += 1
-                self._idle.append(kernel)
-
-        self._starting = threading.Thread(target=start, daemon=True, name="eocic-kernel-start")
-        self._starting.start()
-
-    def _checkout(self, cwd: Path) -> WarmKernel:
-        starting, self._starting = self._starting, None
-        if starting is not None:
-            starting.join()
-        with self._lock:
-            while self._idle:
-                kernel = self._idle.pop()
-                if kernel.alive():
-                    self._busy.add(kernel)
-                    return kernel
-                kernel.shutdown(now=True)
-        kernel = WarmKernel(cwd, self.options)
+        """Launch a kernel now and let it run its setup (imports) while the worker does other
+        work, e.g. importing papermill; the first task waits for it to be ready."""
+        try:
+            kernel = WarmKernel(cwd, self.options)
+        except Exception:  # the first task starts one itself and reports the error
+            return
         with self._lock:
             self.started += 1
-            self._busy.add(kernel)
+            self._idle.append(kernel)
+
+    def _checkout(self, cwd: Path) -> WarmKernel:
+        kernel = None
+        with self._lock:
+            while self._idle:
+                candidate = self._idle.pop()
+                if candidate.alive():
+                    kernel = candidate
+                    break
+                candidate.shutdown(now=True)
+            if kernel is not None:
+                self._busy.add(kernel)
+        if kernel is None:
+            kernel = WarmKernel(cwd, self.options)
+            with self._lock:
+                self.started += 1
+                self._busy.add(kernel)
+        try:
+            kernel.ensure_ready()
+        except BaseException:
+            self._checkin(kernel, keep=False)
+            raise
         return kernel
 
     def _checkin(self, kernel: WarmKernel, keep: bool) -> None:

@@ -387,9 +387,21 @@ class KernelPool:
 
         _register_engine()
         kernel = self._checkout(cwd)
-        keep = False
         try:
             kernel.reset(out_nb.parent)
+        except BaseException as exc:
+            self._checkin(kernel, keep=False)
+            if not kernel.tasks or not isinstance(exc, KernelError):
+                raise  # a fresh kernel that cannot be reset: report it
+            # a kept kernel that died since its last notebook: take a fresh one
+            kernel = self._checkout(cwd)
+            try:
+                kernel.reset(out_nb.parent)
+            except BaseException:
+                self._checkin(kernel, keep=False)
+                raise
+        keep = False
+        try:
             pm.execute_notebook(
                 notebook_path, str(out_nb), parameters=parameters, km=kernel.km,
                 engine_name=ENGINE, kernel_name=KERNEL, progress_bar=False, log_output=False,

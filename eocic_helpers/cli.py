@@ -183,10 +183,11 @@ def _cmd_data_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_scaffold(args: argparse.Namespace) -> int:
-    from eocic_helpers.analysis.synthesis import scaffold
+    from eocic_helpers.analysis.content import scaffold
     from eocic_helpers.core.regions import resolve_region
 
-    print(scaffold(resolve_region(args.region), force=args.force))
+    for path in scaffold(resolve_region(args.region), force=args.force):
+        print(path)
     return 0
 
 
@@ -249,9 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse at once if another run or book is using the build folder")
     p.set_defaults(func=_cmd_book)
 
-    p = sub.add_parser("scaffold", help="write a commented synthesis.yaml template for a region")
+    p = sub.add_parser("scaffold", help="write commented templates of the content files a "
+                       "region lacks (synthesis, study, framing, strategy, recommendations, "
+                       "EU initiatives)")
     p.add_argument("region", metavar="REGION")
-    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
     p.set_defaults(func=_cmd_scaffold)
 
     data = sub.add_parser("data", help="build, check, describe or fetch the data")

@@ -110,3 +110,22 @@ def test_scaffold_writes_a_valid_template(monkeypatch, tmp_path: Path):
     assert sy.load_synthesis("saxony", target).region == "saxony"
     with pytest.raises(ConfigError, match="exists"):
         sy.scaffold(region)
+
+
+def test_swot_grid_escapes_content_and_carries_footnotes(content):
+    _, myst = sy.swot_grid(content)
+    assert "[^fn4-w5]" in myst and "[^fn5-w8]" in myst
+    assert "\n[^fn4-w5]: " in myst and "0\\.39" in myst  # footnote 4, value from the references
+    hostile = content.model_copy(deep=True)
+    hostile.swot.strengths[0].text = "<script>x</script> **b** {role}`y`"
+    _, myst = sy.swot_grid(hostile)
+    assert "\\<script\\>x\\<\\/script\\> \\*\\*b\\*\\* \\{role\\}\\`y\\`" in myst
+    hostile.challenges[0].name = "<b>bold</b>"
+    assert "\\<b\\>bold\\<\\/b\\>" in sy.challenges_myst(hostile)
+
+
+def test_footnote_reference_must_exist(tmp_path: Path):
+    f = _broken(tmp_path, "{ref:knowledge_linkages_similar_regions}", "{ref:nope}")
+    with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field "
+                       r"'swot\.weaknesses\.4\.footnote\.text': unknown reference value 'nope'"):
+        sy.load_synthesis(CVL, f)

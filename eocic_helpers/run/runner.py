@@ -483,7 +483,7 @@ def promote(task: Task, staging: Path) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / rel, dest)
     final_nb = run_dir / f"{task.notebook}.ipynb"
-    run_dir.mkdir(parents=True, exist_ok=True)  # a notebook without figures or tables
+    run_dir.mkdir(parents=True, exist_ok=True)  # a first notebook may publish no other file
     os.replace(nb_staged, final_nb)
     for rel in sorted(set(old["files"]) - set(files)) if old else []:
         stale = (run_dir / rel).resolve()

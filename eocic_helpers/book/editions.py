@@ -18,9 +18,12 @@ from eocic_helpers.core.regions import Region
 
 #: Chapters in the briefing's order: (notebook name, chapter title used when it is missing).
 CHAPTERS: list[tuple[str, str]] = [
+    ("about_study", "Selection, aims and method of the study"),
     ("indicators", "Key economic and innovation indicators"),
     ("industrial_change", "Composite indicators of industrial change"),
     ("synthesis", "Challenges, barriers and drivers of industrial modernisation"),
+    ("strategy", "Proposed regional strategy to address the challenges"),
+    ("interventions", "Specific recommendations for policy intervention"),
     ("cost_benefit", "Costs and sensitivity of the two interventions"),
     ("action_plan", "Roadmap and action plan"),
 ]
@@ -80,10 +83,8 @@ def assemble(region: Region) -> Path:
     template_note = (
         f"The seed briefing covers Centre-Val de Loire only. {region.name} has no action plan "
         "of its own yet, so its plan chapter uses the Centre-Val de Loire plan as a template."
-        if is_template
-        else "The qualitative content of this edition is transcribed from the briefing; "
-        "each item cites its section."
-    )
+        if is_template else ""
+    ) + " The page {doc}`reproduction` lists each element of the briefing and its status here."
     values = {"region_name": region.name, "region_id": region.id, "template_note": template_note}
     available = {nb for nb, _ in CHAPTERS if (run_dir / f"{nb}.ipynb").exists()}
     for name in ("intro.md", "references.md", "references.bib"):
@@ -104,7 +105,11 @@ def assemble(region: Region) -> Path:
 
     (src / "data_methods.md").write_text(appendix.data_methods_md(), encoding="utf-8")
     (src / "fidelity.md").write_text(appendix.fidelity_md(region), encoding="utf-8")
-    chapters += [{"file": "data_methods"}, {"file": "fidelity"}, {"file": "references"}]
+    from eocic_helpers.analysis.reproduction import reproduction_md
+
+    (src / "reproduction.md").write_text(reproduction_md(region), encoding="utf-8")
+    chapters += [{"file": "data_methods"}, {"file": "fidelity"}, {"file": "reproduction"},
+                 {"file": "references"}]
     for sub in ("figures", "tables"):
         if (run_dir / sub).exists():
             shutil.copytree(run_dir / sub, src / sub)
@@ -156,7 +161,8 @@ def edition_key(region: Region, pdf: bool) -> str:
     h = hashlib.sha256(f"{region.id}|{pdf}|{package_digest()}".encode())
     run_dir = paths.run_dir(region.id)
     files = [*sorted(run_dir.glob("*.ipynb")), *sorted((run_dir / "figures").glob("*")),
-             *sorted((run_dir / "tables").glob("*")), *sorted(paths.BOOK_TEMPLATES.glob("*"))]
+             *sorted((run_dir / "tables").glob("*")), *sorted(paths.BOOK_TEMPLATES.glob("*")),
+             *sorted(paths.REFERENCE.glob("*")), *sorted(paths.region_data_dir(region.id).glob("*"))]
     for f in files:
         if f.is_file():
             h.update(f.name.encode())

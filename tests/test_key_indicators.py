@@ -95,5 +95,5 @@ def test_ordinal_and_words():
     config = ki.load_config()
     assert [p.indicator for p in config.figure1.panels] == [
         "gdp_per_capita_eur", "employment_rate_pct", "tertiary_employed_share_pct",
-        "manufacturing_lq"]
+        "industry_lq"]
     assert config.briefing_year == 2017

@@ -11,7 +11,7 @@ from conftest import EOCIC, ROOT
 
 pytestmark = pytest.mark.slow
 REGION = "centre-val-de-loire"
-NOTEBOOKS = ["indicators", "industrial_change", "cost_benefit", "synthesis"]
+NOTEBOOKS = ["indicators", "industrial_change", "cost_benefit", "synthesis", "strategy"]
 
 
 def _run(build: Path, hashseed: str) -> Path:

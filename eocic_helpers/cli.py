@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
+from eocic_helpers.core import paths
 from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.lock import build_lock
 
@@ -29,12 +31,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         if args.regions:
             raise EocicError("--all-nuts2 runs every NUTS 2 region; name no REGION with it")
-        regions = all_nuts2_regions()
         names = args.notebook or [n for n, s in prm.discover().items() if s.any_nuts2]
         specs = prm.select(prm.discover(), names)
         not_any = [s.name for s in specs if not s.any_nuts2]
         if not_any:
             raise EocicError(f"--all-nuts2 runs data-driven notebooks only; {not_any[0]} is not one")
+        _preflight_data(specs)  # the region list comes from the snapshot
+        regions = all_nuts2_regions()
     else:
         regions = resolve_regions(args.regions)
         specs = prm.select(prm.discover(), args.notebook)
@@ -45,8 +48,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         overrides.update(prm.load_params_file(Path(args.params_file)))
     overrides.update(prm.parse_pairs(args.param or []))
     per_notebook = prm.resolve(specs, overrides)
-    tasks = runner.plan([r.id for r in regions], specs, per_notebook)
     _preflight_data(specs)
+    tasks = runner.plan([r.id for r in regions], specs, per_notebook)
     if args.dry_run:
         hits = 0
         for t in tasks:
@@ -142,12 +145,21 @@ def _book(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_snapshot(args: argparse.Namespace) -> int:
-    from eocic_helpers.data.snapshot import build_snapshot
+    from eocic_helpers.data.snapshot import FETCH_LOG, FETCH_RECIPES, MANIFEST, build_snapshot
 
     files = build_snapshot(Path(args.raw), Path(args.out) if args.out else None,
                            Path(args.fetched) if args.fetched else None)
     for f in files:
         print(f)
+    manifest = json.loads((files[-1].parent / MANIFEST).read_text(encoding="utf-8"))
+    for code in sorted(manifest.get("fetched", {})):
+        print(f"included download: {code}")
+    log = Path(args.fetched or paths.RAW_LOCAL) / FETCH_LOG
+    unused = sorted(set(json.loads(log.read_text(encoding="utf-8"))) - set(FETCH_RECIPES)
+                    ) if log.is_file() else []
+    for code in unused:
+        print(f"not included: {code} was downloaded but the snapshot has no recipe for it "
+              "(FETCH_RECIPES in eocic_helpers/data/snapshot.py)", file=sys.stderr)
     return 0
 
 

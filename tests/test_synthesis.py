@@ -49,7 +49,10 @@ def test_strategy_map_layers_and_edges(content):
     assert {"so1", "so2", "so3"} <= set(g.successors("go"))
     assert set(g.successors("coaching")) >= {"ch2", "ch3", "ch4"}
     assert g.edges["inter_clustering", "hia3"]["style"] == "complements"
-    assert sy.strategy_figure(content).axes
+    shown = "|".join("".join(t.get_text().split())  # compared without the wrapping
+                     for ax in sy.strategy_figure(content).axes for t in ax.texts)
+    for _node, data in g.nodes(data=True):  # every box of the map carries its label
+        assert "".join(data["label"].split()) in shown
 
 
 def test_grid_and_tables(content):
@@ -57,7 +60,16 @@ def test_grid_and_tables(content):
     assert myst.startswith("```{list-table}") and ":name: tab-swot" in myst
     assert "Strong public R&amp;D." in html_text
     assert len(sy.challenges_table(content)) == 4
-    assert sy.pest_figure(content).axes
+    shown = [" ".join(t.get_text().split()) for ax in sy.pest_figure(content).axes
+             for t in ax.texts]
+    quadrants = ["Political", "Economic", "Socio-cultural", "Technological"]
+    assert [t for t in shown if t in quadrants] == quadrants
+    body = "".join("".join(shown).split())  # compared without the wrapping
+    plain = [i for i in content.pest.political + content.pest.technological
+             if "{" not in i.text]  # items with {ref:...} show the value, tested elsewhere
+    assert len(plain) >= 3
+    for item in plain:
+        assert "".join(item.text.split()) in body
 
 
 def test_candidates_and_backing(content):

@@ -456,6 +456,16 @@ def repair_results(region: str, warn: Any = None) -> bool:
     return True
 
 
+def _owned_by_others(region: str, notebook: str) -> set[str]:
+    """Files the other notebooks' manifests of a region list (never pruned for this one)."""
+    owned: set[str] = set()
+    for f in cache_dir(region).glob("*.manifest.json"):
+        name = f.name.removesuffix(".manifest.json")
+        manifest = read_manifest(region, name) if name != notebook else None
+        owned |= set(manifest["files"]) if manifest else set()
+    return owned
+
+
 def promote(task: Task, staging: Path) -> Path:
     """Move a successful run's files into ``build/runs/<region>/`` as one set.
 
@@ -474,6 +484,7 @@ def promote(task: Task, staging: Path) -> Path:
     files = {rel: _sha((staging / rel).read_bytes()) for rel in outputs}
     files[f"{task.notebook}.ipynb"] = _sha(nb_staged.read_bytes())
 
+    run_dir.mkdir(parents=True, exist_ok=True)
     old = read_manifest(task.region, task.notebook)
     mf = manifest_file(task.region, task.notebook)
     mf.unlink(missing_ok=True)
@@ -485,13 +496,14 @@ def promote(task: Task, staging: Path) -> Path:
     final_nb = run_dir / f"{task.notebook}.ipynb"
     run_dir.mkdir(parents=True, exist_ok=True)  # a first notebook may publish no other file
     os.replace(nb_staged, final_nb)
-    for rel in sorted(set(old["files"]) - set(files)) if old else []:
-        stale = (run_dir / rel).resolve()
-        if run_dir.resolve() in stale.parents:
-            stale.unlink(missing_ok=True)
     atomic.write_json(fragment_file(task.region, task.notebook), fragment)
     files[f".cache/{task.notebook}{FRAGMENT_SUFFIX}"] = _file_sha(
         fragment_file(task.region, task.notebook)) or ""
+    others = _owned_by_others(task.region, task.notebook)
+    for rel in sorted(set(old["files"]) - set(files) - others) if old else []:
+        stale = (run_dir / rel).resolve()
+        if run_dir.resolve() in stale.parents:
+            stale.unlink(missing_ok=True)
     repair_results(task.region)
     merge_results(run_dir / "results.json", fragment)
     reads = sorted(fragment.get("reads", []))

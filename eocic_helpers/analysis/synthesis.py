@@ -18,6 +18,7 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.core.regions import Region
+from eocic_helpers.outputs.escape import myst_text
 
 QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"]
 PEST = ["political", "economic", "socio_cultural", "technological"]
@@ -172,7 +173,9 @@ def swot_grid(s: Synthesis) -> tuple[str, str]:
     items = s.swot_items()
 
     def cell_md(q: str) -> str:
-        return "\n".join(f"    - {i.text.replace('|', '/')} *({i.source})*" for i in items[q])
+        # Content is text, never markup: every item goes through myst_text.
+        return "\n".join(f"    - {myst_text(i.text)} *\\({myst_text(i.source)}\\)*"
+                         for i in items[q])
 
     myst = ["```{list-table} Strengths, weaknesses, opportunities and threats of industrial "
             "transition (briefing Table 1). Source: EOCIC (2019), section 2.",

@@ -14,12 +14,9 @@ from typing import Any
 import pandas as pd
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.regions import Region
+from eocic_helpers.core.regions import SEED_REGION, Region
 from eocic_helpers.outputs.escape import myst_text
 from eocic_helpers.outputs.publication import myst_list_table
-
-#: The seed region: the only one with published numbers to compare with.
-SEED_REGION = "centre-val-de-loire"
 
 #: Reference value id -> results.json key holding our computed value.
 FIDELITY_KEYS: dict[str, str] = {

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -89,16 +90,22 @@ def edition_stamp() -> tuple[str, int]:
 
 
 def data_vintage() -> str:
-    """The vintages of the Eurostat data, in one phrase (from ``data/sources.yaml``)."""
+    """The months in which the Eurostat data were extracted, in one phrase (from the
+    vintages catalogued in ``data/sources.yaml``)."""
     from eocic_helpers.data.sources import load_sources
 
+    months = ("January|February|March|April|May|June|July|August|September|October|"
+              "November|December")
     seen: list[str] = []
     for s in load_sources().values():
         if s.publisher.lower().startswith("eurostat"):
-            phrase = s.vintage.split("(")[0].split(";")[0].split(",")[0].strip()
-            if phrase and phrase not in seen:
-                seen.append(phrase)
-    return "Eurostat data " + ", ".join(seen) if seen else "see the sources appendix"
+            for m in re.finditer(rf"\b({months}) (\d{{4}})\b", s.vintage):
+                if m.group(0) not in seen:
+                    seen.append(m.group(0))
+    if not seen:
+        return "Data vintages are listed in the sources appendix"
+    listed = seen[0] if len(seen) == 1 else ", ".join(seen[:-1]) + " and " + seen[-1]
+    return f"Eurostat data extracted {listed}"
 
 
 # -- assembling the book sources ----------------------------------------------------------------
@@ -126,11 +133,11 @@ def _links_html(current: str, regions: list[Region]) -> str:
 
 def _editions_block(current: str, regions: list[Region]) -> str:
     """The intro's list of the published files: links in HTML, file names in print."""
-    lines = ["```{only} html", "", "```{raw} html", f"<p>{_links_html(current, regions)}</p>",
-             "```", "", "```", "", "```{only} latex", "",
-             "This edition is published as HTML and PDF next to the other editions, at "
-             f"{myst_text(f'{SITE_PDF}/{current}.pdf')} of the site; its data package is "
-             f"{myst_text(f'{SITE_DATA}/{current}-data.zip')}.", "", "```", ""]
+    lines = ["````{only} html", "```{raw} html", f"<p>{_links_html(current, regions)}</p>",
+             "```", "````", "", "````{only} latex",
+             "This edition is published as HTML and PDF next to the other editions; its data "
+             f"package is the file {myst_text(f'{SITE_DATA}/{current}-data.zip')} of the site.",
+             "````", ""]
     return "\n".join(lines)
 
 

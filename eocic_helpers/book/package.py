@@ -3,6 +3,7 @@ README that lists each file's columns and units."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -86,10 +87,8 @@ def write_data_package(book_src: Path, target: Path, epoch: int | None = None) -
             files[f"{sub}/{f.name}"] = f.read_bytes()
             meta = f.with_suffix(".json")
             if meta.exists():
-                try:
+                with contextlib.suppress(json.JSONDecodeError, KeyError):
                     captions[f"{sub}/{f.name}"] = json.loads(meta.read_text("utf-8"))["caption"]
-                except (json.JSONDecodeError, KeyError):
-                    pass
     run_results = book_src / "results.json"
     if run_results.exists():
         files["results.json"] = run_results.read_bytes()

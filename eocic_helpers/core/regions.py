@@ -14,6 +14,8 @@ from eocic_helpers.core.config import load_model
 from eocic_helpers.core.errors import EocicError
 
 NUTS2_PATTERN = r"^[A-Z]{2}[0-9A-Z]{2}$"
+#: The region of the seed briefing (EOCIC 2019): the only one with published content and numbers.
+SEED_REGION = "centre-val-de-loire"
 
 
 class Unit(BaseModel):

@@ -24,6 +24,9 @@ from eocic_helpers.outputs.publication import FRAGMENT_SUFFIX, OUTPUT_ENV, merge
 from eocic_helpers.run.params import NotebookSpec
 
 KERNEL = "python3"
+#: Pseudo-region of the cross-region notebooks (``metadata.eocic.cross_region``): they run once
+#: over all pilots into ``build/runs/all/``, after the regions' own runs, whose outputs they read.
+CROSS_REGION = "all"
 
 
 @dataclass
@@ -83,6 +86,13 @@ def package_digest() -> str:
 def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
     """The data files a notebook declares it reads, for one region (globs expanded)."""
     files: list[Path] = []
+    if spec.cross_region:  # it reads what every pilot's run produced
+        from eocic_helpers.core.regions import load_regions
+
+        for r in load_regions():
+            run = paths.run_dir(r.id)
+            files += [f for f in [run / "results.json", *sorted((run / "tables").glob("*.csv"))]
+                      if f.is_file()]
     for pattern in spec.reads:
         pattern = pattern.replace("{region}", region)
         matches = sorted(paths.ROOT.glob(pattern))
@@ -96,7 +106,8 @@ def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, pkg: s
     h.update(_code_of(spec.path))
     h.update(json.dumps(parameters, sort_keys=True, default=str).encode())
     for f in declared_reads(spec, region):
-        h.update(f.relative_to(paths.ROOT).as_posix().encode())
+        h.update((f.relative_to(paths.ROOT) if f.is_relative_to(paths.ROOT) else
+                  f.relative_to(paths.BUILD)).as_posix().encode())
         h.update(_sha(f.read_bytes()).encode())
     if paths.LOCK_FILE.exists():
         h.update(paths.LOCK_FILE.read_bytes())
@@ -129,6 +140,8 @@ def plan(
 
     pkg = package_digest()
     tasks = []
+    cross = [s for s in specs if s.cross_region]
+    specs = [s for s in specs if not s.cross_region]
     for region in regions:
         region_file = paths.region_data_dir(region) / "parameters.yaml"
         raw_region = _region_overrides(region)
@@ -161,7 +174,26 @@ def plan(
                         reads=[str(p) for p in declared_reads(spec, region)])
             task.key = task_key(spec, params, region, pkg)
             tasks.append(task)
+    from eocic_helpers.core.regions import load_regions
+
+    if cross and set(regions) >= {r.id for r in load_regions()}:
+        for spec in cross:
+            params = {**spec.defaults, **overrides.get(spec.name, {})}
+            if "region" in spec.defaults:
+                params["region"] = CROSS_REGION
+            task = Task(CROSS_REGION, spec.name, str(spec.path), params)
+            _rekey(task, pkg)
+            tasks.append(task)
     return tasks
+
+
+def _rekey(task: Task, pkg: str | None = None) -> None:
+    """(Re)compute a task's key and reads; a cross-region task's inputs change as the regions run."""
+    from eocic_helpers.run.params import load_spec
+
+    spec = load_spec(Path(task.notebook_path))
+    task.reads = [str(p) for p in declared_reads(spec, task.region)]
+    task.key = task_key(spec, task.parameters, task.region, pkg or package_digest())
 
 
 def _all_specs() -> list[NotebookSpec]:
@@ -281,6 +313,16 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
         One outcome per task, in task order.
     """
     from tqdm import tqdm
+
+    cross = [t for t in tasks if t.region == CROSS_REGION]
+    if cross and len(cross) < len(tasks):
+        # The regions first; then the cross-region notebooks, keyed on what the regions produced.
+        first = run([t for t in tasks if t.region != CROSS_REGION], jobs, force, progress)
+        for t in cross:
+            _rekey(t)
+        second = iter(run(cross, jobs, force, progress))
+        firsts = iter(first)
+        return [next(second) if t.region == CROSS_REGION else next(firsts) for t in tasks]
 
     outcomes: dict[int, Outcome] = {}
     todo = []

@@ -44,5 +44,7 @@ def set_theme() -> None:
             "savefig.bbox": "tight",
             "axes.titleweight": "bold",
             "axes.titlesize": 11,
+            # Content is text, never markup: a "$" in a label is a dollar sign, not mathtext.
+            "text.parse_math": False,
         }
     )

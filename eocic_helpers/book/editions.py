@@ -148,8 +148,11 @@ def _write(path: Path, text: str) -> None:
 def _config(src: Path, title: str, name: str, regions: list[Region]) -> None:
     config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
     stamp, _ = edition_stamp()
-    config["title"] = title
-    config["sphinx"]["config"]["html_title"] = title
+    # The theme writes html_title into the navbar without escaping it (and <title> escapes
+    # it again): angle brackets go in as entities, so a name can never open a tag.
+    safe_title = title.replace("<", "&lt;").replace(">", "&gt;")
+    config["title"] = safe_title
+    config["sphinx"]["config"]["html_title"] = safe_title
     config["sphinx"]["config"]["today"] = f"Edition of {stamp}. {data_vintage()}."
     config["latex"]["latex_documents"]["targetname"] = f"eocic-{name}.tex"
     config["latex"]["latex_documents"]["title"] = _latex_escape(title)

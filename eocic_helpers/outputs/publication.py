@@ -195,16 +195,22 @@ def _quoted_option(value: Any) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+#: Tables with this many columns or more are printed on a landscape page.
+LANDSCAPE_COLUMNS = 8
+
+
 def column_widths(frame: pd.DataFrame) -> list[int]:
-    """Relative column widths for print: wide enough for the longest word of a column, wider
-    for columns of long text, so LaTeX wraps every cell inside the text block."""
+    """Relative column widths for print: at least the longest word of a column (up to 20
+    characters), and more for columns of long text (the square root of the mean length, so
+    rows come out about as tall in every column). LaTeX then wraps every cell inside the text
+    block."""
     widths = []
     for col in frame.columns:
         texts = [str(col)] + ["" if v is None or (isinstance(v, float) and math.isnan(v))
                               else str(v) for v in frame[col].tolist()]
         longest_word = max((len(w) for t in texts for w in t.split()), default=1)
-        longest_cell = max((len(t) for t in texts), default=1)
-        widths.append(max(4, min(longest_word, 24), round(min(longest_cell, 80) ** 0.75)))
+        mean_length = sum(len(t) for t in texts) / len(texts)
+        widths.append(round(max(4, min(longest_word, 20), 3 * math.sqrt(mean_length))))
     return widths
 
 
@@ -217,7 +223,10 @@ def myst_list_table(frame: pd.DataFrame, caption: str, name: str,
     tables may break across pages.
     """
     widths = widths or column_widths(frame)
-    lines = [f"```{{list-table}} {myst_text(caption)}", ":header-rows: 1",
+    # A genuinely wide table gets a landscape page in print (book/_config.yml loads pdflscape).
+    landscape = len(frame.columns) >= LANDSCAPE_COLUMNS
+    lines = ["```{raw} latex", "\\begin{landscape}", "```", ""] if landscape else []
+    lines += [f"```{{list-table}} {myst_text(caption)}", ":header-rows: 1",
              f":name: {_label(name)}", f":widths: {' '.join(str(int(w)) for w in widths)}"]
     if len(frame) > 6:
         lines.append(":class: longtable")  # lets LaTeX break long tables across pages
@@ -226,6 +235,8 @@ def myst_list_table(frame: pd.DataFrame, caption: str, name: str,
     for row in frame.itertuples(index=False):
         lines.append("* - " + "\n  - ".join(_cell(v) or " " for v in row))
     lines.append("```")
+    if landscape:
+        lines += ["", "```{raw} latex", "\\end{landscape}", "```"]
     return "\n".join(lines) + "\n"
 
 

@@ -120,13 +120,16 @@ def _links_html(current: str, regions: list[Region]) -> str:
     """Links to the landing page, this edition's PDF and data package, and every other edition
     (raw HTML built from escaped names only)."""
     esc = html.escape
-    own = ['<a href="../index.html">All editions</a>',
-           f'<a href="../{SITE_PDF}/{esc(current)}.pdf">PDF of this edition</a>',
-           f'<a href="../{SITE_DATA}/{esc(current)}-data.zip">Data package (zip)</a>']
-    others = [f'<a href="../{esc(r.id)}/index.html">{esc(r.name)}</a>'
-              for r in regions if r.id != current]
+
+    def a(href: str, text: str) -> str:
+        return f'<a href="{esc(href)}" style="color:#fff">{esc(text)}</a>'
+
+    own = [a("../index.html", "All editions"),
+           a(f"../{SITE_PDF}/{current}.pdf", "PDF of this edition"),
+           a(f"../{SITE_DATA}/{current}-data.zip", "Data package (zip)")]
+    others = [a(f"../{r.id}/index.html", r.name) for r in regions if r.id != current]
     if current != ALL:
-        others.append(f'<a href="../{ALL}/index.html">Cross-region edition</a>')
+        others.append(a(f"../{ALL}/index.html", "Cross-region edition"))
     return (" · ".join(own) + '<br><span class="eocic-editions">Other editions: '
             + " · ".join(others) + "</span>")
 

@@ -206,7 +206,9 @@ def _dataset_codes() -> set[str]:
     import yaml
 
     root = Path(__file__).resolve().parent.parent / "data"
-    codes = {s["dataset_code"] for s in yaml.safe_load((root / "sources.yaml").read_text())["sources"]}
+    codes = set()
+    for source in yaml.safe_load((root / "sources.yaml").read_text())["sources"]:
+        codes |= set(SNAKE.findall(source["dataset_code"]))  # Eurostat codes, as published
     text = (root / "key_indicators.yaml").read_text()
     return codes | set(re.findall(r"dataset: (\S+)", text))
 

@@ -8,6 +8,7 @@ from static prose in ``book/``. No analysis module is imported here: the book on
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,11 @@ def indicators_table() -> pd.DataFrame:
 
     ind = pd.read_csv(paths.SNAPSHOT / "indicators.csv", keep_default_na=False)
     ind["unit"] = ind["unit"].map(lambda u: UNITS.get(u, u))
+    # A derivation may name another indicator by its id: readers see its label instead.
+    labels = dict(zip(ind["indicator"], ind["label"], strict=True))
+    ids = re.compile(r"\b(" + "|".join(sorted(map(re.escape, labels), key=len, reverse=True))
+                     + r")\b")
+    ind["derivation"] = ind["derivation"].map(lambda d: ids.sub(lambda m: labels[m.group(1)], d))
     return ind[["label", "unit", "dataset_code", "derivation"]].rename(columns={
         "label": "Indicator", "unit": "Unit", "dataset_code": "Dataset",
         "derivation": "Derivation"})

@@ -68,8 +68,11 @@ def test_missing_runs_and_content_are_named_not_blank(runs: Path):
     _result(runs, regions[0].id, {"has_synthesis": True, "plan_is_template": False,
                                   "composite_total_text": "0.43"})
     results = {r.id: cmp.run_results(r.id) for r in regions}
-    content = cmp.content_table(regions, results)
-    assert content.iloc[0, 1] == "written for the region" and content.iloc[1, 1] == cmp.MISSING
+    content = cmp.content_table(regions, results)  # only the regions that have content
+    assert list(content["Region"]) == [regions[0].name]
+    assert content.iloc[0, 1] == "written for the region"
+    assert cmp.regions_lacking(regions, results, "has_synthesis") == [regions[1].name]
     composite = cmp.composite_table(regions, results)
     assert composite.iloc[0, 1] == "0.43" and composite.iloc[1, 1] == cmp.MISSING
+    assert cmp.typology_table(regions, results).empty
     assert cmp.name_list(["a", "b", "c"]) == "a, b and c"

@@ -61,8 +61,7 @@ def indicators_table(regions: list[Region], results: dict[str, dict[str, Any]]) 
 
 
 def composite_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """One row per region: our composite, its rank range among the pilot units, the cluster
-    stars the briefing states and the typology those allow."""
+    """One row per region: our composite and its rank range among the pilot units."""
     rows = []
     for r in regions:
         res = results.get(r.id, {})
@@ -70,10 +69,17 @@ def composite_table(regions: list[Region], results: dict[str, dict[str, Any]]) -
                 if "composite_rank_p05" in res else _text(res, "composite_rank_p05"))
         rows.append({"Region": r.name,
                      "Composite index (reconstruction, 0 to 1)": _text(res, "composite_total_text"),
-                     "Rank among the pilot units (5-95%)": rank,
-                     "Cluster stars": _text(res, "cluster_stars_text"),
-                     "Typology": _text(res, "typology_text")})
+                     "Rank among the pilot units (5-95%)": rank})
     return pd.DataFrame(rows)
+
+
+def typology_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """The regions whose cluster stars the briefing states: stars and the typology they allow.
+    The others are named in the text, once (see :func:`regions_lacking`)."""
+    rows = [{"Region": r.name, "Cluster stars": _text(results[r.id], "cluster_stars_text"),
+             "Typology": _text(results[r.id], "typology_text")}
+            for r in regions if results.get(r.id, {}).get("cluster_stars") not in (None, "")]
+    return pd.DataFrame(rows, columns=["Region", "Cluster stars", "Typology"])
 
 
 def parameters_table(regions: list[Region]) -> tuple[pd.DataFrame, list[str]]:
@@ -104,13 +110,12 @@ def parameters_table(regions: list[Region]) -> tuple[pd.DataFrame, list[str]]:
 
 
 def content_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """Which regions have briefing content of their own (from the flags their runs glued)."""
+    """The regions with briefing content of their own, and which content (from the flags their
+    runs glued). Regions without any are named in the text, once."""
     rows = []
     for r in regions:
         res = results.get(r.id, {})
-        if not res:
-            rows.append({"Region": r.name, "SWOT, PEST and challenges": MISSING,
-                         "Action plan": MISSING})
+        if not (res.get("has_synthesis") or res.get("plan_is_template") is False):
             continue
         rows.append({
             "Region": r.name,
@@ -118,7 +123,7 @@ def content_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> 
             else "not written yet",
             "Action plan": "the Centre-Val de Loire plan as a template"
             if res.get("plan_is_template") else "written for the region"})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["Region", "SWOT, PEST and challenges", "Action plan"])
 
 
 def candidates_matrix(regions: list[Region]) -> pd.DataFrame:

@@ -170,6 +170,16 @@ def _fresh_folder(folder: Path) -> Path:
     return folder
 
 
+def _copy_static(src: Path) -> None:
+    """The bibliography and the stylesheet (book/_static: CSS only; a .js there would run)."""
+    shutil.copy2(paths.BOOK_TEMPLATES / "references.bib", src / "references.bib")
+    static = paths.BOOK_TEMPLATES / "_static"
+    if static.is_dir():
+        (src / "_static").mkdir(exist_ok=True)
+        for f in sorted(static.glob("*.css")):
+            shutil.copy2(f, src / "_static" / f.name)
+
+
 def _copy_outputs(run_dir: Path, src: Path) -> None:
     for sub in ("figures", "tables"):
         if (run_dir / sub).exists():
@@ -228,7 +238,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
         "for_analysts": lambda: templates.render("for_analysts.md", context),
         "references": lambda: templates.render("references.md", context),
     })
-    shutil.copy2(paths.BOOK_TEMPLATES / "references.bib", src / "references.bib")
+    _copy_static(src)
     _copy_outputs(run_dir, src)
     _write(src / "_toc.yml", yaml.safe_dump(toc(chapters), sort_keys=False))
     _config(src, f"{region.name}: EOCIC policy briefing", region.id, regions)
@@ -389,7 +399,7 @@ def assemble_cross_region(regions: list[Region]) -> Path:
         "for_analysts": lambda: templates.render("for_analysts.md", context),
         "references": lambda: templates.render("references.md", context),
     })
-    shutil.copy2(paths.BOOK_TEMPLATES / "references.bib", src / "references.bib")
+    _copy_static(src)
     _copy_outputs(run_dir, src)
     _write(src / "_toc.yml", yaml.safe_dump(toc(chapters), sort_keys=False))
     _config(src, "The ten EOCIC pilot regions: cross-region edition", ALL, regions)

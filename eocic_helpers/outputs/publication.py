@@ -210,7 +210,7 @@ def column_widths(frame: pd.DataFrame) -> list[int]:
                               else str(v) for v in frame[col].tolist()]
         longest_word = max((len(w) for t in texts for w in t.split()), default=1)
         mean_length = sum(len(t) for t in texts) / len(texts)
-        widths.append(round(max(4, min(longest_word, 20), 3 * math.sqrt(mean_length))))
+        widths.append(round(max(6, min(longest_word, 20), 3 * math.sqrt(mean_length))))
     return widths
 
 

@@ -23,15 +23,6 @@ from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.regions import Region, load_regions
 from eocic_helpers.outputs.escape import myst_text
 
-#: Chapters in the briefing's order: (notebook name, chapter title used when it is missing).
-CHAPTERS: list[tuple[str, str]] = [
-    ("indicators", "Key economic and innovation indicators"),
-    ("industrial_change", "Composite indicators of industrial change"),
-    ("synthesis", "Challenges, barriers and drivers of industrial modernisation"),
-    ("cost_benefit", "Costs and sensitivity of the two interventions"),
-    ("action_plan", "Roadmap and action plan"),
-]
-
 
 def _jupyter_book() -> str:
     exe = Path(sys.executable).parent / "jupyter-book"

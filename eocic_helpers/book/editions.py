@@ -319,6 +319,8 @@ def publish_edition(src: Path, name: str, pdf: bool) -> dict[str, Path]:
         _copy_atomic(pdf_file, paths.SITE / SITE_PDF / f"{name}.pdf")
         _copy_atomic(pdf_file, paths.PDF / f"{name}.pdf")
         out["pdf"] = paths.PDF / f"{name}.pdf"
+    else:  # never publish new HTML next to an older PDF
+        (paths.SITE / SITE_PDF / f"{name}.pdf").unlink(missing_ok=True)
     shutil.rmtree(work, ignore_errors=True)
     return out
 

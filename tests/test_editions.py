@@ -222,7 +222,8 @@ def _dataset_codes() -> set[str]:
 
 
 def _developer_text(text: str) -> list[str]:
-    text = re.sub(r"doi:\S+|https?://\S+", " ", FILE_NAME.sub(" ", text))
+    # File names and paths are references, not variable names (print may break them anywhere).
+    text = re.sub(r"doi:\S+|https?://\S+|\S*/\S*", " ", FILE_NAME.sub(" ", text))
     found = COMMAND.findall(text)
     codes = _dataset_codes()
     found += [t for t in SNAKE.findall(text) if t not in codes]

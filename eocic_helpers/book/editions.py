@@ -383,7 +383,7 @@ def assemble_cross_region(regions: list[Region]) -> Path:
         "regions": regions, "results": res, "stamp": stamp, "vintage": data_vintage(),
         "available": {c.file for c in chapters
                       if c.source == "notebook" and (run_dir / f"{c.file}.ipynb").exists()},
-        "status": {r.id: content_status(appendix.results(r.id)) for r in regions},
+        "own_ids": [r.id for r in regions if content_status(appendix.results(r.id)) == "own"],
         "editions": Markup(_editions_block(ALL, regions)),
     }
     _write(src / "intro.md", templates.render("intro_all.md", context))

@@ -77,12 +77,12 @@ lock: ## Regenerate requirements.lock (exact pins) from pyproject.toml
 snapshot: venv ## Rebuild data/snapshot from the raw files: make snapshot RAW=<dir>
 	$(EOCIC) data snapshot --raw $(RAW)
 
-test: setup ## Set up, then run ruff and the test suite
-	$(VENV)/bin/ruff check eocic_helpers tests bench
+test: setup ## Set up, then run ruff (package, tests, notebooks) and the test suite
+	$(VENV)/bin/ruff check eocic_helpers tests bench notebooks
 	$(VENV)/bin/pytest
 
-lint: venv ## Run ruff
-	$(VENV)/bin/ruff check eocic_helpers tests bench
+lint: venv ## Run ruff on the package, the tests, the bench and the notebooks' code cells
+	$(VENV)/bin/ruff check eocic_helpers tests bench notebooks
 
 bench: venv ## Print the speed figures
 	$(PY) bench/run_bench.py

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from eocic_helpers.core.errors import EocicError
+from eocic_helpers.core.lock import build_lock
 
 
 def _cmd_regions(args: argparse.Namespace) -> int:
@@ -45,6 +46,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     overrides.update(prm.parse_pairs(args.param or []))
     per_notebook = prm.resolve(specs, overrides)
     tasks = runner.plan([r.id for r in regions], specs, per_notebook)
+    _preflight_data(specs)
     if args.dry_run:
         hits = 0
         for t in tasks:
@@ -53,13 +55,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(f"{'cached' if fresh else 'run':6} {t.label}")
         print(f"{len(tasks)} tasks, {hits} cache hits, {len(tasks) - hits} to run")
         return 0
-    start = time.perf_counter()
-    if args.executor == "dask":
-        outcomes = runner.run_dask(tasks, args.scheduler, force=args.force, progress=not args.quiet)
-    else:
-        outcomes = runner.run(tasks, jobs=args.jobs, force=args.force, progress=not args.quiet)
-    elapsed = time.perf_counter() - start
-    summary = runner.write_summary(outcomes, elapsed)
+    with build_lock(wait=not args.no_wait, what="eocic run"):
+        for region_id in dict.fromkeys(t.region for t in tasks):
+            runner.repair_results(region_id)
+        start = time.perf_counter()
+        if args.executor == "dask":
+            outcomes = runner.run_dask(tasks, args.scheduler, force=args.force,
+                                       progress=not args.quiet)
+        else:
+            outcomes = runner.run(tasks, jobs=args.jobs, force=args.force, progress=not args.quiet)
+        elapsed = time.perf_counter() - start
+        summary = runner.write_summary(outcomes, elapsed)
     print(runner.format_summary(outcomes))
     failed = sum(o.status == "failed" for o in outcomes)
     print(f"{len(outcomes)} tasks: {sum(o.status == 'ok' for o in outcomes)} ran, "
@@ -68,7 +74,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _preflight_data(specs: list) -> None:
+    """Refuse a changed, truncated or malformed snapshot before any kernel starts."""
+    if any(r.startswith("data/snapshot") for s in specs for r in s.reads):
+        from eocic_helpers.data.snapshot import verify_snapshot
+
+        verify_snapshot()
+
+
 def _cmd_book(args: argparse.Namespace) -> int:
+    from eocic_helpers.core.regions import resolve_region
+
+    names = args.region or ["all"]
+    if [n.lower() for n in names] != ["all"]:
+        for name in names:  # bad input is refused before the build folder is touched
+            resolve_region(name)
+    with build_lock(wait=not args.no_wait, what="eocic book"):
+        return _book(args)
+
+
+def _book(args: argparse.Namespace) -> int:
     from eocic_helpers.book import editions as book
     from eocic_helpers.core.regions import load_regions, resolve_region
 
@@ -109,7 +134,8 @@ def _cmd_book(args: argparse.Namespace) -> int:
 def _cmd_data_snapshot(args: argparse.Namespace) -> int:
     from eocic_helpers.data.snapshot import build_snapshot
 
-    files = build_snapshot(Path(args.raw), Path(args.out) if args.out else None)
+    files = build_snapshot(Path(args.raw), Path(args.out) if args.out else None,
+                           Path(args.fetched) if args.fetched else None)
     for f in files:
         print(f)
     return 0
@@ -124,11 +150,15 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_check(args: argparse.Namespace) -> int:
-    from eocic_helpers.data.snapshot import load_snapshot
+    from eocic_helpers.data.snapshot import MANIFEST, load_snapshot, verify_snapshot
 
+    manifest = verify_snapshot()
     snap = load_snapshot()
-    print(f"snapshot ok: {len(snap)} values, {snap['indicator'].nunique()} indicators, "
-          f"{snap['geo'].nunique()} geo codes")
+    fetched = ", ".join(f"{code} (downloaded {e.get('fetched', '?')[:10]})"
+                        for code, e in sorted(manifest.get("fetched", {}).items()))
+    print(f"snapshot ok: {len(manifest['files'])} files match {MANIFEST}; {len(snap)} values, "
+          f"{snap['indicator'].nunique()} indicators, {snap['geo'].nunique()} geo codes"
+          + (f"; includes downloads: {fetched}" if fetched else ""))
     return 0
 
 
@@ -186,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="local process pool (default) or an existing Dask cluster")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler address")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--no-wait", action="store_true",
+                   help="refuse at once if another run or book is using the build folder")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("book", help="build the editions of regions, or 'all' (every region, "
@@ -195,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="build the PDF too (default)")
     p.add_argument("--no-pdf", dest="pdf", action="store_false", help="HTML only")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p.add_argument("--no-wait", action="store_true",
+                   help="refuse at once if another run or book is using the build folder")
     p.set_defaults(func=_cmd_book)
 
     p = sub.add_parser("scaffold", help="write a commented synthesis.yaml template for a region")
@@ -207,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = dsub.add_parser("snapshot", help="rebuild data/snapshot from the raw files")
     p.add_argument("--raw", required=True, metavar="DIR", help="folder of the raw files")
     p.add_argument("--out", metavar="DIR", help="write here instead of data/snapshot")
+    p.add_argument("--fetched", metavar="DIR",
+                   help="folder of 'eocic data fetch' downloads to include (default data/raw)")
     p.set_defaults(func=_cmd_data_snapshot)
     p = dsub.add_parser("fetch", help="download Eurostat datasets into data/raw (online)")
     p.add_argument("datasets", nargs="*", metavar="DATASET")
@@ -236,6 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("eocic: interrupted; earlier outputs are intact", file=sys.stderr)
         return 130
+    except OSError as exc:  # environment faults: full disk, read-only folder, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"eocic: error: {where}{exc.strerror or exc}; earlier outputs are intact",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +35,13 @@ def e2e_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def all_pilots_build(e2e_build: Path) -> Path:
-    """The same build folder after running every notebook for all ten pilot regions."""
-    run_cli("run", "--quiet", build=e2e_build, check=True)
-    return e2e_build
+def all_pilots_build(e2e_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build folder of its own where every notebook ran for all ten pilot regions.
+
+    It starts as a copy of ``e2e_build`` (so centre-val-de-loire is a cache hit), and tests that
+    add editions to one folder never change what the other folder's tests see.
+    """
+    build = tmp_path_factory.mktemp("all-pilots") / "build"
+    shutil.copytree(e2e_build, build, ignore=shutil.ignore_patterns("books", "site", "pdf", ".lock"))
+    run_cli("run", "--quiet", build=build, check=True)
+    return build

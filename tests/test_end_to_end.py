@@ -39,6 +39,33 @@ def test_second_run_is_a_cache_hit(e2e_build: Path):
     assert "0 ran" in proc.stdout and "cached" in proc.stdout
 
 
+def test_every_file_a_notebook_opened_is_covered_by_its_key(e2e_build: Path):
+    """The files each run recorded (audit hook) are files its notebook declares, so the cache
+    key covered them before the first run too; and every module it ran is in its key."""
+    from eocic_helpers.core import paths
+    from eocic_helpers.run import params as prm
+    from eocic_helpers.run import runner
+
+    cache = e2e_build / "runs" / REGION / ".cache"
+    specs = prm.discover()
+    for name, spec in specs.items():
+        manifest = json.loads((cache / f"{name}.manifest.json").read_text())
+        recorded = set(manifest["reads"])
+        assert recorded, name  # the hook saw the notebook's data files
+        declared = {p.relative_to(paths.ROOT).as_posix() for p in runner.declared_reads(spec, REGION)}
+        assert recorded <= declared, (name, sorted(recorded - declared))
+
+
+def test_outputs_are_owned_and_unlisted_ones_belong_to_nobody(e2e_build: Path):
+    run = e2e_build / "runs" / REGION
+    owned = set()
+    for f in (run / ".cache").glob("*.manifest.json"):
+        owned |= set(json.loads(f.read_text())["files"])
+    published = {p.relative_to(run).as_posix() for sub in ("figures", "tables")
+                 for p in (run / sub).iterdir()}
+    assert published <= owned
+
+
 def test_t0_gives_dates_and_outputs_are_deterministic(tmp_path: Path):
     build = tmp_path / "b"
     run_cli("run", REGION, "-n", "action_plan", "-p", "t0", "2019-09-01", "--quiet",

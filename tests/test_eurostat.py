@@ -25,7 +25,7 @@ def test_sdmx_tsv_plain_and_gzipped(name):
 
 
 def test_sdmx_csv_drops_empty_observations():
-    f = eurostat.read_sdmx_csv(FIX / "lfst_r_lfe2emprt_sdmx.csv")
+    f = eurostat.read_any(FIX / "lfst_r_lfe2emprt_sdmx.csv")
     assert set(f["geo"]) == {"FRB0", "EU28"}
     assert f.loc[f["geo"] == "FRB0", "flag"].item() == "p"
     assert {"unit", "sex", "age", "freq"} <= set(f.columns)
@@ -60,7 +60,7 @@ def test_missing_columns(tmp_path: Path):
     csv = tmp_path / "bad.csv"
     csv.write_text("geo,year,value\nFR,2015,1\n")
     with pytest.raises(DataError, match=r"missing columns \['OBS_VALUE', 'TIME_PERIOD'\]"):
-        eurostat.read_sdmx_csv(csv)
+        eurostat.read_any(csv)
 
 
 def test_missing_file(tmp_path: Path):

@@ -1,13 +1,19 @@
 """Live acquisition, tested without the network."""
 
+import hashlib
 import io
 import urllib.error
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from eocic_helpers.analysis import indicators as ki
+from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.regions import load_regions, resolve_region
 from eocic_helpers.data import fetch
+from eocic_helpers.data import snapshot as snap
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -43,3 +49,32 @@ def test_a_corrupt_download_leaves_nothing(monkeypatch, tmp_path):
 def test_unknown_dataset():
     with pytest.raises(DataError, match="unknown dataset 'foo'"):
         fetch.fetch(["foo"])
+
+
+@pytest.mark.skipif(not paths.RAW_SHARED.is_dir(), reason="raw files not present")
+def test_fetch_then_snapshot_fills_figure_1s_employment_rate(monkeypatch, tmp_path):
+    """The whole path offline: download (faked with a file in Eurostat's SDMX-TSV format),
+    rebuild the snapshot with it, and draw Figure 1's employment-rate panel from it."""
+    payload = (FIX / "lfst_r_lfe2emprt_sdmx.tsv.gz").read_bytes()
+    monkeypatch.setattr(fetch.urllib.request, "urlopen", lambda *a, **k: io.BytesIO(payload))
+    raw = tmp_path / "raw"
+    fetch.fetch(["lfst_r_lfe2emprt"], raw)
+    out = tmp_path / "snapshot"
+    snap.build_snapshot(paths.RAW_SHARED, out, fetched_dir=raw)
+    manifest = snap.verify_snapshot(out)
+    entry = manifest["fetched"]["lfst_r_lfe2emprt"]
+    assert entry["sha256"] == hashlib.sha256(payload).hexdigest() and entry["fetched"]
+    s = snap.load_snapshot(out)
+    rate = s[(s["indicator"] == "employment_rate_pct") & (s["geo"] == "FRB0")].set_index("year")
+    assert rate.loc[2017, "value"] == 71.0 and "Eurostat flag: p" in rate.loc[2017, "note"]
+    assert (out / "fetched.csv").exists()
+    assert "employment_rate_pct" in set(pd.read_csv(out / "indicators.csv")["indicator"])
+    focus = resolve_region("centre-val-de-loire")
+    fig1 = ki.figure1_data(s, load_regions(), focus)
+    panel = fig1[(fig1["indicator"] == "employment_rate_pct") & (fig1["region"] == focus.id)]
+    assert panel["value"].tolist() == [71.0]
+    assert ki.glue_values(s, load_regions(), focus)["employment_rate_pct"] == 71.0
+    # a download changed after it was catalogued is refused
+    (raw / "lfst_r_lfe2emprt.tsv.gz").write_bytes(payload[:-4])
+    with pytest.raises(DataError, match="changed since it was downloaded"):
+        snap.build_snapshot(paths.RAW_SHARED, tmp_path / "again", fetched_dir=raw)

@@ -62,3 +62,20 @@ def test_params_file_must_be_a_mapping(tmp_path: Path):
     f.write_text("- t0\n")
     with pytest.raises(ConfigError, match="expected a mapping"):
         prm.load_params_file(f)
+
+
+@pytest.mark.parametrize(("raw", "default", "expected"),
+                         [("1e3", 50, 1000), ("50.0", 50, 50), (50.0, 50, 50), (" 7 ", 50, 7),
+                          ("1_000", 50, 1000), ("1e15", 0.5, 1e15), ("-0.25", 0.5, -0.25)])
+def test_convert_numbers_within_limits(raw, default, expected):
+    value = prm.convert("x", raw, default)
+    assert value == expected and type(value) is type(default)
+
+
+def test_params_file_names_must_be_text(tmp_path: Path):
+    f = tmp_path / "p.yaml"
+    f.write_text("t0: ''\n2019: 3\n")
+    with pytest.raises(ConfigError, match=r"p\.yaml:2: parameter name '2019' is not text"):
+        prm.load_params_file(f)
+    with pytest.raises(ParameterError, match="parameter name '5' is not text"):
+        prm.resolve(prm.select(prm.discover(), ["action_plan"]), {5: 3})

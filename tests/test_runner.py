@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import stat
 from pathlib import Path
 
 import pytest
 
-from eocic_helpers.core import paths
+from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.errors import ParameterError
 from eocic_helpers.run import params as prm
 from eocic_helpers.run import runner
@@ -72,3 +76,168 @@ def test_summary_table_names_the_failing_cell():
         runner.Outcome("saxony", "indicators", "failed", 1.0, "build/x.ipynb", "KeyError: 'x'", 3),
         runner.Outcome("wallonia", "indicators", "ok", 2.0)])
     assert "KeyError: 'x' (cell 3) -> build/x.ipynb" in out
+
+
+# -- the cache sees what a notebook uses ----------------------------------------------------
+
+def _closure(name: str) -> set[str]:
+    spec = prm.discover()[name]
+    code = "\n".join(runner._code_cells(spec.path))
+    return {p.relative_to(paths.PACKAGE).as_posix() for p in runner.module_closure(code)}
+
+
+def test_module_closure_follows_function_level_imports(tmp_path: Path, monkeypatch):
+    pkg = tmp_path / "eocic_helpers"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "sub" / "a.py").write_text("def f():\n    from eocic_helpers.sub import b\n    return b\n")
+    (pkg / "sub" / "b.py").write_text("from . import c\n")
+    (pkg / "sub" / "c.py").write_text("X = 1\n")
+    (pkg / "unused.py").write_text("import eocic_helpers.sub.a\n")
+    monkeypatch.setattr(paths, "PACKAGE", pkg)
+    got = {p.relative_to(pkg).as_posix() for p in runner.module_closure(
+        "from eocic_helpers.sub.a import f\n")}
+    assert got == {"__init__.py", "sub/__init__.py", "sub/a.py", "sub/b.py", "sub/c.py"}
+
+
+def test_no_notebook_uses_the_cli_or_the_book():
+    for name in prm.discover():
+        used = _closure(name)
+        assert "outputs/publication.py" in used, name  # the closure is not empty
+        assert "cli.py" not in used and not any(u.startswith("book/") for u in used), (name, used)
+        assert "run/runner.py" not in used, name
+
+
+def test_editing_a_module_no_notebook_imports_keeps_every_key(tmp_path: Path, monkeypatch):
+    pkg = tmp_path / "eocic_helpers"
+    shutil.copytree(paths.PACKAGE, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(paths, "PACKAGE", pkg)
+    specs = _specs()
+    before = {t.label: t.key for t in runner.plan(["saxony"], specs, {})}
+    for unused in ("cli.py", "book/editions.py", "book/appendix.py", "run/runner.py"):
+        (pkg / unused).write_text((pkg / unused).read_text() + "\n# edited\n")
+    assert {t.label: t.key for t in runner.plan(["saxony"], specs, {})} == before
+    # ... while editing a module one notebook uses re-keys that notebook only
+    (pkg / "analysis" / "costs.py").write_text(
+        (pkg / "analysis" / "costs.py").read_text() + "\n# edited\n")
+    after = {t.label: t.key for t in runner.plan(["saxony"], specs, {})}
+    assert {k for k in before if after[k] != before[k]} == {"saxony/cost_benefit"}
+
+
+def test_a_recorded_read_enters_the_key(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    (tmp_path / "extra.yaml").write_text("a: 1\n")
+    spec = prm.NotebookSpec("nb", paths.NOTEBOOKS / "action_plan.ipynb", {}, reads=())
+    without = runner.task_key(spec, {}, "r", "code")
+    with_read = runner.task_key(spec, {}, "r", "code", ["extra.yaml"])
+    assert with_read != without
+    (tmp_path / "extra.yaml").write_text("a: 2\n")
+    assert runner.task_key(spec, {}, "r", "code", ["extra.yaml"]) != with_read
+    (tmp_path / "extra.yaml").unlink()
+    assert runner.task_key(spec, {}, "r", "code", ["extra.yaml"]) != with_read
+
+
+def test_the_same_notebook_or_region_twice_is_one_task():
+    tasks = runner.plan(["saxony", "saxony"], _specs("synthesis", "synthesis"), {})
+    assert [t.label for t in tasks] == ["saxony/synthesis"]
+
+
+# -- promotion: one set per task ------------------------------------------------------------
+
+@pytest.fixture()
+def runs(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setattr(paths, "RUNS", tmp_path / "runs")
+    return tmp_path / "runs"
+
+
+def _stage(root: Path, name: str, outputs: dict[str, str], values: dict) -> Path:
+    staging = root / ".staging" / name
+    staging.mkdir(parents=True)
+    for rel, text in outputs.items():
+        (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+        (staging / rel).write_text(text)
+    nb = {"cells": [{"cell_type": "code", "source": "x = 1", "metadata": {}, "outputs": []}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (staging / "nb.ipynb").write_text(json.dumps(nb))
+    (staging / "nb.results.json").write_text(json.dumps(
+        {"region": "r", "notebook": "nb", "values": values, "figures": [], "reads": []}))
+    return staging
+
+
+def _task(key: str) -> runner.Task:
+    return runner.Task("r", "nb", "nb.ipynb", {}, key=key)
+
+
+OLD = {"figures/a.png": "old a", "figures/gone.png": "old only", "tables/t.csv": "old t"}
+NEW = {"figures/a.png": "new a", "figures/b.png": "new b", "tables/t.csv": "new t"}
+
+
+def test_promotion_publishes_a_set_and_prunes_what_is_no_longer_produced(runs: Path):
+    runner.promote(_task("k1"), _stage(runs, "one", OLD, {"v": 1}))
+    assert runner.is_fresh(_task("k1")) and not runner.is_fresh(_task("k2"))
+    region = runs / "r"
+    assert (region / "figures" / "gone.png").read_text() == "old only"
+    (region / "failed").mkdir()
+    (region / "failed" / "nb.ipynb").write_text("{}")
+    runner.promote(_task("k2"), _stage(runs, "two", NEW, {"v": 2}))
+    assert runner.is_fresh(_task("k2"))
+    assert not (region / "figures" / "gone.png").exists()  # pruned
+    assert (region / "figures" / "b.png").read_text() == "new b"
+    assert not (region / "failed" / "nb.ipynb").exists()  # a stale failure is removed
+    assert json.loads((region / "results.json").read_text()) == {"v": 2}
+    # an output edited or deleted by hand makes the task stale
+    (region / "tables" / "t.csv").write_text("edited")
+    assert not runner.is_fresh(_task("k2"))
+
+
+@pytest.mark.parametrize("k", range(8))  # every os.replace of a promotion
+def test_a_crash_inside_promotion_leaves_a_stale_task_the_next_run_repairs(runs: Path, monkeypatch,
+                                                                           k: int):
+    runner.promote(_task("k1"), _stage(runs, "one", OLD, {"v": 1}))
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def crashing_replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] > k:
+            raise OSError(28, "No space left on device (simulated)")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(runner.os, "replace", crashing_replace)
+    monkeypatch.setattr(runner.atomic.os, "replace", crashing_replace)
+    with pytest.raises(OSError):
+        runner.promote(_task("k2"), _stage(runs, "two", NEW, {"v": 2}))
+    assert not runner.is_fresh(_task("k2")) and not runner.is_fresh(_task("k1"))
+    monkeypatch.setattr(runner.os, "replace", real_replace)
+    monkeypatch.setattr(runner.atomic.os, "replace", real_replace)
+    runner.promote(_task("k2"), _stage(runs, "three", NEW, {"v": 2}))
+    assert runner.is_fresh(_task("k2"))
+    assert json.loads((runs / "r" / "results.json").read_text()) == {"v": 2}
+
+
+def test_a_corrupt_results_json_is_rebuilt_from_the_fragments(runs: Path, capsys):
+    runner.promote(_task("k1"), _stage(runs, "one", OLD, {"v": 1, "w": "x"}))
+    results = runs / "r" / "results.json"
+    good = results.read_bytes()
+    results.write_text('{"v": 1, "w')
+    assert runner.repair_results("r")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "results.json: corrupt; rebuilt" in err
+    assert results.read_bytes() == good
+    assert not runner.repair_results("r")
+
+
+def test_a_truncated_failed_notebook_is_not_kept(runs: Path):
+    staging = _stage(runs, "one", {}, {})
+    (staging / "nb.ipynb").write_text('{"cells": [')  # a full disk cut it short
+    assert runner._keep_failed(_task("k"), staging) == ""
+    staging = _stage(runs, "two", {}, {})
+    assert runner._keep_failed(_task("k"), staging).endswith("r/failed/nb.ipynb")
+
+
+def test_published_files_respect_the_umask(runs: Path):
+    runner.promote(_task("k1"), _stage(runs, "one", OLD, {"v": 1}))
+    expected = 0o666 & ~atomic.UMASK
+    for name in ("results.json", "_owners.json", ".cache/nb.manifest.json"):
+        assert stat.S_IMODE((runs / "r" / name).stat().st_mode) == expected, name

@@ -155,3 +155,31 @@ def test_unknown_geo_is_rejected(tmp_path: Path):
     f.write_text("\n".join(lines) + "\n")
     with pytest.raises(DataError, match="unknown geo code 'ZZ99'"):
         snap.load_snapshot(folder)
+
+
+def test_committed_snapshot_matches_its_manifest():
+    manifest = snap.verify_snapshot()
+    assert set(manifest["files"]) == {p.name for p in paths.SNAPSHOT.glob("*.csv")}
+
+
+def test_manifest_refuses_changed_unlisted_and_malformed_files(tmp_path: Path):
+    folder = _copy_snapshot(tmp_path)
+    f = folder / "context.csv"
+    original = f.read_bytes()
+    f.write_bytes(original.replace(b",P_MHAB,", b",PER_MHAB,", 1))
+    with pytest.raises(DataError, match=r"context.csv: changed since the snapshot was built.*"
+                                         r"eocic data snapshot --raw DIR"):
+        snap.verify_snapshot(folder)
+    # a manifest rebuilt over a malformed file does not make it acceptable
+    snap.write_manifest(folder)
+    with pytest.raises(DataError, match="unknown unit 'PER_MHAB'"):
+        snap.verify_snapshot(folder)
+    f.write_bytes(original)
+    snap.write_manifest(folder)
+    (folder / "extra.csv").write_text("geo\n")
+    with pytest.raises(DataError, match="extra.csv: not in MANIFEST.json"):
+        snap.verify_snapshot(folder)
+    (folder / "extra.csv").unlink()
+    (folder / "MANIFEST.json").write_text("{")
+    with pytest.raises(DataError, match="MANIFEST.json: unreadable"):
+        snap.verify_snapshot(folder)

@@ -12,8 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.errors import ParameterError
+from eocic_helpers.core.regions import SEED_REGION
 
-TEMPLATE_REGION = "centre-val-de-loire"
+#: The region whose action plan serves as a template for regions without their own.
+TEMPLATE_REGION = SEED_REGION
+#: Latest month from T0 an action may start or end (50 years): keeps every date computable.
+MAX_MONTHS = 600
+#: Years ``t0`` may fall in.
+T0_YEARS = (1990, 2100)
 
 
 class Intervention(BaseModel):
@@ -30,8 +36,8 @@ class Action(BaseModel):
     id: str
     intervention: str
     action: str
-    start_month: float | None = Field(default=None, ge=0)
-    end_month: float | None = Field(default=None, ge=0)
+    start_month: float | None = Field(default=None, ge=0, le=MAX_MONTHS, allow_inf_nan=False)
+    end_month: float | None = Field(default=None, ge=0, le=MAX_MONTHS, allow_inf_nan=False)
     open_ended: bool = False
     meeting: bool = False
     owners: str
@@ -94,24 +100,59 @@ def load_action_plan(region_id: str) -> tuple[ActionPlan, bool]:
         The plan and ``True`` when it is a template borrowed from another region.
     """
     path, is_template = plan_file(region_id)
-    return load_model(ActionPlan, path), is_template
+    plan = load_model(ActionPlan, path)
+    _check_identity(plan, path.parent.name, path)
+    return plan, is_template
+
+
+def _check_identity(plan: ActionPlan, folder_region: str, path: Path) -> None:
+    """The plan names the region whose folder holds it, and each id is used once.
+
+    Raises:
+        ConfigError: ``file:line: field '...'`` naming the first problem.
+    """
+    from eocic_helpers.core.config import _line_of, _rel, shown
+    from eocic_helpers.core.errors import ConfigError
+
+    if plan.region != folder_region:
+        raise ConfigError(
+            f"{_rel(path)}:{_line_of(path, ('region',))}: field 'region': says "
+            f"'{shown(plan.region)}' but the file is in the folder of '{folder_region}'; set "
+            f"region: {folder_region}, or move the file to that region's folder")
+    for field, items in (("interventions", plan.interventions), ("actions", plan.actions)):
+        seen: set[str] = set()
+        for k, item in enumerate(items):
+            if item.id in seen:
+                raise ConfigError(
+                    f"{_rel(path)}:{_line_of(path, (field, k, 'id'))}: field '{field}.{k}.id': "
+                    f"duplicate id '{shown(item.id)}'; give each its own id")
+            seen.add(item.id)
 
 
 def parse_t0(t0: str | None) -> dt.date | None:
     """Parse the ``t0`` parameter: an ISO date (YYYY-MM-DD), or empty for relative months.
 
     Raises:
-        ParameterError: ``t0`` is not an ISO date.
+        ParameterError: ``t0`` is not an ISO date, or falls outside the years :data:`T0_YEARS`.
     """
+    from eocic_helpers.core.config import shown
+
     if t0 is None or str(t0).strip() == "":
         return None
     try:
-        return dt.date.fromisoformat(str(t0).strip())
+        date = dt.date.fromisoformat(str(t0).strip())
     except ValueError:
         raise ParameterError(
-            f"parameter 't0' is '{t0}', not a date; give an ISO date like 2019-09-01, or '' "
-            "for months from T0"
+            f"parameter 't0' is '{shown(t0)}', not a date; give an ISO date like 2019-09-01, "
+            "or '' for months from T0"
         ) from None
+    low, high = T0_YEARS
+    if not low <= date.year <= high:
+        raise ParameterError(
+            f"parameter 't0' is {date.isoformat()}, outside the years {low} to {high}; "
+            "give a date in that range, or '' for months from T0"
+        )
+    return date
 
 
 def add_months(start: dt.date, months: float) -> dt.date:

@@ -22,13 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
-from eocic_helpers.core.regions import Region, load_regions
+from eocic_helpers.core.regions import EU28, Region, load_regions
 
 CONFIG_FILE = paths.DATA / "composite" / "industrial_change.yaml"
 HONESTY = ("reconstruction from Eurostat indicators following EOCIC's seven dimensions; "
            "not the EOCIC index")
-EU28 = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
-        "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "UK"]
 
 
 class IndicatorChoice(BaseModel):

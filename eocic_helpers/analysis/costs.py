@@ -14,6 +14,7 @@ is vectorised: every function takes scalars or numpy arrays of draws alike.
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +26,7 @@ from scipy import stats
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.errors import ParameterError
+from eocic_helpers.outputs.numbers import axis_thousands, format_number
 
 INTERVENTIONS_FILE = paths.DATA / "interventions.yaml"
 BRIEFING_N_SMES = 50  # footnote 20 prices the coaching for 50 SMEs
@@ -100,7 +102,8 @@ def validate_values(values: dict[str, Any]) -> dict[str, float]:
     """Check user values against each parameter's type and allowed range.
 
     Raises:
-        ParameterError: a negative cost, ``n_smes`` below 1 or not whole, a share outside 0-1,
+        ParameterError: a value that is not finite (NaN, infinity), a negative cost,
+            ``n_smes`` below 1 or not whole, a share outside 0-1,
             a low bound above its high bound, or an unknown name.
     """
     params = load_parameters()
@@ -109,6 +112,9 @@ def validate_values(values: dict[str, Any]) -> dict[str, float]:
             continue
         p = params[name]
         allowed = _allowed(p)
+        if isinstance(value, float) and not math.isfinite(value):  # NaN defeats < and >
+            raise ParameterError(f"parameter '{name}' must be a finite number, got {value}; "
+                                 f"allowed: {allowed}")
         if p.kind == "int" and float(value) != int(value):
             raise ParameterError(f"parameter '{name}' must be a whole number, got {value}; "
                                  f"allowed: {allowed}")
@@ -363,7 +369,7 @@ def tornado_figure(data: pd.DataFrame, base: float):
     ax.set_yticklabels(data["label"], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("Total yearly cost (EUR)")
-    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}".replace(",", " "))
+    ax.xaxis.set_major_formatter(axis_thousands)
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title("One-way sensitivity of the yearly cost", loc="left")
     fig.tight_layout()
@@ -384,9 +390,9 @@ def monte_carlo_figure(draws: np.ndarray, summary: pd.DataFrame):
     ax.axvline(row["mean"], color=OKABE_ITO["vermillion"], linewidth=2, label="mean")
     ax.set_xlabel("Total yearly cost (EUR)")
     ax.set_ylabel("Draws")
-    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}".replace(",", " "))
+    ax.xaxis.set_major_formatter(axis_thousands)
     ax.legend(fontsize=8)
-    ax.set_title(f"Monte Carlo: {int(row['draws']):,} draws".replace(",", " "), loc="left")
+    ax.set_title(f"Monte Carlo: {format_number(int(row['draws']))} draws", loc="left")
     fig.tight_layout()
     return fig
 
@@ -429,7 +435,7 @@ def scale_figure(data: pd.DataFrame, n_default: int):
         ax.axvline(n_default, color="black", linestyle="--", linewidth=1, label=f"{n_default} SMEs")
         ax.set_xlabel("SMEs coached a year")
         ax.set_title(title, loc="left", fontsize=10)
-        ax.yaxis.set_major_formatter(lambda x, _: f"{x:,.0f}".replace(",", " "))
+        ax.yaxis.set_major_formatter(axis_thousands)
     a1.legend(fontsize=8)
     fig.tight_layout()
     return fig

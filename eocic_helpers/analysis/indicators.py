@@ -17,8 +17,9 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.regions import Region
 from eocic_helpers.data.lookup import country_value, lookup, pilot_table, rank_desc, region_value
-from eocic_helpers.data.reference import Comparison, compare
+from eocic_helpers.data.reference import RESULTS_KEYS, Comparison, compare_results
 from eocic_helpers.data.snapshot import BY_ID
+from eocic_helpers.outputs.numbers import format_number
 
 CONFIG_FILE = paths.DATA / "key_indicators.yaml"
 
@@ -141,7 +142,7 @@ def latest_region_value(snapshot: pd.DataFrame, indicator: str, focus: Region, m
 def _fmt(value: float, indicator: str) -> str:
     unit = BY_ID[indicator].unit
     if unit == "EUR_HAB":
-        return f"{value:,.0f}".replace(",", " ")
+        return format_number(value)
     if unit == "RATIO":
         return f"{value:.2f}"
     return f"{value:.1f}"
@@ -277,18 +278,8 @@ def fidelity(values: dict[str, Any]) -> list[Comparison]:
     """Section 1.2's numbers against ours (only meaningful for Centre-Val de Loire)."""
     year_note = (f"our data: {values['tertiary_employed_share_year']}, briefing: 2017"
                  if values.get("tertiary_employed_share_year") != 2017 else "")
-    return [
-        compare("gdp_per_capita_eur", values["gdp_per_capita_eur"]),
-        compare("gdp_per_capita_eur_country", values["gdp_per_capita_eur_country"]),
-        compare("gdp_per_capita_eur_eu", values["gdp_per_capita_eur_eu"]),
-        compare("gdp_per_capita_rank", values["gdp_per_capita_rank"]),
-        compare("tertiary_employed_share_pct", values["tertiary_employed_share_pct"], year_note),
-        compare("tertiary_employed_share_pct_country",
-                values["tertiary_employed_share_pct_country"], year_note),
-        compare("tertiary_employed_share_pct_eu", values["tertiary_employed_share_pct_eu"],
-                year_note),
-        compare("tertiary_employed_share_rank", values["tertiary_employed_share_rank"], year_note),
-    ]
+    tertiary = [r for r in RESULTS_KEYS if r.startswith("tertiary_employed_share")]
+    return compare_results(values, notes=dict.fromkeys(tertiary, year_note))
 
 
 def qualitative_claims(values: dict[str, Any], fig2: pd.DataFrame) -> pd.DataFrame:

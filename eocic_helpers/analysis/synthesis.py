@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from eocic_helpers.analysis.action_plan import Intervention as PlanIntervention
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
@@ -66,11 +67,10 @@ class Objective(BaseModel):
     addresses: list[str] = Field(min_length=1)
 
 
-class Intervention(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str
-    name: str
-    source: str
+class Intervention(PlanIntervention):
+    """An intervention as the synthesis describes it: the action plan's intervention (id,
+    name, source) plus what it addresses and complements."""
+
     objectives: list[str] = Field(default_factory=list)
     complements: list[str] = Field(default_factory=list)
     addresses: list[str] = Field(min_length=1)
@@ -148,6 +148,7 @@ def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None
         return None
     data = load_yaml(path)
     model = validate(Synthesis, data, path)
+    _check_identity(model, region_id, path)
     known = known_evidence()
     for q in QUADRANTS:
         for k, item in enumerate(getattr(model.swot, q)):
@@ -159,6 +160,46 @@ def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None
                     raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.evidence': unknown "
                                       f"evidence '{ev}'; cite a reference, EOCIC or snapshot id")
     return model
+
+
+def _check_identity(model: Synthesis, region_id: str, path: Path) -> None:
+    """The file names the region it is filed under, and each id is used once.
+
+    Ids are cited by other items (challenges cite SWOT ids, objectives cite challenges, the
+    strategy map links interventions), so each kind of id must be unique.
+
+    Raises:
+        ConfigError: ``file:line: field '...'`` for a region that is not the folder's, or for
+            the second use of an id.
+    """
+    from eocic_helpers.core.config import _line_of, _rel, shown
+
+    if model.region != region_id:
+        raise ConfigError(
+            f"{_rel(path)}:{_line_of(path, ('region',))}: field 'region': says "
+            f"'{shown(model.region)}' but the file is for region '{region_id}'; set "
+            f"region: {region_id}, or move the file to that region's folder")
+    groups: list[tuple[str, list[tuple[tuple[str | int, ...], str]]]] = [
+        ("SWOT", [(("swot", q, k), i.id) for q in QUADRANTS
+                  for k, i in enumerate(getattr(model.swot, q))]),
+        ("PEST", [(("pest", q, k), i.id) for q in PEST
+                  for k, i in enumerate(getattr(model.pest, q))]),
+        ("challenge", [(("challenges", k), c.id) for k, c in enumerate(model.challenges)]),
+        ("objective", [(("specific_objectives", k), o.id)
+                       for k, o in enumerate(model.specific_objectives)]),
+        ("intervention", [((f, k), i.id) for f in ("interventions", "high_impact_actions")
+                          for k, i in enumerate(getattr(model, f))]),
+    ]
+    for kind, entries in groups:
+        seen: dict[str, str] = {}
+        for loc, item_id in entries:
+            field = ".".join(str(p) for p in loc)
+            if item_id in seen:
+                line = _line_of(path, (*loc, "id"))
+                raise ConfigError(
+                    f"{_rel(path)}:{line}: field '{field}.id': duplicate {kind} id "
+                    f"'{shown(item_id)}' (first used at {seen[item_id]}); give each its own id")
+            seen[item_id] = field
 
 
 def swot_frame(s: Synthesis) -> pd.DataFrame:

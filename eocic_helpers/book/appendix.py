@@ -19,23 +19,6 @@ from eocic_helpers.core.regions import SEED_REGION, Region
 from eocic_helpers.outputs.escape import myst_text
 from eocic_helpers.outputs.publication import myst_list_table
 
-#: Reference value id -> results.json key holding our computed value.
-FIDELITY_KEYS: dict[str, str] = {
-    "gdp_per_capita_eur": "gdp_per_capita_eur",
-    "gdp_per_capita_eur_country": "gdp_per_capita_eur_country",
-    "gdp_per_capita_eur_eu": "gdp_per_capita_eur_eu",
-    "gdp_per_capita_rank": "gdp_per_capita_rank",
-    "tertiary_employed_share_pct": "tertiary_employed_share_pct",
-    "tertiary_employed_share_pct_country": "tertiary_employed_share_pct_country",
-    "tertiary_employed_share_pct_eu": "tertiary_employed_share_pct_eu",
-    "tertiary_employed_share_rank": "tertiary_employed_share_rank",
-    "inter_clustering_cost_eur_per_year": "inter_clustering_cost_eur_per_year",
-    "coaching_cost_eur_low": "coaching_cost_eur_low",
-    "coaching_cost_eur_high": "coaching_cost_eur_high",
-    "n_actions_action_plan": "n_actions",
-    "cluster_stars_cvl": "cluster_stars",
-}
-
 #: Folder of static method documentation, one Markdown fragment per topic, in name order.
 METHODS_DIR = "methods"
 
@@ -114,14 +97,14 @@ def data_methods_md() -> str:
 
 def fidelity_md(region: Region, res: dict[str, Any]) -> str:
     """The fidelity appendix: the briefing's numbers against this run's ``results.json``."""
-    from eocic_helpers.data.reference import compare, fidelity_table, load_reference
+    from eocic_helpers.data.reference import compare_results, fidelity_table, load_reference
 
     parts = ["# Fidelity to the briefing", ""]
     if region.id != SEED_REGION:
         parts.append(f"The seed briefing covers Centre-Val de Loire only, so there are no "
                      f"published numbers for {myst_text(region.name)} to compare with.")
         return "\n".join(parts) + "\n"
-    comps = [compare(ref, res.get(key)) for ref, key in FIDELITY_KEYS.items()]
+    comps = compare_results(res, present_only=False)
     ref = load_reference()
     table = fidelity_table(comps)
     if "value" in table and "note" in ref:  # a reader sees the value's name, not its id

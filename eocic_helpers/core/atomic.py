@@ -11,15 +11,32 @@ from pathlib import Path
 from typing import Any
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: The process umask, read once (reading it means setting it, which is not thread-safe).
+UMASK = _umask()
+
+
+def file_mode() -> int:
+    """The mode a plain ``open(..., "w")`` would give a new file: ``0o666`` less the umask."""
+    return 0o666 & ~UMASK
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path next to ``target``; on success rename it over ``target``.
 
-    On any exception the temporary file is removed and ``target`` is left untouched.
+    On any exception the temporary file is removed and ``target`` is left untouched. The file
+    gets the mode ``open()`` would give it (``mkstemp`` alone makes it private, 0600).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.fchmod(fd, file_mode())
     os.close(fd)
     tmp_path = Path(tmp)
     try:

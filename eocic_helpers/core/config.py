@@ -1,16 +1,171 @@
-"""Load YAML content files with schema validation and errors that point at file, line and field."""
+"""Load YAML content files with schema validation and errors that point at file, line and field.
+
+Every YAML file the project reads from ``data/`` and every ``-f`` parameter file goes through
+:func:`load_yaml`, which applies the same limits to all of them before anything is built from
+the text:
+
+- size: at most :data:`MAX_YAML_BYTES` (1 MB), checked on the file size before reading;
+- encoding: UTF-8 text (a binary or UTF-16 file is refused in one line);
+- aliases: at most :data:`MAX_ALIASES`, and the document, with aliases expanded, at most
+  :data:`MAX_NODES` values (an "alias bomb" is refused without being expanded);
+- nesting: at most :data:`MAX_DEPTH` levels;
+- values: numbers must be finite (``.nan``, ``.inf`` and overflowing floats are refused), dates
+  must exist (``2019-13-01``), and a key may appear only once in a mapping.
+
+Errors are :class:`~eocic_helpers.core.errors.ConfigError`: one line naming file and line.
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.constructor import SafeConstructor
 
 from eocic_helpers.core.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
+
+#: Largest YAML file read (bytes), checked before the file is read.
+MAX_YAML_BYTES = 1_000_000
+#: Most aliases (``*name``) in one document.
+MAX_ALIASES = 100
+#: Most values (scalars, lists and mappings) in one document, as written and once aliases are
+#: expanded. The largest content file has under 600; parsing 50,000 takes a few seconds.
+MAX_NODES = 50_000
+#: Deepest nesting of lists and mappings.
+MAX_DEPTH = 100
+MERGE_TAG = "tag:yaml.org,2002:merge"
+#: Longest echo of a user value in an error message (characters).
+ECHO_CHARS = 80
+
+
+def shown(value: Any, limit: int = ECHO_CHARS) -> str:
+    """A user value as it may appear in a one-line error: short, never a huge rendering.
+
+    Containers are named by type (never rendered), long text is cut to ``limit`` characters
+    with its full length stated, and huge whole numbers are described by their digit count.
+    """
+    if isinstance(value, dict | list | tuple | set):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"a whole number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        return f"{text[:limit]}… ({len(text)} characters)"
+    return text
+
+
+class LimitError(yaml.MarkedYAMLError):
+    """A YAML document that parses but breaks a limit or holds an impossible value."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(None, None, problem, mark)
+
+
+class LimitedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` with the limits described in this module's docstring."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise LimitError(f"more than {MAX_ALIASES} aliases; write the values out",
+                                 self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise LimitError(f"more than {MAX_NODES:,} values; split the file or shorten it",
+                             self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise LimitError(f"nested more than {MAX_DEPTH} levels deep",
+                                 self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_node(self) -> Any:
+        node = super().get_single_node()
+        if node is not None:
+            _check_expansion(node)
+        return node
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (a bad scalar under an explicit tag, e.g. !!int)
+            what = f"'{shown(node.value)}'" if isinstance(node.value, str) else "this value"
+            raise LimitError(f"{what} is not a valid value ({shown(exc)})",
+                             node.start_mark) from None
+
+    def construct_yaml_float(self, node: Any) -> float:
+        value = SafeConstructor.construct_yaml_float(self, node)
+        if not math.isfinite(value):
+            raise LimitError(f"'{shown(node.value)}' is not a finite number; give a finite value",
+                             node.start_mark)
+        return value
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[tuple[str, str]] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != MERGE_TAG:
+                    key = (key_node.tag, key_node.value)
+                    if key in seen:
+                        raise LimitError(f"duplicate key '{shown(key_node.value)}'; keep one",
+                                         key_node.start_mark)
+                    seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+LimitedLoader.add_constructor("tag:yaml.org,2002:float", LimitedLoader.construct_yaml_float)
+
+
+def _check_expansion(root: Any) -> None:
+    """Refuse a document whose aliases would expand to more than :data:`MAX_NODES` values.
+
+    Counts each node once per use, memoised per node, so the check itself stays cheap however
+    large the expansion would be; a node that contains itself is refused too.
+    """
+    size: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children: list[Any] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        if done:
+            active.discard(key)
+            total = 1 + sum(size[id(c)] for c in children)
+            size[key] = total
+            if total > MAX_NODES:
+                raise LimitError(f"expands to more than {MAX_NODES:,} values (aliases); "
+                                 "write the values out without aliases", node.start_mark)
+            continue
+        if key in size:
+            continue
+        if key in active:
+            raise LimitError("an alias refers to a value that contains it", node.start_mark)
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
 
 
 def _rel(path: Path) -> str:
@@ -22,42 +177,92 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse a YAML file safely.
+def read_yaml_text(path: Path) -> str:
+    """The text of a YAML file, within the size limit and decoded as UTF-8.
 
     Raises:
-        ConfigError: the file is missing or is not valid YAML (with the line number).
+        ConfigError: the file is missing, larger than :data:`MAX_YAML_BYTES`, or not UTF-8 text.
     """
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{_rel(path)}: file not found; create it or check the path")
-    text = path.read_text(encoding="utf-8")
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise ConfigError(
+            f"{_rel(path)}: file is {size:,} bytes, above the 1 MB limit "
+            f"({MAX_YAML_BYTES:,} bytes) for YAML content and parameter files; shorten it")
+    raw = path.read_bytes()[: MAX_YAML_BYTES + 1]
+    if len(raw) > MAX_YAML_BYTES:  # grew since stat, or not a regular size
+        raise ConfigError(f"{_rel(path)}: file is above the 1 MB limit for YAML content and "
+                          "parameter files; shorten it")
     try:
-        return yaml.safe_load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        kind = ("UTF-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "binary or another encoding")
+        raise ConfigError(f"{_rel(path)}:{line}: not UTF-8 text ({kind}); save it as UTF-8 YAML"
+                          ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ConfigError(f"{_rel(path)}:{line}: not a text file (it holds NUL bytes); "
+                          "save it as UTF-8 YAML")
+    return text
+
+
+def parse_yaml_text(text: str, where: str) -> Any:
+    """Parse YAML text with :class:`LimitedLoader`; ``where`` names the source in errors.
+
+    Raises:
+        ConfigError: not valid YAML, or beyond a limit (with the line number when known).
+    """
+    loader = LimitedLoader(text)
+    try:
+        return loader.get_single_data()
+    except LimitError as exc:
+        line = f":{exc.problem_mark.line + 1}" if exc.problem_mark is not None else ""
+        raise ConfigError(f"{where}{line}: {exc.problem}; fix that line") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or (str(exc).splitlines() or ["unreadable"])[0]
         raise ConfigError(
-            f"{_rel(path)}{where}: malformed YAML ({problem}); fix the syntax at that line"
+            f"{where}{line}: malformed YAML ({shown(problem, 200)}); fix the syntax at that line"
         ) from None
+    except RecursionError:
+        raise ConfigError(f"{where}: malformed YAML (nested too deeply); flatten it") from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file safely, within the limits of this module.
+
+    Raises:
+        ConfigError: the file is missing, too large, not UTF-8, not valid YAML, or beyond a
+            limit (with the line number).
+    """
+    path = Path(path)
+    return parse_yaml_text(read_yaml_text(path), _rel(path))
 
 
 def _line_of(path: Path, loc: tuple[Any, ...]) -> int | None:
     """1-based line of the YAML node at ``loc`` (keys and list indices), or of its nearest parent."""
     try:
-        node = yaml.compose(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError:
+        loader = LimitedLoader(read_yaml_text(path))
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, ConfigError, RecursionError):
         return None
     line = node.start_mark.line + 1 if node is not None else None
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            match = [v for k, v in node.value if k.value == part]
+            match = [(k, v) for k, v in node.value if k.value == str(part)]
             if not match:
                 break
-            key_node = next(k for k, v in node.value if k.value == part)
+            key_node, node = match[0]
             line = key_node.start_mark.line + 1
-            node = match[0]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             if part >= len(node.value):
                 break
@@ -79,12 +284,12 @@ def validate(model: type[M], data: Any, path: Path) -> M:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
-        field = ".".join(str(p) for p in loc) or "(top level)"
+        field = shown(".".join(str(p) for p in loc) or "(top level)")
         line = _line_of(path, loc)
         where = f":{line}" if line else ""
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ConfigError(
-            f"{_rel(path)}{where}: field '{field}': {err['msg']}{more}; fix that field"
+            f"{_rel(path)}{where}: field '{field}': {shown(err['msg'], 300)}{more}; fix that field"
         ) from None
 
 

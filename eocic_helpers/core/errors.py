@@ -7,10 +7,15 @@ class EocicError(Exception):
     """An error caused by input the user can fix. The CLI prints it as one line, exit 2."""
 
     exit_code = 2
+    #: Longest message kept: a safety net for values echoed whole (callers cut them to ~80).
+    max_chars = 1000
 
     def __init__(self, message: str) -> None:
-        # Keep the message on one line whatever the cause carried.
-        super().__init__(" ".join(str(message).split()))
+        # Keep the message on one line whatever the cause carried, and keep it short.
+        text = " ".join(str(message).split())
+        if len(text) > self.max_chars:
+            text = f"{text[:700]} … {text[-250:]}"
+        super().__init__(text)
 
 
 class ConfigError(EocicError):

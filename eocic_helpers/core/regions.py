@@ -14,8 +14,6 @@ from eocic_helpers.core.config import load_model
 from eocic_helpers.core.errors import EocicError
 
 NUTS2_PATTERN = r"^[A-Z]{2}[0-9A-Z]{2}$"
-#: The region of the seed briefing (EOCIC 2019): the only one with published content and numbers.
-SEED_REGION = "centre-val-de-loire"
 
 
 class Unit(BaseModel):
@@ -58,6 +56,16 @@ class RegionCatalogue(BaseModel):
 @functools.cache
 def _load(path: Path) -> tuple[Region, ...]:
     return tuple(load_model(RegionCatalogue, path).regions)
+
+
+#: The region of the seed briefing (EOCIC 2019): the only one with published numbers to compare
+#: against, and the template for content other regions lack.
+SEED_REGION = "centre-val-de-loire"
+
+#: The 28 member states of 2019 (NUTS 0 codes; Greece is EL). EU28 aggregates are their sums.
+EU28: list[str] = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR",
+                   "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI",
+                   "SK", "UK"]
 
 
 def load_regions(path: Path | None = None) -> list[Region]:

@@ -107,13 +107,9 @@ def parse_sdmx_csv_text(text: str, name: str = "<csv>") -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def read_sdmx_csv(path: Path) -> pd.DataFrame:
-    """Read an Eurostat SDMX-CSV file (optionally gzipped)."""
-    return parse_sdmx_csv_text(_read_text(path), name=str(path))
-
-
 def read_any(path: Path) -> pd.DataFrame:
-    """Read a TSV or SDMX-CSV file, chosen by its content."""
+    """Read a TSV or SDMX-CSV file, chosen by its content (``eocic data fetch`` downloads and
+    the snapshot's fetched datasets go through here)."""
     text = _read_text(path)
     first = text.split("\n", 1)[0]
     if "\\" in first.split("\t")[0]:

@@ -1,6 +1,10 @@
 """Live acquisition from Eurostat's dissemination API, for users who are online.
 
-Files land in ``data/raw/`` (git-ignored) with their sha256 recorded in ``data/raw/fetched.json``.
+Files land in ``data/raw/`` (git-ignored) with their sha256 and download time recorded in
+``data/raw/fetched.json``, the catalogue of downloads. ``eocic data snapshot`` then checks each
+catalogued file against its sha256 and adds the datasets it has a recipe for
+(:data:`eocic_helpers.data.snapshot.FETCH_RECIPES`) to the snapshot, with their checksums in
+``data/snapshot/MANIFEST.json``.
 Offline, the first request fails at once with one line: use ``--raw DIR`` or the committed
 snapshot. This uses the same SDMX 2.1 endpoint as the ``eurostat`` package, with the standard
 library only, so no extra dependency is needed.
@@ -71,9 +75,10 @@ def fetch(codes: list[str] | None = None, dest: Path | None = None, timeout: flo
         target = dest / f"{code}.tsv.gz"
         with atomic.atomic_path(target) as tmp:
             tmp.write_bytes(payload)
-            eurostat.read_tsv(tmp)  # refuse a file that does not parse
+            eurostat.read_any(tmp)  # refuse a file that does not parse
         log[code] = {"file": target.name, "sha256": sha256_file(target), "url": url,
-                     "fetched": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+                     "fetched": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                     "dataset": code, "description": DATASETS[code]}
         atomic.write_json(log_file, log)
         out.append(target)
     return out

@@ -6,6 +6,7 @@ import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -65,6 +66,40 @@ class Comparison:
     agrees: bool | None  # None when we cannot compute the value
     where: str
     note: str = ""
+
+
+#: Reference value id -> the ``results.json`` key (a glued value) holding our computed value.
+#: The one place that says which of our numbers answers which of the briefing's.
+RESULTS_KEYS: dict[str, str] = {
+    "gdp_per_capita_eur": "gdp_per_capita_eur",
+    "gdp_per_capita_eur_country": "gdp_per_capita_eur_country",
+    "gdp_per_capita_eur_eu": "gdp_per_capita_eur_eu",
+    "gdp_per_capita_rank": "gdp_per_capita_rank",
+    "tertiary_employed_share_pct": "tertiary_employed_share_pct",
+    "tertiary_employed_share_pct_country": "tertiary_employed_share_pct_country",
+    "tertiary_employed_share_pct_eu": "tertiary_employed_share_pct_eu",
+    "tertiary_employed_share_rank": "tertiary_employed_share_rank",
+    "inter_clustering_cost_eur_per_year": "inter_clustering_cost_eur_per_year",
+    "coaching_cost_eur_low": "coaching_cost_eur_low",
+    "coaching_cost_eur_high": "coaching_cost_eur_high",
+    "n_actions_action_plan": "n_actions",
+    "cluster_stars_cvl": "cluster_stars",
+}
+
+
+def compare_results(values: dict[str, Any], notes: dict[str, str] | None = None,
+                    present_only: bool = True) -> list[Comparison]:
+    """Compare computed ``values`` (keyed like ``results.json``) with the briefing's numbers.
+
+    Args:
+        values: a notebook's values or a region's ``results.json``.
+        notes: a note per reference id (e.g. a year that differs).
+        present_only: compare only the reference values whose key is in ``values``; when
+            False, an absent key is compared as "not computable".
+    """
+    notes = notes or {}
+    return [compare(ref_id, values.get(key), notes.get(ref_id, ""))
+            for ref_id, key in RESULTS_KEYS.items() if key in values or not present_only]
 
 
 def compare(ref_id: str, ours: float | None, note: str = "") -> Comparison:

@@ -15,12 +15,14 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.regions import EU28
 from eocic_helpers.data import eurostat
 from eocic_helpers.data.sources import load_sources, verified_path
 
@@ -40,8 +42,6 @@ UNITS = {
     "RATIO": "ratio (location quotient, EU28 = 1)",
     "INDEX": "index",
 }
-EU28 = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
-        "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "UK"]
 #: NUTS 2013 -> 2016 recoding for the pilot areas (codes changed, boundaries did not).
 PILOT_RECODE = {"FR24": "FRB0", "FR30": "FRE1", "FR22": "FRE2", "SI01": "SI03", "SI02": "SI04"}
 LT00_NOTE = "NUTS 2013 LT00 is the whole of Lithuania (LT01+LT02 in NUTS 2016); not split"
@@ -140,7 +140,13 @@ INDICATORS: list[Indicator] = [
     Indicator("population_65plus_pct", "Proportion of population aged 65 and over", "PC",
               "estat_tps00028_2020", "as published (national only)", "context"),
 ]
-BY_ID = {i.id: i for i in INDICATORS}
+#: Indicators that exist only once their dataset has been downloaded (``eocic data fetch``);
+#: ``eocic data snapshot`` adds them to ``fetched.csv`` (see :data:`FETCH_RECIPES`).
+FETCHED_INDICATORS: list[Indicator] = [
+    Indicator("employment_rate_pct", "Employment rate, aged 20-64", "PC", "estat_lfst_r_lfe2emprt_api",
+              "as published, SEX=T, AGE=Y20-64", "fetched"),
+]
+BY_ID = {i.id: i for i in [*INDICATORS, *FETCHED_INDICATORS]}
 
 
 # -- building -------------------------------------------------------------------------------
@@ -367,6 +373,9 @@ def build_geo(raw: Path, used: set[str]) -> pd.DataFrame:
     return pd.concat([geo, extra_rows]).sort_values("geo").reset_index(drop=True)
 
 
+#: Stem of the snapshot file holding the downloaded datasets' rows (absent until fetched).
+FETCHED = "fetched"
+
 BUILDERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "gdp_population": build_gdp_population,
     "employment": build_employment,
@@ -389,11 +398,126 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["indicator", "geo", "year"]).reset_index(drop=True)
 
 
-def build_snapshot(raw_dir: Path, out_dir: Path | None = None) -> list[Path]:
+def _employment_rate(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = frame[frame["unit"].eq("PC") & frame["sex"].eq("T") & frame["age"].eq("Y20-64")].copy()
+    rows = rows[_is_nuts2(rows["geo"]) | rows["geo"].isin(EU28 + ["EU28"])]
+    rows["note"] = np.where(rows["flag"].ne(""), "Eurostat flag: " + rows["flag"], "")
+    return _frame(rows, "employment_rate_pct")
+
+
+#: Dataset code -> how its downloaded file becomes snapshot rows.
+FETCH_RECIPES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
+    "lfst_r_lfe2emprt": _employment_rate,
+}
+FETCH_LOG = "fetched.json"
+
+
+def build_fetched(fetched_dir: Path) -> tuple[pd.DataFrame | None, dict[str, dict[str, str]]]:
+    """Snapshot rows from the datasets ``eocic data fetch`` downloaded into ``fetched_dir``.
+
+    Each file is checked against the sha256 recorded at download time in ``fetched.json``.
+
+    Returns:
+        The rows (None when nothing usable was fetched) and, per dataset used, its catalogue
+        entry (file, sha256, download time, URL) for the snapshot manifest.
+
+    Raises:
+        DataError: a fetched file is missing, changed since download, or does not parse.
+    """
+    from eocic_helpers.data.sources import sha256_file
+
+    log_file = Path(fetched_dir) / FETCH_LOG
+    if not log_file.is_file():
+        return None, {}
+    try:
+        log = json.loads(log_file.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise DataError(f"{log_file}: unreadable ({exc}); fetch again with eocic data fetch") from None
+    parts, used = [], {}
+    for code in sorted(log):
+        if code not in FETCH_RECIPES:
+            continue
+        entry = log[code]
+        path = Path(fetched_dir) / entry["file"]
+        if not path.is_file():
+            raise DataError(f"{path}: listed in {log_file} but missing; fetch it again: "
+                            f"eocic data fetch {code}")
+        if sha256_file(path) != entry["sha256"]:
+            raise DataError(f"{path}: changed since it was downloaded (sha256 differs from "
+                            f"{log_file}); fetch it again: eocic data fetch {code}")
+        rows = FETCH_RECIPES[code](eurostat.read_any(path))
+        day = str(entry.get("fetched", ""))[:10]
+        rows["note"] = [f"downloaded {day}" + (f"; {n}" if n else "") for n in rows["note"]]
+        parts.append(rows)
+        used[code] = {k: str(entry[k]) for k in ("file", "sha256", "fetched", "url") if k in entry}
+    if not parts:
+        return None, used
+    return pd.concat(parts, ignore_index=True), used
+
+
+MANIFEST = "MANIFEST.json"
+REBUILD_HINT = ("rebuild it with: eocic data snapshot --raw DIR (or restore it: "
+                "git checkout data/snapshot)")
+
+
+def write_manifest(folder: Path, fetched: dict[str, dict[str, str]] | None = None) -> Path:
+    """Write ``MANIFEST.json``: sha256, size and row count of every snapshot CSV, and the
+    downloaded datasets the snapshot includes (checksum, download time)."""
+    from eocic_helpers.data.sources import sha256_file
+
+    files = {}
+    for f in sorted(Path(folder).glob("*.csv")):
+        data = f.read_bytes()
+        files[f.name] = {"sha256": sha256_file(f), "bytes": len(data), "lines": data.count(b"\n")}
+    target = Path(folder) / MANIFEST
+    target.write_text(json.dumps({"schema_version": 1, "files": files, "fetched": fetched or {}},
+                                 indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return target
+
+
+def verify_snapshot(folder: Path | None = None) -> dict[str, Any]:
+    """Check every snapshot file against ``MANIFEST.json``, then load and validate it.
+
+    Returns:
+        The manifest.
+
+    Raises:
+        DataError: one line naming the first file that is missing, changed, unlisted, or
+            malformed, and the command that rebuilds the snapshot.
+    """
+    from eocic_helpers.data.sources import sha256_file
+
+    folder = Path(folder or paths.SNAPSHOT)
+    mf = folder / MANIFEST
+    try:
+        manifest = json.loads(mf.read_text(encoding="utf-8"))
+        files = manifest["files"]
+    except FileNotFoundError:
+        raise DataError(f"{mf}: missing; {REBUILD_HINT}") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{mf}: unreadable ({type(exc).__name__}); {REBUILD_HINT}") from None
+    for name in sorted(files):
+        f = folder / name
+        if not f.is_file():
+            raise DataError(f"{f}: missing; {REBUILD_HINT}")
+        if sha256_file(f) != files[name]["sha256"]:
+            raise DataError(f"{f}: changed since the snapshot was built (sha256 differs from "
+                            f"{MANIFEST}); {REBUILD_HINT}")
+    extra = sorted(p.name for p in folder.glob("*.csv") if p.name not in files)
+    if extra:
+        raise DataError(f"{folder / extra[0]}: not in {MANIFEST}; {REBUILD_HINT}")
+    load_snapshot(folder)
+    return manifest
+
+
+def build_snapshot(raw_dir: Path, out_dir: Path | None = None,
+                   fetched_dir: Path | None = None) -> list[Path]:
     """Rebuild ``data/snapshot`` from the raw files; deterministic for the same inputs.
 
     Everything is built and validated in a temporary folder first; the snapshot is replaced
-    only when all of it succeeded.
+    only when all of it succeeded. Datasets downloaded with ``eocic data fetch`` into
+    ``fetched_dir`` (default ``data/raw``) are added as ``fetched.csv``; ``MANIFEST.json``
+    records every file's checksum and the downloads used.
 
     Raises:
         DataError: a raw file is missing, corrupt, or fails its checksum.
@@ -403,12 +527,17 @@ def build_snapshot(raw_dir: Path, out_dir: Path | None = None) -> list[Path]:
         raise DataError(f"{raw_dir}: raw folder not found; pass the folder with --raw DIR")
     out_dir = Path(out_dir or paths.SNAPSHOT)
     frames = {name: _normalise(build(raw_dir)) for name, build in BUILDERS.items()}
+    fetched, fetched_log = build_fetched(Path(fetched_dir or paths.RAW_LOCAL))
+    built = list(INDICATORS)
+    if fetched is not None:
+        frames[FETCHED] = _normalise(fetched)
+        built += [i for i in FETCHED_INDICATORS if i.id in set(frames[FETCHED]["indicator"])]
     used = {g for f in frames.values() for g in f["geo"]}
     geo = build_geo(raw_dir, used)
     indicators = pd.DataFrame([
         {"indicator": i.id, "label": i.label, "unit": i.unit, "source_id": i.source_id,
          "dataset_code": load_sources()[i.source_id].dataset_code, "derivation": i.derivation,
-         "file": f"{i.file}.csv"} for i in INDICATORS])
+         "file": f"{i.file}.csv"} for i in built])
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out_dir.parent))
     try:
@@ -417,6 +546,7 @@ def build_snapshot(raw_dir: Path, out_dir: Path | None = None) -> list[Path]:
             frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n", float_format="%.6f")
         geo.to_csv(tmp / "geo.csv", index=False, lineterminator="\n")
         indicators.to_csv(tmp / "indicators.csv", index=False, lineterminator="\n")
+        write_manifest(tmp, fetched_log)
         old = out_dir.with_name(f".{out_dir.name}.old")
         if out_dir.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -427,7 +557,7 @@ def build_snapshot(raw_dir: Path, out_dir: Path | None = None) -> list[Path]:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _load_cached.cache_clear()
-    return sorted(out_dir.glob("*.csv"))
+    return sorted([*out_dir.glob("*.csv"), out_dir / MANIFEST])
 
 
 # -- loading and validation -----------------------------------------------------------------
@@ -473,14 +603,15 @@ def _load_cached(folder: Path) -> pd.DataFrame:
         raise DataError(f"{geo_file}: missing; rebuild the snapshot: eocic data snapshot --raw DIR")
     known = set(pd.read_csv(geo_file, dtype=str, keep_default_na=False)["geo"])
     frames = []
-    for name in BUILDERS:
+    optional = [FETCHED] if (folder / f"{FETCHED}.csv").exists() else []
+    for name in [*BUILDERS, *optional]:
         f = folder / f"{name}.csv"
         if not f.exists():
             raise DataError(f"{f}: missing; rebuild the snapshot: eocic data snapshot --raw DIR")
         try:
             frame = pd.read_csv(f, dtype={"geo": str, "note": str}, keep_default_na=False,
                                 na_values={"value": [""]})
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise DataError(f"{f}: corrupt CSV ({exc}); restore it with git or rebuild") from None
         frames.append(validate(frame, known, name=str(f)))
     return pd.concat(frames, ignore_index=True)

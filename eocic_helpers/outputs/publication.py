@@ -86,11 +86,10 @@ class Publication:
         Thousands are separated by a space, as in the briefing; a missing value is glued as
         ``None`` with the text ``missing``, so the prose says so instead of failing.
         """
+        from eocic_helpers.outputs.numbers import format_number
+
         self.glue(key, value)
-        if value is None or (isinstance(value, float) and not math.isfinite(value)):
-            text = missing
-        else:
-            text = format(value, fmt).replace(",", " ")
+        text = format_number(value, fmt, missing)
         self.glue(f"{key}_text", text)
         return text
 
@@ -161,7 +160,7 @@ class Publication:
         """Write this notebook's results fragment; the runner merges it into results.json."""
         target = self.output_dir / f"{self.notebook}{FRAGMENT_SUFFIX}"
         fragment = {"region": self.region, "notebook": self.notebook,
-                    "values": self.values, "figures": self.figures}
+                    "values": self.values, "figures": self.figures, "reads": recorded_reads()}
         atomic.write_json(target, fragment)
         if not os.environ.get(OUTPUT_ENV):
             # Run by hand (JupyterLab): no runner will merge, so merge now.
@@ -257,10 +256,53 @@ def myst_figure(image: str, name: str, caption: str, alt: str, data_file: str | 
             f":width: {width}\n\n{myst_text(caption)}{data}\n```\n")
 
 
+#: Project files opened for reading since the last :func:`open_publication` (relative paths).
+_READS: set[str] = set()
+_HOOKED = False
+
+
+def _record_open(event: str, args: tuple[Any, ...]) -> None:
+    """Audit hook: remember project data files opened for reading (not code, not outputs)."""
+    if event != "open" or not args or not isinstance(args[0], (str, os.PathLike)):
+        return
+    mode, flags = (args[1] if len(args) > 1 else None), (args[2] if len(args) > 2 else 0)
+    if isinstance(mode, str) and any(c in mode for c in "wax+"):
+        return
+    if mode is None and isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR):
+        return
+    try:
+        path = Path(os.fsdecode(args[0])).resolve()
+        rel = path.relative_to(paths.ROOT.resolve())
+    except (ValueError, OSError):
+        return
+    top = rel.parts[0] if rel.parts else ""
+    if top in {"build", "notebooks", ".venv", ".git", "eocic_helpers"} or path.suffix == ".py":
+        return
+    if paths.BUILD.resolve() in path.parents:
+        return
+    _READS.add(rel.as_posix())
+
+
+def recorded_reads() -> list[str]:
+    """The project files this process opened for reading since the last publication opened."""
+    return sorted(_READS)
+
+
 def open_publication(region: str, notebook: str) -> Publication:
-    """Start a notebook's outputs: into the runner's staging folder, or ``build/runs/<region>``."""
+    """Start a notebook's outputs: into the runner's staging folder, or ``build/runs/<region>``.
+
+    It also starts recording which project files the notebook opens (an audit hook); the list
+    goes into the results fragment so that the runner's cache key covers every file read.
+    """
+    import sys
+
     from eocic_helpers.outputs.style import set_theme
 
+    global _HOOKED
+    if not _HOOKED:
+        sys.addaudithook(_record_open)
+        _HOOKED = True
+    _READS.clear()
     set_theme()
     out = Path(os.environ.get(OUTPUT_ENV) or paths.run_dir(region))
     out.mkdir(parents=True, exist_ok=True)

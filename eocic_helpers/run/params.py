@@ -9,12 +9,15 @@ from __future__ import annotations
 import ast
 import difflib
 import json
+import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from eocic_helpers.core import paths
+from eocic_helpers.core.config import shown
 from eocic_helpers.core.errors import ConfigError, ParameterError
 
 #: Parameters the runner sets itself; users choose regions as positional arguments.
@@ -163,39 +166,90 @@ CHECKS: dict[str, Callable[[str, Any], None]] = {
 }
 
 
+#: Largest magnitude of a whole-number parameter.
+MAX_WHOLE = 1_000_000_000
+#: Largest magnitude of a decimal parameter (EUR amounts stay far below; products stay finite).
+MAX_NUMBER = 1e15
+_WHOLE = re.compile(r"[+-]?[0-9]+(_[0-9]+)*")
+
+
 def convert(name: str, raw: Any, default: Any) -> Any:
     """Convert a user value (a string from ``-p``, or a YAML value) to the default's type.
 
+    Numbers must be finite and within :data:`MAX_WHOLE` (whole numbers) or :data:`MAX_NUMBER`
+    (decimals); a refused value is echoed cut to about 80 characters.
+
     Raises:
-        ParameterError: the value does not fit the type.
+        ParameterError: the value does not fit the type, or is not finite, or is too large.
     """
     kind = type(default)
+    got = f"got '{shown(raw)}'"
     if kind is bool:
         if isinstance(raw, bool):
             return raw
-        text = str(raw).strip().lower()
+        text = raw.strip().lower() if isinstance(raw, str) else shown(raw).lower()
         if text in {"true", "yes", "1"}:
             return True
         if text in {"false", "no", "0"}:
             return False
-        raise ParameterError(f"parameter '{name}' must be true or false, got '{raw}'")
+        raise ParameterError(f"parameter '{name}' must be true or false, {got}")
     if kind is int:
-        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-            raise ParameterError(f"parameter '{name}' must be a whole number, got '{raw}'")
-        try:
-            return int(str(raw).strip()) if not isinstance(raw, int | float) else int(raw)
-        except ValueError:
-            raise ParameterError(f"parameter '{name}' must be a whole number, got '{raw}'") from None
+        value: Any = raw
+        if isinstance(raw, str):
+            text = raw.strip()
+            if not _WHOLE.fullmatch(text) and _is_number(text):
+                value = float(text)
+            elif not _WHOLE.fullmatch(text):
+                raise ParameterError(f"parameter '{name}' must be a whole number, {got}")
+            elif len(text.lstrip("+-").replace("_", "").lstrip("0")) > len(str(MAX_WHOLE)):
+                raise ParameterError(f"parameter '{name}' is too large (max {MAX_WHOLE:,}), {got}")
+            else:
+                value = int(text)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ParameterError(f"parameter '{name}' must be a whole number, {got}")
+        _check_finite(name, value, MAX_WHOLE, got)
+        if isinstance(value, float) and not value.is_integer():
+            raise ParameterError(f"parameter '{name}' must be a whole number, {got}")
+        return int(value)
     if kind is float:
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise ParameterError(f"parameter '{name}' must be a number, {got}")
+        if isinstance(raw, str) and not _is_number(raw.strip()):
+            raise ParameterError(f"parameter '{name}' must be a number, {got}")
         try:
-            return float(raw)
-        except (TypeError, ValueError):
-            raise ParameterError(f"parameter '{name}' must be a number, got '{raw}'") from None
+            value = float(raw)
+        except OverflowError:
+            raise ParameterError(f"parameter '{name}' is too large (max {MAX_NUMBER:g}), {got}"
+                                 ) from None
+        _check_finite(name, value, MAX_NUMBER, got, raw)
+        return value
     if kind is str:
         if isinstance(raw, dict | list):
             raise ParameterError(f"parameter '{name}' must be text, got {type(raw).__name__}")
         return "" if raw is None else str(raw)
     return raw
+
+
+def _is_number(text: str) -> bool:
+    """``text`` reads as a decimal number (finite or not); rejects words Python would accept."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_finite(name: str, value: float | int, limit: float, got: str, raw: Any = None) -> None:
+    """Refuse NaN, infinities and values beyond ``limit`` (with "too large (max ...)")."""
+    top = f"{limit:,}" if isinstance(limit, int) else f"{limit:g}"
+    if isinstance(value, float) and math.isnan(value):
+        raise ParameterError(f"parameter '{name}' must be a number, not NaN; {got}")
+    if isinstance(value, float) and math.isinf(value):
+        if isinstance(raw, str) and "inf" not in raw.lower():  # e.g. 1e400 overflows to inf
+            raise ParameterError(f"parameter '{name}' is too large (max {top}), {got}")
+        raise ParameterError(f"parameter '{name}' must be a finite number, {got}")
+    if abs(value) > limit:
+        raise ParameterError(f"parameter '{name}' is too large (max {top}), {got}")
 
 
 def resolve(
@@ -212,17 +266,20 @@ def resolve(
     """
     declared = {n for spec in selected for n in spec.defaults}
     for name in overrides:
+        if not isinstance(name, str):
+            raise ParameterError(f"parameter name '{shown(name)}' is not text; use name: value")
         if name in RUNNER_PARAMETERS:
             raise ParameterError(
                 f"parameter '{name}' is set by the runner; name regions as arguments: "
                 "eocic run centre-val-de-loire"
             )
         if name not in declared:
-            hint = difflib.get_close_matches(name, sorted(declared - RUNNER_PARAMETERS), n=1)
+            hint = (difflib.get_close_matches(name, sorted(declared - RUNNER_PARAMETERS), n=1)
+                    if len(name) <= 100 else [])
             did = f"did you mean '{hint[0]}'? " if hint else ""
             names = ", ".join(sorted(declared - RUNNER_PARAMETERS)) or "none"
             raise ParameterError(
-                f"unknown parameter '{name}' for notebooks {', '.join(s.name for s in selected)}; "
+                f"unknown parameter '{shown(name)}' for notebooks {', '.join(s.name for s in selected)}; "
                 f"{did}valid: {names}"
             )
     per_notebook: dict[str, dict[str, Any]] = {}
@@ -251,16 +308,26 @@ def parse_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 def load_params_file(path: Path) -> dict[str, Any]:
-    """Parameters from ``-f params.yaml``: a mapping of name to value.
+    """Parameters from ``-f params.yaml`` or a region's ``parameters.yaml``: name to value.
+
+    The file goes through the shared YAML loader and its limits (size, aliases, finite numbers,
+    valid dates: see :mod:`eocic_helpers.core.config`).
 
     Raises:
-        ConfigError: missing file, malformed YAML, or not a mapping.
+        ConfigError: missing, too large or malformed file, not a mapping, or a name that is
+            not text.
     """
-    from eocic_helpers.core.config import load_yaml
+    from eocic_helpers.core.config import _line_of, _rel, load_yaml
 
     data = load_yaml(Path(path))
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of parameter: value, got {type(data).__name__}")
+        raise ConfigError(f"{_rel(path)}: expected a mapping of parameter: value, "
+                          f"got {type(data).__name__}")
+    for name in data:
+        if not isinstance(name, str):
+            line = _line_of(Path(path), (name,))
+            raise ConfigError(f"{_rel(path)}{f':{line}' if line else ''}: parameter name "
+                              f"'{shown(name)}' is not text; write name: value")
     return data

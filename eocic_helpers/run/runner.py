@@ -8,6 +8,7 @@ leaves the last good outputs intact and different regions never collide.
 
 from __future__ import annotations
 
+import ast
 import concurrent.futures as cf
 import hashlib
 import json
@@ -39,6 +40,11 @@ class Task:
     parameters: dict[str, Any]
     key: str = ""
     reads: list[str] = field(default_factory=list)
+    #: Digest of the package modules the notebook uses, and its declared read patterns:
+    #: what promotion needs to re-key the task with the files the run actually opened.
+    code: str = ""
+    declared: tuple[str, ...] = ()
+    recorded: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -64,18 +70,21 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _code_of(notebook_path: Path) -> bytes:
+def _code_cells(notebook_path: Path) -> list[str]:
     nb = json.loads(notebook_path.read_text(encoding="utf-8"))
-    cells = [
+    return [
         "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
         for c in nb["cells"]
         if c["cell_type"] == "code"
     ]
-    return "\n# --cell--\n".join(cells).encode()
+
+
+def _code_of(notebook_path: Path) -> bytes:
+    return "\n# --cell--\n".join(_code_cells(notebook_path)).encode()
 
 
 def package_digest() -> str:
-    """Hash of every source file of ``eocic_helpers``."""
+    """Hash of every source file of ``eocic_helpers`` (the book's edition keys use it)."""
     h = hashlib.sha256()
     for p in sorted(paths.PACKAGE.rglob("*.py")):
         h.update(p.relative_to(paths.PACKAGE).as_posix().encode())
@@ -83,8 +92,97 @@ def package_digest() -> str:
     return h.hexdigest()
 
 
+PACKAGE_NAME = "eocic_helpers"
+
+
+def _module_file(name: str) -> Path | None:
+    """The source file of module ``eocic_helpers.x.y`` (module or package), if it exists."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE_NAME:
+        return None
+    base = paths.PACKAGE.joinpath(*parts[1:])
+    if base.with_suffix(".py").is_file() and parts[1:]:
+        return base.with_suffix(".py")
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    return None
+
+
+def _imported_names(tree: ast.AST, current: str, is_package: bool) -> set[str]:
+    """Fully qualified names a syntax tree imports (any depth, so function-level imports too).
+
+    For ``from a.b import c`` both ``a.b`` and ``a.b.c`` are returned: ``c`` may be a module.
+    """
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative import
+                base = current.split(".") if is_package else current.split(".")[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _with_parents(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def module_closure(code: str) -> list[Path]:
+    """The ``eocic_helpers`` source files that ``code`` can load: its imports, their parent
+    packages' ``__init__`` files, and the imports of those files, transitively.
+
+    Computed from the source (not from ``sys.modules``), so a kernel that keeps modules
+    imported across notebooks does not blur which notebook uses which module.
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # IPython magics etc.: fall back to the whole package
+        return sorted(paths.PACKAGE.rglob("*.py"))
+    todo = [n for name in _imported_names(tree, "__main__", False) for n in _with_parents(name)]
+    seen: dict[str, Path] = {}
+    while todo:
+        name = todo.pop()
+        if name in seen or not name.startswith(PACKAGE_NAME):
+            continue
+        f = _module_file(name)
+        if f is None:
+            continue
+        seen[name] = f
+        sub = ast.parse(f.read_bytes(), filename=str(f))
+        for imported in _imported_names(sub, name, f.name == "__init__.py"):
+            todo.extend(_with_parents(imported))
+    return sorted(set(seen.values()))
+
+
+def modules_digest(spec: NotebookSpec) -> str:
+    """Hash of the package modules a notebook's code cells can use (see :func:`module_closure`)."""
+    return code_digest("\n".join(_code_cells(spec.path)))
+
+
+def code_digest(code: str) -> str:
+    """Hash of the package modules ``code`` can load, e.g. ``"import eocic_helpers.book.editions"``
+    for a stage that should be rebuilt only when the code it runs changes."""
+    h = hashlib.sha256()
+    for f in module_closure(code):
+        h.update(f.relative_to(paths.PACKAGE).as_posix().encode())
+        h.update(_sha(f.read_bytes()).encode())
+    return h.hexdigest()
+
+
 def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
-    """The data files a notebook declares it reads, for one region (globs expanded)."""
+    """The data files a notebook declares it reads, for one region (globs expanded).
+
+    ``{region}`` stands for the region's id, ``{seed}`` for the seed briefing's region.
+    """
+    from eocic_helpers.core.regions import SEED_REGION
+
     files: list[Path] = []
     if spec.cross_region:  # it reads what every pilot's run produced
         from eocic_helpers.core.regions import load_regions
@@ -94,36 +192,99 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
             files += [f for f in [run / "results.json", *sorted((run / "tables").glob("*.csv"))]
                       if f.is_file()]
     for pattern in spec.reads:
-        pattern = pattern.replace("{region}", region)
+        pattern = pattern.replace("{region}", region).replace("{seed}", SEED_REGION)
         matches = sorted(paths.ROOT.glob(pattern))
         files.extend(m for m in matches if m.is_file())
     return files
 
 
-def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, pkg: str) -> str:
-    """Cache key: code cells, resolved parameters, declared data files, lock file, package."""
+def _read_name(f: Path) -> str:
+    """A read file's name in the key: relative to the project, or to the build folder (a
+    cross-region notebook reads the pilots' runs, which may live outside the project)."""
+    if f.is_relative_to(paths.ROOT):
+        return f.relative_to(paths.ROOT).as_posix()
+    return "build:" + f.relative_to(paths.BUILD).as_posix()
+
+
+def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: str,
+             recorded: list[str] | tuple[str, ...] = ()) -> str:
+    """Cache key: code cells, resolved parameters, lock file, ``code`` (the digest of the
+    package modules the notebook uses), the declared data files, and the files the last run
+    of this task actually opened (``recorded``, paths relative to the project root).
+
+    A file that is gone counts as missing, so deleting it changes the key too.
+    """
     h = hashlib.sha256()
     h.update(_code_of(spec.path))
     h.update(json.dumps(parameters, sort_keys=True, default=str).encode())
-    for f in declared_reads(spec, region):
-        h.update((f.relative_to(paths.ROOT) if f.is_relative_to(paths.ROOT) else
-                  f.relative_to(paths.BUILD)).as_posix().encode())
-        h.update(_sha(f.read_bytes()).encode())
+    files = {_read_name(f): f for f in declared_reads(spec, region)}
+    files.update({rel: paths.ROOT / rel for rel in recorded})
+    for rel in sorted(files):
+        f = files[rel]
+        h.update(rel.encode())
+        h.update(_sha(f.read_bytes()).encode() if f.is_file() else b"<missing>")
     if paths.LOCK_FILE.exists():
         h.update(paths.LOCK_FILE.read_bytes())
-    h.update(pkg.encode())
+    h.update(code.encode())
     return h.hexdigest()
 
 
-def _key_file(region: str, notebook: str) -> Path:
-    return paths.run_dir(region) / ".cache" / f"{notebook}.key"
+# -- the per-task manifest ------------------------------------------------------------------
+#
+# ``build/runs/<region>/.cache/<notebook>.manifest.json`` is written LAST when a task is
+# promoted: its key, the sha256 of every file it published (notebook, figures, tables, its
+# results fragment) and the files it read. A task is fresh only when the manifest's key matches
+# and every file still has the recorded checksum, so a crash anywhere inside promotion (the old
+# manifest is removed first) or a hand-edited output makes the task stale, and the next run
+# repairs it. The manifest's file list is also the notebook's ownership of output files: a file
+# the notebook no longer produces is removed on promotion.
+
+def cache_dir(region: str) -> Path:
+    """``build/runs/<region>/.cache``: manifests and per-notebook results fragments."""
+    return paths.run_dir(region) / ".cache"
+
+
+def manifest_file(region: str, notebook: str) -> Path:
+    """The per-task manifest (see the comment above)."""
+    return cache_dir(region) / f"{notebook}.manifest.json"
+
+
+def fragment_file(region: str, notebook: str) -> Path:
+    """The kept copy of a notebook's results fragment (``results.json`` is rebuilt from these)."""
+    return cache_dir(region) / f"{notebook}{FRAGMENT_SUFFIX}"
+
+
+def read_manifest(region: str, notebook: str) -> dict[str, Any] | None:
+    """The task's manifest, or None when absent or unreadable (an unreadable one is stale)."""
+    f = manifest_file(region, notebook)
+    try:
+        data = json.loads(f.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else None
+
+
+def recorded_reads(region: str, notebook: str) -> list[str]:
+    """The project files the last successful run of a task opened (relative paths)."""
+    manifest = read_manifest(region, notebook)
+    return list(manifest.get("reads", [])) if manifest else []
+
+
+def _file_sha(path: Path) -> str | None:
+    try:
+        return _sha(path.read_bytes())
+    except OSError:
+        return None
 
 
 def is_fresh(task: Task) -> bool:
-    """True when the last successful run of this task had the same key and its outputs exist."""
-    kf = _key_file(task.region, task.notebook)
-    out = paths.run_dir(task.region) / f"{task.notebook}.ipynb"
-    return kf.exists() and out.exists() and kf.read_text().strip() == task.key
+    """True when the last promoted run of this task had the same key and every file it
+    published is still there, unchanged."""
+    manifest = read_manifest(task.region, task.notebook)
+    if manifest is None or manifest.get("key") != task.key:
+        return False
+    run_dir = paths.run_dir(task.region)
+    return all(_file_sha(run_dir / rel) == sha for rel, sha in manifest["files"].items())
 
 
 # -- planning -------------------------------------------------------------------------------
@@ -138,7 +299,10 @@ def plan(
     from eocic_helpers.core.regions import resolve_region
     from eocic_helpers.run.params import resolve
 
-    pkg = package_digest()
+    # The same region or notebook named twice is one task, not two racing for one staging folder.
+    regions = list(dict.fromkeys(regions))
+    specs = list({s.name: s for s in specs}.values())
+    code = {s.name: modules_digest(s) for s in specs}
     tasks = []
     cross = [s for s in specs if s.cross_region]
     specs = [s for s in specs if not s.cross_region]
@@ -171,8 +335,10 @@ def plan(
             if "region" in spec.defaults:
                 params["region"] = resolve_region(region).id
             task = Task(region, spec.name, str(spec.path), params,
-                        reads=[str(p) for p in declared_reads(spec, region)])
-            task.key = task_key(spec, params, region, pkg)
+                        reads=[str(p) for p in declared_reads(spec, region)],
+                        code=code[spec.name], declared=tuple(spec.reads),
+                        recorded=recorded_reads(region, spec.name))
+            task.key = task_key(spec, params, region, task.code, task.recorded)
             tasks.append(task)
     from eocic_helpers.core.regions import load_regions
 
@@ -181,19 +347,22 @@ def plan(
             params = {**spec.defaults, **overrides.get(spec.name, {})}
             if "region" in spec.defaults:
                 params["region"] = CROSS_REGION
-            task = Task(CROSS_REGION, spec.name, str(spec.path), params)
-            _rekey(task, pkg)
+            task = Task(CROSS_REGION, spec.name, str(spec.path), params,
+                        code=modules_digest(spec), declared=tuple(spec.reads),
+                        recorded=recorded_reads(CROSS_REGION, spec.name))
+            _rekey(task)
             tasks.append(task)
     return tasks
 
 
-def _rekey(task: Task, pkg: str | None = None) -> None:
-    """(Re)compute a task's key and reads; a cross-region task's inputs change as the regions run."""
+def _rekey(task: Task) -> None:
+    """(Re)compute a task's reads and key: a cross-region task's inputs are the pilots' runs,
+    which change while the regions run before it."""
     from eocic_helpers.run.params import load_spec
 
     spec = load_spec(Path(task.notebook_path))
     task.reads = [str(p) for p in declared_reads(spec, task.region)]
-    task.key = task_key(spec, task.parameters, task.region, pkg or package_digest())
+    task.key = task_key(spec, task.parameters, task.region, task.code, task.recorded)
 
 
 def _all_specs() -> list[NotebookSpec]:
@@ -270,35 +439,135 @@ def _hide_injected_parameters(nb_path: Path) -> None:
     nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def promote(task: Task, staging: Path) -> Path:
-    """Move a successful run's files into ``build/runs/<region>/`` and merge its results."""
-    run_dir = paths.run_dir(task.region)
-    fragment_file = staging / f"{task.notebook}{FRAGMENT_SUFFIX}"
-    fragment = read_fragment(fragment_file) if fragment_file.exists() else {
-        "region": task.region, "notebook": task.notebook, "values": {}, "figures": []}
+def _outputs_of(staging: Path) -> list[str]:
+    """The figure and table files a staging folder holds (paths relative to it)."""
+    out = []
     for sub in ("figures", "tables"):
-        for f in sorted((staging / sub).glob("*")) if (staging / sub).exists() else []:
-            dest = run_dir / sub / f.name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(f, dest)
+        if (staging / sub).is_dir():
+            out.extend(f"{sub}/{f.name}" for f in sorted((staging / sub).iterdir()) if f.is_file())
+    return out
+
+
+def _read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def results_ok(region: str) -> bool:
+    """True when ``results.json`` and ``_owners.json`` of a region are absent or readable."""
+    run_dir = paths.run_dir(region)
+    for name in ("results.json", "_owners.json"):
+        f = run_dir / name
+        if f.exists():
+            try:
+                if not isinstance(_read_json(f), dict):
+                    return False
+            except (OSError, ValueError):
+                return False
+    return True
+
+
+def rebuild_results(region: str) -> Path:
+    """Rebuild ``results.json`` (and ``_owners.json``) of a region from the notebooks' kept
+    fragments, in notebook-name order."""
+    run_dir = paths.run_dir(region)
+    target = run_dir / "results.json"
+    for name in ("results.json", "_owners.json"):
+        (run_dir / name).unlink(missing_ok=True)
+    for f in sorted(cache_dir(region).glob(f"*{FRAGMENT_SUFFIX}")):
+        try:
+            merge_results(target, _read_json(f))
+        except (OSError, ValueError, KeyError):
+            manifest_file(region, f.name.removesuffix(FRAGMENT_SUFFIX)).unlink(missing_ok=True)
+    return target
+
+
+def repair_results(region: str, warn: Any = None) -> bool:
+    """If a region's ``results.json`` is corrupt, say so in one line and rebuild it.
+
+    Returns:
+        True when it was rebuilt.
+    """
+    if results_ok(region):
+        return False
+    target = paths.run_dir(region) / "results.json"
+    (warn or (lambda m: print(m, file=sys.stderr)))(
+        f"{target}: corrupt; rebuilt from the notebooks' fragments in {cache_dir(region)}")
+    rebuild_results(region)
+    return True
+
+
+def promote(task: Task, staging: Path) -> Path:
+    """Move a successful run's files into ``build/runs/<region>/`` as one set.
+
+    Order: drop the old manifest (the task is stale from here on), move the new figures,
+    tables and notebook in, remove the files this notebook published last time but not now,
+    keep the results fragment and merge it into ``results.json``, and write the new manifest
+    last. A crash at any step leaves a task the next run sees as stale and repairs.
+    """
+    run_dir = paths.run_dir(task.region)
+    staged_fragment = staging / f"{task.notebook}{FRAGMENT_SUFFIX}"
+    fragment = read_fragment(staged_fragment) if staged_fragment.exists() else {
+        "region": task.region, "notebook": task.notebook, "values": {}, "figures": []}
     nb_staged = staging / f"{task.notebook}.ipynb"
     _hide_injected_parameters(nb_staged)
+    outputs = _outputs_of(staging)
+    files = {rel: _sha((staging / rel).read_bytes()) for rel in outputs}
+    files[f"{task.notebook}.ipynb"] = _sha(nb_staged.read_bytes())
+
+    old = read_manifest(task.region, task.notebook)
+    mf = manifest_file(task.region, task.notebook)
+    mf.unlink(missing_ok=True)
+    (cache_dir(task.region) / f"{task.notebook}.key").unlink(missing_ok=True)  # older layout
+    for rel in outputs:
+        dest = run_dir / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / rel, dest)
     final_nb = run_dir / f"{task.notebook}.ipynb"
-    run_dir.mkdir(parents=True, exist_ok=True)
     os.replace(nb_staged, final_nb)
+    for rel in sorted(set(old["files"]) - set(files)) if old else []:
+        stale = (run_dir / rel).resolve()
+        if run_dir.resolve() in stale.parents:
+            stale.unlink(missing_ok=True)
+    atomic.write_json(fragment_file(task.region, task.notebook), fragment)
+    files[f".cache/{task.notebook}{FRAGMENT_SUFFIX}"] = _file_sha(
+        fragment_file(task.region, task.notebook)) or ""
+    repair_results(task.region)
     merge_results(run_dir / "results.json", fragment)
-    atomic.write_text(_key_file(task.region, task.notebook), task.key + "\n")
+    reads = sorted(fragment.get("reads", []))
+    key = task.key
+    if reads != sorted(task.recorded) and task.code:  # the next plan keys on these reads
+        spec = NotebookSpec(task.notebook, Path(task.notebook_path), {}, reads=task.declared,
+                            cross_region=task.region == CROSS_REGION)
+        key = task_key(spec, task.parameters, task.region, task.code, reads)
+    atomic.write_json(mf, {"key": key, "region": task.region, "notebook": task.notebook,
+                           "files": files, "reads": reads})
+    (run_dir / "failed" / f"{task.notebook}.ipynb").unlink(missing_ok=True)  # superseded
     shutil.rmtree(staging, ignore_errors=True)
     return final_nb
 
 
+def _complete_notebook(path: Path) -> bool:
+    try:
+        return isinstance(_read_json(path).get("cells"), list)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _keep_failed(task: Task, staging: Path) -> str:
-    """Keep a failed execution's notebook for inspection, away from the good outputs."""
+    """Keep a failed execution's notebook for inspection, away from the good outputs.
+
+    Only a complete notebook is kept (a full disk can leave truncated JSON); an older failed
+    notebook of the same task is removed either way, so ``failed/`` never shows a stale failure.
+    """
     src = staging / f"{task.notebook}.ipynb"
     dest = paths.run_dir(task.region) / "failed" / f"{task.notebook}.ipynb"
-    if src.exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dest)
+    try:
+        dest.unlink(missing_ok=True)
+        if src.exists() and _complete_notebook(src):
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dest)
+    except OSError:
+        pass  # a read-only or full build folder: the failure is still reported
     shutil.rmtree(staging, ignore_errors=True)
     return str(dest) if dest.exists() else ""
 
@@ -369,7 +638,7 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
                 failed += 1
                 outcome.notebook_out = outcome.notebook_out if outcome.error.startswith(
                     "promoting") else _keep_failed(task, stagings[i])
-                bar.write(f"FAILED {task.label}: {outcome.error}")
+                bar.write(f"FAILED {task.label}: {outcome.error}", file=sys.stderr)
             outcomes[i] = outcome
             running.discard(task.label)
             if pending_order:
@@ -430,7 +699,7 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
                 outcome.notebook_out = str(promote(tasks[i], stagings[i]))
             else:
                 outcome.notebook_out = _keep_failed(tasks[i], stagings[i])
-                bar.write(f"FAILED {tasks[i].label}: {outcome.error}")
+                bar.write(f"FAILED {tasks[i].label}: {outcome.error}", file=sys.stderr)
             outcomes[i] = outcome
             bar.update(1)
     finally:

@@ -1,0 +1,36 @@
+"""Numbers as readers see them: one formatting rule for prose, tables, captions and axes.
+
+Thousands are separated by a space, as in the briefing (``27 800``); a missing or non-finite
+value is written as words, never as ``nan``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+MISSING = "not available"
+
+
+def format_number(value: Any, fmt: str = ",.0f", missing: str = MISSING) -> str:
+    """``value`` formatted with ``fmt`` (Python format spec), thousands separated by a space.
+
+    >>> format_number(27791.25)
+    '27 791'
+    >>> format_number(0.345, ".1%")
+    '34.5%'
+    >>> format_number(None)
+    'not available'
+    """
+    if value is None:
+        return missing
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return missing
+    return format(value, fmt).replace(",", " ")
+
+
+def axis_thousands(value: float, _position: Any = None) -> str:
+    """A matplotlib tick formatter: whole numbers with a space as thousands separator."""
+    return format_number(value, ",.0f", missing="")

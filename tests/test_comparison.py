@@ -76,3 +76,25 @@ def test_missing_runs_and_content_are_named_not_blank(runs: Path):
     assert composite.iloc[0, 1] == "0.43" and composite.iloc[1, 1] == cmp.MISSING
     assert cmp.typology_table(regions, results).empty
     assert cmp.name_list(["a", "b", "c"]) == "a, b and c"
+
+
+@pytest.mark.slow
+def test_the_comparison_ran_once_and_its_reads_are_declared(all_pilots_build: Path):
+    """In a full run the comparison ran as region 'all'; the files it opened are files it
+    declares (the pilots' runs are in its key through declared_reads)."""
+    import os
+    import subprocess
+    import sys
+
+    manifest = all_pilots_build / "runs" / "all" / ".cache" / "comparison.manifest.json"
+    recorded = set(json.loads(manifest.read_text())["reads"])
+    assert recorded
+    spec = prm.discover()["comparison"]
+    declared = {p.relative_to(paths.ROOT).as_posix() for p in runner.declared_reads(spec, "all")
+                if p.is_relative_to(paths.ROOT)}
+    assert recorded <= declared, sorted(recorded - declared)
+    # A second full run is a cache hit for it too.
+    env = dict(os.environ, EOCIC_BUILD=str(all_pilots_build))
+    proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run", "--dry-run"],
+                          capture_output=True, text=True, env=env, check=True)
+    assert "cached all/comparison" in proc.stdout, proc.stdout[-500:]

@@ -25,7 +25,9 @@ def test_figure1_ranks_all_pilots_and_marks_absent_panels(s, cvl):
     assert gdp.loc[gdp["highlight"], "region"].item() == "centre-val-de-loire"
     rate = d[d["panel"] == 2]
     assert (rate["status"] == "missing").all()
-    assert "eocic data fetch lfst_r_lfe2emprt" in rate["note"].iloc[0]
+    note = rate["note"].iloc[0]
+    assert "not in the data snapshot (Eurostat lfst_r_lfe2emprt)" in note
+    assert "eocic" not in note and "`" not in note  # no command line for readers
     eu = d[(d["panel"] == 1) & (d["kind"] == "eu")]
     assert eu["value"].item() == pytest.approx(30134, abs=1)
 

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -267,50 +268,62 @@ def gantt_data(plan: ActionPlan) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _short(text: str, width: int = 58) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
 def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib Figure
     """Draw the plan as a Gantt chart, coloured by intervention.
 
     Bars are activities, diamonds are milestones (circles for meetings), an arrow marks an
-    open-ended activity. Unscheduled ("Tbc") actions are listed under the chart.
+    open-ended activity. Action names are wrapped, never cut, so two actions never read alike;
+    each row is as tall as its name. Unscheduled ("Tbc") actions are listed under the chart.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from eocic_helpers.outputs.style import MUTED, PALETTE
+    from eocic_helpers.outputs.legibility import wrap_to_width
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, MUTED, PALETTE, SMALL_PT
 
     data = gantt_data(plan)
     colours = {i.name: PALETTE[k % len(PALETTE)] for k, i in enumerate(plan.interventions)}
     unscheduled = [a for a in plan.actions if a.kind == "unscheduled"]
-    fig, ax = plt.subplots(figsize=(10, 0.42 * len(data) + 1.9))
-    for y, row in enumerate(data.itertuples()):
+    probe = plt.figure()
+    names = [wrap_to_width(a, 2.3, SMALL_PT, probe) for a in data["action"]]
+    note = ""
+    if unscheduled:
+        note = wrap_to_width("Not yet scheduled (Tbc): " + "; ".join(a.action for a in unscheduled),
+                             FIGURE_WIDTH_IN - 0.1, SMALL_PT, probe)
+    plt.close(probe)
+    line_h = SMALL_PT * 1.2 / 72  # inches per line of a name
+    heights = [max(0.3, (n.count("\n") + 1) * line_h + 0.08) for n in names]
+    centres = np.cumsum(heights) - np.array(heights) / 2
+    chart_h = float(sum(heights))
+    extra = 1.6 + (0.4 if t0 else 0) + (note.count("\n") + 1) * line_h * bool(note)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, chart_h + extra), layout="constrained")
+    bar_h = 0.2
+    for y, row in zip(centres, data.itertuples(), strict=True):
         colour = colours[row.intervention]
         if row.kind == "milestone":
-            ax.plot(row.start_month, y, marker="o" if row.meeting else "D", markersize=9,
-                    color=colour, markeredgecolor="black", zorder=3)
+            ax.plot(row.start_month, y, marker="o" if row.meeting else "D", markersize=8,
+                    color=colour, markeredgecolor="black", zorder=3, linestyle="")
         else:
-            ax.barh(y, row.drawn_end_month - row.start_month, left=row.start_month, height=0.55,
-                    color=colour, edgecolor="black", zorder=2,
+            ax.barh(y, row.drawn_end_month - row.start_month, left=row.start_month,
+                    height=bar_h, color=colour, edgecolor="black", zorder=2,
                     hatch="//" if row.kind == "open" else None)
             if row.kind == "open":
                 ax.annotate("", xy=(row.drawn_end_month + 0.6, y), xytext=(row.drawn_end_month, y),
                             arrowprops={"arrowstyle": "->", "color": "black"})
-    ax.set_yticks(range(len(data)))
-    ax.set_yticklabels([_short(a) for a in data["action"]], fontsize=8)
-    ax.invert_yaxis()
+    ax.set_yticks(centres)
+    ax.set_yticklabels(names, fontsize=SMALL_PT, linespacing=1.1)
+    ax.set_ylim(chart_h, 0)
+    ax.grid(axis="y", visible=False)
     horizon = int(data["drawn_end_month"].max()) + 1
-    ticks = list(range(0, horizon + 1))
+    step = max(1, -(-horizon // 12))  # at most ~12 labelled months, whatever the plan's length
+    ticks = list(range(0, horizon + 1, step))
     ax.set_xticks(ticks)
     if t0 is None:
         ax.set_xticklabels(["T0" if m == 0 else f"+{m}" for m in ticks])
         ax.set_xlabel("Months from T0")
     else:
-        ax.set_xticklabels([add_months(t0, m).strftime("%b %Y") for m in ticks], rotation=45,
-                           ha="right", fontsize=8)
+        ax.set_xticklabels([add_months(t0, m).strftime("%b\n%Y") for m in ticks])
         ax.set_xlabel(f"Month (T0 = {t0.isoformat()})")
     ax.set_xlim(-0.5, horizon + 0.5)
     handles = [Patch(facecolor=c, edgecolor="black", label=n) for n, c in colours.items()]
@@ -321,11 +334,10 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
                label="meeting"),
         Patch(facecolor="white", edgecolor="black", hatch="//", label="open-ended"),
     ]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18 if t0 else -0.12),
-              ncol=len(handles), fontsize=8, frameon=False)
-    if unscheduled:
-        text = "Not yet scheduled (Tbc): " + "; ".join(a.action for a in unscheduled)
-        fig.text(0.01, -0.02, text, fontsize=8, ha="left", va="top", wrap=True)
-    ax.set_title("Action plan: timing of the two interventions")
-    fig.tight_layout()
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=3,
+              frameon=False, borderaxespad=0)
+    legend_rows = -(-len(handles) // 3)
+    ax.set_title("Action plan: timing of the two interventions", pad=10 + 18 * legend_rows)
+    if note:  # below the figure, where nothing else is drawn
+        fig.text(0.0, 0.0, note, fontsize=SMALL_PT, ha="left", va="top")
     return fig

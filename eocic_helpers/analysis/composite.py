@@ -332,41 +332,49 @@ def figure3_data(result: dict[str, Any], snapshot: pd.DataFrame, focus: Region,
 
 
 def figure3(data: pd.DataFrame):
-    """Dot plot of the seven dimensions; dimensions without data are labelled 'no data'."""
+    """Dot plot of the seven dimensions (seaborn); dimensions without data are labelled
+    'no data'. Each of the three series sits on its own line within a dimension's row, and
+    the focus region is drawn on top."""
     import matplotlib.pyplot as plt
+    import seaborn as sns
 
-    from eocic_helpers.outputs.style import COUNTRY, EU, HIGHLIGHT
+    from eocic_helpers.outputs.legibility import title_over_labels, wrap_to_width
+    from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, SMALL_PT
 
     names = list(dict.fromkeys(data["name"]))
     geos = list(dict.fromkeys(data["geo"]))
-    style = dict(zip(geos, [(HIGHLIGHT, "o"), (COUNTRY, "s"), (EU, "D")], strict=False))
-    fig, ax = plt.subplots(figsize=(9, 4.6))
-    for y, name in enumerate(names):
+    colours = dict(zip(geos, [HIGHLIGHT, COUNTRY, EU], strict=False))
+    markers = dict(zip(geos, ["o", "s", "D"], strict=False))
+    dodge = dict(zip(geos, [-0.22, 0.0, 0.22], strict=False))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 0.55 * len(names) + 1.3),
+                           layout="constrained")
+    rows = {n: y for y, n in enumerate(names)}
+    ok = data[data["status"] == "ok"].assign(
+        y=lambda d: d["name"].map(rows) + d["geo"].map(dodge))
+    # the focus region last and highest, so no other marker hides it
+    for z, g in enumerate(reversed(geos)):
+        sns.scatterplot(data=ok[ok["geo"] == g], x="score", y="y", color=colours[g],
+                        marker=markers[g], s=55, edgecolor="black", linewidth=0.6, label=g,
+                        zorder=3 + z, ax=ax, legend=False)
+    for name in names:
         d = data[data["name"] == name]
         if (d["status"] == "no data").all():
-            ax.text(0.5, y, "no data: " + d["note"].iloc[0], ha="center", va="center", fontsize=8,
-                    style="italic")
-            continue
-        for g in geos:
-            row = d[d["geo"] == g].iloc[0]
-            colour, marker = style[g]
-            ax.plot(row["score"], y, marker=marker, color=colour, markersize=9, linestyle="",
-                    markeredgecolor="black", label=g if y == 0 else None)
+            ax.text(0.5, rows[name], wrap_to_width("no data: " + d["note"].iloc[0], 3.2,
+                                                   SMALL_PT, fig),
+                    ha="center", va="center", fontsize=SMALL_PT, style="italic",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
     ax.set_yticks(range(len(names)))
-    ax.set_yticklabels([_wrap(n, 30) for n in names], fontsize=8)
-    ax.invert_yaxis()
+    ax.set_yticklabels([wrap_to_width(n, 1.7, SMALL_PT, fig) for n in names])
+    ax.set_ylim(len(names) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.set_xlabel("Score (0-1)")
-    handles, labels = ax.get_legend_handles_labels()
-    if not handles:  # first dimension had no data: build the legend by hand
-        from matplotlib.lines import Line2D
+    ax.set_ylabel("")
+    from matplotlib.lines import Line2D
 
-        handles = [Line2D([], [], marker=style[g][1], color=style[g][0], linestyle="",
-                          markeredgecolor="black") for g in geos]
-        labels = geos
-    ax.legend(handles, labels, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.set_title("Composite indicators for industrial change (reconstruction)", loc="left")
-    fig.tight_layout()
+    handles = [Line2D([], [], marker=markers[g], color=colours[g], linestyle="",
+                      markeredgecolor="black", markersize=7) for g in geos]
+    fig.legend(handles, geos, loc="outside lower center", ncol=len(geos), frameon=False)
+    title_over_labels(ax, "Composite indicators for industrial change (reconstruction)")
     return fig
 
 
@@ -386,54 +394,66 @@ def figure4_data(unit_scores: pd.Series, units: pd.DataFrame, stars: dict[str, i
 
 
 def figure4(data: pd.DataFrame, focus: Region):
-    """Composite against cluster stars; units without a star count on a strip below."""
+    """Composite against cluster stars where the briefing states them (top), and the composite
+    of the other pilot units as a ranked dot plot, one named row each (bottom).
+
+    Labels of the top panel are placed where they overlap no other label, point or line.
+    """
     import matplotlib.pyplot as plt
+    import seaborn as sns
 
-    from eocic_helpers.outputs.style import HIGHLIGHT, MUTED, OKABE_ITO
+    from eocic_helpers.outputs.legibility import place_labels, title_over_labels
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, OKABE_ITO, SMALL_PT
 
-    fig, (ax, strip) = plt.subplots(2, 1, figsize=(9, 6), sharex=True,
-                                    gridspec_kw={"height_ratios": [3, 1.3]})
-    known = data[data["cluster_stars"].notna()]
-    unknown = data[data["cluster_stars"].isna()]
-    for r in known.itertuples():
-        colour = HIGHLIGHT if r.region == focus.id else OKABE_ITO["blue"]
-        ax.plot(r.composite_total, r.cluster_stars, "o", color=colour, markersize=9,
-                markeredgecolor="black")
-        ax.annotate(f"{r.unit_name} (ours)", (r.composite_total, r.cluster_stars),
-                    textcoords="offset points", xytext=(6, 4), fontsize=8)
-        if r.briefing_composite is not None and not pd.isna(r.briefing_composite):
-            ax.plot(r.briefing_composite, r.cluster_stars, "*", color=OKABE_ITO["orange"],
-                    markersize=14, markeredgecolor="black")
-            ax.annotate(f"EOCIC: {r.briefing_composite:.3f}", (r.briefing_composite, r.cluster_stars),
-                        textcoords="offset points", xytext=(6, -12), fontsize=8)
+    known = data[data["cluster_stars"].notna() & data["composite_total"].notna()]
+    unknown = data[data["cluster_stars"].isna() & data["composite_total"].notna()]
+    unknown = unknown.sort_values("composite_total", ascending=False)
+    top_h, row_h = 2.6, 0.2
+    fig, (ax, strip) = plt.subplots(
+        2, 1, figsize=(FIGURE_WIDTH_IN, top_h + row_h * max(len(unknown), 1) + 1.4),
+        sharex=True, layout="constrained",
+        gridspec_kw={"height_ratios": [top_h, row_h * max(len(unknown), 1)]})
+    for a in (ax, strip):
+        a.axvline(0.5, color=MUTED, linestyle="--", linewidth=1)
+        a.axvline(0.6, color=MUTED, linestyle="--", linewidth=1)
     ax.axhline(45, color=MUTED, linestyle=":", linewidth=1)
     ax.axhline(35, color=MUTED, linestyle=":", linewidth=1)
-    ax.axvline(0.5, color=MUTED, linestyle="--", linewidth=1)
-    ax.axvline(0.6, color=MUTED, linestyle="--", linewidth=1)
-    ax.set_ylabel("Cluster stars (as stated in the briefing)")
+    points, labels, styles = [], [], []
+    is_focus = known["region"] == focus.id
+    for sel, colour, z in ((~is_focus, OKABE_ITO["blue"], 3), (is_focus, HIGHLIGHT, 4)):
+        sns.scatterplot(data=known[sel], x="composite_total", y="cluster_stars", color=colour,
+                        s=70, edgecolor="black", zorder=z, ax=ax, legend=False)
+    for r in known.itertuples():
+        points.append((r.composite_total, r.cluster_stars))
+        labels.append(f"{r.unit_name} (ours)")
+        styles.append({"fontweight": "bold" if r.region == focus.id else "normal"})
+        if r.briefing_composite is not None and not pd.isna(r.briefing_composite):
+            ax.plot(r.briefing_composite, r.cluster_stars, "*", color=OKABE_ITO["orange"],
+                    markersize=13, markeredgecolor="black", linestyle="", zorder=3)
+            points.append((r.briefing_composite, r.cluster_stars))
+            labels.append(f"EOCIC: {r.briefing_composite:.3f}")
+            styles.append({})
+    ax.set_ylabel("Cluster stars\n(as stated in the briefing)")
     ax.set_ylim(0, 80)
-    ax.set_title("Composite index of industrial change and cluster stars, pilot units", loc="left")
-    unknown = unknown.sort_values("composite_total")
-    for i, r in enumerate(unknown.itertuples()):
-        if r.composite_total is None or pd.isna(r.composite_total):
-            continue
-        colour = HIGHLIGHT if r.region == focus.id else MUTED
-        strip.plot(r.composite_total, i % 4, "o", color=colour, markeredgecolor="black")
-        strip.annotate(r.unit_name, (r.composite_total, i % 4), textcoords="offset points",
-                       xytext=(4, 2), fontsize=6)
-    strip.set_yticks([])
-    strip.set_ylim(-0.7, 3.7)
-    strip.set_ylabel("no star\ncount", fontsize=8)
-    strip.set_xlabel("Composite index of industrial change, 0-1 (reconstruction)")
+    ax.set_xlim(0, 1)
     strip.set_xlim(0, 1)
-    fig.tight_layout()
+    if len(unknown):
+        unknown = unknown.assign(focus=unknown["region"] == focus.id)
+        sns.scatterplot(data=unknown, x="composite_total", y="unit_name", hue="focus",
+                        palette={True: HIGHLIGHT, False: MUTED}, edgecolor="black", s=40,
+                        legend=False, zorder=3, ax=strip)
+        strip.set_ylim(len(unknown) - 0.5, -0.5)
+        for label in strip.get_yticklabels():
+            if label.get_text() in set(unknown.loc[unknown["focus"], "unit_name"]):
+                label.set_fontweight("bold")
+    strip.set_ylabel("")
+    strip.set_xlabel("Composite index of industrial change, 0-1 (reconstruction)")
+    ax.set_xlabel("")
+    title_over_labels(ax, "Composite index and cluster stars, pilot units")
+    title_over_labels(strip, "Pilot units without a star count in the briefing",
+                      fontsize=SMALL_PT + 0.5)
+    place_labels(ax, points, labels, SMALL_PT, styles=styles)
     return fig
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width))
 
 
 def claims(fig3: pd.DataFrame, focus: Region) -> pd.DataFrame:

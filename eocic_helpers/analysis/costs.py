@@ -352,90 +352,141 @@ def kpi_table() -> pd.DataFrame:
 
 # -- figures --------------------------------------------------------------------------------
 
+#: Factors whose total Sobol' index is below this share of the variance get no bar: at the
+#: printed width their bars would be empty rows. The caption names them.
+SOBOL_MIN_SHARE = 0.01
+
+
+def _drawn(data: pd.DataFrame, chart: str) -> pd.Series:
+    """Which rows of a tornado or Sobol' frame get a bar."""
+    if chart == "tornado":
+        return data["swing"] > 0
+    return data["total_order"] >= SOBOL_MIN_SHARE
+
+
+def omitted_factors_note(data: pd.DataFrame, chart: str) -> str:
+    """A sentence for the caption naming the factors the chart leaves out, or ''."""
+    left_out = list(data.loc[~_drawn(data, chart), "label"])
+    if not left_out:
+        return ""
+    reason = ("no effect on the yearly cost" if chart == "tornado" else
+              f"each below {SOBOL_MIN_SHARE:.0%} of the variance")
+    return f"Not drawn ({reason}): {'; '.join(left_out)}; their values are in the data."
+
+
+def _factor_labels(labels: pd.Series, fig) -> list[str]:  # noqa: ANN001 - matplotlib Figure
+    from eocic_helpers.outputs.legibility import wrap_to_width
+    from eocic_helpers.outputs.style import SMALL_PT
+
+    return [wrap_to_width(label, 2.2, SMALL_PT, fig) for label in labels]
+
+
 def tornado_figure(data: pd.DataFrame, base: float):
-    """Horizontal bars of the yearly total at each factor's low and high bound."""
+    """Horizontal bars of the yearly total at each factor's low and high bound; factors that
+    do not move the yearly cost are left out (see :func:`omitted_factors_note`)."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    from eocic_helpers.outputs.style import OKABE_ITO
+    from eocic_helpers.outputs.legibility import title_over_labels
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO
 
-    fig, ax = plt.subplots(figsize=(9, 0.5 * len(data) + 1.6))
+    data = data[_drawn(data, "tornado")].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 0.42 * len(data) + 1.5), layout="constrained")
     for y, row in enumerate(data.itertuples()):
-        for value, colour, label in ((row.total_at_low, OKABE_ITO["sky_blue"], "at low bound"),
-                                     (row.total_at_high, OKABE_ITO["vermillion"], "at high bound")):
-            ax.barh(y, value - base, left=base, color=colour, edgecolor="black", linewidth=0.5,
-                    label=label if y == 0 else None)
+        bounds = ((row.total_at_low, OKABE_ITO["sky_blue"], "factor at its low bound"),
+                  (row.total_at_high, OKABE_ITO["vermillion"], "factor at its high bound"))
+        for value, colour, label in bounds:
+            ax.barh(y, value - base, left=base, height=0.6, color=colour, edgecolor="black",
+                    linewidth=0.5, label=label if y == 0 else None)
     ax.axvline(base, color="black", linewidth=1)
     ax.set_yticks(range(len(data)))
-    ax.set_yticklabels(data["label"], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("Total yearly cost (EUR)")
-    ax.xaxis.set_major_formatter(axis_thousands)
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("One-way sensitivity of the yearly cost", loc="left")
-    fig.tight_layout()
+    ax.set_yticklabels(_factor_labels(data["label"], fig))
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    ax.set_xlabel(f"Total yearly cost (EUR); line: {format_number(base)} in this run")
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.xaxis.set_major_formatter(FuncFormatter(axis_thousands))
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    title_over_labels(ax, "One-way sensitivity of the yearly cost")
     return fig
 
 
 def monte_carlo_figure(draws: np.ndarray, summary: pd.DataFrame):
-    """Histogram of the yearly total over the draws, with the mean and the 5-95% interval."""
+    """Histogram of the yearly total over the draws (seaborn), with the mean and the 5-95%
+    interval."""
     import matplotlib.pyplot as plt
+    import seaborn as sns
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    from eocic_helpers.outputs.style import MUTED, OKABE_ITO
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, MUTED, OKABE_ITO
 
-    fig, ax = plt.subplots(figsize=(8, 3.8))
-    ax.hist(draws, bins=80, color=MUTED, edgecolor="white", linewidth=0.3)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 3.4), layout="constrained")
     row = summary.loc["yearly"]
     ax.axvspan(row["p05"], row["p95"], color=OKABE_ITO["sky_blue"], alpha=0.25,
-               label="5-95% interval")
-    ax.axvline(row["mean"], color=OKABE_ITO["vermillion"], linewidth=2, label="mean")
+               label="5-95% interval", zorder=0)
+    sns.histplot(x=np.asarray(draws), bins=60, color=MUTED, edgecolor="white", linewidth=0.3,
+                 stat="count", ax=ax, zorder=1)
+    ax.axvline(row["mean"], color=OKABE_ITO["vermillion"], linewidth=2,
+               label=f"mean: {format_number(row['mean'])}")
     ax.set_xlabel("Total yearly cost (EUR)")
     ax.set_ylabel("Draws")
-    ax.xaxis.set_major_formatter(axis_thousands)
-    ax.legend(fontsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.xaxis.set_major_formatter(FuncFormatter(axis_thousands))
+    ax.yaxis.set_major_formatter(FuncFormatter(axis_thousands))
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)
     ax.set_title(f"Monte Carlo: {format_number(int(row['draws']))} draws", loc="left")
-    fig.tight_layout()
     return fig
 
 
 def sobol_figure(data: pd.DataFrame):
-    """Grouped bars of first-order and total Sobol' indices."""
+    """First-order and total Sobol' indices as grouped bars (seaborn); factors below
+    :data:`SOBOL_MIN_SHARE` are left out (see :func:`omitted_factors_note`)."""
     import matplotlib.pyplot as plt
+    import seaborn as sns
 
-    from eocic_helpers.outputs.style import OKABE_ITO
+    from eocic_helpers.outputs.legibility import title_over_labels
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO
 
-    fig, ax = plt.subplots(figsize=(9, 0.5 * len(data) + 1.6))
-    y = np.arange(len(data))
-    ax.barh(y - 0.2, data["first_order"].clip(lower=0), height=0.4, color=OKABE_ITO["blue"],
-            label="first order")
-    ax.barh(y + 0.2, data["total_order"].clip(lower=0), height=0.4, color=OKABE_ITO["orange"],
-            hatch="//", label="total")
-    ax.set_yticks(y)
-    ax.set_yticklabels(data["label"], fontsize=8)
-    ax.invert_yaxis()
+    data = data[_drawn(data, "sobol")].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 0.55 * len(data) + 1.4), layout="constrained")
+    long = data.melt(id_vars=["label"], value_vars=["first_order", "total_order"],
+                     var_name="index", value_name="share")
+    long["index"] = long["index"].map({"first_order": "first order", "total_order": "total"})
+    long["share"] = long["share"].clip(lower=0)
+    long["label"] = long["label"].map(dict(zip(data["label"], _factor_labels(data["label"], fig),
+                                               strict=True)))
+    sns.barplot(data=long, x="share", y="label", hue="index", orient="h",
+                palette={"first order": OKABE_ITO["blue"], "total": OKABE_ITO["orange"]},
+                edgecolor="black", linewidth=0.5, saturation=1, ax=ax)
+    ax.set_xlim(0, max(1e-9, float(long["share"].max())) * 1.08)
     ax.set_xlabel("Sobol' index (share of the variance of the yearly cost)")
-    ax.legend(fontsize=8, loc="lower right")
-    ax.set_title("Global sensitivity (Sobol' indices)", loc="left")
-    fig.tight_layout()
+    ax.set_ylabel("")
+    ax.legend_.remove()
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=2,
+               frameon=False)
+    title_over_labels(ax, "Global sensitivity (Sobol' indices)")
     return fig
 
 
 def scale_figure(data: pd.DataFrame, n_default: int):
     """Total yearly cost and cost per coached SME against the number of SMEs."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
-    from eocic_helpers.outputs.style import OKABE_ITO
+    from eocic_helpers.outputs.legibility import wrap_to_width
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO, TITLE_PT
 
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH_IN, 3.3), layout="constrained")
     for ax, stem, title in ((a1, "total_cost_eur", "Total yearly cost (EUR)"),
                             (a2, "total_cost_per_sme_eur", "Total yearly cost per coached SME (EUR)")):
         ax.fill_between(data["n_smes"], data[f"{stem}_low"], data[f"{stem}_high"],
                         color=OKABE_ITO["sky_blue"], alpha=0.4, label="low-high estimate")
         ax.plot(data["n_smes"], (data[f"{stem}_low"] + data[f"{stem}_high"]) / 2,
                 color=OKABE_ITO["blue"], label="midpoint")
-        ax.axvline(n_default, color="black", linestyle="--", linewidth=1, label=f"{n_default} SMEs")
+        ax.axvline(n_default, color="black", linestyle="--", linewidth=1,
+                   label=f"{n_default} SMEs (this run)")
         ax.set_xlabel("SMEs coached a year")
-        ax.set_title(title, loc="left", fontsize=10)
-        ax.yaxis.set_major_formatter(axis_thousands)
-    a1.legend(fontsize=8)
-    fig.tight_layout()
+        ax.set_title(wrap_to_width(title, 2.6, TITLE_PT, fig, "bold"), loc="left")
+        ax.yaxis.set_major_formatter(FuncFormatter(axis_thousands))
+    fig.legend(*a1.get_legend_handles_labels(), loc="outside lower center", ncol=3,
+               frameon=False)
     return fig

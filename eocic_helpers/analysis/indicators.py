@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,8 +78,7 @@ def figure1_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region,
         if not _has(snapshot, panel.indicator):
             rows.append({**base, "kind": "pilot", "region": "", "name": "", "value": None,
                          "year": None, "highlight": False, "status": "missing",
-                         "note": f"not in the snapshot: Eurostat {panel.dataset}; fetch it with "
-                                 f"`eocic data fetch {panel.dataset}`"})
+                         "note": f"not in the data snapshot (Eurostat {panel.dataset})"})
             continue
         year = _year_for(snapshot, panel.indicator, panel.year)
         table = pilot_table(snapshot, panel.indicator, regions, year)
@@ -149,87 +149,118 @@ def _fmt(value: float, indicator: str) -> str:
 
 
 def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
-    """Draw Figure 1: a 2x2 grid of ranked bars, the focus region highlighted, EU and country
-    reference lines; an absent indicator says so inside its panel."""
-    import matplotlib.pyplot as plt
+    """Draw Figure 1: a 2x2 grid of ranked bars (seaborn), the focus region highlighted, EU and
+    country reference lines; an absent indicator says so inside its panel.
 
-    from eocic_helpers.outputs.style import COUNTRY, EU, HIGHLIGHT, MUTED
+    Values are printed in a column at the right of each panel, so no reference line crosses
+    them; the reference values are in each panel's legend below it.
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from eocic_helpers.outputs.legibility import titles_over_labels, wrap_to_width
+    from eocic_helpers.outputs.numbers import axis_thousands
+    from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, SMALL_PT
 
     config = config or load_config()
-    fig, axes = plt.subplots(2, 2, figsize=(11, 8.5))
+    fig, axes = plt.subplots(2, 2, figsize=(FIGURE_WIDTH_IN, 7.6), layout="constrained")
+    titles = []
     for k, (ax, panel) in enumerate(zip(axes.flat, config.figure1.panels, strict=True)):
         d = data[data["panel"] == k + 1]
-        pilots = d[(d["kind"] == "pilot") & (d["status"] == "ok")].sort_values("value")
+        pilots = d[(d["kind"] == "pilot") & (d["status"] == "ok")].sort_values(
+            "value", ascending=False)
         year = int(pilots["year"].max()) if len(pilots) else None
-        title = panel.title + (f", {year}" if year and year != panel.year else "")
-        ax.set_title(title, loc="left")
+        title = panel.title + (f",\u00a0{year}" if year and year != panel.year else "")
+        titles.append((ax, title))
         if pilots.empty:
-            note = d["note"].iloc[0]
-            ax.text(0.5, 0.5, "No data\n" + note.replace("; ", ";\n"), ha="center", va="center",
-                    fontsize=9, wrap=True, transform=ax.transAxes,
+            note = wrap_to_width(f"No data: not in the data snapshot (Eurostat {panel.dataset})",
+                                 2.2, SMALL_PT, fig)
+            ax.text(0.5, 0.5, note, ha="center", va="center", fontsize=SMALL_PT,
+                    transform=ax.transAxes,
                     bbox={"boxstyle": "round", "facecolor": "#f2f2f2", "edgecolor": MUTED})
             ax.set_xticks([])
             ax.set_yticks([])
             ax.grid(False)
             continue
-        colours = [HIGHLIGHT if h else MUTED for h in pilots["highlight"]]
-        ax.barh(pilots["name"], pilots["value"], color=colours, edgecolor="black", linewidth=0.4)
+        palette = {n: HIGHLIGHT if h else MUTED
+                   for n, h in zip(pilots["name"], pilots["highlight"], strict=True)}
+        sns.barplot(data=pilots, x="value", y="name", hue="name", palette=palette, legend=False,
+                    orient="h", edgecolor="black", linewidth=0.4, saturation=1, ax=ax)
+        value_column = ax.get_yaxis_transform()  # x in axes fraction, y in data
         for y, (value, hl) in enumerate(zip(pilots["value"], pilots["highlight"], strict=True)):
-            ax.text(value, y, " " + _fmt(value, panel.indicator), va="center", fontsize=7,
-                    fontweight="bold" if hl else "normal")
+            ax.text(1.03, y, _fmt(value, panel.indicator), va="center", ha="left",
+                    fontsize=SMALL_PT, fontweight="bold" if hl else "normal",
+                    transform=value_column, clip_on=False)
         for kind, colour, style in (("eu", EU, "--"), ("country", COUNTRY, ":")):
             ref = d[(d["kind"] == kind) & (d["status"] == "ok")]
             if len(ref):
                 ax.axvline(ref["value"].iloc[0], color=colour, linestyle=style, linewidth=1.5,
                            label=f"{ref['name'].iloc[0]}: {_fmt(ref['value'].iloc[0], panel.indicator)}")
-        ax.legend(loc="lower right", fontsize=7, frameon=True)
-        ax.tick_params(axis="y", labelsize=8)
-        ax.set_xlim(0, pilots["value"].max() * 1.18)
-    fig.suptitle(config.figure1.title, fontweight="bold")
-    fig.tight_layout()
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.1), frameon=False,
+                      borderaxespad=0, handlelength=2.2)
+        ax.set_ylabel("")
+        ax.set_xlabel("")
+        ax.set_xlim(0, max(pilots["value"].max(), *d.loc[d["kind"] != "pilot", "value"].dropna())
+                    * 1.05)
+        ax.xaxis.set_major_locator(MaxNLocator(2))
+        if BY_ID[panel.indicator].unit == "EUR_HAB":
+            ax.xaxis.set_major_formatter(FuncFormatter(axis_thousands))
+    fig.suptitle(config.figure1.title)
+    fig.get_layout_engine().set(h_pad=0.06, w_pad=0.04, hspace=0.06, wspace=0.06)
+    titles_over_labels(titles)
     return fig
 
 
 def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
-    """Draw Figure 2: the region, its country and the EU28, one small panel per indicator;
-    a missing value is marked 'missing' with its dataset instead of a bar."""
+    """Draw Figure 2: the region, its country and the EU28, one panel per indicator, as
+    horizontal bars (seaborn); a missing value says so in place of its bar."""
     import matplotlib.pyplot as plt
+    import seaborn as sns
 
-    from eocic_helpers.outputs.style import COUNTRY, EU, HIGHLIGHT
+    from eocic_helpers.outputs.legibility import titles_over_labels
+    from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, SMALL_PT
 
     config = config or load_config()
     panels = config.figure2.panels
-    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.8))
+    fig, axes = plt.subplots(len(panels), 1, figsize=(FIGURE_WIDTH_IN, 1.45 * len(panels) + 0.5),
+                             layout="constrained")
+    axes = np.atleast_1d(axes)
     colour = {"region": HIGHLIGHT, "country": COUNTRY, "eu": EU}
+    titles = []
     for k, (ax, panel) in enumerate(zip(axes, panels, strict=True)):
         d = data[data["panel"] == k + 1].reset_index(drop=True)
         year = d["year"].dropna()
         suffix = f" ({int(year.iloc[0])})" if len(year) else ""
-        ax.set_title(_wrap(panel.title + suffix, 34), loc="left", fontsize=9)
-        top = max([v for v in d["value"] if v is not None and not pd.isna(v)] or [1.0])
+        titles.append((ax, panel.title + suffix))
+        # one category per row: a region that is a whole country has its country's name
+        plotted = d.assign(value=d["value"].where(d["status"] == "ok", 0.0).astype(float),
+                           row=[str(i) for i in range(len(d))])
+        sns.barplot(data=plotted, x="value", y="row", hue="kind", palette=colour, legend=False,
+                    orient="h", edgecolor="black", linewidth=0.5, width=0.6, saturation=1,
+                    ax=ax)
+        for bar in ax.patches:  # hatch the country's bar, found by its row
+            row = int(round(bar.get_y() + bar.get_height() / 2))
+            if 0 <= row < len(plotted) and plotted["kind"].iloc[row] == "country":
+                bar.set_hatch("//")
+        top = float(plotted["value"].max()) or 1.0
         for i, row in d.iterrows():
             if row["status"] == "ok":
-                ax.bar(i, row["value"], color=colour[row["kind"]], edgecolor="black", width=0.6,
-                       hatch="//" if row["kind"] == "country" else None)
-                ax.text(i, row["value"], f"{row['value']:.2f}", ha="center", va="bottom", fontsize=8)
+                ax.text(row["value"] + top * 0.01, i, f"{row['value']:.2f}", va="center",
+                        ha="left", fontsize=SMALL_PT)
             else:
-                ax.text(i, top * 0.05, f"missing\n({panel.dataset})", ha="center", va="bottom",
-                        fontsize=7, rotation=90, color="black")
-        ax.set_xticks(range(len(d)))
-        ax.set_xticklabels([_wrap(n, 14) for n in d["name"]], fontsize=8)
-        ax.set_xlim(-0.5, len(d) - 0.5)
-        ax.set_ylim(0, top * 1.25)
+                ax.text(top * 0.01, i, f"missing in Eurostat {panel.dataset}", va="center",
+                        ha="left", fontsize=SMALL_PT, style="italic")
+        ax.set_yticks(range(len(d)), list(d["name"]))
+        ax.set_xlim(0, top * 1.35)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
         if (d["status"] != "ok").all():
-            ax.set_yticks([])
-    fig.suptitle(config.figure2.title, fontweight="bold")
-    fig.tight_layout()
+            ax.set_xticks([])
+    fig.suptitle(config.figure2.title)
+    titles_over_labels(titles)
     return fig
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width))
 
 
 def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) -> dict[str, Any]:

@@ -8,7 +8,6 @@ snapshot also proposes data-driven candidate strengths and weaknesses.
 from __future__ import annotations
 
 import html
-import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -257,28 +256,54 @@ def evidence_share(s: Synthesis) -> float:
 # -- figures --------------------------------------------------------------------------------
 
 def pest_figure(s: Synthesis):
-    """Figure 5 as a PEST quadrant figure."""
+    """Figure 5 as four PEST quadrants, each item a bullet wrapped to the quadrant's width.
+
+    Drawn at the book's text width in inch coordinates, so every quadrant is as tall as its
+    text needs and the type stays at 9 pt where it is shown.
+    """
     import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
 
-    from eocic_helpers.outputs.style import PALETTE
+    from eocic_helpers.outputs.legibility import wrap_to_width
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, FONT_PT, PALETTE, TITLE_PT
 
-    fig, axes = plt.subplots(2, 2, figsize=(11, 6))
     titles = {"political": "Political", "economic": "Economic",
               "socio_cultural": "Socio-cultural", "technological": "Technological"}
-    for k, (ax, key) in enumerate(zip(axes.flat, PEST, strict=True)):
-        ax.set_axis_off()
-        ax.add_patch(plt.Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor=PALETTE[k],
-                                   alpha=0.12, edgecolor=PALETTE[k], linewidth=2))
-        ax.text(0.03, 0.95, titles[key], fontsize=12, fontweight="bold", va="top",
-                transform=ax.transAxes)
-        lines = []
-        for item in getattr(s.pest, key):
-            wrapped = textwrap.wrap(item.text, 62)
-            lines.append("• " + "\n  ".join(wrapped))
-        ax.text(0.03, 0.84, "\n".join(lines), fontsize=8.5, va="top", transform=ax.transAxes,
-                linespacing=1.35)
-    fig.suptitle("The regional ecosystem and framework conditions (PEST)", fontweight="bold")
-    fig.tight_layout()
+    width, gap, pad, spacing = FIGURE_WIDTH_IN, 0.15, 0.1, 1.3
+    box_w = (width - gap) / 2
+    line_h = FONT_PT * spacing / 72
+    probe = plt.figure()
+    bodies = {}
+    for key in PEST:
+        items = [wrap_to_width(i.text, box_w - 2 * pad - 0.15, FONT_PT, probe).replace(
+            "\n", "\n   ") for i in getattr(s.pest, key)]
+        bodies[key] = "\n".join("\u2022 " + t for t in items)
+    plt.close(probe)
+    lines = {k: b.count("\n") + 1 for k, b in bodies.items()}
+    head_h = TITLE_PT * 1.6 / 72
+    rows = [max(lines[a], lines[b]) * line_h + head_h + 2 * pad for a, b in (PEST[:2], PEST[2:])]
+    title_h = 0.35
+    height = title_h + rows[0] + gap + rows[1]
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_axis_off()
+    ax.text(0, height - 0.05, "The regional ecosystem and framework conditions (PEST)",
+            fontsize=TITLE_PT + 1, fontweight="bold", va="top", ha="left")
+    for k, key in enumerate(PEST):
+        row, col = divmod(k, 2)
+        x0 = col * (box_w + gap)
+        top = height - title_h - (row * (rows[0] + gap))
+        h = rows[row]
+        ax.add_patch(FancyBboxPatch((x0, top - h), box_w, h, boxstyle="square,pad=0",
+                                    facecolor=PALETTE[k], alpha=0.12, edgecolor="none"))
+        ax.add_patch(FancyBboxPatch((x0, top - h), box_w, h, boxstyle="square,pad=0",
+                                    facecolor="none", edgecolor=PALETTE[k], linewidth=1.5))
+        ax.text(x0 + pad, top - pad, titles[key], fontsize=TITLE_PT, fontweight="bold",
+                va="top")
+        ax.text(x0 + pad, top - pad - head_h, bodies[key], fontsize=FONT_PT, va="top",
+                linespacing=spacing)
     return fig
 
 
@@ -309,48 +334,191 @@ def strategy_graph(s: Synthesis):
     return g
 
 
-def strategy_figure(s: Synthesis):
-    """Figure 6: the strategy map drawn in four layers."""
-    import matplotlib.pyplot as plt
-    import networkx as nx
+#: Which links of the strategy map the briefing states (section 3: the general objective is
+#: operationalised by the specific objectives, which both interventions serve; sections 4.1.1
+#: and 4.2.1: which high-impact action complements which intervention) and which are ours (the
+#: briefing's Figure 6 is an image not in its text, so which challenge each intervention or
+#: action addresses is this study's reading).
+LINK_BASIS: dict[str, str] = {"leads to": "stated in the briefing",
+                              "complements": "stated in the briefing",
+                              "addresses": "our reading"}
 
-    from eocic_helpers.outputs.style import MUTED, PALETTE
+
+def _edge_kind(g, u: str, v: str, d: dict) -> str:  # noqa: ANN001 - networkx graph
+    if d.get("style") == "complements":
+        return "complements"
+    return "addresses" if g.nodes[v]["layer"] == 3 else "leads to"
+
+
+def strategy_links_note(s: Synthesis) -> str:
+    """One sentence for Figure 6's caption: which links the briefing states, which are ours."""
+    edges = strategy_edges(s)
+    n = edges["basis"].value_counts()
+    return (f"Solid arrows (general objective to specific objectives to interventions, "
+            f"{int((edges['kind'] == 'leads to').sum())} links) and dashed lines (which "
+            "high-impact action complements which intervention) are stated in the briefing "
+            "(sections 3, 4.1.1 and 4.2.1); the dotted arrows, which challenge each intervention "
+            f"or action addresses ({int(n.get('our reading', 0))} links), are ours: the "
+            "briefing's Figure 6 is an image that is not in its text.")
+
+
+def _row_order(s: Synthesis) -> list[str]:
+    """Interventions with the high-impact actions that complement them at their sides."""
+    order: list[str] = []
+    for i in s.interventions:
+        comps = [h.id for h in s.high_impact_actions if i.id in h.complements and h.id not in order]
+        half = len(comps) // 2
+        order += comps[:half] + [i.id] + comps[half:]
+    order += [h.id for h in s.high_impact_actions if h.id not in order]
+    return order
+
+
+def strategy_figure(s: Synthesis):
+    """Figure 6: the strategy map in four rows, drawn at the book's text width.
+
+    Box sizes come from the rendered text, and every arrow runs from the edge of its source
+    box to the edge of its target box (the point where the line between their centres
+    leaves and enters them). Links the briefing states are solid or dashed; links that are
+    our reading are dotted.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+
+    from eocic_helpers.outputs.legibility import text_width_in, wrap_to_width
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO, PALETTE, SMALL_PT, TITLE_PT
 
     g = strategy_graph(s)
-    pos = nx.multipartite_layout(g, subset_key="layer", align="horizontal", scale=1)
-    pos = {n: (x, -y) for n, (x, y) in pos.items()}  # layer 0 at the top
-    fig, ax = plt.subplots(figsize=(12, 7.5))
-    plain = [(u, v) for u, v, d in g.edges(data=True) if d.get("style") != "complements"]
-    comp = [(u, v) for u, v, d in g.edges(data=True) if d.get("style") == "complements"]
-    nx.draw_networkx_edges(g, pos, edgelist=plain, ax=ax, edge_color=MUTED, arrows=True,
-                           arrowsize=12, node_size=3000)
-    nx.draw_networkx_edges(g, pos, edgelist=comp, ax=ax, edge_color=PALETTE[1], style="dashed",
-                           arrows=True, node_size=3000, connectionstyle="arc3,rad=0.25")
-    colours = {0: PALETTE[0], 1: PALETTE[2], 2: PALETTE[1], 3: PALETTE[3]}
-    for n, (x, y) in pos.items():
-        d = g.nodes[n]
-        ax.text(x, y, "\n".join(textwrap.wrap(d["label"], 22)), ha="center", va="center",
-                fontsize=7.5, bbox={"boxstyle": "round,pad=0.4", "facecolor": "white",
-                                    "edgecolor": colours[d["layer"]], "linewidth": 2})
-    for layer, name in enumerate(["General\nobjective", "Specific\nobjectives",
-                                  "Interventions\nand high-impact\nactions", "Challenges"]):
-        ys = [y for n, (x, y) in pos.items() if g.nodes[n]["layer"] == layer]
-        if ys:
-            ax.text(-1.75, ys[0], name, fontsize=9, fontweight="bold", va="center",
-                    color=colours[layer])
-    ax.set_xlim(-1.8, 1.2)
+    hia = {h.id for h in s.high_impact_actions}
+    row2 = _row_order(s)
+    position = {n: k for k, n in enumerate(row2)}
+    sources = {c.id: [position[u] for u in g.predecessors(c.id) if u in position]
+               for c in s.challenges}
+    row3 = sorted((c.id for c in s.challenges),
+                  key=lambda c: (sum(sources[c]) / len(sources[c]) if sources[c] else 0.0))
+    rows = [[s.general_objective.id], [o.id for o in s.specific_objectives], row2, row3]
+    edge_colour = {0: PALETTE[0], 1: PALETTE[2], 2: PALETTE[1], 3: PALETTE[3]}
+    width, pad, v_gap, spacing = FIGURE_WIDTH_IN, 0.07, 0.5, 1.15
+    gaps = [0.2, 0.2, 0.28, 0.2]
+    max_w = [3.6, 2.0, 2.0, 1.7]
+
+    # measure the wrapped labels with a renderer to size the boxes; in a crowded row a box's
+    # width grows with its label's length (power 0.35), and is never below its longest word
+    probe = plt.figure(dpi=100)
+    r = probe.canvas.get_renderer()
+    box_w, labels, heights = {}, {}, {}
+    for k, row in enumerate(rows):
+        free = width - (len(row) - 1) * gaps[k]
+        words = {n: max(text_width_in(w, SMALL_PT, probe) for w in g.nodes[n]["label"].split())
+                 + 2 * pad + 0.02 for n in row}
+        weight = {n: len(g.nodes[n]["label"]) ** 0.35 for n in row}
+        share = {n: min(max_w[k], max(words[n], free * weight[n] / sum(weight.values())))
+                 for n in row}
+        excess = sum(share.values()) - free
+        slack = {n: share[n] - words[n] for n in row}
+        if excess > 0 and sum(slack.values()) > 0:
+            share = {n: share[n] - excess * slack[n] / sum(slack.values()) for n in row}
+        for n in row:
+            w = share[n]
+            text = wrap_to_width(g.nodes[n]["label"], w - 2 * pad, SMALL_PT, probe)
+            t = probe.text(0, 0, text, fontsize=SMALL_PT, linespacing=spacing)
+            heights[n] = t.get_window_extent(r).height / probe.dpi + 2 * pad
+            box_w[n], labels[n] = w, text
+    plt.close(probe)
+    row_h = [max(heights[n] for n in row) for row in rows]
+    title_h, legend_h = 0.35, 0.75
+    height = title_h + sum(row_h) + v_gap * (len(rows) - 1) + legend_h
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
     ax.set_axis_off()
-    ax.set_title("Overview of the regional industrial modernisation strategy", loc="left",
-                 fontweight="bold")
-    fig.tight_layout()
+    ax.text(0, height - 0.05, "Overview of the regional industrial modernisation strategy",
+            fontsize=TITLE_PT + 1, fontweight="bold", va="top", ha="left")
+
+    boxes: dict[str, tuple[float, float, float, float]] = {}  # centre x, centre y, half w, half h
+    top = height - title_h
+    for k, row in enumerate(rows):
+        total = sum(box_w[n] for n in row) + gaps[k] * (len(row) - 1)
+        x = (width - total) / 2
+        cy = top - row_h[k] / 2
+        for n in row:
+            w, h = box_w[n], row_h[k]
+            boxes[n] = (x + w / 2, cy, w / 2, h / 2)
+            hia_box = n in hia
+            ax.add_patch(FancyBboxPatch(
+                (x, cy - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.04",
+                facecolor="#fdf3e1" if hia_box else "white", edgecolor=edge_colour[k],
+                linewidth=1.6, linestyle="--" if hia_box else "-", zorder=2))
+            ax.text(x + w / 2, cy, labels[n], ha="center", va="center", fontsize=SMALL_PT,
+                    linespacing=spacing, zorder=3)
+            x += w + gaps[k]
+        top -= row_h[k] + v_gap
+
+    # ports: the links leaving a box's bottom (entering its top) are spread evenly along
+    # that edge, in the order of the boxes at their other ends, so they neither bunch nor cross
+    between_rows = [(u, v) for u, v in g.edges() if u in boxes and v in boxes
+                    and abs(boxes[u][1] - boxes[v][1]) > 1e-9]
+    port: dict[tuple[str, str, str], float] = {}
+    for n in boxes:
+        for side, links in (("out", [(u, v) for u, v in between_rows if u == n]),
+                            ("in", [(u, v) for u, v in between_rows if v == n])):
+            other = sorted(links, key=lambda e: boxes[e[1] if side == "out" else e[0]][0])
+            for k, e in enumerate(other):
+                port[(side, *e)] = (2 * (k + 1) / (len(other) + 1) - 1) * 0.8 * boxes[n][2]
+
+    def ends(u: str, v: str) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Where the link u -> v leaves u and enters v: on facing edges (bottom and top
+        between rows, the sides between neighbours in a row)."""
+        (ux, uy, uw, uh), (vx, vy, vw, vh) = boxes[u], boxes[v]
+        if abs(uy - vy) < 1e-9:  # same row: side to side
+            sign = 1 if vx > ux else -1
+            return (ux + sign * uw, uy), (vx - sign * vw, vy)
+        down = -1 if vy < uy else 1
+        return ((ux + port[("out", u, v)], uy + down * uh),
+                (vx + port[("in", u, v)], vy - down * vh))
+
+    styles = {"leads to": {"color": "0.2", "linestyle": "-", "arrowstyle": "-|>"},
+              "addresses": {"color": OKABE_ITO["blue"], "linestyle": ":", "arrowstyle": "-|>"},
+              "complements": {"color": OKABE_ITO["orange"], "linestyle": "--",
+                              "arrowstyle": "-"}}
+    for u, v, d in g.edges(data=True):
+        if u not in boxes or v not in boxes:
+            continue
+        st = styles[_edge_kind(g, u, v, d)]
+        a, b = ends(u, v)
+        ax.add_patch(FancyArrowPatch(a, b, arrowstyle=st["arrowstyle"], mutation_scale=9,
+                                     shrinkA=0, shrinkB=0, color=st["color"],
+                                     linestyle=st["linestyle"], linewidth=1.1, zorder=1))
+    handles = [
+        Patch(facecolor="white", edgecolor=edge_colour[0], label="General objective"),
+        Patch(facecolor="white", edgecolor=edge_colour[1], label="Specific objectives"),
+        Patch(facecolor="white", edgecolor=edge_colour[2], label="Interventions"),
+        Patch(facecolor="#fdf3e1", edgecolor=edge_colour[2], linestyle="--",
+              label="High-impact actions"),
+        Patch(facecolor="white", edgecolor=edge_colour[3], label="Challenges"),
+        Line2D([], [], **{k: v for k, v in styles["leads to"].items() if k != "arrowstyle"},
+               label="leads to (briefing)"),
+        Line2D([], [], **{k: v for k, v in styles["complements"].items() if k != "arrowstyle"},
+               label="complements (briefing)"),
+        Line2D([], [], **{k: v for k, v in styles["addresses"].items() if k != "arrowstyle"},
+               label="addresses (our reading)"),
+    ]
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(width / 2, 0),
+              bbox_transform=ax.transData, ncol=3, frameon=False, fontsize=SMALL_PT,
+              handlelength=2.4, columnspacing=1.2)
     return fig
 
 
 def strategy_edges(s: Synthesis) -> pd.DataFrame:
+    """The links of the strategy map, with whether the briefing states them or they are ours."""
     g = strategy_graph(s)
-    return pd.DataFrame([{"from": u, "from_label": g.nodes[u]["label"], "to": v,
-                          "to_label": g.nodes[v]["label"], "kind": d.get("style", "leads to")}
-                         for u, v, d in g.edges(data=True)])
+    rows = []
+    for u, v, d in g.edges(data=True):
+        kind = _edge_kind(g, u, v, d)
+        rows.append({"from": u, "from_label": g.nodes[u]["label"], "to": v,
+                     "to_label": g.nodes[v]["label"], "kind": kind, "basis": LINK_BASIS[kind]})
+    return pd.DataFrame(rows)
 
 
 # -- data-driven candidates -----------------------------------------------------------------

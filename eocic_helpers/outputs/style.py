@@ -32,9 +32,19 @@ EU = OKABE_ITO["black"]
 MUTED = OKABE_ITO["grey"]
 
 
+#: Width every figure is drawn at, in inches: the PDF's text block (6.27 in), so that the PDF
+#: shows figures at their drawn size and the HTML column (660 px) at ~1.05x
+#: (see :mod:`eocic_helpers.outputs.legibility`).
+FIGURE_WIDTH_IN = 6.2
+#: Font sizes in points. The smallest, 8.5 pt, stays above 8 pt in the PDF and 11 px in HTML.
+FONT_PT = 9.0
+SMALL_PT = 8.5
+TITLE_PT = 10.0
+
+
 def set_theme() -> None:
     """Apply the project theme and make saved figures byte-for-byte reproducible."""
-    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font="DejaVu Sans")
+    sns.set_theme(context="paper", style="whitegrid", palette=PALETTE, font="DejaVu Sans")
     plt.rcParams.update(
         {
             "svg.hashsalt": "eocic",  # stable SVG element ids
@@ -42,9 +52,19 @@ def set_theme() -> None:
             "figure.dpi": 100,
             "savefig.dpi": 150,
             "savefig.bbox": "tight",
+            "savefig.pad_inches": 0.05,
+            "font.size": FONT_PT,
+            "axes.titlesize": TITLE_PT,
             "axes.titleweight": "bold",
-            "axes.titlesize": 11,
+            "axes.labelsize": FONT_PT,
+            "xtick.labelsize": SMALL_PT,
+            "ytick.labelsize": SMALL_PT,
+            "legend.fontsize": SMALL_PT,
+            "legend.title_fontsize": FONT_PT,
+            "figure.titlesize": TITLE_PT + 1,
+            "figure.titleweight": "bold",
             # Content is text, never markup: a "$" in a label is a dollar sign, not mathtext.
             "text.parse_math": False,
         }
     )
+

@@ -1,14 +1,21 @@
-"""Speed figures of `eocic run` + the books against a naive loop and a floor.
+"""Speed and memory of `eocic run` + `eocic book`, against the targets of issue 16, in one run.
 
-Prints one table (not a timed test):
-  (a) naive: the papermill CLI once per notebook, sequentially, then the HTML books;
-  (b) `eocic run` plus the books, cold (empty build folder);
-  (c) the same, warm, with nothing changed;
-  (d) after editing one region's input (a parameters.yaml for one region);
-  (e) floor: an empty notebook's kernel round trip x notebooks / cores, plus the book build.
-Books are HTML only here, so the figures do not depend on TeX.
+Prints one table with a met/not-met column (a benchmark, not a timed test):
 
-Usage: .venv/bin/python bench/run_bench.py [--regions N] [--skip-naive]
+  T1  the naive loop (the papermill CLI once per notebook, one after another) against
+      `eocic run --force` (warm kernels, --jobs = cores): >= 8x;
+  T2  `eocic run --force` + `eocic book all --force` (HTML + PDF when xelatex is present)
+      against `eocic run --force --isolate` + `eocic book all --force --jobs 1`: <= 40 %;
+  T3  a warm no-op `eocic run` + `eocic book all`: <= 1.5 s;
+  T4  an edit to one region's parameters.yaml until its edition is rebuilt
+      (`eocic run` + `eocic book REGION`): <= 10 s;
+  T5  peak resident memory of a worker (with its kernel) during `eocic run --force`: < 1 GiB;
+      the whole run's peak is printed too.
+
+Everything runs on a copy of the project's inputs (EOCIC_ROOT) with its own build folder
+(EOCIC_BUILD): the real data/ and build/ are never touched. Results go to build/bench.json.
+
+Usage: .venv/bin/python bench/run_bench.py [--quick] [--regions N] [--skip-naive]
 """
 
 from __future__ import annotations
@@ -26,10 +33,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from procmem import Peaks, measure, mib  # noqa: E402
 
 
-def note(key: str, seconds: float) -> None:
-    print(f"  measured ({key}) {seconds:.1f} s", flush=True)
+def note(what: str, seconds: float) -> None:
+    print(f"  {seconds:7.1f} s  {what}", flush=True)
 
 
 def sh(cmd: list[str], env: dict[str, str]) -> float:
@@ -40,9 +50,15 @@ def sh(cmd: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def sh_mem(cmd: list[str], env: dict[str, str]) -> Peaks:
+    peaks = measure(cmd, env=env, cwd=str(ROOT))
+    if peaks.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{peaks.stdout[-2000:]}\n{peaks.stderr[-2000:]}")
+    return peaks
+
+
 def model_timings() -> dict[str, float]:
     """Seconds of the two vectorised models (best of 3)."""
-    sys.path.insert(0, str(ROOT))
     from eocic_helpers.analysis import composite, costs
     from eocic_helpers.core.regions import resolve_region
     from eocic_helpers.data.snapshot import load_snapshot
@@ -67,102 +83,142 @@ def model_timings() -> dict[str, float]:
     }
 
 
+def project_copy(work: Path) -> Path:
+    """The project's inputs copied under ``work`` (used through EOCIC_ROOT)."""
+    root = work / "root"
+    for part in ("data", "book", "notebooks"):
+        shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("raw"))
+    shutil.copy(ROOT / "requirements.lock", root / "requirements.lock")
+    return root
+
+
+def edit_parameters(root: Path, region: str) -> None:
+    """Change one value of one region's parameters.yaml in the copy."""
+    import yaml
+
+    f = root / "data" / "regions" / region / "parameters.yaml"
+    data = yaml.safe_load(f.read_text()) if f.exists() else {}
+    data = data or {}
+    data["n_smes"] = int(data.get("n_smes", 50)) + 1
+    f.parent.mkdir(parents=True, exist_ok=True)
+    f.write_text("# bench: one region's input edited\n" + yaml.safe_dump(data, sort_keys=False))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--regions", type=int, default=10, help="how many pilot regions")
-    parser.add_argument("--skip-naive", action="store_true", help="skip (a), the slowest")
+    parser.add_argument("--quick", action="store_true",
+                        help="2 regions, no naive loop: checks the bench works (figures not "
+                        "comparable with the targets)")
+    parser.add_argument("--skip-naive", action="store_true", help="skip the naive loop (T1)")
     parser.add_argument("--models-only", action="store_true", help="only the model timings")
     args = parser.parse_args()
+    if args.quick:
+        args.regions, args.skip_naive = 2, True
 
     sys.path.insert(0, str(ROOT))
-    models = model_timings()
-    for name, seconds in models.items():
+    for name, seconds in model_timings().items():
         print(f"model  {seconds:6.3f} s  {name}")
     if args.models_only:
         return
+    from eocic_helpers.book.editions import has_xelatex
     from eocic_helpers.core.regions import load_regions
     from eocic_helpers.run.params import discover
 
-    regions = [r.id for r in load_regions()][: args.regions]
+    all_regions = [r.id for r in load_regions()]
+    regions = all_regions[: args.regions]
+    books = ["all"] if regions == all_regions else regions
     notebooks = list(discover())
     cores = os.cpu_count() or 1
+    pdf = has_xelatex()
     work = Path(tempfile.mkdtemp(prefix="eocic-bench-"))
+    root = project_copy(work)
+    base_env = dict(os.environ, EOCIC_ROOT=str(root), PYTHONHASHSEED="0")
+    base_env.pop("EOCIC_OUTPUT_DIR", None)
     eocic = [str(BIN / "eocic")]
-    results: dict[str, float] = {}
+    run = [*eocic, "run", *regions, "--quiet", "--jobs", str(cores)]
+    book = [*eocic, "book", *books]
+    t: dict[str, float] = {}
+    mem: dict[str, int] = {}
+    n_tasks = len(regions) * len(notebooks)
+    print(f"{len(regions)} regions x {len(notebooks)} notebooks = {n_tasks} executions; "
+          f"books: {'HTML + PDF' if pdf else 'HTML only (xelatex missing)'}; work: {work}",
+          flush=True)
 
-    # (a) naive
+    # T1 (a): the naive loop
     if not args.skip_naive:
-        env = dict(os.environ, EOCIC_BUILD=str(work / "naive"))
+        env = dict(base_env, EOCIC_BUILD=str(work / "naive"))
         start = time.perf_counter()
         for region in regions:
             for nb in notebooks:
                 out = work / "naive" / "runs" / region
                 out.mkdir(parents=True, exist_ok=True)
-                sh([str(BIN / "papermill"), str(ROOT / "notebooks" / f"{nb}.ipynb"),
+                sh([str(BIN / "papermill"), str(root / "notebooks" / f"{nb}.ipynb"),
                     str(out / f"{nb}.ipynb"), "-p", "region", region, "--cwd",
-                    str(ROOT / "notebooks")], dict(env, EOCIC_OUTPUT_DIR=str(out)))
-        sh([*eocic, "book", *regions, "--no-pdf"], env)
-        results["a"] = time.perf_counter() - start
-        note("a", results["a"])
+                    str(root / "notebooks")], dict(env, EOCIC_OUTPUT_DIR=str(out)))
+        t["naive"] = time.perf_counter() - start
+        note("naive: papermill CLI once per notebook, sequential", t["naive"])
 
-    env = dict(os.environ, EOCIC_BUILD=str(work / "eocic"))
-    # (b) cold
-    t_run = sh([*eocic, "run", *regions, "--quiet", "--jobs", str(cores)], env)
-    t_book = sh([*eocic, "book", *regions, "--no-pdf"], env)
-    results["b"] = t_run + t_book
-    note("b", results["b"])
-    # (c) warm
-    results["c"] = sh([*eocic, "run", *regions, "--quiet"], env) + sh(
-        [*eocic, "book", *regions, "--no-pdf"], env)
-    # (d) one region's input edited
-    edited = ROOT / "data" / "regions" / regions[-1] / "parameters.yaml"
-    existed = edited.exists()
-    backup = edited.read_text() if existed else None
-    edited.parent.mkdir(parents=True, exist_ok=True)
-    edited.write_text("# bench: one region's input edited\nn_smes: 60\n")
-    try:
-        results["d"] = sh([*eocic, "run", *regions, "--quiet"], env) + sh(
-            [*eocic, "book", *regions, "--no-pdf"], env)
-    finally:
-        if existed:
-            edited.write_text(backup or "")
-        else:
-            edited.unlink()
-    # (e) floor: empty kernel round trip in-process, x notebooks / cores, plus the books
-    import nbformat
-    import papermill as pm
+    env = dict(base_env, EOCIC_BUILD=str(work / "eocic"))
+    # T2 (d): isolated kernels, books one at a time
+    sh([*eocic, "data", "check"], env)  # warm the file cache for both sides alike
+    p = sh_mem([*run, "--force", "--isolate"], env)
+    t["run_isolate"], mem["isolate_worker"] = p.seconds, p.worker_with_kernel
+    note("eocic run --force --isolate", t["run_isolate"])
+    t["book_serial"] = sh([*book, "--force", "--jobs", "1"], env)
+    note(f"eocic book {' '.join(books)} --force --jobs 1", t["book_serial"])
+    # T1 (b), T2 (c), T5: warm kernels, books in parallel
+    p = sh_mem([*run, "--force"], env)
+    t["run_warm"] = p.seconds
+    mem.update(worker=p.worker_with_kernel, worker_alone=p.worker, kernel=p.kernel, tree=p.tree)
+    note("eocic run --force (warm kernels)", t["run_warm"])
+    t["book_parallel"] = sh([*book, "--force", "--jobs", str(cores)], env)
+    note(f"eocic book {' '.join(books)} --force --jobs {cores}", t["book_parallel"])
+    # T3: warm no-op
+    t["noop"] = sh(run, env) + sh(book, env)
+    note("no-op: eocic run + eocic book", t["noop"])
+    # T4: one region's parameters edited, until its edition is rebuilt
+    edited = regions[-1]
+    edit_parameters(root, edited)
+    t["edit"] = sh(run, env) + sh([*eocic, "book", edited], env)
+    note(f"after editing {edited}/parameters.yaml: eocic run + eocic book {edited}", t["edit"])
 
-    empty = work / "empty.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), empty)
-    pm.execute_notebook(str(empty), str(work / "warmup.ipynb"), progress_bar=False,
-                        kernel_name="python3")
-    start = time.perf_counter()
-    for _ in range(3):
-        pm.execute_notebook(str(empty), str(work / "empty-out.ipynb"), progress_bar=False,
-                            kernel_name="python3")
-    round_trip = (time.perf_counter() - start) / 3
-    n_tasks = len(regions) * len(notebooks)
-    results["e"] = round_trip * n_tasks / cores + t_book
+    warm_total = t["run_warm"] + t["book_parallel"]
+    cold_total = t["run_isolate"] + t["book_serial"]
+    rows: list[tuple[str, str, str, bool | None]] = []
+    if "naive" in t:
+        ratio = t["naive"] / t["run_warm"]
+        rows.append(("T1 naive loop / eocic run --force", f"{ratio:.1f}x", ">= 8x", ratio >= 8))
+    share = warm_total / cold_total
+    rows.append(("T2 warm run + parallel books / isolate run + serial books",
+                 f"{100 * share:.0f} %", "<= 40 %", share <= 0.40))
+    rows.append(("T3 no-op run + book", f"{t['noop']:.2f} s", "<= 1.5 s", t["noop"] <= 1.5))
+    rows.append(("T4 one region's parameters edited, edition rebuilt", f"{t['edit']:.1f} s",
+                 "<= 10 s", t["edit"] <= 10))
+    rows.append(("T5 peak RSS of a worker with its kernel", mib(mem["worker"]), "< 1 GiB",
+                 mem["worker"] < 2**30))
+    rows.append(("   peak RSS of the whole run", mib(mem["tree"]), "", None))
+    rows.append(("   run --force: warm / isolated kernels",
+                 f"{t['run_warm']:.1f} / {t['run_isolate']:.1f} s", "", None))
+    rows.append(("   books --force: parallel / serial",
+                 f"{t['book_parallel']:.1f} / {t['book_serial']:.1f} s", "", None))
 
-    rows = [("a", "naive: papermill CLI per notebook, sequential, + books"),
-            ("b", "eocic run + books, cold"), ("c", "eocic run + books, warm (no change)"),
-            ("d", "after editing one region's input"), ("e", "floor: kernel round trip x "
-                                                          "notebooks / cores + books")]
-    print(f"machine: {platform.platform()}, {cores} cores, Python {platform.python_version()}")
-    print(f"{len(regions)} regions x {len(notebooks)} notebooks = {n_tasks} executions; "
-          f"kernel round trip {round_trip:.2f} s; book build (HTML) {t_book:.1f} s")
-    print(f"{'case':5} {'seconds':>8}  what")
-    for key, what in rows:
-        if key in results:
-            print(f"{key:5} {results[key]:8.1f}  {what}")
-    if "a" in results:
-        print(f"a/b = {results['a'] / results['b']:.2f} (goal >= 3)")
-    print(f"b/e = {results['b'] / results['e']:.2f} (goal <= 1.3)")
-    print(f"c   = {results['c']:.2f} s (goal <= 3 s)")
+    print()
+    print(f"machine: {platform.platform()}, {cores} cores, Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'target':{width}}  {'measured':>14}  {'goal':>8}  met")
+    for what, value, goal, met in rows:
+        flag = "" if met is None else ("met" if met else "NOT MET")
+        print(f"{what:{width}}  {value:>14}  {goal:>8}  {flag}")
+    if args.quick:
+        print("(--quick: 2 regions and no naive loop; the targets are for the full bench)")
     (ROOT / "build").mkdir(exist_ok=True)
     (ROOT / "build" / "bench.json").write_text(json.dumps(
-        {"results": results, "round_trip": round_trip, "book_seconds": t_book,
-         "tasks": n_tasks, "cores": cores}, indent=2))
+        {"seconds": t, "memory_bytes": mem, "tasks": n_tasks, "cores": cores, "pdf": pdf,
+         "regions": regions, "quick": args.quick,
+         "targets": [{"what": r[0].strip(), "value": r[1], "goal": r[2], "met": r[3]}
+                     for r in rows]}, indent=2) + "\n")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
+from eocic_helpers.core import paths
 from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.lock import build_lock
 
@@ -29,12 +31,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         if args.regions:
             raise EocicError("--all-nuts2 runs every NUTS 2 region; name no REGION with it")
-        regions = all_nuts2_regions()
         names = args.notebook or [n for n, s in prm.discover().items() if s.any_nuts2]
         specs = prm.select(prm.discover(), names)
         not_any = [s.name for s in specs if not s.any_nuts2]
         if not_any:
             raise EocicError(f"--all-nuts2 runs data-driven notebooks only; {not_any[0]} is not one")
+        _preflight_data(specs)  # the region list comes from the snapshot
+        regions = all_nuts2_regions()
     else:
         regions = resolve_regions(args.regions)
         specs = prm.select(prm.discover(), args.notebook)
@@ -45,8 +48,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         overrides.update(prm.load_params_file(Path(args.params_file)))
     overrides.update(prm.parse_pairs(args.param or []))
     per_notebook = prm.resolve(specs, overrides)
-    tasks = runner.plan([r.id for r in regions], specs, per_notebook)
     _preflight_data(specs)
+    tasks = runner.plan([r.id for r in regions], specs, per_notebook)
     if args.dry_run:
         hits = 0
         for t in tasks:
@@ -59,11 +62,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for region_id in dict.fromkeys(t.region for t in tasks):
             runner.repair_results(region_id)
         start = time.perf_counter()
+        options = runner.KernelOptions(isolate=args.isolate, recycle_after=args.recycle_after,
+                                       cell_timeout=args.cell_timeout)
         if args.executor == "dask":
             outcomes = runner.run_dask(tasks, args.scheduler, force=args.force,
-                                       progress=not args.quiet)
+                                       progress=not args.quiet, options=options)
         else:
-            outcomes = runner.run(tasks, jobs=args.jobs, force=args.force, progress=not args.quiet)
+            outcomes = runner.run(tasks, jobs=args.jobs, force=args.force, progress=not args.quiet,
+                                  options=options)
         elapsed = time.perf_counter() - start
         summary = runner.write_summary(outcomes, elapsed)
     print(runner.format_summary(outcomes))
@@ -106,19 +112,26 @@ def _book(args: argparse.Namespace) -> int:
     names = args.region or ["all"]
     everything = [n.lower() for n in names] == ["all"]
     regions = load_regions() if everything else [resolve_region(n) for n in names]
+    from eocic_helpers.book.parallel import EditionResult, build_regions
+
     failures = []
-    for region in regions:
-        try:
-            out = book.build_region(region, pdf=want_pdf, force=args.force)
-            if out.pop("cached", None):
-                print(f"{region.id}: unchanged, kept " + ", ".join(str(p) for p in out.values()))
-            else:
-                print(f"{region.id}: " + ", ".join(str(p) for p in out.values()))
-        except EocicError as exc:
-            if len(regions) == 1 and not everything:
-                raise
-            failures.append(str(exc))
-            print(f"{region.id}: {exc}", file=sys.stderr)
+
+    def report(result: EditionResult) -> None:
+        if result.error:
+            failures.append(result.error)
+            print(f"{result.region.id}: {result.error}", file=sys.stderr)
+        elif result.cached:
+            print(f"{result.region.id}: unchanged, kept "
+                  + ", ".join(str(p) for p in result.outputs.values()))
+        else:
+            print(f"{result.region.id}: " + ", ".join(str(p) for p in result.outputs.values()))
+
+    results = build_regions(regions, pdf=want_pdf, force=args.force, jobs=args.jobs,
+                            report=None if len(regions) == 1 and not everything else report)
+    if len(regions) == 1 and not everything:
+        if results[0].error:
+            raise EocicError(results[0].error)
+        report(results[0])
     if everything:
         try:
             out = book.build_cross_region(regions, pdf=want_pdf, force=args.force)
@@ -132,12 +145,21 @@ def _book(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_snapshot(args: argparse.Namespace) -> int:
-    from eocic_helpers.data.snapshot import build_snapshot
+    from eocic_helpers.data.snapshot import FETCH_LOG, FETCH_RECIPES, MANIFEST, build_snapshot
 
     files = build_snapshot(Path(args.raw), Path(args.out) if args.out else None,
                            Path(args.fetched) if args.fetched else None)
     for f in files:
         print(f)
+    manifest = json.loads((files[-1].parent / MANIFEST).read_text(encoding="utf-8"))
+    for code in sorted(manifest.get("fetched", {})):
+        print(f"included download: {code}")
+    log = Path(args.fetched or paths.RAW_LOCAL) / FETCH_LOG
+    unused = sorted(set(json.loads(log.read_text(encoding="utf-8"))) - set(FETCH_RECIPES)
+                    ) if log.is_file() else []
+    for code in unused:
+        print(f"not included: {code} was downloaded but the snapshot has no recipe for it "
+              "(FETCH_RECIPES in eocic_helpers/data/snapshot.py)", file=sys.stderr)
     return 0
 
 
@@ -173,10 +195,11 @@ def _cmd_data_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_scaffold(args: argparse.Namespace) -> int:
-    from eocic_helpers.analysis.synthesis import scaffold
+    from eocic_helpers.analysis.content import scaffold
     from eocic_helpers.core.regions import resolve_region
 
-    print(scaffold(resolve_region(args.region), force=args.force))
+    for path in scaffold(resolve_region(args.region), force=args.force):
+        print(path)
     return 0
 
 
@@ -215,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=["local", "dask"], default="local",
                    help="local process pool (default) or an existing Dask cluster")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler address")
+    p.add_argument("--isolate", action="store_true",
+                   help="one fresh kernel per notebook instead of a warm kernel per worker")
+    p.add_argument("--recycle-after", type=int, default=50, metavar="N",
+                   help="replace a worker's kernel after N notebooks (default 50)")
+    p.add_argument("--cell-timeout", type=float, metavar="SECONDS",
+                   help="fail a notebook whose cell runs longer than this (default: no limit)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--no-wait", action="store_true",
                    help="refuse at once if another run or book is using the build folder")
@@ -227,13 +256,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="build the PDF too (default)")
     p.add_argument("--no-pdf", dest="pdf", action="store_false", help="HTML only")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p.add_argument("--jobs", "-j", type=int, default=2,
+                   help="regional editions built at the same time (default 2)")
     p.add_argument("--no-wait", action="store_true",
                    help="refuse at once if another run or book is using the build folder")
     p.set_defaults(func=_cmd_book)
 
-    p = sub.add_parser("scaffold", help="write a commented synthesis.yaml template for a region")
+    p = sub.add_parser("scaffold", help="write commented templates of the content files a "
+                       "region lacks (synthesis, study, framing, strategy, recommendations, "
+                       "EU initiatives)")
     p.add_argument("region", metavar="REGION")
-    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
     p.set_defaults(func=_cmd_scaffold)
 
     data = sub.add_parser("data", help="build, check, describe or fetch the data")
@@ -257,26 +290,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (SIGINT)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``eocic`` console script."""
+    import signal
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
-        print("eocic: error: --jobs must be 1 or more", file=sys.stderr)
+    for opt in ("jobs", "recycle_after"):
+        if getattr(args, opt, None) is not None and getattr(args, opt) < 1:
+            print(f"eocic: error: --{opt.replace('_', '-')} must be 1 or more", file=sys.stderr)
+            return 2
+    if getattr(args, "cell_timeout", None) is not None and not args.cell_timeout > 0:
+        print("eocic: error: --cell-timeout must be a positive number of seconds", file=sys.stderr)
         return 2
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return int(args.func(args) or 0)
     except EocicError as exc:
         print(f"eocic: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup
         print("eocic: interrupted; earlier outputs are intact", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, _Terminated) else 130
     except OSError as exc:  # environment faults: full disk, read-only folder, ...
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"eocic: error: {where}{exc.strerror or exc}; earlier outputs are intact",
               file=sys.stderr)
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,4 @@
 import numpy as np
-import pandas as pd
 import pytest
 
 from eocic_helpers.analysis import composite as ci
@@ -81,7 +80,11 @@ def test_figures_and_claims(s, result):
                          {"FRB0": 49, "ITC1": 69, "BE31": 40}, {"BE31": 0.751})
     assert f4.set_index("unit_id").loc["BE31", "briefing_composite"] == 0.751
     assert f4["cluster_stars"].notna().sum() == 3  # the others are not put at zero
-    assert ci.figure4(f4, cvl).axes
+    shown = " ".join(t.get_text() for ax in ci.figure4(f4, cvl).axes
+                     for t in [*ax.texts, *ax.get_xticklabels(), *ax.get_yticklabels()])
+    assert "Centre-Val de Loire" in shown
     claims = ci.claims(f3, cvl)
     assert len(claims) == 4 and claims.iloc[:, 1].str.len().gt(0).all()
-    assert isinstance(ci.choices_table(), pd.DataFrame)
+    choices = ci.choices_table()
+    assert list(choices.columns) == ["dimension", "indicator", "direction", "transform", "reason"]
+    assert choices["reason"].str.len().gt(0).all()

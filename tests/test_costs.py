@@ -109,10 +109,22 @@ def test_kpis_name_the_briefings_indicators():
         assert word in kpis
 
 
-def test_figures_draw(v):
+def _labels(axis) -> list[str]:
+    return [" ".join(t.get_text().split()) for t in axis.get_yticklabels()]  # unwrapped
+
+
+def test_figures_show_what_they_say(v):
     tor = costs.tornado(v)
-    assert costs.tornado_figure(tor, 193000).axes
+    ax = costs.tornado_figure(tor, 193000).axes[0]
+    shown = _labels(ax)
+    assert shown and shown == [x for x in tor["label"] if x in shown]  # widest first
+    assert [193000, 193000] in [list(line.get_xdata()) for line in ax.lines]  # the base cost
     mc = costs.monte_carlo(v, n=1000)
-    assert costs.monte_carlo_figure(costs.monte_carlo_draws(v, n=1000), mc).axes
-    assert costs.sobol_figure(costs.sobol(v, n=2**8)).axes
-    assert costs.scale_figure(costs.scale(v), 50).axes
+    ax = costs.monte_carlo_figure(costs.monte_carlo_draws(v, n=1000), mc).axes[0]
+    assert "1 000 draws" in ax.get_title(loc="left")
+    sob = costs.sobol(v, n=2**8)
+    ax = costs.sobol_figure(sob).axes[0]
+    shown = _labels(ax)
+    assert shown and shown == [x for x in sob["label"] if x in shown]
+    fig = costs.scale_figure(costs.scale(v), 50)
+    assert fig.axes[0].yaxis.get_major_formatter()(25000, 0) == "25 000"

@@ -286,7 +286,7 @@ def test_browser_loads_every_image_and_navigates(editions: Path, tmp_path: Path)
         WebDriverWait(web, 10).until(lambda w: "intro.html" in w.current_url)
         assert "Centre-Val de Loire" in web.title
         visited = []
-        for _ in range(8):
+        for _ in range(12):
             WebDriverWait(web, 10).until(
                 lambda w: w.execute_script("return document.readyState") == "complete")
             visited.append(web.current_url)

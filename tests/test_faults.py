@@ -162,3 +162,16 @@ def test_a_truncated_snapshot_file_is_refused_in_the_preflight(project: dict[str
     assert proc.returncode == 2
     assert "context.csv: changed since the snapshot was built" in _one_line(proc.stderr)
     assert not Path(project["EOCIC_BUILD"], "runs").exists()
+
+
+def test_a_corrupt_results_json_is_one_line_and_rebuilt_on_a_cached_run(build: Path, capsys):
+    _cache_action_plan(build)
+    region = build / "runs" / "centre-val-de-loire"
+    runner.atomic.write_json(runner.fragment_file("centre-val-de-loire", "action_plan"),
+                             {"region": "centre-val-de-loire", "notebook": "action_plan",
+                              "values": {"n_actions": 16}, "figures": []})
+    (region / "results.json").write_text('{"n_actions": 1')  # cut short
+    assert cli.main(["run", "centre-val-de-loire", "-n", "action_plan", "-q"]) == 0
+    err = _one_line(capsys.readouterr().err)
+    assert "results.json: corrupt; rebuilt from the notebooks' fragments" in err
+    assert json.loads((region / "results.json").read_text()) == {"n_actions": 16}

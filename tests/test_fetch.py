@@ -78,3 +78,35 @@ def test_fetch_then_snapshot_fills_figure_1s_employment_rate(monkeypatch, tmp_pa
     (raw / "lfst_r_lfe2emprt.tsv.gz").write_bytes(payload[:-4])
     with pytest.raises(DataError, match="changed since it was downloaded"):
         snap.build_snapshot(paths.RAW_SHARED, tmp_path / "again", fetched_dir=raw)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not paths.RAW_SHARED.is_dir(), reason="raw files not present")
+def test_a_run_on_the_rebuilt_snapshot_publishes_the_employment_rate(monkeypatch, tmp_path):
+    """fetch (faked) -> eocic data snapshot -> eocic run, in a copy of the project."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "root"
+    for part in ("data", "notebooks", "book"):
+        shutil.copytree(paths.ROOT / part, root / part)
+    shutil.copy(paths.LOCK_FILE, root / "requirements.lock")
+    payload = (FIX / "lfst_r_lfe2emprt_sdmx.tsv.gz").read_bytes()
+    monkeypatch.setattr(fetch.urllib.request, "urlopen", lambda *a, **k: io.BytesIO(payload))
+    fetch.fetch(["lfst_r_lfe2emprt"], root / "data" / "raw")
+    env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(tmp_path / "build"))
+    eocic = [sys.executable, "-m", "eocic_helpers.cli"]
+    subprocess.run([*eocic, "data", "snapshot", "--raw", str(paths.RAW_SHARED)], env=env,
+                   check=True, capture_output=True)
+    proc = subprocess.run([*eocic, "data", "check"], env=env, capture_output=True, text=True)
+    assert "includes downloads: lfst_r_lfe2emprt" in proc.stdout
+    subprocess.run([*eocic, "run", "centre-val-de-loire", "-n", "indicators", "-q"], env=env,
+                   check=True, capture_output=True)
+    run = tmp_path / "build" / "runs" / "centre-val-de-loire"
+    assert json.loads((run / "results.json").read_text())["employment_rate_pct_text"] == "71.0"
+    fig1 = pd.read_csv(run / "figures" / "figure1_economic_indicators.csv")
+    rate = fig1[(fig1["indicator"] == "employment_rate_pct") & (fig1["region"] == "centre-val-de-loire")]
+    assert rate["value"].tolist() == [71.0]

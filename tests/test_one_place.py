@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-from pathlib import Path
 
 from eocic_helpers.core import paths, regions
 from eocic_helpers.data import reference
@@ -76,7 +75,3 @@ def test_numbers_are_formatted_in_one_place():
     assert format_number(34.456, ".1f") == "34.5"
     assert format_number(float("nan")) == "not available"
     assert format_number(None, missing="no data") == "no data"
-
-
-def test_package_and_notebooks_parse(tmp_path: Path):
-    assert len(_sources()) > 20

@@ -32,3 +32,38 @@ def test_list_table_escapes_and_blanks():
     text = myst_list_table(frame, "Cap", "tab-x")
     assert text.startswith("```{list-table} Cap\n:header-rows: 1\n:name: tab-x")
     assert "x\\|y" in text and text.rstrip().endswith("```")
+
+
+def test_publication_records_the_project_files_a_notebook_reads(tmp_path: Path, monkeypatch):
+    from eocic_helpers.core import paths
+    from eocic_helpers.outputs import publication
+
+    root = tmp_path / "root"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "in.yaml").write_text("a: 1\n")
+    monkeypatch.setattr(paths, "ROOT", root)
+    monkeypatch.setattr(paths, "BUILD", root / "build")
+    monkeypatch.setenv(publication.OUTPUT_ENV, str(tmp_path / "staging"))
+    pub = publication.open_publication("r", "nb")
+    (root / "data" / "in.yaml").read_text()  # a read under the project: recorded
+    (root / "data" / "out.txt").write_text("x")  # a write: not a read
+    (root / "build").mkdir()
+    (root / "build" / "x.json").write_text("{}")
+    (root / "build" / "x.json").read_text()  # the build folder: outputs, not inputs
+    (tmp_path / "elsewhere.txt").write_text("x")
+    (tmp_path / "elsewhere.txt").read_text()  # outside the project
+    fragment = json.loads(pub.finish().read_text())
+    assert fragment["reads"] == ["data/in.yaml"]
+    publication.open_publication("r", "next")  # the next notebook starts a new record
+    assert publication.recorded_reads() == []
+
+
+def test_a_kept_kernel_reads_and_records_cached_data_again(tmp_path: Path, monkeypatch):
+    from eocic_helpers.core.regions import load_regions
+    from eocic_helpers.outputs import publication
+
+    monkeypatch.setenv(publication.OUTPUT_ENV, str(tmp_path / "staging"))
+    load_regions()  # an earlier notebook in the same kernel loaded the regions
+    publication.open_publication("r", "nb")
+    load_regions()
+    assert "data/regions.yaml" in publication.recorded_reads()

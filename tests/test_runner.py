@@ -216,6 +216,25 @@ def test_a_crash_inside_promotion_leaves_a_stale_task_the_next_run_repairs(runs:
     assert json.loads((runs / "r" / "results.json").read_text()) == {"v": 2}
 
 
+def test_a_file_another_notebook_now_publishes_is_not_pruned(runs: Path):
+    runner.promote(_task("k1"), _stage(runs, "one", {"figures/moved.png": "from nb"}, {}))
+    other = runner.Task("r", "other", "other.ipynb", {}, key="k")
+    staging = _stage(runs, "two", {"figures/moved.png": "from other"}, {})
+    (staging / "nb.ipynb").rename(staging / "other.ipynb")
+    (staging / "nb.results.json").write_text(json.dumps(
+        {"region": "r", "notebook": "other", "values": {}, "figures": []}))
+    (staging / "nb.results.json").rename(staging / "other.results.json")
+    runner.promote(other, staging)
+    runner.promote(_task("k2"), _stage(runs, "three", {}, {}))  # nb no longer draws it
+    assert (runs / "r" / "figures" / "moved.png").read_text() == "from other"
+    assert runner.is_fresh(other)
+
+
+def test_a_notebook_without_figures_or_tables_is_promoted_into_a_new_region(runs: Path):
+    runner.promote(_task("k1"), _stage(runs, "one", {}, {"v": 1}))
+    assert (runs / "r" / "nb.ipynb").exists() and runner.is_fresh(_task("k1"))
+
+
 def test_a_corrupt_results_json_is_rebuilt_from_the_fragments(runs: Path, capsys):
     runner.promote(_task("k1"), _stage(runs, "one", OLD, {"v": 1, "w": "x"}))
     results = runs / "r" / "results.json"
@@ -241,3 +260,17 @@ def test_published_files_respect_the_umask(runs: Path):
     expected = 0o666 & ~atomic.UMASK
     for name in ("results.json", "_owners.json", ".cache/nb.manifest.json"):
         assert stat.S_IMODE((runs / "r" / name).stat().st_mode) == expected, name
+
+
+def fake_failed_execute(task: runner.Task, staging: str) -> runner.Outcome:
+    """Stands in for a kernel: every task fails at once (module level, so workers unpickle it)."""
+    return runner.Outcome(task.region, task.notebook, "failed", error="KeyError: 'x'", cell=3)
+
+
+def test_the_failed_line_goes_to_stderr_even_when_quiet(runs: Path, monkeypatch, capsys):
+    monkeypatch.setattr(runner, "execute", fake_failed_execute)
+    task = runner.Task("r", "nb", "nb.ipynb", {}, key="k")
+    [outcome] = runner.run([task], jobs=1, progress=False)
+    assert outcome.status == "failed"
+    out, err = capsys.readouterr()
+    assert "FAILED r/nb: KeyError: 'x'" in err and "FAILED" not in out

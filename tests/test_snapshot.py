@@ -27,9 +27,9 @@ def s() -> pd.DataFrame:
 @needs_raw
 def test_snapshot_rebuilds_identically(tmp_path: Path):
     out = tmp_path / "snapshot"
-    snap.build_snapshot(RAW, out)
-    built = sorted(p.name for p in out.glob("*.csv"))
-    committed = sorted(p.name for p in paths.SNAPSHOT.glob("*.csv"))
+    snap.build_snapshot(RAW, out, fetched_dir=tmp_path / "no-downloads")
+    built = sorted(p.name for p in [*out.glob("*.csv"), out / snap.MANIFEST])
+    committed = sorted(p.name for p in [*paths.SNAPSHOT.glob("*.csv"), paths.SNAPSHOT / snap.MANIFEST])
     assert built == committed
     for name in built:
         assert (out / name).read_bytes() == (paths.SNAPSHOT / name).read_bytes(), name

@@ -49,7 +49,10 @@ def test_strategy_map_layers_and_edges(content):
     assert {"so1", "so2", "so3"} <= set(g.successors("go"))
     assert set(g.successors("coaching")) >= {"ch2", "ch3", "ch4"}
     assert g.edges["inter_clustering", "hia3"]["style"] == "complements"
-    assert sy.strategy_figure(content).axes
+    shown = "|".join("".join(t.get_text().split())  # compared without the wrapping
+                     for ax in sy.strategy_figure(content).axes for t in ax.texts)
+    for _node, data in g.nodes(data=True):  # every box of the map carries its label
+        assert "".join(data["label"].split()) in shown
 
 
 def test_grid_and_tables(content):
@@ -57,7 +60,16 @@ def test_grid_and_tables(content):
     assert myst.startswith("```{list-table}") and ":name: tab-swot" in myst
     assert "Strong public R&amp;D." in html_text
     assert len(sy.challenges_table(content)) == 4
-    assert sy.pest_figure(content).axes
+    shown = [" ".join(t.get_text().split()) for ax in sy.pest_figure(content).axes
+             for t in ax.texts]
+    quadrants = ["Political", "Economic", "Socio-cultural", "Technological"]
+    assert [t for t in shown if t in quadrants] == quadrants
+    body = "".join("".join(shown).split())  # compared without the wrapping
+    plain = [i for i in content.pest.political + content.pest.technological
+             if "{" not in i.text]  # items with {ref:...} show the value, tested elsewhere
+    assert len(plain) >= 3
+    for item in plain:
+        assert "".join(item.text.split()) in body
 
 
 def test_candidates_and_backing(content):
@@ -110,3 +122,22 @@ def test_scaffold_writes_a_valid_template(monkeypatch, tmp_path: Path):
     assert sy.load_synthesis("saxony", target).region == "saxony"
     with pytest.raises(ConfigError, match="exists"):
         sy.scaffold(region)
+
+
+def test_swot_grid_escapes_content_and_carries_footnotes(content):
+    _, myst = sy.swot_grid(content)
+    assert "[^fn4-w5]" in myst and "[^fn5-w8]" in myst
+    assert "\n[^fn4-w5]: " in myst and "0\\.39" in myst  # footnote 4, value from the references
+    hostile = content.model_copy(deep=True)
+    hostile.swot.strengths[0].text = "<script>x</script> **b** {role}`y`"
+    _, myst = sy.swot_grid(hostile)
+    assert "\\<script\\>x\\<\\/script\\> \\*\\*b\\*\\* \\{role\\}\\`y\\`" in myst
+    hostile.challenges[0].name = "<b>bold</b>"
+    assert "\\<b\\>bold\\<\\/b\\>" in sy.challenges_myst(hostile)
+
+
+def test_footnote_reference_must_exist(tmp_path: Path):
+    f = _broken(tmp_path, "{ref:knowledge_linkages_similar_regions}", "{ref:nope}")
+    with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field "
+                       r"'swot\.weaknesses\.4\.footnote\.text': unknown reference value 'nope'"):
+        sy.load_synthesis(CVL, f)

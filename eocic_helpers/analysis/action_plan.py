@@ -341,3 +341,35 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
     if note:  # below the figure, where nothing else is drawn
         fig.text(0.0, 0.0, note, fontsize=SMALL_PT, ha="left", va="top")
     return fig
+
+
+def plan_owner_name(plan: ActionPlan) -> str:
+    """The name of the region whose plan this is."""
+    from eocic_helpers.core.regions import resolve_region
+
+    return resolve_region(plan.region).name
+
+
+def captions(plan: ActionPlan, is_template: bool, region_name: str) -> dict[str, str]:
+    """Captions and the in-place notice of the plan chapter.
+
+    A borrowed plan is labelled as Centre-Val de Loire's template wherever it appears, so its
+    owners and actions are never presented as the edition region's own.
+    """
+    owner = plan_owner_name(plan)
+    if is_template:
+        whose = (f"Action plan of {owner} (briefing Table 2), shown as a template for "
+                 f"{region_name}: the actions, timing and owners are {owner}'s.")
+        return {
+            "notice": (f"{region_name} has no action plan of its own yet, so this chapter "
+                       f"shows the plan of {owner} from the briefing as a template; the owners "
+                       f"it names are {owner}'s bodies, not {region_name}'s."),
+            "table": whose,
+            "gantt": f"Timing of the actions of the {owner} plan, shown as a template",
+            "schedule": f"Schedule of the actions of the {owner} plan, shown as a template",
+            "subject": f"The {owner} plan, shown as a template for {region_name},",
+        }
+    return {"notice": "", "table": f"Action plan for {region_name} (briefing Table 2).",
+            "gantt": f"Timing of the actions for {region_name}",
+            "schedule": "Schedule of the actions",
+            "subject": f"The action plan for {region_name}"}

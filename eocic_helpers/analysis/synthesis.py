@@ -14,11 +14,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eocic_helpers.analysis.action_plan import Intervention as PlanIntervention
+from eocic_helpers.analysis.content import Footnote, Page, check_references, list_table
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.core.regions import Region
-from eocic_helpers.outputs.escape import myst_text
 
 QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"]
 PEST = ["political", "economic", "socio_cultural", "technological"]
@@ -32,6 +32,14 @@ class Item(BaseModel):
     text: str = Field(min_length=3)
     source: str = Field(min_length=3)
     evidence: list[str] = Field(default_factory=list)
+    footnote: Footnote | None = None
+
+    @property
+    def shown(self) -> str:
+        """The text as printed: ``{ref:ID}`` replaced by the reference value."""
+        from eocic_helpers.analysis.content import fill
+
+        return fill(self.text)
 
 
 class Swot(BaseModel):
@@ -158,6 +166,7 @@ def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None
                     line = _line_of(path, ("swot", q, k))
                     raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.evidence': unknown "
                                       f"evidence '{ev}'; cite a reference, EOCIC or snapshot id")
+    check_references(model, path)
     return model
 
 
@@ -203,41 +212,58 @@ def _check_identity(model: Synthesis, region_id: str, path: Path) -> None:
 
 def swot_frame(s: Synthesis) -> pd.DataFrame:
     """Table 1 as rows: quadrant, id, text, source, evidence."""
-    return pd.DataFrame([{"quadrant": q, "id": i.id, "text": i.text, "source": i.source,
+    return pd.DataFrame([{"quadrant": q, "id": i.id, "text": i.shown, "source": i.source,
                           "evidence": ", ".join(i.evidence)}
                          for q, items in s.swot_items().items() for i in items])
 
 
 def swot_grid(s: Synthesis) -> tuple[str, str]:
-    """Table 1 as a 2x2 grid: (HTML, MyST list-table) that render in HTML and in the PDF."""
+    """Table 1 as a 2x2 grid: (HTML, MyST list-table) that render in HTML and in the PDF.
+
+    Content is escaped for MyST; items with a footnote carry it as a footnote of the table.
+    """
+    from eocic_helpers.outputs.escape import myst_text
+
     items = s.swot_items()
+    page = Page()
 
     def cell_md(q: str) -> str:
-        # Content is text, never markup: every item goes through myst_text.
-        return "\n".join(f"    - {myst_text(i.text)} *\\({myst_text(i.source)}\\)*"
-                         for i in items[q])
+        out = []
+        for i in items[q]:
+            note = page.note(i.footnote, i.id) if i.footnote else ""
+            out.append(f"    - {myst_text(i.shown)}{note} *{myst_text(f'({i.source})')}*")
+        return "\n".join(out)
 
-    myst = ["```{list-table} Strengths, weaknesses, opportunities and threats of industrial "
-            "transition (briefing Table 1). Source: EOCIC (2019), section 2.",
+    caption = myst_text("Strengths, weaknesses, opportunities and threats of industrial "
+                        "transition (briefing Table 1). Source: EOCIC (2019), section 2.")
+    myst = [f"```{{list-table}} {caption}",
             ":header-rows: 1", ":widths: 50 50", ":name: tab-swot", "",
             "* - Strengths", "  - Opportunities",
             "* - ", cell_md("strengths"), "  - ", cell_md("opportunities"),
             "* - **Weaknesses**", "  - **Threats**",
-            "* - ", cell_md("weaknesses"), "  - ", cell_md("threats"), "```"]
+            "* - ", cell_md("weaknesses"), "  - ", cell_md("threats"), "```", ""]
+    page.lines = myst
 
     def cell_html(q: str) -> str:
-        return "<ul>" + "".join(f"<li>{html.escape(i.text)}</li>" for i in items[q]) + "</ul>"
+        return "<ul>" + "".join(f"<li>{html.escape(i.shown)}</li>" for i in items[q]) + "</ul>"
 
     html_text = ("<table><tr><th>Strengths</th><th>Opportunities</th></tr><tr><td>"
                  f"{cell_html('strengths')}</td><td>{cell_html('opportunities')}</td></tr>"
                  "<tr><th>Weaknesses</th><th>Threats</th></tr><tr><td>"
                  f"{cell_html('weaknesses')}</td><td>{cell_html('threats')}</td></tr></table>")
-    return html_text, "\n".join(myst) + "\n"
+    return html_text, page.text()
+
+
+def challenges_myst(s: Synthesis) -> str:
+    """The challenges table as an escaped MyST list-table."""
+    return list_table(challenges_table(s), "The challenges, the SWOT items they come from and "
+                      "what addresses them. Source: EOCIC (2019) sections 2-4.", "tab-challenges",
+                      widths="22 40 24 14")
 
 
 def challenges_table(s: Synthesis) -> pd.DataFrame:
     """Each challenge with the SWOT items it comes from and what addresses it."""
-    swot = {i.id: i.text for items in s.swot_items().values() for i in items}
+    swot = {i.id: i.shown for items in s.swot_items().values() for i in items}
     rows = []
     for c in s.challenges:
         by = [i.name for i in [*s.interventions, *s.high_impact_actions] if c.id in i.addresses]
@@ -275,7 +301,7 @@ def pest_figure(s: Synthesis):
     probe = plt.figure()
     bodies = {}
     for key in PEST:
-        items = [wrap_to_width(i.text, box_w - 2 * pad - 0.15, FONT_PT, probe).replace(
+        items = [wrap_to_width(i.shown, box_w - 2 * pad - 0.15, FONT_PT, probe).replace(
             "\n", "\n   ") for i in getattr(s.pest, key)]
         bodies[key] = "\n".join("\u2022 " + t for t in items)
     plt.close(probe)
@@ -616,7 +642,7 @@ def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
                     verdict = "contradicted by the data"
                 else:
                     verdict = "not backed: the data show no clear signal"
-            rows.append({"quadrant": q, "item": i.text, "evidence": ", ".join(i.evidence),
+            rows.append({"quadrant": q, "item": i.shown, "evidence": ", ".join(i.evidence),
                          "verdict": verdict})
     return pd.DataFrame(rows)
 

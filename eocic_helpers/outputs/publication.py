@@ -283,6 +283,19 @@ def _record_open(event: str, args: tuple[Any, ...]) -> None:
     _READS.add(rel.as_posix())
 
 
+def _clear_loader_caches() -> None:
+    """Forget what the package's cached loaders (``functools.cache``) read, so that a kernel
+    kept across notebooks reads every file again, and the audit hook sees it, for each one."""
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if name == "eocic_helpers" or name.startswith("eocic_helpers."):
+            for obj in list(vars(module).values()):
+                if getattr(obj, "__module__", None) == name and callable(
+                        getattr(obj, "cache_clear", None)):
+                    obj.cache_clear()
+
+
 def recorded_reads() -> list[str]:
     """The project files this process opened for reading since the last publication opened."""
     return sorted(_READS)
@@ -292,7 +305,9 @@ def open_publication(region: str, notebook: str) -> Publication:
     """Start a notebook's outputs: into the runner's staging folder, or ``build/runs/<region>``.
 
     It also starts recording which project files the notebook opens (an audit hook); the list
-    goes into the results fragment so that the runner's cache key covers every file read.
+    goes into the results fragment so that the runner's cache key covers every file read. The
+    package's cached loaders are cleared first, so a kernel kept from an earlier notebook
+    reads (and records) its files again.
     """
     import sys
 
@@ -303,6 +318,7 @@ def open_publication(region: str, notebook: str) -> Publication:
         sys.addaudithook(_record_open)
         _HOOKED = True
     _READS.clear()
+    _clear_loader_caches()
     set_theme()
     out = Path(os.environ.get(OUTPUT_ENV) or paths.run_dir(region))
     out.mkdir(parents=True, exist_ok=True)

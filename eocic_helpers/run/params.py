@@ -154,10 +154,18 @@ def _preflight_action_plan(region_id: str) -> None:
     load_action_plan(region_id)
 
 
+def _preflight_content(region_id: str) -> None:
+    from eocic_helpers.analysis.content import PARTS, load_part
+
+    for part in PARTS:
+        load_part(region_id, part)
+
+
 #: Content checks run for each region before any kernel starts (``metadata.eocic.preflight``).
 PREFLIGHTS: dict[str, Callable[[str], None]] = {
     "synthesis": _preflight_synthesis,
     "action_plan": _preflight_action_plan,
+    "content": _preflight_content,
 }
 
 #: Named checks a notebook can ask for in ``metadata.eocic.checks``.

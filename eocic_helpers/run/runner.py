@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import os
@@ -22,9 +23,10 @@ from typing import Any
 
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.outputs.publication import FRAGMENT_SUFFIX, OUTPUT_ENV, merge_results, read_fragment
+from eocic_helpers.run.kernels import KERNEL as KERNEL  # noqa: F401  (re-exported)
+from eocic_helpers.run.kernels import KernelOptions
 from eocic_helpers.run.params import NotebookSpec
 
-KERNEL = "python3"
 #: Pseudo-region of the cross-region notebooks (``metadata.eocic.cross_region``): they run once
 #: over all pilots into ``build/runs/all/``, after the regions' own runs, whose outputs they read.
 CROSS_REGION = "all"
@@ -381,9 +383,11 @@ def _region_overrides(region: str) -> dict[str, Any]:
 
 # -- execution (worker side) ----------------------------------------------------------------
 
-def _worker_init() -> None:
-    import papermill  # noqa: F401  (imported once per worker, not once per notebook)
+def _worker_init(options: KernelOptions | None = None, parent_pid: int | None = None) -> None:
+    from eocic_helpers.run import kernels
 
+    if parent_pid is not None:  # first: a signal must not meet the parent's handlers here
+        kernels.guard_worker(parent_pid)
     # Kernels inherit the worker's stderr; send their chatter to a log, not over the progress bar.
     log_dir = paths.RUNS / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -391,39 +395,38 @@ def _worker_init() -> None:
     os.dup2(log.fileno(), 2)
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    os.environ.pop(OUTPUT_ENV, None)  # a kept kernel gets its folder per notebook, never from here
+    import multiprocessing.util
+
+    # The first kernel starts (and imports pandas, matplotlib, ...) while this worker imports
+    # papermill.
+    kernels.process_pool(options or KernelOptions()).prestart(paths.NOTEBOOKS)
+    multiprocessing.util.Finalize(None, kernels.shutdown_process_pool, exitpriority=10)
+    import papermill  # noqa: F401  (imported once per worker, not once per notebook)
 
 
-def execute(task: Task, staging: str) -> Outcome:
-    """Execute one task into ``staging`` (worker process). Never raises for notebook errors."""
+def execute(task: Task, staging: str, options: KernelOptions | None = None) -> Outcome:
+    """Execute one task into ``staging`` in this process's warm kernel (worker process, or a
+    thread of a Dask worker). Never raises for notebook errors."""
     import papermill as pm
+
+    from eocic_helpers.run import kernels
 
     start = time.perf_counter()
     staging_dir = Path(staging)
     staging_dir.mkdir(parents=True, exist_ok=True)
     out_nb = staging_dir / f"{task.notebook}.ipynb"
-    os.environ[OUTPUT_ENV] = str(staging_dir)
     outcome = Outcome(task.region, task.notebook, "ok", notebook_out=str(out_nb))
     try:
-        pm.execute_notebook(
-            task.notebook_path,
-            str(out_nb),
-            parameters=task.parameters,
-            cwd=str(paths.NOTEBOOKS),
-            kernel_name=KERNEL,
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            autosave_cell_every=0,
-        )
+        kernels.process_pool(options or KernelOptions()).execute(
+            task.notebook_path, out_nb, task.parameters, paths.NOTEBOOKS)
     except pm.PapermillExecutionError as exc:
         outcome.status = "failed"
         outcome.cell = exc.exec_count
         outcome.error = f"{exc.ename}: {exc.evalue}".strip()
-    except Exception as exc:  # kernel died, notebook unreadable, ...
+    except Exception as exc:  # kernel died or timed out, notebook unreadable, ...
         outcome.status = "failed"
-        outcome.error = f"{type(exc).__name__}: {exc}"
-    finally:
-        os.environ.pop(OUTPUT_ENV, None)
+        outcome.error = f"{type(exc).__name__}: {exc}".strip()
     outcome.seconds = round(time.perf_counter() - start, 2)
     return outcome
 
@@ -496,6 +499,16 @@ def repair_results(region: str, warn: Any = None) -> bool:
     return True
 
 
+def _owned_by_others(region: str, notebook: str) -> set[str]:
+    """Files the other notebooks' manifests of a region list (never pruned for this one)."""
+    owned: set[str] = set()
+    for f in cache_dir(region).glob("*.manifest.json"):
+        name = f.name.removesuffix(".manifest.json")
+        manifest = read_manifest(region, name) if name != notebook else None
+        owned |= set(manifest["files"]) if manifest else set()
+    return owned
+
+
 def promote(task: Task, staging: Path) -> Path:
     """Move a successful run's files into ``build/runs/<region>/`` as one set.
 
@@ -514,6 +527,7 @@ def promote(task: Task, staging: Path) -> Path:
     files = {rel: _sha((staging / rel).read_bytes()) for rel in outputs}
     files[f"{task.notebook}.ipynb"] = _sha(nb_staged.read_bytes())
 
+    run_dir.mkdir(parents=True, exist_ok=True)
     old = read_manifest(task.region, task.notebook)
     mf = manifest_file(task.region, task.notebook)
     mf.unlink(missing_ok=True)
@@ -523,14 +537,16 @@ def promote(task: Task, staging: Path) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / rel, dest)
     final_nb = run_dir / f"{task.notebook}.ipynb"
+    run_dir.mkdir(parents=True, exist_ok=True)  # a first notebook may publish no other file
     os.replace(nb_staged, final_nb)
-    for rel in sorted(set(old["files"]) - set(files)) if old else []:
-        stale = (run_dir / rel).resolve()
-        if run_dir.resolve() in stale.parents:
-            stale.unlink(missing_ok=True)
     atomic.write_json(fragment_file(task.region, task.notebook), fragment)
     files[f".cache/{task.notebook}{FRAGMENT_SUFFIX}"] = _file_sha(
         fragment_file(task.region, task.notebook)) or ""
+    others = _owned_by_others(task.region, task.notebook)
+    for rel in sorted(set(old["files"]) - set(files) - others) if old else []:
+        stale = (run_dir / rel).resolve()
+        if run_dir.resolve() in stale.parents:
+            stale.unlink(missing_ok=True)
     repair_results(task.region)
     merge_results(run_dir / "results.json", fragment)
     reads = sorted(fragment.get("reads", []))
@@ -574,9 +590,51 @@ def _keep_failed(task: Task, staging: Path) -> str:
 
 # -- the pool -------------------------------------------------------------------------------
 
-def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = True
-        ) -> list[Outcome]:
-    """Execute tasks in a pool of ``jobs`` worker processes, skipping fresh ones.
+def _staging_dir(task: Task, index: int) -> Path:
+    """A staging folder no other task of any run can share (run pid + task index)."""
+    return paths.RUNS / ".staging" / f"{task.region}--{task.notebook}-{os.getpid()}-{index}"
+
+
+def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 2.0) -> None:
+    """Cancel queued tasks and end the workers and their kernels now: SIGTERM (a worker kills
+    its kernel and exits), then SIGKILL for any of them still there after ``grace`` seconds."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown drops it
+    pool.shutdown(wait=False, cancel_futures=True)
+    family = []
+    try:
+        import psutil
+
+        for p in procs:
+            with contextlib.suppress(psutil.Error, TypeError):
+                family += psutil.Process(p.pid).children(recursive=True)
+    except ImportError:  # pragma: no cover - psutil comes with distributed
+        psutil = None
+    for p in procs:
+        with contextlib.suppress(OSError, AttributeError):
+            p.terminate()
+    deadline = time.monotonic() + grace
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+            p.join(1.0)
+    if psutil is not None and family:  # the kernels: gone with their worker, or killed here
+        _, alive = psutil.wait_procs(family, timeout=max(0.2, deadline - time.monotonic()))
+        for k in alive:
+            with contextlib.suppress(psutil.Error):
+                k.kill()
+        psutil.wait_procs(alive, timeout=1.0)
+
+
+def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = True,
+        options: KernelOptions | None = None) -> list[Outcome]:
+    """Execute tasks in a pool of ``jobs`` worker processes, each with a warm kernel, skipping
+    fresh ones.
+
+    On an interrupt (SIGINT, or SIGTERM turned into one by the CLI) queued tasks are cancelled,
+    workers and their kernels are stopped within about two seconds, staging folders are removed
+    and the interrupt is raised again.
 
     Returns:
         One outcome per task, in task order.
@@ -586,13 +644,14 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
     cross = [t for t in tasks if t.region == CROSS_REGION]
     if cross and len(cross) < len(tasks):
         # The regions first; then the cross-region notebooks, keyed on what the regions produced.
-        first = run([t for t in tasks if t.region != CROSS_REGION], jobs, force, progress)
+        first = run([t for t in tasks if t.region != CROSS_REGION], jobs, force, progress, options)
         for t in cross:
             _rekey(t)
-        second = iter(run(cross, jobs, force, progress))
+        second = iter(run(cross, jobs, force, progress, options))
         firsts = iter(first)
         return [next(second) if t.region == CROSS_REGION else next(firsts) for t in tasks]
 
+    options = options or KernelOptions()
     outcomes: dict[int, Outcome] = {}
     todo = []
     for i, task in enumerate(tasks):
@@ -607,8 +666,7 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
 
     bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="nb", file=sys.stderr,
                disable=not progress, dynamic_ncols=True, desc="eocic run")
-    stagings = {i: paths.RUNS / ".staging" / f"{tasks[i].region}--{tasks[i].notebook}-{os.getpid()}"
-                for i in todo}
+    stagings = {i: _staging_dir(tasks[i], i) for i in todo}
     failed = 0
     running: set[str] = set()
 
@@ -616,11 +674,12 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
         bar.set_postfix_str(f"running {', '.join(sorted(running)) or '-'} | failed {failed}")
 
     pool = cf.ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo))),
-                                  initializer=_worker_init)
+                                  initializer=_worker_init, initargs=(options, os.getpid()))
+    interrupted = False
     try:
         futures = {}
         for i in todo:
-            futures[pool.submit(execute, tasks[i], str(stagings[i]))] = i
+            futures[pool.submit(execute, tasks[i], str(stagings[i]), options)] = i
         for i in todo[: max(1, jobs)]:
             running.add(tasks[i].label)
         show()
@@ -628,7 +687,11 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
         for fut in cf.as_completed(futures):
             i = futures[fut]
             task = tasks[i]
-            outcome = fut.result()
+            try:
+                outcome = fut.result()
+            except cf.process.BrokenProcessPool as exc:
+                outcome = Outcome(task.region, task.notebook, "failed",
+                                  error=f"worker process died ({exc})")
             if outcome.status == "ok":
                 try:
                     outcome.notebook_out = str(promote(task, stagings[i]))
@@ -645,24 +708,38 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
                 running.add(tasks[pending_order.pop(0)].label)
             bar.update(1)
             show()
-    except KeyboardInterrupt:
-        pool.shutdown(wait=False, cancel_futures=True)
-        for s in stagings.values():
-            shutil.rmtree(s, ignore_errors=True)
-        bar.close()
+    except BaseException:
+        interrupted = True
+        _stop_workers(pool)
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if not interrupted:
+            pool.shutdown(wait=True, cancel_futures=True)
         bar.close()
+        for s in stagings.values():
+            shutil.rmtree(s, ignore_errors=True)
+        _remove_empty(paths.RUNS / ".staging")
     return [outcomes[i] for i in range(len(tasks))]
 
 
-def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: bool = True
-             ) -> list[Outcome]:
+def _remove_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
+def _dask_shutdown_kernels() -> None:
+    from eocic_helpers.run import kernels
+
+    kernels.shutdown_process_pool()
+
+
+def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: bool = True,
+             options: KernelOptions | None = None) -> list[Outcome]:
     """Execute tasks on an existing Dask distributed cluster at ``scheduler``.
 
     The workers must see the project files (same path) and the project environment; outputs
-    are promoted here, by this process, exactly as with the local pool.
+    are promoted here, by this process, exactly as with the local pool. Each Dask worker
+    process keeps warm kernels (one per concurrently running task), shut down at the end.
     """
     from tqdm import tqdm
 
@@ -672,6 +749,7 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
         from eocic_helpers.core.errors import EocicError
 
         raise EocicError("the dask executor needs the 'distributed' package; run make setup") from None
+    options = options or KernelOptions()
     outcomes: dict[int, Outcome] = {}
     todo = []
     for i, task in enumerate(tasks):
@@ -679,8 +757,9 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
             outcomes[i] = Outcome(task.region, task.notebook, "cached")
         else:
             todo.append(i)
-    stagings = {i: paths.RUNS / ".staging" / f"{tasks[i].region}--{tasks[i].notebook}-dask"
-                for i in todo}
+    if not todo:
+        return [outcomes[i] for i in range(len(tasks))]
+    stagings = {i: _staging_dir(tasks[i], i) for i in todo}
     try:
         client = Client(scheduler, timeout="10s")
     except OSError as exc:
@@ -690,21 +769,40 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
                          "use the local pool (drop --executor dask)") from None
     bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="nb", file=sys.stderr,
                disable=not progress, desc="eocic run (dask)")
+    futures: dict[Any, int] = {}
     try:
-        futures = {client.submit(execute, tasks[i], str(stagings[i]), pure=False): i for i in todo}
+        futures = {client.submit(execute, tasks[i], str(stagings[i]), options, pure=False): i
+                   for i in todo}
         for fut in as_completed(futures):
             i = futures[fut]
-            outcome = fut.result()
+            task = tasks[i]
+            try:
+                outcome = fut.result()
+            except Exception as exc:  # the Dask worker died or lost the task
+                outcome = Outcome(task.region, task.notebook, "failed",
+                                  error=f"dask task lost: {type(exc).__name__}: {exc}")
             if outcome.status == "ok":
-                outcome.notebook_out = str(promote(tasks[i], stagings[i]))
-            else:
-                outcome.notebook_out = _keep_failed(tasks[i], stagings[i])
-                bar.write(f"FAILED {tasks[i].label}: {outcome.error}", file=sys.stderr)
+                try:
+                    outcome.notebook_out = str(promote(task, stagings[i]))
+                except OSError as exc:  # keep going: the other tasks are independent
+                    outcome.status, outcome.error = "failed", f"promoting outputs: {exc}"
+            if outcome.status != "ok":
+                outcome.notebook_out = outcome.notebook_out if outcome.error.startswith(
+                    "promoting") else _keep_failed(task, stagings[i])
+                bar.write(f"FAILED {task.label}: {outcome.error}", file=sys.stderr)
             outcomes[i] = outcome
             bar.update(1)
     finally:
         bar.close()
+        try:
+            client.cancel(list(futures))
+            client.run(_dask_shutdown_kernels)
+        except Exception:
+            pass
         client.close()
+        for s in stagings.values():
+            shutil.rmtree(s, ignore_errors=True)
+        _remove_empty(paths.RUNS / ".staging")
     return [outcomes[i] for i in range(len(tasks))]
 
 

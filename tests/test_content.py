@@ -1,0 +1,557 @@
+"""The briefing's prose as data (eocic_helpers.analysis.content) and the reproduction page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from docutils.core import publish_string
+from myst_parser.docutils_ import Parser
+
+from eocic_helpers.analysis import action_plan as ap
+from eocic_helpers.analysis import content as ct
+from eocic_helpers.analysis import reproduction as rp
+from eocic_helpers.analysis import synthesis as sy
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.core.regions import resolve_region
+
+CVL = "centre-val-de-loire"
+
+
+@pytest.fixture(scope="module")
+def parts():
+    return {p: ct.load_part(CVL, p) for p in ct.PARTS}
+
+
+def _html(myst: str) -> str:
+    """Render MyST as Sphinx would (docutils with myst-parser) and return the body."""
+    out = publish_string(myst, parser=Parser(), writer_name="html5",
+                         settings_overrides={"myst_enable_extensions": ["dollarmath"],
+                                             "report_level": 5}).decode()
+    return out[out.find("<main"):]
+
+
+def _plain(html_text: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html_text).split())
+
+
+# -- the content of Centre-Val de Loire ----------------------------------------------------
+
+def test_front_matter_and_method(parts):
+    study = parts["study"]
+    text = _plain(_html(ct.study_md(study)))
+    for date in ("29 September 2017", "14 December 2017", "20 June 2018", "20 December 2018"):
+        assert date in text
+    assert "About 40 people were reached" in text  # 40 comes from the reference values
+    assert {s.id for s in study.method} >= {"desk_research", "interviews", "study_visit",
+                                           "policy_review", "people_reached"}
+
+
+def test_chapter_2_framing_cites_footnote_3(parts):
+    text = _plain(_html(ct.framing_md(parts["framing"])))
+    assert "11 active cluster organisations" in text
+    assert "gives 13" in text and "briefing footnote 3" in text
+    assert "pôles de compétitivité" in text and "flat specialisation" in text
+    assert "Component suppliers" in text
+
+
+def test_chapter_3_in_full(parts):
+    skeleton = sy.load_synthesis(CVL)
+    html_text = _html(ct.strategy_md(parts["strategy"], skeleton))
+    text = _plain(html_text)
+    for o in skeleton.specific_objectives:  # each objective with what it means
+        assert re.search(re.escape(o.name) + r" : \S", text), o.name
+    for i in [*skeleton.interventions, *skeleton.high_impact_actions]:
+        assert i.name in text
+    assert len(re.findall(r"<li>", html_text)) == 2 + 3 + 2 + 3 + 4
+    assert "Orléans on 20 December 2018" in text
+
+
+def test_chapter_4_each_intervention_in_the_briefings_structure(parts):
+    recs = {r.id: r for r in parts["recommendations"].interventions}
+    assert list(recs) == ["inter_clustering", "coaching"]
+    ic, co = recs["inter_clustering"], recs["coaching"]
+    assert [r.name for r in ic.risks] == ["Mobilising stakeholders", "Funding",
+                                          "Reorganisation of the pôles de compétitivité",
+                                          "Openness"]
+    assert [r.name for r in co.risks] == ["Selection bias", "Content of the coaching", "Funding"]
+    assert ic.boxes[0].title.startswith("Box 1") and "Hamburg" in ic.boxes[0].items[0].text
+    text = _plain(_html(ct.recommendation_md(ic)))
+    for heading in ("Description", "Benefits and costs", "Risks, obstacles and challenges"):
+        assert heading in text
+    assert "some EUR 70 000 a year" in text and "about EUR 78 000 a year" in text
+    assert "every 3 months" in text and "about 6 months" in text
+    assert "The briefing names no mitigation." in text  # risk 3 of 4.1.3 has none
+    co_text = _plain(_html(ct.recommendation_md(co)))
+    assert "EUR 70 000 to 90 000" in co_text and "EUR 30 000 to 40 000" in co_text
+    assert "Digital Innovation Hub" in co_text
+
+
+def test_eu_initiatives(parts):
+    text = _plain(_html(ct.eu_initiatives_md(parts["eu_initiatives"])))
+    for name in ("ESCP-4i", "ESCP-S3", "European Cluster Excellence Programme", "INNOSUP-1"):
+        assert name in text
+    assert "early in 2019" in text
+
+
+def test_content_footnotes_are_where_they_belong(parts):
+    held = rp.footnotes_held({**parts, "synthesis": sy.load_synthesis(CVL)})
+    assert {3, 4, 5, 6, 7, 9, 13, 14, 15, 20, 21} <= set(held)
+    assert held[3] == "framing" and held[4] == held[5] == "synthesis"
+    assert held[6] == "strategy" and held[20] == "recommendations"
+    _, myst = sy.swot_grid(sy.load_synthesis(CVL))
+    text = _plain(_html(myst))
+    assert "0.39 for knowledge linkages" in text and "0.546 on average" in text
+
+
+def test_numbers_in_content_come_from_the_reference_values(parts):
+    used = {r for model in parts.values() for r in ct.references_used(model)}
+    assert {"study_people_reached", "cluster_organisations_active",
+            "inter_clustering_cost_eur_per_year", "coaching_audit_eur_low"} <= used
+    with pytest.raises(ValueError, match="the number '40' is typed into the text"):
+        ct.Statement(id="x", text="Some 40 people.", source="section 1.1")
+    for name in ("The S3 and ESCP-4i", "INNOSUP-1 and Hamburg@work"):
+        ct.Statement(id="x", text=name, source="section 5")
+
+
+# -- errors name file, line and field ------------------------------------------------------
+
+def _copy(tmp_path: Path, part: str, old: str, new: str) -> Path:
+    f = tmp_path / ct.PARTS[part][0]
+    text = ct.content_file(CVL, part).read_text()
+    assert old in text
+    f.write_text(text.replace(old, new, 1))
+    return f
+
+
+def test_typed_number_names_file_line_and_field(tmp_path: Path):
+    f = _copy(tmp_path, "study", "About {ref:study_people_reached} people", "About 40 people")
+    with pytest.raises(ConfigError, match=r"study\.yaml:\d+: field 'method\.4\.text': .*'40'"):
+        ct.load_part(CVL, "study", f)
+
+
+def test_unknown_reference_names_file_line_and_field(tmp_path: Path):
+    f = _copy(tmp_path, "framing", "{ref:cluster_organisations_active}", "{ref:made_up}")
+    with pytest.raises(ConfigError, match=r"framing\.yaml:\d+: field "
+                       r"'statements\.1\.footnote\.text': unknown reference value 'made_up'"):
+        ct.load_part(CVL, "framing", f)
+
+
+def test_schema_errors(tmp_path: Path):
+    f = _copy(tmp_path, "recommendations", "        name: \"Openness\"\n", "")
+    with pytest.raises(ConfigError, match=r"recommendations\.yaml:\d+: field "
+                       r"'interventions\.0\.risks\.3\.name': Field required"):
+        ct.load_part(CVL, "recommendations", f)
+    f = _copy(tmp_path, "strategy", "  - of: so2\n", "  - of: so9\n")
+    with pytest.raises(ConfigError, match=r"strategy\.yaml:\d+: field 'objectives\.1\.of': "
+                       "'so9' is not among"):
+        ct.load_part(CVL, "strategy", f)
+    f = _copy(tmp_path, "eu_initiatives", "region: centre-val-de-loire", "region: saxony")
+    with pytest.raises(ConfigError, match=r"eu_initiatives\.yaml:\d+: field 'region'"):
+        ct.load_part(CVL, "eu_initiatives", f)
+    f = _copy(tmp_path, "study", "    text: \"Extensive desk research.\"",
+              "    text: \"The study on {date}.\"")
+    with pytest.raises(ConfigError, match=r"field 'method\.0'.*no date"):
+        ct.load_part(CVL, "study", f)
+
+
+def test_malformed_yaml(tmp_path: Path):
+    f = _copy(tmp_path, "framing", "statements:\n", "statements: [\n")
+    with pytest.raises(ConfigError, match=r"framing\.yaml:\d+: malformed YAML"):
+        ct.load_part(CVL, "framing", f)
+
+
+# -- content is text, never markup ----------------------------------------------------------
+
+def test_hostile_content_renders_literally():
+    fn = ct.Footnote(number=3, text="note <b>bold</b> [x](javascript:alert)")
+    s = ct.Statement(id="x", text="<script>alert(one)</script> {role}`x` **b** $x$ ```{note}",
+                     source="section <i>", footnote=fn)
+    rec = ct.Recommendation(
+        id="iv", title="<img src=x onerror=alert()>", section="4.1",
+        description=[ct.Group(heading="## not a heading", items=[s])],
+        boxes=[ct.Box(id="b", title="```{raw} html", source="Box", items=[s])],
+        benefits=[s], costs=[s],
+        risks=[ct.Risk(id="r", name="**name**", text="<u>t</u>", mitigation="`m`",
+                       source="x y z")])
+    body = _html(ct.recommendation_md(rec))
+    assert "<script>" not in body and "&lt;script&gt;alert(one)&lt;/script&gt;" in body
+    assert "<img" not in body and "&lt;img src=x onerror=alert()&gt;" in body
+    assert "<b>bold</b>" not in body and "**b**" in body and "$x$" in body
+    assert "javascript" in body and 'href="javascript' not in body
+    assert "<strong>name</strong>" not in body
+
+
+# -- other regions ---------------------------------------------------------------------------
+
+def test_other_regions_say_what_they_lack_in_one_sentence():
+    assert ct.load_part("saxony", "strategy") is None
+    sentence = ct.missing_sentence("Saxony", "saxony", "strategy")
+    text = _plain(_html(sentence))
+    assert "data/regions/saxony/strategy.yaml" in text
+    assert text.count(". ") == 0 and text.endswith(".")
+    assert "eocic " not in text and "--" not in text
+
+
+def test_template_plan_is_labelled_in_place():
+    plan, is_template = ap.load_action_plan("saxony")
+    caps = ap.captions(plan, is_template, "Saxony")
+    assert is_template
+    for key in ("table", "gantt", "schedule"):
+        assert "Centre-Val de Loire" in caps[key] and "template" in caps[key]
+        assert "for Saxony" not in caps[key].split("template")[0]
+    assert "not Saxony's" in caps["notice"]
+    own = ap.captions(*ap.load_action_plan(CVL), "Centre-Val de Loire")
+    assert own["notice"] == "" and own["table"].startswith("Action plan for Centre-Val de Loire")
+
+
+def test_scaffold_writes_every_part_valid_and_commented(monkeypatch, tmp_path: Path):
+    monkeypatch.setattr(paths, "REGION_DATA", tmp_path)
+    region = resolve_region("saxony")
+    written = ct.scaffold(region)
+    assert [p.name for p in written] == ["synthesis.yaml", *(f for f, _, _ in ct.PARTS.values())]
+    for part in ct.PARTS:
+        assert ct.load_part("saxony", part) is not None
+        assert ct.content_file("saxony", part).read_text().startswith("# ")
+    with pytest.raises(ConfigError, match="every content file"):
+        ct.scaffold(region)
+    ct.content_file("saxony", "framing").unlink()
+    assert [p.name for p in ct.scaffold(region)] == ["framing.yaml"]
+
+
+# -- the reproduction page -------------------------------------------------------------------
+
+def test_reproduction_claims_nothing_that_is_not_there(tmp_path: Path):
+    cvl = resolve_region(CVL)
+    empty = tmp_path / "run"
+    empty.mkdir()
+    elements = rp.element_rows(cvl, empty)
+    assert set(elements["status"]) == {"omitted"}
+    numbers = rp.number_rows(cvl, empty)
+    assert set(numbers["status"]) == {"omitted"}
+
+
+def test_reproduction_follows_the_content(monkeypatch, tmp_path: Path):
+    cvl = resolve_region(CVL)
+    run = tmp_path / "run"
+    run.mkdir()
+    for nb in rp.CHAPTER_TITLES:
+        (run / f"{nb}.ipynb").write_text("{}")
+    rows = rp.element_rows(cvl, run).set_index("element")
+    assert rows.loc["4.1.3 Inter-clustering: risks, obstacles and challenges", "status"] == "reproduced"
+    assert "4 items" in rows.loc["4.1.3 Inter-clustering: risks, obstacles and challenges",
+                                 "how or why"]
+    assert rows.loc["Box 1: Inter-clustering activities, the example of Hamburg", "status"] == (
+        "reproduced")
+    assert rows.loc["Footnote 1: details of the selection procedure", "status"] == "omitted"
+    assert rows.loc["Figure 6: Overview of the regional industrial modernisation strategy",
+                    "status"] == "omitted"  # no figure file in this run
+    # Without the recommendations file, chapter 4 is omitted, naming the file.
+    data = tmp_path / "regions"
+    shutil.copytree(paths.REGION_DATA, data)
+    (data / CVL / "recommendations.yaml").unlink()
+    monkeypatch.setattr(paths, "REGION_DATA", data)
+    rows = rp.element_rows(cvl, run).set_index("element")
+    row = rows.loc["4.2.3 Coaching: risks, obstacles and challenges"]
+    assert row["status"] == "omitted" and "recommendations.yaml" in row["how or why"]
+    assert rows.loc["Footnote 20: coaching cost estimate", "status"] == "omitted"
+    numbers = rp.number_rows(cvl, run).set_index("id")
+    assert numbers.loc["voucher_min_smes", "status"] == "omitted"
+    assert numbers.loc["study_people_reached", "status"] == "stated"
+
+
+def test_reproduction_page_for_another_region_is_not_cvls(tmp_path: Path):
+    saxony = resolve_region("saxony")
+    run = tmp_path / "run"
+    run.mkdir()
+    for nb in rp.CHAPTER_TITLES:
+        (run / f"{nb}.ipynb").write_text("{}")
+    numbers = rp.number_rows(saxony, run)
+    assert set(numbers["status"]) == {"omitted"}
+    rows = rp.element_rows(saxony, run).set_index("element")
+    assert rows.loc["Table 2: Action plan", "status"] == "omitted"
+    assert "template" in rows.loc["Table 2: Action plan", "how or why"]
+    page = rp.reproduction_md(saxony, run)
+    assert page.startswith("# What this edition reproduces")
+    assert "tab-reproduction-elements" in page
+
+
+# -- the built editions (slow: one shared build of three regions) ---------------------------
+
+def _norm(text: str) -> str:
+    """Text compared across HTML and PDF: NFKC, plain quotes, no whitespace or hyphens."""
+    import html as html_lib
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", html_lib.unescape(text))
+    for a, b in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("\u00ad", "")):
+        text = text.replace(a, b)
+    return re.sub(r"[\s\-‐–]", "", text).lower()
+
+
+def _article(page: Path) -> str:
+    m = re.search(r'<article class="bd-article">(.*?)</article>', page.read_text(), re.S)
+    assert m, page
+    return " ".join(re.sub(r"<[^>]+>", " ", m.group(1)).split())
+
+
+def _pdf_text(pdf: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _texts(node) -> list[str]:
+    """Every statement, name and heading a content node shows, as rendered (placeholders
+    filled)."""
+    from pydantic import BaseModel
+
+    out: list[str] = []
+    if isinstance(node, list):
+        for item in node:
+            out += _texts(item)
+    elif isinstance(node, BaseModel):
+        fields = type(node).model_fields
+        date = getattr(node, "date", None)
+        for key in ("text", "mitigation", "heading", "title"):
+            if key in fields and getattr(node, key):
+                out.append(ct.fill(getattr(node, key), date))
+        if "name" in fields and not isinstance(node, ct.Initiative):
+            out.append(node.name)
+        for key in fields:
+            value = getattr(node, key)
+            if isinstance(value, BaseModel | list):
+                out += _texts(value)
+    return out
+
+
+def _tokens(text: str) -> list[str]:
+    """Words of a text, normalised like :func:`_norm`; a word broken at a line end keeps its
+    trailing hyphen."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+    for a, b in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("\u00ad", "-"), ("‐", "-")):
+        text = text.replace(a, b)
+    out = []
+    for raw in text.split():
+        broken = raw.endswith("-") and len(raw) > 1
+        word = re.sub(r"[^\w'&@%]", "", raw).lower()
+        if word:
+            out.append(word + ("-" if broken else ""))
+    return out
+
+
+class PdfText:
+    """The words of a PDF, searchable for a text whose words may be interleaved with the
+    other cells of a table row and hyphenated at line ends (as pdftotext reads tables)."""
+
+    def __init__(self, text: str) -> None:
+        self.tokens = _tokens(text)
+        self.flat = _norm(text)  # for checks that something is absent: no gaps allowed
+
+    def __contains__(self, text: str) -> bool:
+        words = [w.rstrip("-") for w in _tokens(text)]
+        if not words:
+            return True
+        first = words[0]
+        for s, tok in enumerate(self.tokens):
+            if tok.rstrip("-") and first.startswith(tok.rstrip("-")) and self._match(words, s):
+                return True
+        return False
+
+    def _match(self, words: list[str], start: int, gap: int = 14) -> bool:
+        k, c, skipped, i = 0, 0, 0, start
+        while i < len(self.tokens) and skipped <= gap:
+            tok = self.tokens[i]
+            piece, broken = tok.rstrip("-"), tok.endswith("-")
+            rest = words[k][c:]
+            if piece == rest or (piece.startswith(rest) and piece[len(rest):].isdigit()):
+                # (a footnote mark sticks to the word before it in the PDF text)
+                k, c, skipped = k + 1, 0, 0
+                if k == len(words):
+                    return True
+            elif broken and piece and rest.startswith(piece):
+                c, skipped = c + len(piece), 0
+            elif i == start:
+                return False
+            else:
+                skipped += 1
+            i += 1
+        return False
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import run_cli
+
+    build = tmp_path_factory.mktemp("content-editions")
+    run_cli("run", CVL, "--quiet", build=build, check=True)
+    # The other regions need only the chapters that carry content.
+    mine = [a for nb in ("about_study", "synthesis", "strategy", "interventions", "action_plan")
+            for a in ("-n", nb)]
+    run_cli("run", "saxony", "lithuania", *mine, "--quiet", build=build, check=True)
+    pdf = [] if shutil.which("xelatex") else ["--no-pdf"]
+    run_cli("book", CVL, "saxony", "lithuania", *pdf, build=build, check=True)
+    return build
+
+
+def _pdf_or_skip(editions: Path, region: str) -> PdfText:
+    pdf = editions / "pdf" / f"{region}.pdf"
+    if not pdf.exists() or not shutil.which("pdftotext"):
+        pytest.skip("xelatex or pdftotext missing: the PDF is not checked")
+    return PdfText(_pdf_text(pdf))
+
+
+@pytest.mark.slow
+def test_cvl_edition_shows_every_element_the_reproduction_page_claims(editions: Path):
+    site = editions / "site" / CVL
+    pdf = _pdf_or_skip(editions, CVL)
+    run = editions / "runs" / CVL
+    elements = rp.element_rows(resolve_region(CVL), run)
+    catalogue = {e.label: e for e in rp.load_catalogue().elements}
+    parts = rp.region_content(CVL)
+    # Nothing the briefing has is left out except what the catalogue says is publisher's matter
+    # or a bare link.
+    for row in elements.itertuples():
+        e = catalogue[row.element]
+        assert (row.status == "omitted") == bool(e.omitted), row
+    page = _norm(_article(site / "reproduction.html"))
+    checked = 0
+    for row in elements.itertuples():
+        e = catalogue[row.element]
+        assert _norm(row.element) in page and row.element in pdf, row.element
+        if row.status == "omitted" or not e.chapter:
+            continue
+        html_text = _norm(_article(site / f"{e.chapter}.html"))
+        if e.content:
+            texts = _texts(rp.resolve(parts, e.content))
+            assert texts, e.content
+            for text in texts:
+                assert _norm(text) in html_text, (e.id, text)
+                assert text in pdf, (e.id, text)
+                checked += 1
+        if e.figure:
+            assert f"{e.figure}.png" in (site / f"{e.chapter}.html").read_text()
+    assert checked > 150
+    # Footnotes render as footnotes: in HTML as footnote references, in the PDF their text.
+    for chapter, least in (("about_study", 1), ("synthesis", 3), ("strategy", 1),
+                           ("interventions", 11)):
+        assert (site / f"{chapter}.html").read_text().count('role="doc-noteref"') >= least
+    # The claim of a transcription is gone from "About this edition"; the page replaces it.
+    intro = _article(site / "intro.html")
+    assert "transcribed" not in intro and "What this edition reproduces" in intro
+
+
+@pytest.mark.slow
+def test_cvl_edition_has_the_issues_markers_and_the_16_owners(editions: Path):
+    site = editions / "site" / CVL
+    pdf = _pdf_or_skip(editions, CVL)
+    pages = {p.stem: _norm(_article(p)) for p in site.glob("*.html")
+             if p.stem not in ("genindex", "search", "index")}
+    everything = " ".join(pages.values())
+    markers = ["29 September 2017", "14 December 2017", "20 June 2018", "20 December 2018",
+               "About 40 people", "pôles de compétitivité", "13", "flat specialisation",
+               "Problem drivers", "High-impact actions of the AMI expert", "Orléans",
+               "Mobilising stakeholders", "Reorganisation of the pôles de compétitivité",
+               "Openness", "Box 1", "Hamburg", "cluster bridges", "Selection bias",
+               "Content of the coaching", "ESCP-4i", "ESCP-S3",
+               "European Cluster Excellence Programme", "INNOSUP-1"]
+    for marker in markers:
+        assert _norm(marker) in everything, marker
+        assert marker in pdf, marker
+    plan, _ = ap.load_action_plan(CVL)
+    assert len(plan.actions) == 16
+    table = re.search(r'<table[^>]*id="tab-action-plan-briefing".*?</table>',
+                      (site / "action_plan.html").read_text(), re.S)
+    assert table is not None
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table.group(0), re.S)[1:]
+    assert len(rows) == 16
+    for action, row in zip(plan.actions, rows, strict=True):
+        cells = [_norm(re.sub(r"<[^>]+>", " ", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>",
+                                                                        row, re.S)]
+        assert cells[-1] == _norm(action.owners)
+        assert action.owners in pdf and action.action in pdf
+
+
+CVL_ONLY = ["Hamburg", "Orléans", "INNOSUP", "ESCP", "Selection bias", "Dev'Up",
+            "regional council", "78 000", "29 September 2017", "pôles de compétitivité"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("region", ["saxony", "lithuania"])
+def test_other_editions_present_no_cvl_content_as_theirs(editions: Path, region: str):
+    site = editions / "site" / region
+    name = resolve_region(region).name
+    cvl_texts = [_norm(t) for part in rp.region_content(CVL).values() for t in _texts(part)
+                 if len(t) > 40]
+    for chapter, part in (("about_study", "study"), ("strategy", "strategy"),
+                          ("interventions", "recommendations"), ("synthesis", "framing"),
+                          ("action_plan", "eu_initiatives")):
+        text = _article(site / f"{chapter}.html")
+        norm = _norm(text)
+        assert _norm(f"data/regions/{region}/{ct.PARTS[part][0]}") in norm, chapter
+        assert "eocic " not in text, chapter  # no command line
+        for t in cvl_texts:
+            assert t not in norm, (chapter, t)
+        if chapter != "action_plan":
+            for s in CVL_ONLY:
+                assert _norm(s) not in norm, (chapter, s)
+    plan_page = _article(site / "action_plan.html")
+    assert f"Action plan for {name}" not in plan_page
+    notice = plan_page.index(f"{name} has no action plan of its own yet")
+    assert plan_page.index("Dev’Up") > notice
+    assert f"shown as a template for {name}" in plan_page
+    for s in ("Hamburg", "Orléans", "INNOSUP", "78 000"):
+        assert s not in plan_page, s
+    reproduction = _article(site / "reproduction.html")
+    assert "a number of the Centre-Val de Loire briefing" in reproduction
+    assert re.search(r"numbers held in the reference values: \d+ omitted\.", reproduction)
+    assert not re.search(r"elements: \d+ reproduced, \d+ reconstructed, \d+ stated", reproduction)
+    pdf = _pdf_or_skip(editions, region)
+    assert f"shown as a template for {name}" in pdf
+    # The chapters, not the reproduction page (which lists what this edition omits).
+    raw = _pdf_text(editions / "pdf" / f"{region}.pdf")
+    chapters = _norm(raw[:raw.index("WHAT THIS EDITION REPRODUCES")])
+    assert _norm(f"Action plan for {name}") not in chapters
+    for s in ("Hamburg", "Orléans", "INNOSUP", "Selection bias", "ESCP"):
+        assert _norm(s) not in chapters, s
+
+
+def test_bad_content_file_fails_before_any_kernel(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    root = tmp_path / "root"
+    for part in ("data", "notebooks", "book"):
+        shutil.copytree(ROOT / part, root / part)
+    (root / "requirements.lock").write_text("")
+    f = root / "data" / "regions" / CVL / "recommendations.yaml"
+    f.write_text(f.read_text().replace("about EUR {ref:inter_clustering_cost_eur_per_year}",
+                                       "about EUR 78 000", 1))
+    env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(tmp_path / "build"))
+    proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run", CVL, "-n",
+                           "interventions"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert re.search(r"recommendations\.yaml:\d+: field 'interventions\.0\.costs\.3\.text'.*"
+                     r"the number '78' is typed", proc.stderr)
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "build").exists()
+
+
+def test_catalogue_addresses_resolve_for_centre_val_de_loire():
+    parts = rp.region_content(CVL)
+    catalogue = rp.load_catalogue().elements
+    assert len({e.id for e in catalogue}) == len(catalogue)
+    for e in catalogue:
+        assert e.omitted or e.footnote or e.chapter in rp.CHAPTER_TITLES, e.id
+        if e.content:
+            assert rp._count(rp.resolve(parts, e.content)) > 0, e.content
+    assert {e.footnote for e in catalogue if e.footnote} == set(range(1, 24))

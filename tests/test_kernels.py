@@ -1,0 +1,273 @@
+"""Warm kernels: isolation between notebooks, same outputs as fresh kernels, Dask threads,
+recycling, and what happens to workers and kernels on SIGINT, SIGTERM and kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+
+from eocic_helpers.run import kernels, runner
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+# -- fast ------------------------------------------------------------------------------------
+
+def test_staging_folders_are_unique_per_task():
+    task = runner.Task("saxony", "synthesis", "x.ipynb", {})
+    twin = runner.Task("saxony", "synthesis", "x.ipynb", {})
+    assert runner._staging_dir(task, 0) != runner._staging_dir(twin, 1)
+    assert str(os.getpid()) in runner._staging_dir(task, 0).name
+
+
+def test_execute_never_puts_the_staging_folder_in_the_workers_environment(monkeypatch, tmp_path):
+    seen = {}
+
+    class FakePool:
+        def execute(self, notebook_path, out_nb, parameters, cwd):
+            seen["env"] = os.environ.get("EOCIC_OUTPUT_DIR")
+            seen["out"] = out_nb
+
+    monkeypatch.delenv("EOCIC_OUTPUT_DIR", raising=False)
+    monkeypatch.setattr(kernels, "process_pool", lambda options: FakePool())
+    task = runner.Task("saxony", "synthesis", "x.ipynb", {"region": "saxony"})
+    outcome = runner.execute(task, str(tmp_path / "stage"))
+    assert outcome.status == "ok"
+    assert seen["env"] is None and "EOCIC_OUTPUT_DIR" not in os.environ
+    assert seen["out"] == tmp_path / "stage" / "synthesis.ipynb"
+
+
+def test_a_kernel_error_is_a_failed_outcome(monkeypatch, tmp_path):
+    class BrokenPool:
+        def execute(self, *args):
+            raise kernels.KernelError("could not start")
+
+    monkeypatch.setattr(kernels, "process_pool", lambda options: BrokenPool())
+    outcome = runner.execute(runner.Task("saxony", "synthesis", "x.ipynb", {}), str(tmp_path))
+    assert outcome.status == "failed" and "could not start" in outcome.error
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--recycle-after", "0"], "--recycle-after must be 1 or more"),
+    (["--cell-timeout", "0"], "--cell-timeout must be a positive number"),
+])
+def test_run_options_are_checked(args, message):
+    proc = run_cli("run", "centre-val-de-loire", *args)
+    assert proc.returncode == 2 and message in proc.stderr
+
+
+def test_parent_death_signal_is_available_on_linux():
+    if not sys.platform.startswith("linux"):
+        pytest.skip("prctl is Linux only")
+    script = ("import signal; from eocic_helpers.run import kernels; "
+              "print(kernels._set_parent_death_signal(signal.SIGTERM))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip() == "True"
+
+
+# -- slow: kernels ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_a_kept_kernel_carries_nothing_from_one_notebook_to_the_next(tmp_path):
+    pool = kernels.KernelPool(kernels.KernelOptions())
+    try:
+        first = tmp_path / "one" / "set.ipynb"
+        second = tmp_path / "two" / "check.ipynb"
+        for f in (first, second):
+            f.parent.mkdir()
+        pool.execute(str(FIXTURES / "kernel_leak_set.ipynb"), first, {}, tmp_path)
+        set_nb = json.loads(first.read_text())
+        assert str(first.parent) in json.dumps(set_nb["cells"][-1]["outputs"])
+        pool.execute(str(FIXTURES / "kernel_leak_check.ipynb"), second,
+                     {"expected_cwd": str(tmp_path), "expected_output_dir": str(second.parent)},
+                     tmp_path)
+        assert pool.started == 1, "both notebooks must run in one kernel"
+        nb = json.loads(second.read_text())
+        assert "clean" in json.dumps(nb["cells"][-1]["outputs"])
+        counts = [c["execution_count"] for c in nb["cells"] if c["cell_type"] == "code"]
+        assert counts == list(range(1, len(counts) + 1)), "execution counts restart at 1"
+    finally:
+        pool.shutdown()
+
+
+@pytest.mark.slow
+def test_kernels_are_recycled_after_a_failure_and_after_n_notebooks(tmp_path):
+    import papermill as pm
+
+    pool = kernels.KernelPool(kernels.KernelOptions(recycle_after=2))
+    check = {"expected_cwd": str(tmp_path)}
+    try:
+        for n in range(3):
+            out = tmp_path / f"ok{n}" / "check.ipynb"
+            out.parent.mkdir()
+            pool.execute(str(FIXTURES / "kernel_leak_check.ipynb"), out,
+                         {**check, "expected_output_dir": str(out.parent)}, tmp_path)
+        assert pool.started == 2  # the third notebook needed a new kernel
+        bad = tmp_path / "bad" / "check.ipynb"
+        bad.parent.mkdir()
+        with pytest.raises(pm.PapermillExecutionError):
+            pool.execute(str(FIXTURES / "kernel_leak_check.ipynb"), bad,
+                         {**check, "expected_output_dir": "elsewhere"}, tmp_path)
+        out = tmp_path / "after" / "check.ipynb"
+        out.parent.mkdir()
+        pool.execute(str(FIXTURES / "kernel_leak_check.ipynb"), out,
+                     {**check, "expected_output_dir": str(out.parent)}, tmp_path)
+        assert pool.started == 3  # the failure discarded its kernel
+        # a kernel that died between notebooks is replaced
+        [kernel] = pool._idle
+        os.kill(kernel.pid, signal.SIGKILL)
+        _gone([kernel.pid], 10)
+        out = tmp_path / "after-death" / "check.ipynb"
+        out.parent.mkdir()
+        pool.execute(str(FIXTURES / "kernel_leak_check.ipynb"), out,
+                     {**check, "expected_output_dir": str(out.parent)}, tmp_path)
+        assert pool.started == 4
+    finally:
+        pool.shutdown()
+
+
+SLEEPER = {
+    "cells": [{"cell_type": "code", "execution_count": None, "id": "sleep", "metadata": {},
+               "outputs": [], "source": "import time\ntime.sleep(60)\n"}],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                "name": "python3"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+@pytest.mark.slow
+def test_a_timed_out_notebook_fails_and_its_kernel_is_replaced(tmp_path):
+    nb = tmp_path / "sleeper.ipynb"
+    nb.write_text(json.dumps(SLEEPER))
+    pool = kernels.KernelPool(kernels.KernelOptions(cell_timeout=2))
+    try:
+        (tmp_path / "one").mkdir()
+        with pytest.raises(Exception, match="(?i)timed? ?out|timeout"):
+            pool.execute(str(nb), tmp_path / "one" / "sleeper.ipynb", {}, tmp_path)
+        assert pool.started == 1 and not pool._idle  # not kept
+    finally:
+        pool.shutdown()
+
+
+def _outputs(run_dir: Path) -> dict[str, bytes]:
+    files = [run_dir / "results.json", *sorted((run_dir / "tables").glob("*.csv")),
+             *sorted((run_dir / "figures").glob("*.csv")),
+             *sorted((run_dir / "figures").glob("*.svg"))]
+    return {str(f.relative_to(run_dir)): f.read_bytes() for f in files}
+
+
+@pytest.mark.slow
+def test_warm_and_isolated_runs_give_byte_identical_outputs(tmp_path):
+    # One worker: the region's five notebooks run one after another in one kept kernel.
+    # The hash seed is fixed for both runs so that only the kernels differ (independence from
+    # the hash seed is another test's business).
+    def run(build: Path, *extra: str) -> dict[str, bytes]:
+        env = dict(os.environ, EOCIC_BUILD=str(build), PYTHONHASHSEED="0")
+        proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run",
+                               "centre-val-de-loire", "--quiet", "--jobs", "1", *extra],
+                              capture_output=True, text=True, env=env, cwd=ROOT)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return _outputs(build / "runs" / "centre-val-de-loire")
+
+    warm = run(tmp_path / "warm")
+    cold = run(tmp_path / "isolated", "--isolate")
+    assert len(warm) > 10 and any(k.endswith(".svg") for k in warm)
+    assert warm.keys() == cold.keys()
+    different = [k for k in warm if warm[k] != cold[k]]
+    assert not different, f"warm and isolated outputs differ: {different}"
+
+
+@pytest.mark.slow
+def test_dask_worker_threads_run_concurrent_tasks_in_their_own_kernels(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    build = tmp_path / "build"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        proc = run_cli("run", "centre-val-de-loire", "saxony", "-n", "action_plan",
+                       "--executor", "dask", "--scheduler", cluster.scheduler_address, "--quiet",
+                       build=build)
+    assert proc.returncode == 0, proc.stderr
+    from eocic_helpers.core.regions import resolve_region
+
+    for region in ("centre-val-de-loire", "saxony"):
+        results = json.loads((build / "runs" / region / "results.json").read_text())
+        assert results["n_actions"] == 16
+        name = resolve_region(region).name
+        nb = (build / "runs" / region / "action_plan.ipynb").read_text()
+        assert name in nb, f"{region}'s notebook shows another region"
+    assert not list((build / "runs").glob(".staging/*"))
+
+
+# -- slow: signals and orphans ---------------------------------------------------------------
+
+def _start_run(build: Path) -> subprocess.Popen[str]:
+    env = dict(os.environ, EOCIC_BUILD=str(build))
+    return subprocess.Popen([sys.executable, "-m", "eocic_helpers.cli", "run",
+                             "centre-val-de-loire", "saxony", "--force", "--jobs", "2",
+                             "--quiet"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_kernels(proc: subprocess.Popen[str], timeout: float = 120.0) -> list[int]:
+    """Wait until a kernel runs under ``proc``; return the pids of all its descendants."""
+    psutil = pytest.importorskip("psutil")
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kids = parent.children(recursive=True)
+        if any("ipykernel" in " ".join(k.cmdline()) for k in kids if k.is_running()):
+            time.sleep(1.0)  # let the first notebook start
+            return [k.pid for k in parent.children(recursive=True)]
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.2)
+    raise AssertionError("no kernel started")
+
+
+def _gone(pids: list[int], timeout: float) -> list[int]:
+    psutil = pytest.importorskip("psutil")
+    deadline = time.monotonic() + timeout
+    alive = pids
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if psutil.pid_exists(p)
+                 and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+        if not alive:
+            break
+        time.sleep(0.2)
+    return alive
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_an_interrupt_stops_the_run_its_workers_and_kernels_and_cleans_staging(tmp_path, sig):
+    build = tmp_path / "build"
+    proc = _start_run(build)
+    pids = _wait_for_kernels(proc)
+    assert len(pids) >= 2
+    proc.send_signal(sig)
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("the run did not stop within 20 s") from None
+    assert proc.returncode == (143 if sig == signal.SIGTERM else 130)
+    assert "eocic: interrupted; earlier outputs are intact" in err
+    assert err.count("\n") <= 2, err
+    assert _gone(pids, 10) == [], "workers or kernels outlived the run"
+    assert not list((build / "runs").glob(".staging/*"))
+
+
+@pytest.mark.slow
+def test_workers_and_kernels_die_with_a_killed_parent(tmp_path):
+    proc = _start_run(tmp_path / "build")
+    pids = _wait_for_kernels(proc)
+    proc.kill()
+    proc.wait(10)
+    assert _gone(pids, 15) == [], "orphaned workers or kernels"

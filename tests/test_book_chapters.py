@@ -34,7 +34,7 @@ def test_the_briefings_order_and_only_existing_notebooks(dirs):
     book, nbs = dirs
     files = [c.file for c in chapters_for("region", book, nbs)]
     assert files == ["indicators", "synthesis", "action_plan", "data_methods", "fidelity",
-                     "for_analysts", "references"]
+                     "reproduction", "for_analysts", "references"]
     assert [c.file for c in chapters_for("all", book, nbs)] == [
         "data_methods", "for_analysts", "references"]
 

@@ -52,7 +52,8 @@ def test_the_intro_template_renders_for_a_data_only_region():
     from eocic_helpers.core.regions import resolve_region
 
     ctx = {"region": resolve_region("saxony"), "results": {"plan_is_template": True},
-           "content": "data-only", "available": set(), "stamp": "1 January 2026",
+           "content": "data-only", "available": set(), "chapters": [],
+           "stamp": "1 January 2026",
            "vintage": "Eurostat data", "editions": templates.Markup(""),
            "missing": lambda nb: templates.Markup(f"MISSING {nb}")}
     text = templates.render("intro.md", ctx)

@@ -262,7 +262,7 @@ def test_published_files_respect_the_umask(runs: Path):
         assert stat.S_IMODE((runs / "r" / name).stat().st_mode) == expected, name
 
 
-def fake_failed_execute(task: runner.Task, staging: str) -> runner.Outcome:
+def fake_failed_execute(task: runner.Task, staging: str, options: object = None) -> runner.Outcome:
     """Stands in for a kernel: every task fails at once (module level, so workers unpickle it)."""
     return runner.Outcome(task.region, task.notebook, "failed", error="KeyError: 'x'", cell=3)
 

@@ -206,7 +206,14 @@ def test_pdf_front_matter_dates_owners_and_numbering(editions: Path):
 # -- reader-facing text ----------------------------------------------------------------------
 
 FILE_NAME = re.compile(r"[\w./-]+\.(?:csv|ipynb|yaml|yml|md|zip|rds|json|tsv|pdf|png|svg)\b")
-COMMAND = re.compile(r"\beocic (?:run|book|data|scaffold|regions)\b|\bmake [a-z]|\s--[a-z]")
+def _make_targets() -> str:
+    text = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    return "|".join(sorted(set(re.findall(r"^([a-z][a-z-]*):", text, re.M))))
+
+
+#: A command line: an eocic sub-command, a make target of the project, or a long option.
+COMMAND = re.compile(r"\beocic (?:run|book|data|scaffold|regions)\b"
+                     rf"|\bmake (?:{_make_targets()})\b|\s--[a-z]")
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 

@@ -38,4 +38,8 @@ def test_each_pilot_has_both_figures_and_its_glue(all_pilots_build: Path, region
 def test_summary_lists_every_task(all_pilots_build: Path):
     summary = json.loads((all_pilots_build / "runs" / "summary.json").read_text())
     assert summary["counts"]["failed"] == 0
-    assert {t["region"] for t in summary["tasks"]} == set(REGIONS)
+    # Every pilot, and the cross-region comparison once, as region "all", after them.
+    assert {t["region"] for t in summary["tasks"]} == set(REGIONS) | {"all"}
+    cross = [t for t in summary["tasks"] if t["region"] == "all"]
+    assert [t["notebook"] for t in cross] == ["comparison"]
+    assert summary["tasks"][-1]["region"] == "all"

@@ -38,10 +38,28 @@ def test_every_edition_and_the_landing_page(editions: Path):
     for region in ("cantabria", REGION, "wallonia"):
         assert (site / region / "index.html").exists()
         assert f'href="{region}/index.html"' in landing
+        assert f'href="data/{region}-data.zip"' in landing and (site / "data" / f"{region}-data.zip").exists()
+        if (editions / "pdf" / f"{region}.pdf").exists():
+            assert f'href="pdf/{region}.pdf"' in landing and (site / "pdf" / f"{region}.pdf").exists()
     assert 'href="all/index.html"' in landing
+    assert "https://doi.org/10.2826/735038" in landing
+    text = " ".join(re.sub(r"<[^>]+>", " ", landing).split())
+    assert "Centre-Val de Loire France own briefing content" in text
+    assert "Saxony Germany data only" in text
     comparison = _text(site / "all" / "comparison.html")
     assert "North-Middle Sweden" in comparison and "27 820" in comparison
-    assert (site / "all" / "_images" / "figure1_all.png").exists()
+    assert (site / "all" / "_images" / "comparison_figure1.png").exists()
+    # What regions lack is said once, not as ten identical rows.
+    assert "no briefing content written yet" not in comparison or comparison.count(
+        "not written yet") < 10
+
+
+def test_each_edition_links_its_pdf_the_landing_page_and_the_others(editions: Path):
+    page = (editions / "site" / "saxony" / "synthesis.html").read_text()
+    assert 'href="../index.html"' in page and 'href="../pdf/saxony.pdf"' in page
+    assert 'href="../data/saxony-data.zip"' in page
+    for other in ("centre-val-de-loire", "wallonia", "all"):
+        assert f'href="../{other}/index.html"' in page, other
 
 
 def test_no_asset_leaves_the_machine(editions: Path):
@@ -96,6 +114,154 @@ def test_pdf_has_chapters_and_the_same_glued_values(editions: Path):
     assert (editions / "pdf" / "all.pdf").exists()
 
 
+# -- print ------------------------------------------------------------------------------------
+
+def _pdf_text(pdf: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def _squash(text: str) -> str:
+    """Text with typography, hyphens and whitespace removed, for cell-in-PDF matching."""
+    for a, b in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
+                 ("\u2013", "-"), ("\u2014", "-"), ("\u2026", "..."), ("\ufb01", "fi"),
+                 ("\ufb02", "fl"), ("\u2212", "-")):
+        text = text.replace(a, b)
+    return re.sub(r"[\s\-\u00ad]+", "", text)
+
+
+def _text_cells(csv: Path) -> list[str]:
+    import pandas as pd
+
+    frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    cells = []
+    for col in frame.columns:
+        if col == "id":  # identifiers link rows in the data; the edition shows the items
+            continue
+        for value in frame[col]:
+            value = value.strip()
+            if value and not re.fullmatch(r"[-+]?[\d.,eE+ %]*", value):
+                cells.append(value)
+    return cells
+
+
+def _all_editions() -> list[str]:
+    import yaml
+
+    regions = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" /
+                              "regions.yaml").read_text())["regions"]
+    return [r["id"] for r in regions] + ["all"]
+
+
+#: Every regional edition and the cross-region edition.
+PRINT_EDITIONS = _all_editions()
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+@pytest.mark.parametrize("edition", PRINT_EDITIONS)
+def test_pdf_keeps_every_cell_of_every_table(editions: Path, edition: str):
+    pdf = editions / "pdf" / f"{edition}.pdf"
+    if not pdf.exists():
+        pytest.skip("xelatex missing: PDF not built")
+    # -raw keeps content-stream order: LaTeX sets each cell's lines together.
+    text = _squash(_pdf_text(pdf, "-raw"))
+    src = editions / "books" / edition / "tables"
+    lost = [(csv.name, cell) for csv in sorted(src.glob("*.csv")) for cell in _text_cells(csv)
+            if _squash(cell) not in text]
+    assert not lost, lost[:20]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+@pytest.mark.parametrize("edition", PRINT_EDITIONS)
+def test_pdf_has_no_blank_pages(editions: Path, edition: str):
+    pdf = editions / "pdf" / f"{edition}.pdf"
+    if not pdf.exists():
+        pytest.skip("xelatex missing: PDF not built")
+    pages = _pdf_text(pdf).split("\f")[:-1]
+    blank = [k + 1 for k, page in enumerate(pages) if not page.strip()]
+    assert len(blank) <= 1, blank
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_pdf_front_matter_dates_owners_and_numbering(editions: Path):
+    pdf = editions / "pdf" / f"{REGION}.pdf"
+    if not pdf.exists():
+        pytest.skip("xelatex missing: PDF not built")
+    text = _pdf_text(pdf)
+    assert len(re.findall(r"Dev.?Up", text, re.I)) >= 5  # Table 2's owners survive print
+    cover = text.split("\f")[0]
+    assert "Jan 01, 2019" not in cover and re.search(r"Edition of \d+ \w+ 20\d\d", cover)
+    assert "Eurostat data extracted" in cover
+    intro_page = next(p for p in text.split("\f") if "This edition rebuilds" in p)
+    assert "INTRODUCTION" in intro_page.upper() and "CONTENTS" not in intro_page.upper()
+    assert "Centre-Val de Loire" in text.split("Bibliography")[-1] or \
+        "Centre-Val de Loire" in text.split("BIBLIOGRAPHY")[-1]
+    # Figures and tables are numbered through the edition (1, 2, 3...), as in HTML.
+    html = _text(editions / "site" / REGION / "indicators.html")
+    for label in re.findall(r"(Figure \d+)\b", html)[:2] + re.findall(r"(Table \d+)\b", html)[:2]:
+        assert label in " ".join(text.split()), label
+    assert not re.search(r"(Figure|Table) \d+\.\d+", text)
+
+
+# -- reader-facing text ----------------------------------------------------------------------
+
+FILE_NAME = re.compile(r"[\w./-]+\.(?:csv|ipynb|yaml|yml|md|zip|rds|json|tsv|pdf|png|svg)\b")
+def _make_targets() -> str:
+    text = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    return "|".join(sorted(set(re.findall(r"^([a-z][a-z-]*):", text, re.M))))
+
+
+#: A command line: an eocic sub-command, a make target of the project, or a long option.
+COMMAND = re.compile(r"\beocic (?:run|book|data|scaffold|regions)\b"
+                     rf"|\bmake (?:{_make_targets()})\b|\s--[a-z]")
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def _dataset_codes() -> set[str]:
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent / "data"
+    codes = set()
+    for source in yaml.safe_load((root / "sources.yaml").read_text())["sources"]:
+        codes |= set(SNAKE.findall(source["dataset_code"]))  # Eurostat codes, as published
+    text = (root / "key_indicators.yaml").read_text()
+    return codes | set(re.findall(r"dataset: (\S+)", text))
+
+
+def _developer_text(text: str) -> list[str]:
+    # File names and paths are references, not variable names (print may break them anywhere).
+    text = re.sub(r"doi:\S+|https?://\S+|\S*/\S*", " ", FILE_NAME.sub(" ", text))
+    found = COMMAND.findall(text)
+    codes = _dataset_codes()
+    found += [t for t in SNAKE.findall(text) if t not in codes]
+    return found
+
+
+def _article(page: Path) -> str:
+    body = page.read_text("utf-8")
+    m = re.search(r'<article class="bd-article".*?</article>', body, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", m.group(0) if m else "").split())
+
+
+@pytest.mark.parametrize("edition", PRINT_EDITIONS)
+def test_no_command_line_or_variable_name_in_an_edition(editions: Path, edition: str):
+    import html as htmllib
+
+    found = {}
+    for page in sorted((editions / "site" / edition).glob("*.html")):
+        if page.name in {"genindex.html", "search.html"}:
+            continue
+        bad = _developer_text(htmllib.unescape(_article(page)))
+        if bad:
+            found[page.name] = sorted(set(bad))[:8]
+    pdf = editions / "pdf" / f"{edition}.pdf"
+    if pdf.exists() and shutil.which("pdftotext"):
+        bad = _developer_text(" ".join(_pdf_text(pdf).split()))
+        if bad:
+            found["PDF"] = sorted(set(bad))[:8]
+    assert not found, found
+
+
 def _chromium() -> tuple[str, str] | None:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
@@ -147,6 +313,53 @@ def test_browser_loads_every_image_and_navigates(editions: Path, tmp_path: Path)
         shot = editions / "screenshot-indicators.png"
         web.save_screenshot(str(shot))
         assert shot.stat().st_size > 10_000
+        _tables_fit_and_screenshots(web, base, editions)
     finally:
         web.quit()
         server.shutdown()
+
+
+#: Each table against its container (the theme wraps tables in a scrolling box, whose scroll
+#: bar sits below the table, out of sight for a long one): a table must fit.
+TABLE_FIT_JS = """
+return Array.from(document.querySelectorAll('article table')).map(t => {
+  const box = t.parentElement;
+  const caption = t.querySelector('caption');
+  return {id: t.id || (caption ? caption.textContent.trim().slice(0, 60) : '?'),
+          table: t.scrollWidth, box: box.clientWidth, scroll: box.scrollWidth,
+          visible: t.getBoundingClientRect().width > 0};
+});
+"""
+
+
+def _tables_fit_and_screenshots(web, base: str, editions: Path) -> None:
+    """At 1280 px, no table is clipped: each fits its container or scrolls visibly. A
+    screenshot of every chapter of the edition goes to build/screenshots/."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    web.set_window_size(1280, 1600)
+    web.get(base + "intro.html")
+    pages = web.execute_script(
+        "return Array.from(document.querySelectorAll('nav.bd-docs-nav a.reference.internal'))"
+        ".map(a => a.href)")
+    pages = list(dict.fromkeys([base + "intro.html", *[p.split("#")[0] for p in pages]]))
+    assert len(pages) >= 8, pages
+    out_dirs = [editions / "screenshots", Path(__file__).resolve().parent.parent / "build" /
+                "screenshots"]
+    for d in out_dirs:
+        d.mkdir(parents=True, exist_ok=True)
+    clipped = []
+    for url in pages:
+        web.get(url)
+        WebDriverWait(web, 10).until(
+            lambda w: w.execute_script("return document.readyState") == "complete")
+        for t in web.execute_script(TABLE_FIT_JS):
+            if t["visible"] and max(t["table"], t["scroll"]) > t["box"] + 1:
+                clipped.append((url.rsplit("/", 1)[-1], t))
+        height = web.execute_script("return document.documentElement.scrollHeight")
+        web.set_window_size(1280, min(max(height, 800), 12000))
+        name = url.rsplit("/", 1)[-1].replace(".html", ".png")
+        for d in out_dirs:
+            web.save_screenshot(str(d / f"{REGION}-{name}"))
+        web.set_window_size(1280, 1600)
+    assert not clipped, clipped

@@ -49,6 +49,8 @@ def test_every_file_a_notebook_opened_is_covered_by_its_key(e2e_build: Path):
     cache = e2e_build / "runs" / REGION / ".cache"
     specs = prm.discover()
     for name, spec in specs.items():
+        if spec.cross_region:  # runs once over all pilots (tests/test_comparison.py)
+            continue
         manifest = json.loads((cache / f"{name}.manifest.json").read_text())
         recorded = set(manifest["reads"])
         assert recorded, name  # the hook saw the notebook's data files

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import html
 import os
 import re
@@ -9,24 +11,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
+from markupsafe import Markup
 
-from eocic_helpers.core import paths
+from eocic_helpers.book import appendix, templates
+from eocic_helpers.book.chapters import Chapter, chapters_for, toc
+from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.errors import EocicError
-from eocic_helpers.core.regions import Region
-
-#: Chapters in the briefing's order: (notebook name, chapter title used when it is missing).
-CHAPTERS: list[tuple[str, str]] = [
-    ("about_study", "Selection, aims and method of the study"),
-    ("indicators", "Key economic and innovation indicators"),
-    ("industrial_change", "Composite indicators of industrial change"),
-    ("synthesis", "Challenges, barriers and drivers of industrial modernisation"),
-    ("strategy", "Proposed regional strategy to address the challenges"),
-    ("interventions", "Specific recommendations for policy intervention"),
-    ("cost_benefit", "Costs and sensitivity of the two interventions"),
-    ("action_plan", "Roadmap and action plan"),
-]
+from eocic_helpers.core.regions import Region, load_regions
+from eocic_helpers.outputs.escape import myst_text
 
 
 def _jupyter_book() -> str:
@@ -44,92 +39,222 @@ def has_xelatex() -> bool:
     return bool(shutil.which("xelatex") and shutil.which("latexmk"))
 
 
-_BLOCK = re.compile(r"<!-- requires: (\w+) -->\n(.*?)<!-- end -->\n", re.S)
+ALL = "all"
+#: Folders of the published site next to the editions: the PDFs and the data packages.
+SITE_PDF, SITE_DATA = "pdf", "data"
 
 
-def _render(text: str, values: dict[str, str], available: set[str] | None = None) -> str:
-    """Fill ``{{ key }}`` placeholders; drop ``<!-- requires: nb -->`` blocks whose notebook
-    has not run, saying so in one sentence instead."""
-    def block(m: re.Match[str]) -> str:
-        if available is None or m.group(1) in available:
-            return m.group(2)
-        return (f"*This part needs the `{m.group(1)}` notebook, which has not been run for "
-                f"this edition.*\n")
+# -- what runs produced -------------------------------------------------------------------------
 
-    text = _BLOCK.sub(block, text)
-    for key, value in values.items():
-        text = text.replace("{{ " + key + " }}", value)
-    return text
+def content_status(res: dict[str, Any]) -> str:
+    """``"own"`` when a region's run used briefing content written for it, else ``"data-only"``.
+
+    Read from the flags the content notebooks glue into ``results.json``: ``has_synthesis``
+    (SWOT, PEST and challenges written for the region) and ``plan_is_template`` (the action plan
+    is the Centre-Val de Loire plan used as a template).
+    """
+    own = bool(res.get("has_synthesis")) or res.get("plan_is_template") is False
+    own = own or bool(res.get("has_own_content"))
+    return "own" if own else "data-only"
 
 
-def assemble(region: Region) -> Path:
+def edition_stamp() -> tuple[str, int]:
+    """The date an edition carries, and the matching ``SOURCE_DATE_EPOCH``.
+
+    The date of the project's last commit, so that two builds of one commit are identical; a
+    copy outside git uses ``SOURCE_DATE_EPOCH`` if set, else today's date.
+    """
+    epoch = None
+    try:
+        proc = subprocess.run(["git", "-C", str(paths.ROOT), "log", "-1", "--format=%ct"],
+                              capture_output=True, text=True, timeout=10)
+        if proc.returncode == 0 and proc.stdout.strip().isdigit():
+            epoch = int(proc.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        epoch = None
+    if epoch is None and os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        epoch = int(os.environ["SOURCE_DATE_EPOCH"])
+    if epoch is None:
+        epoch = int(datetime.datetime.now(datetime.UTC).timestamp())
+    day = datetime.datetime.fromtimestamp(epoch, datetime.UTC)
+    return f"{day.day} {day:%B %Y}", epoch
+
+
+def data_vintage() -> str:
+    """The months in which the Eurostat data were extracted, in one phrase (from the
+    vintages catalogued in ``data/sources.yaml``)."""
+    from eocic_helpers.data.sources import load_sources
+
+    months = ("January|February|March|April|May|June|July|August|September|October|"
+              "November|December")
+    seen: list[str] = []
+    for s in load_sources().values():
+        if s.publisher.lower().startswith("eurostat"):
+            for m in re.finditer(rf"\b({months}) (\d{{4}})\b", s.vintage):
+                if m.group(0) not in seen:
+                    seen.append(m.group(0))
+    if not seen:
+        return "Data vintages are listed in the sources appendix"
+    listed = seen[0] if len(seen) == 1 else ", ".join(seen[:-1]) + " and " + seen[-1]
+    return f"Eurostat data extracted {listed}"
+
+
+# -- assembling the book sources ----------------------------------------------------------------
+
+def _placeholder(chapter: Chapter) -> str:
+    return (f"# {myst_text(chapter.title)}\n\nThis chapter is filled by the notebook "
+            f"{myst_text('notebooks/' + chapter.file + '.ipynb')}, which has not been run for "
+            "this edition.\n")
+
+
+def _links_html(current: str, regions: list[Region]) -> str:
+    """Links to the landing page, this edition's PDF and data package, and every other edition
+    (raw HTML built from escaped names only)."""
+    esc = html.escape
+
+    def a(href: str, text: str) -> str:
+        return f'<a href="{esc(href)}" style="color:#fff">{esc(text)}</a>'
+
+    own = [a("../index.html", "All editions"),
+           a(f"../{SITE_PDF}/{current}.pdf", "PDF of this edition"),
+           a(f"../{SITE_DATA}/{current}-data.zip", "Data package (zip)")]
+    others = [a(f"../{r.id}/index.html", r.name) for r in regions if r.id != current]
+    if current != ALL:
+        others.append(a(f"../{ALL}/index.html", "Cross-region edition"))
+    return (" · ".join(own) + '<br><span class="eocic-editions">Other editions: '
+            + " · ".join(others) + "</span>")
+
+
+def _editions_block(current: str, regions: list[Region]) -> str:
+    """The intro's list of the published files: links in HTML, file names in print."""
+    lines = ["````{only} html", "```{raw} html", f"<p>{_links_html(current, regions)}</p>",
+             "```", "````", "", "````{only} latex",
+             "This edition is published as HTML and PDF next to the other editions; its data "
+             f"package is the file {myst_text(f'{SITE_DATA}/{current}-data.zip')} of the site.",
+             "````", ""]
+    return "\n".join(lines)
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def _config(src: Path, title: str, name: str, regions: list[Region]) -> None:
+    config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
+    stamp, _ = edition_stamp()
+    # The theme writes html_title into the navbar without escaping it (and <title> escapes
+    # it again): angle brackets go in as entities, so a name can never open a tag.
+    safe_title = title.replace("<", "&lt;").replace(">", "&gt;")
+    config["title"] = safe_title
+    config["sphinx"]["config"]["html_title"] = safe_title
+    config["sphinx"]["config"]["today"] = f"Edition of {stamp}. {data_vintage()}."
+    config["latex"]["latex_documents"]["targetname"] = f"eocic-{name}.tex"
+    config["latex"]["latex_documents"]["title"] = _latex_escape(title)
+    config.setdefault("html", {})["announcement"] = _links_html(name, regions)
+    _write(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
+
+
+def _fresh_folder(folder: Path) -> Path:
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _copy_static(src: Path) -> None:
+    """The bibliography and the stylesheet (book/_static: CSS only; a .js there would run)."""
+    shutil.copy2(paths.BOOK_TEMPLATES / "references.bib", src / "references.bib")
+    static = paths.BOOK_TEMPLATES / "_static"
+    if static.is_dir():
+        (src / "_static").mkdir(exist_ok=True)
+        for f in sorted(static.glob("*.css")):
+            shutil.copy2(f, src / "_static" / f.name)
+
+
+def _copy_outputs(run_dir: Path, src: Path) -> None:
+    for sub in ("figures", "tables"):
+        if (run_dir / sub).exists():
+            shutil.copytree(run_dir / sub, src / sub)
+    if (run_dir / "results.json").exists():
+        shutil.copy2(run_dir / "results.json", src / "results.json")
+
+
+def _pages(chapters: list[Chapter], run_dir: Path, src: Path, page_text: dict[str, Any]) -> None:
+    """Copy each notebook chapter the run produced; write a placeholder for the others, and the
+    book's own pages."""
+    for c in chapters:
+        if c.source == "notebook":
+            nb = run_dir / f"{c.file}.ipynb"
+            if nb.exists():
+                shutil.copy2(nb, src / nb.name)
+            else:
+                _write(src / f"{c.file}.md", _placeholder(c))
+        else:
+            make = page_text.get(c.file)
+            _write(src / f"{c.file}.md", make() if make else _placeholder(c))
+
+
+def _reproduction_md(region: Region) -> str:
+    """The "What this edition reproduces" page.
+
+    Known gap: this page is still computed here, from the region's content files, by an
+    analysis module, instead of by a notebook of the region's run (tests/test_book_stage.py
+    fails until it is one).
+    """
+    from eocic_helpers.analysis.reproduction import reproduction_md
+
+    return reproduction_md(region)
+
+
+def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     """Write the book sources of one regional edition into ``build/books/<region>``.
+
+    Reads only what the region's run produced (executed notebooks, figures, tables,
+    ``results.json``), the book's templates and the data catalogue.
 
     Raises:
         EocicError: the region has not been run yet.
     """
-    from eocic_helpers.analysis.action_plan import plan_file
-
+    regions = regions or load_regions()
     run_dir = paths.run_dir(region.id)
-    if not any((run_dir / f"{nb}.ipynb").exists() for nb, _ in CHAPTERS):
-        raise EocicError(
-            f"no run for {region.id} yet; run it first: eocic run {region.id}"
-        )
-    src = paths.BOOKS / region.id
-    if src.exists():
-        shutil.rmtree(src)
-    src.mkdir(parents=True)
-    _, is_template = plan_file(region.id)
-    template_note = (
-        f"The seed briefing covers Centre-Val de Loire only. {region.name} has no action plan "
-        "of its own yet, so its plan chapter uses the Centre-Val de Loire plan as a template."
-        if is_template else ""
-    ) + " The page {doc}`reproduction` lists each element of the briefing and its status here."
-    values = {"region_name": region.name, "region_id": region.id, "template_note": template_note}
-    available = {nb for nb, _ in CHAPTERS if (run_dir / f"{nb}.ipynb").exists()}
-    for name in ("intro.md", "references.md", "references.bib"):
-        text = (paths.BOOK_TEMPLATES / name).read_text("utf-8")
-        (src / name).write_text(_render(text, values, available), encoding="utf-8")
-    chapters = []
-    for notebook, title in CHAPTERS:
-        nb = run_dir / f"{notebook}.ipynb"
-        if nb.exists():
-            shutil.copy2(nb, src / nb.name)
-        else:
-            (src / f"{notebook}.md").write_text(
-                f"# {title}\n\nThis chapter is not available for {region.name}: the "
-                f"`{notebook}` notebook has not been run for it (`eocic run {region.id} "
-                f"--notebook {notebook}`).\n", encoding="utf-8")
-        chapters.append({"file": notebook})
-    from eocic_helpers.book import appendix
-
-    (src / "data_methods.md").write_text(appendix.data_methods_md(), encoding="utf-8")
-    (src / "fidelity.md").write_text(appendix.fidelity_md(region), encoding="utf-8")
-    from eocic_helpers.analysis.reproduction import reproduction_md
-
-    (src / "reproduction.md").write_text(reproduction_md(region), encoding="utf-8")
-    chapters += [{"file": "data_methods"}, {"file": "fidelity"}, {"file": "reproduction"},
-                 {"file": "references"}]
-    for sub in ("figures", "tables"):
-        if (run_dir / sub).exists():
-            shutil.copytree(run_dir / sub, src / sub)
-    toc = {"format": "jb-book", "root": "intro", "chapters": chapters}
-    (src / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
-    config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
-    title = f"{region.name}: EOCIC policy briefing"
-    config["title"] = title
-    config["sphinx"]["config"]["html_title"] = title
-    config["latex"]["latex_documents"]["targetname"] = f"eocic-{region.id}.tex"
-    config["latex"]["latex_documents"]["title"] = title.replace("&", r"\&")
-    (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    chapters = chapters_for("region")
+    if not any((run_dir / f"{c.file}.ipynb").exists() for c in chapters):
+        raise EocicError(f"no run for {region.id} yet; run it first: eocic run {region.id}")
+    src = _fresh_folder(paths.BOOKS / region.id)
+    res = appendix.results(region.id)
+    stamp, _ = edition_stamp()
+    context = {
+        "region": region, "results": res, "content": content_status(res),
+        "available": {c.file for c in chapters
+                      if c.source == "notebook" and (run_dir / f"{c.file}.ipynb").exists()},
+        "chapters": chapters, "stamp": stamp, "vintage": data_vintage(),
+        "editions": Markup(_editions_block(region.id, regions)),
+        "missing": lambda nb: Markup(
+            f"*This part is filled by the notebook "
+            f"{myst_text('notebooks/' + nb + '.ipynb')}, which has not been run for this "
+            "edition.*"),
+    }
+    _write(src / "intro.md", templates.render("intro.md", context))
+    _pages(chapters, run_dir, src, {
+        "data_methods": appendix.data_methods_md,
+        "fidelity": lambda: appendix.fidelity_md(region, res),
+        "reproduction": lambda: _reproduction_md(region),
+        "for_analysts": lambda: templates.render("for_analysts.md", context),
+        "references": lambda: templates.render("references.md", context),
+    })
+    _copy_static(src)
+    _copy_outputs(run_dir, src)
+    _write(src / "_toc.yml", yaml.safe_dump(toc(chapters), sort_keys=False))
+    _config(src, f"{region.name}: EOCIC policy briefing", region.id, regions)
     return src
 
 
 def _build(src: Path, builder: str, out: Path) -> Path:
-    cmd = [_jupyter_book(), "build", str(src), "--path-output", str(out), "--builder", builder]
-    if builder == "html":
-        cmd += ["-W", "-n", "--keep-going"]
-    env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1546300800"))
+    """Run Jupyter Book strictly (warnings are errors) for HTML and for the PDF alike."""
+    cmd = [_jupyter_book(), "build", str(src), "--path-output", str(out), "--builder", builder,
+           "-W", "-n", "--keep-going"]
+    _, epoch = edition_stamp()
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     log = out / f"{builder}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -151,51 +276,83 @@ def _swap_dir(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def edition_key(region: Region, pdf: bool) -> str:
-    """Hash of everything an edition is built from: the region's executed notebooks, figures
-    and tables, the book templates, the package source and the PDF flag."""
-    import hashlib
+def _copy_atomic(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.copy2(source, tmp)
+    os.replace(tmp, target)
 
+
+def edition_key(region: Region, pdf: bool) -> str:
+    """Hash of everything an edition is built from: the region's executed notebooks, figures,
+    tables and results, the book templates, the package source and the PDF flag."""
     from eocic_helpers.run.runner import package_digest
 
     h = hashlib.sha256(f"{region.id}|{pdf}|{package_digest()}".encode())
     run_dir = paths.run_dir(region.id)
-    files = [*sorted(run_dir.glob("*.ipynb")), *sorted((run_dir / "figures").glob("*")),
-             *sorted((run_dir / "tables").glob("*")), *sorted(paths.BOOK_TEMPLATES.glob("*")),
+    files = [*sorted(run_dir.glob("*.ipynb")), run_dir / "results.json",
+             *sorted((run_dir / "figures").glob("*")), *sorted((run_dir / "tables").glob("*")),
+             *sorted(p for p in paths.BOOK_TEMPLATES.rglob("*") if p.is_file()),
+             *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.REGIONS_FILE,
+             # the reproduction page still reads the catalogue and the region's content
              *sorted(paths.REFERENCE.glob("*")), *sorted(paths.region_data_dir(region.id).glob("*"))]
     for f in files:
         if f.is_file():
             h.update(f.name.encode())
             h.update(f.read_bytes())
+    h.update(edition_stamp()[0].encode())
     return h.hexdigest()
 
 
 def publish_edition(src: Path, name: str, pdf: bool) -> dict[str, Path]:
-    """Build the book in ``src`` and publish it as ``build/site/<name>/`` (swapped in by
-    renames) and ``build/pdf/<name>.pdf`` (written atomically)."""
+    """Build the book in ``src`` and publish it: ``build/site/<name>/`` (swapped in by renames),
+    its data package ``build/site/data/<name>-data.zip`` and, with ``pdf``,
+    ``build/site/pdf/<name>.pdf`` (copied to ``build/pdf/<name>.pdf`` too; written atomically).
+
+    The PDF is built before anything is published, so HTML and PDF never get out of step.
+    """
+    from eocic_helpers.book.package import write_data_package
+
     work = paths.BOOKS / f".{name}-build"
     if work.exists():
         shutil.rmtree(work)
+    pdf_file = None
+    if pdf:
+        built = _build(src, "pdflatex", work)
+        pdf_file = built / "latex" / f"eocic-{name}.pdf"
+        if not pdf_file.exists():
+            raise EocicError(f"PDF build of {name} produced no PDF; see {work}/pdflatex.log")
     built = _build(src, "html", work)
     staged_site = paths.SITE / f".{name}.new"
     if staged_site.exists():
         shutil.rmtree(staged_site)
     shutil.copytree(built / "html", staged_site)
     _swap_dir(staged_site, paths.SITE / name)
-    out = {"html": paths.SITE / name / "index.html"}
-    if pdf:
-        built = _build(src, "pdflatex", work)
-        pdf_file = built / "latex" / f"eocic-{name}.pdf"
-        if not pdf_file.exists():
-            raise EocicError(f"PDF build of {name} produced no PDF; see {work}/pdflatex.log")
-        target = paths.PDF / f"{name}.pdf"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copy2(pdf_file, tmp)
-        os.replace(tmp, target)
-        out["pdf"] = target
+    out = {"html": paths.SITE / name / "index.html",
+           "data": write_data_package(src, paths.SITE / SITE_DATA / f"{name}-data.zip")}
+    if pdf_file is not None:
+        _copy_atomic(pdf_file, paths.SITE / SITE_PDF / f"{name}.pdf")
+        _copy_atomic(pdf_file, paths.PDF / f"{name}.pdf")
+        out["pdf"] = paths.PDF / f"{name}.pdf"
+    else:  # never publish new HTML next to an older PDF
+        (paths.SITE / SITE_PDF / f"{name}.pdf").unlink(missing_ok=True)
     shutil.rmtree(work, ignore_errors=True)
     return out
+
+
+def _outputs(name: str, pdf: bool) -> dict[str, Path]:
+    out = {"html": paths.SITE / name / "index.html",
+           "data": paths.SITE / SITE_DATA / f"{name}-data.zip"}
+    if pdf:
+        out["pdf"] = paths.PDF / f"{name}.pdf"
+    return out
+
+
+def _cached(key: str, name: str, pdf: bool, force: bool) -> bool:
+    key_file = paths.SITE / name / ".eocic-edition-key"
+    return (not force and key_file.exists() and key_file.read_text().strip() == key
+            and all(p.exists() for p in _outputs(name, pdf).values())
+            and (not pdf or (paths.SITE / SITE_PDF / f"{name}.pdf").exists()))
 
 
 def build_region(region: Region, pdf: bool = True, force: bool = False) -> dict[str, Path]:
@@ -204,99 +361,132 @@ def build_region(region: Region, pdf: bool = True, force: bool = False) -> dict[
     Skipped when nothing it is built from changed since the last build (``force`` rebuilds).
     """
     key = edition_key(region, pdf)
-    key_file = paths.SITE / region.id / ".eocic-edition-key"
-    out = {"html": paths.SITE / region.id / "index.html"}
-    if pdf:
-        out["pdf"] = paths.PDF / f"{region.id}.pdf"
-    if (not force and key_file.exists() and key_file.read_text().strip() == key
-            and all(p.exists() for p in out.values())):
-        return {**out, "cached": Path("unchanged")}
+    if _cached(key, region.id, pdf, force):
+        return {**_outputs(region.id, pdf), "cached": Path("unchanged")}
     out = publish_edition(assemble(region), region.id, pdf)
-    key_file.write_text(key + "\n")
+    (paths.SITE / region.id / ".eocic-edition-key").write_text(key + "\n")
     return out
 
 
-ALL = "all"
+def _cross_region_key(regions: list[Region], pdf: bool) -> str:
+    from eocic_helpers.run.runner import package_digest
+
+    h = hashlib.sha256(f"{ALL}|{pdf}|{package_digest()}|{edition_stamp()[0]}".encode())
+    h.update(",".join(r.id for r in regions).encode())
+    run_dir = paths.run_dir(ALL)
+    files = [*sorted(run_dir.glob("*.ipynb")), run_dir / "results.json",
+             *sorted((run_dir / "figures").glob("*")), *sorted((run_dir / "tables").glob("*")),
+             *sorted(p for p in paths.BOOK_TEMPLATES.rglob("*") if p.is_file()),
+             *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.REGIONS_FILE,
+             *sorted(paths.DATA.glob("*.yaml")), *sorted(paths.SNAPSHOT.glob("*"))]
+    for f in files:
+        if f.is_file():
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def assemble_cross_region(regions: list[Region]) -> Path:
+    """Write the book sources of the cross-region edition into ``build/books/all``, from the
+    comparison notebook's run (``build/runs/all``) and the book's templates."""
+    run_dir = paths.run_dir(ALL)
+    chapters = chapters_for(ALL)
+    src = _fresh_folder(paths.BOOKS / ALL)
+    res = appendix.results(ALL)
+    stamp, _ = edition_stamp()
+    context = {
+        "regions": regions, "results": res, "stamp": stamp, "vintage": data_vintage(),
+        "available": {c.file for c in chapters
+                      if c.source == "notebook" and (run_dir / f"{c.file}.ipynb").exists()},
+        "own_ids": [r.id for r in regions if content_status(appendix.results(r.id)) == "own"],
+        "editions": Markup(_editions_block(ALL, regions)),
+    }
+    _write(src / "intro.md", templates.render("intro_all.md", context))
+    _pages(chapters, run_dir, src, {
+        "data_methods": appendix.data_methods_md,
+        "for_analysts": lambda: templates.render("for_analysts.md", context),
+        "references": lambda: templates.render("references.md", context),
+    })
+    _copy_static(src)
+    _copy_outputs(run_dir, src)
+    _write(src / "_toc.yml", yaml.safe_dump(toc(chapters), sort_keys=False))
+    _config(src, "The ten EOCIC pilot regions: cross-region edition", ALL, regions)
+    return src
 
 
 def build_cross_region(regions: list[Region], pdf: bool = True, force: bool = False
                        ) -> dict[str, Path]:
     """The cross-region edition: ``build/site/all/`` and ``build/pdf/all.pdf``.
 
-    Skipped when no region's run, the data and the templates changed (``force`` rebuilds).
+    Skipped when nothing it is built from changed (``force`` rebuilds).
     """
-    import hashlib
-
-    from eocic_helpers.book import appendix
-
-    h = hashlib.sha256(f"{ALL}|{pdf}".encode())
-    for r in regions:
-        h.update(edition_key(r, pdf).encode())
-    for f in sorted(paths.DATA.rglob("*")):
-        if f.is_file() and "raw" not in f.parts:
-            h.update(f.read_bytes())
-    key = h.hexdigest()
-    key_file = paths.SITE / ALL / ".eocic-edition-key"
-    out = {"html": paths.SITE / ALL / "index.html"}
-    if pdf:
-        out["pdf"] = paths.PDF / f"{ALL}.pdf"
-    if (not force and key_file.exists() and key_file.read_text().strip() == key
-            and all(p.exists() for p in out.values())):
-        return {**out, "cached": Path("unchanged")}
-
-    src = paths.BOOKS / ALL
-    if src.exists():
-        shutil.rmtree(src)
-    src.mkdir(parents=True)
-    intro = ("# The ten EOCIC pilot regions in industrial transition\n\n"
-             "This cross-region edition sets side by side the ten regional editions rebuilt "
-             "from the 2019 EOCIC policy briefing for Centre-Val de Loire {cite}`eocic2019cvl`: "
-             "the key indicators and the composite of every pilot, the cost model under each "
-             "region's parameters, and the challenges and candidate strengths and weaknesses.\n")
-    (src / "intro.md").write_text(intro, encoding="utf-8")
-    pages = appendix.cross_region_pages(src, regions)
-    (src / "data_methods.md").write_text(appendix.data_methods_md(), encoding="utf-8")
-    for name in ("references.md", "references.bib"):
-        shutil.copy2(paths.BOOK_TEMPLATES / name, src / name)
-    toc = {"format": "jb-book", "root": "intro",
-           "chapters": [{"file": p} for p in [*pages, "data_methods", "references"]]}
-    (src / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
-    config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
-    title = "The ten EOCIC pilot regions: cross-region edition"
-    config["title"] = title
-    config["sphinx"]["config"]["html_title"] = title
-    config["latex"]["latex_documents"]["targetname"] = "eocic-all.tex"
-    (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    out = publish_edition(src, ALL, pdf)
-    key_file.write_text(key + "\n")
+    key = _cross_region_key(regions, pdf)
+    if _cached(key, ALL, pdf, force):
+        return {**_outputs(ALL, pdf), "cached": Path("unchanged")}
+    out = publish_edition(assemble_cross_region(regions), ALL, pdf)
+    (paths.SITE / ALL / ".eocic-edition-key").write_text(key + "\n")
     return out
 
 
 def write_landing_page(regions: list[Region]) -> Path:
-    """``build/site/index.html``: links every regional edition, HTML and PDF."""
+    """``build/site/index.html``: every edition (HTML, PDF, data), whether each region has
+    briefing content of its own or is data-only, and the seed briefing's DOI."""
+    esc = html.escape
+
+    def link(target: Path, href: str, text: str) -> str:
+        return f'<a href="{esc(href)}">{esc(text)}</a>' if target.exists() else "not built"
+
     rows = []
     for r in regions:
-        site = paths.SITE / r.id / "index.html"
-        pdf = paths.PDF / f"{r.id}.pdf"
-        html_link = f'<a href="{r.id}/index.html">HTML</a>' if site.exists() else "not built"
-        pdf_link = f'<a href="../pdf/{r.id}.pdf">PDF</a>' if pdf.exists() else "not built"
-        rows.append(f"<tr><td>{html.escape(r.name)}</td><td>{html.escape(r.country_name)}</td>"
-                    f"<td>{html_link}</td><td>{pdf_link}</td></tr>")
+        status = content_status(appendix.results(r.id))
+        zip_href = f"{SITE_DATA}/{r.id}-data.zip"
+        what = ("own briefing content (SWOT, challenges, action plan)" if status == "own"
+                else "data only: indicators and composite; no briefing content written yet")
+        rows.append(
+            f"<tr><td>{esc(r.name)}</td><td>{esc(r.country_name)}</td><td>{esc(what)}</td>"
+            f"<td>{link(paths.SITE / r.id / 'index.html', f'{r.id}/index.html', 'HTML')}</td>"
+            f"<td>{link(paths.SITE / SITE_PDF / f'{r.id}.pdf', f'{SITE_PDF}/{r.id}.pdf', 'PDF')}"
+            f"</td><td>{link(paths.SITE / SITE_DATA / f'{r.id}-data.zip', zip_href, 'zip')}"
+            "</td></tr>")
+    cross = ""
+    if (paths.SITE / ALL / "index.html").exists():
+        parts = [f'<a href="{ALL}/index.html">HTML</a>']
+        if (paths.SITE / SITE_PDF / f"{ALL}.pdf").exists():
+            parts.append(f'<a href="{SITE_PDF}/{ALL}.pdf">PDF</a>')
+        if (paths.SITE / SITE_DATA / f"{ALL}-data.zip").exists():
+            parts.append(f'<a href="{SITE_DATA}/{ALL}-data.zip">data package</a>')
+        cross = f"<p><b>Cross-region edition:</b> {', '.join(parts)}</p>"
+    stamp, _ = edition_stamp()
     page = (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<title>EOCIC policy briefings: the ten pilot regions</title>"
-        "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}"
-        "td,th{padding:.3em 1em;text-align:left}</style></head><body>"
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+        "td,th{padding:.3em 1em;text-align:left;vertical-align:top}"
+        "table{border-collapse:collapse}tr:nth-child(even){background:#f4f4f4}</style>"
+        "</head><body>"
         "<h1>EOCIC policy briefings: the ten pilot regions in industrial transition</h1>"
-        "<p>Editions rebuilt from code after EOCIC (2019), doi:10.2826/735038.</p>"
-        + ('<p><b>Cross-region edition:</b> <a href="all/index.html">HTML</a>'
-           + (', <a href="../pdf/all.pdf">PDF</a>' if (paths.PDF / "all.pdf").exists() else "")
-           + "</p>" if (paths.SITE / ALL / "index.html").exists() else "")
-        + "<table><thead><tr><th>Region</th><th>Country</th><th>HTML</th><th>PDF</th></tr>"
+        "<p>Editions rebuilt from code after the 2019 policy briefing of the European "
+        "Observatory for Clusters and Industrial Change for Centre-Val de Loire "
+        '(<a href="https://doi.org/10.2826/735038">doi:10.2826/735038</a>). The briefing covers '
+        "Centre-Val de Loire only: the other regions' editions show what the data say, and "
+        "their qualitative content is marked as missing where nobody has written it yet.</p>"
+        f"<p>Edition of {esc(stamp)}. {esc(data_vintage())}.</p>"
+        + cross
+        + "<table><thead><tr><th>Region</th><th>Country</th><th>Content</th><th>HTML</th>"
+        "<th>PDF</th><th>Data</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table></body></html>\n"
     )
-    from eocic_helpers.core.atomic import write_text
-
     target = paths.SITE / "index.html"
-    write_text(target, page)
+    atomic.write_text(target, page)
     return target
+
+
+def _latex_escape(text: str) -> str:
+    for ch, rep in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"),
+                    ("#", r"\#"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}"),
+                    ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}")):
+        text = text.replace(ch, rep)
+    return text.replace(r"\textbackslash\{\}", r"\textbackslash{}").replace(
+        r"\textasciitilde\{\}", r"\textasciitilde{}").replace(
+        r"\textasciicircum\{\}", r"\textasciicircum{}")

@@ -13,6 +13,7 @@ import html
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pandas as pd
 from IPython.display import display
 
 from eocic_helpers.core import atomic, paths
+from eocic_helpers.outputs.escape import myst_text
 
 #: Environment variable through which the runner points a notebook at its staging folder.
 OUTPUT_ENV = "EOCIC_OUTPUT_DIR"
@@ -123,6 +125,7 @@ class Publication:
         plt.close(fig)
         self.figures.append(name)
         full_caption = f"{caption} Source: {source}."
+        alt = " ".join(str(alt).split())
         atomic.write_json(
             fig_dir / f"{name}.json", {"caption": full_caption, "alt": alt, "source": source}
         )
@@ -130,12 +133,10 @@ class Publication:
         html_text = (
             f'<figure><img src="data:image/png;base64,{b64}" alt="{html.escape(alt)}" '
             f'style="max-width:100%"><figcaption>{html.escape(full_caption)} '
-            f"Data: <code>figures/{name}.csv</code></figcaption></figure>"
+            f"Data: <code>figures/{html.escape(name)}.csv</code></figcaption></figure>"
         )
-        myst = (
-            f"```{{figure}} figures/{name}.png\n:name: fig-{name}\n:alt: {alt}\n:width: 100%\n\n"
-            f"{full_caption} Data: {{download}}`{name}.csv <figures/{name}.csv>`.\n```\n"
-        )
+        myst = myst_figure(f"figures/{name}.png", f"fig-{name}", full_caption, alt,
+                           data_file=f"figures/{name}.csv")
         display(_Bundle(html_text, myst, full_caption))
 
     def table(self, frame: pd.DataFrame, name: str, *, caption: str, source: str) -> None:
@@ -168,23 +169,91 @@ class Publication:
 
 
 def _cell(value: Any) -> str:
+    """One table cell as literal MyST text (blank for a missing value)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    text = str(value).replace("\n", " ").strip()
-    return text.replace("|", "\\|") if text else ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    return myst_text(value)
 
 
-def myst_list_table(frame: pd.DataFrame, caption: str, name: str) -> str:
-    """A MyST ``list-table``: renders as a table in HTML and in LaTeX (PDF)."""
-    lines = [f"```{{list-table}} {caption}", ":header-rows: 1", f":name: {name}"]
-    if len(frame) > 12:
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
+#: File names code may link from the book: relative, no spaces, no climbing out.
+_SAFE_PATH = re.compile(r"(?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_.-]*")
+
+
+def _label(name: str) -> str:
+    """A figure or table label: letters, digits, '-' and '_' only."""
+    return _SAFE_NAME.sub("-", str(name))
+
+
+def _quoted_option(value: Any) -> str:
+    """A directive option value on one line, double-quoted so MyST reads it literally."""
+    text = " ".join(str(value).split())
+    text = "".join(ch for ch in text if ch.isprintable())
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+#: Tables with this many columns or more are printed on a landscape page.
+LANDSCAPE_COLUMNS = 8
+
+
+def column_widths(frame: pd.DataFrame) -> list[int]:
+    """Relative column widths for print: at least the longest word of a column (up to 20
+    characters), and more for columns of long text (the square root of the mean length, so
+    rows come out about as tall in every column). LaTeX then wraps every cell inside the text
+    block."""
+    widths = []
+    for col in frame.columns:
+        texts = [str(col)] + ["" if v is None or (isinstance(v, float) and math.isnan(v))
+                              else str(v) for v in frame[col].tolist()]
+        longest_word = max((len(w) for t in texts for w in t.split()), default=1)
+        mean_length = sum(len(t) for t in texts) / len(texts)
+        widths.append(round(max(6, min(longest_word, 20), 3 * math.sqrt(mean_length))))
+    return widths
+
+
+def myst_list_table(frame: pd.DataFrame, caption: str, name: str,
+                    widths: list[int] | None = None) -> str:
+    """A MyST ``list-table`` whose caption and cells are literal text (never markup).
+
+    Every column gets an explicit width (``widths`` or :func:`column_widths`), so the PDF sets
+    wrapping paragraph columns that fit the text block instead of running off the page; long
+    tables may break across pages.
+    """
+    widths = widths or column_widths(frame)
+    # A genuinely wide table gets a landscape page in print (book/_config.yml loads pdflscape).
+    landscape = len(frame.columns) >= LANDSCAPE_COLUMNS
+    lines = ["```{raw} latex", "\\begin{landscape}", "```", ""] if landscape else []
+    lines += [f"```{{list-table}} {myst_text(caption)}", ":header-rows: 1",
+             f":name: {_label(name)}", f":widths: {' '.join(str(int(w)) for w in widths)}"]
+    if len(frame) > 6:
         lines.append(":class: longtable")  # lets LaTeX break long tables across pages
     lines.append("")
     lines.append("* - " + "\n  - ".join(_cell(c) or " " for c in frame.columns))
     for row in frame.itertuples(index=False):
         lines.append("* - " + "\n  - ".join(_cell(v) or " " for v in row))
     lines.append("```")
+    if landscape:
+        lines += ["", "```{raw} latex", "\\end{landscape}", "```"]
     return "\n".join(lines) + "\n"
+
+
+def myst_figure(image: str, name: str, caption: str, alt: str, data_file: str | None = None,
+                width: str = "100%") -> str:
+    """A MyST ``figure`` with a literal caption and a one-line, quoted alt text.
+
+    ``image`` and ``data_file`` are paths chosen by code (never by content); ``data_file`` is
+    linked for download after the caption.
+    """
+    data = ""
+    for path in (image, data_file or ""):
+        if not _SAFE_PATH.fullmatch(path) or ".." in path:
+            raise ValueError(f"unsafe file name for the book: {path!r}")
+    if data_file:
+        data = f" Data: {{download}}`{Path(data_file).name} <{data_file}>`."
+    return (f"```{{figure}} {image}\n:name: {_label(name)}\n:alt: {_quoted_option(alt)}\n"
+            f":width: {width}\n\n{myst_text(caption)}{data}\n```\n")
 
 
 #: Project files opened for reading since the last :func:`open_publication` (relative paths).

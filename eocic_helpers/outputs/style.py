@@ -63,6 +63,8 @@ def set_theme() -> None:
             "legend.title_fontsize": FONT_PT,
             "figure.titlesize": TITLE_PT + 1,
             "figure.titleweight": "bold",
+            # Content is text, never markup: a "$" in a label is a dollar sign, not mathtext.
+            "text.parse_math": False,
         }
     )
 

@@ -36,6 +36,8 @@ class NotebookSpec:
     checks: dict[str, str] = field(default_factory=dict)
     validator: str = ""
     preflight: tuple[str, ...] = ()
+    #: Run once over all pilots (pseudo-region ``all``), after the regions' own runs.
+    cross_region: bool = False
 
 
 def _read_notebook(path: Path) -> dict[str, Any]:
@@ -84,6 +86,7 @@ def load_spec(path: Path) -> NotebookSpec:
         checks=dict(meta.get("checks", {})),
         validator=str(meta.get("validator", "")),
         preflight=tuple(meta.get("preflight", [])),
+        cross_region=bool(meta.get("cross_region", False)),
     )
 
 

@@ -27,6 +27,10 @@ from eocic_helpers.run.kernels import KERNEL as KERNEL  # noqa: F401  (re-export
 from eocic_helpers.run.kernels import KernelOptions
 from eocic_helpers.run.params import NotebookSpec
 
+#: Pseudo-region of the cross-region notebooks (``metadata.eocic.cross_region``): they run once
+#: over all pilots into ``build/runs/all/``, after the regions' own runs, whose outputs they read.
+CROSS_REGION = "all"
+
 
 @dataclass
 class Task:
@@ -182,11 +186,26 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
     from eocic_helpers.core.regions import SEED_REGION
 
     files: list[Path] = []
+    if spec.cross_region:  # it reads what every pilot's run produced
+        from eocic_helpers.core.regions import load_regions
+
+        for r in load_regions():
+            run = paths.run_dir(r.id)
+            files += [f for f in [run / "results.json", *sorted((run / "tables").glob("*.csv"))]
+                      if f.is_file()]
     for pattern in spec.reads:
         pattern = pattern.replace("{region}", region).replace("{seed}", SEED_REGION)
         matches = sorted(paths.ROOT.glob(pattern))
         files.extend(m for m in matches if m.is_file())
     return files
+
+
+def _read_name(f: Path) -> str:
+    """A read file's name in the key: relative to the project, or to the build folder (a
+    cross-region notebook reads the pilots' runs, which may live outside the project)."""
+    if f.is_relative_to(paths.ROOT):
+        return f.relative_to(paths.ROOT).as_posix()
+    return "build:" + f.relative_to(paths.BUILD).as_posix()
 
 
 def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: str,
@@ -200,10 +219,10 @@ def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: 
     h = hashlib.sha256()
     h.update(_code_of(spec.path))
     h.update(json.dumps(parameters, sort_keys=True, default=str).encode())
-    files = {f.relative_to(paths.ROOT).as_posix() for f in declared_reads(spec, region)}
-    files.update(recorded)
+    files = {_read_name(f): f for f in declared_reads(spec, region)}
+    files.update({rel: paths.ROOT / rel for rel in recorded})
     for rel in sorted(files):
-        f = paths.ROOT / rel
+        f = files[rel]
         h.update(rel.encode())
         h.update(_sha(f.read_bytes()).encode() if f.is_file() else b"<missing>")
     if paths.LOCK_FILE.exists():
@@ -287,6 +306,8 @@ def plan(
     specs = list({s.name: s for s in specs}.values())
     code = {s.name: modules_digest(s) for s in specs}
     tasks = []
+    cross = [s for s in specs if s.cross_region]
+    specs = [s for s in specs if not s.cross_region]
     for region in regions:
         region_file = paths.region_data_dir(region) / "parameters.yaml"
         raw_region = _region_overrides(region)
@@ -321,7 +342,29 @@ def plan(
                         recorded=recorded_reads(region, spec.name))
             task.key = task_key(spec, params, region, task.code, task.recorded)
             tasks.append(task)
+    from eocic_helpers.core.regions import load_regions
+
+    if cross and set(regions) >= {r.id for r in load_regions()}:
+        for spec in cross:
+            params = {**spec.defaults, **overrides.get(spec.name, {})}
+            if "region" in spec.defaults:
+                params["region"] = CROSS_REGION
+            task = Task(CROSS_REGION, spec.name, str(spec.path), params,
+                        code=modules_digest(spec), declared=tuple(spec.reads),
+                        recorded=recorded_reads(CROSS_REGION, spec.name))
+            _rekey(task)
+            tasks.append(task)
     return tasks
+
+
+def _rekey(task: Task) -> None:
+    """(Re)compute a task's reads and key: a cross-region task's inputs are the pilots' runs,
+    which change while the regions run before it."""
+    from eocic_helpers.run.params import load_spec
+
+    spec = load_spec(Path(task.notebook_path))
+    task.reads = [str(p) for p in declared_reads(spec, task.region)]
+    task.key = task_key(spec, task.parameters, task.region, task.code, task.recorded)
 
 
 def _all_specs() -> list[NotebookSpec]:
@@ -509,7 +552,8 @@ def promote(task: Task, staging: Path) -> Path:
     reads = sorted(fragment.get("reads", []))
     key = task.key
     if reads != sorted(task.recorded) and task.code:  # the next plan keys on these reads
-        spec = NotebookSpec(task.notebook, Path(task.notebook_path), {}, reads=task.declared)
+        spec = NotebookSpec(task.notebook, Path(task.notebook_path), {}, reads=task.declared,
+                            cross_region=task.region == CROSS_REGION)
         key = task_key(spec, task.parameters, task.region, task.code, reads)
     atomic.write_json(mf, {"key": key, "region": task.region, "notebook": task.notebook,
                            "files": files, "reads": reads})
@@ -596,6 +640,16 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
         One outcome per task, in task order.
     """
     from tqdm import tqdm
+
+    cross = [t for t in tasks if t.region == CROSS_REGION]
+    if cross and len(cross) < len(tasks):
+        # The regions first; then the cross-region notebooks, keyed on what the regions produced.
+        first = run([t for t in tasks if t.region != CROSS_REGION], jobs, force, progress, options)
+        for t in cross:
+            _rekey(t)
+        second = iter(run(cross, jobs, force, progress, options))
+        firsts = iter(first)
+        return [next(second) if t.region == CROSS_REGION else next(firsts) for t in tasks]
 
     options = options or KernelOptions()
     outcomes: dict[int, Outcome] = {}

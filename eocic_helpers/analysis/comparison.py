@@ -1,0 +1,167 @@
+"""The cross-region comparison: what differs between the pilot regions' runs.
+
+The comparison notebook runs once over all pilots (pseudo-region ``all``) after their own
+runs, and reads what those runs produced: each region's ``results.json`` and its tables. It
+reports what differs between regions (indicators, composite and typology, each region's own
+parameters); content that some regions lack is reported as missing, once, never as rows of
+identical blanks.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from eocic_helpers.core import paths
+from eocic_helpers.core.regions import Region
+
+#: The key indicators compared: (results.json key of the shown text, label with its unit).
+INDICATORS: tuple[tuple[str, str], ...] = (
+    ("gdp_per_capita_eur_text", "GDP per inhabitant (EUR)"),
+    ("gdp_per_capita_rank", "Rank on GDP per inhabitant (of 10)"),
+    ("tertiary_employed_share_pct_text", "Employees with a higher-education degree (%)"),
+    ("industry_lq_text", "Specialisation in industry, NACE B-E (EU28 = 1)"),
+    ("high_tech_employment_pct_text", "Employment in high-technology sectors (%)"),
+)
+
+MISSING = "no run"
+
+
+def run_results(region_id: str) -> dict[str, Any]:
+    """The ``results.json`` a region's run produced (empty when it has not run)."""
+    f = paths.run_dir(region_id) / "results.json"
+    if not f.exists():
+        return {}
+    try:
+        return json.loads(f.read_text("utf-8"))
+    except json.JSONDecodeError:
+        return {}
+
+
+def run_table(region_id: str, name: str) -> pd.DataFrame | None:
+    """A table a region's run produced (``tables/<name>.csv``), or None."""
+    f = paths.run_dir(region_id) / "tables" / f"{name}.csv"
+    return pd.read_csv(f, keep_default_na=False) if f.exists() else None
+
+
+def _text(res: dict[str, Any], key: str) -> str:
+    value = res.get(key)
+    return MISSING if not res else ("not available" if value in (None, "") else str(value))
+
+
+def indicators_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """One row per region: its key indicators as the regional editions show them."""
+    rows = []
+    for r in regions:
+        res = results.get(r.id, {})
+        rows.append({"Region": r.name, **{label: _text(res, key) for key, label in INDICATORS}})
+    return pd.DataFrame(rows)
+
+
+def composite_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """One row per region: our composite and its rank range among the pilot units."""
+    rows = []
+    for r in regions:
+        res = results.get(r.id, {})
+        rank = (f"{res['composite_rank_p05']} to {res['composite_rank_p95']}"
+                if "composite_rank_p05" in res else _text(res, "composite_rank_p05"))
+        rows.append({"Region": r.name,
+                     "Composite index (reconstruction, 0 to 1)": _text(res, "composite_total_text"),
+                     "Rank among the pilot units (5-95%)": rank})
+    return pd.DataFrame(rows)
+
+
+def typology_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """The regions whose cluster stars the briefing states: stars and the typology they allow.
+    The others are named in the text, once (see :func:`regions_lacking`)."""
+    rows = [{"Region": r.name, "Cluster stars": _text(results[r.id], "cluster_stars_text"),
+             "Typology": _text(results[r.id], "typology_text")}
+            for r in regions if results.get(r.id, {}).get("cluster_stars") not in (None, "")]
+    return pd.DataFrame(rows, columns=["Region", "Cluster stars", "Typology"])
+
+
+def parameters_table(regions: list[Region]) -> tuple[pd.DataFrame, list[str]]:
+    """The cost parameters that differ between the regions' runs, one column per region.
+
+    Returns:
+        The table (parameter label and unit, then one column per region that ran), and the
+        labels of the parameters every region shares, so that the text can state them once.
+    """
+    values: dict[str, dict[str, str]] = {}
+    units: dict[str, str] = {}
+    ran: list[Region] = []
+    for r in regions:
+        t = run_table(r.id, "cost_parameters")
+        if t is None:
+            continue
+        ran.append(r)
+        for row in t.itertuples(index=False):
+            values.setdefault(row.label, {})[r.name] = str(row.value)
+            units[row.label] = str(row.unit)
+    differ = {k: v for k, v in values.items() if len(set(v.values())) > 1
+              or len(v) < len(ran)}
+    same = sorted(k for k in values if k not in differ)
+    table = pd.DataFrame([{"Parameter": k, "Unit": units[k],
+                           **{r.name: v.get(r.name, "not set") for r in ran}}
+                          for k, v in differ.items()])
+    return table, same
+
+
+def content_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """The regions with briefing content of their own, and which content (from the flags their
+    runs glued). Regions without any are named in the text, once."""
+    rows = []
+    for r in regions:
+        res = results.get(r.id, {})
+        if not (res.get("has_synthesis") or res.get("plan_is_template") is False):
+            continue
+        rows.append({
+            "Region": r.name,
+            "SWOT, PEST and challenges": "written for the region" if res.get("has_synthesis")
+            else "not written yet",
+            "Action plan": "the Centre-Val de Loire plan as a template"
+            if res.get("plan_is_template") else "written for the region"})
+    return pd.DataFrame(rows, columns=["Region", "SWOT, PEST and challenges", "Action plan"])
+
+
+def candidates_matrix(regions: list[Region]) -> pd.DataFrame:
+    """Data-driven candidate strengths (S) and weaknesses (W), indicators by regions; only
+    indicators that are a candidate somewhere appear."""
+    table: dict[str, dict[str, str]] = {}
+    ran = []
+    for r in regions:
+        c = run_table(r.id, "swot_candidates")
+        if c is None:
+            continue
+        ran.append(r)
+        for row in c.itertuples(index=False):
+            table.setdefault(row.label, {})[r.name] = ("S" if row.candidate == "strength"
+                                                       else "W")
+    return pd.DataFrame([{"Indicator": k, **{r.name: v.get(r.name, "") for r in ran}}
+                         for k, v in sorted(table.items())])
+
+
+def challenges_by_region(regions: list[Region]) -> pd.DataFrame:
+    """The challenges of each region that has them written (one row per challenge)."""
+    rows = []
+    for r in regions:
+        t = run_table(r.id, "challenges")
+        if t is None or t.empty:
+            continue
+        col = "challenge" if "challenge" in t.columns else t.columns[0]
+        rows += [{"Region": r.name, "Challenge": str(v)} for v in t[col]]
+    return pd.DataFrame(rows, columns=["Region", "Challenge"])
+
+
+def regions_lacking(regions: list[Region], results: dict[str, dict[str, Any]], flag: str
+                    ) -> list[str]:
+    """Names of the regions whose run did not glue ``flag`` as true."""
+    return [r.name for r in regions if not results.get(r.id, {}).get(flag)]
+
+
+def name_list(names: list[str]) -> str:
+    """``a, b and c``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] \
+        if names else "none"

@@ -1,0 +1,104 @@
+"""Each edition's data package: a zip of every figure and table CSV, ``results.json`` and a
+README that lists each file's columns and units."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from eocic_helpers.core import atomic
+
+#: Column-name endings and the unit they mean (first match wins).
+UNIT_HINTS: tuple[tuple[str, str], ...] = (
+    ("_eur_per_year", "euro per year"),
+    ("_eur_per_sme", "euro per SME"),
+    ("_eur", "euro"),
+    ("eur", "euro"),
+    ("_pct", "percent"),
+    ("_share", "share between 0 and 1"),
+    ("_lq", "location quotient (EU28 = 1)"),
+    ("_months", "months"),
+    ("month", "months from the launch date T0"),
+    ("year", "calendar year"),
+    ("_years", "years"),
+    ("_rank", "rank (1 = highest)"),
+    ("rank", "rank (1 = highest)"),
+    ("stars", "number of cluster stars"),
+    ("n_", "count"),
+)
+
+
+def column_unit(column: str, columns: list[str]) -> str:
+    """The unit of a column, from its name, or where the file states it."""
+    name = column.lower().strip()
+    for end, unit in UNIT_HINTS:
+        if (end.startswith("n_") and name.startswith(end)) or name.endswith(end):
+            return unit
+    if name in {"value", "score", "ours", "briefing"} and "unit" in columns:
+        return "as given in the unit column"
+    if name in {"value", "score", "composite_total", "total"}:
+        return "index or value as described in the caption"
+    return "text"
+
+
+def _columns(data: bytes) -> list[str]:
+    reader = csv.reader(io.StringIO(data.decode("utf-8")))
+    return next(reader, [])
+
+
+def readme(files: dict[str, bytes], captions: dict[str, str], edition: str) -> str:
+    """The README of a data package: what each file is, its columns and their units."""
+    lines = [f"# Data package of the {edition} edition", "",
+             "Every figure and table of the edition, as CSV (UTF-8, comma-separated, one header "
+             "row), and results.json: every value the edition's text quotes, by name. Units "
+             "are read from the column names (for example a name ending in _eur is in euro, "
+             "_pct in percent); where a file has a unit column, that column gives the unit.", ""]
+    for name in sorted(files):
+        if not name.endswith(".csv"):
+            continue
+        lines += [f"## {name}", ""]
+        if captions.get(name):
+            lines += [captions[name], ""]
+        cols = _columns(files[name])
+        lines += [f"- {c}: {column_unit(c, cols)}" for c in cols]
+        lines.append("")
+    lines += ["## results.json", "",
+              "A flat object of name: value. Names ending in _text hold the value as the text "
+              "shows it; other values are numbers, text or true/false.", ""]
+    return "\n".join(lines)
+
+
+def write_data_package(book_src: Path, target: Path, epoch: int | None = None) -> Path:
+    """Zip the figures' and tables' CSVs and ``results.json`` of an assembled edition.
+
+    The zip is deterministic: sorted entries with a fixed timestamp.
+    """
+    from eocic_helpers.book.editions import edition_stamp
+
+    files: dict[str, bytes] = {}
+    captions: dict[str, str] = {}
+    for sub in ("figures", "tables"):
+        for f in sorted((book_src / sub).glob("*.csv")) if (book_src / sub).exists() else []:
+            files[f"{sub}/{f.name}"] = f.read_bytes()
+            meta = f.with_suffix(".json")
+            if meta.exists():
+                with contextlib.suppress(json.JSONDecodeError, KeyError):
+                    captions[f"{sub}/{f.name}"] = json.loads(meta.read_text("utf-8"))["caption"]
+    run_results = book_src / "results.json"
+    if run_results.exists():
+        files["results.json"] = run_results.read_bytes()
+    files["README.md"] = readme(files, captions, book_src.name).encode("utf-8")
+    epoch = epoch if epoch is not None else edition_stamp()[1]
+    when = datetime.datetime.fromtimestamp(max(epoch, 315532800), datetime.UTC).timetuple()[:6]
+    with atomic.atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"{book_src.name}-data/{name}", date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, files[name])
+    return target

@@ -1,0 +1,50 @@
+"""The book's one template mechanism: jinja2, with every inserted value escaped as MyST text.
+
+Templates live in ``book/`` (``intro.md``, ``intro_all.md``, ``for_analysts.md``...). A
+``{{ value }}`` expression is passed through :func:`eocic_helpers.outputs.escape.myst_text`, so a
+region name or any value read from a run renders literally. Markup belongs in the template
+itself, or in a value wrapped in :class:`Markup` by code that built it from escaped parts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from eocic_helpers.core import paths
+from eocic_helpers.outputs.escape import myst_text
+
+__all__ = ["Markup", "render", "render_string"]
+
+
+def _finalize(value: Any) -> str:
+    if isinstance(value, Markup):
+        return str(value)
+    return myst_text(value)
+
+
+def _env(folder: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def render(name: str, context: dict[str, Any], folder: Path | None = None) -> str:
+    """Render the template ``book/<name>`` with ``context``.
+
+    Raises:
+        jinja2.UndefinedError: the template uses a name the context lacks (a bug, not input).
+    """
+    return _env(Path(folder or paths.BOOK_TEMPLATES)).get_template(name).render(**context)
+
+
+def render_string(text: str, context: dict[str, Any]) -> str:
+    """Render a template given as text (used by tests)."""
+    return _env(paths.BOOK_TEMPLATES).from_string(text).render(**context)

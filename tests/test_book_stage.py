@@ -1,0 +1,108 @@
+"""The book stage only assembles: it imports no analysis module and reads only what runs
+produced; its one template mechanism escapes every value."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eocic_helpers.book import templates
+from eocic_helpers.book.editions import content_status
+from eocic_helpers.book.package import column_unit, write_data_package
+from eocic_helpers.core import paths
+from eocic_helpers.outputs.publication import column_widths, myst_figure, myst_list_table
+
+BOOK = paths.PACKAGE / "book"
+
+
+def test_importing_the_book_stage_loads_no_analysis_module():
+    code = ("import sys, eocic_helpers.book.editions, eocic_helpers.book.appendix, "
+            "eocic_helpers.book.package, eocic_helpers.book.chapters, "
+            "eocic_helpers.book.sphinx_escape; "
+            "print([m for m in sys.modules if m.startswith('eocic_helpers.analysis')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("module", sorted(BOOK.glob("*.py")), ids=lambda p: p.name)
+def test_no_book_module_mentions_an_analysis_module(module: Path):
+    for node in ast.walk(ast.parse(module.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            assert not (node.module or "").startswith("eocic_helpers.analysis"), module
+        if isinstance(node, ast.Import):
+            assert not any(a.name.startswith("eocic_helpers.analysis") for a in node.names)
+
+
+def test_templates_escape_every_value_and_keep_their_own_markup():
+    out = templates.render_string("# {{ name }}\n\n{cite}`x` {{ safe }}",
+                                  {"name": "A <script>x</script> {download}`p <../x>`",
+                                   "safe": templates.Markup("*kept*")})
+    assert "\\<script\\>" in out and "{download}" not in out.replace("\\{download\\}", "")
+    assert "{cite}`x` *kept*" in out
+
+
+def test_the_intro_template_renders_for_a_data_only_region():
+    from eocic_helpers.core.regions import resolve_region
+
+    ctx = {"region": resolve_region("saxony"), "results": {"plan_is_template": True},
+           "content": "data-only", "available": set(), "chapters": [],
+           "stamp": "1 January 2026",
+           "vintage": "Eurostat data", "editions": templates.Markup(""),
+           "missing": lambda nb: templates.Markup(f"MISSING {nb}")}
+    text = templates.render("intro.md", ctx)
+    assert "MISSING indicators" in text and "MISSING action_plan" in text
+    assert "no briefing content of\nits own yet" in text and "as a template" in text
+    assert "{{" not in text and "<!--" not in text
+
+
+def test_content_status_reads_the_flags_runs_glued():
+    assert content_status({"has_synthesis": True, "plan_is_template": False}) == "own"
+    assert content_status({"has_synthesis": False, "plan_is_template": True}) == "data-only"
+    assert content_status({}) == "data-only"
+
+
+def test_list_table_cells_and_caption_are_literal_and_every_column_has_a_width():
+    frame = pd.DataFrame({"a": ["<img src=x onerror=alert(1)>", None],
+                          "long text": ["word " * 40, "x"]})
+    text = myst_list_table(frame, "Cap $x$ {raw}`html <b>`", "tab-x")
+    assert "\\<img src\\=x onerror\\=alert\\(1\\)\\>" in text
+    assert "Cap \\$x\\$ \\{raw\\}\\`html \\<b\\>\\`" in text
+    widths = column_widths(frame)
+    assert f":widths: {widths[0]} {widths[1]}" in text and widths[1] > widths[0]
+
+
+def test_figure_alt_text_is_one_quoted_line_and_file_names_cannot_climb():
+    text = myst_figure("figures/a.png", "fig-a", "Caption <b>", 'alt "q"\n:class: x\n<script>',
+                       data_file="figures/a.csv")
+    alt = [line for line in text.splitlines() if line.startswith(":alt:")]
+    assert alt == [':alt: "alt \\"q\\" :class: x <script>"']
+    assert "Caption \\<b\\>" in text
+    with pytest.raises(ValueError):
+        myst_figure("../../etc/passwd", "x", "c", "a")
+
+
+def test_the_data_package_holds_every_csv_results_and_a_readme(tmp_path: Path):
+    src = tmp_path / "demo"
+    (src / "figures").mkdir(parents=True)
+    (src / "tables").mkdir()
+    pd.DataFrame({"gdp_per_capita_eur": [1], "year": [2017]}).to_csv(src / "figures" / "f.csv")
+    (src / "figures" / "f.json").write_text(json.dumps({"caption": "GDP."}))
+    pd.DataFrame({"share_pct": [1.5]}).to_csv(src / "tables" / "t.csv", index=False)
+    (src / "results.json").write_text("{}")
+    a = write_data_package(src, tmp_path / "a.zip", epoch=1700000000)
+    b = write_data_package(src, tmp_path / "b.zip", epoch=1700000000)
+    assert a.read_bytes() == b.read_bytes()
+    names = zipfile.ZipFile(a).namelist()
+    assert names == sorted(["demo-data/README.md", "demo-data/figures/f.csv",
+                            "demo-data/results.json", "demo-data/tables/t.csv"])
+    readme = zipfile.ZipFile(a).read("demo-data/README.md").decode()
+    assert "gdp_per_capita_eur: euro" in readme and "share_pct: percent" in readme
+    assert "GDP." in readme
+    assert column_unit("year", []) == "calendar year"

@@ -15,7 +15,7 @@ from eocic_helpers.core.regions import Region, load_regions, resolve_region
 from eocic_helpers.data import lookup as lk
 from eocic_helpers.data import snapshot as snap
 from eocic_helpers.data.eocic_values import briefing_typology, load_eocic
-from eocic_helpers.data.reference import compare, fidelity_table
+from eocic_helpers.data.reference import briefing_comparisons, compare, fidelity_table
 
 SEED = paths.ROOT.parent / "shared" / "seed" / "eocic-briefing-centre-val-de-loire-2019.md"
 
@@ -253,7 +253,7 @@ def test_appendix_and_chapter_share_the_checks(s):
 
     values = ki.glue_values(s, load_regions(), resolve_region("centre-val-de-loire"))
     values.update(costs.deterministic(costs.validate_values({})))
-    comps = ki.briefing_comparisons(values)
+    comps = briefing_comparisons(values)
     assert [c.label for c in ki.fidelity(values)] == [c.label for c in comps[:10]]
     derived = {c.id for c in comps if c.derived}
     assert derived == {"coaching_cost_eur_low", "coaching_cost_eur_high"}

@@ -104,7 +104,7 @@ def fidelity_md(region: Region, res: dict[str, Any]) -> str:
         parts.append(f"The seed briefing covers Centre-Val de Loire only, so there are no "
                      f"published numbers for {myst_text(region.name)} to compare with.")
         return "\n".join(parts) + "\n"
-    from eocic_helpers.analysis.indicators import briefing_comparisons
+    from eocic_helpers.data.reference import briefing_comparisons
 
     comps = briefing_comparisons(res)  # the chapters' checks, claims included
     ref = load_reference()

@@ -187,3 +187,66 @@ def fidelity_table(comparisons: list[Comparison]) -> pd.DataFrame:
             "note": c.note,
         })
     return pd.DataFrame(rows)
+
+
+def section_1_2_comparisons(values: dict[str, Any]) -> list[Comparison]:
+    """Section 1.2's numbers against ours (only meaningful for Centre-Val de Loire).
+
+    Where the briefing compares (the region above or below the EU or the country; ranks), the
+    comparison must hold in our data too, not only the magnitude.
+    """
+    year_note = (f"our data: {values['tertiary_employed_share_year']}, briefing: 2017"
+                 if values.get("tertiary_employed_share_year") != 2017 else "")
+    v = values
+    return [
+        compare("gdp_per_capita_eur", v["gdp_per_capita_eur"],
+                label="GDP per inhabitant, the region (EUR, 2017)",
+                versus=("gdp_per_capita_eur_eu", "the EU28", v["gdp_per_capita_eur_eu"])),
+        compare("gdp_per_capita_eur", v["gdp_per_capita_eur"],
+                label="GDP per inhabitant, the region against the country (EUR, 2017)",
+                versus=("gdp_per_capita_eur_country", "the national figure",
+                        v["gdp_per_capita_eur_country"])),
+        compare("gdp_per_capita_eur_country", v["gdp_per_capita_eur_country"],
+                label="GDP per inhabitant, France (EUR, 2017)"),
+        compare("gdp_per_capita_eur_eu", v["gdp_per_capita_eur_eu"],
+                label="GDP per inhabitant, EU28 (EUR, 2017)"),
+        compare("gdp_per_capita_rank", v["gdp_per_capita_rank"],
+                label="Rank by GDP per inhabitant among the pilot regions"),
+        compare("tertiary_employed_share_pct", v["tertiary_employed_share_pct"], year_note,
+                label="Employees with a higher-education degree, the region (%)",
+                versus=("tertiary_employed_share_pct_eu", "the EU28",
+                        v["tertiary_employed_share_pct_eu"])),
+        compare("tertiary_employed_share_pct", v["tertiary_employed_share_pct"], year_note,
+                label="Employees with a higher-education degree, the region against the "
+                      "country (%)",
+                versus=("tertiary_employed_share_pct_country", "the national rate",
+                        v["tertiary_employed_share_pct_country"])),
+        compare("tertiary_employed_share_pct_country",
+                v["tertiary_employed_share_pct_country"], year_note,
+                label="Employees with a higher-education degree, France (%)"),
+        compare("tertiary_employed_share_pct_eu", v["tertiary_employed_share_pct_eu"],
+                year_note, label="Employees with a higher-education degree, EU28 (%)"),
+        compare("tertiary_employed_share_rank", v["tertiary_employed_share_rank"], year_note,
+                label="Rank by higher-education share among the pilot regions"),
+    ]
+
+
+def briefing_comparisons(results: dict[str, Any]) -> list[Comparison]:
+    """Every comparison of a Centre-Val de Loire run with the briefing's numbers, from the
+    run's ``results.json`` values: section 1.2 with the briefing's comparisons
+    (:func:`section_1_2_comparisons`), then the other values of :data:`RESULTS_KEYS` (costs, action plan,
+    stars); a value the run lacks is "not computable".
+
+    The chapters and the fidelity appendix both use this, so they cannot disagree.
+    """
+    section_1_2 = [r for r in RESULTS_KEYS if r.startswith(("gdp_per_capita", "tertiary"))]
+    if all(RESULTS_KEYS[r] in results for r in section_1_2) and \
+            "tertiary_employed_share_year" in results:
+        comps = section_1_2_comparisons(results)
+    else:
+        comps = [compare(r, results.get(RESULTS_KEYS[r])) for r in section_1_2]
+    for ref_id, key in RESULTS_KEYS.items():
+        if ref_id not in section_1_2:
+            value = results.get(key)
+            comps.append(compare(ref_id, value if isinstance(value, (int, float)) else None))
+    return comps

@@ -33,7 +33,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import stats
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
@@ -246,6 +245,8 @@ def factors(v: dict[str, Any], scenario: str = "assumed") -> list[dict[str, Any]
 
 def distribution(f: dict[str, Any]) -> Any:
     """The scipy.stats frozen distribution of a factor."""
+    from scipy import stats  # imported here: the CLI plans runs without loading scipy
+
     width = f["high"] - f["low"]
     if f["distribution"] == "triangular":
         return stats.triang(c=(f["mode"] - f["low"]) / width, loc=f["low"], scale=width)
@@ -351,6 +352,8 @@ def sobol(v: dict[str, Any], n: int = 2**13, seed: int = SEED,
 
     def func(x: np.ndarray) -> np.ndarray:
         return _evaluate(v, names, x)[0][np.newaxis, :]
+
+    from scipy import stats
 
     res = stats.sobol_indices(func=func, n=n, dists=[distribution(f) for f in fs],
                               rng=np.random.default_rng(seed))

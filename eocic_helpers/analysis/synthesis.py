@@ -622,6 +622,18 @@ def candidates(snapshot: pd.DataFrame, focus: Region, eu_margin: float = 0.1) ->
                                        "pilot_q3", "candidate", "why"])
 
 
+#: Reader-facing headers of the candidates table (the ids stay in the figures' data only).
+CANDIDATE_HEADERS = {"label": "Indicator", "value": "Value", "year": "Year", "eu28": "EU28",
+                     "pilot_q1": "Pilot units, lower quartile",
+                     "pilot_q3": "Pilot units, upper quartile",
+                     "candidate": "Candidate", "why": "Why"}
+
+
+def candidates_table(cands: pd.DataFrame) -> pd.DataFrame:
+    """The candidates as a reader sees them: indicator labels, no ids, plain headers."""
+    return cands[list(CANDIDATE_HEADERS)].rename(columns=CANDIDATE_HEADERS)
+
+
 def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
     """Which of the briefing's SWOT items the data backs, contradicts, or cannot test."""
     from eocic_helpers.data.snapshot import BY_ID

@@ -98,8 +98,8 @@ def parameters_table(regions: list[Region]) -> tuple[pd.DataFrame, list[str]]:
             continue
         ran.append(r)
         for row in t.itertuples(index=False):
-            values.setdefault(row.label, {})[r.name] = str(row.value)
-            units[row.label] = str(row.unit)
+            values.setdefault(row.parameter, {})[r.name] = str(row.value)
+            units[row.parameter] = str(row.unit)
     differ = {k: v for k, v in values.items() if len(set(v.values())) > 1
               or len(v) < len(ran)}
     same = sorted(k for k in values if k not in differ)

@@ -656,9 +656,28 @@ def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
                     verdict = "contradicted by the data"
                 else:
                     verdict = "not backed: the data show no clear signal"
-            rows.append({"quadrant": q, "item": i.shown, "evidence": ", ".join(i.evidence),
+            rows.append({"quadrant": q, "item": i.shown,
+                         "evidence": "; ".join(evidence_label(e) for e in i.evidence),
                          "verdict": verdict})
     return pd.DataFrame(rows)
+
+
+def evidence_label(evidence_id: str) -> str:
+    """What a reader sees for an evidence id: the indicator's label, the scoreboard
+    indicator's description, or the reference value's note (its first clause)."""
+    from eocic_helpers.data.eocic_values import load_eocic
+    from eocic_helpers.data.reference import load_reference, note_label
+    from eocic_helpers.data.snapshot import BY_ID
+
+    if evidence_id in BY_ID:
+        return BY_ID[evidence_id].label
+    board = load_eocic("ecosystem_scoreboard").set_index("indicator")
+    if evidence_id in board.index:
+        return note_label(str(board.loc[evidence_id, "note"]))
+    ref = load_reference()
+    if evidence_id in ref.index:
+        return note_label(str(ref.loc[evidence_id, "note"]))
+    return evidence_id
 
 
 # -- scaffold -------------------------------------------------------------------------------

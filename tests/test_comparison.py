@@ -106,3 +106,17 @@ def test_it_reads_the_parameter_table_the_cost_notebook_writes():
 
     table = costs.parameter_table(costs.defaults())
     assert {"parameter", "value", "unit"} <= set(table.columns)
+
+
+def test_it_reads_the_candidates_table_the_synthesis_notebook_writes(runs: Path):
+    """The candidate matrix reads the columns ``synthesis.candidates_table`` publishes."""
+    from eocic_helpers.analysis import synthesis as sy
+    from eocic_helpers.data.snapshot import load_snapshot
+
+    regions = load_regions()[:2]
+    shown = sy.candidates_table(sy.candidates(load_snapshot(), regions[0]))
+    (runs / regions[0].id / "tables").mkdir(parents=True)
+    shown.to_csv(runs / regions[0].id / "tables" / "swot_candidates.csv", index=False)
+    matrix = cmp.candidates_matrix(regions)
+    assert sorted(matrix["Indicator"]) == sorted(shown["Indicator"])
+    assert set(matrix[regions[0].name]) <= {"S", "W"}

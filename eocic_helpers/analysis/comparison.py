@@ -136,9 +136,9 @@ def candidates_matrix(regions: list[Region]) -> pd.DataFrame:
         if c is None:
             continue
         ran.append(r)
-        for row in c.itertuples(index=False):
-            table.setdefault(row.label, {})[r.name] = ("S" if row.candidate == "strength"
-                                                       else "W")
+        # The columns as the synthesis chapter publishes them (synthesis.CANDIDATE_HEADERS).
+        for label, candidate in zip(c["Indicator"], c["Candidate"], strict=True):
+            table.setdefault(label, {})[r.name] = "S" if candidate == "strength" else "W"
     return pd.DataFrame([{"Indicator": k, **{r.name: v.get(r.name, "") for r in ran}}
                          for k, v in sorted(table.items())])
 

@@ -47,6 +47,8 @@ class Task:
     code: str = ""
     declared: tuple[str, ...] = ()
     recorded: list[str] = field(default_factory=list)
+    #: Runs after the region's other notebooks (``metadata.eocic.after_region``).
+    after_region: bool = False
 
     @property
     def label(self) -> str:
@@ -193,11 +195,30 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
             run = paths.run_dir(r.id)
             files += [f for f in [run / "results.json", *sorted((run / "tables").glob("*.csv"))]
                       if f.is_file()]
+    if spec.after_region:  # it reads what the region's other notebooks produced
+        run = paths.run_dir(region)
+        files += [f for f in (run / "results.json", run / "_owners.json") if f.is_file()]
     for pattern in spec.reads:
         pattern = pattern.replace("{region}", region).replace("{seed}", SEED_REGION)
         matches = sorted(paths.ROOT.glob(pattern))
         files.extend(m for m in matches if m.is_file())
     return files
+
+
+def region_outputs(region: str) -> list[str]:
+    """The files a region's run published (executed notebooks, figures, tables), relative to
+    its run folder, leaving out those of the notebooks that run after the region's others
+    (``metadata.eocic.after_region``): these read the list, so it must not cover their own."""
+    run = paths.run_dir(region)
+    after = {s.name for s in _all_specs() if s.after_region}
+    own: set[str] = {f"{name}.ipynb" for name in after}
+    for name in after:
+        manifest = read_manifest(region, name)
+        own |= set(manifest["files"]) if manifest else set()
+    found = [f.name for f in sorted(run.glob("*.ipynb"))]
+    for sub in ("figures", "tables"):
+        found += [f"{sub}/{f.name}" for f in sorted((run / sub).glob("*")) if f.is_file()]
+    return [f for f in found if f not in own]
 
 
 def _read_name(f: Path) -> str:
@@ -214,7 +235,9 @@ def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: 
     package modules the notebook uses), the declared data files, and the files the last run
     of this task actually opened (``recorded``, paths relative to the project root).
 
-    A file that is gone counts as missing, so deleting it changes the key too.
+    A file that is gone counts as missing, so deleting it changes the key too. A notebook that
+    runs after the region's others (``after_region``) is keyed on the list of files they
+    published as well (:func:`region_outputs`).
     """
     h = hashlib.sha256()
     h.update(_code_of(spec.path))
@@ -225,6 +248,8 @@ def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: 
         f = files[rel]
         h.update(rel.encode())
         h.update(_sha(f.read_bytes()).encode() if f.is_file() else b"<missing>")
+    if spec.after_region:  # which notebooks ran and which figures and tables they made
+        h.update(json.dumps(region_outputs(region)).encode())
     if paths.LOCK_FILE.exists():
         h.update(paths.LOCK_FILE.read_bytes())
     h.update(code.encode())
@@ -339,7 +364,8 @@ def plan(
             task = Task(region, spec.name, str(spec.path), params,
                         reads=[str(p) for p in declared_reads(spec, region)],
                         code=code[spec.name], declared=tuple(spec.reads),
-                        recorded=recorded_reads(region, spec.name))
+                        recorded=recorded_reads(region, spec.name),
+                        after_region=spec.after_region)
             task.key = task_key(spec, params, region, task.code, task.recorded)
             tasks.append(task)
     from eocic_helpers.core.regions import load_regions
@@ -553,7 +579,8 @@ def promote(task: Task, staging: Path) -> Path:
     key = task.key
     if reads != sorted(task.recorded) and task.code:  # the next plan keys on these reads
         spec = NotebookSpec(task.notebook, Path(task.notebook_path), {}, reads=task.declared,
-                            cross_region=task.region == CROSS_REGION)
+                            cross_region=task.region == CROSS_REGION,
+                            after_region=task.after_region)
         key = task_key(spec, task.parameters, task.region, task.code, reads)
     atomic.write_json(mf, {"key": key, "region": task.region, "notebook": task.notebook,
                            "files": files, "reads": reads})
@@ -627,6 +654,33 @@ def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 2.0) -> None:
         psutil.wait_procs(alive, timeout=1.0)
 
 
+def _phase(task: Task) -> int:
+    """0: a region's own notebooks; 1: those run after them (``after_region``), per region;
+    2: the cross-region notebooks, after every region."""
+    return 2 if task.region == CROSS_REGION else 1 if task.after_region else 0
+
+
+def _in_phases(tasks: list[Task]) -> list[list[int]] | None:
+    """Task indices grouped by phase, or None when all tasks are of one phase."""
+    groups = [[i for i, t in enumerate(tasks) if _phase(t) == p] for p in range(3)]
+    groups = [g for g in groups if g]
+    return groups if len(groups) > 1 else None
+
+
+def _run_phases(tasks: list[Task], groups: list[list[int]],
+                execute_phase: Any) -> list[Outcome]:
+    """Run the phases in order; a later phase's keys are recomputed from what the earlier
+    ones produced. Outcomes come back in task order."""
+    outcomes: dict[int, Outcome] = {}
+    for n, group in enumerate(groups):
+        if n:
+            for i in group:
+                _rekey(tasks[i])
+        for i, outcome in zip(group, execute_phase([tasks[i] for i in group]), strict=True):
+            outcomes[i] = outcome
+    return [outcomes[i] for i in range(len(tasks))]
+
+
 def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = True,
         options: KernelOptions | None = None) -> list[Outcome]:
     """Execute tasks in a pool of ``jobs`` worker processes, each with a warm kernel, skipping
@@ -641,15 +695,9 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
     """
     from tqdm import tqdm
 
-    cross = [t for t in tasks if t.region == CROSS_REGION]
-    if cross and len(cross) < len(tasks):
-        # The regions first; then the cross-region notebooks, keyed on what the regions produced.
-        first = run([t for t in tasks if t.region != CROSS_REGION], jobs, force, progress, options)
-        for t in cross:
-            _rekey(t)
-        second = iter(run(cross, jobs, force, progress, options))
-        firsts = iter(first)
-        return [next(second) if t.region == CROSS_REGION else next(firsts) for t in tasks]
+    phased = _in_phases(tasks)
+    if phased is not None:
+        return _run_phases(tasks, phased, lambda ts: run(ts, jobs, force, progress, options))
 
     options = options or KernelOptions()
     outcomes: dict[int, Outcome] = {}
@@ -743,6 +791,10 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
     """
     from tqdm import tqdm
 
+    phased = _in_phases(tasks)
+    if phased is not None:
+        return _run_phases(tasks, phased,
+                           lambda ts: run_dask(ts, scheduler, force, progress, options))
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - distributed is a project dependency

@@ -195,9 +195,6 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
             run = paths.run_dir(r.id)
             files += [f for f in [run / "results.json", *sorted((run / "tables").glob("*.csv"))]
                       if f.is_file()]
-    if spec.after_region:  # it reads what the region's other notebooks produced
-        run = paths.run_dir(region)
-        files += [f for f in (run / "results.json", run / "_owners.json") if f.is_file()]
     for pattern in spec.reads:
         pattern = pattern.replace("{region}", region).replace("{seed}", SEED_REGION)
         matches = sorted(paths.ROOT.glob(pattern))
@@ -248,7 +245,12 @@ def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: 
         f = files[rel]
         h.update(rel.encode())
         h.update(_sha(f.read_bytes()).encode() if f.is_file() else b"<missing>")
-    if spec.after_region:  # which notebooks ran and which figures and tables they made
+    if spec.after_region:  # the region's results, which notebooks ran, what they published
+        run = paths.run_dir(region)
+        for name in ("results.json", "_owners.json"):
+            f = run / name
+            h.update(name.encode())
+            h.update(_sha(f.read_bytes()).encode() if f.is_file() else b"<missing>")
         h.update(json.dumps(region_outputs(region)).encode())
     if paths.LOCK_FILE.exists():
         h.update(paths.LOCK_FILE.read_bytes())

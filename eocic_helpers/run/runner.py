@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,13 +203,15 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
     return files
 
 
-def region_outputs(region: str) -> list[str]:
+def region_outputs(region: str, own: Iterable[str] = ()) -> list[str]:
     """The files a region's run published (executed notebooks, figures, tables), relative to
     its run folder, leaving out those of the notebooks that run after the region's others
-    (``metadata.eocic.after_region``): these read the list, so it must not cover their own."""
+    (``metadata.eocic.after_region``): these read the list, so it must not cover their own.
+    ``own`` names more files to leave out (a notebook's outputs while it is being promoted,
+    before its manifest lists them)."""
     run = paths.run_dir(region)
     after = {s.name for s in _all_specs() if s.after_region}
-    own: set[str] = {f"{name}.ipynb" for name in after}
+    own = {*own, *(f"{name}.ipynb" for name in after)}
     for name in after:
         manifest = read_manifest(region, name)
         own |= set(manifest["files"]) if manifest else set()
@@ -227,14 +230,14 @@ def _read_name(f: Path) -> str:
 
 
 def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: str,
-             recorded: list[str] | tuple[str, ...] = ()) -> str:
+             recorded: list[str] | tuple[str, ...] = (), own: Iterable[str] = ()) -> str:
     """Cache key: code cells, resolved parameters, lock file, ``code`` (the digest of the
     package modules the notebook uses), the declared data files, and the files the last run
     of this task actually opened (``recorded``, paths relative to the project root).
 
     A file that is gone counts as missing, so deleting it changes the key too. A notebook that
     runs after the region's others (``after_region``) is keyed on the list of files they
-    published as well (:func:`region_outputs`).
+    published as well (:func:`region_outputs`, leaving out ``own``).
     """
     h = hashlib.sha256()
     h.update(_code_of(spec.path))
@@ -251,7 +254,7 @@ def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: 
             f = run / name
             h.update(name.encode())
             h.update(_sha(f.read_bytes()).encode() if f.is_file() else b"<missing>")
-        h.update(json.dumps(region_outputs(region)).encode())
+        h.update(json.dumps(region_outputs(region, own)).encode())
     if paths.LOCK_FILE.exists():
         h.update(paths.LOCK_FILE.read_bytes())
     h.update(code.encode())
@@ -583,7 +586,7 @@ def promote(task: Task, staging: Path) -> Path:
         spec = NotebookSpec(task.notebook, Path(task.notebook_path), {}, reads=task.declared,
                             cross_region=task.region == CROSS_REGION,
                             after_region=task.after_region)
-        key = task_key(spec, task.parameters, task.region, task.code, reads)
+        key = task_key(spec, task.parameters, task.region, task.code, reads, own=files)
     atomic.write_json(mf, {"key": key, "region": task.region, "notebook": task.notebook,
                            "files": files, "reads": reads})
     (run_dir / "failed" / f"{task.notebook}.ipynb").unlink(missing_ok=True)  # superseded

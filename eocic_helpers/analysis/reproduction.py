@@ -278,7 +278,7 @@ def elements_table(elements: pd.DataFrame) -> str:
     """The elements as a MyST list-table, every cell escaped."""
     return ct.list_table(elements.drop(columns="kind"), "Elements of the briefing and their "
                          "status in this edition.", "tab-reproduction-elements",
-                         widths="28 14 38 20")
+                         widths="27 15 38 20")
 
 
 def numbers_table(numbers: pd.DataFrame) -> str:

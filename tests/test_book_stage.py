@@ -106,3 +106,23 @@ def test_the_data_package_holds_every_csv_results_and_a_readme(tmp_path: Path):
     assert "gdp_per_capita_eur: euro" in readme and "share_pct: percent" in readme
     assert "GDP." in readme
     assert column_unit("year", []) == "calendar year"
+
+
+def test_editing_a_module_the_book_does_not_use_keeps_the_edition_key(tmp_path, monkeypatch):
+    """The edition key covers the book stage's own code, not the whole package."""
+    import shutil
+
+    from eocic_helpers.core import paths
+    from eocic_helpers.run import runner
+
+    pkg = tmp_path / "eocic_helpers"
+    shutil.copytree(paths.PACKAGE, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(paths, "PACKAGE", pkg)
+    code = "import eocic_helpers.book.editions"
+    before = runner.code_digest(code)
+    with (pkg / "cli.py").open("a") as f:
+        f.write("\n# an edit the book does not see\n")
+    assert runner.code_digest(code) == before
+    with (pkg / "book" / "editions.py").open("a") as f:
+        f.write("\n# an edit the book sees\n")
+    assert runner.code_digest(code) != before

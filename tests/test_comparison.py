@@ -27,9 +27,9 @@ def _result(runs: Path, region: str, values: dict, params: dict | None = None) -
     folder = runs / region
     (folder / "tables").mkdir(parents=True, exist_ok=True)
     (folder / "results.json").write_text(json.dumps(values))
-    rows = [{"parameter": "n_smes", "label": "SMEs coached a year", "value": 50.0,
-             "unit": "SMEs"},
-            {"parameter": "tutors", "label": "Two tutors", "value": 70000.0, "unit": "EUR"}]
+    # The columns of the cost notebook's parameter table: a readable parameter name first.
+    rows = [{"parameter": "SMEs coached a year", "value": 50.0, "unit": "SMEs"},
+            {"parameter": "Two tutors", "value": 70000.0, "unit": "EUR"}]
     for row in rows:
         row["value"] = (params or {}).get(row["parameter"], row["value"])
     pd.DataFrame(rows).to_csv(folder / "tables" / "cost_parameters.csv", index=False)
@@ -56,7 +56,7 @@ def test_its_key_covers_what_the_regions_produced(runs: Path):
 def test_only_parameters_that_differ_are_shown(runs: Path):
     regions = load_regions()[:3]
     for r in regions:
-        _result(runs, r.id, {}, {"n_smes": 80.0} if r is regions[1] else None)
+        _result(runs, r.id, {}, {"SMEs coached a year": 80.0} if r is regions[1] else None)
     table, same = cmp.parameters_table(regions)
     assert list(table["Parameter"]) == ["SMEs coached a year"]
     assert list(table.columns[2:]) == [r.name for r in regions]
@@ -98,3 +98,11 @@ def test_the_comparison_ran_once_and_its_reads_are_declared(all_pilots_build: Pa
     proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run", "--dry-run"],
                           capture_output=True, text=True, env=env, check=True)
     assert "cached all/comparison" in proc.stdout, proc.stdout[-500:]
+
+
+def test_it_reads_the_parameter_table_the_cost_notebook_writes():
+    """The comparison reads the same columns ``costs.parameter_table`` publishes."""
+    from eocic_helpers.analysis import costs
+
+    table = costs.parameter_table(costs.defaults())
+    assert {"parameter", "value", "unit"} <= set(table.columns)

@@ -66,7 +66,10 @@ def test_tornado_and_sobol_agree_on_what_matters(v):
     tor = costs.tornado(v)
     sob = costs.sobol(v, n=2**10)
     assert tor["swing"].is_monotonic_decreasing
-    assert tor.loc[0, "parameter"] == sob.loc[0, "parameter"] == "savings_offset_share"
+    # the gross cost: tutors and audits (nearly equal variances) dominate; savings are not in it
+    top = {"tutors_cost_eur_per_year", "audit_cost_eur"}
+    assert set(tor["parameter"][:2]) == set(sob["parameter"][:2]) == top
+    assert not {"savings_offset_share", "tutor_time_reallocated_share"} & set(sob["parameter"])
     assert sob["total_order"].sum() == pytest.approx(1, abs=0.1)
     # the discount rate cannot move a yearly cost
     assert tor.set_index("parameter").loc["discount_rate", "swing"] == 0
@@ -78,6 +81,38 @@ def test_scale_and_break_even(v):
     assert s["total_cost_per_sme_eur_low"].is_monotonic_decreasing
     be = costs.break_even_value_per_sme(v)
     assert be == pytest.approx(costs.deterministic(v)["total_cost_eur_per_year"] / 50)
+    # what it covers: with inter-clustering, or the coaching alone (midpoint of its range)
+    alone = costs.break_even_value_per_sme(v, include_inter_clustering=False)
+    assert alone == pytest.approx(costs.deterministic(v)["coaching_cost_eur_mid"] / 50)
+    assert alone < be
+
+
+def test_central_case_is_the_briefings_gross_cost(v):
+    """The central interval draws only the ranges the briefing states, and the gross total
+    the briefing's figures imply lies near its middle, not beyond the 95th percentile."""
+    gross = costs.deterministic(v)["total_cost_eur_per_year"]
+    central = costs.monte_carlo(v, n=50_000).loc["yearly"]
+    assert central["p05"] < gross < central["p95"]
+    assert {f["kind"] for f in costs.factors(v, "stated")} == {"stated"}
+    assert {f["name"] for f in costs.factors(v, "stated")} == {"audit_cost_eur",
+                                                               "follow_up_cost_eur"}
+    # nothing in the central case can fall below the briefing's low estimates
+    assert central["p05"] >= costs.deterministic(v)["inter_clustering_cost_eur_per_year"] + 100000
+    table = costs.scenario_table(v, n=50_000).set_index("scenario")
+    assert 30 < table.loc["stated", "gross_total_percentile"] < 70
+    # savings: a separate, labelled scenario that lowers the cost
+    assert table.loc["savings", "mean"] < table.loc["stated", "mean"]
+    assert table.loc["savings", "label"].startswith("scenario")
+    for name in ("tutor_time_reallocated_share", "savings_offset_share",
+                 "hosted_meeting_cost_reduction_share"):
+        p = costs.load_parameters()[name]
+        assert p.uncertainty == "savings" and "assumption" in p.range_source
+
+
+def test_inputs_note_says_whose_figures(v):
+    assert "briefing's own" in costs.inputs_note("centre-val-de-loire", v)
+    assert "template" in costs.inputs_note("saxony", v)
+    assert "Centre-Val de Loire" in costs.inputs_note("saxony", v)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,8 @@ def s():
 def test_multi_unit_region_is_a_ratio_of_sums(s):
     saxony = resolve_region("saxony")
     gdp = sum(lookup(s, "gdp_mio_eur", c, 2017).value for c in saxony.nuts2016)
-    pop = sum(lookup(s, "population", c, 2017).value for c in saxony.nuts2016)
+    # Eurostat's definition: GDP over the AVERAGE population of the year
+    pop = sum(lookup(s, "population_average", c, 2017).value for c in saxony.nuts2016)
     v = region_value(s, "gdp_per_capita_eur", saxony, 2017)
     assert v.value == pytest.approx(gdp * 1e6 / pop)
     assert "ratio of sums" in v.note

@@ -106,7 +106,7 @@ def test_invalid_field_names_line_and_field(tmp_path: Path):
                 'source: "section 2", from_swot: [w99]')
     with pytest.raises(ConfigError, match="unknown SWOT item 'w99'"):
         sy.load_synthesis(CVL, f)
-    f = _broken(tmp_path, "evidence: [manufacturing_lq]}", "evidence: [made_up]}")
+    f = _broken(tmp_path, "evidence: [industry_lq]}", "evidence: [made_up]}")
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field 'swot\.weaknesses\.0\.evidence'"):
         sy.load_synthesis(CVL, f)
     f = _broken(tmp_path, '- {id: s1, text: "High political', '- {id: s1, txt: "High political')
@@ -141,3 +141,15 @@ def test_footnote_reference_must_exist(tmp_path: Path):
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field "
                        r"'swot\.weaknesses\.4\.footnote\.text': unknown reference value 'nope'"):
         sy.load_synthesis(CVL, f)
+
+
+def test_candidates_table_shows_labels_and_plain_headers_not_ids():
+    from eocic_helpers.analysis import synthesis as sy
+    from eocic_helpers.core.regions import resolve_region
+    from eocic_helpers.data.snapshot import load_snapshot
+
+    cands = sy.candidates(load_snapshot(), resolve_region("centre-val-de-loire"))
+    shown = sy.candidates_table(cands)
+    assert "indicator" not in shown.columns and "Indicator" in shown.columns
+    assert not [c for c in shown.columns if "_" in c]
+    assert list(shown["Indicator"]) == list(cands["label"])

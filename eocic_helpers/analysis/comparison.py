@@ -22,7 +22,7 @@ INDICATORS: tuple[tuple[str, str], ...] = (
     ("gdp_per_capita_eur_text", "GDP per inhabitant (EUR)"),
     ("gdp_per_capita_rank", "Rank on GDP per inhabitant (of 10)"),
     ("tertiary_employed_share_pct_text", "Employees with a higher-education degree (%)"),
-    ("manufacturing_lq_text", "Specialisation in manufacturing (EU28 = 1)"),
+    ("industry_lq_text", "Specialisation in industry, NACE B-E (EU28 = 1)"),
     ("high_tech_employment_pct_text", "Employment in high-technology sectors (%)"),
 )
 
@@ -98,8 +98,8 @@ def parameters_table(regions: list[Region]) -> tuple[pd.DataFrame, list[str]]:
             continue
         ran.append(r)
         for row in t.itertuples(index=False):
-            values.setdefault(row.label, {})[r.name] = str(row.value)
-            units[row.label] = str(row.unit)
+            values.setdefault(row.parameter, {})[r.name] = str(row.value)
+            units[row.parameter] = str(row.unit)
     differ = {k: v for k, v in values.items() if len(set(v.values())) > 1
               or len(v) < len(ran)}
     same = sorted(k for k in values if k not in differ)

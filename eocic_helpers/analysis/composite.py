@@ -1,10 +1,15 @@
 """An open composite indicator of industrial change (briefing Figures 3 and 4).
 
 Method (OECD/JRC Handbook on Constructing Composite Indicators, 2008; RIS practice):
-indicator direction, square root for skewed indicators, min and max set without values beyond
-mean ± 3 sd, min-max normalisation to 0-1 over all EU NUTS 2 regions, arithmetic means within
-and across dimensions. A dimension without indicators is "no data", never 0. Uncertainty: Monte
-Carlo over normalisation, aggregation and Dirichlet-perturbed weights, giving rank intervals.
+indicator direction, square root for skewed indicators, values beyond mean ± 3 sd winsorised
+to the range of the others, min-max normalisation to 0-1 over all EU NUTS 2 regions,
+arithmetic means within and across dimensions. A dimension without indicators is "no data",
+never 0. A dimension a region lacks is handled by a stated rule (``missing_rule``): its weight
+is spread over the region's other dimensions ("reweight"), or a dimension enters only when at
+least ``min_dimension_coverage`` of the regions have it ("coverage"). Uncertainty: Monte Carlo
+over three normalisation-aggregation pairs (min-max with arithmetic or with the handbook's
+weighted geometric mean on a 1-100 rescaling, z-scores with arithmetic), the missing-dimension
+rule and Dirichlet-perturbed weights, giving rank intervals with their Monte Carlo error.
 
 This is a reconstruction from Eurostat indicators following EOCIC's seven dimensions; it is
 not the EOCIC index.
@@ -23,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.regions import EU28, Region, load_regions
+from eocic_helpers.data.lookup import population_weights
 
 CONFIG_FILE = paths.DATA / "composite" / "industrial_change.yaml"
 HONESTY = ("reconstruction from Eurostat indicators following EOCIC's seven dimensions; "
@@ -45,6 +51,17 @@ class Dimension(BaseModel):
     missing_reason: str = ""
 
 
+MissingRule = Literal["reweight", "coverage"]
+#: Normalisation-aggregation pairs that are defined: the geometric mean needs positive values,
+#: so it runs on min-max scores rescaled to 1-100 (COINr's advice); z-scores (negative by
+#: construction) are aggregated arithmetically only.
+VALID_PAIRS = [("minmax", "arithmetic"), ("minmax", "geometric"), ("zscore", "arithmetic")]
+GEOMETRIC_RANGE = (1.0, 100.0)
+PAIR_LABELS = {("minmax", "arithmetic"): "min-max scores with arithmetic means",
+               ("minmax", "geometric"): "min-max scores rescaled to 1-100 with geometric means",
+               ("zscore", "arithmetic"): "z-scores with arithmetic means"}
+
+
 class Uncertainty(BaseModel):
     model_config = ConfigDict(extra="forbid")
     replications: int = Field(ge=10)
@@ -52,6 +69,8 @@ class Uncertainty(BaseModel):
     dirichlet_concentration: float = Field(gt=0)
     normalisations: list[Literal["minmax", "zscore"]]
     aggregations: list[Literal["arithmetic", "geometric"]]
+    missing_rules: list[MissingRule] = Field(min_length=1)
+    batches: int = Field(default=20, ge=2)
 
 
 class CompositeConfig(BaseModel):
@@ -59,6 +78,8 @@ class CompositeConfig(BaseModel):
     schema_version: int
     max_year: int
     outlier_sd: float
+    missing_rule: MissingRule
+    min_dimension_coverage: float = Field(gt=0, le=1)
     dimensions: list[Dimension] = Field(min_length=1)
     uncertainty: Uncertainty
 
@@ -102,18 +123,56 @@ def _transform(values: pd.DataFrame, config: CompositeConfig) -> np.ndarray:
     return x
 
 
-def normalise(x: np.ndarray, method: str = "minmax", outlier_sd: float = 3.0) -> np.ndarray:
-    """Normalise each column to 0-1 (min-max without outliers) or to z-scores.
-
-    Min and max are set from values within mean ± ``outlier_sd`` sd; values beyond are clipped.
-    """
+def winsorise(x: np.ndarray, outlier_sd: float = 3.0) -> np.ndarray:
+    """Clip each column to the min and max of its values within mean ± ``outlier_sd`` sd."""
     mean = np.nanmean(x, axis=0)
     sd = np.nanstd(x, axis=0)
-    if method == "zscore":
-        return (x - mean) / np.where(sd > 0, sd, 1)
     inside = np.where(np.abs(x - mean) <= outlier_sd * sd, x, np.nan)
     lo, hi = np.nanmin(inside, axis=0), np.nanmax(inside, axis=0)
-    return np.clip((x - lo) / np.where(hi > lo, hi - lo, 1), 0, 1)
+    return np.clip(x, lo, hi)
+
+
+def normalise(x: np.ndarray, method: str = "minmax", outlier_sd: float = 3.0) -> np.ndarray:
+    """Normalise each column after winsorising outliers (:func:`winsorise`).
+
+    ``minmax``: 0-1, min and max set without the outliers. ``zscore``: mean 0, sd 1 of the
+    winsorised values (a genuine alternative: distances keep their shape, no 0-1 bound).
+    """
+    xc = winsorise(x, outlier_sd)
+    if method == "zscore":
+        mean, sd = np.nanmean(xc, axis=0), np.nanstd(xc, axis=0)
+        return (xc - mean) / np.where(sd > 0, sd, 1)
+    lo, hi = np.nanmin(xc, axis=0), np.nanmax(xc, axis=0)
+    return (xc - lo) / np.where(hi > lo, hi - lo, 1)
+
+
+def rescale_for_geometric(x: np.ndarray) -> np.ndarray:
+    """Min-max scores (0-1) mapped linearly onto 1-100, so every value is positive."""
+    lo, hi = GEOMETRIC_RANGE
+    return lo + (hi - lo) * x
+
+
+def dimension_coverage(values: pd.DataFrame, config: CompositeConfig) -> pd.Series:
+    """Share of regions with data for at least one indicator of each dimension."""
+    have = ~values.isna().to_numpy()
+    m = _membership(config)
+    share = ((have.astype(float) @ m) > 0).mean(axis=0)
+    return pd.Series(share, index=[d.id for d in config.dimensions])
+
+
+def dimension_mask(values: pd.DataFrame, config: CompositeConfig,
+                   rule: str | None = None) -> np.ndarray:
+    """1 for dimensions that enter the composite under the missing-dimension ``rule``, else 0.
+
+    ``reweight``: every dimension with indicators enters; ``coverage``: only those with data
+    for at least ``min_dimension_coverage`` of the regions.
+    """
+    rule = rule or config.missing_rule
+    has_ind = np.array([bool(d.indicators) for d in config.dimensions])
+    if rule == "coverage":
+        cov = dimension_coverage(values, config).to_numpy()
+        return (has_ind & (cov >= config.min_dimension_coverage)).astype(float)
+    return has_ind.astype(float)
 
 
 def _membership(config: CompositeConfig) -> np.ndarray:
@@ -132,6 +191,11 @@ def aggregate(scores: np.ndarray, ind_weights: np.ndarray, dim_weights: np.ndarr
               membership: np.ndarray, method: str = "arithmetic") -> tuple[np.ndarray, np.ndarray]:
     """Dimension scores and total from normalised scores; missing values are skipped.
 
+    ``arithmetic``: weighted means. ``geometric``: the handbook's weighted geometric mean
+    ∏ x_i^w_i (weights normalised to sum 1 over the available values); ``scores`` must be
+    positive (use :func:`rescale_for_geometric`). A dimension with weight 0 does not enter; a
+    region's missing dimension has its weight spread over its other dimensions.
+
     Args:
         scores: (..., regions, indicators), NaN where missing.
         ind_weights: (..., indicators); dim_weights: (..., dimensions).
@@ -140,51 +204,59 @@ def aggregate(scores: np.ndarray, ind_weights: np.ndarray, dim_weights: np.ndarr
         dimension has no data.
     """
     avail = ~np.isnan(scores)
-    s = np.where(avail, scores, 0.0)
-    if method == "geometric":
-        s = np.where(avail, np.log(np.clip(s, 0, None) + 0.01), 0.0)
+    geometric = method == "geometric"
+    if geometric and np.any(scores[avail] <= 0):
+        raise ValueError("the geometric mean needs positive scores; rescale them to 1-100 first")
+    s = np.where(avail, np.log(np.where(avail, scores, 1.0)) if geometric else scores, 0.0)
     w = ind_weights[..., None, :] * avail  # (..., regions, indicators)
     num = np.einsum("...ri,...ri,ik->...rk", w, s, membership)
     den = np.einsum("...ri,ik->...rk", w, membership)
     with np.errstate(invalid="ignore", divide="ignore"):
         dims = num / den
-    if method == "geometric":
-        dims = np.exp(dims) - 0.01
     have = ~np.isnan(dims)
     dw = dim_weights[..., None, :] * have
-    vals = np.where(have, np.log(np.clip(dims, 0, None) + 0.01) if method == "geometric" else dims, 0)
+    vals = np.where(have, dims, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         total = (dw * vals).sum(-1) / dw.sum(-1)
-    if method == "geometric":
-        total = np.exp(total) - 0.01
+    if geometric:
+        dims, total = np.exp(dims), np.exp(total)
     return dims, total
 
 
-def compute(snapshot: pd.DataFrame, config: CompositeConfig | None = None) -> dict[str, Any]:
+def compute(snapshot: pd.DataFrame, config: CompositeConfig | None = None,
+            rule: str | None = None) -> dict[str, Any]:
     """The central composite: dimension scores and total for every EU NUTS 2 region.
 
     Returns a dict with ``dimensions`` (regions x dimension ids, NaN = no data), ``total``,
-    ``values`` (raw), ``years`` and the ``covered`` dimension ids (those with any indicator).
+    ``values`` (raw), ``years``, the ``covered`` dimension ids (those with any indicator), the
+    ``entering`` ones under the missing-dimension ``rule`` (default: the config's), and each
+    dimension's ``coverage`` (share of regions with data).
     """
     config = config or load_config()
+    rule = rule or config.missing_rule
     values, years = indicator_matrix(snapshot, config)
     x = normalise(_transform(values, config), "minmax", config.outlier_sd)
     x[np.isnan(values.to_numpy(dtype=float))] = np.nan
     m = _membership(config)
-    dims, total = aggregate(x, np.ones(m.shape[0]), np.ones(m.shape[1]), m)
+    mask = dimension_mask(values, config, rule)
+    dims, total = aggregate(x, np.ones(m.shape[0]), mask, m)
     ids = [d.id for d in config.dimensions]
     return {
         "dimensions": pd.DataFrame(dims, index=values.index, columns=ids),
         "total": pd.Series(total, index=values.index, name="composite_total"),
-        "values": values, "years": years,
+        "values": values, "years": years, "rule": rule,
         "covered": [d.id for d in config.dimensions if d.indicators],
+        "entering": [d.id for d, k in zip(config.dimensions, mask, strict=True) if k],
+        "coverage": dimension_coverage(values, config),
     }
 
 
-def population(snapshot: pd.DataFrame, year: int = 2017) -> pd.Series:
-    """Population on 1 January by geo (weights for aggregation)."""
-    p = snapshot[(snapshot["indicator"] == "population") & (snapshot["year"] == year)]
-    return p.set_index("geo")["value"]
+def population(snapshot: pd.DataFrame, year: int | None = None) -> pd.Series:
+    """Population weights by geo for the composite's year (``max_year``), by the project's one
+    rule (:func:`eocic_helpers.data.lookup.population_weights`)."""
+    y = year if year is not None else load_config().max_year
+    geos = sorted(set(snapshot.loc[snapshot["indicator"] == "population", "geo"]))
+    return population_weights(snapshot, geos, y).dropna()
 
 
 def weighted(scores: pd.Series | pd.DataFrame, codes: list[str], pop: pd.Series) -> Any:
@@ -218,13 +290,41 @@ def unit_totals(total: pd.Series, pop: pd.Series, units: pd.DataFrame) -> pd.Ser
     return pd.Series({u.unit_id: weighted(total, u.codes, pop) for u in units.itertuples()})
 
 
+def rank_among(score: float | None, others: pd.Series | np.ndarray) -> int | None:
+    """Rank of ``score`` (1 = highest) among ``others``; ``None`` when there is no score.
+
+    Others without a score do not count.
+    """
+    if score is None or (isinstance(score, float) and np.isnan(score)):
+        return None
+    arr = np.asarray(others, dtype=float)
+    return int(1 + (arr[~np.isnan(arr)] > score).sum())
+
+
+def _pct(arr: np.ndarray, q: float) -> int | None:
+    ok = arr[~np.isnan(arr)]
+    return int(np.percentile(ok, q, method="inverted_cdf")) if len(ok) else None
+
+
+def _mc_error(arr: np.ndarray, q: float, batches: int) -> float | None:
+    """Monte Carlo standard error of a percentile, from ``batches`` equal batches."""
+    parts = [b[~np.isnan(b)] for b in np.array_split(arr, batches)]
+    if any(len(b) == 0 for b in parts):
+        return None
+    est = np.array([np.percentile(b, q, method="inverted_cdf") for b in parts])
+    return float(est.std(ddof=1) / np.sqrt(batches))
+
+
 def monte_carlo(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig | None = None,
                 replications: int | None = None, seed: int | None = None) -> dict[str, Any]:
     """Rank intervals of the focus region under construction choices (vectorised per method).
 
-    Each replication draws a normalisation, an aggregation and Dirichlet weights for indicators
-    (within dimensions) and dimensions. Returns the ranks (1 = highest) among all EU NUTS 2
-    regions and among the 17 pilot units, with their 5th and 95th percentiles.
+    Each replication draws a normalisation-aggregation pair from :data:`VALID_PAIRS` (as the
+    config allows), a missing-dimension rule and Dirichlet weights for indicators (within
+    dimensions) and dimensions. Returns the ranks (1 = highest) among all EU NUTS 2 regions and
+    among the 17 pilot units, their 5th and 95th percentiles, the Monte Carlo standard error of
+    each bound (batch means). A replication in which the focus region has no composite gives no
+    rank (NaN), and bounds are ``None`` when no replication ranks it.
     """
     config = config or load_config()
     unc = config.uncertainty
@@ -248,8 +348,10 @@ def monte_carlo(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig |
     for c in focus.nuts2016:
         if c in regions:
             fw[regions.index(c)] = pop.get(c, 0.0)
-    norm_choice = rng.integers(len(unc.normalisations), size=reps)
-    agg_choice = rng.integers(len(unc.aggregations), size=reps)
+    pairs = [p for p in VALID_PAIRS if p[0] in unc.normalisations and p[1] in unc.aggregations]
+    rules = list(unc.missing_rules)
+    pair_choice = rng.integers(len(pairs), size=reps)
+    rule_choice = rng.integers(len(rules), size=reps)
     ind_w = np.ones((reps, m.shape[0]))
     for k in range(m.shape[1]):
         idx = np.flatnonzero(m[:, k])
@@ -259,51 +361,107 @@ def monte_carlo(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig |
     dim_w = np.zeros((reps, m.shape[1]))
     dim_w[:, covered] = rng.dirichlet(np.full(covered.sum(), unc.dirichlet_concentration),
                                       size=reps) * covered.sum()
-    totals = np.empty((reps, len(regions)))
-    for ni, nmethod in enumerate(unc.normalisations):
+    totals = np.full((reps, len(regions)), np.nan)
+    for pi, (nmethod, amethod) in enumerate(pairs):
         x = normalise(raw, nmethod, config.outlier_sd)
-        if nmethod == "zscore":  # rescale to 0-1 so the geometric mean is defined
-            x = normalise(x, "minmax", np.inf)
+        if amethod == "geometric":
+            x = rescale_for_geometric(x)
         x[missing] = np.nan
-        for ai, amethod in enumerate(unc.aggregations):
-            sel = (norm_choice == ni) & (agg_choice == ai)
+        for ri, rule in enumerate(rules):
+            sel = (pair_choice == pi) & (rule_choice == ri)
             if sel.any():
-                totals[sel] = aggregate(x[None], ind_w[sel], dim_w[sel], m, amethod)[1]
+                mask = dimension_mask(values, config, rule)
+                totals[sel] = aggregate(x[None], ind_w[sel], dim_w[sel] * mask, m, amethod)[1]
+
     # focus score per replication, ranks among all regions (excluding its own units) and units
     def wmean(t: np.ndarray, w: np.ndarray) -> np.ndarray:
         ok = ~np.isnan(t)
-        return (np.where(ok, t, 0) @ w.T) / (ok @ w.T)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (np.where(ok, t, 0) @ w.T) / (ok @ w.T)
 
     focus_score = wmean(totals, fw[None])[:, 0]
+    has = ~np.isnan(focus_score)
     others = np.array([r not in focus.nuts2016 for r in regions])
-    rank_all = 1 + (np.nan_to_num(totals[:, others], nan=-np.inf) > focus_score[:, None]).sum(1)
+    rank_all = 1.0 + (np.nan_to_num(totals[:, others], nan=-np.inf)
+                      > focus_score[:, None]).sum(1)
     unit_scores = wmean(totals, uw)
     own = units["region"].to_numpy() == focus.id
-    rank_units = 1 + (unit_scores[:, ~own] > focus_score[:, None]).sum(1)
-    return {
-        "replications": reps,
-        "rank_all": rank_all, "rank_all_p05": int(np.percentile(rank_all, 5)),
-        "rank_all_p95": int(np.percentile(rank_all, 95)), "n_all": int(others.sum() + 1),
-        "rank_units": rank_units, "rank_units_p05": int(np.percentile(rank_units, 5)),
-        "rank_units_p95": int(np.percentile(rank_units, 95)), "n_units": int((~own).sum() + 1),
+    rank_units = 1.0 + (np.nan_to_num(unit_scores[:, ~own], nan=-np.inf)
+                        > focus_score[:, None]).sum(1)
+    rank_all[~has] = np.nan
+    rank_units[~has] = np.nan
+    out: dict[str, Any] = {
+        "replications": reps, "ranked_replications": int(has.sum()),
+        "rank_all": rank_all, "rank_units": rank_units,
+        "n_all": int(others.sum() + 1), "n_units": int((~own).sum() + 1),
+        "pairs": [PAIR_LABELS[p] for p in pairs], "rules": rules,
     }
+    for name, arr in (("rank_all", rank_all), ("rank_units", rank_units)):
+        for q in (5, 95):
+            out[f"{name}_p{q:02d}"] = _pct(arr, q)
+            out[f"{name}_p{q:02d}_mc_se"] = _mc_error(arr, q, unc.batches)
+    return out
+
+
+RULE_LABELS = {
+    "reweight": "a dimension the region lacks has its weight spread over the region's others",
+    "coverage": "a dimension enters only when enough regions have data for it",
+}
+
+
+def rule_effect(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig | None = None
+                ) -> pd.DataFrame:
+    """The focus region's central score and rank among all EU NUTS 2 regions under each
+    missing-dimension rule (``rule, label, entering, score, rank, n_ranked``)."""
+    config = config or load_config()
+    pop = population(snapshot)
+    names = {d.id: d.name.lower() for d in config.dimensions}
+    rows = []
+    for rule in ("reweight", "coverage"):
+        res = compute(snapshot, config, rule)
+        total = res["total"]
+        score = weighted(total, list(focus.nuts2016), pop)
+        others = total.drop([c for c in focus.nuts2016 if c in total.index])
+        rows.append({"rule": rule, "label": RULE_LABELS[rule],
+                     "entering": ", ".join(names[d] for d in res["entering"]),
+                     "score": score, "rank": rank_among(score, others.to_numpy()),
+                     "n_ranked": int(others.notna().sum()) + 1})
+    return pd.DataFrame(rows)
+
+
+# -- the briefing's typology (section 1.2, Figure 4) -----------------------------------------
+
+def typology_thresholds() -> pd.DataFrame:
+    """The typology's thresholds, held once in ``data/eocic/typology_thresholds.csv``."""
+    from eocic_helpers.data.eocic_values import load_eocic
+
+    return load_eocic("typology_thresholds").set_index("group")
 
 
 def typology(cluster_stars: float | None, composite_total: float | None) -> int | None:
-    """The briefing's three types of pilot unit (section 1.2, Figure 4).
+    """Our reconstruction of the briefing's type of a pilot unit (section 1.2, Figure 4).
 
-    1: 45 or more cluster stars and a composite below 0.5; 2: fewer than 35 stars and a
-    composite below 0.6; 3: a high composite (0.6 or more). ``None`` when undecidable (a value
-    missing, or between the briefing's bands).
+    Thresholds from :func:`typology_thresholds`; ``None`` when undecidable (a value missing,
+    or between the briefing's bands). The published classification is
+    ``data/eocic/typology.csv``; this function only reconstructs it.
     """
-    if composite_total is not None and composite_total >= 0.6:
-        return 3
-    if cluster_stars is None or composite_total is None:
-        return None
-    if cluster_stars >= 45 and composite_total < 0.5:
-        return 1
-    if cluster_stars < 35 and composite_total < 0.6:
-        return 2
+    t = typology_thresholds()
+
+    def inside(group: int) -> bool | None:
+        row = t.loc[group]
+        checks = []
+        for value, lo, hi in ((cluster_stars, row["stars_min"], row["stars_max"]),
+                              (composite_total, row["composite_min"], row["composite_max"])):
+            if pd.isna(lo) and pd.isna(hi):
+                continue
+            if value is None or pd.isna(value):
+                return None
+            checks.append((pd.isna(lo) or value >= lo) and (pd.isna(hi) or value < hi))
+        return all(checks)
+
+    for group in (3, 1, 2):
+        if inside(group):
+            return group
     return None
 
 
@@ -315,11 +473,11 @@ def figure3_data(result: dict[str, Any], snapshot: pd.DataFrame, focus: Region,
     config = config or load_config()
     dims = result["dimensions"]
     pop = population(snapshot)
-    series = {
-        focus.name: weighted(dims, focus.nuts2016, pop),
-        focus.country_name: weighted(dims, country_codes(result["total"], focus.country), pop),
-        "EU28": weighted(dims, list(dims.index), pop),
-    }
+    country = country_codes(result["total"], focus.country)
+    series = {focus.name: weighted(dims, focus.nuts2016, pop)}
+    if set(country) - set(focus.nuts2016):  # no country series when the region is the country
+        series[focus.country_name] = weighted(dims, country, pop)
+    series["EU28"] = weighted(dims, list(dims.index), pop)
     rows = []
     for d in config.dimensions:
         for who, s in series.items():
@@ -379,8 +537,15 @@ def figure3(data: pd.DataFrame):
 
 
 def figure4_data(unit_scores: pd.Series, units: pd.DataFrame, stars: dict[str, int],
-                 briefing_composite: dict[str, float]) -> pd.DataFrame:
-    """One row per pilot unit: our composite, the stars (if the briefing states them), type."""
+                 briefing_composite: dict[str, float],
+                 briefing_groups: dict[str, int] | None = None) -> pd.DataFrame:
+    """One row per pilot unit: our composite, the stars (if the briefing states them), the
+    briefing's published group (``briefing_group``, data/eocic/typology.csv) and our
+    reconstruction of it from the thresholds (``reconstructed_group``)."""
+    if briefing_groups is None:
+        from eocic_helpers.data.eocic_values import briefing_typology
+
+        briefing_groups = briefing_typology()
     rows = []
     for u in units.itertuples():
         c = unit_scores.get(u.unit_id)
@@ -389,7 +554,8 @@ def figure4_data(unit_scores: pd.Series, units: pd.DataFrame, stars: dict[str, i
         rows.append({"unit_id": u.unit_id, "unit_name": u.unit_name, "region": u.region,
                      "composite_total": c, "cluster_stars": s,
                      "briefing_composite": briefing_composite.get(u.unit_id),
-                     "typology_group": typology(s, c)})
+                     "briefing_group": briefing_groups.get(u.unit_id),
+                     "reconstructed_group": typology(s, c)})
     return pd.DataFrame(rows)
 
 
@@ -413,11 +579,12 @@ def figure4(data: pd.DataFrame, focus: Region):
         2, 1, figsize=(FIGURE_WIDTH_IN, top_h + row_h * max(len(unknown), 1) + 1.4),
         sharex=True, layout="constrained",
         gridspec_kw={"height_ratios": [top_h, row_h * max(len(unknown), 1)]})
+    t = typology_thresholds()  # the typology's bands, held once in data/eocic
     for a in (ax, strip):
-        a.axvline(0.5, color=MUTED, linestyle="--", linewidth=1)
-        a.axvline(0.6, color=MUTED, linestyle="--", linewidth=1)
-    ax.axhline(45, color=MUTED, linestyle=":", linewidth=1)
-    ax.axhline(35, color=MUTED, linestyle=":", linewidth=1)
+        for x in sorted(set(t["composite_min"].dropna()) | set(t["composite_max"].dropna())):
+            a.axvline(x, color=MUTED, linestyle="--", linewidth=1)
+    for y in sorted(set(t["stars_min"].dropna()) | set(t["stars_max"].dropna())):
+        ax.axhline(y, color=MUTED, linestyle=":", linewidth=1)
     points, labels, styles = [], [], []
     is_focus = known["region"] == focus.id
     for sel, colour, z in ((~is_focus, OKABE_ITO["blue"], 3), (is_focus, HIGHLIGHT, 4)):
@@ -425,7 +592,8 @@ def figure4(data: pd.DataFrame, focus: Region):
                         s=70, edgecolor="black", zorder=z, ax=ax, legend=False)
     for r in known.itertuples():
         points.append((r.composite_total, r.cluster_stars))
-        labels.append(f"{r.unit_name} (ours)")
+        group = "" if pd.isna(r.briefing_group) else f", group {int(r.briefing_group)}"
+        labels.append(f"{r.unit_name} (ours{group})")
         styles.append({"fontweight": "bold" if r.region == focus.id else "normal"})
         if r.briefing_composite is not None and not pd.isna(r.briefing_composite):
             ax.plot(r.briefing_composite, r.cluster_stars, "*", color=OKABE_ITO["orange"],
@@ -438,7 +606,9 @@ def figure4(data: pd.DataFrame, focus: Region):
     ax.set_xlim(0, 1)
     strip.set_xlim(0, 1)
     if len(unknown):
-        unknown = unknown.assign(focus=unknown["region"] == focus.id)
+        unknown = unknown.assign(focus=unknown["region"] == focus.id, unit_name=[
+            n if pd.isna(g) else f"{n} (group {int(g)})"
+            for n, g in zip(unknown["unit_name"], unknown["briefing_group"], strict=True)])
         sns.scatterplot(data=unknown, x="composite_total", y="unit_name", hue="focus",
                         palette={True: HIGHLIGHT, False: MUTED}, edgecolor="black", s=40,
                         legend=False, zorder=3, ax=strip)
@@ -462,11 +632,13 @@ def claims(fig3: pd.DataFrame, focus: Region) -> pd.DataFrame:
     rows = []
     if own.empty:
         return pd.DataFrame([{"claim (briefing section 1.2)": "all", "our data": "n/a (no data)"}])
-    top2 = set(own["score"].nlargest(2).index)
+    # A list in score order (ties by dimension order), never a set: the text must not depend
+    # on hash order.
+    top2 = list(own["score"].nlargest(2).index)
     low = own["score"].idxmin()
     rows.append(("Highest scores for firm investments and digitalisation",
-                 "holds" if top2 == {"firm_investments", "digitalisation"} else
-                 f"does not hold (highest: {', '.join(own.loc[list(top2), 'name'])})"))
+                 "holds" if set(top2) == {"firm_investments", "digitalisation"} else
+                 f"does not hold (highest: {', '.join(own.loc[top2, 'name'])})"))
     rows.append(("Lowest score for new and emerging technologies",
                  "holds" if low == "emerging_technologies" else
                  f"does not hold (lowest: {own.loc[low, 'name']})"))
@@ -482,12 +654,141 @@ def claims(fig3: pd.DataFrame, focus: Region) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["claim (briefing section 1.2)", "our data"])
 
 
+def rule_table(effect: pd.DataFrame) -> pd.DataFrame:
+    """Readable table of :func:`rule_effect`: rule, dimensions entering, score, rank."""
+    return pd.DataFrame({
+        "rule for a missing dimension": effect["label"],
+        "dimensions entering": effect["entering"],
+        "score (0-1)": [("" if v is None or pd.isna(v) else f"{v:.2f}") for v in effect["score"]],
+        "rank among EU NUTS 2 regions": [("no rank (no composite)" if v is None or pd.isna(v)
+                                          else f"{int(v)} of {n}")
+                                         for v, n in zip(effect["rank"], effect["n_ranked"],
+                                                         strict=True)],
+    })
+
+
+def typology_table(fig4: pd.DataFrame) -> pd.DataFrame:
+    """The briefing's group of each unit beside our reconstruction and whether they agree."""
+    def grp(v: Any) -> str:
+        return "undecidable" if v is None or pd.isna(v) else f"group {int(v)}"
+
+    return pd.DataFrame({
+        "pilot unit": fig4["unit_name"],
+        "briefing's group (section 1.2)": [grp(v) for v in fig4["briefing_group"]],
+        "our reconstruction": [grp(v) for v in fig4["reconstructed_group"]],
+        "agrees": ["yes" if b == r else "no" for b, r in zip(fig4["briefing_group"],
+                                                          fig4["reconstructed_group"], strict=True)],
+    })
+
+
 def choices_table(config: CompositeConfig | None = None) -> pd.DataFrame:
     """Indicators of each dimension with direction, transform and the reason for the choice."""
     config = config or load_config()
-    rows = [{"dimension": d.name, "indicator": c.indicator, "direction": c.direction,
-             "transform": c.transform, "reason": c.reason}
+    from eocic_helpers.data.snapshot import BY_ID
+
+    rows = [{"dimension": d.name, "indicator": BY_ID[c.indicator].label
+             if c.indicator in BY_ID else c.indicator,
+             "direction": "higher is better" if c.direction == 1 else "lower is better",
+             "transform": "square root" if c.transform == "sqrt" else "none", "reason": c.reason}
             for d in config.dimensions for c in d.indicators]
     rows += [{"dimension": d.name, "indicator": "no data", "direction": "", "transform": "",
               "reason": d.missing_reason} for d in config.dimensions if not d.indicators]
     return pd.DataFrame(rows)
+
+
+def typology_rule_text() -> str:
+    """The typology's thresholds in words, from ``data/eocic/typology_thresholds.csv``."""
+    parts = []
+    for group, row in typology_thresholds().iterrows():
+        bounds = []
+        for what, lo, hi in (("cluster stars", row["stars_min"], row["stars_max"]),
+                             ("a composite", row["composite_min"], row["composite_max"])):
+            if not pd.isna(lo):
+                bounds.append(f"{what} of {lo:g} or more")
+            if not pd.isna(hi):
+                bounds.append(f"{what} below {hi:g}")
+        parts.append(f"group {group}, {row['label']} ({' and '.join(bounds)})")
+    return "; ".join(parts)
+
+
+def typology_agreement(fig4: pd.DataFrame) -> tuple[int, int]:
+    """How many units our reconstruction puts in the briefing's group, out of all units."""
+    same = (fig4["reconstructed_group"] == fig4["briefing_group"]) & fig4["briefing_group"].notna()
+    return int(same.sum()), len(fig4)
+
+
+def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig | None = None,
+                   mc: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The numbers and words the composite chapter states, for the focus region.
+
+    Scores and ranks are ``None`` (never rank 1) when the region has no composite.
+    """
+    from eocic_helpers.data.eocic_values import briefing_typology, cluster_stars, load_eocic
+
+    config = config or load_config()
+    result = compute(snapshot, config)
+    pop = population(snapshot)
+    units = pilot_units()
+    unit_scores = unit_totals(result["total"], pop, units)
+    eocic = load_eocic("composite_index").set_index("unit_id")["composite_total"].to_dict()
+    fig4 = figure4_data(unit_scores, units, cluster_stars(), eocic)
+    mc = mc if mc is not None else monte_carlo(snapshot, focus, config)
+    total = result["total"]
+    own = weighted(total, list(focus.nuts2016), pop)
+    own_units = fig4[fig4["region"] == focus.id]
+    effect = rule_effect(snapshot, focus, config).set_index("rule")
+    names = {d.id: d.name.lower() for d in config.dimensions}
+    focus_dims = weighted(result["dimensions"], list(focus.nuts2016), pop)
+    with_data = [d.id for d in config.dimensions if d.indicators
+                 and focus_dims is not None and not pd.isna(focus_dims.get(d.id))]
+    left_out = [names[d] for d in result["covered"]
+                if d not in set(compute(snapshot, config, "coverage")["entering"])]
+    groups = briefing_typology()
+    own_groups = sorted({int(groups[u]) for u in own_units["unit_id"] if u in groups})
+    recon = [g for g in own_units["reconstructed_group"] if g is not None and not pd.isna(g)]
+    agree, n = typology_agreement(fig4)
+    se = [mc[k] for k in ("rank_all_p05_mc_se", "rank_all_p95_mc_se") if mc.get(k) is not None]
+    star_values = [cluster_stars()[u] for u in own_units["unit_id"] if u in cluster_stars()]
+    country = country_codes(total, focus.country)
+    whole = not (set(country) - set(focus.nuts2016))
+    return {
+        "region_is_country": whole,
+        "composite_total": own,
+        "composite_total_country": None if whole else weighted(total, country, pop),
+        "composite_total_eu": weighted(total, list(total.index), pop),
+        "composite_rank_pilots": rank_among(own, unit_scores.drop(own_units["unit_id"])),
+        "composite_rank_all": rank_among(own, total.drop([c for c in focus.nuts2016
+                                                          if c in total.index])),
+        "n_units": len(units), "n_all_regions": mc["n_all"],
+        "composite_rank_p05": mc["rank_units_p05"], "composite_rank_p95": mc["rank_units_p95"],
+        "composite_rank_all_p05": mc["rank_all_p05"], "composite_rank_all_p95": mc["rank_all_p95"],
+        "composite_rank_all_mc_se": max(se) if se else None,
+        "mc_replications": mc["replications"],
+        "mc_pairs": "; ".join(mc["pairs"]),
+        "missing_rule_central": RULE_LABELS[config.missing_rule],
+        "rank_reweight": _int(effect.loc["reweight", "rank"]),
+        "rank_coverage": _int(effect.loc["coverage", "rank"]),
+        "min_dimension_coverage_pct": config.min_dimension_coverage * 100,
+        "dimensions_left_out_by_coverage": ", ".join(left_out) if left_out else "none",
+        "dimensions_covered": len(result["covered"]),
+        "dimensions_covered_names": ", ".join(names[d] for d in result["covered"]),
+        "dimensions_with_data": len(with_data),
+        "dimensions_with_data_names": ", ".join(names[d] for d in with_data) or "none",
+        "dimensions_without_data_names": ", ".join(
+            names[d] for d in result["covered"] if d not in with_data) or "none",
+        "cluster_stars": sum(star_values) if star_values else None,
+        "briefing_group": own_groups[0] if len(own_groups) == 1 else None,
+        "briefing_group_text": (f"group {own_groups[0]}" if len(own_groups) == 1 else
+                                "; ".join(f"{u.unit_name}, group {int(groups[u.unit_id])}"
+                                          for u in own_units.itertuples() if u.unit_id in groups)
+                                or "not stated"),
+        "reconstructed_group_text": (f"group {int(recon[0])}" if len(own_units) == 1 and recon
+                                     else "undecidable with the values available"),
+        "typology_agree": agree, "typology_n": n,
+        "typology_rule_text": typology_rule_text(),
+        "fig4": fig4, "result": result, "effect": effect.reset_index(),
+    }
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)

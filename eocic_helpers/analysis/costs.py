@@ -5,10 +5,22 @@ is vectorised: every function takes scalars or numpy arrays of draws alike.
 
 - Inter-clustering, per year: tutors x (1 - reallocated share)
   + meetings x participants x cost per participant-meeting x (1 - hosting reduction).
-- Coaching, per year (one cohort of ``n_smes``): (audit + follow-up for 50 SMEs) x n_smes / 50
-  x (1 - savings offset) + coordination.
+- Coaching, per cohort of ``n_smes``: (audit + follow-up for 50 SMEs) x n_smes / 50
+  x (1 - savings offset) + coordination. The briefing gives this cost no period; counting one
+  cohort a year (so that it adds to the yearly inter-clustering cost) is our assumption.
 - Multi-year cost: present value of the yearly total over the horizon (payments at the start
   of each year).
+
+Uncertainty comes in three clearly separated cases (``SCENARIOS``), each a Monte Carlo:
+
+- ``stated`` (the central case): the briefing's gross direct cost, with only the ranges the
+  briefing states drawn (audit and follow-up costs, footnote 20); every other parameter at
+  the briefing's value, savings at 0.
+- ``assumed``: adds our own ranges around the briefing's "about" figures (flagged as
+  assumptions in ``data/interventions.yaml``); still gross.
+- ``savings``: adds the savings the briefing names but does not quantify (reallocated tutor
+  time, hosted meetings, coaching given up, footnote 21), with distributions that are our
+  assumptions. A scenario, not the central case.
 """
 
 from __future__ import annotations
@@ -21,7 +33,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import stats
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
@@ -46,6 +57,7 @@ class CostParameter(BaseModel):
     low: float
     high: float
     distribution: Literal["triangular", "uniform", "fixed"]
+    uncertainty: Literal["fixed", "assumed", "savings"]
     min: float | None = None
     max: float | None = None
     source: str
@@ -57,6 +69,8 @@ class CostParameter(BaseModel):
             raise ValueError(f"default {self.default} is outside low..high {self.low}..{self.high}")
         if self.distribution == "fixed" and self.low != self.high:
             raise ValueError("a fixed parameter has low == high")
+        if (self.distribution == "fixed") != (self.uncertainty == "fixed"):
+            raise ValueError("uncertainty is 'fixed' exactly when the distribution is fixed")
         return self
 
 
@@ -190,28 +204,49 @@ def deterministic(v: dict[str, Any]) -> dict[str, float]:
 
 # -- uncertainty ----------------------------------------------------------------------------
 
-def factors(v: dict[str, Any]) -> list[dict[str, Any]]:
-    """The uncertain inputs: every non-fixed parameter, plus the audit and follow-up costs
-    drawn between the briefing's low and high estimates."""
+#: The uncertainty cases, in order: which kinds of factor each draws.
+SCENARIOS: dict[str, tuple[str, ...]] = {
+    "stated": ("stated",),
+    "assumed": ("stated", "assumed"),
+    "savings": ("stated", "assumed", "savings"),
+}
+SCENARIO_LABELS = {
+    "stated": "gross direct cost, the briefing's stated ranges only (central case)",
+    "assumed": "gross direct cost, with our assumed ranges around the briefing's 'about' figures",
+    "savings": "scenario: net of savings the briefing names but does not quantify "
+               "(our assumed distributions)",
+}
+
+
+def factors(v: dict[str, Any], scenario: str = "assumed") -> list[dict[str, Any]]:
+    """The uncertain inputs of a scenario (see :data:`SCENARIOS`).
+
+    ``stated``: the audit and follow-up costs drawn between the briefing's low and high
+    estimates (footnote 20). ``assumed`` adds every parameter whose range is our assumption;
+    ``savings`` adds the savings shares. Each factor carries its ``kind``.
+    """
+    kinds = SCENARIOS[scenario]
     params = load_parameters()
     out = []
     for name, p in params.items():
-        if p.distribution == "fixed" or p.low == p.high:
+        if p.uncertainty not in kinds or p.low == p.high:
             continue
         mode = min(max(float(v[name]), p.low), p.high)
         out.append({"name": name, "label": p.label, "low": p.low, "high": p.high,
-                    "mode": mode, "distribution": p.distribution})
+                    "mode": mode, "distribution": p.distribution, "kind": p.uncertainty})
     for stem, label in (("audit_cost_eur", "Audits and action plans (for 50 SMEs)"),
                         ("follow_up_cost_eur", "Follow-up (for 50 SMEs)")):
         lo, hi = float(v[f"{stem}_low"]), float(v[f"{stem}_high"])
         if hi > lo:
             out.append({"name": stem, "label": label, "low": lo, "high": hi,
-                        "mode": (lo + hi) / 2, "distribution": "uniform"})
+                        "mode": (lo + hi) / 2, "distribution": "uniform", "kind": "stated"})
     return out
 
 
 def distribution(f: dict[str, Any]) -> Any:
     """The scipy.stats frozen distribution of a factor."""
+    from scipy import stats  # imported here: the CLI plans runs without loading scipy
+
     width = f["high"] - f["low"]
     if f["distribution"] == "triangular":
         return stats.triang(c=(f["mode"] - f["low"]) / width, loc=f["low"], scale=width)
@@ -232,44 +267,67 @@ def _evaluate(v: dict[str, Any], names: list[str], x: np.ndarray) -> tuple[np.nd
     return yearly, np.array(np.broadcast_to(multi, x.shape[1:]))
 
 
-def monte_carlo(v: dict[str, Any], n: int = 100_000, seed: int = SEED) -> pd.DataFrame:
-    """Draw every factor ``n`` times (seeded) and summarise the yearly and multi-year totals.
-
-    Returns:
-        Rows ``yearly`` and ``multi_year`` with ``mean, p05, p50, p95``.
-    """
+def _draws(v: dict[str, Any], n: int, seed: int, scenario: str) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    fs = factors(v)
+    fs = factors(v, scenario)
     x = np.vstack([distribution(f).rvs(size=n, random_state=rng) for f in fs]) if fs else \
         np.zeros((0, n))
-    yearly, multi = _evaluate(v, [f["name"] for f in fs], x)
+    return _evaluate(v, [f["name"] for f in fs], x)
+
+
+def monte_carlo(v: dict[str, Any], n: int = 100_000, seed: int = SEED,
+                scenario: str = "stated") -> pd.DataFrame:
+    """Draw a scenario's factors ``n`` times (seeded) and summarise the yearly and multi-year
+    totals. The default is the central case (the briefing's stated ranges only).
+
+    Returns:
+        Rows ``yearly`` and ``multi_year`` with ``mean, p05, p50, p95, draws, scenario``.
+    """
+    yearly, multi = _draws(v, n, seed, scenario)
     rows = []
     for label, arr in (("yearly", yearly), ("multi_year", multi)):
         p05, p50, p95 = np.percentile(arr, [5, 50, 95])
         rows.append({"quantity": label, "mean": float(arr.mean()), "p05": float(p05),
-                     "p50": float(p50), "p95": float(p95), "draws": n})
+                     "p50": float(p50), "p95": float(p95), "draws": n, "scenario": scenario})
     return pd.DataFrame(rows).set_index("quantity")
 
 
-def monte_carlo_draws(v: dict[str, Any], n: int = 100_000, seed: int = SEED) -> np.ndarray:
-    """The yearly totals of the Monte Carlo draws (for the histogram)."""
-    rng = np.random.default_rng(seed)
-    fs = factors(v)
-    x = np.vstack([distribution(f).rvs(size=n, random_state=rng) for f in fs])
-    return _evaluate(v, [f["name"] for f in fs], x)[0]
+def monte_carlo_draws(v: dict[str, Any], n: int = 100_000, seed: int = SEED,
+                      scenario: str = "stated") -> np.ndarray:
+    """The yearly totals of a scenario's Monte Carlo draws (for the histogram)."""
+    return _draws(v, n, seed, scenario)[0]
 
 
-def tornado(v: dict[str, Any]) -> pd.DataFrame:
-    """One-way sensitivity: each factor at its low and high bound, the others at their values.
+def scenario_table(v: dict[str, Any], n: int = 100_000, seed: int = SEED) -> pd.DataFrame:
+    """One row per scenario: what it draws, the yearly cost's mean and 5-95 % interval, and
+    where the deterministic gross total (``deterministic(v)['total_cost_eur_per_year']``,
+    the briefing's figures) falls in its distribution (percentile)."""
+    gross = deterministic(v)["total_cost_eur_per_year"]
+    rows = []
+    for scenario in SCENARIOS:
+        yearly, _ = _draws(v, n, seed, scenario)
+        p05, p50, p95 = np.percentile(yearly, [5, 50, 95])
+        rows.append({"scenario": scenario, "label": SCENARIO_LABELS[scenario],
+                     "factors": ", ".join(f["label"] for f in factors(v, scenario)),
+                     "mean": float(yearly.mean()), "p05": float(p05), "p50": float(p50),
+                     "p95": float(p95),
+                     "gross_total_percentile": float((yearly <= gross).mean() * 100)})
+    return pd.DataFrame(rows)
+
+
+def tornado(v: dict[str, Any], scenario: str = "assumed") -> pd.DataFrame:
+    """One-way sensitivity of the gross cost (default): each factor of the scenario at its low
+    and high bound, the others at their values.
 
     Returns:
         One row per factor, largest swing first: ``parameter, label, low, high,
         total_at_low, total_at_high, swing`` (yearly total cost, EUR).
     """
-    base_names = [f["name"] for f in factors(v)]
+    fs = factors(v, scenario)
+    base_names = [f["name"] for f in fs]
     rows = []
-    for f in factors(v):
-        centre = np.array([[g["mode"]] for g in factors(v)])
+    for f in fs:
+        centre = np.array([[g["mode"]] for g in fs])
         i = base_names.index(f["name"])
         lo, hi = centre.copy(), centre.copy()
         lo[i, 0], hi[i, 0] = f["low"], f["high"]
@@ -281,17 +339,21 @@ def tornado(v: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("swing", ascending=False).reset_index(drop=True)
 
 
-def sobol(v: dict[str, Any], n: int = 2**13, seed: int = SEED) -> pd.DataFrame:
-    """First-order and total Sobol' indices of the yearly total cost (scipy.stats.sobol_indices).
+def sobol(v: dict[str, Any], n: int = 2**13, seed: int = SEED,
+          scenario: str = "assumed") -> pd.DataFrame:
+    """First-order and total Sobol' indices of the yearly total cost (scipy.stats.sobol_indices)
+    over a scenario's factors (default: the gross cost with our assumed ranges).
 
     Returns:
         One row per factor, largest total index first.
     """
-    fs = factors(v)
+    fs = factors(v, scenario)
     names = [f["name"] for f in fs]
 
     def func(x: np.ndarray) -> np.ndarray:
         return _evaluate(v, names, x)[0][np.newaxis, :]
+
+    from scipy import stats
 
     res = stats.sobol_indices(func=func, n=n, dists=[distribution(f) for f in fs],
                               rng=np.random.default_rng(seed))
@@ -319,17 +381,20 @@ def scale(v: dict[str, Any], n_smes: np.ndarray | None = None) -> pd.DataFrame:
     })
 
 
-def break_even_value_per_sme(v: dict[str, Any]) -> float:
-    """Additional value per coached SME and year at which the programme pays back.
+def break_even_value_per_sme(v: dict[str, Any], include_inter_clustering: bool = True) -> float:
+    """Additional value per coached SME and year at which the costs covered pay back.
 
-    The programme (both interventions) costs the yearly total each year of the horizon; each
-    year's cohort of ``n_smes`` yields the value for that year. Discounted at ``discount_rate``,
-    benefits equal costs when value = yearly total / n_smes. Discounting cancels out because
-    costs and benefits share the same timing; it matters once they do not.
+    ``include_inter_clustering``: the costs covered are both interventions (True) or the
+    coaching alone (False, at the midpoint of its range). The costs recur each year of the
+    horizon (one cohort of ``n_smes`` a year, our assumption); each year's cohort yields the
+    value for that year. Discounted at ``discount_rate``, benefits equal costs when value =
+    yearly cost / n_smes: discounting cancels out because costs and benefits share the same
+    timing; it matters once they do not.
     """
     d = deterministic(v)
+    cost = d["total_cost_eur_per_year"] if include_inter_clustering else d["coaching_cost_eur_mid"]
     years, rate = int(v["horizon_years"]), v["discount_rate"]
-    pv_cost = d["total_cost_eur_per_year"] * annuity_factor(rate, years)
+    pv_cost = cost * annuity_factor(rate, years)
     pv_per_eur_per_sme = v["n_smes"] * annuity_factor(rate, years)
     return float(pv_cost / pv_per_eur_per_sme)
 
@@ -338,11 +403,50 @@ def parameter_table(v: dict[str, Any]) -> pd.DataFrame:
     """Every parameter with its value in this run, its range, distribution and source."""
     rows = []
     for name, p in load_parameters().items():
-        rows.append({"parameter": name, "label": p.label, "value": v[name], "unit": p.unit,
+        rows.append({"parameter": p.label, "value": format_number(float(v[name]), ",.10g"),
+                     "unit": p.unit,
                      "range": "fixed" if p.low == p.high else f"{p.low:g} to {p.high:g}",
-                     "distribution": p.distribution, "source": p.source,
-                     "range source": p.range_source})
+                     "distribution": p.distribution,
+                     "drawn in": _drawn_in(name, p),
+                     "source": p.source, "range source": p.range_source})
     return pd.DataFrame(rows)
+
+
+def scenario_display(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`scenario_table` for readers: amounts in whole euros with spaced thousands."""
+    def eur(x: float) -> str:
+        return format_number(x)
+
+    return pd.DataFrame({
+        "case": table["label"],
+        "drawn": table["factors"],
+        "mean (EUR a year)": [eur(x) for x in table["mean"]],
+        "5-95% interval (EUR a year)": [f"{eur(a)} to {eur(b)}"
+                                        for a, b in zip(table["p05"], table["p95"], strict=True)],
+        "percentile of the gross total from the briefing's figures": [
+            f"{x:.0f}" for x in table["gross_total_percentile"]],
+    })
+
+
+def _drawn_in(name: str, p: CostParameter) -> str:
+    if any(name in pair for pair in PAIRS):
+        return "bounds the central case's draw (a range the briefing states)"
+    return {"fixed": "not drawn", "assumed": "assumed-ranges case and savings scenario",
+            "savings": "savings scenario only"}[p.uncertainty]
+
+
+def inputs_note(region_id: str, values: dict[str, Any]) -> str:
+    """Whose inputs this run's costs use, in words (for the chapter's text)."""
+    from eocic_helpers.core.regions import SEED_REGION
+
+    briefing = values == defaults()
+    if region_id == SEED_REGION:
+        return ("the briefing's own figures for this region" if briefing else
+                "figures changed from the briefing's (region overrides or run parameters)")
+    return ("the Centre-Val de Loire briefing's figures, used as a template: no cost estimate "
+            "exists for this region" if briefing else
+            "the Centre-Val de Loire briefing's figures as a template, with this region's "
+            "overrides or run parameters")
 
 
 def kpi_table() -> pd.DataFrame:

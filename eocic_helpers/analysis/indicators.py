@@ -18,7 +18,7 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.regions import Region
 from eocic_helpers.data.lookup import country_value, lookup, pilot_table, rank_desc, region_value
-from eocic_helpers.data.reference import RESULTS_KEYS, Comparison, compare_results
+from eocic_helpers.data.reference import Comparison, section_1_2_comparisons
 from eocic_helpers.data.snapshot import BY_ID
 from eocic_helpers.outputs.numbers import format_number
 
@@ -64,6 +64,20 @@ def _year_for(snapshot: pd.DataFrame, indicator: str, wanted: int) -> int | None
     return int(years.max()) if len(years) else None
 
 
+def is_whole_country(region: Region, snapshot: pd.DataFrame | None = None) -> bool:
+    """Whether the region's NUTS 2 units are all of its country's (Lithuania, Slovenia): then
+    the country's figure is the region's own, and no separate national comparison exists."""
+    import re
+
+    geo = pd.read_csv(paths.SNAPSHOT / "geo.csv", dtype=str, keep_default_na=False)
+    codes = geo.loc[(geo["level"] == "2") & (geo["nuts_version"] == "2016"), "geo"]
+    country = {c for c in codes if re.fullmatch(region.country + r"[0-9A-Z]{2}", c)}
+    return bool(country) and country <= set(region.nuts2016)
+
+
+WHOLE_COUNTRY_NOTE = "the region is the whole country: the national figure is its own"
+
+
 def figure1_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region,
                  config: KeyIndicators | None = None) -> pd.DataFrame:
     """Tidy data of Figure 1: one row per panel and pilot region, plus EU and country rows.
@@ -90,13 +104,16 @@ def figure1_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region,
         eu = lookup(snapshot, panel.indicator, "EU28", year)
         if eu.missing and panel.indicator.endswith("_lq"):
             eu = type(eu)(1.0, year, "EU28", "EU28 = 1 by definition")
-        country = country_value(snapshot, panel.indicator, focus.country, year) if year else None
+        whole = is_whole_country(focus)
+        country = (country_value(snapshot, panel.indicator, focus.country, year)
+                   if year and not whole else None)
         for kind, v, name in (("eu", eu, "EU28"), ("country", country, focus.country_name)):
             missing = v is None or v.missing
+            note = WHOLE_COUNTRY_NOTE if kind == "country" and whole else (
+                "" if v is None else v.note)
             rows.append({**base, "kind": kind, "region": kind, "name": name,
                          "value": None if missing else v.value, "year": year, "highlight": False,
-                         "status": "missing" if missing else "ok",
-                         "note": "" if v is None else v.note})
+                         "status": "missing" if missing else "ok", "note": note})
     return pd.DataFrame(rows)
 
 
@@ -105,20 +122,24 @@ def figure2_data(snapshot: pd.DataFrame, focus: Region,
     """Tidy data of Figure 2: the region, its country and the EU28 for each indicator.
 
     The year is the latest in which the region has data (up to the briefing's year); country
-    and EU use the same year, so bars compare like with like.
+    and EU use the same year, so bars compare like with like. A region that is its whole
+    country (:func:`is_whole_country`) has no separate country bar.
     """
     config = config or load_config()
     rows: list[dict[str, Any]] = []
+    whole = is_whole_country(focus)
     for k, panel in enumerate(config.figure2.panels):
         v = latest_region_value(snapshot, panel.indicator, focus, panel.year)
         year = v.year
         values = [("region", focus.name, v if year else None)]
         if year is not None:
-            values += [("country", focus.country_name,
-                        country_value(snapshot, panel.indicator, focus.country, year)),
-                       ("eu", "EU28", lookup(snapshot, panel.indicator, "EU28", year))]
+            if not whole:
+                values.append(("country", focus.country_name,
+                               country_value(snapshot, panel.indicator, focus.country, year)))
+            values.append(("eu", "EU28", lookup(snapshot, panel.indicator, "EU28", year)))
         else:
-            values += [("country", focus.country_name, None), ("eu", "EU28", None)]
+            values += ([] if whole else [("country", focus.country_name, None)]) + [
+                ("eu", "EU28", None)]
         for kind, name, val in values:
             missing = val is None or val.missing
             note = ("" if val is None else val.note) or (
@@ -263,9 +284,20 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
     return fig
 
 
+def edition_value(snapshot: pd.DataFrame, indicator: str, focus: Region,
+                  briefing_year: int | None = None):
+    """THE value of an indicator for a region in an edition: the latest year up to the
+    briefing's year (2017) with data. Every chapter that states the indicator uses this, so
+    one edition shows one value, with its year, per indicator."""
+    year = briefing_year if briefing_year is not None else load_config().briefing_year
+    return latest_region_value(snapshot, indicator, focus, year)
+
+
 def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) -> dict[str, Any]:
     """The numbers section 1.2 states, for the focus region (keys as in results.json)."""
     out: dict[str, Any] = {"region_name": focus.name, "country_name": focus.country_name}
+    whole = is_whole_country(focus)
+    out["region_is_country"] = whole
     gdp = pilot_table(snapshot, "gdp_per_capita_eur", regions, 2017)
     rank, ahead = rank_desc(gdp, focus.id)
     out["gdp_per_capita_year"] = 2017
@@ -287,12 +319,13 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
     t_rank, _ = rank_desc(pilot_table(snapshot, "tertiary_employed_share_pct", regions, year),
                           focus.id)
     out["tertiary_employed_share_rank"] = t_rank
-    lq = latest_region_value(snapshot, "manufacturing_lq", focus, 2017)
-    out["manufacturing_lq"] = _num(lq.value)
-    out["manufacturing_lq_year"] = lq.year
-    lq_country = country_value(snapshot, "manufacturing_lq", focus.country, 2017)
-    out["manufacturing_lq_country"] = _num(lq_country.value)
-    ht = latest_region_value(snapshot, "high_tech_sectors_emp_pct", focus, 2017)
+    lq = edition_value(snapshot, "industry_lq", focus)
+    out["industry_lq"] = _num(lq.value)
+    out["industry_lq_year"] = lq.year
+    lq_country = (country_value(snapshot, "industry_lq", focus.country, lq.year)
+                  if lq.year is not None else None)
+    out["industry_lq_country"] = _num(lq_country.value) if lq_country is not None else None
+    ht = edition_value(snapshot, "high_tech_sectors_emp_pct", focus)
     out["high_tech_employment_pct"] = _num(ht.value)
     out["high_tech_employment_year"] = ht.year
     out["high_tech_employment_pct_eu"] = _num(lookup(snapshot, "high_tech_sectors_emp_pct", "EU28",
@@ -301,16 +334,23 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
     return out
 
 
+def country_clause(value: float | None, country_value_: float | None, whole: bool,
+                   text: str, unit: str = "") -> str:
+    """'below the national figure (EUR 34 324)' or, for a region that is its whole country,
+    a clause saying so instead of comparing the region with itself."""
+    if whole:
+        return "the region is the whole country, so this is also the national figure"
+    return f"{comparison_word(value, country_value_)} the national figure ({text}{unit})"
+
+
 def _num(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
 def fidelity(values: dict[str, Any]) -> list[Comparison]:
-    """Section 1.2's numbers against ours (only meaningful for Centre-Val de Loire)."""
-    year_note = (f"our data: {values['tertiary_employed_share_year']}, briefing: 2017"
-                 if values.get("tertiary_employed_share_year") != 2017 else "")
-    tertiary = [r for r in RESULTS_KEYS if r.startswith("tertiary_employed_share")]
-    return compare_results(values, notes=dict.fromkeys(tertiary, year_note))
+    """Section 1.2's numbers against ours, the briefing's comparisons included
+    (:func:`eocic_helpers.data.reference.section_1_2_comparisons`)."""
+    return section_1_2_comparisons(values)
 
 
 def qualitative_claims(values: dict[str, Any], fig2: pd.DataFrame) -> pd.DataFrame:
@@ -339,9 +379,11 @@ def qualitative_claims(values: dict[str, Any], fig2: pd.DataFrame) -> pd.DataFra
         return compare_all(get(ind, "region"), {"EU": get(ind, "eu"), "country": get(ind, "country")},
                            higher)
 
-    lq, lq_c = values.get("manufacturing_lq"), values.get("manufacturing_lq_country")
+    lq, lq_c = values.get("industry_lq"), values.get("industry_lq_country")
     claims = [
-        ("Neither the country nor the region is specialised in manufacturing (LQ < 1)",
+        ("Neither the country nor the region is specialised in manufacturing (tested with "
+         "industry, NACE B-E, location quotient below 1: no complete manufacturing measure in "
+         "our data)",
          verdict(None if lq is None or lq_c is None else (lq < 1 and lq_c < 1))),
         ("High-tech employment share below the EU and national averages",
          claim("high_tech_sectors_emp_pct", higher=False)),

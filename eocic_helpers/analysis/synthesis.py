@@ -551,7 +551,7 @@ def strategy_edges(s: Synthesis) -> pd.DataFrame:
 
 #: Indicators screened for candidate strengths and weaknesses: id -> direction (+1 more is better).
 SCREEN: dict[str, int] = {
-    "gdp_per_capita_eur": 1, "tertiary_employed_share_pct": 1, "manufacturing_lq": 1,
+    "gdp_per_capita_eur": 1, "tertiary_employed_share_pct": 1, "industry_lq": 1,
     "high_tech_sectors_emp_pct": 1, "kis_emp_pct": 1, "hrst_pct": 1, "berd_pct_gdp": 1,
     "berd_personnel_pct_emp": 1, "unemployment_rate_pct": -1, "broadband_households_pct": 1,
     "patents_per_million": 1, "tertiary_attainment_25_64_pct": 1,
@@ -579,8 +579,10 @@ def candidates(snapshot: pd.DataFrame, focus: Region, eu_margin: float = 0.1) ->
 
     units = _unit_regions()
     rows = []
+    from eocic_helpers.analysis.indicators import edition_value
+
     for ind, direction in SCREEN.items():
-        v = region_value(snapshot, ind, focus)
+        v = edition_value(snapshot, ind, focus)  # one value per indicator in an edition
         if v.missing:
             continue
         peers = [region_value(snapshot, ind, u, v.year).value for u in units]
@@ -620,6 +622,18 @@ def candidates(snapshot: pd.DataFrame, focus: Region, eu_margin: float = 0.1) ->
                                        "pilot_q3", "candidate", "why"])
 
 
+#: Reader-facing headers of the candidates table (the ids stay in the figures' data only).
+CANDIDATE_HEADERS = {"label": "Indicator", "value": "Value", "year": "Year", "eu28": "EU28",
+                     "pilot_q1": "Pilot units, lower quartile",
+                     "pilot_q3": "Pilot units, upper quartile",
+                     "candidate": "Candidate", "why": "Why"}
+
+
+def candidates_table(cands: pd.DataFrame) -> pd.DataFrame:
+    """The candidates as a reader sees them: indicator labels, no ids, plain headers."""
+    return cands[list(CANDIDATE_HEADERS)].rename(columns=CANDIDATE_HEADERS)
+
+
 def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
     """Which of the briefing's SWOT items the data backs, contradicts, or cannot test."""
     from eocic_helpers.data.snapshot import BY_ID
@@ -642,9 +656,28 @@ def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
                     verdict = "contradicted by the data"
                 else:
                     verdict = "not backed: the data show no clear signal"
-            rows.append({"quadrant": q, "item": i.shown, "evidence": ", ".join(i.evidence),
+            rows.append({"quadrant": q, "item": i.shown,
+                         "evidence": "; ".join(evidence_label(e) for e in i.evidence),
                          "verdict": verdict})
     return pd.DataFrame(rows)
+
+
+def evidence_label(evidence_id: str) -> str:
+    """What a reader sees for an evidence id: the indicator's label, the scoreboard
+    indicator's description, or the reference value's note (its first clause)."""
+    from eocic_helpers.data.eocic_values import load_eocic
+    from eocic_helpers.data.reference import load_reference, note_label
+    from eocic_helpers.data.snapshot import BY_ID
+
+    if evidence_id in BY_ID:
+        return BY_ID[evidence_id].label
+    board = load_eocic("ecosystem_scoreboard").set_index("indicator")
+    if evidence_id in board.index:
+        return note_label(str(board.loc[evidence_id, "note"]))
+    ref = load_reference()
+    if evidence_id in ref.index:
+        return note_label(str(ref.loc[evidence_id, "note"]))
+    return evidence_id
 
 
 # -- scaffold -------------------------------------------------------------------------------

@@ -270,12 +270,18 @@ def _copy_atomic(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+def book_code_digest() -> str:
+    """Hash of the package modules the book stage runs (this module and what it imports), so
+    an edit elsewhere (the CLI, a model) does not rebuild every edition."""
+    from eocic_helpers.run.runner import code_digest
+
+    return code_digest("import eocic_helpers.book.editions")
+
+
 def edition_key(region: Region, pdf: bool) -> str:
     """Hash of everything an edition is built from: the region's executed notebooks, figures,
     tables and results, the book templates, the package source and the PDF flag."""
-    from eocic_helpers.run.runner import package_digest
-
-    h = hashlib.sha256(f"{region.id}|{pdf}|{package_digest()}".encode())
+    h = hashlib.sha256(f"{region.id}|{pdf}|{book_code_digest()}".encode())
     run_dir = paths.run_dir(region.id)
     files = [*sorted(run_dir.glob("*.ipynb")), run_dir / "results.json",
              *sorted((run_dir / "figures").glob("*")), *sorted((run_dir / "tables").glob("*")),
@@ -354,9 +360,7 @@ def build_region(region: Region, pdf: bool = True, force: bool = False) -> dict[
 
 
 def _cross_region_key(regions: list[Region], pdf: bool) -> str:
-    from eocic_helpers.run.runner import package_digest
-
-    h = hashlib.sha256(f"{ALL}|{pdf}|{package_digest()}|{edition_stamp()[0]}".encode())
+    h = hashlib.sha256(f"{ALL}|{pdf}|{book_code_digest()}|{edition_stamp()[0]}".encode())
     h.update(",".join(r.id for r in regions).encode())
     run_dir = paths.run_dir(ALL)
     files = [*sorted(run_dir.glob("*.ipynb")), run_dir / "results.json",

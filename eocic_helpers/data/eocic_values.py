@@ -18,6 +18,11 @@ SCHEMAS: dict[str, dict[str, type]] = {
                       "where": str, "note": str},
     "composite_index": {"unit_id": str, "unit_name": str, "composite_total": float, "year": int,
                         "where": str, "note": str},
+    "typology": {"unit_id": str, "unit_name": str, "group": int, "year": int, "where": str,
+                 "note": str},
+    "typology_thresholds": {"group": int, "label": str, "stars_min": float, "stars_max": float,
+                            "composite_min": float, "composite_max": float, "where": str,
+                            "note": str},
     "ecosystem_scoreboard": {"geo": str, "indicator": str, "value": float, "comparator": str,
                              "comparator_value": float, "unit": str, "year": int, "where": str,
                              "note": str},
@@ -47,12 +52,20 @@ def load_eocic(name: str, path: Path | None = None) -> pd.DataFrame:
         if kind is str:
             continue
         try:
+            if kind is float:
+                frame[col] = frame[col].replace("", "nan")
             frame[col] = frame[col].astype(kind)
         except ValueError:
             raise DataError(f"{path}: column '{col}' must be {kind.__name__}") from None
     if (frame.select_dtypes("number") < 0).any().any():
         raise DataError(f"{path}: negative value; stars, scores and indices are >= 0")
     return frame
+
+
+def briefing_typology() -> dict[str, int]:
+    """The briefing's published group (1-3) of each of the 17 Figure 4 units, by unit id."""
+    frame = load_eocic("typology")
+    return dict(zip(frame["unit_id"], frame["group"], strict=True))
 
 
 def cluster_stars() -> dict[str, int]:

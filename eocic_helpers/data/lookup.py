@@ -3,6 +3,11 @@
 Pilot regions made of several NUTS 2 units (Saxony, Wallonia, Hauts-de-France, Lithuania,
 Slovenia) are aggregated from sums where the indicator is a ratio of counts, and otherwise as a
 population-weighted mean of the units' values. A value missing from the snapshot is ``None``.
+
+Population weights follow ONE rule (:func:`population_weights`), used for pilot regions,
+countries without a national row and the composite indicator: the population on 1 January of
+the value's own year; where that year lies outside the snapshot's population series, the
+nearest year of the series.
 """
 
 from __future__ import annotations
@@ -15,12 +20,12 @@ from eocic_helpers.core.regions import Region
 
 #: Ratios rebuilt from summed counts: indicator -> (numerator, denominator, factor).
 RATIO_OF_SUMS: dict[str, tuple[str, str, float]] = {
-    "gdp_per_capita_eur": ("gdp_mio_eur", "population", 1e6),
+    "gdp_per_capita_eur": ("gdp_mio_eur", "population_average", 1e6),
     "tertiary_employed_share_pct": ("employed_tertiary_25_64_ths", "employed_25_64_ths", 100.0),
     "industry_share_pct": ("industry_employment_ths", "employment_ths", 100.0),
 }
-SUMMABLE = {"gdp_mio_eur", "population", "employed_25_64_ths", "employed_tertiary_25_64_ths",
-            "employment_ths", "industry_employment_ths"}
+SUMMABLE = {"gdp_mio_eur", "population", "population_average", "employed_25_64_ths",
+            "employed_tertiary_25_64_ths", "employment_ths", "industry_employment_ths"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,26 @@ def latest_common_year(snapshot: pd.DataFrame, indicator: str, geos: list[str],
     return int(full.index.max()) if len(full) else None
 
 
+def weight_year(snapshot: pd.DataFrame, year: int) -> int:
+    """The population year used to weight a value of ``year``: the same year, or the nearest
+    year of the population series when ``year`` lies outside it."""
+    years = sorted(set(snapshot.loc[snapshot["indicator"] == "population", "year"]))
+    if not years:
+        return year
+    return min(max(int(year), years[0]), years[-1])
+
+
+def population_weights(snapshot: pd.DataFrame, codes: list[str], year: int) -> pd.Series:
+    """Population on 1 January of :func:`weight_year` for each code (NaN where unknown).
+
+    This is the project's one population-weighting rule for means of NUTS 2 values.
+    """
+    y = weight_year(snapshot, year)
+    rows = snapshot[(snapshot["indicator"] == "population") & (snapshot["year"] == y)
+                    & snapshot["geo"].isin(list(codes))]
+    return rows.set_index("geo")["value"].reindex(list(codes))
+
+
 def _codes_for(snapshot: pd.DataFrame, indicator: str, region: Region) -> list[str]:
     """The region's codes as the indicator's data spells them (NUTS 2016, else NUTS 2013)."""
     present = set(snapshot.loc[snapshot["indicator"] == indicator, "geo"])
@@ -99,13 +124,10 @@ def region_value(snapshot: pd.DataFrame, indicator: str, region: Region,
         return Value(None, None, label)
     if indicator in SUMMABLE:
         return Value(sum(values), yr, label, f"sum over {'+'.join(codes)}")  # type: ignore[arg-type]
-    weights = []
-    for c in codes:
-        pop_year = latest_common_year(snapshot, "population", [c], max_year=max(yr, 2015)) or yr
-        weights.append(lookup(snapshot, "population", c, pop_year).value)
-    if None in weights:
+    weights = population_weights(snapshot, codes, yr)
+    if weights.isna().any():
         return Value(None, None, label)
-    total = sum(weights)  # type: ignore[arg-type]
+    total = float(weights.sum())
     mean = sum(v * w for v, w in zip(values, weights, strict=True)) / total  # type: ignore[operator]
     return Value(mean, yr, label, f"population-weighted mean over {'+'.join(codes)}")
 
@@ -123,9 +145,9 @@ def country_value(snapshot: pd.DataFrame, indicator: str, country: str, year: in
         return own
     rows = snapshot[(snapshot["indicator"] == indicator) & (snapshot["year"] == year)
                     & snapshot["geo"].str.fullmatch(country + r"[0-9A-Z]{2}")]
-    pops = snapshot[(snapshot["indicator"] == "population")
-                    & (snapshot["year"] == min(max(year, 2015), 2018))
-                    & snapshot["geo"].str.fullmatch(country + r"[0-9A-Z]{2}")].set_index("geo")["value"]
+    pop_geos = snapshot.loc[(snapshot["indicator"] == "population")
+                            & snapshot["geo"].str.fullmatch(country + r"[0-9A-Z]{2}"), "geo"]
+    pops = population_weights(snapshot, sorted(set(pop_geos)), year).dropna()
     if rows.empty or pops.empty:
         return Value(None, None, country)
     rows = rows[rows["geo"].isin(pops.index)]

@@ -12,8 +12,12 @@ import pandas as pd
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
+from eocic_helpers.outputs.numbers import format_number
 
 REFERENCE_FILE_NAME = "briefing_values.csv"
+#: A reference row whose ``note`` starts with this is our arithmetic on the briefing's numbers
+#: (e.g. a sum of its ranges), not a number the briefing states.
+DERIVED_PREFIX = "derived:"
 REQUIRED = ["id", "value", "unit", "year", "geo", "where", "tolerance", "tolerance_kind"]
 
 
@@ -53,9 +57,25 @@ def reference(ref_id: str) -> pd.Series:
     return ref.loc[ref_id]
 
 
+def note_label(note: str) -> str:
+    """A reader's label from a reference row's note: its first clause, without the derived
+    marker, capitalised (the note describes the value with its unit)."""
+    text = note.removeprefix(DERIVED_PREFIX).strip().split(";")[0].strip()
+    return text[:1].upper() + text[1:]
+
+
+def is_derived(ref_id: str) -> bool:
+    """Whether a reference value is our arithmetic on the briefing's numbers, not stated."""
+    return str(reference(ref_id)["note"]).startswith(DERIVED_PREFIX)
+
+
+def _relation(a: float, b: float) -> str:
+    return "equal to" if a == b else ("above" if a > b else "below")
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """A computed value set against the briefing's."""
+    """A computed value set against the briefing's, and the briefing's claim about it."""
 
     id: str
     briefing: float
@@ -66,6 +86,10 @@ class Comparison:
     agrees: bool | None  # None when we cannot compute the value
     where: str
     note: str = ""
+    label: str = ""
+    derived: bool = False
+    claim: str = ""  # e.g. "above EU28": the briefing's comparison, "" when it makes none
+    claim_holds: bool | None = None  # None when there is no claim or ours is missing
 
 
 #: Reference value id -> the ``results.json`` key (a glued value) holding our computed value.
@@ -102,32 +126,127 @@ def compare_results(values: dict[str, Any], notes: dict[str, str] | None = None,
             for ref_id, key in RESULTS_KEYS.items() if key in values or not present_only]
 
 
-def compare(ref_id: str, ours: float | None, note: str = "") -> Comparison:
-    """Compare ``ours`` with the briefing's value ``ref_id`` within its tolerance."""
+def compare(ref_id: str, ours: float | None, note: str = "", label: str = "",
+            versus: tuple[str, str, float | None] | None = None) -> Comparison:
+    """Compare ``ours`` with the briefing's value ``ref_id`` within its tolerance.
+
+    ``versus`` = (comparator reference id, comparator name, our comparator value): the
+    briefing's own two values give its claim (above/below the comparator); the comparison
+    then agrees only when the magnitude is within tolerance AND our two values stand in the
+    same relation.
+    """
     row = reference(ref_id)
     brief = float(row["value"])
     tol = float(row["tolerance"])
     kind = row["tolerance_kind"]
     tol_text = f"±{tol:.0%}" if kind == "relative" else (f"±{tol:g}" if tol else "exact")
+    derived = str(row["note"]).startswith(DERIVED_PREFIX)
+    label = label or note_label(str(row["note"]))
+    claim, holds = "", None
+    if versus is not None:
+        other_id, other_name, ours_other = versus
+        brief_rel = _relation(brief, float(reference(other_id)["value"]))
+        claim = f"{brief_rel} {other_name}"
+        if ours is not None and ours_other is not None and not (
+                isinstance(ours, float) and math.isnan(ours)):
+            holds = _relation(float(ours), float(ours_other)) == brief_rel
     if ours is None or (isinstance(ours, float) and math.isnan(ours)):
         return Comparison(ref_id, brief, None, None, None, tol_text, None, row["where"],
-                          note or "not computable from the available data")
+                          note or "not computable from the available data", label, derived,
+                          claim, None)
     diff = float(ours) - brief
     rel = diff / brief if brief else None
     limit = tol * abs(brief) if kind == "relative" else tol
+    close = abs(diff) <= limit + 1e-9
+    if claim and holds is False:
+        ours_rel = "above" if claim.startswith("below") else "below"
+        note = "; ".join(x for x in (note, f"the briefing has it {claim}; ours is {ours_rel}")
+                         if x)
     return Comparison(ref_id, brief, float(ours), diff, rel, tol_text,
-                      abs(diff) <= limit + 1e-9, row["where"], note)
+                      close and holds is not False, row["where"], note, label, derived,
+                      claim, holds)
 
 
 def fidelity_table(comparisons: list[Comparison]) -> pd.DataFrame:
-    """A readable table of comparisons: briefing, ours, difference, agreement."""
+    """A readable table of comparisons: what (with unit), the briefing's value (stated or
+    derived), ours, difference, the briefing's claim and whether ours supports it, verdict."""
     rows = []
     for c in comparisons:
         verdict = "n/a" if c.agrees is None else ("agrees" if c.agrees else "differs")
+        claim = ("" if not c.claim else
+                 f"{c.claim}: " + ("n/a" if c.claim_holds is None else
+                                   "holds" if c.claim_holds else "does not hold"))
         rows.append({
-            "value": c.id, "briefing": f"{c.briefing:g}",
-            "ours": "" if c.ours is None else f"{c.ours:.6g}",
+            "value": c.label or c.id,
+            "briefing": format_number(c.briefing, ",.6g")
+                        + (" (derived: our arithmetic on the briefing's figures)" if c.derived
+                           else " (stated)"),
+            "ours": "" if c.ours is None else format_number(c.ours, ",.6g"),
             "difference": "" if c.difference is None else f"{c.difference:+.3g}",
-            "tolerance": c.tolerance, "verdict": verdict, "note": c.note,
+            "tolerance": c.tolerance, "briefing's comparison": claim, "verdict": verdict,
+            "note": c.note,
         })
     return pd.DataFrame(rows)
+
+
+def section_1_2_comparisons(values: dict[str, Any]) -> list[Comparison]:
+    """Section 1.2's numbers against ours (only meaningful for Centre-Val de Loire).
+
+    Where the briefing compares (the region above or below the EU or the country; ranks), the
+    comparison must hold in our data too, not only the magnitude.
+    """
+    year_note = (f"our data: {values['tertiary_employed_share_year']}, briefing: 2017"
+                 if values.get("tertiary_employed_share_year") != 2017 else "")
+    v = values
+    return [
+        compare("gdp_per_capita_eur", v["gdp_per_capita_eur"],
+                label="GDP per inhabitant, the region (EUR, 2017)",
+                versus=("gdp_per_capita_eur_eu", "the EU28", v["gdp_per_capita_eur_eu"])),
+        compare("gdp_per_capita_eur", v["gdp_per_capita_eur"],
+                label="GDP per inhabitant, the region against the country (EUR, 2017)",
+                versus=("gdp_per_capita_eur_country", "the national figure",
+                        v["gdp_per_capita_eur_country"])),
+        compare("gdp_per_capita_eur_country", v["gdp_per_capita_eur_country"],
+                label="GDP per inhabitant, France (EUR, 2017)"),
+        compare("gdp_per_capita_eur_eu", v["gdp_per_capita_eur_eu"],
+                label="GDP per inhabitant, EU28 (EUR, 2017)"),
+        compare("gdp_per_capita_rank", v["gdp_per_capita_rank"],
+                label="Rank by GDP per inhabitant among the pilot regions"),
+        compare("tertiary_employed_share_pct", v["tertiary_employed_share_pct"], year_note,
+                label="Employees with a higher-education degree, the region (%)",
+                versus=("tertiary_employed_share_pct_eu", "the EU28",
+                        v["tertiary_employed_share_pct_eu"])),
+        compare("tertiary_employed_share_pct", v["tertiary_employed_share_pct"], year_note,
+                label="Employees with a higher-education degree, the region against the "
+                      "country (%)",
+                versus=("tertiary_employed_share_pct_country", "the national rate",
+                        v["tertiary_employed_share_pct_country"])),
+        compare("tertiary_employed_share_pct_country",
+                v["tertiary_employed_share_pct_country"], year_note,
+                label="Employees with a higher-education degree, France (%)"),
+        compare("tertiary_employed_share_pct_eu", v["tertiary_employed_share_pct_eu"],
+                year_note, label="Employees with a higher-education degree, EU28 (%)"),
+        compare("tertiary_employed_share_rank", v["tertiary_employed_share_rank"], year_note,
+                label="Rank by higher-education share among the pilot regions"),
+    ]
+
+
+def briefing_comparisons(results: dict[str, Any]) -> list[Comparison]:
+    """Every comparison of a Centre-Val de Loire run with the briefing's numbers, from the
+    run's ``results.json`` values: section 1.2 with the briefing's comparisons
+    (:func:`section_1_2_comparisons`), then the other values of :data:`RESULTS_KEYS` (costs, action plan,
+    stars); a value the run lacks is "not computable".
+
+    The chapters and the fidelity appendix both use this, so they cannot disagree.
+    """
+    section_1_2 = [r for r in RESULTS_KEYS if r.startswith(("gdp_per_capita", "tertiary"))]
+    if all(RESULTS_KEYS[r] in results for r in section_1_2) and \
+            "tertiary_employed_share_year" in results:
+        comps = section_1_2_comparisons(results)
+    else:
+        comps = [compare(r, results.get(RESULTS_KEYS[r])) for r in section_1_2]
+    for ref_id, key in RESULTS_KEYS.items():
+        if ref_id not in section_1_2:
+            value = results.get(key)
+            comps.append(compare(ref_id, value if isinstance(value, (int, float)) else None))
+    return comps

@@ -73,8 +73,13 @@ INDICATORS: list[Indicator] = [
               "as published; country and EU28 = sum of NUTS 2 incl. extra-regio", "gdp_population"),
     Indicator("population", "Population on 1 January", "NR", "estat_tgs00096_2020",
               "as published; country and EU28 = sum of NUTS 2", "gdp_population"),
+    Indicator("population_average", "Average population of the year", "NR",
+              "estat_tgs00096_2020", "Eurostat's definition: mean of the population on 1 January "
+              "of the year and of the next year (tgs00096); country and EU28 = sum of NUTS 2",
+              "gdp_population"),
     Indicator("gdp_per_capita_eur", "GDP per inhabitant", "EUR_HAB", "estat_tgs00003_2020",
-              "GDP (tgs00003) / population on 1 January (tgs00096); aggregates from sums",
+              "GDP (tgs00003) / average population of the year (mean of 1 January of the year "
+              "and the next, tgs00096), as Eurostat's EUR_HAB; aggregates from sums",
               "gdp_population"),
     Indicator("gdp_per_capita_eur_estat", "GDP per inhabitant (Eurostat, 2025 release)",
               "EUR_HAB", "estat_nama_10r_2gdp_2025", "as published (divides by average "
@@ -94,10 +99,12 @@ INDICATORS: list[Indicator] = [
               "with B, D and E", "employment"),
     Indicator("industry_share_pct", "Share of employment in industry (NACE B-E)", "PC",
               "estat_lfst_r_lfe2en2_2017", "B-E / TOTAL x 100", "employment"),
-    Indicator("industry_lq", "Specialisation in industry (NACE B-E), location quotient vs EU28",
-              "RATIO", "estat_lfst_r_lfe2en2_2017",
-              "(B-E / TOTAL) / (B-E / TOTAL for EU28); closest to manufacturing in this file",
-              "employment"),
+    Indicator("industry_lq", "Specialisation in industry (NACE B-E: mining, manufacturing, "
+              "energy and water supply), location quotient vs EU28", "RATIO",
+              "estat_lfst_r_lfe2en2_2017",
+              "(B-E / TOTAL) / (B-E / TOTAL for EU28); the raw files hold no complete "
+              "manufacturing (NACE C) employment, so the complete industry aggregate stands in "
+              "for it", "employment"),
     Indicator("high_tech_sectors_emp_pct", "Employment in high-technology sectors (high-tech "
               "manufacturing and knowledge-intensive high-tech services)", "PC_EMP", "honti2020",
               "htec_emp_reg2 NACE_R2=HTC, as published", "technology"),
@@ -106,14 +113,10 @@ INDICATORS: list[Indicator] = [
     Indicator("high_medium_tech_manufacturing_emp_pct", "Employment in high and medium-high "
               "technology manufacturing", "PC_EMP", "honti2020", "htec_emp_reg2 C_HTC_MH",
               "technology"),
-    Indicator("low_medium_tech_manufacturing_emp_pct", "Employment in low and medium-low "
-              "technology manufacturing", "PC_EMP", "honti2020", "htec_emp_reg2 C_LTC_M",
-              "technology"),
-    Indicator("manufacturing_emp_pct", "Employment in manufacturing", "PC_EMP", "honti2020",
-              "htec_emp_reg2 C_HTC_MH + C_LTC_M (together all of NACE C)", "technology"),
-    Indicator("manufacturing_lq", "Specialisation in manufacturing, location quotient vs EU28",
-              "RATIO", "honti2020", "manufacturing_emp_pct / manufacturing_emp_pct of EU28, "
-              "same year", "technology"),
+    Indicator("medium_low_tech_manufacturing_emp_pct", "Employment in medium-low technology "
+              "manufacturing", "PC_EMP", "honti2020", "htec_emp_reg2 C_LTC_M (medium-low "
+              "technology only, per the source's column dictionary; low-technology "
+              "manufacturing is not in the source)", "technology"),
     Indicator("high_tech_kis_emp_pct", "Employment in knowledge-intensive high-technology "
               "services", "PC_EMP", "honti2020", "htec_emp_reg2 KIS_HTC", "technology"),
     Indicator("kis_emp_pct", "Employment in knowledge-intensive services", "PC_EMP", "honti2020",
@@ -202,44 +205,63 @@ def _rds_table(raw: Path, code: str, years: range, **filters: str) -> pd.DataFra
     return frame[["geo", "year", "value", "unit"]].reset_index(drop=True)
 
 
+def average_population(pop: pd.DataFrame) -> pd.DataFrame:
+    """Eurostat's average population of year t: the mean of the populations on 1 January of
+    t and t + 1 (``geo, year, value``); a year without the next 1 January is dropped."""
+    nxt = pop.assign(year=pop["year"] - 1)[["geo", "year", "value"]]
+    out = pop[["geo", "year", "value"]].merge(nxt, on=["geo", "year"], suffixes=("", "_next"))
+    return out.assign(value=(out["value"] + out["value_next"]) / 2)[["geo", "year", "value"]]
+
+
 def build_gdp_population(raw: Path) -> pd.DataFrame:
-    """GDP, population and GDP per inhabitant (2015-2018); FR/country and EU28 from sums."""
+    """GDP, population and GDP per inhabitant (2015-2018); FR/country and EU28 from sums.
+
+    GDP per inhabitant divides GDP by the average population of the year, as Eurostat's
+    ``EUR_HAB`` does; the average population is derived from the 1 January populations.
+    """
     years = range(2015, 2019)
     gdp = _rds_table(raw, "tgs00003", years, unit="MIO_EUR")
-    pop = _rds_table(raw, "tgs00096", years)
+    pop = _rds_table(raw, "tgs00096", range(2015, 2020))
+    pop = pop[_is_nuts2(pop["geo"])]
+    avg = average_population(pop)
+    avg = avg[avg["year"].isin(list(years))]
+    pop = pop[pop["year"].isin(list(years))]
     parts = []
     regional = {}
-    for name, table in (("gdp_mio_eur", gdp), ("population", pop)):
+    for name, table in (("gdp_mio_eur", gdp), ("population", pop), ("population_average", avg)):
         t = table[_is_nuts2(table["geo"])].copy()
         regional[name] = t
         parts.append(_frame(t, name))
     # Aggregates from sums: a country or EU28 total needs every NUTS 2 region's value.
     wide = (regional["gdp_mio_eur"].rename(columns={"value": "gdp"})[["geo", "year", "gdp"]]
             .merge(regional["population"].rename(columns={"value": "pop"})[["geo", "year", "pop"]],
-                   on=["geo", "year"], how="inner"))
+                   on=["geo", "year"], how="inner")
+            .merge(regional["population_average"].rename(columns={"value": "avg"})
+                   [["geo", "year", "avg"]], on=["geo", "year"], how="inner"))
     wide["country"] = wide["geo"].str[:2]
     extra = gdp[gdp["geo"].str.endswith("ZZ")].assign(country=lambda f: f["geo"].str[:2])
     agg_rows = []
     for (country, year), grp in wide.groupby(["country", "year"]):
         zz = extra[(extra["country"] == country) & (extra["year"] == year)]["value"].sum()
-        agg_rows.append((country, year, grp["gdp"].sum() + zz, grp["pop"].sum(), len(grp), zz))
-    agg = pd.DataFrame(agg_rows, columns=["geo", "year", "gdp", "pop", "n", "zz"])
+        agg_rows.append((country, year, grp["gdp"].sum() + zz, grp["pop"].sum(),
+                         grp["avg"].sum(), len(grp), zz))
+    agg = pd.DataFrame(agg_rows, columns=["geo", "year", "gdp", "pop", "avg", "n", "zz"])
     eu = agg[agg["geo"].isin(EU28)].groupby("year").agg(
-        gdp=("gdp", "sum"), pop=("pop", "sum"), n=("n", "sum"), zz=("zz", "sum"),
-        countries=("geo", "count")).reset_index()
+        gdp=("gdp", "sum"), pop=("pop", "sum"), avg=("avg", "sum"), n=("n", "sum"),
+        zz=("zz", "sum"), countries=("geo", "count")).reset_index()
     eu = eu[eu["countries"] == len(EU28)].assign(geo="EU28")
-    agg = pd.concat([agg, eu[["geo", "year", "gdp", "pop", "n", "zz"]]], ignore_index=True)
+    agg = pd.concat([agg, eu[["geo", "year", "gdp", "pop", "avg", "n", "zz"]]], ignore_index=True)
     agg["note"] = ("sum of " + agg["n"].astype(str) + " NUTS 2 regions"
                    + np.where(agg["zz"] > 0, " plus extra-regio GDP", ""))
+    sums = agg.assign(note="sum of " + agg["n"].astype(str) + " NUTS 2 regions")
     parts.append(_frame(agg.rename(columns={"gdp": "value"}), "gdp_mio_eur"))
-    parts.append(_frame(agg.assign(note="sum of " + agg["n"].astype(str) + " NUTS 2 regions")
-                        .rename(columns={"pop": "value"}), "population"))
+    parts.append(_frame(sums.rename(columns={"pop": "value"}), "population"))
+    parts.append(_frame(sums.rename(columns={"avg": "value"}), "population_average"))
     per_cap = pd.concat([
-        wide.assign(value=wide["gdp"] * 1e6 / wide["pop"],
-                    note="GDP / population on 1 January; Eurostat's EUR_HAB divides by "
-                         "average population"),
-        agg.assign(value=agg["gdp"] * 1e6 / agg["pop"],
-                   note=agg["note"] + "; GDP / population on 1 January, from sums"),
+        wide.assign(value=wide["gdp"] * 1e6 / wide["avg"],
+                    note="GDP / average population of the year"),
+        agg.assign(value=agg["gdp"] * 1e6 / agg["avg"],
+                   note=agg["note"] + "; GDP / average population of the year, from sums"),
     ])
     parts.append(_frame(per_cap, "gdp_per_capita_eur"))
     est = eurostat.read_tsv(verified_path(raw, GDP2025))
@@ -283,7 +305,7 @@ HONTI_COLUMNS = {
     "high_tech_sectors_emp_pct": "htec_emp_reg2_NACE_R2_HTC__UNIT_PC_EMP__SEX_T",
     "high_tech_manufacturing_emp_pct": "htec_emp_reg2_NACE_R2_C_HTC__UNIT_PC_EMP__SEX_T",
     "high_medium_tech_manufacturing_emp_pct": "htec_emp_reg2_NACE_R2_C_HTC_MH__UNIT_PC_EMP__SEX_T",
-    "low_medium_tech_manufacturing_emp_pct": "htec_emp_reg2_NACE_R2_C_LTC_M__UNIT_PC_EMP__SEX_T",
+    "medium_low_tech_manufacturing_emp_pct": "htec_emp_reg2_NACE_R2_C_LTC_M__UNIT_PC_EMP__SEX_T",
     "high_tech_kis_emp_pct": "htec_emp_reg2_NACE_R2_KIS_HTC__UNIT_PC_EMP__SEX_T",
     "kis_emp_pct": "htec_emp_reg2_NACE_R2_KIS__UNIT_PC_EMP__SEX_T",
     "tertiary_attainment_25_64_pct": "edat_lfse_04_SEX_T__ISCED11_ED5-8__AGE_Y25-64__UNIT_PC",
@@ -312,15 +334,6 @@ def build_technology(raw: Path) -> pd.DataFrame:
         t = _recode_2013(t)  # the source keeps NUTS 2013 codes for some French rows (2013)
         t.loc[t["geo"].eq("EU28"), "note"] = "EU28 aggregate row of the source"
         parts.append(_frame(t, indicator))
-    manu = db[["NUTS2", "YEAR"]].rename(columns={"NUTS2": "geo", "YEAR": "year"}).assign(
-        value=db[HONTI_COLUMNS["high_medium_tech_manufacturing_emp_pct"]]
-        + db[HONTI_COLUMNS["low_medium_tech_manufacturing_emp_pct"]])
-    manu = manu.dropna()
-    parts.append(_frame(manu, "manufacturing_emp_pct"))
-    eu_manu = manu[manu["geo"].eq("EU28")].set_index("year")["value"]
-    lq = manu[manu["year"].isin(eu_manu.index) & manu["geo"].ne("EU28")].copy()
-    lq["value"] = lq["value"] / lq["year"].map(eu_manu)
-    parts.append(_frame(lq, "manufacturing_lq"))
     rk = pd.read_csv(verified_path(raw, RANKINGS), dtype={"Regio": str})
     rk = rk.dropna(subset=["RII"]).rename(columns={"Regio": "geo", "RII": "value"}).assign(
         year=2019, note="")

@@ -257,7 +257,7 @@ def myst_figure(image: str, name: str, caption: str, alt: str, data_file: str | 
         if not _SAFE_PATH.fullmatch(path) or ".." in path:
             raise ValueError(f"unsafe file name for the book: {path!r}")
     if data_file:
-        data = f" Data: {{download}}`{Path(data_file).name} <{data_file}>`."
+        data = f" {{download}}`Data of this figure (CSV) <{data_file}>`."
     return (f"```{{figure}} {image}\n:name: {_label(name)}\n:alt: {_quoted_option(alt)}\n"
             f":width: {width}\n\n{myst_text(caption)}{data}\n```\n")
 

@@ -25,7 +25,7 @@ def dirs(tmp_path: Path) -> tuple[Path, Path]:
     book.mkdir()
     nbs.mkdir()
     shutil.copy(paths.BOOK_TEMPLATES / "chapters.yml", book / "chapters.yml")
-    for stem in ("indicators", "synthesis", "action_plan"):
+    for stem in ("indicators", "synthesis", "action_plan", "reproduction"):
         _nb(nbs, stem)
     return book, nbs
 

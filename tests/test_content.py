@@ -392,7 +392,8 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build = tmp_path_factory.mktemp("content-editions")
     run_cli("run", CVL, "--quiet", build=build, check=True)
     # The other regions need only the chapters that carry content.
-    mine = [a for nb in ("about_study", "synthesis", "strategy", "interventions", "action_plan")
+    mine = [a for nb in ("about_study", "synthesis", "strategy", "interventions", "action_plan",
+                         "reproduction")
             for a in ("-n", nb)]
     run_cli("run", "saxony", "lithuania", *mine, "--quiet", build=build, check=True)
     pdf = [] if shutil.which("xelatex") else ["--no-pdf"]

@@ -274,3 +274,49 @@ def test_the_failed_line_goes_to_stderr_even_when_quiet(runs: Path, monkeypatch,
     assert outcome.status == "failed"
     out, err = capsys.readouterr()
     assert "FAILED r/nb: KeyError: 'x'" in err and "FAILED" not in out
+
+
+# -- notebooks that run after the region's others (metadata.eocic.after_region) -------------
+
+def test_the_reproduction_notebook_runs_after_the_regions_others_keyed_on_their_outputs(
+        runs: Path):
+    tasks = runner.plan(["saxony"], _specs("reproduction", "indicators"), {})
+    after = next(t for t in tasks if t.notebook == "reproduction")
+    assert after.after_region and runner._in_phases(tasks) is not None
+    planned = after.key
+    order: list[list[str]] = []
+    keys: list[str] = []
+
+    def fake_phase(phase: list[runner.Task]) -> list[runner.Outcome]:
+        order.append([t.notebook for t in phase])
+        if phase[0].notebook == "indicators":  # what the first phase publishes
+            run = paths.run_dir("saxony")
+            (run / "figures").mkdir(parents=True)
+            (run / "figures" / "figure1.png").write_bytes(b"png")
+            (run / "indicators.ipynb").write_text("{}")
+            (run / "results.json").write_text('{"gdp": 1}')
+        else:
+            keys.append(phase[0].key)
+        return [runner.Outcome(t.region, t.notebook, "ok") for t in phase]
+
+    outcomes = runner._run_phases(tasks, runner._in_phases(tasks), fake_phase)
+    assert order == [["indicators"], ["reproduction"]]
+    assert [o.notebook for o in outcomes] == [t.notebook for t in tasks]
+    assert keys == [after.key] and after.key != planned  # re-keyed on the first phase's files
+
+    def key() -> str:
+        return runner.plan(["saxony"], _specs("reproduction"), {})[0].key
+
+    assert key() == after.key  # a second plan computes the same key
+    run = paths.run_dir("saxony")
+    (run / "reproduction.ipynb").write_text("{}")  # its own outputs do not enter its key
+    (run / "tables").mkdir()
+    (run / "tables" / "reproduction_elements.csv").write_text("a\n")
+    atomic.write_json(runner.manifest_file("saxony", "reproduction"),
+                      {"key": key(), "files": {"tables/reproduction_elements.csv": ""}})
+    assert key() == after.key
+    (run / "tables" / "indicators.csv").write_text("a\n")  # another notebook's new table
+    assert key() != after.key
+    (run / "tables" / "indicators.csv").unlink()
+    (run / "results.json").write_text('{"gdp": 2}')  # a changed result
+    assert key() != after.key

@@ -244,29 +244,58 @@ def summary(frame: pd.DataFrame) -> str:
     return ", ".join(f"{int(counts[s])} {s}" for s in order if s in counts)
 
 
+#: The page's title and its two section headings (the notebook's markdown cells hold them too).
+TITLE = "What this edition reproduces"
+ELEMENTS_HEADING = "Sections, figures, tables, boxes and footnotes"
+NUMBERS_HEADING = "Stated numbers"
+
+
+def intro(region: Region) -> str:
+    """The page's opening paragraph (plain text)."""
+    text = (f"This page lists every element of the seed briefing, EOCIC (2019) for "
+            f"Centre-Val de Loire, and what the {region.name} edition does with it. The status "
+            "is computed from the region's content files, the chapters that ran and the "
+            "briefing's reference values: reproduced (carried over, restated in our words or "
+            "recomputed within tolerance), reconstructed (rebuilt by another route, said how), "
+            "stated (quoted, not recomputable, said why) or omitted (said why).")
+    if region.id != TEMPLATE_REGION:
+        text += (f" The briefing is about Centre-Val de Loire: for {region.name} only the "
+                 "data-driven chapters and the content written for it count.")
+    return text
+
+
+def elements_summary(elements: pd.DataFrame) -> str:
+    """One sentence counting the elements by status (plain text)."""
+    return f"Of {len(elements)} elements: {summary(elements)}."
+
+
+def numbers_summary(numbers: pd.DataFrame) -> str:
+    """One sentence counting the reference numbers by status (plain text)."""
+    return f"Of {len(numbers)} numbers held in the reference values: {summary(numbers)}."
+
+
+def elements_table(elements: pd.DataFrame) -> str:
+    """The elements as a MyST list-table, every cell escaped."""
+    return ct.list_table(elements.drop(columns="kind"), "Elements of the briefing and their "
+                         "status in this edition.", "tab-reproduction-elements",
+                         widths="27 15 38 20")
+
+
+def numbers_table(numbers: pd.DataFrame) -> str:
+    """The reference numbers as a MyST list-table, every cell escaped."""
+    return ct.list_table(numbers.drop(columns="id"), "The briefing's numbers and their status "
+                         "in this edition.", "tab-reproduction-numbers",
+                         widths="14 22 16 14 34")
+
+
 def reproduction_md(region: Region, run_dir: Path | None = None) -> str:
-    """The page "What this edition reproduces" (MyST), from content, runs and references."""
+    """The page "What this edition reproduces" as one MyST text, from content, runs and
+    references (the notebook ``notebooks/reproduction.ipynb`` shows the same parts)."""
     elements = element_rows(region, run_dir)
     numbers = number_rows(region, run_dir)
-    intro = (f"This page lists every element of the seed briefing, EOCIC (2019) for "
-             f"Centre-Val de Loire, and what the {region.name} edition does with it. The status "
-             "is computed from the region's content files, the chapters that ran and the "
-             "briefing's reference values: reproduced (carried over, restated in our words or "
-             "recomputed within tolerance), reconstructed (rebuilt by another route, said how), "
-             "stated (quoted, not recomputable, said why) or omitted (said why).")
-    if region.id != TEMPLATE_REGION:
-        intro += (f" The briefing is about Centre-Val de Loire: for {region.name} only the "
-                  "data-driven chapters and the content written for it count.")
-    parts = ["# What this edition reproduces", "", ct.myst_text(intro), "",
-             "## Sections, figures, tables, boxes and footnotes", "",
-             ct.myst_text(f"Of {len(elements)} elements: {summary(elements)}."), "",
-             ct.list_table(elements.drop(columns="kind"), "Elements of the briefing and their "
-                           "status in this edition.", "tab-reproduction-elements",
-                           widths="28 14 38 20"),
-             "## Stated numbers", "",
-             ct.myst_text(f"Of {len(numbers)} numbers held in the reference values: "
-                          f"{summary(numbers)}."), "",
-             ct.list_table(numbers.drop(columns="id"), "The briefing's numbers and their status "
-                           "in this edition.", "tab-reproduction-numbers",
-                           widths="14 22 16 14 34")]
+    parts = [f"# {TITLE}", "", ct.myst_text(intro(region)), "",
+             f"## {ELEMENTS_HEADING}", "", ct.myst_text(elements_summary(elements)), "",
+             elements_table(elements),
+             f"## {NUMBERS_HEADING}", "", ct.myst_text(numbers_summary(numbers)), "",
+             numbers_table(numbers)]
     return "\n".join(parts) + "\n"

@@ -194,18 +194,6 @@ def _pages(chapters: list[Chapter], run_dir: Path, src: Path, page_text: dict[st
             _write(src / f"{c.file}.md", make() if make else _placeholder(c))
 
 
-def _reproduction_md(region: Region) -> str:
-    """The "What this edition reproduces" page.
-
-    Known gap: this page is still computed here, from the region's content files, by an
-    analysis module, instead of by a notebook of the region's run (tests/test_book_stage.py
-    fails until it is one).
-    """
-    from eocic_helpers.analysis.reproduction import reproduction_md
-
-    return reproduction_md(region)
-
-
 def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     """Write the book sources of one regional edition into ``build/books/<region>``.
 
@@ -238,7 +226,6 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     _pages(chapters, run_dir, src, {
         "data_methods": appendix.data_methods_md,
         "fidelity": lambda: appendix.fidelity_md(region, res),
-        "reproduction": lambda: _reproduction_md(region),
         "for_analysts": lambda: templates.render("for_analysts.md", context),
         "references": lambda: templates.render("references.md", context),
     })
@@ -299,9 +286,7 @@ def edition_key(region: Region, pdf: bool) -> str:
     files = [*sorted(run_dir.glob("*.ipynb")), run_dir / "results.json",
              *sorted((run_dir / "figures").glob("*")), *sorted((run_dir / "tables").glob("*")),
              *sorted(p for p in paths.BOOK_TEMPLATES.rglob("*") if p.is_file()),
-             *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.REGIONS_FILE,
-             # the reproduction page still reads the catalogue and the region's content
-             *sorted(paths.REFERENCE.glob("*")), *sorted(paths.region_data_dir(region.id).glob("*"))]
+             *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.REGIONS_FILE]
     for f in files:
         if f.is_file():
             h.update(f.name.encode())

@@ -156,6 +156,12 @@ class Publication:
         atomic.write_csv(self.output_dir / "tables" / f"{name}.csv", frame)
         display(_Bundle(html_text, myst, name))
 
+    def paragraph(self, text: str) -> None:
+        """Show a paragraph of plain text; it is escaped for HTML and for MyST."""
+        from eocic_helpers.outputs.escape import myst_text
+
+        display(_Bundle(f"<p>{html.escape(text)}</p>", myst_text(text), text))
+
     def finish(self) -> Path:
         """Write this notebook's results fragment; the runner merges it into results.json."""
         target = self.output_dir / f"{self.notebook}{FRAGMENT_SUFFIX}"

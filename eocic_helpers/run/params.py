@@ -38,6 +38,9 @@ class NotebookSpec:
     preflight: tuple[str, ...] = ()
     #: Run once over all pilots (pseudo-region ``all``), after the regions' own runs.
     cross_region: bool = False
+    #: Run per region after the region's other notebooks, whose outputs it reads (its key
+    #: covers the region's ``results.json`` and the list of files the run produced).
+    after_region: bool = False
 
 
 def _read_notebook(path: Path) -> dict[str, Any]:
@@ -87,6 +90,7 @@ def load_spec(path: Path) -> NotebookSpec:
         validator=str(meta.get("validator", "")),
         preflight=tuple(meta.get("preflight", [])),
         cross_region=bool(meta.get("cross_region", False)),
+        after_region=bool(meta.get("after_region", False)),
     )
 
 

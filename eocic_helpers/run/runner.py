@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ class Task:
     code: str = ""
     declared: tuple[str, ...] = ()
     recorded: list[str] = field(default_factory=list)
+    #: Runs after the region's other notebooks (``metadata.eocic.after_region``).
+    after_region: bool = False
 
     @property
     def label(self) -> str:
@@ -200,6 +203,24 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
     return files
 
 
+def region_outputs(region: str, own: Iterable[str] = ()) -> list[str]:
+    """The files a region's run published (executed notebooks, figures, tables), relative to
+    its run folder, leaving out those of the notebooks that run after the region's others
+    (``metadata.eocic.after_region``): these read the list, so it must not cover their own.
+    ``own`` names more files to leave out (a notebook's outputs while it is being promoted,
+    before its manifest lists them)."""
+    run = paths.run_dir(region)
+    after = {s.name for s in _all_specs() if s.after_region}
+    own = {*own, *(f"{name}.ipynb" for name in after)}
+    for name in after:
+        manifest = read_manifest(region, name)
+        own |= set(manifest["files"]) if manifest else set()
+    found = [f.name for f in sorted(run.glob("*.ipynb"))]
+    for sub in ("figures", "tables"):
+        found += [f"{sub}/{f.name}" for f in sorted((run / sub).glob("*")) if f.is_file()]
+    return [f for f in found if f not in own]
+
+
 def _read_name(f: Path) -> str:
     """A read file's name in the key: relative to the project, or to the build folder (a
     cross-region notebook reads the pilots' runs, which may live outside the project)."""
@@ -209,12 +230,14 @@ def _read_name(f: Path) -> str:
 
 
 def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: str,
-             recorded: list[str] | tuple[str, ...] = ()) -> str:
+             recorded: list[str] | tuple[str, ...] = (), own: Iterable[str] = ()) -> str:
     """Cache key: code cells, resolved parameters, lock file, ``code`` (the digest of the
     package modules the notebook uses), the declared data files, and the files the last run
     of this task actually opened (``recorded``, paths relative to the project root).
 
-    A file that is gone counts as missing, so deleting it changes the key too.
+    A file that is gone counts as missing, so deleting it changes the key too. A notebook that
+    runs after the region's others (``after_region``) is keyed on the list of files they
+    published as well (:func:`region_outputs`, leaving out ``own``).
     """
     h = hashlib.sha256()
     h.update(_code_of(spec.path))
@@ -225,6 +248,13 @@ def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: 
         f = files[rel]
         h.update(rel.encode())
         h.update(_sha(f.read_bytes()).encode() if f.is_file() else b"<missing>")
+    if spec.after_region:  # the region's results, which notebooks ran, what they published
+        run = paths.run_dir(region)
+        for name in ("results.json", "_owners.json"):
+            f = run / name
+            h.update(name.encode())
+            h.update(_sha(f.read_bytes()).encode() if f.is_file() else b"<missing>")
+        h.update(json.dumps(region_outputs(region, own)).encode())
     if paths.LOCK_FILE.exists():
         h.update(paths.LOCK_FILE.read_bytes())
     h.update(code.encode())
@@ -339,7 +369,8 @@ def plan(
             task = Task(region, spec.name, str(spec.path), params,
                         reads=[str(p) for p in declared_reads(spec, region)],
                         code=code[spec.name], declared=tuple(spec.reads),
-                        recorded=recorded_reads(region, spec.name))
+                        recorded=recorded_reads(region, spec.name),
+                        after_region=spec.after_region)
             task.key = task_key(spec, params, region, task.code, task.recorded)
             tasks.append(task)
     from eocic_helpers.core.regions import load_regions
@@ -553,8 +584,9 @@ def promote(task: Task, staging: Path) -> Path:
     key = task.key
     if reads != sorted(task.recorded) and task.code:  # the next plan keys on these reads
         spec = NotebookSpec(task.notebook, Path(task.notebook_path), {}, reads=task.declared,
-                            cross_region=task.region == CROSS_REGION)
-        key = task_key(spec, task.parameters, task.region, task.code, reads)
+                            cross_region=task.region == CROSS_REGION,
+                            after_region=task.after_region)
+        key = task_key(spec, task.parameters, task.region, task.code, reads, own=files)
     atomic.write_json(mf, {"key": key, "region": task.region, "notebook": task.notebook,
                            "files": files, "reads": reads})
     (run_dir / "failed" / f"{task.notebook}.ipynb").unlink(missing_ok=True)  # superseded
@@ -627,6 +659,33 @@ def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 2.0) -> None:
         psutil.wait_procs(alive, timeout=1.0)
 
 
+def _phase(task: Task) -> int:
+    """0: a region's own notebooks; 1: those run after them (``after_region``), per region;
+    2: the cross-region notebooks, after every region."""
+    return 2 if task.region == CROSS_REGION else 1 if task.after_region else 0
+
+
+def _in_phases(tasks: list[Task]) -> list[list[int]] | None:
+    """Task indices grouped by phase, or None when all tasks are of one phase."""
+    groups = [[i for i, t in enumerate(tasks) if _phase(t) == p] for p in range(3)]
+    groups = [g for g in groups if g]
+    return groups if len(groups) > 1 else None
+
+
+def _run_phases(tasks: list[Task], groups: list[list[int]],
+                execute_phase: Any) -> list[Outcome]:
+    """Run the phases in order; a later phase's keys are recomputed from what the earlier
+    ones produced. Outcomes come back in task order."""
+    outcomes: dict[int, Outcome] = {}
+    for n, group in enumerate(groups):
+        if n:
+            for i in group:
+                _rekey(tasks[i])
+        for i, outcome in zip(group, execute_phase([tasks[i] for i in group]), strict=True):
+            outcomes[i] = outcome
+    return [outcomes[i] for i in range(len(tasks))]
+
+
 def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = True,
         options: KernelOptions | None = None) -> list[Outcome]:
     """Execute tasks in a pool of ``jobs`` worker processes, each with a warm kernel, skipping
@@ -641,15 +700,9 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
     """
     from tqdm import tqdm
 
-    cross = [t for t in tasks if t.region == CROSS_REGION]
-    if cross and len(cross) < len(tasks):
-        # The regions first; then the cross-region notebooks, keyed on what the regions produced.
-        first = run([t for t in tasks if t.region != CROSS_REGION], jobs, force, progress, options)
-        for t in cross:
-            _rekey(t)
-        second = iter(run(cross, jobs, force, progress, options))
-        firsts = iter(first)
-        return [next(second) if t.region == CROSS_REGION else next(firsts) for t in tasks]
+    phased = _in_phases(tasks)
+    if phased is not None:
+        return _run_phases(tasks, phased, lambda ts: run(ts, jobs, force, progress, options))
 
     options = options or KernelOptions()
     outcomes: dict[int, Outcome] = {}
@@ -743,6 +796,10 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
     """
     from tqdm import tqdm
 
+    phased = _in_phases(tasks)
+    if phased is not None:
+        return _run_phases(tasks, phased,
+                           lambda ts: run_dask(ts, scheduler, force, progress, options))
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - distributed is a project dependency

@@ -686,6 +686,20 @@ def _run_phases(tasks: list[Task], groups: list[list[int]],
     return [outcomes[i] for i in range(len(tasks))]
 
 
+def _settle(task: Task, outcome: Outcome, staging: Path) -> str:
+    """Promote a successful execution, or keep a failed one for inspection (parent side, the
+    same for every executor). A failed promotion fails only this task. Returns the status."""
+    if outcome.status == "ok":
+        try:
+            outcome.notebook_out = str(promote(task, staging))
+        except OSError as exc:  # keep going: the other tasks are independent
+            outcome.status, outcome.error = "failed", f"promoting outputs: {exc}"
+            return outcome.status
+    if outcome.status != "ok":
+        outcome.notebook_out = _keep_failed(task, staging)
+    return outcome.status
+
+
 def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = True,
         options: KernelOptions | None = None) -> list[Outcome]:
     """Execute tasks in a pool of ``jobs`` worker processes, each with a warm kernel, skipping
@@ -745,15 +759,8 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
             except cf.process.BrokenProcessPool as exc:
                 outcome = Outcome(task.region, task.notebook, "failed",
                                   error=f"worker process died ({exc})")
-            if outcome.status == "ok":
-                try:
-                    outcome.notebook_out = str(promote(task, stagings[i]))
-                except OSError as exc:  # keep going: the other tasks are independent
-                    outcome.status, outcome.error = "failed", f"promoting outputs: {exc}"
-            if outcome.status != "ok":
+            if _settle(task, outcome, stagings[i]) != "ok":
                 failed += 1
-                outcome.notebook_out = outcome.notebook_out if outcome.error.startswith(
-                    "promoting") else _keep_failed(task, stagings[i])
                 bar.write(f"FAILED {task.label}: {outcome.error}", file=sys.stderr)
             outcomes[i] = outcome
             running.discard(task.label)
@@ -838,14 +845,7 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
             except Exception as exc:  # the Dask worker died or lost the task
                 outcome = Outcome(task.region, task.notebook, "failed",
                                   error=f"dask task lost: {type(exc).__name__}: {exc}")
-            if outcome.status == "ok":
-                try:
-                    outcome.notebook_out = str(promote(task, stagings[i]))
-                except OSError as exc:  # keep going: the other tasks are independent
-                    outcome.status, outcome.error = "failed", f"promoting outputs: {exc}"
-            if outcome.status != "ok":
-                outcome.notebook_out = outcome.notebook_out if outcome.error.startswith(
-                    "promoting") else _keep_failed(task, stagings[i])
+            if _settle(task, outcome, stagings[i]) != "ok":
                 bar.write(f"FAILED {task.label}: {outcome.error}", file=sys.stderr)
             outcomes[i] = outcome
             bar.update(1)

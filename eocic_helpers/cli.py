@@ -312,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
         print("eocic: error: --cell-timeout must be a positive number of seconds", file=sys.stderr)
         return 2
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    # Ctrl-C interrupts even when the caller started us with SIGINT ignored (a parent that
+    # ignores it, e.g. a worker process, passes that on to its children).
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return int(args.func(args) or 0)
     except EocicError as exc:
@@ -328,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 if __name__ == "__main__":

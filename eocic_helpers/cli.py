@@ -48,8 +48,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         overrides.update(prm.load_params_file(Path(args.params_file)))
     overrides.update(prm.parse_pairs(args.param or []))
     per_notebook = prm.resolve(specs, overrides)
-    _preflight_data(specs)
-    tasks = runner.plan([r.id for r in regions], specs, per_notebook)
+    tasks = runner.plan([r.id for r in regions], specs, per_notebook, force=args.force)
+    # Before any kernel starts, whenever a task will run. (A fresh task's key covers the
+    # snapshot files it reads: they are the bytes a successful run was checked against.)
+    if args.force or not all(runner.is_fresh(t) for t in tasks):
+        _preflight_data(specs)
     if args.dry_run:
         hits = 0
         for t in tasks:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import SEED_REGION, Region
 from eocic_helpers.outputs.escape import myst_text
-from eocic_helpers.outputs.publication import myst_list_table
+
+if TYPE_CHECKING:  # pandas is imported where a table is made: a no-op book stays light
+    import pandas as pd
 
 #: Folder of static method documentation, one Markdown fragment per topic, in name order.
 METHODS_DIR = "methods"
@@ -51,6 +51,8 @@ def methods_fragments(book_dir: Path | None = None) -> list[str]:
 
 def sources_table() -> pd.DataFrame:
     """One row per source: dataset, vintage, licence and the raw files' checksums."""
+    import pandas as pd
+
     from eocic_helpers.data.sources import load_sources
 
     rows = []
@@ -65,6 +67,8 @@ def sources_table() -> pd.DataFrame:
 
 def indicators_table() -> pd.DataFrame:
     """The snapshot's indicators: label, unit, dataset and derivation."""
+    import pandas as pd
+
     from eocic_helpers.data.snapshot import UNITS
 
     ind = pd.read_csv(paths.SNAPSHOT / "indicators.csv", keep_default_na=False)
@@ -81,6 +85,8 @@ def indicators_table() -> pd.DataFrame:
 
 def data_methods_md() -> str:
     """The data-and-methods appendix: sources, indicators and the method fragments."""
+    from eocic_helpers.outputs.publication import myst_list_table
+
     parts = ["# Data and methods", "",
              "Every value of this edition comes from the sources below, through a snapshot of "
              "the raw files that the project rebuilds deterministically (the raw files' "
@@ -105,6 +111,7 @@ def fidelity_md(region: Region, res: dict[str, Any]) -> str:
                      f"published numbers for {myst_text(region.name)} to compare with.")
         return "\n".join(parts) + "\n"
     from eocic_helpers.data.reference import briefing_comparisons
+    from eocic_helpers.outputs.publication import myst_list_table
 
     comps = briefing_comparisons(res)  # the chapters' checks, claims included
     ref = load_reference()

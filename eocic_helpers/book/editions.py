@@ -273,7 +273,7 @@ def _copy_atomic(source: Path, target: Path) -> None:
 def book_code_digest() -> str:
     """Hash of the package modules the book stage runs (this module and what it imports), so
     an edit elsewhere (the CLI, a model) does not rebuild every edition."""
-    from eocic_helpers.run.runner import code_digest
+    from eocic_helpers.core.digest import code_digest
 
     return code_digest("import eocic_helpers.book.editions")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import math
 import os
 import re
@@ -23,10 +22,14 @@ from IPython.display import display
 
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.outputs.escape import myst_text
+from eocic_helpers.outputs.fragments import (  # noqa: F401  (re-exported)
+    FRAGMENT_SUFFIX,
+    OUTPUT_ENV,
+    merge_results,
+    read_fragment,
+)
 
 #: Environment variable through which the runner points a notebook at its staging folder.
-OUTPUT_ENV = "EOCIC_OUTPUT_DIR"
-FRAGMENT_SUFFIX = ".results.json"
 
 
 class GlueText:
@@ -330,28 +333,3 @@ def open_publication(region: str, notebook: str) -> Publication:
     out.mkdir(parents=True, exist_ok=True)
     return Publication(region=region, notebook=notebook, output_dir=out)
 
-
-def merge_results(results_file: Path, fragment: dict[str, Any]) -> dict[str, Any]:
-    """Merge one notebook's values into ``results.json``, replacing only that notebook's keys.
-
-    ``results.json`` stays a flat key -> value object; a hidden ``_owners.json`` beside it
-    remembers which notebook wrote which key, so a re-run drops keys the notebook no longer glues.
-    """
-    owners_file = results_file.with_name("_owners.json")
-    results = json.loads(results_file.read_text("utf-8")) if results_file.exists() else {}
-    owners = json.loads(owners_file.read_text("utf-8")) if owners_file.exists() else {}
-    notebook = fragment["notebook"]
-    for key in [k for k, nb in owners.items() if nb == notebook]:
-        results.pop(key, None)
-        owners.pop(key)
-    for key, value in fragment["values"].items():
-        results[key] = value
-        owners[key] = notebook
-    atomic.write_json(owners_file, owners)
-    atomic.write_json(results_file, results)
-    return results
-
-
-def read_fragment(path: Path) -> dict[str, Any]:
-    """Read a results fragment written by :meth:`Publication.finish`."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))

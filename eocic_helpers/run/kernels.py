@@ -123,7 +123,7 @@ def kernel_reset(output_dir: str) -> None:
     import pandas as pd
     from IPython import get_ipython
 
-    from eocic_helpers.outputs.publication import OUTPUT_ENV
+    from eocic_helpers.outputs.fragments import OUTPUT_ENV
 
     if not _BASELINE:
         raise KernelError("kernel_reset before kernel_setup")
@@ -219,7 +219,7 @@ class WarmKernel:
     def __init__(self, cwd: Path, options: KernelOptions) -> None:
         from jupyter_client import AsyncKernelManager
 
-        from eocic_helpers.outputs.publication import OUTPUT_ENV
+        from eocic_helpers.outputs.fragments import OUTPUT_ENV
 
         self.options = options
         self.tasks = 0

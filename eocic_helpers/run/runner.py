@@ -8,7 +8,6 @@ leaves the last good outputs intact and different regions never collide.
 
 from __future__ import annotations
 
-import ast
 import concurrent.futures as cf
 import contextlib
 import hashlib
@@ -23,7 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from eocic_helpers.core import atomic, paths
-from eocic_helpers.outputs.publication import FRAGMENT_SUFFIX, OUTPUT_ENV, merge_results, read_fragment
+from eocic_helpers.core.digest import (  # noqa: F401  (module_closure, package_digest re-exported)
+    _file_sha,
+    _sha,
+    code_digest,
+    module_closure,
+    package_digest,
+)
+from eocic_helpers.outputs.fragments import FRAGMENT_SUFFIX, OUTPUT_ENV, merge_results, read_fragment
 from eocic_helpers.run.kernels import KERNEL as KERNEL  # noqa: F401  (re-exported)
 from eocic_helpers.run.kernels import KernelOptions
 from eocic_helpers.run.params import NotebookSpec
@@ -71,10 +77,6 @@ class Outcome:
 
 # -- cache keys -----------------------------------------------------------------------------
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _code_cells(notebook_path: Path) -> list[str]:
     nb = json.loads(notebook_path.read_text(encoding="utf-8"))
     return [
@@ -88,97 +90,9 @@ def _code_of(notebook_path: Path) -> bytes:
     return "\n# --cell--\n".join(_code_cells(notebook_path)).encode()
 
 
-def package_digest() -> str:
-    """Hash of every source file of ``eocic_helpers`` (the book's edition keys use it)."""
-    h = hashlib.sha256()
-    for p in sorted(paths.PACKAGE.rglob("*.py")):
-        h.update(p.relative_to(paths.PACKAGE).as_posix().encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-PACKAGE_NAME = "eocic_helpers"
-
-
-def _module_file(name: str) -> Path | None:
-    """The source file of module ``eocic_helpers.x.y`` (module or package), if it exists."""
-    parts = name.split(".")
-    if parts[0] != PACKAGE_NAME:
-        return None
-    base = paths.PACKAGE.joinpath(*parts[1:])
-    if base.with_suffix(".py").is_file() and parts[1:]:
-        return base.with_suffix(".py")
-    if (base / "__init__.py").is_file():
-        return base / "__init__.py"
-    return None
-
-
-def _imported_names(tree: ast.AST, current: str, is_package: bool) -> set[str]:
-    """Fully qualified names a syntax tree imports (any depth, so function-level imports too).
-
-    For ``from a.b import c`` both ``a.b`` and ``a.b.c`` are returned: ``c`` may be a module.
-    """
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:  # relative import
-                base = current.split(".") if is_package else current.split(".")[:-1]
-                base = base[: len(base) - (node.level - 1)]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
-            names.add(module)
-            names.update(f"{module}.{alias.name}" for alias in node.names)
-    return names
-
-
-def _with_parents(name: str) -> list[str]:
-    parts = name.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
-
-
-def module_closure(code: str) -> list[Path]:
-    """The ``eocic_helpers`` source files that ``code`` can load: its imports, their parent
-    packages' ``__init__`` files, and the imports of those files, transitively.
-
-    Computed from the source (not from ``sys.modules``), so a kernel that keeps modules
-    imported across notebooks does not blur which notebook uses which module.
-    """
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:  # IPython magics etc.: fall back to the whole package
-        return sorted(paths.PACKAGE.rglob("*.py"))
-    todo = [n for name in _imported_names(tree, "__main__", False) for n in _with_parents(name)]
-    seen: dict[str, Path] = {}
-    while todo:
-        name = todo.pop()
-        if name in seen or not name.startswith(PACKAGE_NAME):
-            continue
-        f = _module_file(name)
-        if f is None:
-            continue
-        seen[name] = f
-        sub = ast.parse(f.read_bytes(), filename=str(f))
-        for imported in _imported_names(sub, name, f.name == "__init__.py"):
-            todo.extend(_with_parents(imported))
-    return sorted(set(seen.values()))
-
-
 def modules_digest(spec: NotebookSpec) -> str:
     """Hash of the package modules a notebook's code cells can use (see :func:`module_closure`)."""
     return code_digest("\n".join(_code_cells(spec.path)))
-
-
-def code_digest(code: str) -> str:
-    """Hash of the package modules ``code`` can load, e.g. ``"import eocic_helpers.book.editions"``
-    for a stage that should be rebuilt only when the code it runs changes."""
-    h = hashlib.sha256()
-    for f in module_closure(code):
-        h.update(f.relative_to(paths.PACKAGE).as_posix().encode())
-        h.update(_sha(f.read_bytes()).encode())
-    return h.hexdigest()
 
 
 def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
@@ -247,13 +161,13 @@ def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: 
     for rel in sorted(files):
         f = files[rel]
         h.update(rel.encode())
-        h.update(_sha(f.read_bytes()).encode() if f.is_file() else b"<missing>")
+        h.update(_sha_or_missing(f))
     if spec.after_region:  # the region's results, which notebooks ran, what they published
         run = paths.run_dir(region)
         for name in ("results.json", "_owners.json"):
             f = run / name
             h.update(name.encode())
-            h.update(_sha(f.read_bytes()).encode() if f.is_file() else b"<missing>")
+            h.update(_sha_or_missing(f))
         h.update(json.dumps(region_outputs(region, own)).encode())
     if paths.LOCK_FILE.exists():
         h.update(paths.LOCK_FILE.read_bytes())
@@ -302,11 +216,9 @@ def recorded_reads(region: str, notebook: str) -> list[str]:
     return list(manifest.get("reads", [])) if manifest else []
 
 
-def _file_sha(path: Path) -> str | None:
-    try:
-        return _sha(path.read_bytes())
-    except OSError:
-        return None
+def _sha_or_missing(path: Path) -> bytes:
+    sha = _file_sha(path) if path.is_file() else None
+    return sha.encode() if sha is not None else b"<missing>"
 
 
 def is_fresh(task: Task) -> bool:
@@ -325,8 +237,15 @@ def plan(
     regions: list[str],
     specs: list[NotebookSpec],
     overrides: dict[str, dict[str, Any]],
+    force: bool = False,
 ) -> list[Task]:
-    """Tasks for every region x notebook, with their cache keys (no execution)."""
+    """Tasks for every region x notebook, with their cache keys (no execution).
+
+    A region's content checks (``metadata.eocic.preflight``) run before any kernel starts,
+    once per region, whenever one of its tasks will run (``force``, or a task that is not
+    fresh). A region whose tasks are all fresh is not re-checked: each content file is an
+    input of a task's key, so it is byte-identical to the one a successful run checked.
+    """
     from eocic_helpers.core.errors import ParameterError
     from eocic_helpers.core.regions import resolve_region
     from eocic_helpers.run.params import resolve
@@ -354,9 +273,8 @@ def plan(
             raise ParameterError(f"{region_file}: {exc}") from None
         from eocic_helpers.run.params import PREFLIGHTS
 
+        region_tasks: list[Task] = []
         for spec in specs:
-            for check in spec.preflight:
-                PREFLIGHTS[check](region)
             params = {k: v for k, v in spec.defaults.items()}
             params.update(region_overrides.get(spec.name, {}))
             params.update(overrides.get(spec.name, {}))
@@ -372,7 +290,11 @@ def plan(
                         recorded=recorded_reads(region, spec.name),
                         after_region=spec.after_region)
             task.key = task_key(spec, params, region, task.code, task.recorded)
-            tasks.append(task)
+            region_tasks.append(task)
+        if force or not all(is_fresh(t) for t in region_tasks):
+            for check in dict.fromkeys(c for s in specs for c in s.preflight):
+                PREFLIGHTS[check](region)
+        tasks += region_tasks
     from eocic_helpers.core.regions import load_regions
 
     if cross and set(regions) >= {r.id for r in load_regions()}:

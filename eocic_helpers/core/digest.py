@@ -1,0 +1,151 @@
+"""Digests of source code and files, for cache keys (the runner's tasks, the book's editions).
+
+:func:`code_digest` hashes the ``eocic_helpers`` modules a piece of code can load, found by
+reading the imports in the source (:func:`module_closure`), so an edit re-runs only the work
+that uses the edited module. File hashes are cached per file version within a process.
+
+This module imports nothing from the package's stages, so whatever uses it (the book stage)
+does not have the runner or the analysis in its own closure.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from eocic_helpers.core import paths
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def package_digest() -> str:
+    """Hash of every source file of ``eocic_helpers`` (the book's edition keys use it)."""
+    h = hashlib.sha256()
+    for p in sorted(paths.PACKAGE.rglob("*.py")):
+        h.update(p.relative_to(paths.PACKAGE).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+PACKAGE_NAME = "eocic_helpers"
+
+
+def _module_file(name: str) -> Path | None:
+    """The source file of module ``eocic_helpers.x.y`` (module or package), if it exists."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE_NAME:
+        return None
+    base = paths.PACKAGE.joinpath(*parts[1:])
+    if base.with_suffix(".py").is_file() and parts[1:]:
+        return base.with_suffix(".py")
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    return None
+
+
+_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _statements(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every statement of a syntax tree, at any depth (function and class bodies, branches,
+    handlers), without visiting expressions: an import is always a statement."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        for _, value in ast.iter_fields(node):
+            if isinstance(value, list) and value and isinstance(value[0], _BLOCKS):
+                todo.extend(value)
+
+
+def _imported_names(tree: ast.AST, current: str, is_package: bool) -> set[str]:
+    """Fully qualified names a syntax tree imports (any depth, so function-level imports too).
+
+    For ``from a.b import c`` both ``a.b`` and ``a.b.c`` are returned: ``c`` may be a module.
+    """
+    names: set[str] = set()
+    for node in _statements(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative import
+                base = current.split(".") if is_package else current.split(".")[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _with_parents(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+@functools.lru_cache(maxsize=512)
+def _file_imports(path: str, mtime_ns: int, size: int, name: str) -> frozenset[str]:
+    """The names module file ``path`` (module ``name``) imports; cached per file version, so
+    planning many notebooks parses each module once."""
+    f = Path(path)
+    tree = ast.parse(f.read_bytes(), filename=path)
+    return frozenset(_imported_names(tree, name, f.name == "__init__.py"))
+
+
+def module_closure(code: str) -> list[Path]:
+    """The ``eocic_helpers`` source files that ``code`` can load: its imports, their parent
+    packages' ``__init__`` files, and the imports of those files, transitively.
+
+    Computed from the source (not from ``sys.modules``), so a kernel that keeps modules
+    imported across notebooks does not blur which notebook uses which module.
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # IPython magics etc.: fall back to the whole package
+        return sorted(paths.PACKAGE.rglob("*.py"))
+    todo = [n for name in _imported_names(tree, "__main__", False) for n in _with_parents(name)]
+    seen: dict[str, Path] = {}
+    while todo:
+        name = todo.pop()
+        if name in seen or not name.startswith(PACKAGE_NAME):
+            continue
+        f = _module_file(name)
+        if f is None:
+            continue
+        seen[name] = f
+        st = f.stat()
+        for imported in _file_imports(str(f), st.st_mtime_ns, st.st_size, name):
+            todo.extend(_with_parents(imported))
+    return sorted(set(seen.values()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _sha_of_version(path: str, mtime_ns: int, size: int, inode: int) -> str:
+    with open(path, "rb") as f:
+        return _sha(f.read())
+
+
+def _file_sha(path: Path) -> str | None:
+    """sha256 of a file, or None when it cannot be read. Cached per file version (path,
+    modification time, size, inode), so one command hashes each input once."""
+    try:
+        st = path.stat()
+        return _sha_of_version(str(path), st.st_mtime_ns, st.st_size, st.st_ino)
+    except OSError:
+        return None
+
+
+def code_digest(code: str) -> str:
+    """Hash of the package modules ``code`` can load, e.g. ``"import eocic_helpers.book.editions"``
+    for a stage that should be rebuilt only when the code it runs changes."""
+    h = hashlib.sha256()
+    for f in module_closure(code):
+        h.update(f.relative_to(paths.PACKAGE).as_posix().encode())
+        h.update((_file_sha(f) or "<unreadable>").encode())
+    return h.hexdigest()

@@ -129,6 +129,7 @@ def _book(args: argparse.Namespace) -> int:
         else:
             print(f"{result.region.id}: " + ", ".join(str(p) for p in result.outputs.values()))
 
+    book.set_build_slots(args.jobs)
     results = build_regions(regions, pdf=want_pdf, force=args.force, jobs=args.jobs,
                             report=None if len(regions) == 1 and not everything else report)
     if len(regions) == 1 and not everything:
@@ -260,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-pdf", dest="pdf", action="store_false", help="HTML only")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     p.add_argument("--jobs", "-j", type=int, default=2,
-                   help="regional editions built at the same time (default 2)")
+                   help="Jupyter Book builds (HTML or PDF) run at the same time (default 2)")
     p.add_argument("--no-wait", action="store_true",
                    help="refuse at once if another run or book is using the build folder")
     p.set_defaults(func=_cmd_book)

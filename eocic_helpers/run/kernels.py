@@ -48,6 +48,7 @@ WARM_MODULES: tuple[str, ...] = (
     "eocic_helpers.data.eocic_values", "eocic_helpers.analysis.indicators",
     "eocic_helpers.analysis.composite", "eocic_helpers.analysis.costs",
     "eocic_helpers.analysis.synthesis", "eocic_helpers.analysis.action_plan",
+    "myst_nb.ext.glue",
 )
 
 
@@ -87,6 +88,9 @@ def kernel_setup(warm: tuple[str, ...] = WARM_MODULES) -> None:
     import importlib
     import warnings
 
+    from eocic_helpers.core import lazy_imports
+
+    lazy_imports.install()  # nbformat (imported by glue) then starts in 0.2 s, not 1 s
     for name in warm:
         # a warm-up only: a notebook reports a missing module itself
         with contextlib.suppress(ImportError):
@@ -439,6 +443,9 @@ _POOL_LOCK = threading.Lock()
 def process_pool(options: KernelOptions) -> KernelPool:
     """This process's kernel pool (created on first use; replaced if the options change)."""
     global _POOL
+    from eocic_helpers.core import lazy_imports
+
+    lazy_imports.install()  # before papermill/nbformat are imported in this process
     with _POOL_LOCK:
         if _POOL is None or _POOL.options != options:
             old, _POOL = _POOL, KernelPool(options)

@@ -622,10 +622,30 @@ def _settle(task: Task, outcome: Outcome, staging: Path) -> str:
     return outcome.status
 
 
+def _dependencies(tasks: list[Task]) -> dict[int, set[int]]:
+    """For each task, the tasks that must be settled before it is keyed and run: a region's
+    own notebooks before its ``after_region`` ones, every region before the cross-region
+    notebooks. A task waits for its own dependencies only, never for a whole phase."""
+    deps: dict[int, set[int]] = {}
+    for i, task in enumerate(tasks):
+        phase = _phase(task)
+        if phase == 1:
+            deps[i] = {j for j, t in enumerate(tasks) if _phase(t) == 0 and t.region == task.region}
+        elif phase == 2:
+            deps[i] = {j for j, t in enumerate(tasks) if _phase(t) < 2}
+        else:
+            deps[i] = set()
+    return deps
+
+
 def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = True,
         options: KernelOptions | None = None) -> list[Outcome]:
     """Execute tasks in a pool of ``jobs`` worker processes, each with a warm kernel, skipping
     fresh ones.
+
+    One pool serves the whole run. A task that depends on others (:func:`_dependencies`) is
+    keyed, and run unless fresh, as soon as they are settled, so a region's ``after_region``
+    notebook starts while other regions are still running, on a kernel that is already warm.
 
     On an interrupt (SIGINT, or SIGTERM turned into one by the CLI) queued tasks are cancelled,
     workers and their kernels are stopped within about two seconds, staging folders are removed
@@ -636,70 +656,97 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
     """
     from tqdm import tqdm
 
-    phased = _in_phases(tasks)
-    if phased is not None:
-        return _run_phases(tasks, phased, lambda ts: run(ts, jobs, force, progress, options))
-
     options = options or KernelOptions()
+    deps = _dependencies(tasks)
+    waiting = {i for i, d in deps.items() if d}
     outcomes: dict[int, Outcome] = {}
-    todo = []
-    for i, task in enumerate(tasks):
-        if not force and is_fresh(task):
-            outcomes[i] = Outcome(task.region, task.notebook, "cached",
-                                  notebook_out=str(paths.run_dir(task.region) /
-                                                   f"{task.notebook}.ipynb"))
-        else:
-            todo.append(i)
-    if not todo:
-        return [outcomes[i] for i in range(len(tasks))]
-
-    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="nb", file=sys.stderr,
-               disable=not progress, dynamic_ncols=True, desc="eocic run")
-    stagings = {i: _staging_dir(tasks[i], i) for i in todo}
+    ready: list[int] = []  # keyed, not fresh: to submit
+    bar = None
+    pool: cf.ProcessPoolExecutor | None = None
+    stagings: dict[int, Path] = {}
+    futures: dict[cf.Future[Outcome], int] = {}
+    submitted: list[int] = []  # in submission order, the pool's order
     failed = 0
-    running: set[str] = set()
 
     def show() -> None:
-        bar.set_postfix_str(f"running {', '.join(sorted(running)) or '-'} | failed {failed}")
+        if bar is not None:
+            running = [tasks[i].label for i in submitted[: max(1, jobs)]]
+            bar.set_postfix_str(f"running {', '.join(sorted(running)) or '-'} | failed {failed}")
 
-    pool = cf.ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo))),
-                                  initializer=_worker_init, initargs=(options, os.getpid()))
+    def settle_cached(i: int) -> None:
+        outcomes[i] = Outcome(tasks[i].region, tasks[i].notebook, "cached",
+                              notebook_out=str(paths.run_dir(tasks[i].region) /
+                                               f"{tasks[i].notebook}.ipynb"))
+        if bar is not None:
+            bar.update(1)
+
+    def release() -> None:
+        """Key the waiting tasks whose dependencies are all settled; settle the fresh ones."""
+        changed = True
+        while changed:
+            changed = False
+            for i in sorted(waiting):
+                if deps[i] <= outcomes.keys():
+                    waiting.discard(i)
+                    _rekey(tasks[i])
+                    if not force and is_fresh(tasks[i]):
+                        settle_cached(i)
+                        changed = True
+                    else:
+                        ready.append(i)
+
+    for i in range(len(tasks)):
+        if i in waiting:
+            continue
+        if not force and is_fresh(tasks[i]):
+            settle_cached(i)
+        else:
+            ready.append(i)
+    release()
+    if not ready and not waiting:
+        return [outcomes[i] for i in range(len(tasks))]
+
+    bar = tqdm(total=len(tasks), initial=len(outcomes), unit="nb", file=sys.stderr,
+               disable=not progress, dynamic_ncols=True, desc="eocic run")
     interrupted = False
     try:
-        futures = {}
-        for i in todo:
-            futures[pool.submit(execute, tasks[i], str(stagings[i]), options)] = i
-        for i in todo[: max(1, jobs)]:
-            running.add(tasks[i].label)
-        show()
-        pending_order = list(todo[max(1, jobs):])
-        for fut in cf.as_completed(futures):
-            i = futures[fut]
-            task = tasks[i]
-            try:
-                outcome = fut.result()
-            except cf.process.BrokenProcessPool as exc:
-                outcome = Outcome(task.region, task.notebook, "failed",
-                                  error=f"worker process died ({exc})")
-            if _settle(task, outcome, stagings[i]) != "ok":
-                failed += 1
-                bar.write(f"FAILED {task.label}: {outcome.error}", file=sys.stderr)
-            outcomes[i] = outcome
-            running.discard(task.label)
-            if pending_order:
-                running.add(tasks[pending_order.pop(0)].label)
-            bar.update(1)
+        pool = cf.ProcessPoolExecutor(max_workers=max(1, min(jobs, len(ready) + len(waiting))),
+                                      initializer=_worker_init, initargs=(options, os.getpid()))
+        while ready or futures:
+            for i in ready:
+                stagings[i] = _staging_dir(tasks[i], i)
+                futures[pool.submit(execute, tasks[i], str(stagings[i]), options)] = i
+                submitted.append(i)
+            ready.clear()
+            show()
+            done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                i = futures.pop(fut)
+                task = tasks[i]
+                try:
+                    outcome = fut.result()
+                except cf.process.BrokenProcessPool as exc:
+                    outcome = Outcome(task.region, task.notebook, "failed",
+                                      error=f"worker process died ({exc})")
+                if _settle(task, outcome, stagings[i]) != "ok":
+                    failed += 1
+                    bar.write(f"FAILED {task.label}: {outcome.error}", file=sys.stderr)
+                outcomes[i] = outcome
+                submitted.remove(i)
+                bar.update(1)
+            release()
             show()
     except BaseException:
         interrupted = True
-        _stop_workers(pool)
+        if pool is not None:
+            _stop_workers(pool)
         raise
     finally:
-        if not interrupted:
+        if pool is not None and not interrupted:
             pool.shutdown(wait=True, cancel_futures=True)
         bar.close()
-        for s in stagings.values():
-            shutil.rmtree(s, ignore_errors=True)
+        for staging in stagings.values():
+            shutil.rmtree(staging, ignore_errors=True)
         _remove_empty(paths.RUNS / ".staging")
     return [outcomes[i] for i in range(len(tasks))]
 

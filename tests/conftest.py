@@ -14,10 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 EOCIC = [sys.executable, "-m", "eocic_helpers.cli"]
 
 
-def run_cli(*args: str, build: Path | None = None, check: bool = False
-            ) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, build: Path | None = None, check: bool = False,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``eocic`` in a subprocess, optionally against an isolated build folder."""
-    env = dict(os.environ)
+    env = {**os.environ, **(env or {})}
     if build is not None:
         env["EOCIC_BUILD"] = str(build)
     proc = subprocess.run([*EOCIC, *args], capture_output=True, text=True, env=env, cwd=ROOT)
@@ -26,12 +26,33 @@ def run_cli(*args: str, build: Path | None = None, check: bool = False
     return proc
 
 
+#: The hash seed of the shared run (``e2e_build``): the determinism tests compare other runs
+#: with it, so that each of them needs one run of its own, not two.
+E2E_HASHSEED = "0"
+
+
+def run_outputs(run_dir: Path) -> dict[str, bytes]:
+    """The bytes of a run's results, tables, figure CSVs and SVGs (what must be deterministic)."""
+    files = [run_dir / "results.json", *sorted((run_dir / "tables").glob("*.csv")),
+             *sorted((run_dir / "figures").glob("*.csv")),
+             *sorted((run_dir / "figures").glob("*.svg"))]
+    return {str(f.relative_to(run_dir)): f.read_bytes() for f in files}
+
+
 @pytest.fixture(scope="session")
 def e2e_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A build folder where centre-val-de-loire has been run once (all notebooks)."""
+    """A build folder where centre-val-de-loire has been run once (all notebooks, warm
+    kernels, ``PYTHONHASHSEED=E2E_HASHSEED``)."""
     build = tmp_path_factory.mktemp("build")
-    run_cli("run", "centre-val-de-loire", "--quiet", build=build, check=True)
+    run_cli("run", "centre-val-de-loire", "--quiet", build=build, check=True,
+            env={"PYTHONHASHSEED": E2E_HASHSEED})
     return build
+
+
+@pytest.fixture(scope="session")
+def e2e_outputs(e2e_build: Path) -> dict[str, bytes]:
+    """``run_outputs`` of ``e2e_build`` as the fixture made them (before any test touched it)."""
+    return run_outputs(e2e_build / "runs" / "centre-val-de-loire")
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +66,12 @@ def all_pilots_build(e2e_build: Path, tmp_path_factory: pytest.TempPathFactory) 
     shutil.copytree(e2e_build, build, ignore=shutil.ignore_patterns("books", "site", "pdf", ".lock"))
     run_cli("run", "--quiet", build=build, check=True)
     return build
+
+
+@pytest.fixture(scope="session")
+def all_editions(all_pilots_build: Path) -> Path:
+    """``all_pilots_build`` with every edition built (``eocic book all``: HTML, and the PDF
+    when xelatex is present). Shared by the tests that read editions; none of them writes."""
+    pdf = [] if shutil.which("xelatex") else ["--no-pdf"]
+    run_cli("book", "all", *pdf, build=all_pilots_build, check=True)
+    return all_pilots_build

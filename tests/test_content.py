@@ -279,7 +279,7 @@ def test_reproduction_page_for_another_region_is_not_cvls(tmp_path: Path):
     assert "tab-reproduction-elements" in page
 
 
-# -- the built editions (slow: one shared build of three regions) ---------------------------
+# -- the built editions (slow: the session's shared build of every edition) -----------------
 
 def _norm(text: str) -> str:
     """Text compared across HTML and PDF: NFKC, plain quotes, no whitespace or hyphens."""
@@ -386,19 +386,9 @@ class PdfText:
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import run_cli
-
-    build = tmp_path_factory.mktemp("content-editions")
-    run_cli("run", CVL, "--quiet", build=build, check=True)
-    # The other regions need only the chapters that carry content.
-    mine = [a for nb in ("about_study", "synthesis", "strategy", "interventions", "action_plan",
-                         "reproduction")
-            for a in ("-n", nb)]
-    run_cli("run", "saxony", "lithuania", *mine, "--quiet", build=build, check=True)
-    pdf = [] if shutil.which("xelatex") else ["--no-pdf"]
-    run_cli("book", CVL, "saxony", "lithuania", *pdf, build=build, check=True)
-    return build
+def editions(all_editions: Path) -> Path:
+    """Every pilot run and every edition built (shared with the other edition tests)."""
+    return all_editions
 
 
 def _pdf_or_skip(editions: Path, region: str) -> PdfText:

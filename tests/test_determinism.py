@@ -7,33 +7,23 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import EOCIC, ROOT
+from conftest import E2E_HASHSEED, EOCIC, ROOT, run_outputs
 
 pytestmark = pytest.mark.slow
 REGION = "centre-val-de-loire"
-NOTEBOOKS = ["indicators", "industrial_change", "cost_benefit", "synthesis", "strategy"]
+OTHER_SEED = "12345"
 
 
-def _run(build: Path, hashseed: str) -> Path:
-    env = {**os.environ, "EOCIC_BUILD": str(build), "PYTHONHASHSEED": hashseed}
-    args = ["run", REGION, "--force", "--quiet", "--jobs", "1"]
-    for nb in NOTEBOOKS:
-        args += ["-n", nb]
-    proc = subprocess.run([*EOCIC, *args], capture_output=True, text=True, env=env, cwd=ROOT)
+def test_outputs_do_not_depend_on_the_hash_seed(tmp_path: Path, e2e_outputs: dict[str, bytes]):
+    # The session's shared run (e2e_build) ran every notebook of the region under
+    # PYTHONHASHSEED=E2E_HASHSEED; this one runs them all under another seed.
+    assert OTHER_SEED != E2E_HASHSEED
+    env = {**os.environ, "EOCIC_BUILD": str(tmp_path / "b"), "PYTHONHASHSEED": OTHER_SEED}
+    proc = subprocess.run([*EOCIC, "run", REGION, "--quiet"], capture_output=True, text=True,
+                          env=env, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return build / "runs" / REGION
-
-
-def _outputs(run: Path) -> dict[str, bytes]:
-    files = [run / "results.json", *sorted((run / "tables").glob("*.csv")),
-             *sorted((run / "figures").glob("*.csv")), *sorted((run / "figures").glob("*.svg"))]
-    return {str(f.relative_to(run)): f.read_bytes() for f in files}
-
-
-def test_outputs_do_not_depend_on_the_hash_seed(tmp_path: Path):
-    a = _outputs(_run(tmp_path / "h0", "0"))
-    b = _outputs(_run(tmp_path / "h12345", "12345"))
+    a, b = e2e_outputs, run_outputs(tmp_path / "b" / "runs" / REGION)
     assert "tables/claims_composite.csv" in a and "figures/figure6_strategy_map.svg" in a
     assert sorted(a) == sorted(b)
     differ = [name for name in a if a[name] != b[name]]
-    assert not differ, f"differ between PYTHONHASHSEED=0 and 12345: {differ}"
+    assert not differ, f"differ between PYTHONHASHSEED={E2E_HASHSEED} and {OTHER_SEED}: {differ}"

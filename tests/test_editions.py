@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
 pytestmark = pytest.mark.slow
 REGION = "centre-val-de-loire"
@@ -22,10 +21,8 @@ CHAPTERS = ["Key economic and innovation indicators", "Composite indicators of i
 
 
 @pytest.fixture(scope="module")
-def editions(all_pilots_build: Path) -> Path:
-    pdf = [] if shutil.which("xelatex") else ["--no-pdf"]
-    run_cli("book", "all", *pdf, build=all_pilots_build, check=True)
-    return all_pilots_build
+def editions(all_editions: Path) -> Path:
+    return all_editions
 
 
 def _text(html_file: Path) -> str:

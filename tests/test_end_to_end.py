@@ -82,9 +82,8 @@ def test_t0_gives_dates_and_outputs_are_deterministic(tmp_path: Path):
     assert first == second
 
 
-def test_html_edition_builds_strictly_with_the_chart(e2e_build: Path):
-    run_cli("book", REGION, "--no-pdf", build=e2e_build, check=True)
-    site = e2e_build / "site" / REGION
+def test_html_edition_builds_strictly_with_the_chart(all_editions: Path):
+    site = all_editions / "site" / REGION
     page = (site / "action_plan.html").read_text()
     assert "action_plan_gantt.png" in page
     assert (site / "_images" / "action_plan_gantt.png").exists()
@@ -96,9 +95,8 @@ def test_html_edition_builds_strictly_with_the_chart(e2e_build: Path):
 
 
 @pytest.mark.skipif(not shutil.which("xelatex"), reason="xelatex missing: run `make setup` as root")
-def test_pdf_edition(e2e_build: Path):
-    run_cli("book", REGION, build=e2e_build, check=True)
-    pdf = e2e_build / "pdf" / f"{REGION}.pdf"
+def test_pdf_edition(all_editions: Path):
+    pdf = all_editions / "pdf" / f"{REGION}.pdf"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "ROADMAP AND ACTION PLAN" in text.upper()
     assert "16 actions" in text
@@ -108,7 +106,7 @@ def test_pdf_edition(e2e_build: Path):
     assert 4 <= pages <= 200
 
 
-def test_indicator_glue_reaches_results_and_book(e2e_build: Path):
+def test_indicator_glue_reaches_results_and_book(e2e_build: Path, all_editions: Path):
     results = json.loads((e2e_build / "runs" / REGION / "results.json").read_text())
     for key in ("gdp_per_capita_eur", "gdp_per_capita_eur_country", "gdp_per_capita_eur_eu",
                 "gdp_per_capita_rank", "gdp_per_capita_ahead", "tertiary_employed_share_pct",
@@ -117,12 +115,11 @@ def test_indicator_glue_reaches_results_and_book(e2e_build: Path):
         assert key in results, key
     assert results["gdp_per_capita_rank"] == 6
     assert results["gdp_per_capita_eur_text"] == "27 820"  # GDP / average population
-    run_cli("book", REGION, "--no-pdf", build=e2e_build, check=True)
-    intro = re.sub(r"<[^>]+>", "", (e2e_build / "site" / REGION / "intro.html").read_text())
+    intro = re.sub(r"<[^>]+>", "", (all_editions / "site" / REGION / "intro.html").read_text())
     text = " ".join(intro.split())
     assert "EUR 27 820 per inhabitant" in text
     assert "ranks 6th of the ten pilot regions, behind North-Middle Sweden" in text
-    page = (e2e_build / "site" / REGION / "indicators.html").read_text()
+    page = (all_editions / "site" / REGION / "indicators.html").read_text()
     assert "figure1_economic_indicators.png" in page and "figure2_technology_indicators.png" in page
     assert "figure1_economic_indicators.csv" in page  # the data behind the figure is linked
 

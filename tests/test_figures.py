@@ -18,7 +18,6 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from conftest import run_cli
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_hex
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -254,9 +253,8 @@ def test_place_labels_avoids_labels_points_and_lines() -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("xelatex") or not shutil.which("pdfimages"),
                     reason="xelatex or poppler missing: run `make setup` as root")
-def test_pdf_shows_figures_at_the_assumed_text_width(e2e_build: Path) -> None:
-    run_cli("book", "centre-val-de-loire", build=e2e_build, check=True)
-    pdf = e2e_build / "pdf" / "centre-val-de-loire.pdf"
+def test_pdf_shows_figures_at_the_assumed_text_width(all_editions: Path) -> None:
+    pdf = all_editions / "pdf" / "centre-val-de-loire.pdf"
     listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
                              check=True).stdout.splitlines()[2:]
     widths = [int(f[3]) / int(f[12]) for f in (line.split() for line in listing)
@@ -269,7 +267,7 @@ def test_pdf_shows_figures_at_the_assumed_text_width(e2e_build: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("chromium") or not shutil.which("chromedriver"),
                     reason="chromium missing: run `make setup` as root")
-def test_html_shows_figures_at_the_assumed_content_width(e2e_build: Path) -> None:
+def test_html_shows_figures_at_the_assumed_content_width(all_editions: Path) -> None:
     import functools
     import http.server
     import tempfile
@@ -278,8 +276,7 @@ def test_html_shows_figures_at_the_assumed_content_width(e2e_build: Path) -> Non
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
 
-    run_cli("book", "centre-val-de-loire", "--no-pdf", build=e2e_build, check=True)
-    site = e2e_build / "site" / "centre-val-de-loire"
+    site = all_editions / "site" / "centre-val-de-loire"
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:

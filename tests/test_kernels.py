@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import E2E_HASHSEED, ROOT, run_cli, run_outputs
 
 from eocic_helpers.run import kernels, runner
 
@@ -157,28 +157,19 @@ def test_a_timed_out_notebook_fails_and_its_kernel_is_replaced(tmp_path):
         pool.shutdown()
 
 
-def _outputs(run_dir: Path) -> dict[str, bytes]:
-    files = [run_dir / "results.json", *sorted((run_dir / "tables").glob("*.csv")),
-             *sorted((run_dir / "figures").glob("*.csv")),
-             *sorted((run_dir / "figures").glob("*.svg"))]
-    return {str(f.relative_to(run_dir)): f.read_bytes() for f in files}
-
-
 @pytest.mark.slow
-def test_warm_and_isolated_runs_give_byte_identical_outputs(tmp_path):
-    # One worker: the region's five notebooks run one after another in one kept kernel.
-    # The hash seed is fixed for both runs so that only the kernels differ (independence from
-    # the hash seed is another test's business).
-    def run(build: Path, *extra: str) -> dict[str, bytes]:
-        env = dict(os.environ, EOCIC_BUILD=str(build), PYTHONHASHSEED="0")
-        proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run",
-                               "centre-val-de-loire", "--quiet", "--jobs", "1", *extra],
-                              capture_output=True, text=True, env=env, cwd=ROOT)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        return _outputs(build / "runs" / "centre-val-de-loire")
-
-    warm = run(tmp_path / "warm")
-    cold = run(tmp_path / "isolated", "--isolate")
+def test_warm_and_isolated_runs_give_byte_identical_outputs(tmp_path, e2e_outputs):
+    # The warm side is the session's shared run of the region (e2e_build: every notebook, kept
+    # kernels, each running several notebooks one after another). The isolated run uses the
+    # same hash seed, so that only the kernels differ (independence from the hash seed is
+    # another test's business).
+    build = tmp_path / "isolated"
+    env = dict(os.environ, EOCIC_BUILD=str(build), PYTHONHASHSEED=E2E_HASHSEED)
+    proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run",
+                           "centre-val-de-loire", "--quiet", "--isolate"],
+                          capture_output=True, text=True, env=env, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    warm, cold = e2e_outputs, run_outputs(build / "runs" / "centre-val-de-loire")
     assert len(warm) > 10 and any(k.endswith(".svg") for k in warm)
     assert warm.keys() == cold.keys()
     different = [k for k in warm if warm[k] != cold[k]]

@@ -6,18 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
 pytestmark = pytest.mark.slow
 REGIONS = ["saxony", "lithuania"]
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    build = tmp_path_factory.mktemp("others")
-    run_cli("run", *REGIONS, "-n", "indicators", "-n", "industrial_change", "-n", "cost_benefit",
-            "--quiet", "--jobs", "1", build=build, check=True)
-    return build
+def build(all_pilots_build: Path) -> Path:
+    return all_pilots_build
 
 
 def _outputs_text(nb: Path) -> str:

@@ -32,8 +32,10 @@ setup: sysdeps venv ## Create .venv from the lock and install the Debian package
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x "$(PY)" || $(PYTHON_BOOT) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# byte-compile on every core (pip compiles one file after another)
+	$(PY) -m compileall -q -j 0 $(VENV)/lib >/dev/null
 	$(PY) -m ipykernel install --prefix $(VENV) --name python3 --display-name "Python 3 (eocic)" >/dev/null
 	@touch $(STAMP)
 

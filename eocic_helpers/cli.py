@@ -130,15 +130,22 @@ def _book(args: argparse.Namespace) -> int:
             print(f"{result.region.id}: " + ", ".join(str(p) for p in result.outputs.values()))
 
     book.set_build_slots(args.jobs)
+    cross = None
+    if everything:  # it reads the runs only, so it builds beside the regional editions
+        import concurrent.futures as cf
+
+        helper = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="eocic-book-all")
+        cross = helper.submit(book.build_cross_region, regions, pdf=want_pdf, force=args.force)
+        helper.shutdown(wait=False)
     results = build_regions(regions, pdf=want_pdf, force=args.force, jobs=args.jobs,
                             report=None if len(regions) == 1 and not everything else report)
     if len(regions) == 1 and not everything:
         if results[0].error:
             raise EocicError(results[0].error)
         report(results[0])
-    if everything:
+    if cross is not None:
         try:
-            out = book.build_cross_region(regions, pdf=want_pdf, force=args.force)
+            out = cross.result()
             out.pop("cached", None)
             print("cross-region: " + ", ".join(str(p) for p in out.values()))
         except EocicError as exc:

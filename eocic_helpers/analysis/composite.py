@@ -208,9 +208,17 @@ def aggregate(scores: np.ndarray, ind_weights: np.ndarray, dim_weights: np.ndarr
     if geometric and np.any(scores[avail] <= 0):
         raise ValueError("the geometric mean needs positive scores; rescale them to 1-100 first")
     s = np.where(avail, np.log(np.where(avail, scores, 1.0)) if geometric else scores, 0.0)
-    w = ind_weights[..., None, :] * avail  # (..., regions, indicators)
-    num = np.einsum("...ri,...ri,ik->...rk", w, s, membership)
-    den = np.einsum("...ri,ik->...rk", w, membership)
+    iw = ind_weights[..., None, :]  # (..., 1, indicators)
+    have = avail.astype(float)
+    # Each indicator belongs to one dimension: a dimension's weighted sum adds its own columns,
+    # one after another in indicator order, without a (..., regions, indicators) temporary.
+    shape = np.broadcast_shapes(iw.shape, s.shape)[:-1]
+    num = np.zeros((*shape, membership.shape[1]))
+    den = np.zeros_like(num)
+    for k in range(membership.shape[1]):
+        for j in np.flatnonzero(membership[:, k]):
+            num[..., k] += iw[..., j] * have[..., j] * s[..., j]
+            den[..., k] += iw[..., j] * have[..., j]
     with np.errstate(invalid="ignore", divide="ignore"):
         dims = num / den
     have = ~np.isnan(dims)

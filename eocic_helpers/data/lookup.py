@@ -12,7 +12,9 @@ nearest year of the series.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -42,8 +44,25 @@ class Value:
         return self.value is None
 
 
+#: Per snapshot frame (by identity, dropped with the frame): the row positions of each
+#: (indicator, geo), so that a notebook's many look-ups do not each filter the whole frame.
+_ROWS: dict[int, tuple[int, dict[tuple[str, str], Any]]] = {}
+
+
+def _rows(snapshot: pd.DataFrame) -> dict[tuple[str, str], Any]:
+    key = id(snapshot)
+    cached = _ROWS.get(key)
+    if cached is not None and cached[0] == len(snapshot):
+        return cached[1]
+    rows = snapshot.groupby(["indicator", "geo"], sort=False).indices
+    if cached is None:
+        weakref.finalize(snapshot, _ROWS.pop, key, None)
+    _ROWS[key] = (len(snapshot), rows)
+    return rows
+
+
 def _series(snapshot: pd.DataFrame, indicator: str, geo: str) -> pd.Series:
-    rows = snapshot[(snapshot["indicator"] == indicator) & (snapshot["geo"] == geo)]
+    rows = snapshot.iloc[_rows(snapshot).get((indicator, geo), [])]
     return rows.set_index("year")["value"].sort_index()
 
 

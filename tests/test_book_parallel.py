@@ -42,3 +42,67 @@ def test_editions_build_concurrently_and_a_failure_stays_with_its_edition(monkey
     state["peak"] = 0
     build_regions(regions, pdf=False, force=False, jobs=1)
     assert state["peak"] == 1
+
+
+def _fake_jupyter_book(monkeypatch, tmp_path: Path, fail_when_kept: bool = False):
+    """Replace the Jupyter Book subprocess: record builds, write a PDF, track concurrency."""
+    monkeypatch.setattr(editions.paths, "BOOKS", tmp_path / "books")
+    calls: list[dict] = []
+    lock = threading.Lock()
+    state = {"now": 0, "peak": 0}
+
+    def fake_build(src: Path, builder: str, out: Path) -> Path:
+        name = out.name.removeprefix(".").removesuffix("-pdf")  # build/books/.<name>-pdf
+        kept = (out / "_build" / "latex" / f"eocic-{name}.aux").exists()
+        with editions._SLOTS:
+            with lock:
+                state["now"] += 1
+                state["peak"] = max(state["peak"], state["now"])
+            time.sleep(0.2)
+            with lock:
+                state["now"] -= 1
+        calls.append({"builder": builder, "kept": kept})
+        if fail_when_kept and kept:
+            raise EocicError(f"{builder} build of {src.name} failed")
+        latex = out / "_build" / "latex"
+        latex.mkdir(parents=True, exist_ok=True)
+        if builder == "pdflatex":
+            (latex / f"eocic-{name}.aux").write_text("aux")
+            (latex / f"eocic-{name}.pdf").write_bytes(b"%PDF")
+        return out / "_build"
+
+    monkeypatch.setattr(editions, "_build", fake_build)
+    return calls, state
+
+
+def test_the_pdf_keeps_its_latex_folder_and_force_starts_from_scratch(monkeypatch, tmp_path):
+    calls, _ = _fake_jupyter_book(monkeypatch, tmp_path)
+    src = tmp_path / "src"
+    assert editions._build_pdf(src, "x", fresh=False).name == "eocic-x.pdf"
+    editions._build_pdf(src, "x", fresh=False)
+    editions._build_pdf(src, "x", fresh=True)
+    assert [c["kept"] for c in calls] == [False, True, False]
+
+
+def test_a_pdf_build_that_fails_from_a_kept_folder_is_retried_from_scratch(monkeypatch, tmp_path):
+    calls, _ = _fake_jupyter_book(monkeypatch, tmp_path, fail_when_kept=True)
+    src = tmp_path / "src"
+    editions._build_pdf(src, "x", fresh=False)  # first build: nothing kept, succeeds
+    pdf = editions._build_pdf(src, "x", fresh=False)  # kept folder fails, then a fresh build
+    assert pdf.exists() and [c["kept"] for c in calls] == [False, True, False]
+
+
+def test_build_slots_bound_the_builds_that_run_at_once(monkeypatch, tmp_path):
+    _, state = _fake_jupyter_book(monkeypatch, tmp_path)
+    src = tmp_path / "src"
+    for slots, peak in ((1, 1), (2, 2)):
+        editions.set_build_slots(slots)
+        state["peak"] = 0
+        threads = [threading.Thread(target=editions._build_pdf, args=(src, f"e{i}", True))
+                   for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert state["peak"] == peak
+    editions.set_build_slots(2)

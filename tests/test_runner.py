@@ -320,3 +320,18 @@ def test_the_reproduction_notebook_runs_after_the_regions_others_keyed_on_their_
     (run / "tables" / "indicators.csv").unlink()
     (run / "results.json").write_text('{"gdp": 2}')  # a changed result
     assert key() != after.key
+
+
+def test_a_task_waits_for_its_own_dependencies_only():
+    from eocic_helpers.run import runner
+
+    def task(region: str, notebook: str, after: bool = False) -> runner.Task:
+        return runner.Task(region, notebook, f"{notebook}.ipynb", {}, after_region=after)
+
+    tasks = [task("a", "x"), task("a", "y"), task("b", "x"), task("a", "r", after=True),
+             task("b", "r", after=True), task(runner.CROSS_REGION, "comparison")]
+    deps = runner._dependencies(tasks)
+    assert deps[0] == deps[1] == deps[2] == set()
+    assert deps[3] == {0, 1}  # region a's reproduction waits for region a, not for b
+    assert deps[4] == {2}
+    assert deps[5] == {0, 1, 2, 3, 4}  # the cross-region notebook waits for every region

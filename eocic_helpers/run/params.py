@@ -127,7 +127,7 @@ def _check_iso_date_or_empty(name: str, value: Any) -> None:
 
 
 def _validate_costs(values: dict[str, Any]) -> None:
-    from eocic_helpers.analysis.costs import validate_values
+    from eocic_helpers.analysis.cost_parameters import validate_values
 
     validate_values(values)
 
@@ -139,7 +139,7 @@ VALIDATORS: dict[str, Callable[[dict[str, Any]], None]] = {
 }
 
 def _costs_allowed(name: str) -> str:
-    from eocic_helpers.analysis.costs import allowed_text
+    from eocic_helpers.analysis.cost_parameters import allowed_text
 
     return allowed_text(name)
 

@@ -12,18 +12,28 @@ from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.regions import load_regions
 
 
+class Busy:
+    """Counts how many fake builds run at once (``peak``); each takes ``seconds``."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = self.peak = 0
+
+    def work(self, seconds: float) -> None:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(seconds)
+        with self.lock:
+            self.now -= 1
+
+
 def test_editions_build_concurrently_and_a_failure_stays_with_its_edition(monkeypatch):
     regions = load_regions()[:4]
-    lock = threading.Lock()
-    state = {"now": 0, "peak": 0}
+    busy = Busy()
 
     def fake_build(region, pdf=True, force=False):
-        with lock:
-            state["now"] += 1
-            state["peak"] = max(state["peak"], state["now"])
-        time.sleep(0.3)
-        with lock:
-            state["now"] -= 1
+        busy.work(0.3)
         if region.id == regions[1].id:
             raise EocicError(f"html build of {region.id} failed")
         if region.id == regions[2].id:
@@ -33,34 +43,28 @@ def test_editions_build_concurrently_and_a_failure_stays_with_its_edition(monkey
     monkeypatch.setattr(editions, "build_region", fake_build)
     seen = []
     results = build_regions(regions, pdf=False, force=False, jobs=2, report=seen.append)
-    assert state["peak"] == 2
+    assert busy.peak == 2
     assert [r.region.id for r in results] == [r.id for r in regions]  # given order
     assert len(seen) == 4
     assert results[1].error == f"html build of {regions[1].id} failed"
     assert results[2].cached and "cached" not in results[2].outputs
     assert results[0].outputs == {"html": Path(f"{regions[0].id}/index.html")}
-    state["peak"] = 0
+    busy.peak = 0
     build_regions(regions, pdf=False, force=False, jobs=1)
-    assert state["peak"] == 1
+    assert busy.peak == 1
 
 
 def _fake_jupyter_book(monkeypatch, tmp_path: Path, fail_when_kept: bool = False):
     """Replace the Jupyter Book subprocess: record builds, write a PDF, track concurrency."""
     monkeypatch.setattr(editions.paths, "BOOKS", tmp_path / "books")
     calls: list[dict] = []
-    lock = threading.Lock()
-    state = {"now": 0, "peak": 0}
+    busy = Busy()
 
     def fake_build(src: Path, builder: str, out: Path) -> Path:
         name = out.name.removeprefix(".").removesuffix("-pdf")  # build/books/.<name>-pdf
         kept = (out / "_build" / "latex" / f"eocic-{name}.aux").exists()
         with editions._SLOTS:
-            with lock:
-                state["now"] += 1
-                state["peak"] = max(state["peak"], state["now"])
-            time.sleep(0.2)
-            with lock:
-                state["now"] -= 1
+            busy.work(0.2)
         calls.append({"builder": builder, "kept": kept})
         if fail_when_kept and kept:
             raise EocicError(f"{builder} build of {src.name} failed")
@@ -72,7 +76,7 @@ def _fake_jupyter_book(monkeypatch, tmp_path: Path, fail_when_kept: bool = False
         return out / "_build"
 
     monkeypatch.setattr(editions, "_build", fake_build)
-    return calls, state
+    return calls, busy
 
 
 def test_the_pdf_keeps_its_latex_folder_and_force_starts_from_scratch(monkeypatch, tmp_path):
@@ -93,16 +97,16 @@ def test_a_pdf_build_that_fails_from_a_kept_folder_is_retried_from_scratch(monke
 
 
 def test_build_slots_bound_the_builds_that_run_at_once(monkeypatch, tmp_path):
-    _, state = _fake_jupyter_book(monkeypatch, tmp_path)
+    _, busy = _fake_jupyter_book(monkeypatch, tmp_path)
     src = tmp_path / "src"
     for slots, peak in ((1, 1), (2, 2)):
         editions.set_build_slots(slots)
-        state["peak"] = 0
+        busy.peak = 0
         threads = [threading.Thread(target=editions._build_pdf, args=(src, f"e{i}", True))
                    for i in range(4)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        assert state["peak"] == peak
+        assert busy.peak == peak
     editions.set_build_slots(2)

@@ -281,6 +281,22 @@ def evidence_share(s: Synthesis) -> float:
 
 # -- figures --------------------------------------------------------------------------------
 
+def _diagram(width: float, height: float, title: str):  # noqa: ANN202 - matplotlib objects
+    """A figure of ``width`` x ``height`` inches whose one axes spans it in inch units, without
+    axis lines, with ``title`` at its top left (the PEST and strategy diagrams)."""
+    import matplotlib.pyplot as plt
+
+    from eocic_helpers.outputs.style import TITLE_PT
+
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_axis_off()
+    ax.text(0, height - 0.05, title, fontsize=TITLE_PT + 1, fontweight="bold", va="top", ha="left")
+    return fig, ax
+
+
 def pest_figure(s: Synthesis):
     """Figure 5 as four PEST quadrants, each item a bullet wrapped to the quadrant's width.
 
@@ -310,13 +326,7 @@ def pest_figure(s: Synthesis):
     rows = [max(lines[a], lines[b]) * line_h + head_h + 2 * pad for a, b in (PEST[:2], PEST[2:])]
     title_h = 0.35
     height = title_h + rows[0] + gap + rows[1]
-    fig = plt.figure(figsize=(width, height))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.set_axis_off()
-    ax.text(0, height - 0.05, "The regional ecosystem and framework conditions (PEST)",
-            fontsize=TITLE_PT + 1, fontweight="bold", va="top", ha="left")
+    fig, ax = _diagram(width, height, "The regional ecosystem and framework conditions (PEST)")
     for k, key in enumerate(PEST):
         row, col = divmod(k, 2)
         x0 = col * (box_w + gap)
@@ -412,7 +422,7 @@ def strategy_figure(s: Synthesis):
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
     from eocic_helpers.outputs.legibility import text_width_in, wrap_to_width
-    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO, PALETTE, SMALL_PT, TITLE_PT
+    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO, PALETTE, SMALL_PT
 
     g = strategy_graph(s)
     hia = {h.id for h in s.high_impact_actions}
@@ -454,13 +464,7 @@ def strategy_figure(s: Synthesis):
     row_h = [max(heights[n] for n in row) for row in rows]
     title_h, legend_h = 0.35, 0.75
     height = title_h + sum(row_h) + v_gap * (len(rows) - 1) + legend_h
-    fig = plt.figure(figsize=(width, height))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.set_axis_off()
-    ax.text(0, height - 0.05, "Overview of the regional industrial modernisation strategy",
-            fontsize=TITLE_PT + 1, fontweight="bold", va="top", ha="left")
+    fig, ax = _diagram(width, height, "Overview of the regional industrial modernisation strategy")
 
     boxes: dict[str, tuple[float, float, float, float]] = {}  # centre x, centre y, half w, half h
     top = height - title_h

@@ -272,23 +272,28 @@ def _build_pdf(src: Path, name: str, fresh: bool) -> Path:
     so the PDF is the same as from scratch. ``fresh`` (``--force``), or a failure from a kept
     folder, builds from an empty folder."""
     work = paths.BOOKS / f".{name}-pdf"
-    for attempt in ("kept", "fresh"):
-        if fresh or attempt == "fresh":
-            shutil.rmtree(work, ignore_errors=True)
-        stale = work / "_build" / "latex" / f"eocic-{name}.pdf"
-        stale.unlink(missing_ok=True)
-        try:
-            built = _build(src, "pdflatex", work)
-        except EocicError:
-            if fresh or attempt == "fresh" or not work.exists():
-                raise
-            continue
-        pdf_file = built / "latex" / f"eocic-{name}.pdf"
-        if pdf_file.exists():
-            return pdf_file
-        if fresh or attempt == "fresh":
-            break
-    raise EocicError(f"PDF build of {name} produced no PDF; see {work}/pdflatex.log")
+    pdf_file = work / "_build" / "latex" / f"eocic-{name}.pdf"
+
+    def attempt() -> bool:
+        pdf_file.unlink(missing_ok=True)
+        _build(src, "pdflatex", work)
+        return pdf_file.exists()
+
+    if fresh:
+        shutil.rmtree(work, ignore_errors=True)
+    kept = work.exists()
+    try:
+        ok = attempt()
+    except EocicError:
+        if not kept:
+            raise
+        ok = False
+    if not ok and kept:  # once more, from an empty folder
+        shutil.rmtree(work, ignore_errors=True)
+        ok = attempt()
+    if not ok:
+        raise EocicError(f"PDF build of {name} produced no PDF; see {work}/pdflatex.log")
+    return pdf_file
 
 
 def _swap_dir(new: Path, target: Path) -> None:

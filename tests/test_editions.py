@@ -154,12 +154,17 @@ def _all_editions() -> list[str]:
 PRINT_EDITIONS = _all_editions()
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
-@pytest.mark.parametrize("edition", PRINT_EDITIONS)
-def test_pdf_keeps_every_cell_of_every_table(editions: Path, edition: str):
+def _built_pdf(editions: Path, edition: str) -> Path:
     pdf = editions / "pdf" / f"{edition}.pdf"
     if not pdf.exists():
         pytest.skip("xelatex missing: PDF not built")
+    return pdf
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+@pytest.mark.parametrize("edition", PRINT_EDITIONS)
+def test_pdf_keeps_every_cell_of_every_table(editions: Path, edition: str):
+    pdf = _built_pdf(editions, edition)
     # -raw keeps content-stream order: LaTeX sets each cell's lines together.
     text = _squash(_pdf_text(pdf, "-raw"))
     src = editions / "books" / edition / "tables"
@@ -171,9 +176,7 @@ def test_pdf_keeps_every_cell_of_every_table(editions: Path, edition: str):
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
 @pytest.mark.parametrize("edition", PRINT_EDITIONS)
 def test_pdf_has_no_blank_pages(editions: Path, edition: str):
-    pdf = editions / "pdf" / f"{edition}.pdf"
-    if not pdf.exists():
-        pytest.skip("xelatex missing: PDF not built")
+    pdf = _built_pdf(editions, edition)
     pages = _pdf_text(pdf).split("\f")[:-1]
     blank = [k + 1 for k, page in enumerate(pages) if not page.strip()]
     assert len(blank) <= 1, blank

@@ -88,22 +88,25 @@ class Group(_Model):
 
 # -- the parts ------------------------------------------------------------------------------
 
-class Study(_Model):
-    """``study.yaml``: why the region is in the study (front matter) and how the briefing was
-    made (section 1.1)."""
+class _Part(_Model):
+    """What every content file starts with: its schema version and the region it is for."""
 
     schema_version: int
     region: str
+
+
+class Study(_Part):
+    """``study.yaml``: why the region is in the study (front matter) and how the briefing was
+    made (section 1.1)."""
+
     selection: list[Statement] = Field(min_length=1)
     aims: list[Statement] = Field(min_length=1)
     method: list[Statement] = Field(min_length=1)
 
 
-class Framing(_Model):
+class Framing(_Part):
     """``framing.yaml``: the opening of chapter 2 (clusters and the regional economy)."""
 
-    schema_version: int
-    region: str
     statements: list[Statement] = Field(min_length=1)
 
 
@@ -115,12 +118,10 @@ class Meaning(_Model):
     source: str = Field(min_length=3)
 
 
-class Strategy(_Model):
+class Strategy(_Part):
     """``strategy.yaml``: chapter 3 around the skeleton of ``synthesis.yaml`` (drivers, general
     and specific objectives, interventions, high-impact actions, additional elements)."""
 
-    schema_version: int
-    region: str
     drivers_intro: Statement
     context: list[Statement] = Field(min_length=1)
     objective_intro: Statement
@@ -160,11 +161,9 @@ class Recommendation(_Model):
     risks: list[Risk] = Field(min_length=1)
 
 
-class Recommendations(_Model):
+class Recommendations(_Part):
     """``recommendations.yaml``: chapter 4, one entry per intervention."""
 
-    schema_version: int
-    region: str
     interventions: list[Recommendation] = Field(min_length=1)
 
 
@@ -177,11 +176,9 @@ class Initiative(_Model):
     date: dt.date | int | None = None
 
 
-class EuInitiatives(_Model):
+class EuInitiatives(_Part):
     """``eu_initiatives.yaml``: chapter 5 before the action plan."""
 
-    schema_version: int
-    region: str
     intro: list[Statement] = Field(min_length=1)
     initiatives: list[Initiative] = Field(min_length=1)
     closing: list[Statement] = Field(default_factory=list)

@@ -21,6 +21,17 @@ def _cmd_regions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_notebooks(args: argparse.Namespace) -> int:
+    from eocic_helpers.core.pipeline import SCOPE_TEXT, declared_notebooks, notebooks_markdown
+
+    if args.markdown:
+        print(notebooks_markdown(), end="")
+        return 0
+    for name, nb in declared_notebooks().items():
+        print(f"{name:18} {SCOPE_TEXT[nb.scope]:38} {nb.briefing}")
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from eocic_helpers.core.regions import resolve_regions
     from eocic_helpers.run import params as prm
@@ -63,6 +74,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 0
     with build_lock(wait=not args.no_wait, what="eocic run"):
         for region_id in dict.fromkeys(t.region for t in tasks):
+            runner.prune_undeclared(region_id)
             runner.repair_results(region_id)
         start = time.perf_counter()
         options = runner.KernelOptions(isolate=args.isolate, recycle_after=args.recycle_after,
@@ -232,6 +244,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("regions", help="list the ten pilot regions")
     p.set_defaults(func=_cmd_regions)
+
+    p = sub.add_parser("notebooks", help="list the study's notebooks with their scope "
+                       "(from notebooks/pipeline.yaml)")
+    p.add_argument("--markdown", action="store_true", help="as the README's Markdown table")
+    p.set_defaults(func=_cmd_notebooks)
 
     p = sub.add_parser("run", help="execute the notebooks for regions (all pilots by default)")
     p.add_argument("regions", nargs="*", metavar="REGION",

@@ -13,10 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.errors import ParameterError
-from eocic_helpers.core.regions import SEED_REGION
 
-#: The region whose action plan serves as a template for regions without their own.
-TEMPLATE_REGION = SEED_REGION
 #: Latest month from T0 an action may start or end (50 years): keeps every date computable.
 MAX_MONTHS = 600
 #: Years ``t0`` may fall in.
@@ -87,23 +84,26 @@ class ActionPlan(BaseModel):
 
 
 def plan_file(region_id: str) -> tuple[Path, bool]:
-    """The plan file for a region and whether it is the template of another region."""
+    """The plan file of a region, and whether it exists. A region without its own plan has
+    none: another region's plan is never shown under its name."""
     own = paths.region_data_dir(region_id) / "action_plan.yaml"
-    if own.exists():
-        return own, False
-    return paths.region_data_dir(TEMPLATE_REGION) / "action_plan.yaml", True
+    return own, own.exists()
 
 
-def load_action_plan(region_id: str) -> tuple[ActionPlan, bool]:
-    """Load a region's plan, or the Centre-Val de Loire plan as a template.
+def load_action_plan(region_id: str) -> tuple[ActionPlan | None, bool]:
+    """Load a region's own plan.
 
     Returns:
-        The plan and ``True`` when it is a template borrowed from another region.
+        The plan (``None`` when the region has none of its own) and ``False``: the second
+        value (whether the plan is borrowed from another region) is always ``False`` now
+        that no region's plan stands in for another's.
     """
-    path, is_template = plan_file(region_id)
+    path, exists = plan_file(region_id)
+    if not exists:
+        return None, False
     plan = load_model(ActionPlan, path)
     _check_identity(plan, path.parent.name, path)
-    return plan, is_template
+    return plan, False
 
 
 def _check_identity(plan: ActionPlan, folder_region: str, path: Path) -> None:
@@ -373,3 +373,21 @@ def captions(plan: ActionPlan, is_template: bool, region_name: str) -> dict[str,
             "gantt": f"Timing of the actions for {region_name}",
             "schedule": "Schedule of the actions",
             "subject": f"The action plan for {region_name}"}
+
+
+def plan_summary(plan: ActionPlan, table: pd.DataFrame) -> str:
+    """One paragraph counting the plan's actions by intervention and kind (plain text)."""
+    from eocic_helpers.outputs.numbers import format_number
+
+    counts = count_by_intervention(plan)
+    names = {i.id: i.name.lower() for i in plan.interventions}
+    per = [f"{format_number(n)} for {names[k]}" for k, n in counts.items()]
+    milestones = int((table["kind"] == "milestone").sum())
+    unscheduled = int((table["kind"] == "unscheduled").sum())
+    text = (f"The action plan of {plan_owner_name(plan)} counts {format_number(len(plan.actions))}"
+            f" actions: {', '.join(per[:-1]) + ' and ' + per[-1] if len(per) > 1 else per[0]}. "
+            f"{format_number(milestones)} of them are points in time rather than periods")
+    if unscheduled:
+        text += f", and {format_number(unscheduled)} {'is' if unscheduled == 1 else 'are'} still "
+        text += "to be confirmed (\"Tbc\")"
+    return text + "."

@@ -74,12 +74,15 @@ def composite_table(regions: list[Region], results: dict[str, dict[str, Any]]) -
 
 
 def typology_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """The regions whose cluster stars the briefing states: stars and the typology they allow.
-    The others are named in the text, once (see :func:`regions_lacking`)."""
-    rows = [{"Region": r.name, "Cluster stars": _text(results[r.id], "cluster_stars_text"),
-             "Typology": _text(results[r.id], "typology_text")}
-            for r in regions if results.get(r.id, {}).get("cluster_stars") not in (None, "")]
-    return pd.DataFrame(rows, columns=["Region", "Cluster stars", "Typology"])
+    """Every region: the cluster stars the briefing states (unit by unit), the group its
+    typology gives (unit by unit), and our reconstruction of the group."""
+    rows = [{"Region": r.name,
+             "Cluster stars (briefing)": _text(results.get(r.id, {}), "cluster_stars_text"),
+             "Typology (briefing)": _text(results.get(r.id, {}), "typology_placement_text"),
+             "Our reconstruction": _text(results.get(r.id, {}), "reconstructed_group_text")}
+            for r in regions]
+    return pd.DataFrame(rows, columns=["Region", "Cluster stars (briefing)",
+                                       "Typology (briefing)", "Our reconstruction"])
 
 
 def parameters_table(regions: list[Region]) -> tuple[pd.DataFrame, list[str]]:
@@ -110,20 +113,24 @@ def parameters_table(regions: list[Region]) -> tuple[pd.DataFrame, list[str]]:
 
 
 def content_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """The regions with briefing content of their own, and which content (from the flags their
-    runs glued). Regions without any are named in the text, once."""
+    """The regions with briefing content of their own, and which content: from the
+    ``content_status`` their ``summary`` notebook published and the flags their chapters
+    glued. Regions without any are named in the text, once."""
     rows = []
     for r in regions:
         res = results.get(r.id, {})
-        if not (res.get("has_synthesis") or res.get("plan_is_template") is False):
+        if res.get("content_status") != "own":
             continue
         rows.append({
             "Region": r.name,
-            "SWOT, PEST and challenges": "written for the region" if res.get("has_synthesis")
-            else "not written yet",
-            "Action plan": "the Centre-Val de Loire plan as a template"
-            if res.get("plan_is_template") else "written for the region"})
-    return pd.DataFrame(rows, columns=["Region", "SWOT, PEST and challenges", "Action plan"])
+            "SWOT, PEST and challenges": "restated for the region" if res.get("has_synthesis")
+            else "not restated",
+            "Interventions and costs": "restated for the region" if res.get("has_costs")
+            else "not restated",
+            "Action plan": "restated for the region" if res.get("has_action_plan")
+            else "not restated"})
+    return pd.DataFrame(rows, columns=["Region", "SWOT, PEST and challenges",
+                                       "Interventions and costs", "Action plan"])
 
 
 def candidates_matrix(regions: list[Region]) -> pd.DataFrame:

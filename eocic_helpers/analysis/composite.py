@@ -600,8 +600,8 @@ def figure4(data: pd.DataFrame, focus: Region):
                         s=70, edgecolor="black", zorder=z, ax=ax, legend=False)
     for r in known.itertuples():
         points.append((r.composite_total, r.cluster_stars))
-        group = "" if pd.isna(r.briefing_group) else f", group {int(r.briefing_group)}"
-        labels.append(f"{r.unit_name} (ours{group})")
+        group = "" if pd.isna(r.briefing_group) else f" (briefing group {int(r.briefing_group)})"
+        labels.append(f"{r.unit_name}{group}")
         styles.append({"fontweight": "bold" if r.region == focus.id else "normal"})
         if r.briefing_composite is not None and not pd.isna(r.briefing_composite):
             ax.plot(r.briefing_composite, r.cluster_stars, "*", color=OKABE_ITO["orange"],
@@ -615,7 +615,7 @@ def figure4(data: pd.DataFrame, focus: Region):
     strip.set_xlim(0, 1)
     if len(unknown):
         unknown = unknown.assign(focus=unknown["region"] == focus.id, unit_name=[
-            n if pd.isna(g) else f"{n} (group {int(g)})"
+            n if pd.isna(g) else f"{n} (briefing group {int(g)})"
             for n, g in zip(unknown["unit_name"], unknown["briefing_group"], strict=True)])
         sns.scatterplot(data=unknown, x="composite_total", y="unit_name", hue="focus",
                         palette={True: HIGHLIGHT, False: MUTED}, edgecolor="black", s=40,
@@ -784,7 +784,11 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
         "dimensions_with_data_names": ", ".join(names[d] for d in with_data) or "none",
         "dimensions_without_data_names": ", ".join(
             names[d] for d in result["covered"] if d not in with_data) or "none",
-        "cluster_stars": sum(star_values) if star_values else None,
+        # A region's stars are known only when the briefing states them for every unit.
+        "cluster_stars": (sum(star_values) if star_values and len(star_values) == len(own_units)
+                          else None),
+        "cluster_stars_text": stars_text(own_units),
+        "typology_placement_text": placement_text(focus, own_units, groups),
         "briefing_group": own_groups[0] if len(own_groups) == 1 else None,
         "briefing_group_text": (f"group {own_groups[0]}" if len(own_groups) == 1 else
                                 "; ".join(f"{u.unit_name}, group {int(groups[u.unit_id])}"
@@ -796,6 +800,37 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
         "typology_rule_text": typology_rule_text(),
         "fig4": fig4, "result": result, "effect": effect.reset_index(),
     }
+
+
+def stars_text(own_units: pd.DataFrame) -> str:
+    """The cluster stars the briefing states for a region's units, unit by unit."""
+    from eocic_helpers.data.eocic_values import cluster_stars
+
+    stars = cluster_stars()
+    stated = [f"{u.unit_name} {stars[u.unit_id]}" for u in own_units.itertuples()
+              if u.unit_id in stars]
+    missing = [u.unit_name for u in own_units.itertuples() if u.unit_id not in stars]
+    if len(own_units) == 1:
+        return (f"{stars[own_units['unit_id'].iloc[0]]} (as stated in the briefing)" if stated
+                else "not stated in the briefing (EOCIC's star counts are not public)")
+    parts = []
+    if stated:
+        parts.append("; ".join(stated) + " (as stated in the briefing)")
+    if missing:
+        names = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
+        parts.append(f"{names}: not stated in the briefing")
+    return "; ".join(parts)
+
+
+def placement_text(focus: Region, own_units: pd.DataFrame, groups: dict[str, Any]) -> str:
+    """Where the briefing's typology places a region: its group, or each unit's group."""
+    placed = [(u.unit_name, groups.get(u.unit_id)) for u in own_units.itertuples()]
+    if len(placed) == 1:
+        g = placed[0][1]
+        return f"{focus.name} in group {int(g)}" if g is not None else f"{focus.name} in no group"
+    each = "; ".join(f"{n} in group {int(g)}" if g is not None else f"{n} in no group"
+                     for n, g in placed)
+    return f"the units of {focus.name} as follows: {each}"
 
 
 def _int(value: Any) -> int | None:

@@ -296,11 +296,19 @@ def _check_recommendations(region_id: str, recs: Recommendations, path: Path) ->
 
 
 def missing_sentence(region_name: str, region_id: str, part: str) -> str:
-    """The one sentence a chapter says when the region lacks its content (MyST)."""
-    what = PARTS[part][2]
-    file = f"data/regions/{region_id}/{PARTS[part][0]}"
-    return myst_text(f"The seed briefing covers Centre-Val de Loire only, and nobody has yet "
-                     f"written {what} for {region_name}: the file {file} would hold it.")
+    """The short paragraph a chapter says when the region lacks its content (MyST): it cites
+    the region's own 2019 briefing (:mod:`eocic_helpers.analysis.briefings`)."""
+    from eocic_helpers.analysis.briefings import not_restated
+
+    return myst_text(not_restated(region_id, region_name, PARTS[part][2]))
+
+
+def has_own_content(region_id: str) -> bool:
+    """True when the region has briefing content written for it (any content file)."""
+    from eocic_helpers.analysis.synthesis import load_synthesis
+
+    return load_synthesis(region_id) is not None or any(
+        content_file(region_id, part).exists() for part in PARTS)
 
 
 # -- rendering ------------------------------------------------------------------------------
@@ -680,3 +688,14 @@ def scaffold(region: Any, force: bool = False) -> list[Path]:
         raise ConfigError(f"data/regions/{region.id}/ has every content file; edit them, or "
                           "pass --force to overwrite them")
     return written
+
+
+def check_region_content(region_id: str) -> None:
+    """Load and check every content part a region has (the runner's preflight, declared in
+    ``notebooks/pipeline.yaml``).
+
+    Raises:
+        ConfigError: the first problem, naming file, line and field.
+    """
+    for part in PARTS:
+        load_part(region_id, part)

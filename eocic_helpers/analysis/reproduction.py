@@ -19,27 +19,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from eocic_helpers.analysis import content as ct
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
+from eocic_helpers.core.pipeline import load_pipeline
 from eocic_helpers.core.regions import SEED_REGION, Region
 
 ELEMENTS_FILE = "briefing_elements.yaml"
 TEMPLATE_REGION = SEED_REGION
-Status = Literal["reproduced", "reconstructed", "stated", "omitted"]
+Status = Literal["reproduced", "differs", "reconstructed", "stated", "omitted"]
 #: Which chapter (notebook) shows each content part.
 PART_CHAPTER = {"study": "about_study", "framing": "synthesis", "strategy": "strategy",
                 "recommendations": "interventions", "eu_initiatives": "action_plan",
                 "synthesis": "synthesis"}
 #: Units of briefing_values.csv in words.
 UNITS = {"EUR_HAB": "EUR per inhabitant", "PC": "%"}
-CHAPTER_TITLES = {
-    "about_study": "Selection, aims and method of the study",
-    "indicators": "Key economic and innovation indicators",
-    "industrial_change": "Composite indicators of industrial change",
-    "synthesis": "Challenges, barriers and drivers of industrial modernisation",
-    "strategy": "Proposed regional strategy to address the challenges",
-    "interventions": "Specific recommendations for policy intervention",
-    "cost_benefit": "Costs and sensitivity of the two interventions",
-    "action_plan": "Roadmap and action plan",
-}
+#: Chapter titles by notebook, as ``notebooks/pipeline.yaml`` declares them.
+CHAPTER_TITLES = {p.file: p.title for _, p, _ in load_pipeline().pages("region")}
 
 
 class Element(BaseModel):
@@ -177,77 +170,147 @@ def element_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def number_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
-    """One row per number of ``briefing_values.csv``: its status in this edition."""
-    from eocic_helpers.data.reference import RESULTS_KEYS as FIDELITY_KEYS
-    from eocic_helpers.data.reference import compare, load_reference
+def _number_forms(value: float) -> set[str]:
+    """The ways a number can be written in an edition: ``27 800``, ``27,800``, ``27800``,
+    ``0.751``, ``34.5``."""
+    forms = {ct.format_value(value)}
+    if float(value).is_integer():
+        forms |= {f"{int(value):,}", f"{int(value)}", f"{int(value):,}".replace(",", "\u202f")}
+    else:
+        forms |= {f"{value:g}"}
+    return {f for f in forms if f}
+
+
+def edition_text(run_dir: Path, chapters: list[str]) -> dict[str, str]:
+    """What a reader of the edition sees of each chapter, as text: the executed notebook's
+    markdown and outputs, its glued values, and the data of its figures and tables."""
+    import re
+
+    owners_file = run_dir / "_owners.json"
+    results_file = run_dir / "results.json"
+    try:
+        owners = json.loads(owners_file.read_text("utf-8"))
+        results = json.loads(results_file.read_text("utf-8"))
+    except (OSError, ValueError):
+        owners, results = {}, {}
+    out: dict[str, str] = {}
+    for name in chapters:
+        nb_file = run_dir / f"{name}.ipynb"
+        if not nb_file.exists():
+            continue
+        bits: list[str] = []
+        nb = json.loads(nb_file.read_text("utf-8"))
+        for cell in nb.get("cells", []):
+            if cell.get("cell_type") == "markdown":
+                bits.append("".join(cell.get("source", [])))
+            for o in cell.get("outputs", []):
+                data = o.get("data", {})
+                for mime in ("text/markdown", "text/plain"):
+                    if mime in data:
+                        bits.append("".join(data[mime]))
+                        break
+                if "text" in o:
+                    bits.append("".join(o["text"]))
+        bits += [str(v) for k, v in results.items() if owners.get(k) == name]
+        manifest = run_dir / ".cache" / f"{name}.manifest.json"
+        try:
+            files = json.loads(manifest.read_text("utf-8")).get("files", {})
+        except (OSError, ValueError):
+            files = {}
+        for rel in files:
+            if rel.endswith((".csv", ".json")) and not rel.startswith(".cache"):
+                f = run_dir / rel
+                if f.exists():
+                    bits.append(f.read_text("utf-8", errors="replace"))
+        out[name] = re.sub(r"[ \t]+", " ", "\n".join(bits))
+    return out
+
+
+def appears(value: float, texts: dict[str, str]) -> list[str]:
+    """The chapters whose text holds ``value`` as a number of its own (not inside another)."""
+    import re
+
+    found = []
+    for name, text in texts.items():
+        for form in _number_forms(float(value)):
+            if re.search(rf"(?<![\d.,]){re.escape(form)}(?![\d]|[.,]\d)", text):
+                found.append(name)
+                break
+    return found
+
+
+def number_rows(region: Region, run_dir: Path | None = None,
+                chapters: list[str] | None = None) -> pd.DataFrame:
+    """One row per number of ``briefing_values.csv`` and its status in this edition:
+
+    - *reproduced*: we recompute it, it agrees within its tolerance, and every comparison the
+      briefing makes with it (above the EU, below the country...) holds in our data;
+    - *differs*: we recompute it and it, or a comparison the briefing makes, does not agree
+      (both values are given);
+    - *stated*: not recomputed, but the edition shows it (the chapter is named);
+    - *omitted*: it appears nowhere in the edition's chapters.
+    """
+    from eocic_helpers.data.reference import briefing_comparisons, load_reference
 
     run_dir = Path(run_dir or paths.run_dir(region.id))
     ref = load_reference()
     results_file = run_dir / "results.json"
     results = json.loads(results_file.read_text("utf-8")) if results_file.exists() else {}
-    ran = {p.stem for p in run_dir.glob("*.ipynb")}
-    owners_file = run_dir / "_owners.json"
-    owners = json.loads(owners_file.read_text("utf-8")) if owners_file.exists() else {}
-    parts = region_content(region.id)
-    quoted: dict[str, list[str]] = {}
-    for part, model in parts.items():
-        if model is None or PART_CHAPTER[part] not in ran:
-            continue
-        ids = ct.references_used(model)
-        if part == "synthesis":
-            ids += [e for q in model.swot_items().values() for i in q for e in i.evidence]
-        for ref_id in ids:
-            quoted.setdefault(ref_id, [])
-            title = CHAPTER_TITLES[PART_CHAPTER[part]]
-            if title not in quoted[ref_id]:
-                quoted[ref_id].append(title)
+    if chapters is None:
+        chapters = [p.file for part, p, _ in load_pipeline().pages("region")
+                    if p.source == "notebook" and p.file != "reproduction"]
+    texts = edition_text(run_dir, chapters)
+    comps: dict[str, list[Any]] = {}
+    if region.id == TEMPLATE_REGION:
+        for c in briefing_comparisons(results):
+            if c.ours is not None:
+                comps.setdefault(c.id, []).append(c)
     rows = []
     for ref_id, row in ref.iterrows():
         value = ct.format_value(float(row["value"]))
         where = str(row["where"])
-        if region.id != TEMPLATE_REGION:
-            status, how = "omitted", ("a number of the Centre-Val de Loire briefing; this "
-                                      "edition does not present it as this region's")
-        elif (row["computable"] == "yes" and ref_id in FIDELITY_KEYS
-              and results.get(FIDELITY_KEYS[ref_id]) is not None):
-            c = compare(ref_id, results[FIDELITY_KEYS[ref_id]])
-            ours = ct.format_value(round(float(c.ours or 0), 3))
-            margin = ("equal to the briefing's" if c.tolerance == "exact"
-                      else f"within {c.tolerance} of the briefing's")
-            if c.agrees:
-                status, how = "reproduced", f"recomputed: {ours}, {margin}"
+        shown_in = appears(float(row["value"]), texts)
+        if ref_id in comps:
+            cs = comps[ref_id]
+            ours = ct.format_value(round(float(cs[0].ours), 3))
+            claims = [c for c in cs if c.claim]
+            if all(c.agrees for c in cs):
+                status = "reproduced"
+                how = f"recomputed: ours {ours}, briefing {value}, within {cs[0].tolerance}"
+                if claims:
+                    how += "; " + "; ".join(f"{c.claim}: holds" for c in claims)
             else:
-                status, how = "reconstructed", (f"recomputed as {ours}, not "
-                                                f"{margin.replace('within', 'within')}; the "
-                                                "fidelity appendix shows the difference")
-        elif (ref_id in FIDELITY_KEYS and results.get(FIDELITY_KEYS[ref_id]) is not None
-              and owners.get(FIDELITY_KEYS[ref_id]) in CHAPTER_TITLES):
-            chapter = CHAPTER_TITLES[owners[FIDELITY_KEYS[ref_id]]]
-            status, how = "stated", f"quoted in {chapter}; not recomputed: {row['note']}"
-        elif ref_id in quoted:
-            why = (str(row["note"]) if row["computable"] == "no"
-                   else "an input the briefing states, not an output")
-            status, how = "stated", f"quoted in {'; '.join(quoted[ref_id])}; not recomputed: {why}"
+                status = "differs"
+                why = [c.note for c in cs if not c.agrees and c.note]
+                how = f"ours {ours}, briefing {value} (tolerance {cs[0].tolerance})"
+                if why:
+                    how += "; " + "; ".join(dict.fromkeys(why))
+        elif shown_in:
+            status = "stated"
+            titles = "; ".join(CHAPTER_TITLES.get(n, n) for n in shown_in)
+            how = f"shown in {titles}; not recomputed: {row['note']}"
         else:
-            status, how = "omitted", "no chapter quotes it in its text or recomputes it"
+            status = "omitted"
+            how = ("a number of the Centre-Val de Loire briefing; this edition does not present "
+                   "it as this region's" if region.id != TEMPLATE_REGION
+                   else "no chapter of this edition shows it")
         unit = UNITS.get(str(row["unit"]), str(row["unit"]))
         rows.append({"id": ref_id, "number": f"{value} {unit}",
-                     "what": str(row["note"]).split(";")[0], "where": where,
+                     "what": str(row["note"]).split(";")[0], "where": f"briefing {where}",
                      "status": status, "how or why": how})
     return pd.DataFrame(rows)
 
 
 def summary(frame: pd.DataFrame) -> str:
     counts = frame["status"].value_counts()
-    order = ["reproduced", "reconstructed", "stated", "omitted"]
+    order = ["reproduced", "differs", "reconstructed", "stated", "omitted"]
     return ", ".join(f"{int(counts[s])} {s}" for s in order if s in counts)
 
 
 #: The page's title and its two section headings (the notebook's markdown cells hold them too).
 TITLE = "What this edition reproduces"
 ELEMENTS_HEADING = "Sections, figures, tables, boxes and footnotes"
-NUMBERS_HEADING = "Stated numbers"
+NUMBERS_HEADING = "The briefing's numbers"
 
 
 def intro(region: Region) -> str:
@@ -256,8 +319,10 @@ def intro(region: Region) -> str:
             f"Centre-Val de Loire, and what the {region.name} edition does with it. The status "
             "is computed from the region's content files, the chapters that ran and the "
             "briefing's reference values: reproduced (carried over, restated in our words or "
-            "recomputed within tolerance), reconstructed (rebuilt by another route, said how), "
-            "stated (quoted, not recomputable, said why) or omitted (said why).")
+            "recomputed within tolerance, with the briefing's comparisons holding), differs (recomputed, "
+            "but the value or a comparison does not agree; both values given), reconstructed "
+            "(rebuilt by another route, said how), stated (shown, not recomputed, said why) or "
+            "omitted (appears nowhere in this edition).")
     if region.id != TEMPLATE_REGION:
         text += (f" The briefing is about Centre-Val de Loire: for {region.name} only the "
                  "data-driven chapters and the content written for it count.")
@@ -298,4 +363,36 @@ def reproduction_md(region: Region, run_dir: Path | None = None) -> str:
              elements_table(elements),
              f"## {NUMBERS_HEADING}", "", ct.myst_text(numbers_summary(numbers)), "",
              numbers_table(numbers)]
+    return "\n".join(parts) + "\n"
+
+
+FIDELITY_HEADING = "The briefing's numbers against ours"
+
+
+def fidelity_md(region: Region, run_dir: Path | None = None) -> str:
+    """The briefing's numbers against this run (seed region only), with each comparison the
+    briefing makes; then the numbers quoted but not recomputable (MyST)."""
+    from eocic_helpers.data.reference import briefing_comparisons, fidelity_table, load_reference
+
+    if region.id != TEMPLATE_REGION:
+        return ct.myst_text(f"The seed briefing covers Centre-Val de Loire only, so there are no "
+                            f"published numbers for {region.name} to compare with.") + "\n"
+    run_dir = Path(run_dir or paths.run_dir(region.id))
+    results_file = run_dir / "results.json"
+    results = json.loads(results_file.read_text("utf-8")) if results_file.exists() else {}
+    ref = load_reference()
+    table = fidelity_table(briefing_comparisons(results))
+    if "value" in table and "note" in ref:  # a reader sees the value's name, not its id
+        table["value"] = table["value"].map(lambda i: ref["note"].get(i) or i)
+    not_computable = ref[ref["computable"] == "no"].reset_index()
+    not_computable["where"] = "briefing " + not_computable["where"].astype(str)
+    parts = [ct.myst_text("The briefing's numbers that a computation can reproduce, against "
+                          "this run, with the tolerance each comparison allows."), "",
+             ct.list_table(table, "The briefing's numbers against ours.", "tab-fidelity"),
+             "", ct.myst_text("These numbers of the briefing cannot be recomputed from public "
+                              "data here; they are quoted where used and flagged as such:"), "",
+             ct.list_table(not_computable[["value", "unit", "where", "note"]].rename(
+                 columns={"value": "Value", "unit": "Unit", "where": "Where in the briefing",
+                          "note": "Note"}), "Numbers quoted, not recomputed.",
+                 "tab-not-computable")]
     return "\n".join(parts) + "\n"

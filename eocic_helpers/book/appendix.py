@@ -1,4 +1,4 @@
-"""Pages the book writes itself: the data-and-methods, fidelity and "for analysts" appendices.
+"""Pages the book writes itself: the data-and-methods and "for analysts" annexes.
 
 They are built from what the runs produced (``results.json``), from the data catalogue
 (``data/sources.yaml``, the snapshot's indicator list, the briefing's reference values) and
@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.regions import SEED_REGION, Region
-from eocic_helpers.outputs.escape import myst_text
 
 if TYPE_CHECKING:  # pandas is imported where a table is made: a no-op book stays light
     import pandas as pd
@@ -49,19 +47,22 @@ def methods_fragments(book_dir: Path | None = None) -> list[str]:
             for f in sorted(folder.glob("*.md"))] if folder.is_dir() else []
 
 
-def sources_table() -> pd.DataFrame:
-    """One row per source: dataset, vintage, licence and the raw files' checksums."""
+def sources_table(files: bool = False) -> pd.DataFrame:
+    """One row per source: dataset, vintage and licence (``files``: the raw files and their
+    checksums instead, for the analysts' page)."""
     import pandas as pd
 
     from eocic_helpers.data.sources import load_sources
 
     rows = []
     for s in load_sources().values():
-        files = "; ".join(f"{name} (sha256 {sha[:12]}…)" for name, sha in s.files.items())
+        if files:
+            rows += [{"Source": f"{s.publisher}: {s.title}", "Raw file": name,
+                      "sha256": sha} for name, sha in s.files.items()]
+            continue
         rows.append({"Source": f"{s.publisher}: {s.title}", "Dataset": s.dataset_code or "",
                      "Vintage": s.vintage,
-                     "Licence and attribution": f"{s.licence}. {s.attribution}",
-                     "Raw files": files or "none"})
+                     "Licence and attribution": f"{s.licence}. {s.attribution}"})
     return pd.DataFrame(rows)
 
 
@@ -92,7 +93,7 @@ def data_methods_md() -> str:
              "the raw files that the project rebuilds deterministically (the raw files' "
              "checksums are verified).", "",
              "## Sources", "",
-             myst_list_table(sources_table(), "Sources, vintages, licences and checksums.",
+             myst_list_table(sources_table(), "Sources, vintages and licences.",
                              "tab-sources"),
              "## Indicators and transformations", "",
              myst_list_table(indicators_table(), "Indicators of the snapshot and how each is "
@@ -101,32 +102,9 @@ def data_methods_md() -> str:
     return "\n".join(parts) + "\n"
 
 
-def fidelity_md(region: Region, res: dict[str, Any]) -> str:
-    """The fidelity appendix: the briefing's numbers against this run's ``results.json``."""
-    from eocic_helpers.data.reference import fidelity_table, load_reference
-
-    parts = ["# Fidelity to the briefing", ""]
-    if region.id != SEED_REGION:
-        parts.append(f"The seed briefing covers Centre-Val de Loire only, so there are no "
-                     f"published numbers for {myst_text(region.name)} to compare with.")
-        return "\n".join(parts) + "\n"
-    from eocic_helpers.data.reference import briefing_comparisons
+def raw_files_md() -> str:
+    """The raw files of every source with their sha256, for the analysts' page (MyST)."""
     from eocic_helpers.outputs.publication import myst_list_table
 
-    comps = briefing_comparisons(res)  # the chapters' checks, claims included
-    ref = load_reference()
-    table = fidelity_table(comps)
-    if "value" in table and "note" in ref:  # a reader sees the value's name, not its id
-        table["value"] = table["value"].map(lambda i: ref["note"].get(i) or i)
-    not_computable = ref[ref["computable"] == "no"].reset_index()
-    parts += ["The briefing's numbers that a computation can reproduce, against this run, "
-              "with the tolerance each comparison allows.", "",
-              myst_list_table(table, "The briefing's numbers against ours.",
-                              "tab-fidelity"),
-              "", "These numbers of the briefing cannot be recomputed from public data here; "
-              "they are quoted where used and flagged as such:", "",
-              myst_list_table(not_computable[["value", "unit", "where", "note"]].rename(
-                  columns={"value": "Value", "unit": "Unit", "where": "Where in the briefing",
-                           "note": "Note"}),
-                  "Numbers quoted, not recomputed.", "tab-not-computable")]
-    return "\n".join(parts) + "\n"
+    return myst_list_table(sources_table(files=True), "Raw files and their checksums.",
+                           "tab-raw-files")

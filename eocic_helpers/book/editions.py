@@ -19,10 +19,10 @@ import yaml
 from markupsafe import Markup
 
 from eocic_helpers.book import appendix, templates
-from eocic_helpers.book.chapters import Chapter, chapters_for, toc
+from eocic_helpers.book.chapters import Edition, Page, chapters_for, latex_marks, toc
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.errors import EocicError
-from eocic_helpers.core.regions import Region, load_regions
+from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
 from eocic_helpers.outputs.escape import myst_text
 
 
@@ -49,15 +49,9 @@ SITE_PDF, SITE_DATA = "pdf", "data"
 # -- what runs produced -------------------------------------------------------------------------
 
 def content_status(res: dict[str, Any]) -> str:
-    """``"own"`` when a region's run used briefing content written for it, else ``"data-only"``.
-
-    Read from the flags the content notebooks glue into ``results.json``: ``has_synthesis``
-    (SWOT, PEST and challenges written for the region) and ``plan_is_template`` (the action plan
-    is the Centre-Val de Loire plan used as a template).
-    """
-    own = bool(res.get("has_synthesis")) or res.get("plan_is_template") is False
-    own = own or bool(res.get("has_own_content"))
-    return "own" if own else "data-only"
+    """``"own"`` or ``"data-only"``, as the region's ``summary`` notebook published it in
+    ``results.json`` (``content_status``); a region not yet run is ``"data-only"``."""
+    return "own" if res.get("content_status") == "own" else "data-only"
 
 
 def edition_stamp() -> tuple[str, int]:
@@ -103,10 +97,9 @@ def data_vintage() -> str:
 
 # -- assembling the book sources ----------------------------------------------------------------
 
-def _placeholder(chapter: Chapter) -> str:
-    return (f"# {myst_text(chapter.title)}\n\nThis chapter is filled by the notebook "
-            f"{myst_text('notebooks/' + chapter.file + '.ipynb')}, which has not been run for "
-            "this edition.\n")
+def _placeholder(chapter: Page) -> str:
+    return (f"# {myst_text(chapter.title)}\n\nThis chapter has not been computed for this "
+            "edition yet.\n")
 
 
 def _links_html(current: str, regions: list[Region]) -> str:
@@ -156,6 +149,11 @@ def _config(src: Path, title: str, name: str, regions: list[Region]) -> None:
     _write(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
 
 
+def edition_title(subject: str) -> str:
+    """An edition's title: it says that the edition reproduces the 2019 EOCIC briefing."""
+    return f"{subject}: a reproduction of the 2019 EOCIC policy briefing"
+
+
 def _fresh_folder(folder: Path) -> Path:
     if folder.exists():
         shutil.rmtree(folder)
@@ -173,27 +171,93 @@ def _copy_static(src: Path) -> None:
             shutil.copy2(f, src / "_static" / f.name)
 
 
-def _copy_outputs(run_dir: Path, src: Path) -> None:
+def _copy_outputs(run_dir: Path, src: Path, chapters: list[Page]) -> None:
+    """The run's figures, tables and results: only those of notebooks this edition shows (a
+    removed or renamed notebook's outputs are left behind; each notebook's task manifest
+    lists the files it published)."""
+    import json
+
+    wanted: set[str] | None = set()
+    for c in chapters:
+        manifest = run_dir / ".cache" / f"{c.file}.manifest.json"
+        if c.source != "notebook" or not manifest.exists():
+            continue
+        try:
+            wanted |= set(json.loads(manifest.read_text("utf-8")).get("files", {}))
+        except (OSError, json.JSONDecodeError, AttributeError):
+            wanted = None  # a damaged manifest: copy everything rather than lose a figure
+            break
     for sub in ("figures", "tables"):
-        if (run_dir / sub).exists():
-            shutil.copytree(run_dir / sub, src / sub)
+        folder = run_dir / sub
+        if not folder.exists():
+            continue
+        (src / sub).mkdir(exist_ok=True)
+        for f in sorted(folder.iterdir()):
+            if f.is_file() and (wanted is None or f"{sub}/{f.name}" in wanted):
+                shutil.copy2(f, src / sub / f.name)
     if (run_dir / "results.json").exists():
         shutil.copy2(run_dir / "results.json", src / "results.json")
 
 
-def _pages(chapters: list[Chapter], run_dir: Path, src: Path, page_text: dict[str, Any]) -> None:
+def _pages(chapters: list[Page], run_dir: Path, src: Path, page_text: dict[str, Any]) -> None:
     """Copy each notebook chapter the run produced; write a placeholder for the others, and the
     book's own pages."""
     for c in chapters:
         if c.source == "notebook":
             nb = run_dir / f"{c.file}.ipynb"
             if nb.exists():
-                shutil.copy2(nb, src / nb.name)
+                _copy_titled(nb, src / nb.name, c.title)
             else:
                 _write(src / f"{c.file}.md", _placeholder(c))
         else:
             make = page_text.get(c.file)
             _write(src / f"{c.file}.md", make() if make else _placeholder(c))
+
+
+def _copy_titled(nb: Path, target: Path, title: str) -> None:
+    """Copy an executed notebook, its first heading set to the title the pipeline declares
+    (the declaration is the one source of chapter titles)."""
+    import json
+
+    data = json.loads(nb.read_text("utf-8"))
+    for cell in data.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        lines = "".join(cell.get("source", [])).split("\n")
+        for k, line in enumerate(lines):
+            if line.startswith("# "):
+                lines[k] = f"# {myst_text(title)}"
+                cell["source"] = "\n".join(lines)
+                target.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
+                return
+    shutil.copy2(nb, target)
+
+
+def _raw_latex(command: str) -> str:
+    return f"```{{raw}} latex\n{command}\n```\n"
+
+
+def _mark_for_print(src: Path, edition: Edition) -> None:
+    """Put the print structure into the pages (front matter, main matter, appendix): a raw
+    LaTeX block at the top of the page that starts each part. HTML ignores it."""
+    import json
+
+    for file, command in latex_marks(edition).items():
+        md, nb = src / f"{file}.md", src / f"{file}.ipynb"
+        if md.exists():
+            md.write_text(_raw_latex(command) + "\n" + md.read_text("utf-8"), encoding="utf-8")
+        elif nb.exists():
+            data = json.loads(nb.read_text("utf-8"))
+            data["cells"].insert(0, {"cell_type": "markdown", "metadata": {},
+                                     "source": _raw_latex(command)})
+            nb.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
+
+
+def _write_tocs(src: Path, edition: Edition, flags: dict[str, Any]) -> None:
+    """``_toc.yml`` for HTML and ``_toc_pdf.yml`` for print (without HTML-only pages)."""
+    _write(src / "_toc.yml", yaml.safe_dump(toc(edition, flags=flags), sort_keys=False))
+    _write(src / "_toc_pdf.yml", yaml.safe_dump(toc(edition, pdf=True, flags=flags),
+                                                sort_keys=False))
 
 
 def assemble(region: Region, regions: list[Region] | None = None) -> Path:
@@ -207,14 +271,14 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     """
     regions = regions or load_regions()
     run_dir = paths.run_dir(region.id)
-    chapters = chapters_for("region")
+    res = appendix.results(region.id)
+    chapters = chapters_for("region", res)
     if not any((run_dir / f"{c.file}.ipynb").exists() for c in chapters):
         raise EocicError(f"no run for {region.id} yet; run it first: eocic run {region.id}")
     src = _fresh_folder(paths.BOOKS / region.id)
-    res = appendix.results(region.id)
     stamp, _ = edition_stamp()
     context = {
-        "region": region, "results": res, "content": content_status(res),
+        "region": region, "results": res, "content": content_status(res), "seed": SEED_REGION,
         "available": {c.file for c in chapters
                       if c.source == "notebook" and (run_dir / f"{c.file}.ipynb").exists()},
         "chapters": chapters, "stamp": stamp, "vintage": data_vintage(),
@@ -227,14 +291,15 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     _write(src / "intro.md", templates.render("intro.md", context))
     _pages(chapters, run_dir, src, {
         "data_methods": appendix.data_methods_md,
-        "fidelity": lambda: appendix.fidelity_md(region, res),
-        "for_analysts": lambda: templates.render("for_analysts.md", context),
+        "for_analysts": lambda: templates.render(
+            "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
     })
     _copy_static(src)
-    _copy_outputs(run_dir, src)
-    _write(src / "_toc.yml", yaml.safe_dump(toc(chapters), sort_keys=False))
-    _config(src, f"{region.name}: EOCIC policy briefing", region.id, regions)
+    _copy_outputs(run_dir, src, chapters)
+    _write_tocs(src, "region", res)
+    _mark_for_print(src, "region")
+    _config(src, edition_title(region.name), region.id, regions)
     return src
 
 
@@ -253,6 +318,8 @@ def _build(src: Path, builder: str, out: Path) -> Path:
     """Run Jupyter Book strictly (warnings are errors) for HTML and for the PDF alike."""
     cmd = [*_jupyter_book(), "build", str(src), "--path-output", str(out), "--builder", builder,
            "-W", "-n", "--keep-going"]
+    if builder == "pdflatex":  # print leaves out the HTML-only pages (only_build_toc_files)
+        cmd += ["--toc", str(src / "_toc_pdf.yml")]
     _, epoch = edition_stamp()
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
     with _SLOTS:
@@ -331,7 +398,8 @@ def edition_key(region: Region, pdf: bool) -> str:
     files = [*sorted(run_dir.glob("*.ipynb")), run_dir / "results.json",
              *sorted((run_dir / "figures").glob("*")), *sorted((run_dir / "tables").glob("*")),
              *sorted(p for p in paths.BOOK_TEMPLATES.rglob("*") if p.is_file()),
-             *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.REGIONS_FILE]
+             *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.NOTEBOOKS / "pipeline.yaml",
+             paths.REGIONS_FILE]
     for f in files:
         if f.is_file():
             h.update(f.name.encode())
@@ -417,7 +485,8 @@ def _cross_region_key(regions: list[Region], pdf: bool) -> str:
     files = [*sorted(run_dir.glob("*.ipynb")), run_dir / "results.json",
              *sorted((run_dir / "figures").glob("*")), *sorted((run_dir / "tables").glob("*")),
              *sorted(p for p in paths.BOOK_TEMPLATES.rglob("*") if p.is_file()),
-             *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.REGIONS_FILE,
+             *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.NOTEBOOKS / "pipeline.yaml",
+             paths.REGIONS_FILE,
              *sorted(paths.DATA.glob("*.yaml")), *sorted(paths.SNAPSHOT.glob("*"))]
     for f in files:
         if f.is_file():
@@ -430,9 +499,9 @@ def assemble_cross_region(regions: list[Region]) -> Path:
     """Write the book sources of the cross-region edition into ``build/books/all``, from the
     comparison notebook's run (``build/runs/all``) and the book's templates."""
     run_dir = paths.run_dir(ALL)
-    chapters = chapters_for(ALL)
-    src = _fresh_folder(paths.BOOKS / ALL)
     res = appendix.results(ALL)
+    chapters = chapters_for(ALL, res)
+    src = _fresh_folder(paths.BOOKS / ALL)
     stamp, _ = edition_stamp()
     context = {
         "regions": regions, "results": res, "stamp": stamp, "vintage": data_vintage(),
@@ -444,13 +513,15 @@ def assemble_cross_region(regions: list[Region]) -> Path:
     _write(src / "intro.md", templates.render("intro_all.md", context))
     _pages(chapters, run_dir, src, {
         "data_methods": appendix.data_methods_md,
-        "for_analysts": lambda: templates.render("for_analysts.md", context),
+        "for_analysts": lambda: templates.render(
+            "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
     })
     _copy_static(src)
-    _copy_outputs(run_dir, src)
-    _write(src / "_toc.yml", yaml.safe_dump(toc(chapters), sort_keys=False))
-    _config(src, "The ten EOCIC pilot regions: cross-region edition", ALL, regions)
+    _copy_outputs(run_dir, src, chapters)
+    _write_tocs(src, ALL, res)
+    _mark_for_print(src, ALL)
+    _config(src, edition_title("The ten pilot regions"), ALL, regions)
     return src
 
 

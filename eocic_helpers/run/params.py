@@ -11,7 +11,7 @@ import difflib
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,12 @@ from typing import Any
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import shown
 from eocic_helpers.core.errors import ConfigError, ParameterError
+from eocic_helpers.core.pipeline import (
+    PIPELINE_FILE,
+    declared_notebooks,
+    load_pipeline,
+    resolve_callable,
+)
 
 #: Parameters the runner sets itself; users choose regions as positional arguments.
 RUNNER_PARAMETERS = {"region"}
@@ -26,15 +32,21 @@ RUNNER_PARAMETERS = {"region"}
 
 @dataclass(frozen=True)
 class NotebookSpec:
-    """What the runner needs to know about one notebook."""
+    """What the runner needs to know about one notebook: its parameters cell, and its contract
+    from ``notebooks/pipeline.yaml`` (:mod:`eocic_helpers.core.pipeline`)."""
 
     name: str
     path: Path
     defaults: dict[str, Any]
     reads: tuple[str, ...] = ()
     any_nuts2: bool = False
+    #: parameter -> dotted path of a function(value) that raises on a bad value
     checks: dict[str, str] = field(default_factory=dict)
+    #: dotted path of a function(values) checking all of a notebook's parameters at once
     validator: str = ""
+    #: dotted path of a function(name) -> the allowed values, shown in errors
+    allowed: str = ""
+    #: dotted paths of functions(region_id) checking a region's content before any kernel
     preflight: tuple[str, ...] = ()
     #: Run once over all pilots (pseudo-region ``all``), after the regions' own runs.
     cross_region: bool = False
@@ -67,37 +79,49 @@ def parse_parameters(source: str) -> dict[str, Any]:
 
 
 def load_spec(path: Path) -> NotebookSpec:
-    """Read a notebook's parameters cell and its ``metadata.eocic`` declarations.
+    """A notebook's parameters cell, and its contract declared in ``notebooks/pipeline.yaml``.
 
-    ``metadata.eocic.reads`` lists the data files the notebook reads (``{region}`` is replaced
-    by the region id); the cache hashes them. ``metadata.eocic.checks`` maps a parameter to a
-    named check in :data:`CHECKS`.
+    Raises:
+        ConfigError: the notebook is unreadable, has no single ``parameters`` cell, or is not
+            declared in the pipeline.
     """
+    path = Path(path)
     nb = _read_notebook(path)
     cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise ConfigError(f"{path}: needs exactly one cell tagged 'parameters', found {len(cells)}")
     source = "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) else cells[0][
         "source"]
-    meta = nb.get("metadata", {}).get("eocic", {})
+    declared = load_pipeline(path.parent / PIPELINE_FILE).notebooks
+    if path.stem not in declared:
+        raise ConfigError(f"notebooks/{path.name} is not declared in notebooks/{PIPELINE_FILE}; "
+                          "add it under notebooks:")
+    decl = declared[path.stem]
     return NotebookSpec(
-        name=Path(path).stem,
-        path=Path(path),
+        name=path.stem,
+        path=path,
         defaults=parse_parameters(source),
-        reads=tuple(meta.get("reads", [])),
-        any_nuts2=bool(meta.get("any_nuts2", False)),
-        checks=dict(meta.get("checks", {})),
-        validator=str(meta.get("validator", "")),
-        preflight=tuple(meta.get("preflight", [])),
-        cross_region=bool(meta.get("cross_region", False)),
-        after_region=bool(meta.get("after_region", False)),
+        reads=decl.reads,
+        any_nuts2=decl.any_nuts2,
+        checks=dict(decl.checks),
+        validator=decl.validator,
+        allowed=decl.allowed,
+        preflight=decl.preflight,
+        cross_region=decl.cross_region,
+        after_region=decl.after_region,
     )
 
 
 def discover(notebook_dir: Path | None = None) -> dict[str, NotebookSpec]:
-    """All study notebooks, by name, in run order (file name order)."""
+    """All study notebooks, by name, in the declaration's order.
+
+    Raises:
+        ConfigError: a notebook not declared in ``notebooks/pipeline.yaml``, or a declared
+            one that is missing (one line).
+    """
     folder = Path(notebook_dir or paths.NOTEBOOKS)
-    return {p.stem: load_spec(p) for p in sorted(folder.glob("*.ipynb"))}
+    declared = declared_notebooks(folder)
+    return {name: load_spec(folder / f"{name}.ipynb") for name in declared}
 
 
 def select(specs: dict[str, NotebookSpec], names: Iterable[str] | None) -> list[NotebookSpec]:
@@ -120,62 +144,16 @@ def select(specs: dict[str, NotebookSpec], names: Iterable[str] | None) -> list[
 
 # -- value conversion and checks ------------------------------------------------------------
 
-def _check_iso_date_or_empty(name: str, value: Any) -> None:
-    from eocic_helpers.analysis.action_plan import parse_t0
-
-    parse_t0(value)
-
-
-def _validate_costs(values: dict[str, Any]) -> None:
-    from eocic_helpers.analysis.cost_parameters import validate_values
-
-    validate_values(values)
+def run_preflights(spec: NotebookSpec, region_id: str) -> None:
+    """The notebook's declared content checks for one region."""
+    for dotted in spec.preflight:
+        resolve_callable(dotted)(region_id)
 
 
-#: Whole-notebook validators (``metadata.eocic.validator``): they see all of a notebook's
-#: overrides at once, for cross-parameter rules such as low <= high.
-VALIDATORS: dict[str, Callable[[dict[str, Any]], None]] = {
-    "intervention_costs": _validate_costs,
-}
-
-def _costs_allowed(name: str) -> str:
-    from eocic_helpers.analysis.cost_parameters import allowed_text
-
-    return allowed_text(name)
-
-
-ALLOWED_HINTS: dict[str, Callable[[str], str]] = {"intervention_costs": _costs_allowed}
-
-def _preflight_synthesis(region_id: str) -> None:
-    from eocic_helpers.analysis.synthesis import load_synthesis
-
-    load_synthesis(region_id)
-
-
-def _preflight_action_plan(region_id: str) -> None:
-    from eocic_helpers.analysis.action_plan import load_action_plan
-
-    load_action_plan(region_id)
-
-
-def _preflight_content(region_id: str) -> None:
-    from eocic_helpers.analysis.content import PARTS, load_part
-
-    for part in PARTS:
-        load_part(region_id, part)
-
-
-#: Content checks run for each region before any kernel starts (``metadata.eocic.preflight``).
-PREFLIGHTS: dict[str, Callable[[str], None]] = {
-    "synthesis": _preflight_synthesis,
-    "action_plan": _preflight_action_plan,
-    "content": _preflight_content,
-}
-
-#: Named checks a notebook can ask for in ``metadata.eocic.checks``.
-CHECKS: dict[str, Callable[[str, Any], None]] = {
-    "iso_date_or_empty": _check_iso_date_or_empty,
-}
+def validate_all(spec: NotebookSpec, values: dict[str, Any]) -> None:
+    """The notebook's declared whole-notebook validator, if any (cross-parameter rules)."""
+    if spec.validator:
+        resolve_callable(spec.validator)(values)
 
 
 #: Largest magnitude of a whole-number parameter.
@@ -302,14 +280,13 @@ def resolve(
                 try:
                     value = convert(name, raw, spec.defaults[name])
                 except ParameterError as exc:
-                    hint = ALLOWED_HINTS.get(spec.validator, lambda n: "")(name)
+                    hint = resolve_callable(spec.allowed)(name) if spec.allowed else ""
                     raise ParameterError(f"{exc}; allowed: {hint}" if hint else str(exc)) from None
                 check = spec.checks.get(name)
                 if check:
-                    CHECKS[check](name, value)
+                    resolve_callable(check)(value)
                 mine[name] = value
-        if spec.validator:
-            VALIDATORS[spec.validator](mine)
+        validate_all(spec, mine)
         per_notebook[spec.name] = mine
     return per_notebook
 

@@ -34,8 +34,9 @@ from eocic_helpers.run.kernels import KERNEL as KERNEL  # noqa: F401  (re-export
 from eocic_helpers.run.kernels import KernelOptions
 from eocic_helpers.run.params import NotebookSpec
 
-#: Pseudo-region of the cross-region notebooks (``metadata.eocic.cross_region``): they run once
-#: over all pilots into ``build/runs/all/``, after the regions' own runs, whose outputs they read.
+#: Pseudo-region of the cross-region notebooks (scope ``cross_region`` in the pipeline
+#: declaration): they run once over all pilots into ``build/runs/all/``, after the regions'
+#: own runs, whose outputs they read.
 CROSS_REGION = "all"
 
 
@@ -54,7 +55,7 @@ class Task:
     code: str = ""
     declared: tuple[str, ...] = ()
     recorded: list[str] = field(default_factory=list)
-    #: Runs after the region's other notebooks (``metadata.eocic.after_region``).
+    #: Runs after the region's other notebooks (scope ``after_region``).
     after_region: bool = False
 
     @property
@@ -120,7 +121,7 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
 def region_outputs(region: str, own: Iterable[str] = ()) -> list[str]:
     """The files a region's run published (executed notebooks, figures, tables), relative to
     its run folder, leaving out those of the notebooks that run after the region's others
-    (``metadata.eocic.after_region``): these read the list, so it must not cover their own.
+    (scope ``after_region``): these read the list, so it must not cover their own.
     ``own`` names more files to leave out (a notebook's outputs while it is being promoted,
     before its manifest lists them)."""
     run = paths.run_dir(region)
@@ -241,14 +242,15 @@ def plan(
 ) -> list[Task]:
     """Tasks for every region x notebook, with their cache keys (no execution).
 
-    A region's content checks (``metadata.eocic.preflight``) run before any kernel starts,
+    A region's content checks (``preflight`` in ``notebooks/pipeline.yaml``) run before any kernel starts,
     once per region, whenever one of its tasks will run (``force``, or a task that is not
     fresh). A region whose tasks are all fresh is not re-checked: each content file is an
     input of a task's key, so it is byte-identical to the one a successful run checked.
     """
     from eocic_helpers.core.errors import ParameterError
+    from eocic_helpers.core.pipeline import resolve_callable
     from eocic_helpers.core.regions import resolve_region
-    from eocic_helpers.run.params import resolve
+    from eocic_helpers.run.params import resolve, validate_all
 
     # The same region or notebook named twice is one task, not two racing for one staging folder.
     regions = list(dict.fromkeys(regions))
@@ -271,17 +273,12 @@ def plan(
                                         if any(k in s.defaults for s in specs)})
         except ParameterError as exc:
             raise ParameterError(f"{region_file}: {exc}") from None
-        from eocic_helpers.run.params import PREFLIGHTS
-
         region_tasks: list[Task] = []
         for spec in specs:
             params = {k: v for k, v in spec.defaults.items()}
             params.update(region_overrides.get(spec.name, {}))
             params.update(overrides.get(spec.name, {}))
-            if spec.validator:
-                from eocic_helpers.run.params import VALIDATORS
-
-                VALIDATORS[spec.validator](params)
+            validate_all(spec, params)
             if "region" in spec.defaults:
                 params["region"] = resolve_region(region).id
             task = Task(region, spec.name, str(spec.path), params,
@@ -293,7 +290,7 @@ def plan(
             region_tasks.append(task)
         if force or not all(is_fresh(t) for t in region_tasks):
             for check in dict.fromkeys(c for s in specs for c in s.preflight):
-                PREFLIGHTS[check](region)
+                resolve_callable(check)(region)
         tasks += region_tasks
     from eocic_helpers.core.regions import load_regions
 
@@ -450,6 +447,43 @@ def repair_results(region: str, warn: Any = None) -> bool:
         f"{target}: corrupt; rebuilt from the notebooks' fragments in {cache_dir(region)}")
     rebuild_results(region)
     return True
+
+
+def prune_undeclared(region: str) -> list[str]:
+    """Remove what a notebook no longer in ``notebooks/pipeline.yaml`` published for a region
+    (its executed notebook, figures, tables, fragment and manifest), then rebuild
+    ``results.json`` without its values.
+
+    Returns:
+        The names of the notebooks pruned.
+    """
+    from eocic_helpers.core.pipeline import load_pipeline
+
+    declared = set(load_pipeline().notebooks)
+    run_dir = paths.run_dir(region)
+    pruned = []
+    for f in sorted(cache_dir(region).glob("*.manifest.json")):
+        name = f.name.removesuffix(".manifest.json")
+        if name in declared:
+            continue
+        manifest = read_manifest(region, name) or {"files": {}}
+        for rel in manifest["files"]:
+            stale = (run_dir / rel).resolve()
+            if run_dir.resolve() in stale.parents:
+                stale.unlink(missing_ok=True)
+        fragment_file(region, name).unlink(missing_ok=True)
+        f.unlink(missing_ok=True)
+        pruned.append(name)
+    for f in sorted(cache_dir(region).glob(f"*{FRAGMENT_SUFFIX}")):  # fragments without manifest
+        name = f.name.removesuffix(FRAGMENT_SUFFIX)
+        if name not in declared:
+            f.unlink(missing_ok=True)
+            pruned.append(name)
+    if pruned:
+        for name in pruned:
+            (run_dir / f"{name}.ipynb").unlink(missing_ok=True)
+        rebuild_results(region)
+    return sorted(set(pruned))
 
 
 def _owned_by_others(region: str, notebook: str) -> set[str]:

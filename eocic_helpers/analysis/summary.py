@@ -1,0 +1,147 @@
+"""The executive summary: one page on the region's position, challenges, strategy,
+interventions with their costs, and the plan.
+
+It runs after the region's other notebooks and reads only what they published
+(``results.json``), so it can say nothing that the edition does not show. A part the region's
+own content does not define (interventions, costs, plan) is not summarised: the page says
+where it stands instead, and never borrows Centre-Val de Loire's.
+
+Every number reaches the page through glue: :class:`Summary` records each value under a key
+and writes a ``{glue:text}`` role in its place.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eocic_helpers.analysis.briefings import citation
+from eocic_helpers.core import paths
+from eocic_helpers.core.regions import Region
+from eocic_helpers.outputs.escape import myst_text
+
+
+def run_results(region_id: str) -> dict[str, Any]:
+    """The region's merged ``results.json`` (empty when absent or unreadable)."""
+    f = paths.run_dir(region_id) / "results.json"
+    try:
+        data = json.loads(f.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def is_whole_country(region: Region) -> bool:
+    """True when the region is its whole country (Lithuania, Slovenia): a national comparison
+    would compare it with itself."""
+    return any(u.id == region.country for u in region.units)
+
+
+@dataclass
+class Summary:
+    """Paragraphs of MyST text whose numbers are glue roles, and the values to glue."""
+
+    results: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    paragraphs: list[str] = field(default_factory=list)
+
+    def num(self, key: str, name: str | None = None) -> str:
+        """A glue role for ``results[key]``, recorded to be glued under ``summary_<name>``."""
+        glued = f"summary_{name or key}"
+        self.values[glued] = self.results[key]
+        return f"{{glue:text}}`{glued}`"
+
+    def has(self, *keys: str) -> bool:
+        return all(self.results.get(k) not in (None, "") for k in keys)
+
+    def add(self, *parts: str) -> None:
+        text = " ".join(p for p in parts if p)
+        if text:
+            self.paragraphs.append(text)
+
+    def markdown(self) -> str:
+        return "\n\n".join(self.paragraphs) + "\n"
+
+
+def _position(s: Summary, region: Region) -> None:
+    t = myst_text
+    name = t(region.name)
+    parts = []
+    if s.has("gdp_per_capita_eur_text", "gdp_per_capita_year", "gdp_per_capita_eur_eu_text"):
+        comparison = f"against EUR {s.num('gdp_per_capita_eur_eu_text')} for the EU28"
+        if not is_whole_country(region) and s.has("gdp_per_capita_eur_country_text"):
+            comparison += (f" and EUR {s.num('gdp_per_capita_eur_country_text')} for "
+                           f"{t(region.country_name)}")
+        parts.append(f"In {s.num('gdp_per_capita_year')}, {name} produced EUR "
+                     f"{s.num('gdp_per_capita_eur_text')} of gross domestic product per "
+                     f"inhabitant, {comparison}.")
+        if s.has("gdp_per_capita_rank_ordinal"):
+            parts.append(f"It ranks {s.num('gdp_per_capita_rank_ordinal')} of the ten pilot "
+                         "regions on this measure.")
+    if s.has("tertiary_employed_share_pct_text", "tertiary_employed_share_pct_eu_text"):
+        parts.append(f"{s.num('tertiary_employed_share_pct_text')}% of those in work hold a "
+                     f"higher-education degree (EU28 "
+                     f"{s.num('tertiary_employed_share_pct_eu_text')}%).")
+    if s.has("industry_lq_text"):
+        parts.append(f"Its specialisation in industry (NACE B-E) is "
+                     f"{s.num('industry_lq_text')}, where 1 is the EU28 share.")
+    if s.has("composite_rank_all", "n_regions_ranked"):
+        parts.append(f"On our open composite of industrial change it ranks "
+                     f"{s.num('composite_rank_all')} of {s.num('n_regions_ranked')} EU NUTS 2 "
+                     "regions (Monte Carlo interval in the chapter on composite indicators).")
+    s.add(*parts)
+
+
+def _content(s: Summary, region: Region) -> None:
+    t = myst_text
+    name = t(region.name)
+    if s.results.get("has_synthesis") and s.has("n_challenges", "challenges_text"):
+        s.add(f"The analysis of strengths, weaknesses, opportunities and threats leads to "
+              f"{s.num('n_challenges')} challenges: {t(s.results['challenges_text'])}.")
+    if s.results.get("has_strategy") and s.has("n_specific_objectives", "n_interventions"):
+        s.add(f"The strategy answers them with {s.num('n_specific_objectives')} specific "
+              f"objectives and {s.num('n_interventions')} interventions.")
+    if s.results.get("has_costs") and s.has("inter_clustering_cost_eur_per_year_text",
+                                           "coaching_cost_eur_low_text",
+                                           "coaching_cost_eur_high_text", "n_smes"):
+        s.add(f"The briefing prices its two interventions: EUR "
+              f"{s.num('inter_clustering_cost_eur_per_year_text')} a year for inter-clustering, "
+              f"and EUR {s.num('coaching_cost_eur_low_text')} to EUR "
+              f"{s.num('coaching_cost_eur_high_text')} for coaching {s.num('n_smes')} SMEs (our "
+              "sum of its ranges for audits and follow-up; it gives this cost no period). How "
+              "far these costs can move is shown with them in chapter 4.")
+    if s.results.get("has_action_plan") and s.has("n_actions"):
+        s.add(f"The action plan sets out {s.num('n_actions')} actions with their owners and "
+              "timing (chapter 5).")
+    own = any(s.results.get(k) for k in ("has_synthesis", "has_strategy", "has_costs",
+                                         "has_action_plan"))
+    if not own:
+        s.add(f"{name} has its own 2019 briefing, {t(citation(region.id, region.name))}. "
+              "This reproduction restates only the Centre-Val de Loire briefing, so this "
+              f"edition shows what the data say of {name}: its challenges, strategy, "
+              "interventions, their costs and its action plan are in that briefing, not here.")
+
+
+def content_status(results: dict[str, Any]) -> str:
+    """``"own"`` when the region's run used briefing content written for it (any chapter
+    shows content of its own), else ``"data-only"``. The book and the cross-region edition
+    read this value from ``results.json``; they do not decide it themselves."""
+    own = any(results.get(k) for k in ("has_synthesis", "has_strategy", "has_recommendations",
+                                       "has_costs", "has_action_plan", "has_study"))
+    return "own" if own else "data-only"
+
+
+def summary(region: Region, results: dict[str, Any]) -> Summary:
+    """The executive summary of one regional edition, from its run's results."""
+    s = Summary(results)
+    _position(s, region)
+    _content(s, region)
+    return s
+
+
+def write_summary_md(region: Region, results: dict[str, Any], path: Path) -> Path:
+    """The summary as MyST text in a file (used by tests and for reading outside a book)."""
+    path.write_text(summary(region, results).markdown(), encoding="utf-8")
+    return path

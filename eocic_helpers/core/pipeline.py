@@ -1,0 +1,238 @@
+"""The one declaration of the study's pipeline: ``notebooks/pipeline.yaml``.
+
+Every notebook's contract (scope, what it reads, its parameter checks and content preflights)
+and every edition's pages (front matter, chapters with their sections, annexes) are declared
+there once. The runner (:mod:`eocic_helpers.run`), the book (:mod:`eocic_helpers.book`), the
+command line and the README's table read this module; none of them lists notebooks or
+chapters of its own.
+
+Checks are named by dotted path (``eocic_helpers.analysis.action_plan.parse_t0``) and
+imported only when called, so the generic runner imports no analysis module.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eocic_helpers.core import paths
+from eocic_helpers.core.config import load_yaml, validate
+from eocic_helpers.core.errors import ConfigError
+
+PIPELINE_FILE = "pipeline.yaml"
+
+#: region: once per pilot; any_nuts2: per region, and for any NUTS 2 region; after_region: per
+#: region after its other notebooks; cross_region: once over all pilots, after every region.
+Scope = Literal["region", "any_nuts2", "after_region", "cross_region"]
+#: The two kinds of edition: one per region, and the cross-region edition.
+Edition = Literal["region", "all"]
+_DOTTED = r"^eocic_helpers(\.[a-z_][a-z0-9_]*)+$"
+_NAME = r"^[a-z][a-z0-9_]*$"
+
+
+class NotebookDecl(BaseModel):
+    """One notebook's contract."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scope: Scope
+    about: str = Field(min_length=1)
+    briefing: str = Field(min_length=1)
+    reads: tuple[str, ...] = ()
+    checks: dict[str, str] = Field(default_factory=dict)
+    validator: str = Field(default="", pattern=rf"({_DOTTED})|^$")
+    allowed: str = Field(default="", pattern=rf"({_DOTTED})|^$")
+    preflight: tuple[str, ...] = ()
+
+    @property
+    def cross_region(self) -> bool:
+        return self.scope == "cross_region"
+
+    @property
+    def after_region(self) -> bool:
+        return self.scope == "after_region"
+
+    @property
+    def any_nuts2(self) -> bool:
+        return self.scope == "any_nuts2"
+
+
+class Page(BaseModel):
+    """One page of an edition: an executed notebook, or a page the book writes itself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str = Field(pattern=_NAME)
+    title: str = Field(min_length=1)
+    source: Literal["notebook", "page"] = "notebook"
+    pdf: bool = True
+    #: A key of the region's ``results.json`` that must be true for the page to be shown
+    #: (e.g. ``has_costs``: the costs of interventions the region's own content defines).
+    when: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*)?$")
+    sections: tuple[Page, ...] = ()
+
+    def shown(self, pdf: bool, flags: dict[str, Any] | None) -> bool:
+        """Whether the page is part of a build (``pdf``: the print build)."""
+        if pdf and not self.pdf:
+            return False
+        return not self.when or flags is None or bool(flags.get(self.when))
+
+
+class EditionDecl(BaseModel):
+    """The pages of one kind of edition, in reading order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    root: Page
+    front: tuple[Page, ...] = ()
+    chapters: tuple[Page, ...] = Field(min_length=1)
+    annexes: tuple[Page, ...] = ()
+
+
+class Pipeline(BaseModel):
+    """``notebooks/pipeline.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1]
+    notebooks: dict[str, NotebookDecl]
+    editions: dict[Edition, EditionDecl]
+
+    def pages(self, edition: Edition, pdf: bool = False, flags: dict[str, Any] | None = None
+              ) -> list[tuple[str, Page, int]]:
+        """Every page of an edition in reading order, as (part, page, depth); part is
+        ``root``, ``front``, ``chapter`` or ``annex``, depth 0 for a chapter, 1 for its
+        sections. ``pdf`` leaves out the pages marked ``pdf: false``; with ``flags`` (a
+        region's results), a page whose ``when`` key is not true there is left out."""
+        decl = self.editions[edition]
+        out: list[tuple[str, Page, int]] = [("root", decl.root, 0)]
+
+        def walk(part: str, pages: tuple[Page, ...], depth: int) -> Iterator[tuple[str, Page, int]]:
+            for p in pages:
+                if not p.shown(pdf, flags):
+                    continue
+                yield part, p, depth
+                yield from walk(part, p.sections, depth + 1)
+
+        out += walk("front", decl.front, 0)
+        out += walk("chapter", decl.chapters, 0)
+        out += walk("annex", decl.annexes, 0)
+        return out
+
+
+def _check(pipeline: Pipeline, where: Path) -> None:
+    for kind, decl in pipeline.editions.items():
+        seen: set[str] = set()
+        for _, page, _ in pipeline.pages(kind):
+            if page.file in seen:
+                raise ConfigError(f"{where}: edition '{kind}' lists page '{page.file}' twice")
+            seen.add(page.file)
+            if page.source == "notebook" and page.file not in pipeline.notebooks:
+                raise ConfigError(f"{where}: edition '{kind}' shows notebook '{page.file}', "
+                                  "which is not declared under notebooks:")
+        if decl.root.source != "page":
+            raise ConfigError(f"{where}: edition '{kind}': the root page is written by the book "
+                              "(source: page)")
+    for name, nb in pipeline.notebooks.items():
+        for dotted in (*nb.checks.values(), *nb.preflight):
+            if not re.match(_DOTTED, dotted):
+                raise ConfigError(f"{where}: notebook '{name}': '{dotted}' is not a dotted path "
+                                  "into eocic_helpers")
+
+
+@functools.cache
+def _load(path: str, mtime_ns: int, size: int) -> Pipeline:
+    where = Path(path)
+    pipeline = validate(Pipeline, load_yaml(where), where)
+    _check(pipeline, where)
+    return pipeline
+
+
+def load_pipeline(path: Path | None = None) -> Pipeline:
+    """The declared pipeline (cached per file version).
+
+    Raises:
+        ConfigError: the file is missing, malformed or inconsistent (one line).
+    """
+    where = Path(path or paths.NOTEBOOKS / PIPELINE_FILE)
+    try:
+        st = where.stat()
+    except OSError:
+        raise ConfigError(f"{where}: pipeline declaration not found; it lists every notebook "
+                          "and chapter") from None
+    return _load(str(where), st.st_mtime_ns, st.st_size)
+
+
+def declared_notebooks(notebook_dir: Path | None = None, path: Path | None = None
+                       ) -> dict[str, NotebookDecl]:
+    """The declared notebooks, checked against ``notebooks/*.ipynb``.
+
+    Raises:
+        ConfigError: a notebook file that is not declared, or a declared one that is missing.
+    """
+    folder = Path(notebook_dir or paths.NOTEBOOKS)
+    pipeline = load_pipeline(path or folder / PIPELINE_FILE)
+    present = {p.stem for p in folder.glob("*.ipynb")}
+    extra = sorted(present - set(pipeline.notebooks))
+    if extra:
+        raise ConfigError(f"notebooks/{extra[0]}.ipynb is not declared in "
+                          f"notebooks/{PIPELINE_FILE}; add it under notebooks:")
+    missing = sorted(set(pipeline.notebooks) - present)
+    if missing:
+        raise ConfigError(f"notebooks/{PIPELINE_FILE} declares '{missing[0]}', but "
+                          f"notebooks/{missing[0]}.ipynb does not exist")
+    return dict(pipeline.notebooks)
+
+
+def resolve_callable(dotted: str) -> Callable[..., Any]:
+    """The function named by a dotted path of the declaration (imported on first use).
+
+    Raises:
+        ConfigError: no such module or function.
+    """
+    module, _, name = dotted.rpartition(".")
+    try:
+        fn = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        raise ConfigError(f"notebooks/{PIPELINE_FILE}: '{dotted}' names no function") from None
+    if not callable(fn):
+        raise ConfigError(f"notebooks/{PIPELINE_FILE}: '{dotted}' is not a function")
+    return fn
+
+
+def toc(edition: Edition, pdf: bool = False, flags: dict[str, Any] | None = None,
+        path: Path | None = None) -> dict[str, Any]:
+    """A Jupyter Book ``_toc.yml`` (format ``jb-book``) for one kind of edition (see
+    :meth:`Pipeline.pages` for ``pdf`` and ``flags``)."""
+    pipeline = load_pipeline(path)
+    decl = pipeline.editions[edition]
+
+    def entry(p: Page) -> dict[str, Any]:
+        out: dict[str, Any] = {"file": p.file}
+        subs = [entry(s) for s in p.sections if s.shown(pdf, flags)]
+        if subs:
+            out["sections"] = subs
+        return out
+
+    pages = [p for p in (*decl.front, *decl.chapters, *decl.annexes) if p.shown(pdf, flags)]
+    return {"format": "jb-book", "root": decl.root.file, "chapters": [entry(p) for p in pages]}
+
+
+SCOPE_TEXT = {"region": "per region", "any_nuts2": "per region (any NUTS 2 region)",
+              "after_region": "per region, after its other notebooks",
+              "cross_region": "once, across all pilots"}
+
+
+def notebooks_markdown(path: Path | None = None) -> str:
+    """The README's table of notebooks, generated from the declaration."""
+    pipeline = load_pipeline(path)
+    rows = ["| briefing | notebook | runs | what you get |", "| --- | --- | --- | --- |"]
+    for name, nb in pipeline.notebooks.items():
+        rows.append(f"| {nb.briefing} | `{name}.ipynb` | {SCOPE_TEXT[nb.scope]} | {nb.about} |")
+    return "\n".join(rows) + "\n"

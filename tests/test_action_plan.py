@@ -29,10 +29,11 @@ def test_timing_reads_like_the_briefing(plan):
     assert labels["co_dih"] == "Tbc"
 
 
-def test_other_regions_borrow_the_plan_as_template():
-    plan, is_template = ap.load_action_plan("saxony")
-    assert is_template and plan.region == "centre-val-de-loire"
-    assert ap.load_action_plan("centre-val-de-loire")[1] is False
+def test_other_regions_have_no_plan_and_never_borrow_one():
+    """Centre-Val de Loire's plan never appears under another region's name."""
+    assert ap.load_action_plan("saxony") == (None, False)
+    plan, borrowed = ap.load_action_plan("centre-val-de-loire")
+    assert plan.region == "centre-val-de-loire" and borrowed is False
 
 
 def test_relative_table_uses_months(plan):

@@ -51,21 +51,31 @@ def test_templates_escape_every_value_and_keep_their_own_markup():
 def test_the_intro_template_renders_for_a_data_only_region():
     from eocic_helpers.core.regions import resolve_region
 
-    ctx = {"region": resolve_region("saxony"), "results": {"plan_is_template": True},
-           "content": "data-only", "available": set(), "chapters": [],
+    ctx = {"region": resolve_region("saxony"), "results": {},
+           "content": "data-only", "available": set(), "chapters": [], "seed": "centre-val-de-loire",
            "stamp": "1 January 2026",
            "vintage": "Eurostat data", "editions": templates.Markup(""),
            "missing": lambda nb: templates.Markup(f"MISSING {nb}")}
-    text = templates.render("intro.md", ctx)
-    assert "MISSING indicators" in text and "MISSING action_plan" in text
-    assert "no briefing content of\nits own yet" in text and "as a template" in text
+    text = " ".join(templates.render("intro.md", ctx).split(" "))
+    flat = " ".join(text.split())
+    # a reproduction, crediting the original authors; the region's own briefing is cited
+    assert "not an EOCIC, EASME or European Commission publication" in flat
+    assert "Julie Pellegrin and Louis Colnot" in flat
+    assert "summary.ipynb::own_briefing_citation" in flat
+    assert "No qualitative content of the Centre-Val de Loire briefing is shown under Saxony" in flat
+    assert "as a template" not in text
     assert "{{" not in text and "<!--" not in text
 
 
-def test_content_status_reads_the_flags_runs_glued():
-    assert content_status({"has_synthesis": True, "plan_is_template": False}) == "own"
-    assert content_status({"has_synthesis": False, "plan_is_template": True}) == "data-only"
+def test_content_status_reads_what_the_summary_notebook_published():
+    """The book places the classification; it does not compute it from flags itself."""
+    assert content_status({"content_status": "own"}) == "own"
+    assert content_status({"content_status": "data-only", "has_synthesis": True}) == "data-only"
     assert content_status({}) == "data-only"
+    from eocic_helpers.analysis.summary import content_status as computed
+
+    assert computed({"has_synthesis": True}) == "own"
+    assert computed({"has_costs": False, "has_action_plan": False}) == "data-only"
 
 
 def test_list_table_cells_and_caption_are_literal_and_every_column_has_a_width():

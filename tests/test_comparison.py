@@ -65,16 +65,19 @@ def test_only_parameters_that_differ_are_shown(runs: Path):
 
 def test_missing_runs_and_content_are_named_not_blank(runs: Path):
     regions = load_regions()[:2]
-    _result(runs, regions[0].id, {"has_synthesis": True, "plan_is_template": False,
+    _result(runs, regions[0].id, {"has_synthesis": True, "content_status": "own",
                                   "composite_total_text": "0.43"})
     results = {r.id: cmp.run_results(r.id) for r in regions}
     content = cmp.content_table(regions, results)  # only the regions that have content
     assert list(content["Region"]) == [regions[0].name]
-    assert content.iloc[0, 1] == "written for the region"
+    assert content.iloc[0, 1] == "restated for the region"
+    assert content.iloc[0, 3] == "not restated"
     assert cmp.regions_lacking(regions, results, "has_synthesis") == [regions[1].name]
     composite = cmp.composite_table(regions, results)
     assert composite.iloc[0, 1] == "0.43" and composite.iloc[1, 1] == cmp.MISSING
-    assert cmp.typology_table(regions, results).empty
+    typology = cmp.typology_table(regions, results)  # every region, named when not run
+    assert list(typology["Region"]) == [r.name for r in regions]
+    assert typology.iloc[1, 1] == cmp.MISSING
     assert cmp.name_list(["a", "b", "c"]) == "a, b and c"
 
 

@@ -191,19 +191,17 @@ def test_other_regions_say_what_they_lack_in_one_sentence():
     assert ct.load_part("saxony", "strategy") is None
     sentence = ct.missing_sentence("Saxony", "saxony", "strategy")
     text = _plain(_html(sentence))
-    assert "data/regions/saxony/strategy.yaml" in text
-    assert text.count(". ") == 0 and text.endswith(".")
-    assert "eocic " not in text and "--" not in text
+    # it cites the region's own 2019 briefing, says what is not shown, and names no file
+    assert "own policy briefing" in text and "2019 EOCIC policy briefing for Saxony" in text
+    assert "the proposed regional strategy" in text and "cross-region edition" in text
+    assert "data/regions" not in text and ".yaml" not in text
+    assert text.endswith(".") and "eocic " not in text and "--" not in text
+    wallonia = ct.missing_sentence("Wallonia", "wallonia", "recommendations")
+    assert "10.2826/504234" in wallonia and "Service on demand" in wallonia
 
 
-def test_template_plan_is_labelled_in_place():
-    plan, is_template = ap.load_action_plan("saxony")
-    caps = ap.captions(plan, is_template, "Saxony")
-    assert is_template
-    for key in ("table", "gantt", "schedule"):
-        assert "Centre-Val de Loire" in caps[key] and "template" in caps[key]
-        assert "for Saxony" not in caps[key].split("template")[0]
-    assert "not Saxony's" in caps["notice"]
+def test_a_plan_is_only_ever_the_regions_own():
+    assert ap.load_action_plan("saxony")[0] is None
     own = ap.captions(*ap.load_action_plan(CVL), "Centre-Val de Loire")
     assert own["notice"] == "" and own["table"].startswith("Action plan for Centre-Val de Loire")
 
@@ -256,7 +254,7 @@ def test_reproduction_follows_the_content(monkeypatch, tmp_path: Path):
     monkeypatch.setattr(paths, "REGION_DATA", data)
     rows = rp.element_rows(cvl, run).set_index("element")
     row = rows.loc["4.2.3 Coaching: risks, obstacles and challenges"]
-    assert row["status"] == "omitted" and "recommendations.yaml" in row["how or why"]
+    assert row["status"] == "omitted" and "recommended interventions" in row["how or why"]
     assert rows.loc["Footnote 20: coaching cost estimate", "status"] == "omitted"
     numbers = rp.number_rows(cvl, run).set_index("id")
     assert numbers.loc["voucher_min_smes", "status"] == "omitted"

@@ -600,7 +600,7 @@ def figure4(data: pd.DataFrame, focus: Region):
                         s=70, edgecolor="black", zorder=z, ax=ax, legend=False)
     for r in known.itertuples():
         points.append((r.composite_total, r.cluster_stars))
-        group = "" if pd.isna(r.briefing_group) else f" (briefing group {int(r.briefing_group)})"
+        group = "" if pd.isna(r.briefing_group) else f" (group {int(r.briefing_group)})"
         labels.append(f"{r.unit_name}{group}")
         styles.append({"fontweight": "bold" if r.region == focus.id else "normal"})
         if r.briefing_composite is not None and not pd.isna(r.briefing_composite):
@@ -615,7 +615,7 @@ def figure4(data: pd.DataFrame, focus: Region):
     strip.set_xlim(0, 1)
     if len(unknown):
         unknown = unknown.assign(focus=unknown["region"] == focus.id, unit_name=[
-            n if pd.isna(g) else f"{n} (briefing group {int(g)})"
+            n if pd.isna(g) else f"{n} (group {int(g)})"
             for n, g in zip(unknown["unit_name"], unknown["briefing_group"], strict=True)])
         sns.scatterplot(data=unknown, x="composite_total", y="unit_name", hue="focus",
                         palette={True: HIGHLIGHT, False: MUTED}, edgecolor="black", s=40,

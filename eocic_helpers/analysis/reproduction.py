@@ -119,6 +119,14 @@ def footnotes_held(parts: dict[str, Any]) -> dict[int, str]:
 
 
 def _file_of(part: str, region_id: str) -> str:
+    """The region's content part in a reader's words (the file is named on the analysts'
+    page, not here)."""
+    what = ("the strengths, weaknesses, challenges and objectives" if part == "synthesis"
+            else ct.PARTS[part][2])
+    return f"the project's restatement of {what}"
+
+
+def _path_of(part: str, region_id: str) -> str:
     name = "synthesis.yaml" if part == "synthesis" else ct.PARTS[part][0]
     return f"data/regions/{region_id}/{name}"
 
@@ -148,8 +156,8 @@ def element_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
             status, how = "omitted", "the chapter that would show it has not been run"
         elif e.own_file and not (paths.region_data_dir(region.id) / e.own_file).exists():
             status = "omitted"
-            how = (f"{region.name} has none of its own (data/regions/{region.id}/{e.own_file}); "
-                   "the chapter shows Centre-Val de Loire's as a template, labelled as such")
+            how = (f"{region.name}'s own briefing has one, which this reproduction does not "
+                   "restate")
         elif e.figure and not (run_dir / "figures" / f"{e.figure}.png").exists():
             status, how = "omitted", "the figure was not produced for this region"
         elif e.content and _count(resolve(parts, e.content)) == 0:

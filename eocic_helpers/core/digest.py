@@ -23,15 +23,6 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def package_digest() -> str:
-    """Hash of every source file of ``eocic_helpers`` (the book's edition keys use it)."""
-    h = hashlib.sha256()
-    for p in sorted(paths.PACKAGE.rglob("*.py")):
-        h.update(p.relative_to(paths.PACKAGE).as_posix().encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 PACKAGE_NAME = "eocic_helpers"
 
 

@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from eocic_helpers.core import atomic, paths
-from eocic_helpers.core.digest import (  # noqa: F401  (module_closure, package_digest re-exported)
+from eocic_helpers.core.digest import (  # noqa: F401  (module_closure re-exported)
     _file_sha,
     _sha,
     code_digest,
     module_closure,
-    package_digest,
 )
 from eocic_helpers.outputs.fragments import FRAGMENT_SUFFIX, OUTPUT_ENV, merge_results, read_fragment
 from eocic_helpers.run.kernels import KERNEL as KERNEL  # noqa: F401  (re-exported)

@@ -1,0 +1,166 @@
+"""What the built editions say about themselves is true of the pages a reader gets (issue
+"Editions that tell the truth"): the briefing's order, front matter, no carry-over of Centre-Val
+de Loire's content, no self-comparison, the typology unit by unit, reproduction statuses that
+match the pages, and no developer text."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from eocic_helpers.core.pipeline import load_pipeline
+
+pytestmark = pytest.mark.slow
+CVL = "centre-val-de-loire"
+OTHERS = ["cantabria", "east-north-finland", "hauts-de-france", "lithuania",
+          "north-middle-sweden", "piemonte", "saxony", "slovenia", "wallonia"]
+
+
+def _text(page: Path) -> str:
+    raw = page.read_text("utf-8")
+    raw = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", raw)
+    main = re.search(r"(?s)<main\b.*?</main>", raw)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", main.group(0) if main
+                                                    else raw)))
+
+
+def _pages(site: Path, region: str) -> dict[str, str]:
+    return {p.stem: _text(p) for p in sorted((site / region).glob("*.html"))
+            if p.stem not in {"genindex", "search"}}
+
+
+def _pdf_text(build: Path, region: str) -> str | None:
+    pdf = build / "pdf" / f"{region}.pdf"
+    if not pdf.exists() or not shutil.which("pdftotext"):
+        return None
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def _nav_order(site: Path, region: str) -> list[str]:
+    """The pages in the order the built HTML's sidebar lists them."""
+    index = (site / region / "index.html").read_text("utf-8")
+    nav = re.search(r'(?s)<nav class="bd-docs-nav.*?</nav>', index).group(0)
+    return [h.removesuffix(".html") for h in re.findall(r'href="([a-z_]+)\.html"', nav)]
+
+
+@pytest.mark.parametrize("region", [CVL, "saxony"])
+def test_the_built_toc_follows_the_declaration(all_editions: Path, region: str):
+    results = json.loads((all_editions / "runs" / region / "results.json").read_text())
+    declared = [p.file for part, p, _ in load_pipeline().pages("region", flags=results)
+                if part != "root"]
+    assert _nav_order(all_editions / "site", region) == declared
+    pdf = _pdf_text(all_editions, region)
+    if pdf is None:
+        return
+    contents = pdf[pdf.index("CONTENTS"):]
+    titles = [p.title for part, p, _ in load_pipeline().pages("region", pdf=True, flags=results)
+              if part != "root"]
+    positions = [contents.find(t.split(":")[0][:40]) for t in titles]
+    assert all(p >= 0 for p in positions), dict(zip(titles, positions, strict=True))
+    assert positions == sorted(positions), "the PDF's contents run in another order"
+    # chapters numbered as in the briefing, annexes lettered
+    assert re.search(r"\n\s*4\s+Specific recommendations", contents)
+    assert re.search(r"\n\s*4\.1\s+Costs and sensitivity", contents) or region != CVL
+    assert re.search(r"\n\s*5\s+Roadmap and action plan", contents)
+    assert re.search(r"\n\s*A\s+Data and methods", contents)
+
+
+@pytest.mark.parametrize("region", [CVL, *OTHERS])
+def test_front_matter_says_it_is_a_reproduction(all_editions: Path, region: str):
+    intro = _pages(all_editions / "site", region)["index"]
+    assert "reproduction" in intro and "not an EOCIC, EASME or European Commission" in intro
+    assert "Julie Pellegrin" in intro and "10.2826/735038" in intro
+    if region != CVL:
+        assert f"Its own 2019 briefing is the 2019 EOCIC policy briefing for" in intro
+    if region == "wallonia":
+        assert "10.2826/504234" in intro
+
+
+@pytest.mark.parametrize("region", OTHERS)
+def test_no_carry_over_and_no_self_comparison(all_editions: Path, region: str):
+    pages = _pages(all_editions / "site", region)
+    text = " ".join(t for name, t in pages.items() if name != "reproduction")
+    for word in ("Dev'Up", "EUR 78 000", "78 000", "inter-clustering", "Hamburg"):
+        assert word not in text, (region, word)
+    assert "cost_benefit" not in pages
+    from eocic_helpers.core.regions import resolve_region
+
+    r = resolve_region(region)
+    if any(u.id == r.country for u in r.units):  # the region is its whole country
+        assert f"for {r.country_name}" not in pages["summary"]
+        assert "national" not in pages["summary"]
+    pdf = _pdf_text(all_editions, region)
+    if pdf is not None:
+        assert "Dev'Up" not in pdf and "78 000" not in pdf
+
+
+def test_typology_unit_by_unit(all_editions: Path):
+    wallonia = _pages(all_editions / "site", "wallonia")["industrial_change"]
+    assert "Walloon Brabant 40 (as stated in the briefing)" in wallonia
+    assert "cluster stars are 40" not in wallonia
+    assert "Walloon Brabant in group 3" in wallonia and "Namur in group 2" in wallonia
+    comparison = _pages(all_editions / "site", "all")["comparison"]
+    for name in ("Centre-Val de Loire in group 1", "Piemonte in group 1",
+                 "Walloon Brabant in group 3"):
+        assert name in comparison
+    assert "Typology: not available" not in comparison
+
+
+#: What a reader must never see in a chapter: paths, flags, glue, ids, code-wrap marks.
+DEVELOPER_TEXT = [r"\bdata/[a-z_]+/", r"\bnotebooks/", r"\.ipynb\b", r"\.yaml\b", r"\bbuild/",
+                  r"(?<![\w-])-p [a-z_]+", r"\bglue\b", r"\b[swot][0-9]+: ", r"␣", r"↪",
+                  r"would hold it", r"active Population"]
+
+
+@pytest.mark.parametrize("region", [CVL, "saxony", "lithuania", "all"])
+def test_no_developer_text_for_readers(all_editions: Path, region: str):
+    hits = []
+    for name, text in _pages(all_editions / "site", region).items():
+        if name == "for_analysts":
+            continue
+        hits += [(name, m.group(0)) for pat in DEVELOPER_TEXT for m in re.finditer(pat, text)]
+    pdf = _pdf_text(all_editions, region)
+    if pdf is not None:
+        hits += [("pdf", m.group(0)) for pat in DEVELOPER_TEXT for m in re.finditer(pat, pdf)]
+    assert not hits, hits[:10]
+
+
+def test_reproduction_statuses_match_the_pages(all_editions: Path):
+    """Rebuild the statuses of the briefing's numbers from the built HTML text and the run's
+    results, and compare them with the page's."""
+    from eocic_helpers.analysis.reproduction import _number_forms
+    from eocic_helpers.data.reference import briefing_comparisons, load_reference
+
+    run = all_editions / "runs" / CVL
+    table = __import__("pandas").read_csv(run / "tables" / "reproduction_numbers.csv",
+                                          keep_default_na=False).set_index("id")
+    results = json.loads((run / "results.json").read_text())
+    comps: dict[str, list] = {}
+    for c in briefing_comparisons(results):
+        if c.ours is not None:
+            comps.setdefault(c.id, []).append(c)
+    pages = _pages(all_editions / "site", CVL)
+    text = " ".join(t for name, t in pages.items() if name not in {"reproduction", "index"})
+    ref = load_reference()
+    for ref_id, row in table.iterrows():
+        status = row["status"]
+        if ref_id in comps:
+            expected = "reproduced" if all(c.agrees for c in comps[ref_id]) else "differs"
+            assert status == expected, (ref_id, status, expected)
+        elif status == "omitted":
+            value = float(ref.loc[ref_id, "value"])
+            forms = [f for f in _number_forms(value) if len(f.replace(" ", "")) >= 3]
+            for f in forms:
+                assert not re.search(rf"(?<![\d.,]){re.escape(f)}(?![\d]|[.,]\d)", text), \
+                    (ref_id, f)
+    assert table.loc["tertiary_employed_share_pct", "status"] == "differs"
+    assert table.loc["tertiary_employed_share_rank", "status"] == "differs"
+    for shown in ("composite_total_max", "cluster_stars_piemonte", "n_pilot_units_figure4"):
+        assert table.loc[shown, "status"] == "stated", shown

@@ -78,7 +78,7 @@ def test_front_matter_says_it_is_a_reproduction(all_editions: Path, region: str)
     assert "reproduction" in intro and "not an EOCIC, EASME or European Commission" in intro
     assert "Julie Pellegrin" in intro and "10.2826/735038" in intro
     if region != CVL:
-        assert f"Its own 2019 briefing is the 2019 EOCIC policy briefing for" in intro
+        assert "Its own 2019 briefing is the 2019 EOCIC policy briefing for" in intro
     if region == "wallonia":
         assert "10.2826/504234" in intro
 

@@ -164,3 +164,14 @@ def test_reproduction_statuses_match_the_pages(all_editions: Path):
     assert table.loc["tertiary_employed_share_rank", "status"] == "differs"
     for shown in ("composite_total_max", "cluster_stars_piemonte", "n_pilot_units_figure4"):
         assert table.loc[shown, "status"] == "stated", shown
+
+
+def test_the_executive_summary_holds_only_what_the_edition_supports(all_editions: Path):
+    cvl = _pages(all_editions / "site", CVL)["summary"]
+    assert "78 000" in cvl and "16 actions" in cvl and "4 challenges" in cvl
+    for region in ("saxony", "wallonia"):
+        text = _pages(all_editions / "site", region)["summary"]
+        assert "EUR 27 820" not in text and "78 000" not in text and "actions" not in text
+        assert "own 2019 briefing" in text
+    wallonia = _pages(all_editions / "site", "wallonia")["summary"]
+    assert "10.2826/504234" in wallonia

@@ -768,6 +768,7 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
         "composite_rank_all": rank_among(own, total.drop([c for c in focus.nuts2016
                                                           if c in total.index])),
         "n_units": len(units), "n_all_regions": mc["n_all"],
+        "n_all_regions_note": denominator_note(focus, mc["n_all"]),
         "composite_rank_p05": mc["rank_units_p05"], "composite_rank_p95": mc["rank_units_p95"],
         "composite_rank_all_p05": mc["rank_all_p05"], "composite_rank_all_p95": mc["rank_all_p95"],
         "composite_rank_all_mc_se": max(se) if se else None,
@@ -800,6 +801,16 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
         "typology_rule_text": typology_rule_text(),
         "fig4": fig4, "result": result, "effect": effect.reset_index(),
     }
+
+
+def denominator_note(focus: Region, n_all: int) -> str:
+    """Why a region's EU ranking has fewer entries than the EU has NUTS 2 regions: its own
+    units are ranked as one (empty for a region of one NUTS 2 unit)."""
+    k = len(focus.nuts2016)
+    if k <= 1:
+        return ""
+    return (f" ({n_all + k - 1} EU NUTS 2 regions have a composite; the {k} of "
+            f"{focus.name} are ranked together as one, so the ranking has {n_all} entries)")
 
 
 def stars_text(own_units: pd.DataFrame) -> str:

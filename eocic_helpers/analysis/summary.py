@@ -87,10 +87,12 @@ def _position(s: Summary, region: Region) -> None:
     if s.has("industry_lq_text"):
         parts.append(f"Its specialisation in industry (NACE B-E) is "
                      f"{s.num('industry_lq_text')}, where 1 is the EU28 share.")
-    if s.has("composite_rank_all", "n_regions_ranked"):
+    if s.has("composite_rank_all_text", "n_all_regions", "composite_rank_all_p05_text",
+             "composite_rank_all_p95_text"):
         parts.append(f"On our open composite of industrial change it ranks "
-                     f"{s.num('composite_rank_all')} of {s.num('n_regions_ranked')} EU NUTS 2 "
-                     "regions (Monte Carlo interval in the chapter on composite indicators).")
+                     f"{s.num('composite_rank_all_text')} of {s.num('n_all_regions')} in the EU "
+                     f"(between {s.num('composite_rank_all_p05_text')} and "
+                     f"{s.num('composite_rank_all_p95_text')} as the construction choices vary).")
     s.add(*parts)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -43,11 +44,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         specs = prm.select(prm.discover(), args.notebook)
     if args.executor == "dask" and not args.scheduler:
         raise EocicError("--executor dask needs --scheduler tcp://HOST:PORT")
+    if args.scheduler:
+        _check_scheduler_address(args.scheduler)
     overrides: dict = {}
     if args.params_file:
         overrides.update(prm.load_params_file(Path(args.params_file)))
     overrides.update(prm.parse_pairs(args.param or []))
     per_notebook = prm.resolve(specs, overrides)
+    _preflight_files([r.id for r in regions], specs)
     tasks = runner.plan([r.id for r in regions], specs, per_notebook, force=args.force)
     # Before any kernel starts, whenever a task will run. (A fresh task's key covers the
     # snapshot files it reads: they are the bytes a successful run was checked against.)
@@ -81,6 +85,44 @@ def _cmd_run(args: argparse.Namespace) -> int:
           f"{sum(o.status == 'cached' for o in outcomes)} cached, {failed} failed "
           f"in {elapsed:.1f} s; summary: {summary}")
     return 1 if failed else 0
+
+
+#: Address schemes a Dask scheduler listens on.
+_SCHEDULER = re.compile(r"((?:tcp|tls|ws|wss|ucx)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})/?")
+
+
+def _check_scheduler_address(address: str) -> None:
+    """Refuse a ``--scheduler`` value that is not ``[tcp://]HOST:PORT`` before any work."""
+    from eocic_helpers.core.config import shown
+
+    m = _SCHEDULER.fullmatch(address.strip())
+    if m is None or not 0 < int(m.group(3)) < 65536:
+        raise EocicError(f"--scheduler '{shown(address)}' is not a Dask scheduler address; give "
+                         "tcp://HOST:PORT, as printed by 'dask scheduler'")
+
+
+def _preflight_files(regions: list[str], specs: list) -> None:
+    """Check the content and parameter files the selected notebooks read, before anything
+    hashes or parses them (:func:`eocic_helpers.core.config.check_file`): each is a regular
+    file of at most 1 MB inside the project. A region's content folder may hold other files;
+    they must resolve inside the project too."""
+    from eocic_helpers.core.config import check_file
+    from eocic_helpers.core.regions import SEED_REGION
+
+    seen: set[Path] = set()
+    for region in regions:
+        names = [paths.region_data_dir(region) / "parameters.yaml"]
+        for pattern in (r for s in specs if not s.cross_region for r in s.reads):
+            pattern = pattern.replace("{region}", region).replace("{seed}", SEED_REGION)
+            names += sorted(paths.ROOT.glob(pattern))
+        for f in names:
+            if f in seen or not (f.exists() or f.is_symlink()):
+                continue
+            seen.add(f)
+            if f.suffix in {".yaml", ".yml"}:
+                check_file(f)
+            elif f.is_symlink() and not f.resolve().is_relative_to(paths.ROOT.resolve()):
+                check_file(f, limit=f.stat().st_size if f.exists() else 0)
 
 
 def _preflight_data(specs: list) -> None:
@@ -215,7 +257,17 @@ def _cmd_scaffold(args: argparse.Namespace) -> int:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (no usage dump)."""
+    """argparse with one-line errors (no usage dump).
+
+    A value that reads as a negative number, infinity or NaN (``-p discount_rate -inf``,
+    ``-1e5``) is a value, not an option: the parameter checks then say what is wrong with it.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._negative_number_matcher = re.compile(
+            r"^-(?:[0-9][0-9_]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+            r"|^-(?:inf|infinity|nan)$", re.IGNORECASE)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         print(f"{self.prog}: error: {message}; see '{self.prog} --help'", file=sys.stderr)

@@ -257,17 +257,7 @@ def _cmd_scaffold(args: argparse.Namespace) -> int:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (no usage dump).
-
-    A value that reads as a negative number, infinity or NaN (``-p discount_rate -inf``,
-    ``-1e5``) is a value, not an option: the parameter checks then say what is wrong with it.
-    """
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._negative_number_matcher = re.compile(
-            r"^-(?:[0-9][0-9_]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
-            r"|^-(?:inf|infinity|nan)$", re.IGNORECASE)
+    """argparse with one-line errors (no usage dump)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         print(f"{self.prog}: error: {message}; see '{self.prog} --help'", file=sys.stderr)
@@ -353,6 +343,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Marks a ``-p`` value that starts with "-" while the command line is parsed (a real argument
+#: cannot hold a NUL character), so that argparse never takes it for an option.
+_VALUE_MARK = "\x00"
+
+
+def _mark_param_values(argv: list[str]) -> list[str]:
+    """The command line with each ``-p NAME VALUE`` value that starts with "-" marked: argparse
+    would read ``-inf``, ``-nan`` (as ``-n an``) or ``-Z+1`` as options and answer "expected 2
+    arguments"; the parameter checks then say what is wrong with the value instead."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--":
+            return out + argv[i:]
+        if argv[i] in ("-p", "--param") and i + 2 < len(argv) and argv[i + 2].startswith("-"):
+            out += [argv[i], argv[i + 1], _VALUE_MARK + argv[i + 2]]
+            i += 3
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C (SIGINT)."""
 
@@ -366,7 +379,9 @@ def main(argv: list[str] | None = None) -> int:
     import signal
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_mark_param_values(sys.argv[1:] if argv is None else argv))
+    if getattr(args, "param", None):
+        args.param = [[name, value.removeprefix(_VALUE_MARK)] for name, value in args.param]
     for opt in ("jobs", "recycle_after"):
         if getattr(args, opt, None) is not None and getattr(args, opt) < 1:
             print(f"eocic: error: --{opt.replace('_', '-')} must be 1 or more", file=sys.stderr)

@@ -36,11 +36,15 @@ def csv_cell(value: Any) -> Any:
     """A value safe to open in a spreadsheet: text that starts like a formula (``=``, ``+``,
     ``-``, ``@``, tab, carriage return) gets a leading apostrophe, as OWASP advises, so
     ``=HYPERLINK(...)`` is shown, never run. Numbers, and text that is a plain number such as
-    ``-0.5`` or ``+20.1``, are kept as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(
-            value):
-        return "'" + value
-    return value
+    ``-0.5`` or ``+20.1``, are kept as they are. A carriage return in a cell becomes a line
+    feed."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    # A carriage return inside a cell becomes a line feed: Python's CSV writer quotes a cell
+    # holding the line terminator ("\n") but not a lone "\r", which would end the row.
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 def csv_safe(frame: Any) -> Any:

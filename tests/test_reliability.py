@@ -301,6 +301,10 @@ def dask_cluster(tmp_path: Path):
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT,
             start_new_session=True)
         started.append(worker)
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(1, timeout=90)
         yield env, address, scheduler, worker
     finally:
         for proc in reversed(started):

@@ -859,26 +859,27 @@ def _dask_workers(client: Any) -> int | None:
     return info.get("n_workers", len(info.get("workers", {}))) if info else None
 
 
-@contextlib.contextmanager
-def _dask_log_to_file() -> Any:
-    """Send the ``distributed`` package's log lines to ``build/runs/logs/dask-<pid>.log`` for
-    the run, not to the terminal: the run reports each problem in one line of its own."""
+def _dask_logs_to_file() -> None:
+    """Send the log lines of ``distributed`` (and of tornado, its network layer) to
+    ``build/runs/logs/dask-<pid>.log``, not to the terminal, for the rest of this process: the
+    run reports each problem in one line of its own, and a client that lost its scheduler
+    still logs its reconnection attempts after the run has ended."""
     import logging
 
-    logger = logging.getLogger("distributed")
     log_dir = paths.RUNS / "logs"
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(log_dir / f"dask-{os.getpid()}.log")
+        handler: logging.Handler = logging.FileHandler(log_dir / f"dask-{os.getpid()}.log",
+                                                       delay=True)
     except OSError:
         handler = logging.NullHandler()
-    before = logger.handlers[:], logger.propagate
-    logger.handlers, logger.propagate = [handler], False
-    try:
-        yield
-    finally:
-        logger.handlers, logger.propagate = before
-        handler.close()
+    names = [n for n in list(logging.Logger.manager.loggerDict)
+             if n.split(".")[0] in ("distributed", "tornado")]
+    for name in {"distributed", "tornado", *names}:
+        logger = logging.getLogger(name)
+        if logger.handlers or name in ("distributed", "tornado"):
+            logger.handlers = [handler]
+            logger.propagate = False
 
 
 def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: bool = True,
@@ -902,8 +903,7 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
     if phased is not None:
         return _run_phases(tasks, phased,
                            lambda ts: run_dask(ts, scheduler, force, progress, options))
-    with _dask_log_to_file():
-        return _run_dask(tasks, scheduler, force, progress, options)
+    return _run_dask(tasks, scheduler, force, progress, options)
 
 
 def _run_dask(tasks: list[Task], scheduler: str, force: bool, progress: bool,
@@ -916,6 +916,7 @@ def _run_dask(tasks: list[Task], scheduler: str, force: bool, progress: bool,
         from distributed import Client
     except ImportError:  # pragma: no cover - distributed is a project dependency
         raise EocicError("the dask executor needs the 'distributed' package; run make setup") from None
+    _dask_logs_to_file()  # after the import: importing distributed sets its log handlers
     remove_stale_staging()
     options = options or KernelOptions()
     outcomes: dict[int, Outcome] = {}

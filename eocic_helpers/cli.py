@@ -109,20 +109,23 @@ def _preflight_files(regions: list[str], specs: list) -> None:
     from eocic_helpers.core.config import check_file
     from eocic_helpers.core.regions import SEED_REGION
 
-    seen: set[Path] = set()
+    patterns = list(dict.fromkeys(r for s in specs if not s.cross_region for r in s.reads))
+    files: dict[Path, None] = {}
+    for pattern in (p for p in patterns if "{region}" not in p):  # the same for every region
+        files.update(dict.fromkeys(sorted(paths.ROOT.glob(pattern.replace("{seed}",
+                                                                          SEED_REGION)))))
     for region in regions:
-        names = [paths.region_data_dir(region) / "parameters.yaml"]
-        for pattern in (r for s in specs if not s.cross_region for r in s.reads):
+        files[paths.region_data_dir(region) / "parameters.yaml"] = None
+        for pattern in (p for p in patterns if "{region}" in p):
             pattern = pattern.replace("{region}", region).replace("{seed}", SEED_REGION)
-            names += sorted(paths.ROOT.glob(pattern))
-        for f in names:
-            if f in seen or not (f.exists() or f.is_symlink()):
-                continue
-            seen.add(f)
-            if f.suffix in {".yaml", ".yml"}:
-                check_file(f)
-            elif f.is_symlink() and not f.resolve().is_relative_to(paths.ROOT.resolve()):
-                check_file(f, limit=f.stat().st_size if f.exists() else 0)
+            files.update(dict.fromkeys(sorted(paths.ROOT.glob(pattern))))
+    for f in files:
+        if not (f.exists() or f.is_symlink()):
+            continue
+        if f.suffix in {".yaml", ".yml"}:
+            check_file(f)
+        elif f.is_symlink() and not f.resolve().is_relative_to(paths.ROOT.resolve()):
+            check_file(f, limit=f.stat().st_size if f.exists() else 0)
 
 
 def _preflight_data(specs: list) -> None:

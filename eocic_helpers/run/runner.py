@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -28,7 +29,13 @@ from eocic_helpers.core.digest import (  # noqa: F401  (module_closure re-export
     code_digest,
     module_closure,
 )
-from eocic_helpers.outputs.fragments import FRAGMENT_SUFFIX, OUTPUT_ENV, merge_results, read_fragment
+from eocic_helpers.outputs.fragments import (
+    FRAGMENT_SUFFIX,
+    OUTPUT_ENV,
+    merge_results,
+    read_fragment,
+    results_problem,
+)
 from eocic_helpers.run.kernels import KERNEL as KERNEL  # noqa: F401  (re-exported)
 from eocic_helpers.run.kernels import KernelOptions
 from eocic_helpers.run.params import NotebookSpec
@@ -363,6 +370,8 @@ def execute(task: Task, staging: str, options: KernelOptions | None = None) -> O
 
     start = time.perf_counter()
     staging_dir = Path(staging)
+    # A task Dask reschedules after its worker died finds what the first attempt left: start empty.
+    shutil.rmtree(staging_dir, ignore_errors=True)
     staging_dir.mkdir(parents=True, exist_ok=True)
     out_nb = staging_dir / f"{task.notebook}.ipynb"
     outcome = Outcome(task.region, task.notebook, "ok", notebook_out=str(out_nb))
@@ -405,17 +414,9 @@ def _read_json(path: Path) -> Any:
 
 
 def results_ok(region: str) -> bool:
-    """True when ``results.json`` and ``_owners.json`` of a region are absent or readable."""
-    run_dir = paths.run_dir(region)
-    for name in ("results.json", "_owners.json"):
-        f = run_dir / name
-        if f.exists():
-            try:
-                if not isinstance(_read_json(f), dict):
-                    return False
-            except (OSError, ValueError):
-                return False
-    return True
+    """True when a region's ``results.json`` (and ``_owners.json``) hold exactly what its kept
+    fragments say (:func:`eocic_helpers.outputs.fragments.results_problem`)."""
+    return results_problem(paths.run_dir(region)) is None
 
 
 def rebuild_results(region: str) -> Path:
@@ -434,16 +435,20 @@ def rebuild_results(region: str) -> Path:
 
 
 def repair_results(region: str, warn: Any = None) -> bool:
-    """If a region's ``results.json`` is corrupt, say so in one line and rebuild it.
+    """Verify a region's ``results.json`` against the notebooks' kept fragments, as task
+    outputs are verified against their manifests: if it is missing, corrupt or changed, say so
+    in one line and rebuild it from the fragments (it is derived from them, never the other
+    way round).
 
     Returns:
         True when it was rebuilt.
     """
-    if results_ok(region):
+    problem = results_problem(paths.run_dir(region))
+    if problem is None:
         return False
     target = paths.run_dir(region) / "results.json"
     (warn or (lambda m: print(m, file=sys.stderr)))(
-        f"{target}: corrupt; rebuilt from the notebooks' fragments in {cache_dir(region)}")
+        f"{target}: {problem}; rebuilt from the notebooks' fragments in {cache_dir(region)}")
     rebuild_results(region)
     return True
 
@@ -525,6 +530,7 @@ def promote(task: Task, staging: Path) -> Path:
     final_nb = run_dir / f"{task.notebook}.ipynb"
     run_dir.mkdir(parents=True, exist_ok=True)  # a first notebook may publish no other file
     os.replace(nb_staged, final_nb)
+    repair_results(task.region)  # against the fragments as they were: this one is not in yet
     atomic.write_json(fragment_file(task.region, task.notebook), fragment)
     files[f".cache/{task.notebook}{FRAGMENT_SUFFIX}"] = _file_sha(
         fragment_file(task.region, task.notebook)) or ""
@@ -533,7 +539,6 @@ def promote(task: Task, staging: Path) -> Path:
         stale = (run_dir / rel).resolve()
         if run_dir.resolve() in stale.parents:
             stale.unlink(missing_ok=True)
-    repair_results(task.region)
     merge_results(run_dir / "results.json", fragment)
     reads = sorted(fragment.get("reads", []))
     key = task.key
@@ -580,6 +585,60 @@ def _keep_failed(task: Task, staging: Path) -> str:
 def _staging_dir(task: Task, index: int) -> Path:
     """A staging folder no other task of any run can share (run pid + task index)."""
     return paths.RUNS / ".staging" / f"{task.region}--{task.notebook}-{os.getpid()}-{index}"
+
+
+_STAGING_NAME = re.compile(r".+-(?P<pid>[0-9]+)-[0-9]+")
+
+
+def _owner_alive(pid: int, folder_time: float) -> bool:
+    """True when process ``pid`` exists and is old enough to have made a folder last changed at
+    ``folder_time`` (a process id reused by a younger process is not the owner)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        pass
+    try:
+        import psutil
+
+        return psutil.Process(pid).create_time() <= folder_time + 1.0
+    except Exception:  # psutil missing, or the process ended meanwhile: keep it this time
+        return True
+
+
+def remove_stale_staging() -> list[Path]:
+    """Remove the staging folders (``build/runs/.staging/<task>-<pid>-<n>``) of runs whose
+    process is gone: a run killed with SIGKILL, or a machine that lost power, cannot clean up
+    after itself. Folders of live runs are kept.
+
+    Returns:
+        The folders removed.
+    """
+    folder = paths.RUNS / ".staging"
+    removed: list[Path] = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _STAGING_NAME.fullmatch(entry.name)
+        if m is None:
+            continue
+        try:
+            changed = entry.lstat().st_mtime
+        except OSError:
+            continue
+        if not _owner_alive(int(m.group("pid")), changed):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry)
+    _remove_empty(folder)
+    return removed
 
 
 def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 2.0) -> None:
@@ -689,6 +748,7 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
     """
     from tqdm import tqdm
 
+    remove_stale_staging()
     options = options or KernelOptions()
     deps = _dependencies(tasks)
     waiting = {i for i, d in deps.items() if d}
@@ -795,6 +855,53 @@ def _dask_shutdown_kernels() -> None:
     kernels.shutdown_process_pool()
 
 
+#: Seconds a Dask run waits with no worker left before it fails its unfinished tasks
+#: (``EOCIC_DASK_WORKER_TIMEOUT`` overrides it).
+DASK_WORKER_TIMEOUT = 60.0
+#: Seconds between two looks at the cluster while Dask tasks run.
+DASK_POLL = 0.5
+
+
+def _dask_worker_timeout() -> float:
+    try:
+        value = float(os.environ.get("EOCIC_DASK_WORKER_TIMEOUT", DASK_WORKER_TIMEOUT))
+    except ValueError:
+        return DASK_WORKER_TIMEOUT
+    return value if value > 0 else DASK_WORKER_TIMEOUT
+
+
+def _dask_workers(client: Any) -> int | None:
+    """How many workers the scheduler has, or None when it cannot be asked."""
+    try:
+        info = client.scheduler_info(n_workers=0)
+    except Exception:
+        return None
+    return info.get("n_workers", len(info.get("workers", {}))) if info else None
+
+
+def _dask_logs_to_file() -> None:
+    """Send the log lines of ``distributed`` (and of tornado, its network layer) to
+    ``build/runs/logs/dask-<pid>.log``, not to the terminal, for the rest of this process: the
+    run reports each problem in one line of its own, and a client that lost its scheduler
+    still logs its reconnection attempts after the run has ended."""
+    import logging
+
+    log_dir = paths.RUNS / "logs"
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(log_dir / f"dask-{os.getpid()}.log",
+                                                       delay=True)
+    except OSError:
+        handler = logging.NullHandler()
+    names = [n for n in list(logging.Logger.manager.loggerDict)
+             if n.split(".")[0] in ("distributed", "tornado")]
+    for name in {"distributed", "tornado", *names}:
+        logger = logging.getLogger(name)
+        if logger.handlers or name in ("distributed", "tornado"):
+            logger.handlers = [handler]
+            logger.propagate = False
+
+
 def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: bool = True,
              options: KernelOptions | None = None) -> list[Outcome]:
     """Execute tasks on an existing Dask distributed cluster at ``scheduler``.
@@ -802,19 +909,35 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
     The workers must see the project files (same path) and the project environment; outputs
     are promoted here, by this process, exactly as with the local pool. Each Dask worker
     process keeps warm kernels (one per concurrently running task), shut down at the end.
-    """
-    from tqdm import tqdm
 
+    A run ends on its own whatever happens to the cluster: a task whose worker dies is
+    rescheduled by Dask while workers remain; when none is left for
+    :data:`DASK_WORKER_TIMEOUT` seconds, each unfinished task fails with one line. A lost
+    scheduler raises :class:`SchedulerLost` at once.
+
+    Raises:
+        EocicError: the scheduler cannot be reached or its address is malformed.
+        SchedulerLost: the scheduler went away during the run.
+    """
     phased = _in_phases(tasks)
     if phased is not None:
         return _run_phases(tasks, phased,
                            lambda ts: run_dask(ts, scheduler, force, progress, options))
-    try:
-        from distributed import Client, as_completed
-    except ImportError:  # pragma: no cover - distributed is a project dependency
-        from eocic_helpers.core.errors import EocicError
+    return _run_dask(tasks, scheduler, force, progress, options)
 
+
+def _run_dask(tasks: list[Task], scheduler: str, force: bool, progress: bool,
+              options: KernelOptions | None) -> list[Outcome]:
+    from tqdm import tqdm
+
+    from eocic_helpers.core.errors import EocicError, SchedulerLost
+
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - distributed is a project dependency
         raise EocicError("the dask executor needs the 'distributed' package; run make setup") from None
+    _dask_logs_to_file()  # after the import: importing distributed sets its log handlers
+    remove_stale_staging()
     options = options or KernelOptions()
     outcomes: dict[int, Outcome] = {}
     todo = []
@@ -828,39 +951,78 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
     stagings = {i: _staging_dir(tasks[i], i) for i in todo}
     try:
         client = Client(scheduler, timeout="10s")
-    except OSError as exc:
-        from eocic_helpers.core.errors import EocicError
-
+    except (OSError, ValueError, TypeError) as exc:
         raise EocicError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it or "
                          "use the local pool (drop --executor dask)") from None
     bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="nb", file=sys.stderr,
                disable=not progress, desc="eocic run (dask)")
     futures: dict[Any, int] = {}
+    wait_for = _dask_worker_timeout()
+
+    def settle(i: int, outcome: Outcome) -> None:
+        if _settle(tasks[i], outcome, stagings[i]) != "ok":
+            bar.write(f"FAILED {tasks[i].label}: {outcome.error}", file=sys.stderr)
+        outcomes[i] = outcome
+        bar.update(1)
+
+    def lost() -> SchedulerLost:
+        left = len(todo) - sum(i in outcomes for i in todo)
+        return SchedulerLost(
+            f"lost the Dask scheduler at {scheduler} during the run (it stopped, or the network "
+            f"to it failed); {left} of {len(todo)} tasks did not finish and nothing of theirs "
+            "was published; restart the scheduler and its workers, then run again (finished "
+            "tasks are cached), or drop --executor dask to use the local pool")
+
     try:
         futures = {client.submit(execute, tasks[i], str(stagings[i]), options, pure=False): i
                    for i in todo}
-        for fut in as_completed(futures):
-            i = futures[fut]
-            task = tasks[i]
-            try:
-                outcome = fut.result()
-            except Exception as exc:  # the Dask worker died or lost the task
-                outcome = Outcome(task.region, task.notebook, "failed",
-                                  error=f"dask task lost: {type(exc).__name__}: {exc}")
-            if _settle(task, outcome, stagings[i]) != "ok":
-                bar.write(f"FAILED {task.label}: {outcome.error}", file=sys.stderr)
-            outcomes[i] = outcome
-            bar.update(1)
+        pending = dict(futures)
+        alone_since: float | None = None
+        while pending:
+            if client.status != "running":
+                raise lost()
+            finished = [fut for fut in pending if fut.done()]
+            for fut in finished:
+                i = pending.pop(fut)
+                task = tasks[i]
+                if fut.status == "cancelled":  # the client lost the scheduler
+                    raise lost()
+                try:
+                    outcome = fut.result()
+                except Exception as exc:  # the task failed on every worker Dask tried
+                    outcome = Outcome(task.region, task.notebook, "failed",
+                                      error=f"dask task lost: {type(exc).__name__}: "
+                                            f"{' '.join(str(exc).split())}")
+                settle(i, outcome)
+            if finished:
+                continue
+            workers = _dask_workers(client)
+            if workers is None and client.status != "running":
+                raise lost()
+            if workers:
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > wait_for:
+                for i in sorted(pending.values()):
+                    settle(i, Outcome(tasks[i].region, tasks[i].notebook, "failed",
+                                      error=f"no Dask worker left for {wait_for:g} s (the "
+                                            f"workers died or were stopped); start workers "
+                                            f"for {scheduler} and run again"))
+                pending.clear()
+                break
+            time.sleep(DASK_POLL)
     finally:
         bar.close()
-        try:
-            client.cancel(list(futures))
-            client.run(_dask_shutdown_kernels)
-        except Exception:
-            pass
-        client.close()
-        for s in stagings.values():
-            shutil.rmtree(s, ignore_errors=True)
+        if client.status == "running":
+            with contextlib.suppress(Exception):
+                client.cancel(list(futures))
+                if _dask_workers(client):
+                    client.run(_dask_shutdown_kernels)
+        with contextlib.suppress(Exception):
+            client.close(timeout=2)
+        for staging in stagings.values():
+            shutil.rmtree(staging, ignore_errors=True)
         _remove_empty(paths.RUNS / ".staging")
     return [outcomes[i] for i in range(len(tasks))]
 

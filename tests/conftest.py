@@ -75,3 +75,19 @@ def all_editions(all_pilots_build: Path) -> Path:
     pdf = [] if shutil.which("xelatex") else ["--no-pdf"]
     run_cli("book", "all", *pdf, build=all_pilots_build, check=True)
     return all_pilots_build
+
+
+def declare_notebooks(folder: Path, scopes: dict[str, str]) -> Path:
+    """Write a minimal ``pipeline.yaml`` into a test project's notebooks folder, declaring
+    each notebook with its scope and one regional edition that shows them."""
+    import yaml
+
+    notebooks = {name: {"scope": scope, "about": f"test notebook {name}", "briefing": "test"}
+                 for name, scope in scopes.items()}
+    pages = [{"file": name, "title": name} for name in scopes]
+    declaration = {"schema_version": 1, "notebooks": notebooks, "editions": {
+        "region": {"root": {"file": "intro", "title": "About", "source": "page"},
+                   "chapters": pages}}}
+    target = folder / "pipeline.yaml"
+    target.write_text(yaml.safe_dump(declaration, sort_keys=False), encoding="utf-8")
+    return target

@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, declare_notebooks, run_cli
 
 from eocic_helpers import cli
 from eocic_helpers.core import config, paths
@@ -260,7 +260,7 @@ SLEEPER = {
                     "time.sleep(120)\n", "pub.finish();\n"]},
     ],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                "name": "python3"}, "eocic": {"reads": []}},
+                                "name": "python3"}},
     "nbformat": 4, "nbformat_minor": 4,
 }
 
@@ -276,6 +276,7 @@ def dask_cluster(tmp_path: Path):
         shutil.copytree(ROOT / part, root / part)
     (root / "notebooks").mkdir()
     (root / "notebooks" / "sleeper.ipynb").write_text(json.dumps(SLEEPER))
+    declare_notebooks(root / "notebooks", {"sleeper": "region"})
     shutil.copy(ROOT / "requirements.lock", root / "requirements.lock")
     build = tmp_path / "build"
     (build / "runs").mkdir(parents=True)

@@ -276,33 +276,31 @@ def test_the_failed_line_goes_to_stderr_even_when_quiet(runs: Path, monkeypatch,
     assert "FAILED r/nb: KeyError: 'x'" in err and "FAILED" not in out
 
 
-# -- notebooks that run after the region's others (metadata.eocic.after_region) -------------
+# -- notebooks that run after the region's others (scope after_region) ----------------------
 
 def test_the_reproduction_notebook_runs_after_the_regions_others_keyed_on_their_outputs(
         runs: Path):
     tasks = runner.plan(["saxony"], _specs("reproduction", "indicators"), {})
     after = next(t for t in tasks if t.notebook == "reproduction")
-    assert after.after_region and runner._in_phases(tasks) is not None
+    assert after.after_region
     planned = after.key
-    order: list[list[str]] = []
-    keys: list[str] = []
-
-    def fake_phase(phase: list[runner.Task]) -> list[runner.Outcome]:
-        order.append([t.notebook for t in phase])
-        if phase[0].notebook == "indicators":  # what the first phase publishes
-            run = paths.run_dir("saxony")
-            (run / "figures").mkdir(parents=True)
-            (run / "figures" / "figure1.png").write_bytes(b"png")
-            (run / "indicators.ipynb").write_text("{}")
-            (run / "results.json").write_text('{"gdp": 1}')
-        else:
-            keys.append(phase[0].key)
-        return [runner.Outcome(t.region, t.notebook, "ok") for t in phase]
-
-    outcomes = runner._run_phases(tasks, runner._in_phases(tasks), fake_phase)
-    assert order == [["indicators"], ["reproduction"]]
-    assert [o.notebook for o in outcomes] == [t.notebook for t in tasks]
-    assert keys == [after.key] and after.key != planned  # re-keyed on the first phase's files
+    # The one schedule of every executor: the reproduction task waits for the indicators task
+    schedule = runner._Schedule(tasks, force=False)
+    first = [tasks[i].notebook for i in schedule.take()]
+    assert first == ["indicators"] and not schedule.idle
+    run = paths.run_dir("saxony")  # what the indicators task publishes
+    (run / "figures").mkdir(parents=True)
+    (run / "figures" / "figure1.png").write_bytes(b"png")
+    (run / "indicators.ipynb").write_text("{}")
+    (run / "results.json").write_text('{"gdp": 1}')
+    i = next(k for k, t in enumerate(tasks) if t.notebook == "indicators")
+    schedule.settle(i, runner.Outcome("saxony", "indicators", "ok"))
+    second = schedule.take()
+    assert [tasks[k].notebook for k in second] == ["reproduction"] and schedule.idle
+    assert after.key != planned  # re-keyed on the indicators task's files
+    for k in second:
+        schedule.settle(k, runner.Outcome("saxony", "reproduction", "ok"))
+    assert [o.notebook for o in schedule.ordered()] == [t.notebook for t in tasks]
 
     def key() -> str:
         return runner.plan(["saxony"], _specs("reproduction"), {})[0].key

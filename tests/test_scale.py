@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, declare_notebooks
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ FAILING_NOTEBOOK = {
                     "pub.finish();\n"]},
     ],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                "name": "python3"}, "eocic": {"reads": []}},
+                                "name": "python3"}},
     "nbformat": 4, "nbformat_minor": 4,
 }
 
@@ -40,6 +40,7 @@ def project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
         shutil.copytree(ROOT / part, root / part)
     (root / "notebooks").mkdir()
     (root / "notebooks" / "probe.ipynb").write_text(json.dumps(FAILING_NOTEBOOK))
+    declare_notebooks(root / "notebooks", {"probe": "region"})
     shutil.copy(ROOT / "requirements.lock", root / "requirements.lock")
     env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(tmp_path / "build"))
     return tmp_path / "build", env
@@ -110,3 +111,84 @@ def test_all_nuts2_plans_any_nuts2_notebooks_for_every_region(tmp_path: Path):
     assert not any("action_plan" in line for line in lines)
     n_tasks = int(lines[-1].split()[0])
     assert n_tasks > 500
+
+
+def test_the_whole_study_on_a_local_cluster_is_byte_identical_to_the_local_pool(
+        all_pilots_build: Path, tmp_path: Path):
+    """Every region, the after-region and the cross-region notebooks on a
+    ``distributed.LocalCluster``, scheduled by the same dependency logic as the local pool:
+    the outputs are byte for byte those of the local run."""
+    distributed = pytest.importorskip("distributed")
+    from conftest import run_outputs
+
+    build = tmp_path / "build"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        env = dict(os.environ, EOCIC_BUILD=str(build))
+        proc = _eocic(env, "run", "--executor", "dask", "--scheduler",
+                      cluster.scheduler_address, "--quiet")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    regions = sorted(p.name for p in (all_pilots_build / "runs").iterdir()
+                     if (p / "results.json").exists())
+    assert len(regions) == 11  # ten pilots and the cross-region run
+    for region in regions:
+        local = run_outputs(all_pilots_build / "runs" / region)
+        dask = run_outputs(build / "runs" / region)
+        assert dask.keys() == local.keys(), region
+        differ = [name for name in local if local[name] != dask[name]]
+        assert not differ, (region, differ)
+
+
+NAPPER = {
+    "cells": [
+        {"cell_type": "code", "execution_count": None, "metadata": {"tags": ["parameters"]},
+         "outputs": [], "source": ["region = \"centre-val-de-loire\"\n"]},
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": ["import time\n", "from eocic_helpers.outputs.publication import "
+                    "open_publication\n", "pub = open_publication(region, \"napper\")\n",
+                    "time.sleep(8)\n", "pub.glue(\"napped\", region)\n", "pub.finish();\n"]},
+    ],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                "name": "python3"}},
+    "nbformat": 4, "nbformat_minor": 4,
+}
+
+
+def test_a_worker_that_dies_mid_task_has_its_task_rerun_not_failed(tmp_path: Path):
+    """Kill the worker that is running the task: Dask reruns it on a live worker and the run
+    succeeds, with the task's outputs published once."""
+    import signal
+    import time
+
+    distributed = pytest.importorskip("distributed")
+    root = tmp_path / "root"
+    for part in ("data", "book"):
+        shutil.copytree(ROOT / part, root / part)
+    (root / "notebooks").mkdir()
+    (root / "notebooks" / "napper.ipynb").write_text(json.dumps(NAPPER))
+    declare_notebooks(root / "notebooks", {"napper": "region"})
+    shutil.copy(ROOT / "requirements.lock", root / "requirements.lock")
+    build = tmp_path / "build"
+    env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(build))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        run = subprocess.Popen([sys.executable, "-m", "eocic_helpers.cli", "run",
+                                "centre-val-de-loire", "--executor", "dask", "--scheduler",
+                                cluster.scheduler_address, "-q"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        busy: list[str] = []
+        deadline = time.monotonic() + 90
+        while not busy and time.monotonic() < deadline:
+            busy = [w for w, keys in client.processing().items() if keys]
+            time.sleep(0.2)
+        assert busy, "the task never started"
+        time.sleep(2)  # inside the notebook
+        pid = client.run(os.getpid, workers=busy)[busy[0]]
+        os.kill(pid, signal.SIGKILL)
+        out, err = run.communicate(timeout=240)
+    assert run.returncode == 0, err[-2000:]
+    assert "FAILED" not in err
+    results = json.loads((build / "runs" / "centre-val-de-loire" / "results.json").read_text())
+    assert results["napped"] == "centre-val-de-loire"
+    assert not list((build / "runs").glob(".staging/*/"))

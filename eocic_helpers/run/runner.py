@@ -679,27 +679,6 @@ def _phase(task: Task) -> int:
     return 2 if task.region == CROSS_REGION else 1 if task.after_region else 0
 
 
-def _in_phases(tasks: list[Task]) -> list[list[int]] | None:
-    """Task indices grouped by phase, or None when all tasks are of one phase."""
-    groups = [[i for i, t in enumerate(tasks) if _phase(t) == p] for p in range(3)]
-    groups = [g for g in groups if g]
-    return groups if len(groups) > 1 else None
-
-
-def _run_phases(tasks: list[Task], groups: list[list[int]],
-                execute_phase: Any) -> list[Outcome]:
-    """Run the phases in order; a later phase's keys are recomputed from what the earlier
-    ones produced. Outcomes come back in task order."""
-    outcomes: dict[int, Outcome] = {}
-    for n, group in enumerate(groups):
-        if n:
-            for i in group:
-                _rekey(tasks[i])
-        for i, outcome in zip(group, execute_phase([tasks[i] for i in group]), strict=True):
-            outcomes[i] = outcome
-    return [outcomes[i] for i in range(len(tasks))]
-
-
 def _settle(task: Task, outcome: Outcome, staging: Path) -> str:
     """Promote a successful execution, or keep a failed one for inspection (parent side, the
     same for every executor). A failed promotion fails only this task. Returns the status."""
@@ -730,6 +709,68 @@ def _dependencies(tasks: list[Task]) -> dict[int, set[int]]:
     return deps
 
 
+class _Schedule:
+    """The one scheduling logic of every executor (the local pool and Dask): a task is keyed,
+    and run unless fresh, as soon as the tasks it depends on (:func:`_dependencies`) are
+    settled; fresh tasks are settled as cached without running."""
+
+    def __init__(self, tasks: list[Task], force: bool) -> None:
+        self.tasks, self.force = tasks, force
+        self.deps = _dependencies(tasks)
+        self.waiting = {i for i, d in self.deps.items() if d}
+        self.outcomes: dict[int, Outcome] = {}
+        self.ready: list[int] = []
+        for i in range(len(tasks)):
+            if i in self.waiting:
+                continue
+            if not force and is_fresh(tasks[i]):
+                self._cached(i)
+            else:
+                self.ready.append(i)
+        self.release()
+
+    def _cached(self, i: int) -> None:
+        t = self.tasks[i]
+        self.outcomes[i] = Outcome(t.region, t.notebook, "cached", notebook_out=str(
+            paths.run_dir(t.region) / f"{t.notebook}.ipynb"))
+
+    def release(self) -> int:
+        """Key the waiting tasks whose dependencies are all settled; settle the fresh ones as
+        cached and queue the others. Returns how many were settled as cached."""
+        cached, changed = 0, True
+        while changed:
+            changed = False
+            for i in sorted(self.waiting):
+                if self.deps[i] <= self.outcomes.keys():
+                    self.waiting.discard(i)
+                    _rekey(self.tasks[i])
+                    if not self.force and is_fresh(self.tasks[i]):
+                        self._cached(i)
+                        cached += 1
+                        changed = True
+                    else:
+                        self.ready.append(i)
+        return cached
+
+    def take(self) -> list[int]:
+        """The tasks to start now (each once)."""
+        out, self.ready = self.ready, []
+        return out
+
+    def settle(self, i: int, outcome: Outcome) -> int:
+        """Record a task's outcome and release what waited for it (see :meth:`release`)."""
+        self.outcomes[i] = outcome
+        return self.release()
+
+    @property
+    def idle(self) -> bool:
+        """Nothing to start and nothing waiting."""
+        return not self.ready and not self.waiting
+
+    def ordered(self) -> list[Outcome]:
+        return [self.outcomes[i] for i in range(len(self.tasks))]
+
+
 def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = True,
         options: KernelOptions | None = None) -> list[Outcome]:
     """Execute tasks in a pool of ``jobs`` worker processes, each with a warm kernel, skipping
@@ -750,10 +791,8 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
 
     remove_stale_staging()
     options = options or KernelOptions()
-    deps = _dependencies(tasks)
-    waiting = {i for i, d in deps.items() if d}
-    outcomes: dict[int, Outcome] = {}
-    ready: list[int] = []  # keyed, not fresh: to submit
+    schedule = _Schedule(tasks, force)
+    outcomes = schedule.outcomes
     bar = None
     pool: cf.ProcessPoolExecutor | None = None
     stagings: dict[int, Path] = {}
@@ -766,51 +805,21 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
             running = [tasks[i].label for i in submitted[: max(1, jobs)]]
             bar.set_postfix_str(f"running {', '.join(sorted(running)) or '-'} | failed {failed}")
 
-    def settle_cached(i: int) -> None:
-        outcomes[i] = Outcome(tasks[i].region, tasks[i].notebook, "cached",
-                              notebook_out=str(paths.run_dir(tasks[i].region) /
-                                               f"{tasks[i].notebook}.ipynb"))
-        if bar is not None:
-            bar.update(1)
-
-    def release() -> None:
-        """Key the waiting tasks whose dependencies are all settled; settle the fresh ones."""
-        changed = True
-        while changed:
-            changed = False
-            for i in sorted(waiting):
-                if deps[i] <= outcomes.keys():
-                    waiting.discard(i)
-                    _rekey(tasks[i])
-                    if not force and is_fresh(tasks[i]):
-                        settle_cached(i)
-                        changed = True
-                    else:
-                        ready.append(i)
-
-    for i in range(len(tasks)):
-        if i in waiting:
-            continue
-        if not force and is_fresh(tasks[i]):
-            settle_cached(i)
-        else:
-            ready.append(i)
-    release()
-    if not ready and not waiting:
-        return [outcomes[i] for i in range(len(tasks))]
+    if schedule.idle:
+        return schedule.ordered()
 
     bar = tqdm(total=len(tasks), initial=len(outcomes), unit="nb", file=sys.stderr,
                disable=not progress, dynamic_ncols=True, desc="eocic run")
     interrupted = False
     try:
-        pool = cf.ProcessPoolExecutor(max_workers=max(1, min(jobs, len(ready) + len(waiting))),
-                                      initializer=_worker_init, initargs=(options, os.getpid()))
-        while ready or futures:
-            for i in ready:
+        pool = cf.ProcessPoolExecutor(
+            max_workers=max(1, min(jobs, len(schedule.ready) + len(schedule.waiting))),
+            initializer=_worker_init, initargs=(options, os.getpid()))
+        while schedule.ready or futures:
+            for i in schedule.take():
                 stagings[i] = _staging_dir(tasks[i], i)
                 futures[pool.submit(execute, tasks[i], str(stagings[i]), options)] = i
                 submitted.append(i)
-            ready.clear()
             show()
             done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
             for fut in done:
@@ -824,10 +833,8 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
                 if _settle(task, outcome, stagings[i]) != "ok":
                     failed += 1
                     bar.write(f"FAILED {task.label}: {outcome.error}", file=sys.stderr)
-                outcomes[i] = outcome
                 submitted.remove(i)
-                bar.update(1)
-            release()
+                bar.update(1 + schedule.settle(i, outcome))
             show()
     except BaseException:
         interrupted = True
@@ -841,7 +848,7 @@ def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = 
         for staging in stagings.values():
             shutil.rmtree(staging, ignore_errors=True)
         _remove_empty(paths.RUNS / ".staging")
-    return [outcomes[i] for i in range(len(tasks))]
+    return schedule.ordered()
 
 
 def _remove_empty(folder: Path) -> None:
@@ -919,10 +926,6 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
         EocicError: the scheduler cannot be reached or its address is malformed.
         SchedulerLost: the scheduler went away during the run.
     """
-    phased = _in_phases(tasks)
-    if phased is not None:
-        return _run_phases(tasks, phased,
-                           lambda ts: run_dask(ts, scheduler, force, progress, options))
     return _run_dask(tasks, scheduler, force, progress, options)
 
 
@@ -939,44 +942,43 @@ def _run_dask(tasks: list[Task], scheduler: str, force: bool, progress: bool,
     _dask_logs_to_file()  # after the import: importing distributed sets its log handlers
     remove_stale_staging()
     options = options or KernelOptions()
-    outcomes: dict[int, Outcome] = {}
-    todo = []
-    for i, task in enumerate(tasks):
-        if not force and is_fresh(task):
-            outcomes[i] = Outcome(task.region, task.notebook, "cached")
-        else:
-            todo.append(i)
-    if not todo:
-        return [outcomes[i] for i in range(len(tasks))]
-    stagings = {i: _staging_dir(tasks[i], i) for i in todo}
+    schedule = _Schedule(tasks, force)  # the same dependency logic as the local pool
+    outcomes = schedule.outcomes
+    if schedule.idle:
+        return schedule.ordered()
+    stagings: dict[int, Path] = {}
     try:
         client = Client(scheduler, timeout="10s")
     except (OSError, ValueError, TypeError) as exc:
         raise EocicError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it or "
                          "use the local pool (drop --executor dask)") from None
-    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="nb", file=sys.stderr,
+    bar = tqdm(total=len(tasks), initial=len(outcomes), unit="nb", file=sys.stderr,
                disable=not progress, desc="eocic run (dask)")
     futures: dict[Any, int] = {}
+    pending: dict[Any, int] = {}
     wait_for = _dask_worker_timeout()
 
     def settle(i: int, outcome: Outcome) -> None:
-        if _settle(tasks[i], outcome, stagings[i]) != "ok":
+        if i in stagings and _settle(tasks[i], outcome, stagings[i]) != "ok":
             bar.write(f"FAILED {tasks[i].label}: {outcome.error}", file=sys.stderr)
-        outcomes[i] = outcome
-        bar.update(1)
+        bar.update(1 + schedule.settle(i, outcome))
+
+    def submit() -> None:
+        for i in schedule.take():
+            stagings[i] = _staging_dir(tasks[i], i)
+            fut = client.submit(execute, tasks[i], str(stagings[i]), options, pure=False)
+            futures[fut] = pending[fut] = i
 
     def lost() -> SchedulerLost:
-        left = len(todo) - sum(i in outcomes for i in todo)
+        left = len(tasks) - len(outcomes)
         return SchedulerLost(
             f"lost the Dask scheduler at {scheduler} during the run (it stopped, or the network "
-            f"to it failed); {left} of {len(todo)} tasks did not finish and nothing of theirs "
+            f"to it failed); {left} of {len(tasks)} tasks did not finish and nothing of theirs "
             "was published; restart the scheduler and its workers, then run again (finished "
             "tasks are cached), or drop --executor dask to use the local pool")
 
     try:
-        futures = {client.submit(execute, tasks[i], str(stagings[i]), options, pure=False): i
-                   for i in todo}
-        pending = dict(futures)
+        submit()
         alone_since: float | None = None
         while pending:
             if client.status != "running":
@@ -995,6 +997,7 @@ def _run_dask(tasks: list[Task], scheduler: str, force: bool, progress: bool,
                                             f"{' '.join(str(exc).split())}")
                 settle(i, outcome)
             if finished:
+                submit()  # what waited for them, on the same cluster
                 continue
             workers = _dask_workers(client)
             if workers is None and client.status != "running":
@@ -1004,12 +1007,15 @@ def _run_dask(tasks: list[Task], scheduler: str, force: bool, progress: bool,
             elif alone_since is None:
                 alone_since = time.monotonic()
             elif time.monotonic() - alone_since > wait_for:
+                gone = (f"no Dask worker left for {wait_for:g} s (the workers died or were "
+                        f"stopped); start workers for {scheduler} and run again")
                 for i in sorted(pending.values()):
-                    settle(i, Outcome(tasks[i].region, tasks[i].notebook, "failed",
-                                      error=f"no Dask worker left for {wait_for:g} s (the "
-                                            f"workers died or were stopped); start workers "
-                                            f"for {scheduler} and run again"))
+                    settle(i, Outcome(tasks[i].region, tasks[i].notebook, "failed", error=gone))
                 pending.clear()
+                for i in sorted(set(range(len(tasks))) - outcomes.keys()):  # never started
+                    schedule.waiting.discard(i)
+                    settle(i, Outcome(tasks[i].region, tasks[i].notebook, "failed", error=gone))
+                schedule.take()
                 break
             time.sleep(DASK_POLL)
     finally:
@@ -1024,7 +1030,7 @@ def _run_dask(tasks: list[Task], scheduler: str, force: bool, progress: bool,
         for staging in stagings.values():
             shutil.rmtree(staging, ignore_errors=True)
         _remove_empty(paths.RUNS / ".staging")
-    return [outcomes[i] for i in range(len(tasks))]
+    return schedule.ordered()
 
 
 def write_summary(outcomes: list[Outcome], elapsed: float) -> Path:

@@ -109,7 +109,7 @@ def test_invalid_field_names_line_and_field(tmp_path: Path):
     f = _broken(tmp_path, "evidence: [industry_lq]}", "evidence: [made_up]}")
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field 'swot\.weaknesses\.0\.evidence'"):
         sy.load_synthesis(CVL, f)
-    f = _broken(tmp_path, '- {id: s1, text: "Industrial modernisation', '- {id: s1, txt: "Industrial modernisation')
+    f = _broken(tmp_path, '- {id: s1, text: "Industrial', '- {id: s1, txt: "Industrial')
     with pytest.raises(ConfigError, match=r"field 'swot\.strengths\.0\.text'"):
         sy.load_synthesis(CVL, f)
 

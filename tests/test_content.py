@@ -90,6 +90,34 @@ def test_chapter_4_each_intervention_in_the_briefings_structure(parts):
     assert "Digital Innovation Hub" in co_text
 
 
+@pytest.mark.parametrize(("source", "shown"), [
+    ("section 4.1.1", "briefing §4.1.1"),
+    ("section 2, Table 1, footnote 4", "briefing §2, Table 1, footnote 4"),
+    ("sections 3 and 4.1", "briefing §§3 and 4.1"),
+    ("section 3; section 4.2.1", "briefing §3; §4.2.1"),
+    ("Box 1, footnote 10", "briefing Box 1, footnote 10"),
+    ("Selection as one of 10 regions", "briefing, Selection as one of 10 regions"),
+    ("European Commission Better Regulation Toolbox (2021)",
+     "European Commission Better Regulation Toolbox (2021)"),
+])
+def test_sources_cite_the_briefing_in_its_own_numbering(source: str, shown: str):
+    assert ct.briefing_ref(source) == shown
+
+
+def test_rendered_citations_never_show_bare_section_numbers(parts):
+    """The edition numbers its own chapters: "(section 4.1.1)" would clash with them."""
+    skeleton = sy.load_synthesis(CVL)
+    pages = [ct.strategy_md(parts["strategy"], skeleton),
+             *(ct.recommendation_md(r) for r in parts["recommendations"].interventions)]
+    text = " ".join(_plain(_html(p)) for p in pages)
+    assert "(briefing §3)" in text and "(briefing §4.1.1)" in text
+    assert "(briefing §4.1.1, Box 1)" in text
+    # The SWOT grid and the challenges table are list-tables: read their MyST source.
+    tables = re.sub(r"\\(.)", r"\1", sy.swot_grid(skeleton)[1] + sy.challenges_myst(skeleton))
+    assert "(briefing §2, Table 1)" in tables and "briefing §2\n" in tables
+    assert not re.search(r"\(sections? \d|, sections? \d", text + tables)
+
+
 def test_eu_initiatives(parts):
     text = _plain(_html(ct.eu_initiatives_md(parts["eu_initiatives"])))
     for name in ("ESCP-4i", "ESCP-S3", "European Cluster Excellence Programme", "INNOSUP-1"):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from docutils.core import publish_string
 from myst_parser.docutils_ import Parser
+from pydantic import BaseModel
 
 from eocic_helpers.analysis import action_plan as ap
 from eocic_helpers.analysis import content as ct
@@ -272,7 +273,10 @@ def test_reproduction_follows_the_content(monkeypatch, tmp_path: Path):
                                  "how or why"]
     assert rows.loc["Box 1: Inter-clustering activities, the example of Hamburg", "status"] == (
         "reproduced")
-    assert rows.loc["Footnote 1: details of the selection procedure", "status"] == "omitted"
+    # Footnote 1 is now kept with its source address; footnote 22 (the publisher's closing
+    # pages) is still left out.
+    assert rows.loc["Footnote 1: details of the selection procedure", "status"] == "reproduced"
+    assert rows.loc["Footnote 22: European Cluster Collaboration Platform", "status"] == "omitted"
     assert rows.loc["Figure 6: Overview of the regional industrial modernisation strategy",
                     "status"] == "omitted"  # no figure file in this run
     # Without the recommendations file, chapter 4 is omitted, naming the file.
@@ -572,3 +576,33 @@ def test_catalogue_addresses_resolve_for_centre_val_de_loire():
         if e.content:
             assert rp._count(rp.resolve(parts, e.content)) > 0, e.content
     assert {e.footnote for e in catalogue if e.footnote} == set(range(1, 24))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "https://x.org/a b", "https://x.org/<b>",
+                                 "ftp://x.org/", "https://x.org/é"])
+def test_a_footnote_url_is_a_plain_web_address(url: str):
+    with pytest.raises(ValueError, match="url"):
+        ct.Footnote(number=1, text="See the source.", url=url)
+
+
+def test_footnotes_keep_the_briefings_source_addresses(parts):
+    page = ct.Page()
+    fn = ct.Footnote(number=10, text="The Box's source.", url="https://www.hamburg.de/a_b.pdf")
+    html_text = _html("Text" + page.note(fn, "box") + "\n" + page.text())
+    assert '<a class="reference external" href="https://www.hamburg.de/a_b.pdf">' in html_text
+    kept: dict[int, str] = {}
+
+    def walk(obj):
+        if isinstance(obj, ct.Footnote) and obj.url:
+            kept[obj.number] = obj.url
+        elif isinstance(obj, BaseModel):
+            for name in type(obj).model_fields:
+                walk(getattr(obj, name))
+        elif isinstance(obj, list):
+            for item in obj:
+                walk(item)
+
+    for model in parts.values():
+        walk(model)
+    assert {1, 8, 10, 11, 14, 16, 18, 19} <= set(kept)
+    assert kept[19] == "https://www.connectup-centrevaldeloire.fr/"

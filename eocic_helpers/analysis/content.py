@@ -47,6 +47,10 @@ def _no_bare_numbers(text: str) -> str:
 #: Text in the project's own words: no typed numbers, placeholders allowed.
 Prose = Annotated[str, Field(min_length=3), AfterValidator(_no_bare_numbers)]
 Ident = Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+#: A source address as the briefing gives it: http(s), ASCII, no spaces or angle brackets, so
+#: that it can be written as a MyST autolink ``<...>`` and nothing else.
+Url = Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$",
+                           max_length=300)]
 
 
 class _Model(BaseModel):
@@ -59,6 +63,7 @@ class Footnote(_Model):
     number: int = Field(ge=1, description="the briefing's footnote number")
     text: Prose
     date: dt.date | int | None = None
+    url: Url | None = Field(None, description="the source address the footnote gives")
 
 
 class Statement(_Model):
@@ -362,7 +367,7 @@ class Page:
         label = f"fn{fn.number}-{key}".replace("_", "-")
         if label not in self._labels:
             self._labels.add(label)
-            body = myst_text(fill(fn.text, fn.date))
+            body = myst_text(fill(fn.text, fn.date)) + (f" <{fn.url}>" if fn.url else "")
             self.notes.append(f"[^{label}]: {body} *{myst_text(f'(briefing footnote {fn.number})')}*")
         return f"[^{label}]"
 
@@ -589,7 +594,8 @@ _HEAD = """\
 # example). Write each statement in your own words, short, and cite where it comes from in
 # 'source'. Do not type numbers into the text: write {{ref:ID}} for a value of
 # data/reference/briefing_values.csv (add a row there with its source), or give a 'date' and
-# write {{date}}. A 'footnote' (number, text) is printed as a footnote where the statement is.
+# write {{date}}. A 'footnote' (number, text, optional url) is printed as a footnote where the
+# statement is.
 schema_version: 1
 region: {id}
 """

@@ -39,15 +39,15 @@ def test_other_regions_have_no_plan_and_never_borrow_one():
 def test_relative_table_uses_months(plan):
     t = ap.plan_table(plan)
     assert list(t.columns[:5]) == ["action", "intervention", "owner", "start", "end"]
-    row = t[t["action"].str.startswith("Full regime")].iloc[0]
+    row = t[t["action"].str.startswith("Inter-clustering activities continue")].iloc[0]
     assert row["start"] == 6 and pd.isna(row["end"])
     tbc = t[t["kind"] == "unscheduled"]
-    assert list(tbc["action"]) == ["Creation of a Digital Innovation Hub."]
+    assert list(tbc["action"]) == ["Set up a Digital Innovation Hub."]
 
 
 def test_dated_table_when_t0_is_set(plan):
     t = ap.plan_table(plan, dt.date(2019, 9, 1))
-    row = t[t["action"].str.startswith("Test phase")].iloc[0]
+    row = t[t["action"].str.startswith("First half of the test phase")].iloc[0]
     assert (row["start"], row["end"]) == ("2019-09-01", "2019-12-01")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from docutils.core import publish_string
 from myst_parser.docutils_ import Parser
+from pydantic import BaseModel
 
 from eocic_helpers.analysis import action_plan as ap
 from eocic_helpers.analysis import content as ct
@@ -88,6 +89,34 @@ def test_chapter_4_each_intervention_in_the_briefings_structure(parts):
     co_text = _plain(_html(ct.recommendation_md(co)))
     assert "EUR 70 000 to 90 000" in co_text and "EUR 30 000 to 40 000" in co_text
     assert "Digital Innovation Hub" in co_text
+
+
+@pytest.mark.parametrize(("source", "shown"), [
+    ("section 4.1.1", "briefing §4.1.1"),
+    ("section 2, Table 1, footnote 4", "briefing §2, Table 1, footnote 4"),
+    ("sections 3 and 4.1", "briefing §§3 and 4.1"),
+    ("section 3; section 4.2.1", "briefing §3; §4.2.1"),
+    ("Box 1, footnote 10", "briefing Box 1, footnote 10"),
+    ("Selection as one of 10 regions", "briefing, Selection as one of 10 regions"),
+    ("European Commission Better Regulation Toolbox (2021)",
+     "European Commission Better Regulation Toolbox (2021)"),
+])
+def test_sources_cite_the_briefing_in_its_own_numbering(source: str, shown: str):
+    assert ct.briefing_ref(source) == shown
+
+
+def test_rendered_citations_never_show_bare_section_numbers(parts):
+    """The edition numbers its own chapters: "(section 4.1.1)" would clash with them."""
+    skeleton = sy.load_synthesis(CVL)
+    pages = [ct.strategy_md(parts["strategy"], skeleton),
+             *(ct.recommendation_md(r) for r in parts["recommendations"].interventions)]
+    text = " ".join(_plain(_html(p)) for p in pages)
+    assert "(briefing §3)" in text and "(briefing §4.1.1)" in text
+    assert "(briefing §4.1.1, Box 1)" in text
+    # The SWOT grid and the challenges table are list-tables: read their MyST source.
+    tables = re.sub(r"\\(.)", r"\1", sy.swot_grid(skeleton)[1] + sy.challenges_myst(skeleton))
+    assert "(briefing §2, Table 1)" in tables and "briefing §2\n" in tables
+    assert not re.search(r"\(sections? \d|, sections? \d", text + tables)
 
 
 def test_eu_initiatives(parts):
@@ -244,7 +273,10 @@ def test_reproduction_follows_the_content(monkeypatch, tmp_path: Path):
                                  "how or why"]
     assert rows.loc["Box 1: Inter-clustering activities, the example of Hamburg", "status"] == (
         "reproduced")
-    assert rows.loc["Footnote 1: details of the selection procedure", "status"] == "omitted"
+    # Footnote 1 is now kept with its source address; footnote 22 (the publisher's closing
+    # pages) is still left out.
+    assert rows.loc["Footnote 1: details of the selection procedure", "status"] == "reproduced"
+    assert rows.loc["Footnote 22: European Cluster Collaboration Platform", "status"] == "omitted"
     assert rows.loc["Figure 6: Overview of the regional industrial modernisation strategy",
                     "status"] == "omitted"  # no figure file in this run
     # Without the recommendations file, chapter 4 is omitted, naming the file.
@@ -544,3 +576,33 @@ def test_catalogue_addresses_resolve_for_centre_val_de_loire():
         if e.content:
             assert rp._count(rp.resolve(parts, e.content)) > 0, e.content
     assert {e.footnote for e in catalogue if e.footnote} == set(range(1, 24))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "https://x.org/a b", "https://x.org/<b>",
+                                 "ftp://x.org/", "https://x.org/é"])
+def test_a_footnote_url_is_a_plain_web_address(url: str):
+    with pytest.raises(ValueError, match="url"):
+        ct.Footnote(number=1, text="See the source.", url=url)
+
+
+def test_footnotes_keep_the_briefings_source_addresses(parts):
+    page = ct.Page()
+    fn = ct.Footnote(number=10, text="The Box's source.", url="https://www.hamburg.de/a_b.pdf")
+    html_text = _html("Text" + page.note(fn, "box") + "\n" + page.text())
+    assert '<a class="reference external" href="https://www.hamburg.de/a_b.pdf">' in html_text
+    kept: dict[int, str] = {}
+
+    def walk(obj):
+        if isinstance(obj, ct.Footnote) and obj.url:
+            kept[obj.number] = obj.url
+        elif isinstance(obj, BaseModel):
+            for name in type(obj).model_fields:
+                walk(getattr(obj, name))
+        elif isinstance(obj, list):
+            for item in obj:
+                walk(item)
+
+    for model in parts.values():
+        walk(model)
+    assert {1, 8, 10, 11, 14, 16, 18, 19} <= set(kept)
+    assert kept[19] == "https://www.connectup-centrevaldeloire.fr/"

@@ -20,9 +20,9 @@ def test_table_1_is_transcribed_in_full(content):
     counts = {q: len(items) for q, items in content.swot_items().items()}
     assert counts == {"strengths": 9, "weaknesses": 8, "opportunities": 6, "threats": 6}
     assert [c.name for c in content.challenges] == [
-        "Lack of cross-sectoral linkages and activities",
-        "Skills mismatch and problems in attracting and retaining talent",
-        "Weak SME innovation", "Low levels of entrepreneurship"]
+        "Too few links and joint activities across sectors",
+        "Skills gaps and difficulty in attracting and keeping talent",
+        "SMEs innovate too little", "Too little entrepreneurship"]
     assert len(content.problem_drivers) == 2 and len(content.specific_objectives) == 3
     assert len(content.interventions) == 2 and len(content.high_impact_actions) == 3
     assert len(content.additional_elements) == 4
@@ -58,7 +58,7 @@ def test_strategy_map_layers_and_edges(content):
 def test_grid_and_tables(content):
     html_text, myst = sy.swot_grid(content)
     assert myst.startswith("```{list-table}") and ":name: tab-swot" in myst
-    assert "Strong public R&amp;D." in html_text
+    assert "Public R&amp;D is strong." in html_text
     assert len(sy.challenges_table(content)) == 4
     shown = [" ".join(t.get_text().split()) for ax in sy.pest_figure(content).axes
              for t in ax.texts]
@@ -109,7 +109,7 @@ def test_invalid_field_names_line_and_field(tmp_path: Path):
     f = _broken(tmp_path, "evidence: [industry_lq]}", "evidence: [made_up]}")
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field 'swot\.weaknesses\.0\.evidence'"):
         sy.load_synthesis(CVL, f)
-    f = _broken(tmp_path, '- {id: s1, text: "High political', '- {id: s1, txt: "High political')
+    f = _broken(tmp_path, '- {id: s1, text: "Industrial', '- {id: s1, txt: "Industrial')
     with pytest.raises(ConfigError, match=r"field 'swot\.strengths\.0\.text'"):
         sy.load_synthesis(CVL, f)
 

@@ -221,14 +221,14 @@ def timing_label(action: Action) -> str:
 
 
 def briefing_table(plan: ActionPlan) -> pd.DataFrame:
-    """Table 2 laid out as in the briefing: Action, Timing of the action, Owner of the action."""
+    """Table 2 with the briefing's columns: intervention, action, timing and owner."""
     names = {i.id: i.name for i in plan.interventions}
     return pd.DataFrame(
         {
             "Intervention": [names[a.intervention] for a in plan.actions],
             "Action": [a.action for a in plan.actions],
-            "Timing of the action": [timing_label(a) for a in plan.actions],
-            "Owner of the action": [a.owners for a in plan.actions],
+            "Timing": [timing_label(a) for a in plan.actions],
+            "Owner": [a.owners for a in plan.actions],
         }
     )
 

@@ -682,7 +682,7 @@ def typology_table(fig4: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame({
         "pilot unit": fig4["unit_name"],
-        "briefing's group (section 1.2)": [grp(v) for v in fig4["briefing_group"]],
+        "briefing's group (§1.2)": [grp(v) for v in fig4["briefing_group"]],
         "our reconstruction": [grp(v) for v in fig4["reconstructed_group"]],
         "agrees": ["yes" if b == r else "no" for b, r in zip(fig4["briefing_group"],
                                                           fig4["reconstructed_group"], strict=True)],

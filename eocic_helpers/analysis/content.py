@@ -47,6 +47,10 @@ def _no_bare_numbers(text: str) -> str:
 #: Text in the project's own words: no typed numbers, placeholders allowed.
 Prose = Annotated[str, Field(min_length=3), AfterValidator(_no_bare_numbers)]
 Ident = Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+#: A source address as the briefing gives it: http(s), ASCII, no spaces or angle brackets, so
+#: that it can be written as a MyST autolink ``<...>`` and nothing else.
+Url = Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$",
+                           max_length=300)]
 
 
 class _Model(BaseModel):
@@ -59,6 +63,7 @@ class Footnote(_Model):
     number: int = Field(ge=1, description="the briefing's footnote number")
     text: Prose
     date: dt.date | int | None = None
+    url: Url | None = Field(None, description="the source address the footnote gives")
 
 
 class Statement(_Model):
@@ -362,7 +367,7 @@ class Page:
         label = f"fn{fn.number}-{key}".replace("_", "-")
         if label not in self._labels:
             self._labels.add(label)
-            body = myst_text(fill(fn.text, fn.date))
+            body = myst_text(fill(fn.text, fn.date)) + (f" <{fn.url}>" if fn.url else "")
             self.notes.append(f"[^{label}]: {body} *{myst_text(f'(briefing footnote {fn.number})')}*")
         return f"[^{label}]"
 
@@ -371,7 +376,7 @@ class Page:
         if s.footnote:
             text += self.note(s.footnote, s.id)
         if cite:
-            text += f" *{myst_text(f'({s.source})')}*"
+            text += cite_source(s.source)
         return text
 
     def heading(self, level: int, title: str) -> None:
@@ -390,8 +395,30 @@ class Page:
         return "\n".join(self.lines) + "\n" + "".join(f"\n{n}\n" for n in self.notes)
 
 
-def cite(source: str) -> str:
-    return f" *{myst_text(f'({source})')}*"
+#: How a source that points into the briefing starts (its sections, boxes, tables, footnotes).
+_BRIEFING_PLACE = re.compile(r"(sections?|box|table|figure|footnotes?|selection)\b", re.I)
+_SECTIONS = re.compile(r"\bsections (\d[\d.]*) and (?:section )?(\d[\d.]*)")
+_SECTION = re.compile(r"\bsection (?=\d)")
+
+
+def briefing_ref(source: str) -> str:
+    """A content source as a citation of the briefing, in the briefing's own numbering.
+
+    The edition numbers its chapters differently from the briefing, so a bare "section 4.1.1"
+    would be read as the edition's own: ``"section 4.1.1, footnote 8"`` reads
+    ``"briefing §4.1.1, footnote 8"``, ``"sections 3 and 4.1"`` reads ``"briefing §§3 and
+    4.1"``, ``"Box 1"`` reads ``"briefing Box 1"``, and the unnumbered opening section is named
+    after ``"briefing, "``. A source that names another document is returned unchanged.
+    """
+    if not _BRIEFING_PLACE.match(source):
+        return source
+    text = _SECTION.sub("§", _SECTIONS.sub(r"§§\1 and \2", source))
+    return f"briefing, {text}" if text.startswith("Selection") else f"briefing {text}"
+
+
+def cite_source(source: str) -> str:
+    """A source cited after a statement: `` *(briefing §4.1.1)*``, escaped for MyST."""
+    return f" *{myst_text(f'({briefing_ref(source)})')}*"
 
 
 class Markdown:
@@ -480,21 +507,21 @@ def strategy_md(strategy: Strategy, synthesis: Any) -> str:
         text = f"**{myst_text(name)}**"
         m = meaning.get(item_id)
         if m is not None:
-            text += f": {myst_text(fill(m.text))}" + cite(m.source)
+            text += f": {myst_text(fill(m.text))}" + cite_source(m.source)
         else:
-            text += cite(source)
+            text += cite_source(source)
         return text
 
     page.heading(2, "Problem drivers")
     page.para(page.statement(strategy.drivers_intro))
-    page.bullets([myst_text(d.text) + cite(d.source) for d in synthesis.problem_drivers])
+    page.bullets([myst_text(d.text) + cite_source(d.source) for d in synthesis.problem_drivers])
     page.heading(2, "The regional policy context")
     for s in strategy.context:
         page.para(page.statement(s))
     page.heading(2, "General and specific objectives")
     page.para(page.statement(strategy.objective_intro))
     go = synthesis.general_objective
-    page.para(f"General objective: **{myst_text(go.text)}**" + cite(go.source))
+    page.para(f"General objective: **{myst_text(go.text)}**" + cite_source(go.source))
     page.numbered([named(o.name, o.id, o.source) for o in synthesis.specific_objectives])
     page.heading(2, "Interventions")
     page.bullets([named(i.name, i.id, i.source) for i in synthesis.interventions])
@@ -506,7 +533,7 @@ def strategy_md(strategy: Strategy, synthesis: Any) -> str:
     if synthesis.additional_elements:
         page.heading(2, "Additional elements")
         page.para(page.statement(strategy.additional_elements))
-        page.numbered([myst_text(a.text) + cite(a.source)
+        page.numbered([myst_text(a.text) + cite_source(a.source)
                        for a in synthesis.additional_elements])
     return page.text()
 
@@ -526,7 +553,7 @@ def recommendation_md(rec: Recommendation) -> str:
         page.lines += [f"{b}\n" for b in body]
         if box.citation:
             page.lines += [f"*{myst_text('Source: ' + box.citation)}*", ""]
-        page.lines += [f"*{myst_text(f'({box.source})')}*", "```", ""]
+        page.lines += [cite_source(box.source).strip(), "```", ""]
     page.heading(3, "Benefits and costs")
     page.para(myst_text("Benefits:"))
     page.bullets([page.statement(s) for s in rec.benefits])
@@ -538,7 +565,7 @@ def recommendation_md(rec: Recommendation) -> str:
         text = f"**{myst_text(r.name)}**: {myst_text(fill(r.text))}"
         text += (f" *{myst_text('Mitigation:')}* {myst_text(fill(r.mitigation))}" if r.mitigation
                  else f" {myst_text('The briefing names no mitigation.')}")
-        risks.append(text + cite(r.source))
+        risks.append(text + cite_source(r.source))
     page.numbered(risks)
     return page.text()
 
@@ -553,7 +580,7 @@ def eu_initiatives_md(eu: EuInitiatives) -> str:
         text = f"**{myst_text(i.name)}**"
         if i.programme:
             text += f" ({myst_text(i.programme)})"
-        items.append(f"{text}: {myst_text(fill(i.text, i.date))}" + cite(i.source))
+        items.append(f"{text}: {myst_text(fill(i.text, i.date))}" + cite_source(i.source))
     page.bullets(items)
     for s in eu.closing:
         page.para(page.statement(s))
@@ -567,7 +594,8 @@ _HEAD = """\
 # example). Write each statement in your own words, short, and cite where it comes from in
 # 'source'. Do not type numbers into the text: write {{ref:ID}} for a value of
 # data/reference/briefing_values.csv (add a row there with its source), or give a 'date' and
-# write {{date}}. A 'footnote' (number, text) is printed as a footnote where the statement is.
+# write {{date}}. A 'footnote' (number, text, optional url) is printed as a footnote where the
+# statement is.
 schema_version: 1
 region: {id}
 """

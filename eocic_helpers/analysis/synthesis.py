@@ -14,7 +14,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eocic_helpers.analysis.action_plan import Intervention as PlanIntervention
-from eocic_helpers.analysis.content import Footnote, Page, check_references, list_table
+from eocic_helpers.analysis.content import (
+    Footnote,
+    Page,
+    briefing_ref,
+    check_references,
+    cite_source,
+    list_table,
+)
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
@@ -231,11 +238,11 @@ def swot_grid(s: Synthesis) -> tuple[str, str]:
         out = []
         for i in items[q]:
             note = page.note(i.footnote, i.id) if i.footnote else ""
-            out.append(f"    - {myst_text(i.shown)}{note} *{myst_text(f'({i.source})')}*")
+            out.append(f"    - {myst_text(i.shown)}{note}{cite_source(i.source)}")
         return "\n".join(out)
 
     caption = myst_text("Strengths, weaknesses, opportunities and threats of industrial "
-                        "transition (briefing Table 1). Source: EOCIC (2019), section 2.")
+                        "transition (briefing Table 1). Source: EOCIC (2019), briefing §2.")
     myst = [f"```{{list-table}} {caption}",
             ":header-rows: 1", ":widths: 50 50", ":name: tab-swot", "",
             "* - Strengths", "  - Opportunities",
@@ -257,7 +264,7 @@ def swot_grid(s: Synthesis) -> tuple[str, str]:
 def challenges_myst(s: Synthesis) -> str:
     """The challenges table as an escaped MyST list-table."""
     return list_table(challenges_table(s), "The challenges, the SWOT items they come from and "
-                      "what addresses them. Source: EOCIC (2019) sections 2-4.", "tab-challenges",
+                      "what addresses them. Source: EOCIC (2019), briefing §§2-4.", "tab-challenges",
                       widths="22 40 24 14")
 
 
@@ -269,7 +276,7 @@ def challenges_table(s: Synthesis) -> pd.DataFrame:
         by = [i.name for i in [*s.interventions, *s.high_impact_actions] if c.id in i.addresses]
         rows.append({"challenge": c.name, "from SWOT items": "; ".join(
             f"{ref}: {swot[ref]}" for ref in c.from_swot), "addressed by": "; ".join(by),
-            "source": c.source})
+            "source": briefing_ref(c.source)})
     return pd.DataFrame(rows)
 
 

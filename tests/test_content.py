@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -225,7 +226,7 @@ def test_other_regions_say_what_they_lack_in_one_sentence():
     assert "the proposed regional strategy" in text and "cross-region edition" in text
     assert "data/regions" not in text and ".yaml" not in text
     assert text.endswith(".") and "eocic " not in text and "--" not in text
-    wallonia = ct.missing_sentence("Wallonia", "wallonia", "recommendations")
+    wallonia = _plain(_html(ct.missing_sentence("Wallonia", "wallonia", "recommendations")))
     assert "10.2826/504234" in wallonia and "Service on demand" in wallonia
 
 
@@ -290,7 +291,14 @@ def test_reproduction_follows_the_content(monkeypatch, tmp_path: Path):
     assert rows.loc["Footnote 20: coaching cost estimate", "status"] == "omitted"
     numbers = rp.number_rows(cvl, run).set_index("id")
     assert numbers.loc["voucher_min_smes", "status"] == "omitted"
+    # "stated" only when a chapter shows the number; "omitted" only when none does
+    assert numbers.loc["study_people_reached", "status"] == "omitted"
+    (run / "about_study.ipynb").write_text(json.dumps({"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "About 40 people were reached."}]}))
+    numbers = rp.number_rows(cvl, run).set_index("id")
     assert numbers.loc["study_people_reached", "status"] == "stated"
+    assert "Selection" in numbers.loc["study_people_reached", "how or why"] or \
+        "Introduction" in numbers.loc["study_people_reached", "how or why"]
 
 
 def test_reproduction_page_for_another_region_is_not_cvls(tmp_path: Path):
@@ -303,7 +311,7 @@ def test_reproduction_page_for_another_region_is_not_cvls(tmp_path: Path):
     assert set(numbers["status"]) == {"omitted"}
     rows = rp.element_rows(saxony, run).set_index("element")
     assert rows.loc["Table 2: Action plan", "status"] == "omitted"
-    assert "template" in rows.loc["Table 2: Action plan", "how or why"]
+    assert "does not restate" in rows.loc["Table 2: Action plan", "how or why"]
     page = rp.reproduction_md(saxony, run)
     assert page.startswith("# What this edition reproduces")
     assert "tab-reproduction-elements" in page

@@ -333,3 +333,19 @@ def test_a_task_waits_for_its_own_dependencies_only():
     assert deps[3] == {0, 1}  # region a's reproduction waits for region a, not for b
     assert deps[4] == {2}
     assert deps[5] == {0, 1, 2, 3, 4}  # the cross-region notebook waits for every region
+
+
+def test_a_markdown_edit_changes_the_task_key(tmp_path: Path):
+    """The executed notebook carries its markdown into the edition, so editing the text of a
+    notebook must re-run it (outputs never enter the key)."""
+    import json as _json
+
+    nb = _json.loads((paths.NOTEBOOKS / "summary.ipynb").read_text())
+    a, b = tmp_path / "a.ipynb", tmp_path / "b.ipynb"
+    a.write_text(_json.dumps(nb))
+    nb["cells"][0]["source"] = "# Another title\n"
+    b.write_text(_json.dumps(nb))
+    assert runner._code_of(a) != runner._code_of(b)
+    nb["cells"][2]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x"}]
+    a.write_text(_json.dumps(nb))
+    assert runner._code_of(a) == runner._code_of(b)

@@ -94,7 +94,13 @@ def _code_cells(notebook_path: Path) -> list[str]:
 
 
 def _code_of(notebook_path: Path) -> bytes:
-    return "\n# --cell--\n".join(_code_cells(notebook_path)).encode()
+    """What a task's key covers of its notebook: the source of every cell, markdown included
+    (the executed notebook carries the markdown into the edition), never its outputs."""
+    nb = json.loads(notebook_path.read_text(encoding="utf-8"))
+    return "\n# --cell--\n".join(
+        f"{c['cell_type']}:" + ("".join(c["source"]) if isinstance(c["source"], list)
+                                else c["source"])
+        for c in nb["cells"]).encode()
 
 
 def modules_digest(spec: NotebookSpec) -> str:

@@ -32,7 +32,7 @@ def _text(page: Path) -> str:
 
 def _pages(site: Path, region: str) -> dict[str, str]:
     return {p.stem: _text(p) for p in sorted((site / region).glob("*.html"))
-            if p.stem not in {"genindex", "search"}}
+            if p.stem not in {"genindex", "search", "index"}}  # index.html redirects to intro
 
 
 def _pdf_text(build: Path, region: str) -> str | None:
@@ -45,7 +45,7 @@ def _pdf_text(build: Path, region: str) -> str | None:
 
 def _nav_order(site: Path, region: str) -> list[str]:
     """The pages in the order the built HTML's sidebar lists them."""
-    index = (site / region / "index.html").read_text("utf-8")
+    index = (site / region / "intro.html").read_text("utf-8")
     nav = re.search(r'(?s)<nav class="bd-docs-nav.*?</nav>', index).group(0)
     return [h.removesuffix(".html") for h in re.findall(r'href="([a-z_]+)\.html"', nav)]
 
@@ -74,7 +74,7 @@ def test_the_built_toc_follows_the_declaration(all_editions: Path, region: str):
 
 @pytest.mark.parametrize("region", [CVL, *OTHERS])
 def test_front_matter_says_it_is_a_reproduction(all_editions: Path, region: str):
-    intro = _pages(all_editions / "site", region)["index"]
+    intro = _pages(all_editions / "site", region)["intro"]
     assert "reproduction" in intro and "not an EOCIC, EASME or European Commission" in intro
     assert "Julie Pellegrin" in intro and "10.2826/735038" in intro
     if region != CVL:
@@ -147,7 +147,7 @@ def test_reproduction_statuses_match_the_pages(all_editions: Path):
         if c.ours is not None:
             comps.setdefault(c.id, []).append(c)
     pages = _pages(all_editions / "site", CVL)
-    text = " ".join(t for name, t in pages.items() if name not in {"reproduction", "index"})
+    text = " ".join(t for name, t in pages.items() if name not in {"reproduction", "intro"})
     ref = load_reference()
     for ref_id, row in table.iterrows():
         status = row["status"]

@@ -305,7 +305,13 @@ def missing_sentence(region_name: str, region_id: str, part: str) -> str:
     the region's own 2019 briefing (:mod:`eocic_helpers.analysis.briefings`)."""
     from eocic_helpers.analysis.briefings import not_restated
 
-    return myst_text(not_restated(region_id, region_name, PARTS[part][2]))
+    what = OTHER_PARTS.get(part) or PARTS[part][2]
+    return myst_text(not_restated(region_id, region_name, what))
+
+
+#: Parts held in ``synthesis.yaml`` (not in :data:`PARTS`), in the reader's words.
+OTHER_PARTS = {"swot": "its analysis of strengths, weaknesses, opportunities and threats",
+               "challenges": "its challenges"}
 
 
 def has_own_content(region_id: str) -> bool:

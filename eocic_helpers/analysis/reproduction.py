@@ -230,7 +230,9 @@ def edition_text(run_dir: Path, chapters: list[str]) -> dict[str, str]:
                 f = run_dir / rel
                 if f.exists():
                     bits.append(f.read_text("utf-8", errors="replace"))
-        out[name] = re.sub(r"[ \t]+", " ", "\n".join(bits))
+        text = re.sub(r"\\(.)", r"\1", "\n".join(bits))  # MyST escapes: 0\.39 is 0.39
+        text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
+        out[name] = re.sub(r"[ \t]+", " ", text)
     return out
 
 

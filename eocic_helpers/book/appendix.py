@@ -40,11 +40,24 @@ def _demote_headings(text: str) -> str:
     return "\n".join(out)
 
 
-def methods_fragments(book_dir: Path | None = None) -> list[str]:
-    """The static method documentation ``book/methods/*.md``, in sorted file order."""
+#: A fragment that starts with ``<!-- when: KEY -->`` is placed only in an edition whose run
+#: glued KEY as true (the cost method only where the region's own content defines costs).
+_WHEN = re.compile(r"^<!--\s*when:\s*([a-z][a-z0-9_]*)\s*-->\s*\n?")
+
+
+def methods_fragments(book_dir: Path | None = None, flags: dict[str, Any] | None = None
+                      ) -> list[str]:
+    """The static method documentation ``book/methods/*.md``, in sorted file order; with
+    ``flags`` (a run's results), only the fragments whose ``when`` key is true there."""
     folder = Path(book_dir or paths.BOOK_TEMPLATES) / METHODS_DIR
-    return [_demote_headings(f.read_text("utf-8")).strip() + "\n"
-            for f in sorted(folder.glob("*.md"))] if folder.is_dir() else []
+    out = []
+    for f in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        text = f.read_text("utf-8")
+        m = _WHEN.match(text)
+        if m and flags is not None and not flags.get(m.group(1)):
+            continue
+        out.append(_demote_headings(_WHEN.sub("", text)).strip() + "\n")
+    return out
 
 
 def sources_table(files: bool = False) -> pd.DataFrame:
@@ -75,7 +88,9 @@ def indicators_table() -> pd.DataFrame:
     ind = pd.read_csv(paths.SNAPSHOT / "indicators.csv", keep_default_na=False)
     ind["unit"] = ind["unit"].map(lambda u: UNITS.get(u, u))
     # A derivation may name another indicator by its id: readers see its label instead.
-    labels = dict(zip(ind["indicator"], ind["label"], strict=True))
+    # Only ids that cannot be ordinary words (they hold an underscore): "population" in "percent
+    # of active population" is a word, not the indicator.
+    labels = {i: lab for i, lab in zip(ind["indicator"], ind["label"], strict=True) if "_" in i}
     ids = re.compile(r"\b(" + "|".join(sorted(map(re.escape, labels), key=len, reverse=True))
                      + r")\b")
     ind["derivation"] = ind["derivation"].map(lambda d: ids.sub(lambda m: labels[m.group(1)], d))
@@ -84,7 +99,7 @@ def indicators_table() -> pd.DataFrame:
         "derivation": "Derivation"})
 
 
-def data_methods_md() -> str:
+def data_methods_md(flags: dict[str, Any] | None = None) -> str:
     """The data-and-methods appendix: sources, indicators and the method fragments."""
     from eocic_helpers.outputs.publication import myst_list_table
 
@@ -98,7 +113,7 @@ def data_methods_md() -> str:
              "## Indicators and transformations", "",
              myst_list_table(indicators_table(), "Indicators of the snapshot and how each is "
                              "derived.", "tab-indicators")]
-    parts += methods_fragments()
+    parts += methods_fragments(flags=flags)
     return "\n".join(parts) + "\n"
 
 

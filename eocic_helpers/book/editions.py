@@ -290,7 +290,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     }
     _write(src / "intro.md", templates.render("intro.md", context))
     _pages(chapters, run_dir, src, {
-        "data_methods": appendix.data_methods_md,
+        "data_methods": lambda: appendix.data_methods_md(res),
         "for_analysts": lambda: templates.render(
             "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
@@ -527,7 +527,7 @@ def assemble_cross_region(regions: list[Region]) -> Path:
     }
     _write(src / "intro.md", templates.render("intro_all.md", context))
     _pages(chapters, run_dir, src, {
-        "data_methods": appendix.data_methods_md,
+        "data_methods": lambda: appendix.data_methods_md(res),
         "for_analysts": lambda: templates.render(
             "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),

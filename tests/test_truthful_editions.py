@@ -46,7 +46,7 @@ def _pdf_text(build: Path, region: str) -> str | None:
 def _nav_order(site: Path, region: str) -> list[str]:
     """The pages in the order the built HTML's sidebar lists them."""
     index = (site / region / "intro.html").read_text("utf-8")
-    nav = re.search(r'(?s)<nav class="bd-docs-nav.*?</nav>', index).group(0)
+    nav = re.search(r'(?s)<nav class="[^"]*bd-docs-nav.*?</nav>', index).group(0)
     return [h.removesuffix(".html") for h in re.findall(r'href="([a-z_]+)\.html"', nav)]
 
 
@@ -86,7 +86,8 @@ def test_front_matter_says_it_is_a_reproduction(all_editions: Path, region: str)
 @pytest.mark.parametrize("region", OTHERS)
 def test_no_carry_over_and_no_self_comparison(all_editions: Path, region: str):
     pages = _pages(all_editions / "site", region)
-    text = " ".join(t for name, t in pages.items() if name != "reproduction")
+    # (the bibliography lists every work the project cites, whatever the edition)
+    text = " ".join(t for name, t in pages.items() if name not in {"reproduction", "references"})
     for word in ("Dev'Up", "EUR 78 000", "78 000", "inter-clustering", "Hamburg"):
         assert word not in text, (region, word)
     assert "cost_benefit" not in pages
@@ -135,7 +136,7 @@ def test_no_developer_text_for_readers(all_editions: Path, region: str):
 def test_reproduction_statuses_match_the_pages(all_editions: Path):
     """Rebuild the statuses of the briefing's numbers from the built HTML text and the run's
     results, and compare them with the page's."""
-    from eocic_helpers.analysis.reproduction import _number_forms
+    from eocic_helpers.analysis.reproduction import _number_forms, number_pattern
     from eocic_helpers.data.reference import briefing_comparisons, load_reference
 
     run = all_editions / "runs" / CVL
@@ -158,8 +159,7 @@ def test_reproduction_statuses_match_the_pages(all_editions: Path):
             value = float(ref.loc[ref_id, "value"])
             forms = [f for f in _number_forms(value) if len(f.replace(" ", "")) >= 3]
             for f in forms:
-                assert not re.search(rf"(?<![\d.,]){re.escape(f)}(?![\d]|[.,]\d)", text), \
-                    (ref_id, f)
+                assert not re.search(number_pattern(f), text), (ref_id, f)
     assert table.loc["tertiary_employed_share_pct", "status"] == "differs"
     assert table.loc["tertiary_employed_share_rank", "status"] == "differs"
     for shown in ("composite_total_max", "cluster_stars_piemonte", "n_pilot_units_figure4"):

@@ -10,6 +10,7 @@ Everything else is *omitted*, with the reason.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -183,7 +184,7 @@ def _number_forms(value: float) -> set[str]:
     ``0.751``, ``34.5``."""
     forms = {ct.format_value(value)}
     if float(value).is_integer():
-        forms |= {f"{int(value):,}", f"{int(value)}", f"{int(value):,}".replace(",", "\u202f")}
+        forms |= {f"{int(value):,}", f"{int(value)}", f"{int(value)}.0"}
     else:
         forms |= {f"{value:g}"}
     return {f for f in forms if f}
@@ -236,14 +237,21 @@ def edition_text(run_dir: Path, chapters: list[str]) -> dict[str, str]:
     return out
 
 
+def number_pattern(form: str) -> str:
+    """A regular expression for ``form`` as a number of its own: not inside a longer number
+    (no digit or decimal point before it; no digit or decimal part after it; a three-digit
+    form is not the last group of "27,820"; nothing is read as "1,234" after it). A comma
+    otherwise separates (CSV, lists)."""
+    before = r"(?<![\d.])" + (r"(?<!\d,)" if re.fullmatch(r"\d{3}", form) else "")
+    return before + re.escape(form) + r"(?!\d)(?!\.\d)(?!,\d{3}(?!\d))"
+
+
 def appears(value: float, texts: dict[str, str]) -> list[str]:
     """The chapters whose text holds ``value`` as a number of its own (not inside another)."""
-    import re
-
     found = []
     for name, text in texts.items():
         for form in _number_forms(float(value)):
-            if re.search(rf"(?<![\d.,]){re.escape(form)}(?![\d]|[.,]\d)", text):
+            if re.search(number_pattern(form), text):
                 found.append(name)
                 break
     return found

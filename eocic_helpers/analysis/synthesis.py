@@ -275,7 +275,7 @@ def challenges_table(s: Synthesis) -> pd.DataFrame:
     for c in s.challenges:
         by = [i.name for i in [*s.interventions, *s.high_impact_actions] if c.id in i.addresses]
         rows.append({"challenge": c.name, "from SWOT items": "; ".join(
-            f"{ref}: {swot[ref]}" for ref in c.from_swot), "addressed by": "; ".join(by),
+            swot[ref] for ref in c.from_swot), "addressed by": "; ".join(by),
             "source": briefing_ref(c.source)})
     return pd.DataFrame(rows)
 

@@ -124,8 +124,8 @@ def _editions_block(current: str, regions: list[Region]) -> str:
     """The intro's list of the published files: links in HTML, file names in print."""
     lines = ["````{only} html", "```{raw} html", f"<p>{_links_html(current, regions)}</p>",
              "```", "````", "", "````{only} latex",
-             "This edition is published as HTML and PDF next to the other editions; its data "
-             f"package is the file {myst_text(f'{SITE_DATA}/{current}-data.zip')} of the site.",
+             "This edition is published as HTML and PDF next to the other editions, with a data "
+             "package (a zip file of every table's and figure's data) beside it.",
              "````", ""]
     return "\n".join(lines)
 

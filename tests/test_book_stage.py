@@ -88,6 +88,37 @@ def test_figure_alt_text_is_one_quoted_line_and_file_names_cannot_climb():
         myst_figure("../../etc/passwd", "x", "c", "a")
 
 
+def test_a_figure_names_its_best_format_per_builder_and_nothing_wider():
+    # "figures/a.*": Sphinx takes the SVG for HTML and the PDF for LaTeX (both vector).
+    assert "```{figure} figures/a.*\n" in myst_figure("figures/a.*", "fig-a", "c", "a")
+    for bad in ("figures/*", "figures/a*.png", "*/a.*", "figures/a.**"):
+        with pytest.raises(ValueError):
+            myst_figure(bad, "x", "c", "a")
+
+
+def test_figures_are_saved_as_png_svg_and_pdf_the_same_bytes_every_time(tmp_path: Path):
+    import matplotlib.pyplot as plt
+
+    from eocic_helpers.outputs.publication import save_vector_and_png
+    from eocic_helpers.outputs.style import set_theme
+
+    set_theme()
+    saved = []
+    for run in ("one", "two"):
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.plot([0, 1], [1, 0], label="line")
+        ax.set_title("A title")
+        files = [tmp_path / f"{run}.{ext}" for ext in ("png", "svg", "pdf")]
+        save_vector_and_png(fig, *files)
+        plt.close(fig)
+        saved.append([f.read_bytes() for f in files])
+    assert saved[0] == saved[1]
+    png, svg, pdf = saved[0]
+    assert png.startswith(b"\x89PNG") and b"<svg" in svg and pdf.startswith(b"%PDF")
+    assert b"CreationDate" not in pdf and b"/Subtype /Image" not in pdf  # vector, no raster
+    assert b"FontFile2" in pdf  # text kept as TrueType text
+
+
 def test_the_data_package_holds_every_csv_results_and_a_readme(tmp_path: Path):
     src = tmp_path / "demo"
     (src / "figures").mkdir(parents=True)

@@ -45,7 +45,7 @@ def test_every_edition_and_the_landing_page(editions: Path):
     assert "Saxony Germany data only" in text
     comparison = _text(site / "all" / "comparison.html")
     assert "North-Middle Sweden" in comparison and "27 820" in comparison
-    assert (site / "all" / "_images" / "comparison_figure1.png").exists()
+    assert (site / "all" / "_images" / "comparison_figure1.svg").exists()
     # What regions lack is said once, not as ten identical rows.
     assert "no briefing content written yet" not in comparison or comparison.count(
         "not written yet") < 10

@@ -262,9 +262,10 @@ def myst_list_table(frame: pd.DataFrame, caption: str, name: str,
     tables may break across pages.
     """
     widths = widths or column_widths(frame)
-    # A genuinely wide table gets a landscape page in print (book/_config.yml loads pdflscape).
+    # A genuinely wide table gets a landscape page in print (book/_config.yml loads pdflscape
+    # and afterpage): the page it would interrupt is filled with the text that follows first.
     landscape = len(frame.columns) >= LANDSCAPE_COLUMNS
-    lines = ["```{raw} latex", "\\begin{landscape}", "```", ""] if landscape else []
+    lines = ["```{raw} latex", "\\afterpage{\\begin{landscape}", "```", ""] if landscape else []
     lines += [f"```{{list-table}} {myst_text(caption)}", ":header-rows: 1",
              f":name: {_label(name)}", f":widths: {' '.join(str(int(w)) for w in widths)}"]
     if len(frame) > 6:
@@ -275,7 +276,7 @@ def myst_list_table(frame: pd.DataFrame, caption: str, name: str,
         lines.append("* - " + "\n  - ".join(_cell(v) or " " for v in row))
     lines.append("```")
     if landscape:
-        lines += ["", "```{raw} latex", "\\end{landscape}", "```"]
+        lines += ["", "```{raw} latex", "\\end{landscape}}", "```"]
     return "\n".join(lines) + "\n"
 
 

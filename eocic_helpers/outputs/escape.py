@@ -21,3 +21,20 @@ def myst_text(value: Any) -> str:
         return ""
     text = " ".join(str(value).split())
     return _PUNCT.sub(r"\\\1", text)
+
+
+#: A space between digit groups (``27 820``): the thousands separator of format_number.
+_GROUP_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+#: A long token (a file name, a DOI, a URL).
+_LONG_TOKEN = re.compile(r"\S{25,}")
+NBSP, ZWSP = "\u00a0", "\u200b"
+
+
+def myst_cell(value: Any) -> str:
+    """``value`` as literal MyST text for a table cell, which breaks only where a reader
+    expects: never inside a number (its digit groups are joined by no-break spaces), and
+    after each ``/`` or ``_`` of a long token such as a file name or a DOI (a zero-width
+    space, which the browser breaks at and the LaTeX preamble turns into a break point)."""
+    escaped = _GROUP_SPACE.sub(NBSP, myst_text(value))
+    return _LONG_TOKEN.sub(
+        lambda m: re.sub(r"(\\[/_])(?=\S)", lambda b: b.group(1) + ZWSP, m.group(0)), escaped)

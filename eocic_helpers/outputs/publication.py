@@ -23,7 +23,7 @@ import pandas as pd
 from IPython.display import display
 
 from eocic_helpers.core import atomic, paths
-from eocic_helpers.outputs.escape import myst_text
+from eocic_helpers.outputs.escape import myst_cell, myst_text
 from eocic_helpers.outputs.fragments import (  # noqa: F401  (re-exported)
     FRAGMENT_SUFFIX,
     OUTPUT_ENV,
@@ -191,30 +191,14 @@ def save_vector_and_png(fig: Any, png: Path, svg: Path, pdf: Path) -> None:
                                                  "Producer": None, "Creator": None})
 
 
-#: A space between digit groups (``27 820``): the thousands separator of format_number.
-_GROUP_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
-#: A long token with path or identifier separators (a file name, a DOI, a URL).
-_LONG_TOKEN = re.compile(r"\S{25,}")
-NBSP, ZWSP = "\u00a0", "\u200b"
-
-
-def _breakable(escaped: str) -> str:
-    """Where a cell may break, in MyST text already escaped by ``myst_text``: never inside a
-    number (its digit groups are joined by no-break spaces), and after each ``/`` or ``_`` of
-    a long token such as a file name or a DOI (a zero-width space, which the browser breaks at
-    and the LaTeX preamble turns into a break point), so neither runs out of its column."""
-    escaped = _GROUP_SPACE.sub(NBSP, escaped)
-    return _LONG_TOKEN.sub(
-        lambda m: re.sub(r"(\\[/_])(?=\S)", lambda b: b.group(1) + ZWSP, m.group(0)), escaped)
-
-
 def _cell(value: Any) -> str:
-    """One table cell as literal MyST text (blank for a missing value), see :func:`_breakable`."""
+    """One table cell as literal MyST text (blank for a missing value); see
+    :func:`eocic_helpers.outputs.escape.myst_cell`."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
-    return _breakable(myst_text(value))
+    return myst_cell(value)
 
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")

@@ -157,3 +157,16 @@ def test_editing_a_module_the_book_does_not_use_keeps_the_edition_key(tmp_path, 
     with (pkg / "book" / "editions.py").open("a") as f:
         f.write("\n# an edit the book sees\n")
     assert runner.code_digest(code) != before
+
+
+def test_bibliography_entries_are_list_items_of_their_list():
+    from eocic_helpers.book import sphinx_a11y
+
+    body = ('<div role="list" class="citation-list"><div class="citation" id="id4" '
+            'role="doc-biblioentry">A.</div></div>')
+    context = {"body": body}
+    sphinx_a11y._list_items(None, "references", "page.html", context, None)
+    assert 'role="listitem"' in context["body"] and "doc-biblioentry" not in context["body"]
+    untouched = {"body": "<p>text</p>"}
+    sphinx_a11y._list_items(None, "intro", "page.html", untouched, None)
+    assert untouched == {"body": "<p>text</p>"}

@@ -331,14 +331,14 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
     colours = {i.name: PALETTE[k % len(PALETTE)] for k, i in enumerate(plan.interventions)}
     unscheduled = [a for a in plan.actions if a.kind == "unscheduled"]
     probe = plt.figure()
-    names = [wrap_to_width(a, 2.3, SMALL_PT, probe) for a in data["action"]]
+    names = [wrap_to_width(a, 2.6, SMALL_PT, probe) for a in data["action"]]
     note = ""
     if unscheduled:
         note = wrap_to_width("Not yet scheduled (Tbc): " + "; ".join(a.action for a in unscheduled),
                              FIGURE_WIDTH_IN - 0.1, SMALL_PT, probe)
     plt.close(probe)
     line_h = SMALL_PT * 1.2 / 72  # inches per line of a name
-    heights = [max(0.3, (n.count("\n") + 1) * line_h + 0.08) for n in names]
+    heights = [max(0.26, (n.count("\n") + 1) * line_h + 0.06) for n in names]
     centres = np.cumsum(heights) - np.array(heights) / 2
     chart_h = float(sum(heights))
     extra = 1.9 + (0.4 if t0 else 0) + (note.count("\n") + 1) * line_h * bool(note)
@@ -364,7 +364,8 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
     ax.set_ylim(chart_h, 0)
     ax.grid(axis="y", visible=False)
     horizon = int(data["drawn_end_month"].max()) + 1
-    step = max(1, -(-horizon // 12))  # at most ~12 labelled months, whatever the plan's length
+    # at most ~12 labelled months (~6 dated ones, which are wider), whatever the plan's length
+    step = max(1, -(-horizon // (12 if t0 is None else 6)))
     ticks = list(range(0, horizon + 1, step))
     ax.set_xticks(ticks)
     if t0 is None:

@@ -77,6 +77,7 @@ def test_choropleth_has_every_eu_unit_the_pilots_and_a_legend_with_units(layer):
     fig = mp.choropleth_figure(layer, data, "A title", "EUR per inhabitant")
     colourbar = [ax for ax in fig.axes if ax.get_ylabel() == "EUR per inhabitant"]
     assert colourbar, [ax.get_ylabel() for ax in fig.axes]
+    assert not any(c.get_rasterized() for ax in fig.axes for c in ax.collections)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "pilot region (outline)" in legend and "no data" in legend
     plt.close(fig)

@@ -146,6 +146,9 @@ def choropleth_figure(layer: Any, data: pd.DataFrame, title: str, unit: str) -> 
     shown = eu[eu["value"].notna()]
     shown.plot(ax=ax, column="value", cmap=CMAP, edgecolor="white", linewidth=0.15,
                legend=True, legend_kwds={"label": unit, "shrink": 0.6, "pad": 0.01})
+    for colourbar in fig.axes[1:]:  # matplotlib rasterises a long colour ramp: keep it vector
+        for mesh in colourbar.collections:
+            mesh.set_rasterized(False)
     pilot_outline.boundary.plot(ax=ax, color="#D55E00", linewidth=1.3)
     _frame_axes(ax, EU_EXTENT)
     ax.set_title(title)

@@ -170,3 +170,17 @@ def test_bibliography_entries_are_list_items_of_their_list():
     untouched = {"body": "<p>text</p>"}
     sphinx_a11y._list_items(None, "intro", "page.html", untouched, None)
     assert untouched == {"body": "<p>text</p>"}
+
+
+def test_a_table_cell_never_breaks_inside_a_number_and_may_break_a_long_file_name():
+    from eocic_helpers.outputs.escape import NBSP, ZWSP, myst_cell, myst_text
+
+    assert myst_cell("27 820.1 EUR") == f"27{NBSP}820\\.1 EUR"
+    assert myst_cell("from 78 000 to 1 100 000") == f"from 78{NBSP}000 to 1{NBSP}100{NBSP}000"
+    # digits inside a word, or a year before a number, are not one number
+    assert myst_cell("sha256 792dcef47488") == "sha256 792dcef47488"
+    assert myst_cell("in 2017 100 people") == "in 2017 100 people"
+    cell = myst_cell("ballatore_eurostat_2020/eu_all_geo_data.rds")
+    assert cell.count(ZWSP) == 6 and cell.replace(ZWSP, "") == myst_text(
+        "ballatore_eurostat_2020/eu_all_geo_data.rds")
+    assert ZWSP not in myst_cell("short_name/file.csv")

@@ -338,10 +338,10 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
                              FIGURE_WIDTH_IN - 0.1, SMALL_PT, probe)
     plt.close(probe)
     line_h = SMALL_PT * 1.2 / 72  # inches per line of a name
-    heights = [max(0.26, (n.count("\n") + 1) * line_h + 0.06) for n in names]
+    heights = [max(0.24, (n.count("\n") + 1) * line_h + 0.04) for n in names]
     centres = np.cumsum(heights) - np.array(heights) / 2
     chart_h = float(sum(heights))
-    extra = 1.9 + (0.4 if t0 else 0) + (note.count("\n") + 1) * line_h * bool(note)
+    extra = 1.75 + (0.4 if t0 else 0) + (note.count("\n") + 1) * line_h * bool(note)
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, chart_h + extra), layout="constrained")
     bar_h = 0.2
     for y, row in zip(centres, data.itertuples(), strict=True):

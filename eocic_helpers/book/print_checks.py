@@ -134,13 +134,21 @@ def chapter_starts(pdf: Path) -> list[int]:
 
 def layout_report(pdf: Path) -> LayoutReport:
     """Measure the print rules on ``pdf``: no blank page, no page under a quarter full except
-    a chapter's last page (the page before a chapter opens, and the PDF's last page), no word
-    past the text block."""
+    a chapter's last page (the page before a chapter opens, the PDF's last page, and the last
+    portrait page before landscape pages that end a chapter), no word past the text block."""
     fill = page_fill(pdf)
     n = len(fill)
     texts = [" ".join(w[4] for w in page) for page in words(pdf)]
     starts = chapter_starts(pdf)
-    last = sorted({s - 1 for s in starts if s > 1} | {n})
+    last = {s - 1 for s in starts if s > 1} | {n}
+    # A landscape table that ends a chapter takes pages of its own: the portrait page before
+    # it is where the chapter's running text ends, so it counts as a last page too.
+    rotated = landscape_pages(pdf)
+    for page in sorted(last):
+        while page in rotated and page > 1:
+            page -= 1
+        last.add(page)
+    last = sorted(last)
     blank = [k for k in range(1, n + 1) if fill[k - 1] == 0.0 and not texts[k - 1].strip()]
     toc_end = starts[0] if starts else 1  # the cover and contents are set as they are
     sparse = [k for k in range(toc_end, n + 1)

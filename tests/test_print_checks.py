@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,34 +13,39 @@ from eocic_helpers.book import print_checks as pc
 
 pytestmark = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdftoppm")),
                                 reason="poppler-utils missing")
-A4 = (595.28 / 72, 841.89 / 72)
 
 
-def _page(pdf, lines: list[tuple[float, float, str]]) -> None:
-    """One A4 page with text at (x, y) in points from the top left."""
-    import matplotlib.pyplot as plt
+#: Builds the sample in a fresh interpreter, so no theme set by an earlier test reaches it.
+SAMPLE_SCRIPT = """
+import sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.backends.backend_pdf import PdfPages
 
-    fig = plt.figure(figsize=A4)
+def page(pdf, lines):
+    fig = plt.figure(figsize=(595.28 / 72, 841.89 / 72))
     for x, y, text in lines:
         fig.text(x / 595.28, 1 - y / 841.89, text, fontsize=10, va="top")
     pdf.savefig(fig)
     plt.close(fig)
 
+full = [(80, 80 + 20 * k, f"line {k} of a full page") for k in range(34)]
+with PdfPages(sys.argv[1]) as pdf:
+    page(pdf, [(300, 40, "CHAPTER"), *full])                         # 1: a chapter opens
+    page(pdf, [(80, 80, "a short page in the"), (80, 120, "middle of a chapter")])  # 2
+    page(pdf, [*full, (500, 300, "marginal")])                       # 3: a word too far
+    page(pdf, [(80, 80, "the last lines of the chapter")])           # 4: its last page
+    page(pdf, [(300, 40, "CHAPTER"), *full])                         # 5
+    page(pdf, [])                                                    # 6: blank
+    page(pdf, [(80, 80, "end")])                                     # 7: the PDF's last page
+"""
+
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from matplotlib.backends.backend_pdf import PdfPages
-
     target = tmp_path_factory.mktemp("pdf") / "sample.pdf"
-    full = [(80, 80 + 20 * k, f"line {k} of a full page") for k in range(34)]
-    with PdfPages(target) as pdf:
-        _page(pdf, [(300, 40, "CHAPTER"), *full])                 # 1: a chapter opens
-        _page(pdf, [(80, 80, "a short page in the middle"), (80, 120, "of a chapter")])  # 2
-        _page(pdf, [*full, (500, 300, "marginal")])  # 3
-        _page(pdf, [(80, 80, "the last lines of the chapter")])  # 4: its last page
-        _page(pdf, [(300, 40, "CHAPTER"), *full])                 # 5
-        _page(pdf, [])                                            # 6: blank
-        _page(pdf, [(80, 80, "end")])                             # 7: the PDF's last page
+    subprocess.run([sys.executable, "-c", SAMPLE_SCRIPT, str(target)], check=True)
     return target
 
 

@@ -73,6 +73,76 @@ def test_gantt_data_and_figure(plan):
     assert fig.axes[0].get_title().startswith("Action plan")
 
 
+#: Table 2 row by row: a one-off event (a date), a phase with both ends ("From ... to ..."), a
+#: phase of which Table 2 gives only the start (our reading, or "After ..."), or "Tbc".
+TABLE_2_KINDS = {
+    "ic_groups": "milestone", "ic_tutors": "milestone", "ic_launch": "milestone",
+    "ic_test_1": "phase", "ic_midterm": "milestone", "ic_test_2": "phase",
+    "ic_results": "milestone", "ic_full": "inferred",
+    "co_coordination": "milestone", "co_coaches": "inferred", "co_selection": "inferred",
+    "co_impl_1": "inferred", "co_impl_2": "inferred", "co_progress": "milestone",
+    "co_feedback": "milestone", "co_dih": "unscheduled",
+}
+
+
+def test_gantt_kinds_follow_table_2(plan):
+    assert {a.id: a.kind for a in plan.actions} == TABLE_2_KINDS
+    for a in plan.actions:  # the kinds agree with the timing as the briefing words it
+        label = ap.timing_label(a)
+        if label.startswith("From "):
+            assert a.kind == "phase", a.id
+        elif label.startswith("After "):
+            assert a.kind == "inferred", a.id
+        elif label == "Tbc":
+            assert a.kind == "unscheduled", a.id
+        else:  # one date: an event, or the start of a phase (then our inference)
+            assert a.kind in {"milestone", "inferred"}, a.id
+            assert a.kind == "milestone" or not a.meeting, a.id
+
+
+def test_an_inferred_phase_runs_to_the_next_step_of_its_intervention(plan):
+    data = ap.gantt_data(plan).set_index("id")
+    impl = data.loc["co_impl_1"]  # "T0 + 2 month": runs until Implementation II at T0 + 6
+    assert (impl["start_month"], impl["drawn_end_month"]) == (2, 6)
+    assert impl["end_is_inference"] and pd.isna(impl["end_month"]) and not impl["runs_on"]
+    assert data.loc["co_coaches", "drawn_end_month"] == 1  # until the selection of SMEs
+    full = data.loc["ic_full"]  # "After T0 + 6 months": nothing follows, it runs on
+    assert full["runs_on"] and full["drawn_end_month"] == ap.gantt_horizon(plan) == 9
+    test = data.loc["ic_test_2"]  # both ends stated
+    assert (test["end_month"], test["end_is_inference"]) == (6, False)
+    assert data.loc["ic_midterm", "drawn_end_month"] == data.loc["ic_midterm", "start_month"]
+
+
+def test_gantt_draws_each_kind_its_own_way_and_says_which_ends_are_ours(plan):
+    import matplotlib.pyplot as plt
+
+    fig = ap.gantt_figure(plan)
+    ax = fig.axes[0]
+    kinds = pd.Series(TABLE_2_KINDS)
+    bars = [p for p in ax.patches if p.get_gid() in {"phase", "inferred"}]
+    solid = [p for p in bars if p.get_gid() == "phase"]
+    hatched = [p for p in bars if p.get_gid() == "inferred"]
+    assert len(solid) == (kinds == "phase").sum() and not any(p.get_hatch() for p in solid)
+    assert len(hatched) == (kinds == "inferred").sum()
+    assert all(p.get_hatch() == "//" for p in hatched)
+    markers = [ln for ln in ax.lines if ln.get_gid() == "milestone"]
+    assert len(markers) == (kinds == "milestone").sum()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ap.LEGEND_INFERRED in legend and "our inference" in ap.LEGEND_INFERRED
+    assert ap.LEGEND_PHASE in legend and "one-off event" in legend
+    plt.close(fig)
+
+
+def test_phase_flag_is_for_single_dates_only(tmp_path: Path):
+    text = (ap.plan_file("centre-val-de-loire")[0]).read_text()
+    text = text.replace("start_month: 0\n    end_month: 3\n",
+                        "start_month: 0\n    end_month: 3\n    phase: true\n", 1)
+    f = tmp_path / "action_plan.yaml"
+    f.write_text(text)
+    with pytest.raises(ConfigError, match="phase: true is for a row with one date"):
+        load_model(ap.ActionPlan, f)
+
+
 def test_end_before_start_is_rejected(tmp_path: Path):
     text = (ap.plan_file("centre-val-de-loire")[0]).read_text()
     text = text.replace("start_month: 3\n    end_month: 6", "start_month: 6\n    end_month: 3", 1)

@@ -98,6 +98,37 @@ def test_figure_alt_text_is_one_quoted_line_and_file_names_cannot_climb():
         myst_figure("../../etc/passwd", "x", "c", "a")
 
 
+def test_a_figure_names_its_best_format_per_builder_and_nothing_wider():
+    # "figures/a.*": Sphinx takes the SVG for HTML and the PDF for LaTeX (both vector).
+    assert "```{figure} figures/a.*\n" in myst_figure("figures/a.*", "fig-a", "c", "a")
+    for bad in ("figures/*", "figures/a*.png", "*/a.*", "figures/a.**"):
+        with pytest.raises(ValueError):
+            myst_figure(bad, "x", "c", "a")
+
+
+def test_figures_are_saved_as_png_svg_and_pdf_the_same_bytes_every_time(tmp_path: Path):
+    import matplotlib.pyplot as plt
+
+    from eocic_helpers.outputs.publication import save_vector_and_png
+    from eocic_helpers.outputs.style import set_theme
+
+    set_theme()
+    saved = []
+    for run in ("one", "two"):
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.plot([0, 1], [1, 0], label="line")
+        ax.set_title("A title")
+        files = [tmp_path / f"{run}.{ext}" for ext in ("png", "svg", "pdf")]
+        save_vector_and_png(fig, *files)
+        plt.close(fig)
+        saved.append([f.read_bytes() for f in files])
+    assert saved[0] == saved[1]
+    png, svg, pdf = saved[0]
+    assert png.startswith(b"\x89PNG") and b"<svg" in svg and pdf.startswith(b"%PDF")
+    assert b"CreationDate" not in pdf and b"/Subtype /Image" not in pdf  # vector, no raster
+    assert b"FontFile2" in pdf  # text kept as TrueType text
+
+
 def test_the_data_package_holds_every_csv_results_and_a_readme(tmp_path: Path):
     src = tmp_path / "demo"
     (src / "figures").mkdir(parents=True)
@@ -136,3 +167,30 @@ def test_editing_a_module_the_book_does_not_use_keeps_the_edition_key(tmp_path, 
     with (pkg / "book" / "editions.py").open("a") as f:
         f.write("\n# an edit the book sees\n")
     assert runner.code_digest(code) != before
+
+
+def test_bibliography_entries_are_list_items_of_their_list():
+    from eocic_helpers.book import sphinx_a11y
+
+    body = ('<div role="list" class="citation-list"><div class="citation" id="id4" '
+            'role="doc-biblioentry">A.</div></div>')
+    context = {"body": body}
+    sphinx_a11y._list_items(None, "references", "page.html", context, None)
+    assert 'role="listitem"' in context["body"] and "doc-biblioentry" not in context["body"]
+    untouched = {"body": "<p>text</p>"}
+    sphinx_a11y._list_items(None, "intro", "page.html", untouched, None)
+    assert untouched == {"body": "<p>text</p>"}
+
+
+def test_a_table_cell_never_breaks_inside_a_number_and_may_break_a_long_file_name():
+    from eocic_helpers.outputs.escape import NBSP, ZWSP, myst_cell, myst_text
+
+    assert myst_cell("27 820.1 EUR") == f"27{NBSP}820\\.1 EUR"
+    assert myst_cell("from 78 000 to 1 100 000") == f"from 78{NBSP}000 to 1{NBSP}100{NBSP}000"
+    # digits inside a word, or a year before a number, are not one number
+    assert myst_cell("sha256 792dcef47488") == "sha256 792dcef47488"
+    assert myst_cell("in 2017 100 people") == "in 2017 100 people"
+    cell = myst_cell("ballatore_eurostat_2020/eu_all_geo_data.rds")
+    assert cell.count(ZWSP) == 6 and cell.replace(ZWSP, "") == myst_text(
+        "ballatore_eurostat_2020/eu_all_geo_data.rds")
+    assert ZWSP not in myst_cell("short_name/file.csv")

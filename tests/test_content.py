@@ -465,7 +465,7 @@ def test_cvl_edition_shows_every_element_the_reproduction_page_claims(editions: 
                 assert text in pdf, (e.id, text)
                 checked += 1
         if e.figure:
-            assert f"{e.figure}.png" in (site / f"{e.chapter}.html").read_text()
+            assert f"{e.figure}.svg" in (site / f"{e.chapter}.html").read_text()
     assert checked > 150
     # Footnotes render as footnotes: in HTML as footnote references, in the PDF their text.
     for chapter, least in (("about_study", 1), ("synthesis", 3), ("strategy", 1),

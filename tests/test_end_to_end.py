@@ -86,8 +86,8 @@ def test_t0_gives_dates_and_outputs_are_deterministic(tmp_path: Path):
 def test_html_edition_builds_strictly_with_the_chart(all_editions: Path):
     site = all_editions / "site" / REGION
     page = (site / "action_plan.html").read_text()
-    assert "action_plan_gantt.png" in page
-    assert (site / "_images" / "action_plan_gantt.png").exists()
+    assert "action_plan_gantt.svg" in page
+    assert (site / "_images" / "action_plan_gantt.svg").exists()
     assert 'alt="Gantt chart of 16 actions' in page
     assert "intro.html" in (site / "index.html").read_text()
     intro = (site / "intro.html").read_text()
@@ -121,7 +121,7 @@ def test_indicator_glue_reaches_results_and_book(e2e_build: Path, all_editions: 
     assert "EUR 27 820 per inhabitant" in text
     assert "ranks 6th of the ten pilot regions, behind North-Middle Sweden" in text
     page = (all_editions / "site" / REGION / "indicators.html").read_text()
-    assert "figure1_economic_indicators.png" in page and "figure2_technology_indicators.png" in page
+    assert "figure1_economic_indicators.svg" in page and "figure2_technology_indicators.svg" in page
     assert "figure1_economic_indicators.csv" in page  # the data behind the figure is linked
 
 
@@ -143,4 +143,4 @@ def test_cost_benefit_with_120_smes_reaches_results_and_book(tmp_path: Path, e2e
     # the briefing gives the coaching cost no period: a yearly reading is flagged as ours
     assert "gives this cost no period" in text and "is our assumption" in text
     for fig in ("cost_tornado", "cost_monte_carlo", "cost_sobol", "cost_scale"):
-        assert (build / "site" / REGION / "_images" / f"{fig}.png").exists()
+        assert (build / "site" / REGION / "_images" / f"{fig}.svg").exists()

@@ -26,6 +26,7 @@ from eocic_helpers.analysis import action_plan as ap
 from eocic_helpers.analysis import composite as ci
 from eocic_helpers.analysis import costs
 from eocic_helpers.analysis import indicators as ki
+from eocic_helpers.analysis import maps as mp
 from eocic_helpers.analysis import synthesis as sy
 from eocic_helpers.core.regions import load_regions, resolve_region
 from eocic_helpers.data.eocic_values import cluster_stars, load_eocic
@@ -57,6 +58,8 @@ def _inputs(region: str) -> dict[str, Any]:
         "values": values,
         "plan": plan,
         "content": sy.load_synthesis(region),
+        "composite": result["total"],
+        "snapshot": snapshot,
     }
 
 
@@ -90,16 +93,36 @@ def draw(region: str, name: str) -> Any:
         return costs.sobol_figure(costs.sobol(v, n=2**10))
     if name == "scale":
         return costs.scale_figure(costs.scale(v), int(v["n_smes"]))
+    if name == "locator":
+        return mp.locator_figure(_map_layer(), d["focus"])
+    if name == "choropleth":
+        data = mp.choropleth_data(_map_layer(), d["composite"], load_regions())
+        return mp.choropleth_figure(_map_layer(), data, "Composite index of industrial change",
+                                    "composite index (0 to 1)")
+    if name == "choropleth_gdp":
+        data = mp.choropleth_data(
+            _map_layer(), mp.snapshot_values(d["snapshot"], "gdp_per_capita_eur", 2017),
+            load_regions())
+        return mp.choropleth_figure(_map_layer(), data, "GDP per inhabitant, 2017",
+                                    "EUR per inhabitant")
     raise KeyError(name)
 
 
+@functools.cache
+def _map_layer() -> Any:
+    from eocic_helpers.data.maps import load_map
+
+    return load_map()
+
+
 FIGURES = ["figure1", "figure2", "figure3", "figure4", "figure5", "figure6", "gantt",
-           "gantt_dated", "tornado", "monte_carlo", "sobol", "scale"]
+           "gantt_dated", "tornado", "monte_carlo", "sobol", "scale", "locator"]
 CASES = [(r, f) for r in REGIONS for f in FIGURES
          if not (f in ("figure5", "figure6", "gantt", "gantt_dated")
                  and r != "centre-val-de-loire")]
 # a region that is a whole country (region and country share a name); five units highlighted
-CASES += [("lithuania", "figure2"), ("wallonia", "figure4")]
+CASES += [("lithuania", "figure2"), ("wallonia", "figure4"), ("lithuania", "locator"),
+          ("centre-val-de-loire", "choropleth"), ("centre-val-de-loire", "choropleth_gdp")]
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,13 @@ class Intervention(BaseModel):
 
 
 class Action(BaseModel):
-    """One row of Table 2. Months are counted from T0."""
+    """One row of Table 2. Months are counted from T0.
+
+    Table 2 gives one date for most rows. ``phase: true`` marks a row whose one date starts
+    work that goes on (an implementation, a management task) rather than a one-off event (a
+    meeting, an appointment): that reading is ours, not the briefing's, and the Gantt chart
+    draws such a phase up to the next step of the same intervention, marked as our inference.
+    """
 
     model_config = ConfigDict(extra="forbid")
     id: str
@@ -38,6 +44,7 @@ class Action(BaseModel):
     end_month: float | None = Field(default=None, ge=0, le=MAX_MONTHS, allow_inf_nan=False)
     open_ended: bool = False
     meeting: bool = False
+    phase: bool = False
     owners: str
     source: str
 
@@ -50,16 +57,21 @@ class Action(BaseModel):
         if (self.end_month is not None and self.start_month is not None
                 and self.end_month < self.start_month):
             raise ValueError("end_month is before start_month")
+        if self.phase and (self.meeting or self.open_ended or self.end_month != self.start_month):
+            raise ValueError("phase: true is for a row with one date (start_month == end_month) "
+                             "that is not a meeting")
         return self
 
     @property
-    def kind(self) -> Literal["milestone", "activity", "open", "unscheduled"]:
-        """How the Gantt chart draws the action."""
+    def kind(self) -> Literal["milestone", "phase", "inferred", "unscheduled"]:
+        """How the Gantt chart draws the action: a one-off event (``milestone``), a phase
+        whose start and end Table 2 gives (``phase``), a phase of which Table 2 gives only the
+        start (``inferred``: its end is our reading), or not scheduled (``unscheduled``)."""
         if self.start_month is None:
             return "unscheduled"
-        if self.open_ended:
-            return "open"
-        return "milestone" if self.end_month == self.start_month else "activity"
+        if self.open_ended or self.phase:
+            return "inferred"
+        return "milestone" if self.end_month == self.start_month else "phase"
 
 
 class ActionPlan(BaseModel):
@@ -213,9 +225,9 @@ def timing_label(action: Action) -> str:
 
     if action.kind == "unscheduled":
         return "Tbc"
-    if action.kind == "open":
+    if action.open_ended:
         return f"After {t(action.start_month or 0)}"
-    if action.kind == "milestone":
+    if action.end_month == action.start_month:
         return t(action.start_month or 0)
     return f"From {t(action.start_month or 0)} to {t(action.end_month or 0)}"
 
@@ -241,39 +253,72 @@ def count_by_intervention(plan: ActionPlan) -> dict[str, int]:
     return counts
 
 
+def gantt_horizon(plan: ActionPlan) -> float:
+    """The last month the Gantt chart draws: three months past the plan's last date."""
+    return float(max((a.end_month or a.start_month or 0)
+                     for a in plan.actions if a.start_month is not None)) + 3
+
+
+def inferred_end(plan: ActionPlan, action: Action) -> float | None:
+    """Where we draw the end of a phase Table 2 gives only a start for: the next later start
+    of the same intervention, or ``None`` when no step follows (it runs on past the chart)."""
+    later = [a.start_month for a in plan.actions
+             if a.intervention == action.intervention and a.start_month is not None
+             and action.start_month is not None and a.start_month > action.start_month]
+    return float(min(later)) if later else None
+
+
 def gantt_data(plan: ActionPlan) -> pd.DataFrame:
-    """The numbers the Gantt chart draws: one row per scheduled action, in plan order."""
+    """The numbers the Gantt chart draws: one row per scheduled action, in plan order.
+
+    ``end_month`` is Table 2's end (none for a milestone's own date, none for an inferred
+    phase); ``drawn_end_month`` is where the chart ends the bar: for an ``inferred`` phase, the
+    next step of its intervention, or the chart's horizon when ``runs_on``.
+    """
     names = {i.id: i.name for i in plan.interventions}
-    horizon = max(
-        (a.end_month or a.start_month or 0) for a in plan.actions if a.start_month is not None
-    )
+    horizon = gantt_horizon(plan)
     rows = []
     for a in plan.actions:
         if a.kind == "unscheduled":
             continue
         start = float(a.start_month or 0)
-        end = float(a.end_month) if a.end_month is not None else float(horizon) + 3
+        runs_on = False
+        if a.kind == "inferred":
+            end = inferred_end(plan, a)
+            runs_on = end is None
+            drawn = horizon if end is None else end
+        else:
+            drawn = float(a.end_month if a.end_month is not None else start)
         rows.append(
             {
                 "id": a.id,
                 "action": a.action,
                 "intervention": names[a.intervention],
                 "start_month": start,
-                "end_month": None if a.open_ended else end,
-                "drawn_end_month": end,
+                "end_month": float(a.end_month) if a.kind == "phase" else None,
+                "drawn_end_month": drawn,
                 "kind": a.kind,
+                "end_is_inference": a.kind == "inferred",
+                "runs_on": runs_on,
                 "meeting": a.meeting,
             }
         )
     return pd.DataFrame(rows)
 
 
+#: Legend labels of the three ways an action is drawn.
+LEGEND_PHASE = "phase (start and end in Table 2)"
+LEGEND_INFERRED = "phase, end is our inference"
+
+
 def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib Figure
     """Draw the plan as a Gantt chart, coloured by intervention.
 
-    Bars are activities, diamonds are milestones (circles for meetings), an arrow marks an
-    open-ended activity. Action names are wrapped, never cut, so two actions never read alike;
-    each row is as tall as its name. Unscheduled ("Tbc") actions are listed under the chart.
+    One-off events are milestones (diamonds; circles for meetings). A phase whose start and end
+    Table 2 gives is a solid bar; a phase of which it gives only the start is a hatched, paler
+    bar up to the next step of its intervention (an arrow when it runs on), labelled in the
+    legend as our inference. Action names are wrapped, never cut; each row is as tall as its
+    name. Unscheduled ("Tbc") actions are listed under the chart.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -286,29 +331,32 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
     colours = {i.name: PALETTE[k % len(PALETTE)] for k, i in enumerate(plan.interventions)}
     unscheduled = [a for a in plan.actions if a.kind == "unscheduled"]
     probe = plt.figure()
-    names = [wrap_to_width(a, 2.3, SMALL_PT, probe) for a in data["action"]]
+    names = [wrap_to_width(a, 2.6, SMALL_PT, probe) for a in data["action"]]
     note = ""
     if unscheduled:
         note = wrap_to_width("Not yet scheduled (Tbc): " + "; ".join(a.action for a in unscheduled),
                              FIGURE_WIDTH_IN - 0.1, SMALL_PT, probe)
     plt.close(probe)
     line_h = SMALL_PT * 1.2 / 72  # inches per line of a name
-    heights = [max(0.3, (n.count("\n") + 1) * line_h + 0.08) for n in names]
+    heights = [max(0.24, (n.count("\n") + 1) * line_h + 0.04) for n in names]
     centres = np.cumsum(heights) - np.array(heights) / 2
     chart_h = float(sum(heights))
-    extra = 1.6 + (0.4 if t0 else 0) + (note.count("\n") + 1) * line_h * bool(note)
+    extra = 1.75 + (0.4 if t0 else 0) + (note.count("\n") + 1) * line_h * bool(note)
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, chart_h + extra), layout="constrained")
     bar_h = 0.2
     for y, row in zip(centres, data.itertuples(), strict=True):
         colour = colours[row.intervention]
         if row.kind == "milestone":
             ax.plot(row.start_month, y, marker="o" if row.meeting else "D", markersize=8,
-                    color=colour, markeredgecolor="black", zorder=3, linestyle="")
-        else:
+                    color=colour, markeredgecolor="black", zorder=3, linestyle="", gid="milestone")
+        elif row.kind == "phase":
             ax.barh(y, row.drawn_end_month - row.start_month, left=row.start_month,
-                    height=bar_h, color=colour, edgecolor="black", zorder=2,
-                    hatch="//" if row.kind == "open" else None)
-            if row.kind == "open":
+                    height=bar_h, color=colour, edgecolor="black", zorder=2, gid="phase")
+        else:  # inferred: hatched and paler, its end is ours
+            ax.barh(y, row.drawn_end_month - row.start_month, left=row.start_month,
+                    height=bar_h, facecolor=colour, alpha=0.45, edgecolor="black", hatch="//",
+                    zorder=2, gid="inferred")
+            if row.runs_on:
                 ax.annotate("", xy=(row.drawn_end_month + 0.6, y), xytext=(row.drawn_end_month, y),
                             arrowprops={"arrowstyle": "->", "color": "black"})
     ax.set_yticks(centres)
@@ -316,7 +364,8 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
     ax.set_ylim(chart_h, 0)
     ax.grid(axis="y", visible=False)
     horizon = int(data["drawn_end_month"].max()) + 1
-    step = max(1, -(-horizon // 12))  # at most ~12 labelled months, whatever the plan's length
+    # at most ~12 labelled months (~6 dated ones, which are wider), whatever the plan's length
+    step = max(1, -(-horizon // (12 if t0 is None else 6)))
     ticks = list(range(0, horizon + 1, step))
     ax.set_xticks(ticks)
     if t0 is None:
@@ -329,14 +378,15 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
     handles = [Patch(facecolor=c, edgecolor="black", label=n) for n, c in colours.items()]
     handles += [
         Line2D([], [], marker="D", linestyle="", color=MUTED, markeredgecolor="black",
-               label="milestone"),
+               label="one-off event"),
         Line2D([], [], marker="o", linestyle="", color=MUTED, markeredgecolor="black",
                label="meeting"),
-        Patch(facecolor="white", edgecolor="black", hatch="//", label="open-ended"),
+        Patch(facecolor=MUTED, edgecolor="black", label=LEGEND_PHASE),
+        Patch(facecolor=MUTED, alpha=0.45, edgecolor="black", hatch="//", label=LEGEND_INFERRED),
     ]
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=3,
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=2,
               frameon=False, borderaxespad=0)
-    legend_rows = -(-len(handles) // 3)
+    legend_rows = -(-len(handles) // 2)
     ax.set_title("Action plan: timing of the two interventions", pad=10 + 18 * legend_rows)
     if note:  # below the figure, where nothing else is drawn
         fig.text(0.0, 0.0, note, fontsize=SMALL_PT, ha="left", va="top")
@@ -383,11 +433,16 @@ def plan_summary(plan: ActionPlan, table: pd.DataFrame) -> str:
     names = {i.id: i.name.lower() for i in plan.interventions}
     per = [f"{format_number(n)} for {names[k]}" for k, n in counts.items()]
     milestones = int((table["kind"] == "milestone").sum())
+    inferred = int((table["kind"] == "inferred").sum())
     unscheduled = int((table["kind"] == "unscheduled").sum())
     text = (f"The action plan of {plan_owner_name(plan)} counts {format_number(len(plan.actions))}"
             f" actions: {', '.join(per[:-1]) + ' and ' + per[-1] if len(per) > 1 else per[0]}. "
-            f"{format_number(milestones)} of them are points in time rather than periods")
+            f"{format_number(milestones)} of them are one-off events (a meeting, an appointment)")
+    if inferred:
+        text += (f"; for {format_number(inferred)} others Table 2 gives only the start of a "
+                 "phase, which the chart runs to the next step of the same intervention (our "
+                 "inference, hatched)")
     if unscheduled:
-        text += f", and {format_number(unscheduled)} {'is' if unscheduled == 1 else 'are'} still "
+        text += f"; {format_number(unscheduled)} {'is' if unscheduled == 1 else 'are'} still "
         text += "to be confirmed (\"Tbc\")"
     return text + "."

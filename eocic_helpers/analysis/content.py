@@ -22,7 +22,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import _line_of, _rel, load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
-from eocic_helpers.outputs.escape import myst_text
+from eocic_helpers.outputs.escape import myst_cell, myst_text
 
 #: A placeholder for a reference value (``{ref:cluster_organisations_active}``) or the item's
 #: own date (``{date}``).
@@ -464,9 +464,9 @@ def list_table(frame: Any, caption: str, name: str, widths: str | None = None) -
     if len(frame) > 12:
         lines.append(":class: longtable")
     lines.append("")
-    lines.append("* - " + "\n  - ".join(myst_text(c) or " " for c in frame.columns))
+    lines.append("* - " + "\n  - ".join(myst_cell(c) or " " for c in frame.columns))
     for row in frame.itertuples(index=False):
-        cells = ["" if _blank(v) else myst_text(v) for v in row]
+        cells = ["" if _blank(v) else myst_cell(v) for v in row]
         lines.append("* - " + "\n  - ".join(c or " " for c in cells))
     lines.append("```")
     return "\n".join(lines) + "\n"

@@ -121,9 +121,9 @@ def _links_html(current: str, regions: list[Region]) -> str:
 
 
 def _editions_block(current: str, regions: list[Region]) -> str:
-    """The intro's list of the published files: links in HTML, file names in print."""
-    lines = ["````{only} html", "```{raw} html", f"<p>{_links_html(current, regions)}</p>",
-             "```", "````", "", "````{only} latex",
+    """The intro's note on the published files, in print only: in HTML the announcement bar
+    above every page already links them (a second copy on the page was white on white)."""
+    lines = ["````{only} latex",
              "This edition is published as HTML and PDF next to the other editions, with a data "
              "package (a zip file of every table's and figure's data) beside it.",
              "````", ""]

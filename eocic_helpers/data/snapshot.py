@@ -24,6 +24,7 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.regions import EU28
 from eocic_helpers.data import eurostat
+from eocic_helpers.data.maps import build_map, write_map
 from eocic_helpers.data.sources import load_sources, verified_path
 
 COLUMNS = ["geo", "indicator", "year", "value", "unit", "source_id", "note"]
@@ -558,6 +559,7 @@ def build_snapshot(raw_dir: Path, out_dir: Path | None = None,
             validate(frame, known_geo=set(geo["geo"]), name=name)
             frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n", float_format="%.6f")
         geo.to_csv(tmp / "geo.csv", index=False, lineterminator="\n")
+        write_map(build_map(raw_dir), tmp)  # the map layer: simplified NUTS boundaries
         indicators.to_csv(tmp / "indicators.csv", index=False, lineterminator="\n")
         write_manifest(tmp, fetched_log)
         old = out_dir.with_name(f".{out_dir.name}.old")

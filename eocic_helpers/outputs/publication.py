@@ -2,8 +2,10 @@
 
 A notebook opens a :class:`Publication`, then calls ``glue``, ``figure`` and ``table``. Every
 value goes both to myst-nb's glue (for the book's prose) and to a results fragment that the
-runner merges into ``build/runs/<region>/results.json``. Figures are saved as PNG and SVG with
-their data as CSV, deterministically, and shown with a numbered caption and alt text.
+runner merges into ``build/runs/<region>/results.json``. Figures are saved as PNG, SVG and PDF
+with their data as CSV, deterministically, and shown with a numbered caption and alt text: the
+book points at ``figures/<name>.*``, so Sphinx shows the SVG in HTML and embeds the PDF (vector)
+in print.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pandas as pd
 from IPython.display import display
 
 from eocic_helpers.core import atomic, paths
-from eocic_helpers.outputs.escape import csv_safe, myst_text
+from eocic_helpers.outputs.escape import csv_safe, myst_cell, myst_text
 from eocic_helpers.outputs.fragments import (  # noqa: F401  (re-exported)
     FRAGMENT_SUFFIX,
     OUTPUT_ENV,
@@ -106,7 +108,9 @@ class Publication:
         data: pd.DataFrame,
         source: str,
     ) -> None:
-        """Save ``fig`` as PNG + SVG and ``data`` as CSV, then show it with caption and alt text.
+        """Save ``fig`` as PNG, SVG and PDF and ``data`` as CSV, then show it with caption and alt
+        text. The book takes the SVG (HTML) or the PDF (print), both vector; the PNG is for
+        JupyterLab and the data package.
 
         Args:
             fig: a matplotlib Figure.
@@ -119,11 +123,8 @@ class Publication:
         import matplotlib.pyplot as plt
 
         fig_dir = self.output_dir / "figures"
-        png, svg, csv = (fig_dir / f"{name}.{ext}" for ext in ("png", "svg", "csv"))
-        with atomic.atomic_path(png) as tmp:
-            fig.savefig(tmp, format="png", metadata={"Software": None})
-        with atomic.atomic_path(svg) as tmp:
-            fig.savefig(tmp, format="svg", metadata={"Date": None})
+        png, svg, pdf, csv = (fig_dir / f"{name}.{ext}" for ext in ("png", "svg", "pdf", "csv"))
+        save_vector_and_png(fig, png, svg, pdf)
         atomic.write_csv(csv, csv_safe(data))  # no spreadsheet formula survives
         plt.close(fig)
         self.figures.append(name)
@@ -138,7 +139,7 @@ class Publication:
             f'style="max-width:100%"><figcaption>{html.escape(full_caption)} '
             f"Data: <code>figures/{html.escape(name)}.csv</code></figcaption></figure>"
         )
-        myst = myst_figure(f"figures/{name}.png", f"fig-{name}", full_caption, alt,
+        myst = myst_figure(f"figures/{name}.*", f"fig-{name}", full_caption, alt,
                            data_file=f"figures/{name}.csv")
         display(_Bundle(html_text, myst, full_caption))
 
@@ -177,18 +178,32 @@ class Publication:
         return target
 
 
+def save_vector_and_png(fig: Any, png: Path, svg: Path, pdf: Path) -> None:
+    """Write ``fig`` as PNG, SVG and PDF, each byte-for-byte reproducible: no software or date
+    in the PNG and SVG, no creation date in the PDF (matplotlib also honours
+    ``SOURCE_DATE_EPOCH``), SVG ids salted by the theme (``svg.hashsalt``)."""
+    with atomic.atomic_path(png) as tmp:
+        fig.savefig(tmp, format="png", metadata={"Software": None})
+    with atomic.atomic_path(svg) as tmp:
+        fig.savefig(tmp, format="svg", metadata={"Date": None})
+    with atomic.atomic_path(pdf) as tmp:
+        fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "ModDate": None,
+                                                 "Producer": None, "Creator": None})
+
+
 def _cell(value: Any) -> str:
-    """One table cell as literal MyST text (blank for a missing value)."""
+    """One table cell as literal MyST text (blank for a missing value); see
+    :func:`eocic_helpers.outputs.escape.myst_cell`."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
-    return myst_text(value)
+    return myst_cell(value)
 
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 #: File names code may link from the book: relative, no spaces, no climbing out.
-_SAFE_PATH = re.compile(r"(?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_.-]*")
+_SAFE_PATH = re.compile(r"(?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_.-]*(?:\.\*)?")
 
 
 def _label(name: str) -> str:
@@ -231,9 +246,10 @@ def myst_list_table(frame: pd.DataFrame, caption: str, name: str,
     tables may break across pages.
     """
     widths = widths or column_widths(frame)
-    # A genuinely wide table gets a landscape page in print (book/_config.yml loads pdflscape).
+    # A genuinely wide table gets a landscape page in print (book/_config.yml loads pdflscape
+    # and afterpage): the page it would interrupt is filled with the text that follows first.
     landscape = len(frame.columns) >= LANDSCAPE_COLUMNS
-    lines = ["```{raw} latex", "\\begin{landscape}", "```", ""] if landscape else []
+    lines = ["```{raw} latex", "\\afterpage{\\begin{landscape}", "```", ""] if landscape else []
     lines += [f"```{{list-table}} {myst_text(caption)}", ":header-rows: 1",
              f":name: {_label(name)}", f":widths: {' '.join(str(int(w)) for w in widths)}"]
     if len(frame) > 6:
@@ -244,7 +260,7 @@ def myst_list_table(frame: pd.DataFrame, caption: str, name: str,
         lines.append("* - " + "\n  - ".join(_cell(v) or " " for v in row))
     lines.append("```")
     if landscape:
-        lines += ["", "```{raw} latex", "\\end{landscape}", "```"]
+        lines += ["", "```{raw} latex", "\\end{landscape}}", "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -253,7 +269,8 @@ def myst_figure(image: str, name: str, caption: str, alt: str, data_file: str | 
     """A MyST ``figure`` with a literal caption and a one-line, quoted alt text.
 
     ``image`` and ``data_file`` are paths chosen by code (never by content); ``data_file`` is
-    linked for download after the caption.
+    linked for download after the caption. ``image`` may end in ``.*``: Sphinx then takes the
+    best format each builder has (SVG for HTML, PDF for LaTeX).
     """
     data = ""
     for path in (image, data_file or ""):

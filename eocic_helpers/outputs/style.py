@@ -49,6 +49,8 @@ def set_theme() -> None:
         {
             "svg.hashsalt": "eocic",  # stable SVG element ids
             "svg.fonttype": "path",
+            # PDF figures keep their text as text (TrueType), never as a raster or paths.
+            "pdf.fonttype": 42,
             "figure.dpi": 100,
             "savefig.dpi": 150,
             "savefig.bbox": "tight",

@@ -43,3 +43,22 @@ def test_rank_desc():
     t = pd.DataFrame({"region": ["a", "b", "c"], "name": ["A", "B", "C"], "value": [1, 3, None]})
     assert rank_desc(t, "a") == (2, ["B"])
     assert rank_desc(t, "c") == (None, [])
+
+
+@pytest.mark.parametrize("region", ["saxony", "wallonia", "hauts-de-france", "slovenia"])
+def test_quotient_of_a_multi_unit_region_comes_from_summed_counts(s, region):
+    r = resolve_region(region)
+    ind = sum(lookup(s, "industry_employment_ths", c, 2015).value for c in r.nuts2016)
+    tot = sum(lookup(s, "employment_ths", c, 2015).value for c in r.nuts2016)
+    eu = lookup(s, "industry_share_pct", "EU28", 2015).value
+    v = region_value(s, "industry_lq", r, 2015)
+    assert v.value == pytest.approx(ind / tot * 100 / eu)
+    assert "summed counts" in v.note
+
+
+def test_business_share_of_rd_of_a_multi_unit_region_is_a_ratio_of_sums(s):
+    saxony = resolve_region("saxony")
+    bes = sum(lookup(s, "berd_mio_eur", c, 2017).value for c in saxony.nuts2016)
+    tot = sum(lookup(s, "gerd_mio_eur", c, 2017).value for c in saxony.nuts2016)
+    assert region_value(s, "berd_share_gerd_pct", saxony, 2017).value == pytest.approx(
+        bes / tot * 100)

@@ -23,9 +23,13 @@ def test_figure1_ranks_all_pilots_and_marks_absent_panels(s, cvl):
     assert len(gdp) == 10 and gdp["highlight"].sum() == 1
     assert gdp.loc[gdp["highlight"], "region"].item() == "centre-val-de-loire"
     rate = d[d["panel"] == 2]
-    assert (rate["status"] == "missing").all()
-    note = rate["note"].iloc[0]
-    assert "not in the data snapshot (Eurostat lfst_r_lfe2emprt)" in note
+    pilots = rate[rate["kind"] == "pilot"]
+    assert len(pilots) == 10 and (pilots["status"] == "ok").all() and (pilots["year"] == 2017).all()
+    assert pilots.loc[pilots["highlight"], "value"].item() == pytest.approx(65.7)
+    eu_rate = rate[rate["kind"] == "eu"]
+    assert eu_rate["status"].item() == "missing"  # tgs00007 has regions only: not approximated
+    note = eu_rate["note"].item()
+    assert "no EU value in our data (Eurostat tgs00007" in note
     assert "eocic" not in note and "`" not in note  # no command line for readers
     eu = d[(d["panel"] == 1) & (d["kind"] == "eu")]
     gdp = s[(s["indicator"] == "gdp_mio_eur") & (s["geo"] == "EU28") & (s["year"] == 2017)]
@@ -35,20 +39,37 @@ def test_figure1_ranks_all_pilots_and_marks_absent_panels(s, cvl):
 
 def test_figure1_draws_the_absence_inside_the_panel(s, cvl):
     fig = ki.figure1(ki.figure1_data(s, load_regions(), cvl))
-    texts = [t.get_text() for t in fig.axes[1].texts]
-    assert any("lfst_r_lfe2emprt" in t for t in texts)
-    assert fig.axes[2].get_title(loc="left").endswith(", 2015")  # older than the briefing year
+    legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert "EU28: none in our data" in legend
+    assert fig.axes[1].get_title(loc="left").startswith("Employment rate, aged 15-64")
+    title = fig.axes[2].get_title(loc="left").replace("\n", " ")
+    assert ", 2015" in title  # older than the briefing year, and the series' last
+    assert title.endswith("(the series ends in that year)")
+    assert "ends in that year" in fig.axes[3].get_title(loc="left").replace("\n", " ")
     assert not fig.axes[0].get_title(loc="left").endswith("2017")
 
 
 def test_figure2_compares_like_years_and_marks_missing(s, cvl):
     d = ki.figure2_data(s, cvl)
     for _, grp in d.groupby("panel"):
-        assert grp["year"].nunique() <= 1
+        region_year = grp.loc[grp["kind"] == "region", "year"].item()
+        other = grp[grp["year"] != region_year]
+        # another year only where the panel allows it, and the bar says so
+        assert other["note"].str.contains(f"no {region_year} value").all()
     berd = d[(d["indicator"] == "berd_pct_gdp") & (d["kind"] == "country")]
     assert berd["status"].item() == "missing" and berd["note"].item()
+    share = d[d["indicator"] == "berd_share_gerd_pct"].set_index("kind")
+    assert (share["status"] == "ok").all() and (share["year"] == 2013).all()
+    staff_eu = d[(d["indicator"] == "berd_personnel_pct_emp") & (d["kind"] == "eu")]
+    assert staff_eu["status"].item() == "ok" and staff_eu["year"].item() == 2014
+    # the briefing's nine bars (three panels x region, country, EU): eight now drawn
+    briefing = d[d["indicator"].isin(["high_tech_sectors_emp_pct", "berd_share_gerd_pct",
+                                      "berd_personnel_pct_emp"])]
+    assert (briefing["status"] == "ok").sum() == 8
     fig = ki.figure2(d)
     assert any("missing" in t.get_text() for ax in fig.axes for t in ax.texts)
+    labels = [t.get_text() for t in fig.axes[3].get_yticklabels()]
+    assert "EU28 (2014)" in labels
 
 
 def test_section_1_2_numbers_reproduce_the_briefing(s, cvl):
@@ -63,7 +84,8 @@ def test_section_1_2_numbers_reproduce_the_briefing(s, cvl):
     for key in ("tertiary_employed_share_pct", "tertiary_employed_share_pct_country",
                 "tertiary_employed_share_pct_eu"):
         assert compare(key, v[key]).agrees, key
-    assert v["employment_rate_pct"] is None
+    assert v["employment_rate_pct"] == pytest.approx(65.7)
+    assert v["employment_rate_pct_eu"] is None  # no EU row in tgs00007
 
 
 def test_fidelity_shows_the_year_difference(s, cvl):
@@ -73,12 +95,52 @@ def test_fidelity_shows_the_year_difference(s, cvl):
 
 
 def test_qualitative_claims(s, cvl):
+    """Every part of section 1.2's statements, one comparator each, with the comparison made."""
     v = ki.glue_values(s, load_regions(), cvl)
-    claims = ki.qualitative_claims(v, ki.figure2_data(s, cvl)).set_index(
-        "claim (briefing section 1.2)")["our data"]
-    assert claims.iloc[0] == "holds"  # neither France nor the region specialised
-    assert claims.iloc[1] == "holds"  # high-tech employment below EU and France
-    assert claims.iloc[2].startswith("does not hold (vs EU only")
+    t = ki.qualitative_claims(v, ki.figure2_data(s, cvl)).set_index(
+        "claim (briefing section 1.2)")
+    verdict, found = t["verdict"], t["our comparison"]
+
+    # "GDP per capita and employment rates close to the median of the 10 pilots, below the EU"
+    assert found["GDP per capita close to the median of the pilot regions"] == "close to"
+    assert verdict["GDP per capita close to the median of the pilot regions"] == "holds"
+    assert found["GDP per capita below the EU level"] == "below"
+    assert verdict["GDP per capita below the EU level"] == "holds"
+    rate = "Employment rate close to the median of the pilot regions"
+    assert found[rate] == "close to" and verdict[rate] == "holds"
+    assert t.loc[rate, "region"] == "65.7" and t.loc[rate, "comparator value"] == "66.5"
+    assert "15-64" in t.loc[rate, "measure (our data)"]
+    eu_rate = verdict["Employment rate below the EU level"]
+    assert eu_rate.startswith("n/a (our data hold no EU value") and "approximated" in eu_rate
+    # manufacturing: region and country each below 1 (industry B-E, the series ends in 2015)
+    for who in ("region", "country"):
+        claim = f"The {who} is not specialised in manufacturing"
+        assert found[claim] == "below" and verdict[claim] == "holds"
+        assert "ends in 2015" in t.loc[claim, "measure (our data)"]
+    assert verdict["High-tech employment share below the national average"] == "holds"
+    assert verdict["High-tech employment share below the EU average"] == "holds"
+    # the briefing's measure of business R&D: BES share of GERD, FR24 2013, above FR and EU28
+    for who in ("national", "EU"):
+        claim = f"Business sector's share of R&D expenditure above the {who} average"
+        assert found[claim] == "above" and verdict[claim] == "holds"
+        assert "2013" in t.loc[claim, "measure (our data)"]
+    assert t.loc["Business sector's share of R&D expenditure above the EU average",
+                 "comparator value"] == "63.9"
+    # BERD as % of GDP is kept, labelled as a second measure: below the EU28
+    berd_eu = next(c for c in t.index if c.startswith("Business R&D expenditure above the EU"))
+    assert "not the briefing's" in berd_eu and verdict[berd_eu] == "does not hold (ours: below)"
+    # R&D personnel against the EU28's 2014 value (none for 2013)
+    staff = "Business R&D personnel below the EU average"
+    assert verdict[staff] == "holds" and "2014" in t.loc[staff, "comparator"]
+    assert verdict["Business R&D personnel below the national average"].startswith("n/a")
+
+
+def test_claim_rows_check_the_comparison_not_only_the_magnitude():
+    assert ki.claim_row("c", "m", 10.0, 9.9, "x", "below")["verdict"] == "does not hold (ours: above)"
+    assert ki.claim_row("c", "m", 10.0, 10.4, "x", "close to", close_within=0.05)["verdict"] == "holds"
+    assert ki.claim_row("c", "m", 10.0, 11.0, "x", "close to",
+                        close_within=0.05)["verdict"] == "does not hold (ours: below)"
+    assert ki.claim_row("c", "m", None, 1.0, "x", "below")["verdict"].startswith("n/a")
 
 
 @pytest.mark.parametrize("region", [r.id for r in load_regions()])
@@ -94,6 +156,6 @@ def test_ordinal_and_words():
     assert ki.comparison_word(1, 2) == "below" and ki.comparison_word(None, 2).startswith("not")
     config = ki.load_config()
     assert [p.indicator for p in config.figure1.panels] == [
-        "gdp_per_capita_eur", "employment_rate_pct", "tertiary_employed_share_pct",
+        "gdp_per_capita_eur", "employment_rate_15_64_pct", "tertiary_employed_share_pct",
         "industry_lq"]
     assert config.briefing_year == 2017

@@ -22,7 +22,9 @@ INDICATORS: tuple[tuple[str, str], ...] = (
     ("gdp_per_capita_eur_text", "GDP per inhabitant (EUR)"),
     ("gdp_per_capita_rank", "Rank on GDP per inhabitant (of 10)"),
     ("tertiary_employed_share_pct_text", "Employees with a higher-education degree (%)"),
-    ("industry_lq_text", "Specialisation in industry, NACE B-E (EU28 = 1)"),
+    ("employment_rate_pct_text", "Employment rate, aged 15-64, 2017 (%)"),
+    ("industry_lq_text", "Specialisation in industry, NACE B-E, 2015: the series' last year "
+                         "(EU28 = 1)"),
     ("high_tech_employment_pct_text", "Employment in high-technology sectors (%)"),
 )
 

@@ -32,6 +32,7 @@ class Panel(BaseModel):
     year: int
     dataset: str
     reason: str
+    comparator_years: int = Field(default=0, ge=0, le=3)
 
 
 class FigureSpec(BaseModel):
@@ -96,6 +97,8 @@ def figure1_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region,
             continue
         year = _year_for(snapshot, panel.indicator, panel.year)
         table = pilot_table(snapshot, panel.indicator, regions, year)
+        base["series_end"] = int(snapshot.loc[snapshot["indicator"] == panel.indicator,
+                                              "year"].max())
         for r in table.itertuples():
             rows.append({**base, "kind": "pilot", "region": r.region, "name": r.name,
                          "value": r.value, "year": r.year, "highlight": r.region == focus.id,
@@ -111,6 +114,8 @@ def figure1_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region,
             missing = v is None or v.missing
             note = WHOLE_COUNTRY_NOTE if kind == "country" and whole else (
                 "" if v is None else v.note)
+            if kind == "eu" and missing:
+                note = f"no EU value in our data (Eurostat {panel.dataset} as snapshotted)"
             rows.append({**base, "kind": kind, "region": kind, "name": name,
                          "value": None if missing else v.value, "year": year, "highlight": False,
                          "status": "missing" if missing else "ok", "note": note})
@@ -134,9 +139,12 @@ def figure2_data(snapshot: pd.DataFrame, focus: Region,
         values = [("region", focus.name, v if year else None)]
         if year is not None:
             if not whole:
-                values.append(("country", focus.country_name,
-                               country_value(snapshot, panel.indicator, focus.country, year)))
-            values.append(("eu", "EU28", lookup(snapshot, panel.indicator, "EU28", year)))
+                values.append(("country", focus.country_name, _near(
+                    lambda y, i=panel.indicator: country_value(snapshot, i, focus.country, y), year,
+                    panel.comparator_years)))
+            values.append(("eu", "EU28", _near(
+                lambda y, i=panel.indicator: lookup(snapshot, i, "EU28", y), year,
+                panel.comparator_years)))
         else:
             values += ([] if whole else [("country", focus.country_name, None)]) + [
                 ("eu", "EU28", None)]
@@ -144,10 +152,28 @@ def figure2_data(snapshot: pd.DataFrame, focus: Region,
             missing = val is None or val.missing
             note = ("" if val is None else val.note) or (
                 f"missing in Eurostat {panel.dataset} as snapshotted" if missing else "")
+            bar_year = val.year if not missing and val.year is not None else year
+            if bar_year != year:
+                note = "; ".join(x for x in (note, f"no {year} value: {bar_year} shown") if x)
             rows.append({"panel": k + 1, "indicator": panel.indicator, "kind": kind,
                          "name": name, "value": None if missing else val.value,
-                         "year": year, "status": "missing" if missing else "ok", "note": note})
+                         "year": bar_year, "status": "missing" if missing else "ok",
+                         "note": note})
     return pd.DataFrame(rows)
+
+
+def _near(get, year: int, within: int):
+    """``get(year)``; when it is missing and ``within`` > 0, the nearest year within that many
+    years that has a value (the earlier of two equally near years)."""
+    v = get(year)
+    for d in range(1, within + 1):
+        if not v.missing:
+            break
+        for y in (year - d, year + d):
+            w = get(y)
+            if not w.missing:
+                return w
+    return v
 
 
 def latest_region_value(snapshot: pd.DataFrame, indicator: str, focus: Region, max_year: int):
@@ -167,6 +193,12 @@ def _fmt(value: float, indicator: str) -> str:
     if unit == "RATIO":
         return f"{value:.2f}"
     return f"{value:.1f}"
+
+
+def _fmt2(value: float) -> str:
+    """Figure 2's bar labels: two decimals below 10 (shares of employment, % of GDP), one
+    above (shares of R&D expenditure)."""
+    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
 
 
 def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
@@ -193,6 +225,8 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
             "value", ascending=False)
         year = int(pilots["year"].max()) if len(pilots) else None
         title = panel.title + (f",\u00a0{year}" if year and year != panel.year else "")
+        if year and year != panel.year and year == int(pilots["series_end"].max()):
+            title += " (the series ends in that year)"
         titles.append((ax, title))
         if pilots.empty:
             note = wrap_to_width(f"No data: not in the data snapshot (Eurostat {panel.dataset})",
@@ -216,15 +250,19 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
         for kind, colour, style in (("eu", EU, "--"), ("country", COUNTRY, ":")):
             ref = d[(d["kind"] == kind) & (d["status"] == "ok")]
             if len(ref):
+                mean = "population-weighted mean" in str(ref["note"].iloc[0])
                 ax.axvline(ref["value"].iloc[0], color=colour, linestyle=style, linewidth=1.5,
-                           label=f"{ref['name'].iloc[0]}: {_fmt(ref['value'].iloc[0], panel.indicator)}")
+                           label=f"{ref['name'].iloc[0]}: {_fmt(ref['value'].iloc[0], panel.indicator)}"
+                           + (" (regions' mean)" if mean else ""))
+            elif kind == "eu":
+                ax.plot([], [], " ", label="EU28: none in our data")
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.1), frameon=False,
                       borderaxespad=0, handlelength=2.2)
         ax.set_ylabel("")
         ax.set_xlabel("")
-        ax.set_xlim(0, max(pilots["value"].max(), *d.loc[d["kind"] != "pilot", "value"].dropna())
-                    * 1.05)
+        ax.set_xlim(0, max([pilots["value"].max(),
+                            *d.loc[d["kind"] != "pilot", "value"].dropna()]) * 1.05)
         ax.xaxis.set_major_locator(MaxNLocator(2))
         if BY_ID[panel.indicator].unit == "EUR_HAB":
             ax.xaxis.set_major_formatter(FuncFormatter(axis_thousands))
@@ -255,6 +293,8 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
         year = d["year"].dropna()
         suffix = f" ({int(year.iloc[0])})" if len(year) else ""
         titles.append((ax, panel.title + suffix))
+        names = [n if pd.isna(y) or not len(year) or int(y) == int(year.iloc[0])
+                 else f"{n} ({int(y)})" for n, y in zip(d["name"], d["year"], strict=True)]
         # one category per row: a region that is a whole country has its country's name
         plotted = d.assign(value=d["value"].where(d["status"] == "ok", 0.0).astype(float),
                            row=[str(i) for i in range(len(d))])
@@ -268,12 +308,12 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
         top = float(plotted["value"].max()) or 1.0
         for i, row in d.iterrows():
             if row["status"] == "ok":
-                ax.text(row["value"] + top * 0.01, i, f"{row['value']:.2f}", va="center",
+                ax.text(row["value"] + top * 0.01, i, _fmt2(row["value"]), va="center",
                         ha="left", fontsize=SMALL_PT)
             else:
                 ax.text(top * 0.01, i, f"missing in Eurostat {panel.dataset}", va="center",
                         ha="left", fontsize=SMALL_PT, style="italic")
-        ax.set_yticks(range(len(d)), list(d["name"]))
+        ax.set_yticks(range(len(d)), names)
         ax.set_xlim(0, top * 1.35)
         ax.set_xlabel("")
         ax.set_ylabel("")
@@ -330,8 +370,57 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
     out["high_tech_employment_year"] = ht.year
     out["high_tech_employment_pct_eu"] = _num(lookup(snapshot, "high_tech_sectors_emp_pct", "EU28",
                                                      ht.year).value)
-    out["employment_rate_pct"] = _num(region_value(snapshot, "employment_rate_pct", focus).value)
+    # Figure 1's employment-rate panel (tgs00007, aged 15-64) and the pilots' medians
+    rate = pilot_table(snapshot, EMPLOYMENT_RATE, regions, 2017)
+    own_rate = rate.loc[rate["region"] == focus.id, "value"]
+    out["employment_rate_pct"] = _num(float(own_rate.iloc[0])) if len(own_rate) and \
+        pd.notna(own_rate.iloc[0]) else None
+    out["employment_rate_year"] = 2017
+    out["employment_rate_age"] = "15-64"
+    out["employment_rate_pct_eu"] = _num(lookup(snapshot, EMPLOYMENT_RATE, "EU28", 2017).value)
+    out["employment_rate_median"] = _median(rate)
+    out["employment_rate_rank"] = rank_desc(rate, focus.id)[0]
+    out["gdp_per_capita_median"] = _median(gdp)
+    # The business sector's share of R&D expenditure (the briefing's measure), its year
+    share = edition_value(snapshot, "berd_share_gerd_pct", focus)
+    out["berd_share_gerd_pct"] = _num(share.value)
+    out["berd_share_gerd_year"] = share.year
+    out["berd_share_gerd_pct_country"] = (None if share.year is None or whole else _num(
+        lookup(snapshot, "berd_share_gerd_pct", focus.country, share.year).value))
+    out["berd_share_gerd_pct_eu"] = (None if share.year is None else _num(
+        lookup(snapshot, "berd_share_gerd_pct", "EU28", share.year).value))
     return out
+
+
+EMPLOYMENT_RATE = "employment_rate_15_64_pct"
+
+
+def business_share_sentence(values: dict[str, Any]) -> str:
+    """The prose on the business sector's share of R&D expenditure (the briefing's measure),
+    from :func:`glue_values`'s numbers; a missing value is said to be missing."""
+    own, year = values.get("berd_share_gerd_pct"), values.get("berd_share_gerd_year")
+    if own is None:
+        return ("Our data hold no business share of R&D expenditure for the region "
+                "(Eurostat rd_e_gerdreg as snapshotted), so this measure cannot be shown.")
+    eu = values.get("berd_share_gerd_pct_eu")
+    country = values.get("berd_share_gerd_pct_country")
+    europe = (f"{eu:.1f}% in the EU28 (EU27 plus the United Kingdom), "
+              f"{comparison_word(own, eu)} the EU figure" if eu is not None else
+              "no EU28 figure in our data")
+    if values.get("region_is_country"):
+        against = f" (the region is the whole country), against {europe}"
+    else:
+        national = (f"{country:.1f}% nationally" if country is not None else
+                    "no national figure in our data")
+        against = f", against {national} and {europe}"
+    return (f"In {year} (the latest year our data hold for the region) businesses performed "
+            f"{own:.1f}% of all R&D spending in the region{against}.")
+
+
+def _median(table: pd.DataFrame) -> float | None:
+    """The median of the pilots' values, only when every pilot has one."""
+    values = table["value"]
+    return None if values.isna().any() or not len(values) else float(values.median())
 
 
 def country_clause(value: float | None, country_value_: float | None, whole: bool,
@@ -353,46 +442,127 @@ def fidelity(values: dict[str, Any]) -> list[Comparison]:
     return section_1_2_comparisons(values)
 
 
+#: "Close to" a reference: within this fraction of the reference value (our threshold; the
+#: briefing states none).
+CLOSE_WITHIN = 0.05
+
+
+def relation(value: float | None, reference: float | None,
+             close_within: float | None = None) -> str | None:
+    """'above', 'below', 'equal to' or, with ``close_within``, 'close to' (within that fraction
+    of the reference); None when either value is missing."""
+    if value is None or reference is None or pd.isna(value) or pd.isna(reference):
+        return None
+    if close_within is not None and abs(value - reference) <= close_within * abs(reference):
+        return "close to"
+    return comparison_word(value, reference)
+
+
+def claim_row(claim: str, measure: str, value: float | None, reference: float | None,
+              comparator: str, expected: str, missing_reason: str = "",
+              close_within: float | None = None, fmt: str = ".1f") -> dict[str, Any]:
+    """One part of a briefing statement tested on our data: the comparison our values make
+    (above / below / close to) and whether it is the briefing's.
+
+    The verdict is 'holds' when our comparison is the expected one, 'does not hold (ours:
+    ...)' when it is another, and 'n/a (...)' with the reason when a value is missing.
+    """
+    found = relation(value, reference, close_within)
+
+    def show(v: float | None) -> str:
+        return "missing" if v is None or pd.isna(v) else format_number(v, fmt)
+
+    if found is None:
+        reason = missing_reason or ("the region's value is missing" if value is None else
+                                    f"no value for {comparator} in our data")
+        verdict = f"n/a ({reason})"
+    elif found == expected:
+        verdict = "holds"
+    else:
+        verdict = f"does not hold (ours: {found})"
+    return {"claim (briefing section 1.2)": claim, "measure (our data)": measure,
+            "region": show(value), "comparator": comparator, "comparator value": show(reference),
+            "our comparison": found or "not comparable", "briefing's comparison": expected,
+            "verdict": verdict}
+
+
 def qualitative_claims(values: dict[str, Any], fig2: pd.DataFrame) -> pd.DataFrame:
-    """The briefing's qualitative statements of section 1.2, checked against our data."""
+    """Every statement of the briefing's section 1.2 about the region's indicators, split into
+    its parts (one comparator each), tested on our data: the comparison must be the briefing's
+    (above, below, close to), not only the magnitude.
 
-    def get(ind: str, kind: str) -> float | None:
+    ``values`` are :func:`glue_values`'s; ``fig2`` is :func:`figure2_data`'s frame.
+    """
+
+    def get(ind: str, kind: str) -> tuple[float | None, int | None]:
         row = fig2[(fig2["indicator"] == ind) & (fig2["kind"] == kind)]
-        v = row["value"].iloc[0] if len(row) else None
-        return None if v is None or pd.isna(v) else float(v)
+        if not len(row) or pd.isna(row["value"].iloc[0]):
+            return None, None
+        return float(row["value"].iloc[0]), int(row["year"].iloc[0])
 
-    def verdict(ok: bool | None) -> str:
-        return "n/a (data missing)" if ok is None else ("holds" if ok else "does not hold")
+    def year_of(ind: str) -> str:
+        row = fig2[(fig2["indicator"] == ind) & (fig2["kind"] == "region")]
+        return "" if not len(row) or pd.isna(row["year"].iloc[0]) else str(int(row["year"].iloc[0]))
 
-    def compare_all(a: float | None, refs: dict[str, float | None], higher: bool) -> str:
-        if a is None:
-            return "n/a (the region's value is missing)"
-        known = {k: r for k, r in refs.items() if r is not None}
-        if not known:
-            return "n/a (no comparator in the data)"
-        ok = all((a > r) if higher else (a < r) for r in known.values())
-        missing = [k for k in refs if k not in known]
-        suffix = f" (vs {', '.join(known)} only; {', '.join(missing)} missing)" if missing else ""
-        return ("holds" if ok else "does not hold") + suffix
-
-    def claim(ind: str, higher: bool) -> str:
-        return compare_all(get(ind, "region"), {"EU": get(ind, "eu"), "country": get(ind, "country")},
-                           higher)
-
-    lq, lq_c = values.get("industry_lq"), values.get("industry_lq_country")
-    claims = [
-        ("Neither the country nor the region is specialised in manufacturing (tested with "
-         "industry, NACE B-E, location quotient below 1: no complete manufacturing measure in "
-         "our data)",
-         verdict(None if lq is None or lq_c is None else (lq < 1 and lq_c < 1))),
-        ("High-tech employment share below the EU and national averages",
-         claim("high_tech_sectors_emp_pct", higher=False)),
-        ("Business R&D expenditure above the national and EU averages",
-         claim("berd_pct_gdp", higher=True)),
-        ("Business R&D personnel below the national and EU figures",
-         claim("berd_personnel_pct_emp", higher=False)),
-    ]
-    return pd.DataFrame([{"claim (briefing section 1.2)": c, "our data": v} for c, v in claims])
+    v = values
+    n = v.get("n_pilots", 10)
+    rows = []
+    gdp = "GDP per inhabitant, EUR, 2017 (tgs00003 / tgs00096)"
+    rows.append(claim_row(
+        "GDP per capita close to the median of the pilot regions", gdp, v["gdp_per_capita_eur"],
+        v.get("gdp_per_capita_median"), f"median of the {n} pilots", "close to",
+        close_within=CLOSE_WITHIN, fmt=",.0f"))
+    rows.append(claim_row("GDP per capita below the EU level", gdp, v["gdp_per_capita_eur"],
+                          v["gdp_per_capita_eur_eu"], "EU28", "below", fmt=",.0f"))
+    rate = "Employment rate aged 15-64, %, 2017 (tgs00007; the briefing names no age band)"
+    rows.append(claim_row(
+        "Employment rate close to the median of the pilot regions", rate,
+        v.get("employment_rate_pct"), v.get("employment_rate_median"),
+        f"median of the {n} pilots", "close to", close_within=CLOSE_WITHIN))
+    rows.append(claim_row(
+        "Employment rate below the EU level", rate, v.get("employment_rate_pct"),
+        v.get("employment_rate_pct_eu"), "EU28", "below",
+        missing_reason="our data hold no EU value for the employment rate: tgs00007 as "
+        "snapshotted has NUTS 2 regions only; no EU figure is approximated"))
+    lq, lq_c = v.get("industry_lq"), v.get("industry_lq_country")
+    lq_year = v.get("industry_lq_year")
+    spec = (f"Industry (NACE B-E) location quotient, EU28 = 1, {lq_year} (the series ends in "
+            "2015; no complete manufacturing measure in our data)")
+    rows.append(claim_row("The region is not specialised in manufacturing", spec, lq, 1.0,
+                          "EU28 (= 1)", "below", fmt=".2f"))
+    if v.get("region_is_country"):
+        rows.append(claim_row("The country is not specialised in manufacturing", spec, lq, 1.0,
+                              "EU28 (= 1)", "below", fmt=".2f"))
+    else:
+        rows.append(claim_row("The country is not specialised in manufacturing",
+                              spec.replace("location quotient", "location quotient of the "
+                                           "country"), lq_c, 1.0, "EU28 (= 1)", "below",
+                              fmt=".2f"))
+    for ind, claim, measure, expected, fmt in (
+        ("high_tech_sectors_emp_pct", "High-tech employment share below the {c}",
+         "Employment in high-technology sectors, % of total employment, {y} (htec_emp_reg2)",
+         "below", ".1f"),
+        ("berd_share_gerd_pct", "Business sector's share of R&D expenditure above the {c}",
+         "Business enterprise share of total R&D expenditure, %, {y} (rd_e_gerdreg BES / "
+         "TOTAL; the briefing's measure)", "above", ".1f"),
+        ("berd_pct_gdp", "Business R&D expenditure above the {c} (second measure: % of GDP, "
+         "not the briefing's)", "Business R&D expenditure, % of GDP, {y} (rd_e_gerdreg BES)",
+         "above", ".2f"),
+        ("berd_personnel_pct_emp", "Business R&D personnel below the {c}",
+         "R&D personnel in the business sector, % of employment (FTE), {y} (rd_p_persreg)",
+         "below", ".3f"),
+    ):
+        own, _ = get(ind, "region")
+        for kind, label in (("country", "national average"), ("eu", "EU average")):
+            if kind == "country" and v.get("region_is_country"):
+                continue
+            ref, ref_year = get(ind, kind)
+            comparator = ("EU28" if kind == "eu" else v.get("country_name", "the country"))
+            if ref_year is not None and str(ref_year) != year_of(ind):
+                comparator += f" ({ref_year}: no {year_of(ind)} value)"
+            rows.append(claim_row(claim.format(c=label), measure.format(y=year_of(ind) or "n/a"),
+                                  own, ref, comparator, expected, fmt=fmt))
+    return pd.DataFrame(rows)
 
 
 def ordinal(n: int | None) -> str:

@@ -1,8 +1,9 @@
 """Look up indicator values for a NUTS code, a country, the EU, or a whole pilot region.
 
 Pilot regions made of several NUTS 2 units (Saxony, Wallonia, Hauts-de-France, Lithuania,
-Slovenia) are aggregated from sums where the indicator is a ratio of counts, and otherwise as a
-population-weighted mean of the units' values. A value missing from the snapshot is ``None``.
+Slovenia) are aggregated from sums where the indicator is a ratio of counts (a location
+quotient too: the region's share from summed counts over the reference share), and otherwise
+as a population-weighted mean of the units' values. A value missing from the snapshot is ``None``.
 
 Population weights follow ONE rule (:func:`population_weights`), used for pilot regions,
 countries without a national row and the composite indicator: the population on 1 January of
@@ -25,9 +26,16 @@ RATIO_OF_SUMS: dict[str, tuple[str, str, float]] = {
     "gdp_per_capita_eur": ("gdp_mio_eur", "population_average", 1e6),
     "tertiary_employed_share_pct": ("employed_tertiary_25_64_ths", "employed_25_64_ths", 100.0),
     "industry_share_pct": ("industry_employment_ths", "employment_ths", 100.0),
+    "berd_share_gerd_pct": ("berd_mio_eur", "gerd_mio_eur", 100.0),
+}
+#: Location quotients rebuilt from summed counts: indicator -> (share indicator of
+#: :data:`RATIO_OF_SUMS`, the reference geo whose share is 1).
+QUOTIENT_OF_SUMS: dict[str, tuple[str, str]] = {
+    "industry_lq": ("industry_share_pct", "EU28"),
 }
 SUMMABLE = {"gdp_mio_eur", "population", "population_average", "employed_25_64_ths",
-            "employed_tertiary_25_64_ths", "employment_ths", "industry_employment_ths"}
+            "employed_tertiary_25_64_ths", "employment_ths", "industry_employment_ths",
+            "gerd_mio_eur", "berd_mio_eur"}
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,17 @@ def region_value(snapshot: pd.DataFrame, indicator: str, region: Region,
     With ``year`` None, the latest year in which all the region's units have data.
     """
     label = region.id
+    if indicator in QUOTIENT_OF_SUMS and len(region.nuts2016) > 1:
+        share_ind, ref_geo = QUOTIENT_OF_SUMS[indicator]
+        share = region_value(snapshot, share_ind, region, year)
+        if share.missing:
+            return Value(None, None, label)
+        ref = lookup(snapshot, share_ind, ref_geo, share.year)
+        if ref.missing:
+            return Value(None, None, label)
+        return Value(share.value / ref.value, share.year, label,  # type: ignore[operator]
+                     f"quotient of summed counts over the {ref_geo} share"
+                     + (f" ({share.note})" if share.note else ""))
     # A ratio of counts is driven by its numerator's codes and years; others by their own.
     driver = RATIO_OF_SUMS[indicator][0] if indicator in RATIO_OF_SUMS else indicator
     codes = _codes_for(snapshot, driver, region)

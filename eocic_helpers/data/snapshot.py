@@ -55,6 +55,11 @@ RANKINGS = "honti2020_i40_dib/rankings.csv"
 GDP2025 = "eurostat_2025_nama_10r_2gdp/estat_nama_10r_2gdp_EUR_HAB_pilot_extract.tsv"
 GISCO2 = "gisco_nuts2016_20M/NUTS_RG_20M_2016_4326_LEVL_2.geojson"
 GISCO0 = "gisco_nuts2016_20M/NUTS_RG_20M_2016_4326_LEVL_0.geojson"
+TGS_DIR = "eurostat_tgs_2026_chappuis5"
+TGS00007 = f"{TGS_DIR}/eurostat_tgs00007_employment_rate.csv"
+TGS00109 = f"{TGS_DIR}/eurostat_tgs00109_tertiary_education_25_64.csv"
+TGS00042 = f"{TGS_DIR}/eurostat_tgs00042_gerd_rd_expenditure.csv"
+GERDREG = "nesta_rd_e_gerdreg_2022/rd_e_gerdreg_mio_eur_{sector}.csv"
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,7 @@ INDICATORS: list[Indicator] = [
               "hrst_st_rcat HRST, percent of active population", "technology"),
     Indicator("hrst_core_pct", "Human resources in science and technology, core", "PC_POP",
               "honti2020", "hrst_st_rcat HRSTC", "technology"),
-    Indicator("berd_pct_gdp", "Business enterprise R&D expenditure", "PC_GDP", "honti2020",
+    Indicator("berd_pct_gdp", "Business enterprise R&D expenditure as % of GDP", "PC_GDP", "honti2020",
               "rd_e_gerdreg SECTPERF=BES", "technology"),
     Indicator("berd_personnel_pct_emp", "R&D personnel in the business enterprise sector",
               "PC_EMP_FTE", "honti2020", "rd_p_persreg SECTPERF=BES, percent of employment (FTE)",
@@ -143,6 +148,26 @@ INDICATORS: list[Indicator] = [
               "estat_tgs00040_2020", "as published; NUTS 2013 codes (pilots recoded)", "context"),
     Indicator("population_65plus_pct", "Proportion of population aged 65 and over", "PC",
               "estat_tps00028_2020", "as published (national only)", "context"),
+    Indicator("employment_rate_15_64_pct", "Employment rate, aged 15-64", "PC",
+              "estat_tgs00007_2026", "as published, SEX=T, AGE=Y15-64; NUTS 2 regions only (the "
+              "file has no country or EU rows); regions whose NUTS 2021 code is not a NUTS 2016 "
+              "code are left out", "regional_2026"),
+    Indicator("tertiary_attainment_25_64_pct_tgs", "Population aged 25-64 with tertiary "
+              "education (2026 extract)", "PC", "estat_tgs00109_2026",
+              "as published, ISCED11 ED5-8, AGE=Y25-64, SEX=T; NUTS 2 regions only", "regional_2026"),
+    Indicator("gerd_pct_gdp", "Gross domestic expenditure on R&D (all sectors)", "PC_GDP",
+              "estat_tgs00042_2026", "as published, SECTPERF=TOTAL; NUTS 2 regions only",
+              "regional_2026"),
+    Indicator("gerd_mio_eur", "Gross domestic expenditure on R&D, all sectors", "MIO_EUR",
+              "estat_rd_e_gerdreg_2022", "as published, SECTPERF=TOTAL; NUTS 2010/2013 codes of "
+              "the pilots recoded to NUTS 2016; EU28 = EU27_2020 + UK", "rd_sectors"),
+    Indicator("berd_mio_eur", "Business enterprise expenditure on R&D (BERD)", "MIO_EUR",
+              "estat_rd_e_gerdreg_2022", "as published, SECTPERF=BES; NUTS 2010/2013 codes of the "
+              "pilots recoded to NUTS 2016; EU28 = EU27_2020 + UK", "rd_sectors"),
+    Indicator("berd_share_gerd_pct", "Business enterprise sector's share of total R&D "
+              "expenditure", "PC", "estat_rd_e_gerdreg_2022",
+              "BES / TOTAL x 100 (million euro); EU28 = (EU27_2020 + UK) sums; pilots made of "
+              "several units from summed counts", "rd_sectors"),
 ]
 #: Indicators that exist only once their dataset has been downloaded (``eocic data fetch``);
 #: ``eocic data snapshot`` adds them to ``fetched.csv`` (see :data:`FETCH_RECIPES`).
@@ -266,7 +291,7 @@ def build_gdp_population(raw: Path) -> pd.DataFrame:
     ])
     parts.append(_frame(per_cap, "gdp_per_capita_eur"))
     est = eurostat.read_tsv(verified_path(raw, GDP2025))
-    est = est[est["unit"].eq("EUR_HAB") & est["year"].between(2015, 2018)].copy()
+    est = est[est["unit"].eq("EUR_HAB") & est["year"].between(2015, 2023)].copy()
     est["note"] = np.where(est["flag"].ne(""), "Eurostat flag: " + est["flag"], "")
     est.loc[est["geo"].eq("EU27_2020"), "note"] = "EU27 (2020), the 2025 release has no EU28"
     parts.append(_frame(est, "gdp_per_capita_eur_estat"))
@@ -387,6 +412,79 @@ def build_geo(raw: Path, used: set[str]) -> pd.DataFrame:
     return pd.concat([geo, extra_rows]).sort_values("geo").reset_index(drop=True)
 
 
+def _nuts2016_level2(raw: Path) -> set[str]:
+    path = verified_path(raw, GISCO2)
+    try:
+        features = json.loads(path.read_text("utf-8"))["features"]
+    except (json.JSONDecodeError, KeyError) as exc:
+        raise DataError(f"{path}: unreadable GeoJSON ({exc}); restore the file") from None
+    return {f["properties"]["NUTS_ID"] for f in features}
+
+
+def _tgs_rows(raw: Path, relative: str, indicator: str, known: set[str], **filters: str
+              ) -> pd.DataFrame:
+    path = verified_path(raw, relative)
+    frame = eurostat.parse_sdmx_csv_text(path.read_text(encoding="utf-8"), str(path))
+    for col, value in filters.items():
+        if col not in frame.columns:
+            raise DataError(f"{path}: column {col!r} missing; wrong file version?")
+        frame = frame[frame[col].eq(value)]
+    frame = frame[frame["geo"].isin(known)].copy()
+    frame["note"] = np.where(frame["flag"].ne(""), "Eurostat flag: " + frame["flag"], "")
+    return _frame(frame, indicator)
+
+
+def build_regional_2026(raw: Path) -> pd.DataFrame:
+    """Employment rate 15-64 (tgs00007), tertiary attainment 25-64 (tgs00109) and GERD % of
+    GDP (tgs00042), 2013-2024, from the 2026 extract: NUTS 2 regions whose NUTS 2021 code is
+    also a NUTS 2016 code (every pilot unit is). The files hold no country or EU rows."""
+    known = _nuts2016_level2(raw)
+    return pd.concat([
+        _tgs_rows(raw, TGS00007, "employment_rate_15_64_pct", known, unit="PC", sex="T",
+                  age="Y15-64"),
+        _tgs_rows(raw, TGS00109, "tertiary_attainment_25_64_pct_tgs", known, unit="PC",
+                  isced11="ED5-8", age="Y25-64", sex="T"),
+        _tgs_rows(raw, TGS00042, "gerd_pct_gdp", known, unit="PC_GDP", sectperf="TOTAL"),
+    ], ignore_index=True)
+
+
+def _gerdreg(raw: Path, sector: str) -> pd.DataFrame:
+    path = verified_path(raw, GERDREG.format(sector=sector))
+    column = f"rd_e_gerdreg_mio_eur_{sector}"
+    try:
+        frame = pd.read_csv(path, dtype={"region_id": str})
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: unreadable ({exc}); restore the file") from None
+    if not {"year", "region_id", "region_level", column} <= set(frame.columns):
+        raise DataError(f"{path}: expected columns year, region_id, region_level, {column}")
+    frame = frame.rename(columns={"region_id": "geo", column: "value"})
+    return frame[frame["year"].between(2005, 2020)][["geo", "year", "value"]].dropna()
+
+
+def build_rd_sectors(raw: Path) -> pd.DataFrame:
+    """R&D expenditure of all sectors and of business enterprises (rd_e_gerdreg, million euro,
+    2005-2020) and the business share BES / TOTAL; EU28 is EU27_2020 plus the UK (the extract
+    has no EU28 row), only in years where both have a value."""
+    parts = []
+    sums = {}
+    for sector, indicator in (("total", "gerd_mio_eur"), ("bes", "berd_mio_eur")):
+        t = _gerdreg(raw, sector)
+        eu = t[t["geo"].eq("EU27_2020")].merge(t[t["geo"].eq("UK")], on="year",
+                                               suffixes=("", "_uk"))
+        eu = eu.assign(geo="EU28", value=eu["value"] + eu["value_uk"],
+                       note="EU27_2020 + UK (the extract has no EU28 row)")
+        t = _recode_2013(t)
+        t = pd.concat([t, eu[["geo", "year", "value", "note"]]], ignore_index=True)
+        sums[indicator] = t
+        parts.append(_frame(t, indicator))
+    share = sums["berd_mio_eur"].merge(sums["gerd_mio_eur"][["geo", "year", "value"]],
+                                       on=["geo", "year"], suffixes=("", "_total"))
+    share = share[share["value_total"] > 0]
+    share = share.assign(value=share["value"] / share["value_total"] * 100)
+    parts.append(_frame(share, "berd_share_gerd_pct"))
+    return pd.concat(parts, ignore_index=True)
+
+
 #: Stem of the snapshot file holding the downloaded datasets' rows (absent until fetched).
 FETCHED = "fetched"
 
@@ -395,6 +493,8 @@ BUILDERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "employment": build_employment,
     "technology": build_technology,
     "context": build_context,
+    "regional_2026": build_regional_2026,
+    "rd_sectors": build_rd_sectors,
 }
 
 

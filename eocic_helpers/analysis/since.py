@@ -1,0 +1,268 @@
+"""What changed since the briefing: the briefing year's value beside the latest value we hold.
+
+Beyond the briefing: a reader in 2026 needs to know whether 2017's picture still holds. For
+four indicators (GDP per inhabitant, the employment rate, tertiary attainment, high-tech
+employment) :func:`since_data` gives, for every pilot region, the EU and the edition's country
+where our data have them, the value of the briefing year (2017) and the latest value, each with
+its year and source. A value our data lack is missing and says so; nothing is approximated for
+the EU or the country (a country appears only where the source has a national row).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from eocic_helpers.core import paths
+from eocic_helpers.core.regions import Region
+from eocic_helpers.data.lookup import lookup, region_value
+
+BRIEFING_YEAR = 2017
+
+
+@dataclass(frozen=True)
+class SinceIndicator:
+    """One indicator of the section: the series for the pilots and the one for the EU."""
+
+    key: str
+    label: str
+    indicator: str  # the pilots' (and country's) series
+    eu_indicator: str | None  # the EU's series (None: our data hold no EU value)
+    eu_geo: str
+    eu_name: str
+    source: str
+    eu_source: str
+    note: str
+
+
+INDICATORS: list[SinceIndicator] = [
+    SinceIndicator("gdp", "GDP per inhabitant (EUR)", "gdp_per_capita_eur_estat",
+                   "gdp_per_capita_eur_estat", "EU27_2020", "EU27 (2020 composition)",
+                   "Eurostat nama_10r_2gdp, 2025 release", "Eurostat nama_10r_2gdp, 2025 release",
+                   "both years from Eurostat's 2025 release, so the change is not a revision; "
+                   "the release has EU27 (2020), not EU28"),
+    SinceIndicator("employment", "Employment rate, aged 15-64 (%)", "employment_rate_15_64_pct",
+                   None, "EU28", "EU28", "Eurostat tgs00007, 2026 extract", "",
+                   "the source table has regions only: no EU or national "
+                   "value in our data"),
+    SinceIndicator("tertiary", "Population aged 25-64 with tertiary education (%)",
+                   "tertiary_attainment_25_64_pct_tgs", "tertiary_attainment_25_64_pct",
+                   "EU28", "EU28", "Eurostat tgs00109, 2026 extract",
+                   "Eurostat edat_lfse_04, via Honti et al. (2020)",
+                   "pilots from tgs00109 (2026 extract); the EU28 from edat_lfse_04 (Honti "
+                   "et al. 2020), whose last year is 2018"),
+    SinceIndicator("high_tech", "Employment in high-technology sectors (% of total employment)",
+                   "high_tech_sectors_emp_pct", "high_tech_sectors_emp_pct", "EU28", "EU28",
+                   "Eurostat htec_emp_reg2, via Honti et al. (2020)",
+                   "Eurostat htec_emp_reg2, via Honti et al. (2020)",
+                   "htec_emp_reg2 as tabulated by Honti et al. (2020): the latest year we hold "
+                   "is 2018"),
+]
+
+
+def aggregate_codes(region: Region) -> list[str]:
+    """The codes (NUTS 1, country) whose NUTS 2 units are exactly the region's, for a region
+    of several units (Saxony: DED; Wallonia: BE3; Lithuania: LT0, LT); empty otherwise."""
+    if len(region.nuts2016) < 2:
+        return []
+    geo = pd.read_csv(paths.SNAPSHOT / "geo.csv", dtype=str, keep_default_na=False)
+    level2 = set(geo.loc[(geo["level"] == "2") & (geo["nuts_version"] == "2016"), "geo"])
+    prefix = os.path.commonprefix(list(region.nuts2016))
+    return [code for code in dict.fromkeys((prefix[:3], prefix[:2]))
+            if len(code) >= 2 and {c for c in level2 if c.startswith(code)} == set(region.nuts2016)]
+
+
+def _region(snapshot: pd.DataFrame, indicator: str, region: Region, year: int | None):
+    """The region's value: its aggregate's own row when the source has one (GDP per
+    inhabitant of Saxony = DED), else the lookup's aggregation (with its note)."""
+    for code in aggregate_codes(region):
+        own = lookup(snapshot, indicator, code, year)
+        if not own.missing:
+            return own.value, own.year, f"the source's own row for {code}"
+    v = region_value(snapshot, indicator, region, year)
+    return v.value, v.year, v.note
+
+
+def _latest_year(snapshot: pd.DataFrame, indicator: str) -> int:
+    return int(snapshot.loc[snapshot["indicator"] == indicator, "year"].max())
+
+
+def since_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region) -> pd.DataFrame:
+    """One row per indicator and geography: the briefing year's value and the latest one.
+
+    Columns: ``key, indicator, kind (pilot|country|eu), name, highlight, briefing_year,
+    briefing_value, briefing_source, latest_year, latest_value, latest_source, change,
+    status (ok|missing), note``.
+    """
+    from eocic_helpers.analysis.indicators import is_whole_country
+
+    whole = is_whole_country(focus)  # the country's row would repeat the region's
+    rows: list[dict[str, Any]] = []
+    for spec in INDICATORS:
+        last = _latest_year(snapshot, spec.indicator)
+
+        def row(kind: str, name: str, before: tuple, after: tuple, source: str, note: str,
+                highlight: bool = False, spec: SinceIndicator = spec) -> None:
+            b, by, bnote = before
+            a, ay, anote = after
+            ok = b is not None and a is not None
+            notes = [n for n in (bnote, anote if anote != bnote else "", note) if n]
+            rows.append({
+                "key": spec.key, "indicator": spec.label, "kind": kind, "name": name,
+                "highlight": highlight, "briefing_year": by, "briefing_value": b,
+                "briefing_source": source if b is not None else "",
+                "latest_year": ay, "latest_value": a,
+                "latest_source": source if a is not None else "",
+                "change": (a - b) if ok else None, "status": "ok" if ok else "missing",
+                "note": "; ".join(notes)})
+
+        src = spec.source
+        for r in regions:
+            before = _region(snapshot, spec.indicator, r, BRIEFING_YEAR)
+            after = _latest_for(snapshot, spec.indicator, r, last)
+            row("pilot", r.name, before, after, src, "", highlight=r.id == focus.id)
+        own = lookup(snapshot, spec.indicator, focus.country, BRIEFING_YEAR)
+        if not own.missing and not whole:
+            latest = lookup(snapshot, spec.indicator, focus.country, last)
+            row("country", focus.country_name, (own.value, own.year, ""),
+                (latest.value, latest.year, ""), src, "the source's national row")
+        if spec.eu_indicator is None:
+            row("eu", spec.eu_name, (None, None, ""), (None, None, ""), "", spec.note)
+        else:
+            eu_last = _latest_year(snapshot, spec.eu_indicator)
+            b = lookup(snapshot, spec.eu_indicator, spec.eu_geo, BRIEFING_YEAR)
+            a = lookup(snapshot, spec.eu_indicator, spec.eu_geo, eu_last)
+            row("eu", spec.eu_name, (b.value, b.year, ""), (a.value, a.year, ""),
+                spec.eu_source, spec.note)
+    return pd.DataFrame(rows)
+
+
+def _latest_for(snapshot: pd.DataFrame, indicator: str, region: Region, last: int):
+    """The region's latest value, going back from the series' last year."""
+    for year in range(last, BRIEFING_YEAR, -1):
+        value = _region(snapshot, indicator, region, year)
+        if value[0] is not None:
+            return value
+    return None, None, "no value after the briefing year in our data"
+
+
+def since_table(data: pd.DataFrame) -> pd.DataFrame:
+    """The readable table (the CSV): every value with its year and source."""
+    def fmt(v: Any, key: str) -> str:
+        if v is None or pd.isna(v):
+            return "no value in our data"
+        return f"{v:,.0f}".replace(",", "\u00a0") if key == "gdp" else f"{v:.1f}"
+
+    def change(v: Any, key: str) -> str:
+        if v is None or pd.isna(v):
+            return ""
+        return (f"{v:+,.0f}".replace(",", "\u00a0") if key == "gdp" else f"{v:+.1f} points")
+
+    return pd.DataFrame({
+        "indicator": data["indicator"],
+        "region": data["name"],
+        "briefing year": [("" if pd.isna(y) else str(int(y))) for y in data["briefing_year"]],
+        "value then": [fmt(v, k) for v, k in zip(data["briefing_value"], data["key"], strict=True)],
+        "source then": data["briefing_source"],
+        "latest year": [("" if pd.isna(y) else str(int(y))) for y in data["latest_year"]],
+        "latest value": [fmt(v, k) for v, k in zip(data["latest_value"], data["key"], strict=True)],
+        "source now": data["latest_source"],
+        "change": [change(v, k) for v, k in zip(data["change"], data["key"], strict=True)],
+        "note": data["note"],
+    })
+
+
+def since_figure(data: pd.DataFrame):
+    """Small multiples, one panel per indicator: for each pilot (and the EU and country where
+    we hold them) a line from the briefing year's value (open circle) to the latest (filled);
+    the edition's region highlighted; a geography without values says so in its row."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from eocic_helpers.outputs.legibility import titles_over_labels
+    from eocic_helpers.outputs.numbers import axis_thousands
+    from eocic_helpers.outputs.style import EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, SMALL_PT
+
+    keys = list(dict.fromkeys(data["key"]))
+    fig, axes = plt.subplots(2, 2, figsize=(FIGURE_WIDTH_IN, 8.2), layout="constrained")
+    titles = []
+    for ax, key in zip(axes.flat, keys, strict=False):
+        d = data[data["key"] == key]
+        pilots = d[d["kind"] == "pilot"].sort_values("latest_value", na_position="first")
+        refs = d[d["kind"] != "pilot"]
+        d = pd.concat([pilots, refs]).reset_index(drop=True)
+        ok = d[d["status"] == "ok"]
+        years_then = sorted({int(y) for y in ok["briefing_year"].dropna()})
+        years_now = sorted({int(y) for y in ok["latest_year"].dropna()})
+        span = (f"{'/'.join(map(str, years_then))} to {'/'.join(map(str, years_now))}"
+                if len(ok) else "no data")
+        titles.append((ax, f"{d['indicator'].iloc[0]}, {span}"))
+        labels = []
+        pairs = list(zip(ok["briefing_year"].astype(int), ok["latest_year"].astype(int),
+                         strict=True))
+        usual = max(sorted(set(pairs)), key=pairs.count) if pairs else None
+        for i, r in d.iterrows():
+            colour = HIGHLIGHT if r["highlight"] else (EU if r["kind"] != "pilot" else MUTED)
+            label = r["name"]
+            if r["status"] == "ok":
+                ax.plot([r["briefing_value"], r["latest_value"]], [i, i], color=colour,
+                        linewidth=1.6)
+                ax.plot(r["briefing_value"], i, "o", markerfacecolor="white",
+                        markeredgecolor=colour, markersize=5.5)
+                ax.plot(r["latest_value"], i, "o", color=colour, markersize=5.5)
+                if (int(r["briefing_year"]), int(r["latest_year"])) != usual:
+                    label += f" ({int(r['briefing_year'])}-{int(r['latest_year'])})"
+            else:
+                ax.text(0.02, i, "no value in our data", va="center", ha="left",
+                        fontsize=SMALL_PT - 1, style="italic", transform=ax.get_yaxis_transform())
+            labels.append(label)
+        ax.set_yticks(range(len(d)), labels, fontsize=SMALL_PT)
+        for tick, hl in zip(ax.get_yticklabels(), d["highlight"], strict=True):
+            if hl:
+                tick.set_fontweight("bold")
+        ax.set_ylim(-0.6, len(d) - 0.4)
+        ax.tick_params(axis="x", labelsize=SMALL_PT)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        if key == "gdp":
+            ax.xaxis.set_major_formatter(FuncFormatter(axis_thousands))
+    for ax in list(axes.flat)[len(keys):]:
+        ax.set_visible(False)
+    handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
+                      markeredgecolor="black", label=f"briefing year ({BRIEFING_YEAR})"),
+               Line2D([], [], marker="o", linestyle="", color="black",
+                      label="latest value we hold")]
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False,
+               fontsize=SMALL_PT)
+    fig.suptitle("Since the briefing: the briefing year and the latest values")
+    titles_over_labels(titles)
+    return fig
+
+
+SHORT_NAMES = {"gdp": "GDP per inhabitant went", "employment": "the employment rate (aged 15-64)",
+               "tertiary": "tertiary attainment (aged 25-64)",
+               "high_tech": "high-technology employment"}
+
+
+def since_sentence(data: pd.DataFrame) -> str:
+    """The edition's region in one sentence: each indicator's value then and now, with years;
+    an indicator without both values says so."""
+    parts = []
+    for key in dict.fromkeys(data["key"]):
+        r = data[(data["key"] == key) & data["highlight"]]
+        name = SHORT_NAMES.get(key, key)
+        if r.empty or r["status"].iloc[0] != "ok":
+            parts.append(f"{name}: no pair of values in our data")
+            continue
+        r = r.iloc[0]
+        if key == "gdp":
+            then = f"EUR {r['briefing_value']:,.0f}".replace(",", "\u00a0")
+            now = f"EUR {r['latest_value']:,.0f}".replace(",", "\u00a0")
+        else:
+            then, now = f"{r['briefing_value']:.1f}%", f"{r['latest_value']:.1f}%"
+        parts.append(f"{name} from {then} in {int(r['briefing_year'])} to {now} in "
+                     f"{int(r['latest_year'])}")
+    return "; ".join(parts) + "."

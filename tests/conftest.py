@@ -91,3 +91,18 @@ def declare_notebooks(folder: Path, scopes: dict[str, str]) -> Path:
     target = folder / "pipeline.yaml"
     target.write_text(yaml.safe_dump(declaration, sort_keys=False), encoding="utf-8")
     return target
+
+
+def one_notebook_project(tmp_path: Path, name: str, notebook: dict) -> Path:
+    """A copy of the project's inputs (data, book, lock) whose only notebook is ``notebook``,
+    declared with scope ``region``. Returns the project root (use it as ``EOCIC_ROOT``)."""
+    import json
+
+    root = tmp_path / "root"
+    for part in ("data", "book"):
+        shutil.copytree(ROOT / part, root / part)
+    (root / "notebooks").mkdir()
+    (root / "notebooks" / f"{name}.ipynb").write_text(json.dumps(notebook))
+    declare_notebooks(root / "notebooks", {name: "region"})
+    shutil.copy(ROOT / "requirements.lock", root / "requirements.lock")
+    return root

@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, declare_notebooks, run_cli
+from conftest import ROOT, one_notebook_project, run_cli
 
 from eocic_helpers import cli
 from eocic_helpers.core import config, paths
@@ -275,13 +275,7 @@ def dask_cluster(tmp_path: Path):
     project with one notebook that sleeps for two minutes. Yields (env, address, scheduler,
     worker); whatever is left is killed at the end."""
     pytest.importorskip("distributed")
-    root = tmp_path / "root"
-    for part in ("data", "book"):
-        shutil.copytree(ROOT / part, root / part)
-    (root / "notebooks").mkdir()
-    (root / "notebooks" / "sleeper.ipynb").write_text(json.dumps(SLEEPER))
-    declare_notebooks(root / "notebooks", {"sleeper": "region"})
-    shutil.copy(ROOT / "requirements.lock", root / "requirements.lock")
+    root = one_notebook_project(tmp_path, "sleeper", SLEEPER)
     build = tmp_path / "build"
     (build / "runs").mkdir(parents=True)
     (build / "runs" / "earlier.txt").write_text(EARLIER)

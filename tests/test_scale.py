@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, declare_notebooks
+from conftest import ROOT, one_notebook_project
 
 pytestmark = pytest.mark.slow
 
@@ -35,13 +34,7 @@ FAILING_NOTEBOOK = {
 @pytest.fixture()
 def project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A copy of the project with one extra notebook that fails for Saxony only."""
-    root = tmp_path / "root"
-    for part in ("data", "book"):
-        shutil.copytree(ROOT / part, root / part)
-    (root / "notebooks").mkdir()
-    (root / "notebooks" / "probe.ipynb").write_text(json.dumps(FAILING_NOTEBOOK))
-    declare_notebooks(root / "notebooks", {"probe": "region"})
-    shutil.copy(ROOT / "requirements.lock", root / "requirements.lock")
+    root = one_notebook_project(tmp_path, "probe", FAILING_NOTEBOOK)
     env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(tmp_path / "build"))
     return tmp_path / "build", env
 
@@ -161,13 +154,7 @@ def test_a_worker_that_dies_mid_task_has_its_task_rerun_not_failed(tmp_path: Pat
     import time
 
     distributed = pytest.importorskip("distributed")
-    root = tmp_path / "root"
-    for part in ("data", "book"):
-        shutil.copytree(ROOT / part, root / part)
-    (root / "notebooks").mkdir()
-    (root / "notebooks" / "napper.ipynb").write_text(json.dumps(NAPPER))
-    declare_notebooks(root / "notebooks", {"napper": "region"})
-    shutil.copy(ROOT / "requirements.lock", root / "requirements.lock")
+    root = one_notebook_project(tmp_path, "napper", NAPPER)
     build = tmp_path / "build"
     env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(build))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from eocic_helpers.analysis import composite as ci
@@ -88,3 +89,71 @@ def test_figures_and_claims(s, result):
     choices = ci.choices_table()
     assert list(choices.columns) == ["dimension", "indicator", "direction", "transform", "reason"]
     assert choices["reason"].str.len().gt(0).all()
+
+
+def test_a_tie_is_not_does_not_hold():
+    from eocic_helpers.analysis.composite import majority_verdict
+
+    assert majority_verdict(4, 8) == "undecided (a tie)"
+    assert majority_verdict(5, 8) == "holds"
+    assert majority_verdict(3, 8) == "does not hold"
+    assert majority_verdict(0, 0).startswith("n/a")
+
+
+def test_central_composite_obeys_its_coverage_rule():
+    from eocic_helpers.analysis import composite as ci
+    from eocic_helpers.data.snapshot import load_snapshot
+
+    s = load_snapshot()
+    config = ci.load_config()
+    assert config.missing_rule == "coverage"
+    result = ci.compute(s, config)  # the central case
+    coverage = ci.dimension_coverage(ci.indicator_matrix(s, config)[0], config)
+    for dim in result["entering"]:
+        assert coverage[dim] >= config.min_dimension_coverage, dim
+    assert "digitalisation" not in result["entering"]  # 58 % coverage
+
+
+def test_uncertainty_is_reported_by_source_and_mode():
+    from eocic_helpers.analysis import composite as ci
+    from eocic_helpers.core.regions import resolve_region
+    from eocic_helpers.data.snapshot import load_snapshot
+
+    s = load_snapshot()
+    mc = ci.monte_carlo(s, resolve_region("centre-val-de-loire"), replications=2000)
+    shares = ci.variance_by_source(mc).set_index("source")["share"]
+    assert shares.sum() == pytest.approx(1.0)
+    assert shares["rule for missing dimensions"] > 0.6  # the rule dominates
+    assert shares["normalisation-aggregation pair"] < 0.2
+    modes = ci.rank_modes(mc).set_index("rule")
+    # two separate modes: the coverage rule's interval lies wholly above (better than) the other
+    assert modes.loc["coverage", "p95"] < modes.loc["reweight", "p05"]
+    table = ci.variance_table(mc)
+    assert table["what"].str.contains("share of the rank variance").sum() == 3
+    assert table["what"].str.contains("5th-95th percentile, when").sum() == 2
+
+
+def test_cronbach_alpha_per_dimension():
+    import numpy as np
+
+    from eocic_helpers.analysis import composite as ci
+    from eocic_helpers.data.snapshot import load_snapshot
+
+    x = np.array([[1.0, 2.0], [2.0, 3.0], [3.0, 5.0]])
+    assert ci.cronbach_alpha(x) == pytest.approx(2 * (1 - (1 + 7 / 3) / (19 / 3)))
+    assert ci.standardised_alpha(np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])) == pytest.approx(1)
+    t = ci.consistency_table(load_snapshot()).set_index("dimension")
+    assert t.loc["New and emerging technologies", "alpha"] == pytest.approx(0.46, abs=0.01)
+    assert pd.isna(t.loc["Digitalisation", "alpha"])  # one indicator: not defined
+
+
+def test_reference_years_show_where_they_mix():
+    from eocic_helpers.analysis import composite as ci
+    from eocic_helpers.core.regions import resolve_region
+    from eocic_helpers.data.snapshot import load_snapshot
+
+    t = ci.reference_years(load_snapshot(), resolve_region("centre-val-de-loire")).set_index(
+        "indicator")
+    assert t.loc["berd_pct_gdp", "year for the region"] == "2013"
+    assert t.loc["berd_pct_gdp", "years mix"] == "yes"
+    assert t.loc["patents_per_million", "year for the region"] == "2012"

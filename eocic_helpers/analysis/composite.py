@@ -403,12 +403,130 @@ def monte_carlo(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig |
         "rank_all": rank_all, "rank_units": rank_units,
         "n_all": int(others.sum() + 1), "n_units": int((~own).sum() + 1),
         "pairs": [PAIR_LABELS[p] for p in pairs], "rules": rules,
+        "pair_choice": pair_choice, "rule_choice": rule_choice,
     }
     for name, arr in (("rank_all", rank_all), ("rank_units", rank_units)):
         for q in (5, 95):
             out[f"{name}_p{q:02d}"] = _pct(arr, q)
             out[f"{name}_p{q:02d}_mc_se"] = _mc_error(arr, q, unc.batches)
     return out
+
+
+def variance_by_source(mc: dict[str, Any], rank: str = "rank_all") -> pd.DataFrame:
+    """How much of the Monte Carlo rank variance each construction choice explains: the
+    first-order share Var(E[rank | choice]) / Var(rank) of the missing-dimension rule and of the
+    normalisation-aggregation pair; the rest is the weights and the interactions.
+
+    Columns: ``source, share`` (0-1); empty when fewer than two replications rank the region.
+    """
+    r = np.asarray(mc[rank], dtype=float)
+    ok = ~np.isnan(r)
+    if ok.sum() < 2 or np.var(r[ok]) == 0:
+        return pd.DataFrame(columns=["source", "share"])
+    total = float(np.var(r[ok]))
+    rows = []
+    for name, choice in (("rule for missing dimensions", mc["rule_choice"]),
+                         ("normalisation-aggregation pair", mc["pair_choice"])):
+        c = np.asarray(choice)[ok]
+        means = pd.Series(r[ok]).groupby(c).transform("mean").to_numpy()
+        rows.append((name, float(np.var(means)) / total))
+    rows.append(("weights and interactions (the rest)", 1.0 - sum(s for _, s in rows)))
+    return pd.DataFrame(rows, columns=["source", "share"])
+
+
+def rank_modes(mc: dict[str, Any], rank: str = "rank_all") -> pd.DataFrame:
+    """The rank distribution under each missing-dimension rule on its own (the modes the
+    mixed interval hides): replications, median and 5th-95th percentile per rule."""
+    r = np.asarray(mc[rank], dtype=float)
+    rows = []
+    for i, rule in enumerate(mc["rules"]):
+        sel = r[(np.asarray(mc["rule_choice"]) == i) & ~np.isnan(r)]
+        rows.append({"rule": rule, "label": RULE_LABELS[rule], "replications": int(len(sel)),
+                     "median": _pct(sel, 50), "p05": _pct(sel, 5), "p95": _pct(sel, 95)})
+    return pd.DataFrame(rows)
+
+
+def cronbach_alpha(x: np.ndarray) -> float | None:
+    """Cronbach's alpha of the columns of ``x`` (regions x indicators, complete rows only);
+    None for fewer than two indicators or rows."""
+    x = x[~np.isnan(x).any(axis=1)]
+    k = x.shape[1]
+    if k < 2 or len(x) < 2:
+        return None
+    item_var = x.var(axis=0, ddof=1).sum()
+    total_var = x.sum(axis=1).var(ddof=1)
+    return float(k / (k - 1) * (1 - item_var / total_var)) if total_var > 0 else None
+
+
+def standardised_alpha(x: np.ndarray) -> float | None:
+    """Standardised Cronbach's alpha, k r / (1 + (k - 1) r), with r the mean Pearson
+    correlation between the columns (each pair over the rows that have both); None for fewer
+    than two columns."""
+    k = x.shape[1]
+    if k < 2:
+        return None
+    corr = pd.DataFrame(x).corr().to_numpy()[np.triu_indices(k, 1)]
+    if np.isnan(corr).any():
+        return None
+    r = float(corr.mean())
+    return k * r / (1 + (k - 1) * r)
+
+
+def consistency_table(snapshot: pd.DataFrame, config: CompositeConfig | None = None
+                      ) -> pd.DataFrame:
+    """Each dimension's internal consistency (handbook step 4): the standardised Cronbach's
+    alpha of its indicators as they enter the composite (transformed, oriented, winsorised
+    z-scores) over the EU NUTS 2 regions, pairwise; and the plain alpha over the regions that
+    have every indicator."""
+    config = config or load_config()
+    values, _ = indicator_matrix(snapshot, config)
+    x = normalise(_transform(values, config), "zscore", config.outlier_sd)
+    m = _membership(config)
+    rows = []
+    for k, d in enumerate(config.dimensions):
+        idx = np.flatnonzero(m[:, k])
+        sub = x[:, idx]
+        complete = int((~np.isnan(sub).any(axis=1)).sum()) if len(idx) else 0
+        alpha = standardised_alpha(sub) if len(idx) else None
+        rows.append({"dimension": d.name, "indicators": len(idx), "regions with all": complete,
+                     "alpha": alpha, "alpha, complete rows": cronbach_alpha(sub) if len(idx)
+                     else None,
+                     "reading": ("no indicator" if not len(idx) else
+                                 "one indicator: not defined" if alpha is None else
+                                 "consistent (0.7 or more)" if alpha >= 0.7 else
+                                 "weak (below 0.7): the indicators measure different things")})
+    return pd.DataFrame(rows)
+
+
+def consistency_table_text(snapshot: pd.DataFrame, config: CompositeConfig | None = None
+                           ) -> pd.DataFrame:
+    """:func:`consistency_table` with alphas as text (two decimals; blank when undefined)."""
+    t = consistency_table(snapshot, config)
+    for c in ("alpha", "alpha, complete rows"):
+        t[c] = ["" if a is None or pd.isna(a) else f"{a:.2f}" for a in t[c]]
+    return t
+
+
+def reference_years(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig | None = None
+                    ) -> pd.DataFrame:
+    """The year each indicator's value refers to, for the region's units and across the EU
+    NUTS 2 regions (the latest year up to ``max_year`` per region), so that mixed years show."""
+    config = config or load_config()
+    _, years = indicator_matrix(snapshot, config)
+    rows = []
+    for d in config.dimensions:
+        for c in d.indicators:
+            col = years[c.indicator].dropna().astype(int)
+            own = sorted({int(y) for u in focus.nuts2016 if u in col.index for y in [col[u]]})
+            counts = col.value_counts().sort_index()
+            rows.append({
+                "dimension": d.name, "indicator": c.indicator,
+                "year for the region": ", ".join(map(str, own)) or "no value",
+                "years across EU regions": ("no value" if counts.empty else
+                                            "; ".join(f"{y}: {n}" for y, n in counts.items())),
+                "years mix": "yes" if len(counts) > 1 else "no",
+            })
+    return pd.DataFrame(rows)
 
 
 RULE_LABELS = {
@@ -634,6 +752,16 @@ def figure4(data: pd.DataFrame, focus: Region):
     return fig
 
 
+def majority_verdict(count: int, total: int) -> str:
+    """'holds' for a majority, 'does not hold' for a minority, and 'undecided (a tie)' when
+    exactly half: 4 of 8 is neither generally below nor generally not."""
+    if total == 0:
+        return "n/a (no comparison)"
+    if 2 * count == total:
+        return "undecided (a tie)"
+    return "holds" if 2 * count > total else "does not hold"
+
+
 def claims(fig3: pd.DataFrame, focus: Region) -> pd.DataFrame:
     """The briefing's qualitative reading of Figure 3, tested on our reconstruction."""
     own = fig3[(fig3["geo"] == focus.name) & (fig3["status"] == "ok")].set_index("dimension")
@@ -655,8 +783,7 @@ def claims(fig3: pd.DataFrame, focus: Region) -> pd.DataFrame:
     below = int(sum((cmp[focus.name] < cmp[o]).sum() for o in others))
     total = int(cmp[others].notna().sum().sum())
     rows.append(("Generally below the national and EU levels",
-                 f"{'holds' if below > total / 2 else 'does not hold'} (below in {below} of "
-                 f"{total} comparisons)"))
+                 f"{majority_verdict(below, total)} (below in {below} of {total} comparisons)"))
     rows.append(("Dimensions covered by our data",
                  f"{len(own)} of {fig3['dimension'].nunique()}; the others have no indicator"))
     return pd.DataFrame(rows, columns=["claim (briefing section 1.2)", "our data"])
@@ -775,6 +902,8 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
         "mc_replications": mc["replications"],
         "mc_pairs": "; ".join(mc["pairs"]),
         "missing_rule_central": RULE_LABELS[config.missing_rule],
+        "missing_rule_other": RULE_LABELS[_other_rule(config.missing_rule)],
+        "rank_other_rule": _int(effect.loc[_other_rule(config.missing_rule), "rank"]),
         "rank_reweight": _int(effect.loc["reweight", "rank"]),
         "rank_coverage": _int(effect.loc["coverage", "rank"]),
         "min_dimension_coverage_pct": config.min_dimension_coverage * 100,
@@ -842,6 +971,25 @@ def placement_text(focus: Region, own_units: pd.DataFrame, groups: dict[str, Any
     each = "; ".join(f"{n} in group {int(g)}" if g is not None else f"{n} in no group"
                      for n, g in placed)
     return f"the units of {focus.name} as follows: {each}"
+
+
+def _other_rule(rule: str) -> str:
+    return "reweight" if rule == "coverage" else "coverage"
+
+
+def variance_table(mc: dict[str, Any]) -> pd.DataFrame:
+    """Readable :func:`variance_by_source` plus :func:`rank_modes`: the share of the rank
+    variance each choice explains, then the rank interval under each rule on its own."""
+    v = variance_by_source(mc)
+    modes = rank_modes(mc)
+    rows = [{"what": f"share of the rank variance: {r.source}", "value": f"{r.share:.0%}"}
+            for r in v.itertuples()]
+    for r in modes.itertuples():
+        interval = ("no rank" if r.p05 is None else
+                    f"{r.p05}-{r.p95} (median {r.median}) of {mc['n_all']}")
+        rows.append({"what": f"rank, 5th-95th percentile, when {r.label} "
+                             f"({r.replications} replications)", "value": interval})
+    return pd.DataFrame(rows)
 
 
 def _int(value: Any) -> int | None:

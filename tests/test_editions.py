@@ -14,10 +14,12 @@ import pytest
 
 pytestmark = pytest.mark.slow
 REGION = "centre-val-de-loire"
-CHAPTERS = ["Key economic and innovation indicators", "Composite indicators of industrial change",
-            "Challenges, barriers and drivers of industrial modernisation",
-            "Costs and sensitivity of the two interventions", "Roadmap and action plan",
-            "Data and methods", "Fidelity to the briefing"]
+CHAPTERS = ["Executive summary", "Key economic and innovation indicators",
+            "Composite indicators of industrial change",
+            "Key challenges, barriers and drivers of industrial modernisation",
+            "Costs and sensitivity of the interventions",
+            "Roadmap and action plan with activities, timeframe and actors",
+            "Data and methods", "What this edition reproduces"]
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +71,8 @@ def test_no_asset_leaves_the_machine(editions: Path):
 def test_region_name_in_title_and_chapters_present(editions: Path):
     site = editions / "site" / REGION
     assert "<title>" in (site / "intro.html").read_text()
-    assert "Centre-Val de Loire: EOCIC policy briefing" in (site / "intro.html").read_text()
+    assert ("Centre-Val de Loire: a reproduction of the 2019 EOCIC policy briefing"
+            in (site / "intro.html").read_text())
     toc = _text(site / "intro.html")
     for chapter in CHAPTERS:
         assert chapter in toc, chapter
@@ -86,10 +89,12 @@ def test_figures_have_captions_with_source_alt_text_and_csv(editions: Path):
 
 
 def test_other_regions_say_what_they_lack(editions: Path):
+    """A region's chapters cite its own 2019 briefing where this reproduction restates none."""
     text = _text(editions / "site" / "saxony" / "synthesis.html")
-    assert "still to be written" in text
-    assert "Fidelity" in _text(editions / "site" / "saxony" / "fidelity.html")
-    assert "covers Centre-Val de Loire only" in _text(editions / "site" / "saxony" / "fidelity.html")
+    assert "Saxony has its own policy briefing" in text and "not shown here" in text
+    page = _text(editions / "site" / "saxony" / "reproduction.html")
+    assert "numbers against ours" in page and "covers Centre-Val de Loire only" in page
+    assert not (editions / "site" / "saxony" / "fidelity.html").exists()
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing: make setup as root")
@@ -101,7 +106,7 @@ def test_pdf_has_chapters_and_the_same_glued_values(editions: Path):
                                    text=True).stdout.split())
     for chapter in CHAPTERS:
         assert chapter.upper() in text.upper(), chapter
-    html = _text(editions / "site" / REGION / "intro.html")
+    html = _text(editions / "site" / REGION / "summary.html")
     for value in ("27 820", "30 105", "34 324", "78 000", "100 000", "130 000"):
         assert value in text, value
         assert value in html, value
@@ -192,8 +197,8 @@ def test_pdf_front_matter_dates_owners_and_numbering(editions: Path):
     cover = text.split("\f")[0]
     assert "Jan 01, 2019" not in cover and re.search(r"Edition of \d+ \w+ 20\d\d", cover)
     assert "Eurostat data extracted" in cover
-    intro_page = next(p for p in text.split("\f") if "This edition rebuilds" in p)
-    assert "INTRODUCTION" in intro_page.upper() and "CONTENTS" not in intro_page.upper()
+    intro_page = next(p for p in text.split("\f") if "This edition is a reproduction" in p)
+    assert "ABOUT THIS EDITION" in intro_page.upper() and "CONTENTS" not in intro_page.upper()
     assert "Centre-Val de Loire" in text.split("Bibliography")[-1] or \
         "Centre-Val de Loire" in text.split("BIBLIOGRAPHY")[-1]
     # Figures and tables are numbered through the edition (1, 2, 3...), as in HTML.

@@ -92,7 +92,10 @@ def test_html_edition_builds_strictly_with_the_chart(all_editions: Path):
     assert "intro.html" in (site / "index.html").read_text()
     intro = (site / "intro.html").read_text()
     assert "Centre-Val de Loire" in intro
-    assert "has 16 actions: 8 for inter-clustering" in " ".join(re.sub(r"<[^>]+>", "", intro).split())
+    plan = " ".join(re.sub(r"<[^>]+>", "", (site / "action_plan.html").read_text()).split())
+    assert "counts 16 actions: 8 for" in plan
+    summary = " ".join(re.sub(r"<[^>]+>", "", (site / "summary.html").read_text()).split())
+    assert "The action plan sets out 16 actions" in summary
 
 
 @pytest.mark.skipif(not shutil.which("xelatex"), reason="xelatex missing: run `make setup` as root")
@@ -116,10 +119,10 @@ def test_indicator_glue_reaches_results_and_book(e2e_build: Path, all_editions: 
         assert key in results, key
     assert results["gdp_per_capita_rank"] == 6
     assert results["gdp_per_capita_eur_text"] == "27 820"  # GDP / average population
-    intro = re.sub(r"<[^>]+>", "", (all_editions / "site" / REGION / "intro.html").read_text())
-    text = " ".join(intro.split())
-    assert "EUR 27 820 per inhabitant" in text
-    assert "ranks 6th of the ten pilot regions, behind North-Middle Sweden" in text
+    summary = re.sub(r"<[^>]+>", "", (all_editions / "site" / REGION / "summary.html").read_text())
+    text = " ".join(summary.split())
+    assert "EUR 27 820 of gross domestic product per inhabitant" in text
+    assert "ranks 6th of the ten pilot regions" in text
     page = (all_editions / "site" / REGION / "indicators.html").read_text()
     assert "figure1_economic_indicators.svg" in page and "figure2_technology_indicators.svg" in page
     assert "figure1_economic_indicators.csv" in page  # the data behind the figure is linked

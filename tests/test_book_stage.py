@@ -61,7 +61,11 @@ def test_the_intro_template_renders_for_a_data_only_region():
     # a reproduction, crediting the original authors; the region's own briefing is cited
     assert "not an EOCIC, EASME or European Commission publication" in flat
     assert "Julie Pellegrin and Louis Colnot" in flat
-    assert "summary.ipynb::own_briefing_citation" in flat
+    # without a summary run, the citation is the publication of all ten (no missing glue)
+    assert "one of the ten EOCIC briefings published on 5 November 2019" in flat
+    assert "own_briefing_citation" not in flat
+    with_summary = templates.render("intro.md", {**ctx, "available": {"summary"}})
+    assert "summary.ipynb::own_briefing_citation" in with_summary
     assert "No qualitative content of the Centre-Val de Loire briefing is shown under Saxony" in flat
     assert "as a template" not in text
     assert "{{" not in text and "<!--" not in text

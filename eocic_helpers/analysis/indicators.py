@@ -263,7 +263,7 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
         ax.set_xlabel("")
         ax.set_xlim(0, max([pilots["value"].max(),
                             *d.loc[d["kind"] != "pilot", "value"].dropna()]) * 1.05)
-        ax.xaxis.set_major_locator(MaxNLocator(2))
+        ax.xaxis.set_major_locator(MaxNLocator(2, prune="lower"))  # 0 is where the bars start
         if BY_ID[panel.indicator].unit == "EUR_HAB":
             ax.xaxis.set_major_formatter(FuncFormatter(axis_thousands))
     fig.suptitle(config.figure1.title)

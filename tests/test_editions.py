@@ -142,6 +142,8 @@ def _text_cells(csv: Path) -> list[str]:
             continue
         for value in frame[col]:
             value = value.strip()
+            if value[:2] in {"'" + c for c in "=+-@"}:  # the CSV's formula guard, not content
+                value = value[1:]
             if value and not re.fullmatch(r"[-+]?[\d.,eE+ %]*", value):
                 cells.append(value)
     return cells

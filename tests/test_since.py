@@ -25,7 +25,11 @@ def test_four_indicators_for_every_pilot_with_year_and_source(cvl_data):
     assert (ok["briefing_year"] == 2017).all() and (ok["latest_year"] > 2017).all()
     assert ok["briefing_source"].str.len().gt(0).all() and ok["latest_source"].str.len().gt(0).all()
     table = since.since_table(cvl_data)
-    assert {"briefing year", "source then", "latest year", "source now"} <= set(table.columns)
+    # every value carries its year, and every row its source(s)
+    assert {"briefing year's value (year)", "latest value (year)", "source"} <= set(table.columns)
+    shown = table[table["latest value (year)"] != "no value in our data"]
+    assert shown["latest value (year)"].str.contains(r"\(20\d\d\)").all()
+    assert shown["source"].str.len().gt(0).all()
 
 
 def test_values_of_the_focus_region(cvl_data):

@@ -512,6 +512,8 @@ def reference_years(snapshot: pd.DataFrame, focus: Region, config: CompositeConf
     """The year each indicator's value refers to, for the region's units and across the EU
     NUTS 2 regions (the latest year up to ``max_year`` per region), so that mixed years show."""
     config = config or load_config()
+    from eocic_helpers.data.snapshot import BY_ID
+
     _, years = indicator_matrix(snapshot, config)
     rows = []
     for d in config.dimensions:
@@ -520,7 +522,8 @@ def reference_years(snapshot: pd.DataFrame, focus: Region, config: CompositeConf
             own = sorted({int(y) for u in focus.nuts2016 if u in col.index for y in [col[u]]})
             counts = col.value_counts().sort_index()
             rows.append({
-                "dimension": d.name, "indicator": c.indicator,
+                "dimension": d.name,
+                "indicator": BY_ID[c.indicator].label if c.indicator in BY_ID else c.indicator,
                 "year for the region": ", ".join(map(str, own)) or "no value",
                 "years across EU regions": ("no value" if counts.empty else
                                             "; ".join(f"{y}: {n}" for y, n in counts.items())),

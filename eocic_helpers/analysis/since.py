@@ -161,16 +161,24 @@ def since_table(data: pd.DataFrame) -> pd.DataFrame:
             return ""
         return (f"{v:+,.0f}".replace(",", "\u00a0") if key == "gdp" else f"{v:+.1f} points")
 
+    def dated(v: Any, y: Any, key: str) -> str:
+        return fmt(v, key) + ("" if pd.isna(y) or v is None or pd.isna(v) else f" ({int(y)})")
+
+    def source(then: Any, now: Any) -> str:
+        then, now = ("" if pd.isna(x) else str(x) for x in (then, now))
+        return then if then == now or not now else (now if not then else
+                                                     f"then: {then}; latest: {now}")
+
     return pd.DataFrame({
         "indicator": data["indicator"],
         "region": data["name"],
-        "briefing year": [("" if pd.isna(y) else str(int(y))) for y in data["briefing_year"]],
-        "value then": [fmt(v, k) for v, k in zip(data["briefing_value"], data["key"], strict=True)],
-        "source then": data["briefing_source"],
-        "latest year": [("" if pd.isna(y) else str(int(y))) for y in data["latest_year"]],
-        "latest value": [fmt(v, k) for v, k in zip(data["latest_value"], data["key"], strict=True)],
-        "source now": data["latest_source"],
+        "briefing year's value (year)": [dated(v, y, k) for v, y, k in zip(
+            data["briefing_value"], data["briefing_year"], data["key"], strict=True)],
+        "latest value (year)": [dated(v, y, k) for v, y, k in zip(
+            data["latest_value"], data["latest_year"], data["key"], strict=True)],
         "change": [change(v, k) for v, k in zip(data["change"], data["key"], strict=True)],
+        "source": [source(a, b) for a, b in zip(data["briefing_source"], data["latest_source"],
+                                                strict=True)],
         "note": data["note"],
     })
 

@@ -146,6 +146,11 @@ def _config(src: Path, title: str, name: str, regions: list[Region]) -> None:
     config["latex"]["latex_documents"]["targetname"] = f"eocic-{name}.tex"
     config["latex"]["latex_documents"]["title"] = _latex_escape(title)
     config.setdefault("html", {})["announcement"] = _links_html(name, regions)
+    # Theme options given in sphinx.config replace Jupyter Book's own: the announcement bar
+    # (links to the other editions) and the sidebar's home entry go in with them.
+    options = config["sphinx"]["config"].setdefault("html_theme_options", {})
+    options["announcement"] = _links_html(name, regions)
+    options.setdefault("home_page_in_toc", bool(config["html"].get("home_page_in_navbar")))
     _write(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
 
 

@@ -184,6 +184,9 @@ def save_vector_and_png(fig: Any, png: Path, svg: Path, pdf: Path) -> None:
     ``SOURCE_DATE_EPOCH``), SVG ids salted by the theme (``svg.hashsalt``)."""
     with atomic.atomic_path(png) as tmp:
         fig.savefig(tmp, format="png", metadata={"Software": None})
+    # One layout for the three files: the PNG's, frozen (a layout engine would lay the figure
+    # out again for each format, and can collapse a dense grid at the PDF's resolution).
+    fig.set_layout_engine("none")
     with atomic.atomic_path(svg) as tmp:
         fig.savefig(tmp, format="svg", metadata={"Date": None})
     with atomic.atomic_path(pdf) as tmp:

@@ -71,9 +71,11 @@ def test_fetch_then_snapshot_fills_figure_1s_employment_rate(monkeypatch, tmp_pa
     assert "employment_rate_pct" in set(pd.read_csv(out / "indicators.csv")["indicator"])
     focus = resolve_region("centre-val-de-loire")
     fig1 = ki.figure1_data(s, load_regions(), focus)
-    panel = fig1[(fig1["indicator"] == "employment_rate_pct") & (fig1["region"] == focus.id)]
-    assert panel["value"].tolist() == [71.0]
-    assert ki.glue_values(s, load_regions(), focus)["employment_rate_pct"] == 71.0
+    # Figure 1's employment-rate panel is the briefing's 15-64 rate (tgs00007); the downloaded
+    # 20-64 series stays in the snapshot under its own indicator, never mixed into that panel
+    panel = fig1[(fig1["indicator"] == "employment_rate_15_64_pct") & (fig1["region"] == focus.id)]
+    assert panel["value"].tolist() == [pytest.approx(65.7)]
+    assert "employment_rate_pct" not in set(fig1["indicator"])
     # a download changed after it was catalogued is refused
     (raw / "lfst_r_lfe2emprt.tsv.gz").write_bytes(payload[:-4])
     with pytest.raises(DataError, match="changed since it was downloaded"):
@@ -84,7 +86,6 @@ def test_fetch_then_snapshot_fills_figure_1s_employment_rate(monkeypatch, tmp_pa
 @pytest.mark.skipif(not paths.RAW_SHARED.is_dir(), reason="raw files not present")
 def test_a_run_on_the_rebuilt_snapshot_publishes_the_employment_rate(monkeypatch, tmp_path):
     """fetch (faked) -> eocic data snapshot -> eocic run, in a copy of the project."""
-    import json
     import os
     import shutil
     import subprocess
@@ -106,7 +107,8 @@ def test_a_run_on_the_rebuilt_snapshot_publishes_the_employment_rate(monkeypatch
     subprocess.run([*eocic, "run", "centre-val-de-loire", "-n", "indicators", "-q"], env=env,
                    check=True, capture_output=True)
     run = tmp_path / "build" / "runs" / "centre-val-de-loire"
-    assert json.loads((run / "results.json").read_text())["employment_rate_pct_text"] == "71.0"
     fig1 = pd.read_csv(run / "figures" / "figure1_economic_indicators.csv")
-    rate = fig1[(fig1["indicator"] == "employment_rate_pct") & (fig1["region"] == "centre-val-de-loire")]
-    assert rate["value"].tolist() == [71.0]
+    rate = fig1[(fig1["indicator"] == "employment_rate_15_64_pct")
+                & (fig1["region"] == "centre-val-de-loire")]
+    assert rate["value"].tolist() == [pytest.approx(65.7)]
+    assert "employment_rate_pct" not in set(fig1["indicator"])

@@ -190,7 +190,8 @@ def test_dask_worker_threads_run_concurrent_tasks_in_their_own_kernels(tmp_path)
 
     for region in ("centre-val-de-loire", "saxony"):
         results = json.loads((build / "runs" / region / "results.json").read_text())
-        assert results["n_actions"] == 16
+        # Saxony has no plan of its own (Centre-Val de Loire's is never shown as its)
+        assert results.get("n_actions") == (16 if region == "centre-val-de-loire" else None)
         name = resolve_region(region).name
         nb = (build / "runs" / region / "action_plan.ipynb").read_text()
         assert name in nb, f"{region}'s notebook shows another region"

@@ -228,8 +228,9 @@ def test_3_files_are_hashed_in_chunks(tmp_path: Path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=True)
     before, after = map(int, proc.stdout.split())
-    # KiB: the peak grows by far less than the 1 GB file while it is hashed, and stays small
-    assert after - before < 100_000 and after < 600_000, proc.stdout
+    # KiB: the peak grows by far less than the 1 GB file while it is hashed (Linux keeps the
+    # parent's peak across exec, so only the growth says anything about the hashing)
+    assert after - before < 100_000, proc.stdout
     assert resource.RUSAGE_SELF is not None
 
 

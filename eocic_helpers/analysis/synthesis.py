@@ -229,7 +229,7 @@ def swot_grid(s: Synthesis) -> tuple[str, str]:
 
     Content is escaped for MyST; items with a footnote carry it as a footnote of the table.
     """
-    from eocic_helpers.outputs.escape import myst_text
+    from eocic_helpers.outputs.escape import myst_cell, myst_text
 
     items = s.swot_items()
     page = Page()
@@ -238,7 +238,7 @@ def swot_grid(s: Synthesis) -> tuple[str, str]:
         out = []
         for i in items[q]:
             note = page.note(i.footnote, i.id) if i.footnote else ""
-            out.append(f"    - {myst_text(i.shown)}{note}{cite_source(i.source)}")
+            out.append(f"    - {myst_cell(i.shown)}{note}{cite_source(i.source)}")
         return "\n".join(out)
 
     caption = myst_text("Strengths, weaknesses, opportunities and threats of industrial "

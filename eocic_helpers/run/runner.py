@@ -130,6 +130,23 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
     return files
 
 
+def region_results_digest(region: str) -> str:
+    """Hash of a region's ``results.json`` without the values of the notebooks that run after
+    the region's others: these read the results, so their key must not cover what they (or
+    their siblings, which may be promoted before or after them) add to it."""
+    run = paths.run_dir(region)
+    try:
+        results = json.loads((run / "results.json").read_text("utf-8"))
+        owners = json.loads((run / "_owners.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return "missing"
+    if not isinstance(results, dict) or not isinstance(owners, dict):
+        return "malformed"
+    after = {s.name for s in _all_specs() if s.after_region}
+    kept = {k: v for k, v in results.items() if owners.get(k) not in after}
+    return _sha(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode())
+
+
 def region_outputs(region: str, own: Iterable[str] = ()) -> list[str]:
     """The files a region's run published (executed notebooks, figures, tables), relative to
     its run folder, leaving out those of the notebooks that run after the region's others
@@ -176,11 +193,7 @@ def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: 
         h.update(rel.encode())
         h.update(_sha_or_missing(f))
     if spec.after_region:  # the region's results, which notebooks ran, what they published
-        run = paths.run_dir(region)
-        for name in ("results.json", "_owners.json"):
-            f = run / name
-            h.update(name.encode())
-            h.update(_sha_or_missing(f))
+        h.update(region_results_digest(region).encode())
         h.update(json.dumps(region_outputs(region, own)).encode())
     if paths.LOCK_FILE.exists():
         h.update(paths.LOCK_FILE.read_bytes())

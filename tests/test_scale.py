@@ -107,7 +107,7 @@ def test_all_nuts2_plans_any_nuts2_notebooks_for_every_region(tmp_path: Path):
 
 
 def test_the_whole_study_on_a_local_cluster_is_byte_identical_to_the_local_pool(
-        all_pilots_build: Path, tmp_path: Path):
+        all_pilots_build: Path, tmp_path: Path, monkeypatch):
     """Every region, the after-region and the cross-region notebooks on a
     ``distributed.LocalCluster``, scheduled by the same dependency logic as the local pool:
     the outputs are byte for byte those of the local run."""
@@ -115,6 +115,9 @@ def test_the_whole_study_on_a_local_cluster_is_byte_identical_to_the_local_pool(
     from conftest import run_outputs
 
     build = tmp_path / "build"
+    # The workers see the same project and build folder as the client (a shared filesystem):
+    # they start with this environment, as workers on a cluster start with the project's.
+    monkeypatch.setenv("EOCIC_BUILD", str(build))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
         env = dict(os.environ, EOCIC_BUILD=str(build))

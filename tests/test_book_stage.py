@@ -198,3 +198,8 @@ def test_a_table_cell_never_breaks_inside_a_number_and_may_break_a_long_file_nam
     assert cell.count(ZWSP) == 6 and cell.replace(ZWSP, "") == myst_text(
         "ballatore_eurostat_2020/eu_all_geo_data.rds")
     assert ZWSP not in myst_cell("short_name/file.csv")
+    # a list of codes joined by "+" breaks after each "+", a sum written with spaces does not
+    codes = myst_cell("population-weighted mean over DED2+DED4+DED5")
+    assert codes.count(ZWSP) == 2 and codes.replace(ZWSP, "") == myst_text(
+        "population-weighted mean over DED2+DED4+DED5")
+    assert ZWSP not in myst_cell("1 + 2")

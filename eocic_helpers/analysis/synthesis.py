@@ -218,8 +218,9 @@ def _check_identity(model: Synthesis, region_id: str, path: Path) -> None:
 
 
 def swot_frame(s: Synthesis) -> pd.DataFrame:
-    """Table 1 as rows: quadrant, id, text, source, evidence."""
-    return pd.DataFrame([{"quadrant": q, "id": i.id, "text": i.shown, "source": i.source,
+    """Table 1 as rows: quadrant, id, text, source (cited as the table shows it), evidence."""
+    return pd.DataFrame([{"quadrant": q, "id": i.id, "text": i.shown,
+                          "source": briefing_ref(i.source),
                           "evidence": "; ".join(evidence_label(e) for e in i.evidence)}
                          for q, items in s.swot_items().items() for i in items])
 

@@ -84,13 +84,18 @@ _GROUPED_NUMBER = re.compile(r"\b\d{1,3}(?: \d{3})+\b")
 #: A long token (a file name, a DOI, a URL).
 _LONG_TOKEN = re.compile(r"\S{25,}")
 NBSP, ZWSP = "\u00a0", "\u200b"
+#: The escaped "+" between two codes of a list such as ``DED2+DED4+DED5``.
+_JOINED_CODES = re.compile(r"(?<=\w)\\\+(?=\w)")
 
 
 def myst_cell(value: Any) -> str:
     """``value`` as literal MyST text for a table cell, which breaks only where a reader
     expects: never inside a number (its digit groups are joined by no-break spaces), and
-    after each ``/`` or ``_`` of a long token such as a file name or a DOI (a zero-width
-    space, which the browser breaks at and the LaTeX preamble turns into a break point)."""
+    after each ``/`` or ``_`` of a long token such as a file name or a DOI, and after each
+    ``+`` of a list of codes (a zero-width space, which the browser breaks at and the LaTeX
+    preamble turns into a break point)."""
     escaped = _GROUPED_NUMBER.sub(lambda m: m.group(0).replace(" ", NBSP), myst_text(value))
-    return _LONG_TOKEN.sub(
+    escaped = _LONG_TOKEN.sub(
         lambda m: re.sub(r"(\\[/_])(?=\S)", lambda b: b.group(1) + ZWSP, m.group(0)), escaped)
+    # A list of codes joined by "+" (``BE31+BE32+BE33``) breaks after each "+".
+    return _JOINED_CODES.sub(lambda m: m.group(0) + ZWSP, escaped)

@@ -263,7 +263,9 @@ def test_no_command_line_or_variable_name_in_an_edition(editions: Path, edition:
             found[page.name] = sorted(set(bad))[:8]
     pdf = editions / "pdf" / f"{edition}.pdf"
     if pdf.exists() and shutil.which("pdftotext"):
-        bad = _developer_text(" ".join(_pdf_text(pdf).split()))
+        # -raw: content-stream order, each table cell's lines together. (The layout mode joins
+        # a cell's end-of-line "population-" with the next column's first word.)
+        bad = _developer_text(" ".join(_pdf_text(pdf, "-raw").split()))
         if bad:
             found["PDF"] = sorted(set(bad))[:8]
     assert not found, found

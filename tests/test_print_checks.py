@@ -36,7 +36,7 @@ with PdfPages(sys.argv[1]) as pdf:
     page(pdf, [(80, 80, "a short page in the"), (80, 120, "middle of a chapter")])  # 2
     page(pdf, [*full, (500, 300, "marginal")])                       # 3: a word too far
     page(pdf, [(80, 80, "the last lines of the chapter")])           # 4: its last page
-    page(pdf, [(300, 40, "CHAPTER"), *full])                         # 5
+    page(pdf, [(300, 40, "APPENDIX"), *full])                        # 5: an appendix opens
     page(pdf, [])                                                    # 6: blank
     page(pdf, [(80, 80, "end")])                                     # 7: the PDF's last page
 """

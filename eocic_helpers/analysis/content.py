@@ -22,7 +22,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import _line_of, _rel, load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
-from eocic_helpers.outputs.escape import myst_cell, myst_text
+from eocic_helpers.outputs.escape import myst_text
 
 #: A placeholder for a reference value (``{ref:cluster_organisations_active}``) or the item's
 #: own date (``{date}``).
@@ -446,30 +446,14 @@ def show(myst: str) -> None:
     display(Markdown(myst))
 
 
-def _blank(value: Any) -> bool:
-    """True for None, NaN and pandas' NA."""
-    import pandas as pd
-
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def list_table(frame: Any, caption: str, name: str, widths: str | None = None) -> str:
-    """A MyST list-table whose caption and cells are escaped content."""
-    lines = [f"```{{list-table}} {myst_text(caption)}", ":header-rows: 1", f":name: {name}"]
-    if widths:
-        lines.append(f":widths: {widths}")
-    if len(frame) > 12:
-        lines.append(":class: longtable")
-    lines.append("")
-    lines.append("* - " + "\n  - ".join(myst_cell(c) or " " for c in frame.columns))
-    for row in frame.itertuples(index=False):
-        cells = ["" if _blank(v) else myst_cell(v) for v in row]
-        lines.append("* - " + "\n  - ".join(c or " " for c in cells))
-    lines.append("```")
-    return "\n".join(lines) + "\n"
+    """A MyST list-table whose caption and cells are escaped content: the one writer of
+    :func:`eocic_helpers.outputs.publication.myst_list_table` (column widths that fit the
+    PDF's text block, a landscape page for a wide table), with ``widths`` as a MyST string."""
+    from eocic_helpers.outputs.publication import myst_list_table
+
+    return myst_list_table(frame, caption, name,
+                           widths=[int(w) for w in widths.split()] if widths else None)
 
 
 def html_table(frame: Any, caption: str) -> str:

@@ -275,8 +275,11 @@ def number_rows(region: Region, run_dir: Path | None = None,
     results_file = run_dir / "results.json"
     results = json.loads(results_file.read_text("utf-8")) if results_file.exists() else {}
     if chapters is None:
-        chapters = [p.file for part, p, _ in load_pipeline().pages("region")
-                    if p.source == "notebook" and p.file != "reproduction"]
+        # The chapters of the region's own run: not the notebooks that run after them (this
+        # page, the summary), whose outputs may or may not exist yet when this one runs.
+        pipeline = load_pipeline()
+        chapters = [p.file for part, p, _ in pipeline.pages("region")
+                    if p.source == "notebook" and not pipeline.notebooks[p.file].after_region]
     texts = edition_text(run_dir, chapters)
     comps: dict[str, list[Any]] = {}
     if region.id == TEMPLATE_REGION:

@@ -126,10 +126,12 @@ def _read_pgm(path: Path) -> np.ndarray:
 
 
 def chapter_starts(pdf: Path) -> list[int]:
-    """Pages on which a chapter opens (Sphinx sets "CHAPTER" above the chapter's title)."""
+    """Pages on which a chapter or an appendix opens (Sphinx sets "CHAPTER" or "APPENDIX"
+    above its title)."""
     pages = _run("pdftotext", "-layout", str(pdf), "-").split("\f")
     return [k for k, text in enumerate(pages, start=1)
-            if text.strip() and text.strip().splitlines()[0].strip().upper() == "CHAPTER"]
+            if text.strip()
+            and text.strip().splitlines()[0].strip().upper() in {"CHAPTER", "APPENDIX"}]
 
 
 def layout_report(pdf: Path) -> LayoutReport:

@@ -76,17 +76,24 @@ def at_saved_dpi(fig: Figure) -> Figure:
     return fig
 
 
-def saved_size(fig: Figure) -> ShownSize:
-    """Size in inches of the image ``savefig`` writes with the project's rcParams."""
+def saved_bbox(fig: Figure) -> Bbox:
+    """The part of ``fig`` the project saves, in inches: the tight box around what is drawn
+    (``savefig.bbox``, ``savefig.pad_inches``) in height, and never narrower than the figure
+    itself, so that every figure is at least as wide as it was drawn (a map of fixed aspect
+    would otherwise come out narrower, and print at another scale than its neighbours)."""
     import matplotlib as mpl
 
-    r = renderer(fig)
-    if mpl.rcParams["savefig.bbox"] == "tight":
-        pad = mpl.rcParams["savefig.pad_inches"]
-        box = fig.get_tightbbox(r).padded(pad)
-        return ShownSize(box.width, box.height)
-    w, h = fig.get_size_inches()
-    return ShownSize(float(w), float(h))
+    w, h = (float(v) for v in fig.get_size_inches())
+    if mpl.rcParams["savefig.bbox"] != "tight":
+        return Bbox.from_bounds(0, 0, w, h)
+    box = fig.get_tightbbox(renderer(fig)).padded(mpl.rcParams["savefig.pad_inches"])
+    return Bbox.from_extents(min(box.x0, 0.0), box.y0, max(box.x1, w), box.y1)
+
+
+def saved_size(fig: Figure) -> ShownSize:
+    """Size in inches of the image the project saves (:func:`saved_bbox`)."""
+    box = saved_bbox(fig)
+    return ShownSize(box.width, box.height)
 
 
 def _tick_labels(axis: Axis) -> list[Text]:

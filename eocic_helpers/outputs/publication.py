@@ -182,22 +182,31 @@ def save_vector_and_png(fig: Any, png: Path, svg: Path, pdf: Path) -> None:
     """Write ``fig`` as PNG, SVG and PDF, each byte-for-byte reproducible: no software or date
     in the PNG and SVG, no creation date in the PDF (matplotlib also honours
     ``SOURCE_DATE_EPOCH``), SVG ids salted by the theme (``svg.hashsalt``)."""
-    with atomic.atomic_path(png) as tmp:
-        fig.savefig(tmp, format="png", metadata={"Software": None})
-    # One layout for the three files: the PNG's, frozen (a layout engine would lay the figure
-    # out again for each format, and can collapse a dense grid at the PDF's resolution).
+    from eocic_helpers.outputs.legibility import at_saved_dpi, saved_bbox
+
+    # One layout for the three files, frozen (a layout engine would lay the figure out again
+    # for each format, and can collapse a dense grid at the PDF's resolution), and one box: the
+    # tight box, never narrower than the figure (see saved_bbox).
+    box = saved_bbox(at_saved_dpi(fig))
     fig.set_layout_engine("none")
+    with atomic.atomic_path(png) as tmp:
+        fig.savefig(tmp, format="png", metadata={"Software": None}, bbox_inches=box)
     with atomic.atomic_path(svg) as tmp:
-        fig.savefig(tmp, format="svg", metadata={"Date": None})
+        fig.savefig(tmp, format="svg", metadata={"Date": None}, bbox_inches=box)
     with atomic.atomic_path(pdf) as tmp:
         fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "ModDate": None,
-                                                 "Producer": None, "Creator": None})
+                                                 "Producer": None, "Creator": None},
+                    bbox_inches=box)
 
 
 def _cell(value: Any) -> str:
     """One table cell as literal MyST text (blank for a missing value); see
     :func:`eocic_helpers.outputs.escape.myst_cell`."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    try:
+        blank = value is None or bool(pd.isna(value))  # None, NaN, pandas' NA and NaT
+    except (TypeError, ValueError):  # a list or an array is not blank
+        blank = False
+    if blank:
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
@@ -221,8 +230,8 @@ def _quoted_option(value: Any) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-#: Tables with this many columns or more are printed on a landscape page.
-LANDSCAPE_COLUMNS = 8
+#: Tables with this many columns or more are printed in a smaller type.
+WIDE_COLUMNS = 7
 
 
 def column_widths(frame: pd.DataFrame) -> list[int]:
@@ -249,10 +258,11 @@ def myst_list_table(frame: pd.DataFrame, caption: str, name: str,
     tables may break across pages.
     """
     widths = widths or column_widths(frame)
-    # A genuinely wide table gets a landscape page in print (book/_config.yml loads pdflscape
-    # and afterpage): the page it would interrupt is filled with the text that follows first.
-    landscape = len(frame.columns) >= LANDSCAPE_COLUMNS
-    lines = ["```{raw} latex", "\\afterpage{\\begin{landscape}", "```", ""] if landscape else []
+    # A table of many columns is set in a smaller type with narrower column gaps in print, on
+    # the portrait page: rotated pages each started a new page and left the one before short.
+    wide = len(frame.columns) >= WIDE_COLUMNS
+    lines = ["```{raw} latex", "\\begingroup\\footnotesize\\setlength{\\tabcolsep}{3pt}",
+             "```", ""] if wide else []
     lines += [f"```{{list-table}} {myst_text(caption)}", ":header-rows: 1",
              f":name: {_label(name)}", f":widths: {' '.join(str(int(w)) for w in widths)}"]
     if len(frame) > 6:
@@ -262,8 +272,8 @@ def myst_list_table(frame: pd.DataFrame, caption: str, name: str,
     for row in frame.itertuples(index=False):
         lines.append("* - " + "\n  - ".join(_cell(v) or " " for v in row))
     lines.append("```")
-    if landscape:
-        lines += ["", "```{raw} latex", "\\end{landscape}}", "```"]
+    if wide:
+        lines += ["", "```{raw} latex", "\\endgroup", "```"]
     return "\n".join(lines) + "\n"
 
 

@@ -153,3 +153,12 @@ def test_candidates_table_shows_labels_and_plain_headers_not_ids():
     assert "indicator" not in shown.columns and "Indicator" in shown.columns
     assert not [c for c in shown.columns if "_" in c]
     assert list(shown["Indicator"]) == list(cands["label"])
+
+
+def test_a_challenge_keeps_its_acronym_inside_a_sentence():
+    from eocic_helpers.analysis.synthesis import in_sentence
+
+    assert in_sentence("SMEs innovate too little") == "SMEs innovate too little"
+    assert in_sentence("Too few links") == "too few links"
+    assert in_sentence("EU funds unused") == "EU funds unused"
+    assert in_sentence("A") == "a"

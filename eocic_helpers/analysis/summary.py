@@ -80,13 +80,17 @@ def _position(s: Summary, region: Region) -> None:
         if s.has("gdp_per_capita_rank_ordinal"):
             parts.append(f"It ranks {s.num('gdp_per_capita_rank_ordinal')} of the ten pilot "
                          "regions on this measure.")
-    if s.has("tertiary_employed_share_pct_text", "tertiary_employed_share_pct_eu_text"):
-        parts.append(f"{s.num('tertiary_employed_share_pct_text')}% of those in work hold a "
+    # Each value with its own year: the series end in different years (industry in 2015).
+    if s.has("tertiary_employed_share_pct_text", "tertiary_employed_share_pct_eu_text",
+             "tertiary_employed_share_year"):
+        parts.append(f"In {s.num('tertiary_employed_share_year')}, "
+                     f"{s.num('tertiary_employed_share_pct_text')}% of those in work held a "
                      f"higher-education degree (EU28 "
                      f"{s.num('tertiary_employed_share_pct_eu_text')}%).")
-    if s.has("industry_lq_text"):
-        parts.append(f"Its specialisation in industry (NACE B-E) is "
-                     f"{s.num('industry_lq_text')}, where 1 is the EU28 share.")
+    if s.has("industry_lq_text", "industry_lq_year"):
+        parts.append(f"Its specialisation in industry (NACE B-E) was "
+                     f"{s.num('industry_lq_text')} in {s.num('industry_lq_year')}, the last "
+                     "year of that series, where 1 is the EU28 share.")
     if s.has("composite_rank_all_text", "n_all_regions", "composite_rank_all_p05_text",
              "composite_rank_all_p95_text"):
         parts.append(f"On our open composite of industrial change it ranks "

@@ -281,6 +281,20 @@ def challenges_table(s: Synthesis) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def in_sentence(name: str) -> str:
+    """A name as it reads inside a sentence: its first letter in lower case, unless its first
+    word is an acronym ("SMEs innovate too little" stays as it is)."""
+    first = name.split(" ", 1)[0]
+    if len(first) > 1 and first[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
+def challenges_text(s: Synthesis) -> str:
+    """The challenges, numbered, as one run of text: "(1) too few links ...; (2) ..."."""
+    return "; ".join(f"({k}) {in_sentence(c.name)}" for k, c in enumerate(s.challenges, start=1))
+
+
 def evidence_share(s: Synthesis) -> float:
     """Share of the SWOT items that carry quantitative evidence."""
     items = [i for q in s.swot_items().values() for i in q]

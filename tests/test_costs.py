@@ -163,3 +163,18 @@ def test_figures_show_what_they_say(v):
     assert shown and shown == [x for x in sob["label"] if x in shown]
     fig = costs.scale_figure(costs.scale(v), 50)
     assert fig.axes[0].yaxis.get_major_formatter()(25000, 0) == "25 000"
+
+
+def test_the_briefing_s_figures_are_shown_as_stated_and_our_totals_as_ours():
+    from eocic_helpers.analysis import costs
+
+    stated = costs.stated_figures()
+    assert list(stated["period"][:2]) == ["a year", "a year"]  # inter-clustering, footnotes 14-15
+    assert set(stated["period"][2:5]) == {"none stated"}  # coaching: footnote 20 gives no period
+    assert "footnote 21" in stated["where"].iloc[-1]
+    text = " ".join(stated.astype(str).to_numpy().ravel())
+    assert "70 000" in text and "8 000" in text and "78 000" not in text  # no sum of ours
+    totals = costs.our_totals(costs.defaults()).set_index("total")
+    assert totals.loc["Gross yearly total, our assumption", "EUR a year"] == "193 000"
+    assert totals.loc["Net additional yearly cost, our assumption", "EUR a year"] == "78 000"
+    assert all("our" in a for a in totals["assumptions"])

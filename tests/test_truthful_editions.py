@@ -188,3 +188,50 @@ def test_the_executive_summary_holds_only_what_the_edition_supports(all_editions
         assert "own 2019 briefing" in text
     wallonia = _pages(all_editions / "site", "wallonia")["summary"]
     assert "10.2826/504234" in wallonia
+
+
+def _tables(page: Path) -> list[tuple[str, list[str]]]:
+    """Each table of a page as (caption, rows), text only."""
+    body = page.read_text("utf-8")
+    out = []
+    for table in re.findall(r"<table.*?</table>", body, re.S):
+        cap = re.search(r"<caption.*?</caption>", table, re.S)
+        caption = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", cap.group(0))).split()) if cap else ""
+        rows = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", r)).replace("\u200b", "").split())
+                for r in re.findall(r"<tr.*?</tr>", table, re.S)]
+        out.append((caption, rows))
+    return out
+
+
+def test_the_cost_chapter_states_the_briefing_first_and_labels_our_totals(all_editions: Path):
+    """Issue 25, item 4: the cost chapter's first table holds the briefing's figures as it
+    states them (no total, no period it does not give), and every yearly total of both
+    interventions, which the briefing never makes, is labelled as our assumption."""
+    page = all_editions / "site" / CVL / "cost_benefit.html"
+    results = json.loads((all_editions / "runs" / CVL / "results.json").read_text("utf-8"))
+    tables = _tables(page)
+    caption, rows = tables[0]
+    first = " ".join(rows)
+    for stated in ("about EUR 70 000", "about EUR 8 000", "EUR 70 000 to 90 000",
+                   "EUR 30 000 to 40 000", "none stated", "footnote 21",
+                   "no significant additional cost"):
+        assert stated.replace(" ", "") in first.replace(" ", "").replace("\xa0", ""), stated
+    gross = results["total_cost_eur_per_year_text"]
+    net = results["inter_clustering_cost_eur_per_year_text"]
+    squash = lambda t: t.replace(" ", "").replace("\xa0", "")  # noqa: E731
+    assert squash(gross) not in squash(first) and squash(net) not in squash(first)
+    assert "adds none of them up" in caption
+    # Every table row showing our gross total, or our net additional cost, says it is ours.
+    shown = 0
+    for caption, rows in tables:
+        header = rows[0] if rows else ""
+        for row in rows[1:]:
+            if squash(gross) in squash(row) or (squash(net) in squash(row)
+                                                  and "Net additional" in row):
+                shown += 1
+                assert "our assumption" in f"{caption} {header} {row}", (caption, row)
+    assert shown >= 2
+    # The prose calls the total ours, and break-even is held against value added.
+    text = _text(page)
+    assert "our gross yearly total is EUR" in text
+    assert "in additional value added" in text and "additional exports" not in text

@@ -309,6 +309,44 @@ def sobol(v: dict[str, Any], n: int = 2**13, seed: int = SEED,
     }).sort_values("total_order", ascending=False).reset_index(drop=True)
 
 
+def sobol_table(sob: pd.DataFrame) -> pd.DataFrame:
+    """:func:`sobol`'s indices for readers, two decimals, largest total index first."""
+    return pd.DataFrame({"factor": sob["label"],
+                         "first-order index": [f"{x:.2f}" for x in sob["first_order"]],
+                         "total index": [f"{x:.2f}" for x in sob["total_order"]]})
+
+
+#: Two total Sobol' indices closer than this are a tie: the seeded estimate (2^13 base draws)
+#: does not order them reliably.
+SOBOL_TIE = 0.03
+
+
+def _in_sentence(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
+def sensitivity_sentence(sob: pd.DataFrame, tor: pd.DataFrame | None = None) -> str:
+    """Which factor matters most, in words that agree with the numbers: a near tie between
+    the two largest total Sobol' indices is said as a tie, and the tornado chart's order (one
+    factor moved at a time) is named when it differs (plain text, no final full stop)."""
+    a, b = sob.iloc[0], sob.iloc[1] if len(sob) > 1 else None
+    if b is not None and a["total_order"] - b["total_order"] < SOBOL_TIE:
+        text = (f"the {_in_sentence(a['label'])} and the {_in_sentence(b['label'])} matter "
+                f"about equally (total Sobol' indices {a['total_order']:.2f} and "
+                f"{b['total_order']:.2f}, a near tie)")
+    else:
+        text = (f"the {_in_sentence(a['label'])} matters most (total Sobol' index "
+                f"{a['total_order']:.2f})")
+    if tor is not None and len(tor):
+        widest = tor.iloc[0]["label"]
+        if widest == a["label"]:
+            text += "; it is also the widest bar of the tornado chart"
+        else:
+            text += (f"; moved one at a time, as in the tornado chart, the "
+                     f"{_in_sentence(widest)} moves the cost furthest")
+    return text
+
+
 def scale(v: dict[str, Any], n_smes: np.ndarray | None = None) -> pd.DataFrame:
     """Total yearly cost and cost per coached SME for 10 to 200 SMEs (other values fixed)."""
     n = np.arange(10, 201, 10) if n_smes is None else np.asarray(n_smes)

@@ -184,18 +184,15 @@ def test_the_sensitivity_text_says_a_near_tie_and_the_tornado_s_order():
     """Issue 25, item 4: audits (0.443) and tutors (0.434) are a near tie, and the tornado's
     widest bar (tutors) is named; the net (savings) scenario has its own Sobol' indices."""
     from eocic_helpers.analysis import costs
+    from eocic_helpers.outputs.numbers import in_sentence
 
     v = costs.defaults()
     sob, tor = costs.sobol(v), costs.tornado(v)
     text = costs.sensitivity_sentence(sob, tor)
     assert "about equally" in text and "near tie" in text and "matters most" not in text
-    assert "tornado chart" in text and _lower(tor.iloc[0]["label"]) in text
+    assert "tornado chart" in text and in_sentence(tor.iloc[0]["label"]) in text
     savings = costs.sobol(v, scenario="savings")
     assert set(savings["parameter"]) > set(sob["parameter"])  # the savings factors join
     assert "matters most" in costs.sensitivity_sentence(savings)
     shown = costs.sobol_table(savings)
     assert list(shown.columns) == ["factor", "first-order index", "total index"]
-
-
-def _lower(label: str) -> str:
-    return label[:1].lower() + label[1:]

@@ -156,7 +156,7 @@ def test_candidates_table_shows_labels_and_plain_headers_not_ids():
 
 
 def test_a_challenge_keeps_its_acronym_inside_a_sentence():
-    from eocic_helpers.analysis.synthesis import in_sentence
+    from eocic_helpers.outputs.numbers import in_sentence
 
     assert in_sentence("SMEs innovate too little") == "SMEs innovate too little"
     assert in_sentence("Too few links") == "too few links"

@@ -43,7 +43,7 @@ from eocic_helpers.analysis.cost_parameters import (  # noqa: F401  (re-exported
     load_parameters,
     validate_values,
 )
-from eocic_helpers.outputs.numbers import axis_thousands, format_number
+from eocic_helpers.outputs.numbers import axis_thousands, format_number, in_sentence
 
 BRIEFING_N_SMES = 50  # footnote 20 prices the coaching for 50 SMEs
 SEED = 20190101
@@ -321,21 +321,17 @@ def sobol_table(sob: pd.DataFrame) -> pd.DataFrame:
 SOBOL_TIE = 0.03
 
 
-def _in_sentence(label: str) -> str:
-    return label[:1].lower() + label[1:]
-
-
 def sensitivity_sentence(sob: pd.DataFrame, tor: pd.DataFrame | None = None) -> str:
     """Which factor matters most, in words that agree with the numbers: a near tie between
     the two largest total Sobol' indices is said as a tie, and the tornado chart's order (one
     factor moved at a time) is named when it differs (plain text, no final full stop)."""
     a, b = sob.iloc[0], sob.iloc[1] if len(sob) > 1 else None
     if b is not None and a["total_order"] - b["total_order"] < SOBOL_TIE:
-        text = (f"the {_in_sentence(a['label'])} and the {_in_sentence(b['label'])} matter "
+        text = (f"the {in_sentence(a['label'])} and the {in_sentence(b['label'])} matter "
                 f"about equally (total Sobol' indices {a['total_order']:.2f} and "
                 f"{b['total_order']:.2f}, a near tie)")
     else:
-        text = (f"the {_in_sentence(a['label'])} matters most (total Sobol' index "
+        text = (f"the {in_sentence(a['label'])} matters most (total Sobol' index "
                 f"{a['total_order']:.2f})")
     if tor is not None and len(tor):
         widest = tor.iloc[0]["label"]
@@ -343,7 +339,7 @@ def sensitivity_sentence(sob: pd.DataFrame, tor: pd.DataFrame | None = None) -> 
             text += "; it is also the widest bar of the tornado chart"
         else:
             text += (f"; moved one at a time, as in the tornado chart, the "
-                     f"{_in_sentence(widest)} moves the cost furthest")
+                     f"{in_sentence(widest)} moves the cost furthest")
     return text
 
 

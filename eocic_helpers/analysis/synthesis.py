@@ -26,6 +26,7 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.core.regions import Region
+from eocic_helpers.outputs.numbers import in_sentence
 
 QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"]
 PEST = ["political", "economic", "socio_cultural", "technological"]
@@ -279,15 +280,6 @@ def challenges_table(s: Synthesis) -> pd.DataFrame:
             swot[ref] for ref in c.from_swot), "addressed by": "; ".join(by),
             "source": briefing_ref(c.source)})
     return pd.DataFrame(rows)
-
-
-def in_sentence(name: str) -> str:
-    """A name as it reads inside a sentence: its first letter in lower case, unless its first
-    word is an acronym ("SMEs innovate too little" stays as it is)."""
-    first = name.split(" ", 1)[0]
-    if len(first) > 1 and first[1].isupper():
-        return name
-    return name[:1].lower() + name[1:]
 
 
 def challenges_text(s: Synthesis) -> str:

@@ -1,4 +1,5 @@
-"""Numbers as readers see them: one formatting rule for prose, tables, captions and axes.
+"""Numbers (and names) as readers see them: one formatting rule for prose, tables, captions
+and axes.
 
 Thousands are separated by a space, as in the briefing (``27 800``); a missing or non-finite
 value is written as words, never as ``nan``.
@@ -34,3 +35,12 @@ def format_number(value: Any, fmt: str = ",.0f", missing: str = MISSING) -> str:
 def axis_thousands(value: float, _position: Any = None) -> str:
     """A matplotlib tick formatter: whole numbers with a space as thousands separator."""
     return format_number(value, ",.0f", missing="")
+
+
+def in_sentence(name: str) -> str:
+    """A name or label as it reads inside a sentence: its first letter in lower case, unless
+    its first word is an acronym ("SMEs innovate too little" stays as it is)."""
+    first = name.split(" ", 1)[0]
+    if len(first) > 1 and first[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]

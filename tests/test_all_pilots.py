@@ -49,3 +49,39 @@ def test_summary_lists_every_task(all_pilots_build: Path):
     cross = [t for t in summary["tasks"] if t["region"] == "all"]
     assert [t["notebook"] for t in cross] == ["comparison"]
     assert summary["tasks"][-1]["region"] == "all"
+
+
+def test_the_eu_wide_step_leaves_the_pilots_composite_outputs_as_they_were(all_pilots_build: Path):
+    """The EU-wide Monte Carlo draws are computed once per run (notebooks/eu_tables.ipynb) and
+    each region only ranks itself in them: every table, figure CSV and glued value of the ten
+    pilots' composite chapter is byte-identical to what each region's own full Monte Carlo
+    gave before (tests/fixtures/industrial_change_before_eu_step.json)."""
+    import hashlib
+
+    before = json.loads((Path(__file__).parent / "fixtures" /
+                         "industrial_change_before_eu_step.json").read_text())["regions"]
+    assert sorted(before) == sorted(REGIONS)
+    for region, files in before.items():
+        run = all_pilots_build / "runs" / region
+        frag = json.loads((run / ".cache" / "industrial_change.results.json").read_text())
+        now = {rel: hashlib.sha256((run / rel).read_bytes()).hexdigest()
+               for rel in files if rel != "values"}
+        now["values"] = hashlib.sha256(json.dumps(frag["values"], sort_keys=True,
+                                                  ensure_ascii=False).encode()).hexdigest()
+        assert now == files, region
+    eu = all_pilots_build / "runs" / "eu"
+    assert sorted(p.name for p in (eu / "data").iterdir()) == [
+        "composite_mc_pairs.npy", "composite_mc_regions.npy", "composite_mc_rules.npy",
+        "composite_mc_totals.npy"]
+    table = pd.read_csv(eu / "tables" / "composite_eu_nuts2.csv")
+    assert len(table) > 250 and table["rank"].dropna().is_monotonic_increasing
+
+
+def test_no_executed_notebook_prints_anything(all_pilots_build: Path):
+    """Kernels write no stray text into a notebook (IPython's history database, shared by
+    kernels running side by side, used to print 'Session/line number was not unique')."""
+    for nb in sorted((all_pilots_build / "runs").glob("*/*.ipynb")):
+        cells = json.loads(nb.read_text())["cells"]
+        streams = [o.get("text") for c in cells for o in c.get("outputs", [])
+                   if o.get("output_type") in ("stream", "error")]
+        assert not streams, (nb, streams[:1])

@@ -56,6 +56,37 @@ def test_monte_carlo_is_seeded_and_gives_intervals(s):
     assert a["rank_all_p05"] <= a["rank_all_p95"] <= a["n_all"]
 
 
+def test_the_shared_draws_give_each_region_the_ranks_of_its_own_monte_carlo(s, tmp_path):
+    """A run computes the EU-wide draws once (eu_tables) and each region ranks itself in them:
+    the outcome is exactly that of a region's own full Monte Carlo, through the .npy files."""
+    draws = ci.mc_draws(s, replications=300)
+    ci.save_draws(draws, tmp_path)
+    loaded = ci.load_draws(tmp_path)
+    for region in ("centre-val-de-loire", "lithuania", "saxony"):
+        focus = resolve_region(region)
+        own = ci.monte_carlo(s, focus, replications=300)
+        shared = ci.mc_ranks(loaded, s, focus)
+        assert own.keys() == shared.keys()
+        for key, value in own.items():
+            if isinstance(value, np.ndarray):
+                assert np.array_equal(value, shared[key], equal_nan=True), key
+            else:
+                assert value == shared[key], key
+    table = ci.eu_table(s, loaded)
+    frb0 = table.set_index("geo").loc["FRB0"]  # Centre-Val de Loire is one NUTS 2 region
+    mc = ci.mc_ranks(loaded, s, resolve_region("centre-val-de-loire"))
+    assert (frb0["rank_p05"], frb0["rank_p95"]) == (mc["rank_all_p05"], mc["rank_all_p95"])
+    assert frb0["name"] == "Centre — Val de Loire" or frb0["name"]
+    assert table["rank"].dropna().is_monotonic_increasing
+
+
+def test_missing_shared_draws_are_one_clear_line(tmp_path):
+    from eocic_helpers.core.errors import DataError
+
+    with pytest.raises(DataError, match="composite_mc_totals.npy.*run 'eocic run'"):
+        ci.load_draws(tmp_path)
+
+
 @pytest.mark.parametrize(
     ("stars", "composite", "group"),
     [(49, 0.45, 1),   # Centre-Val de Loire: 49 stars, composite below 0.5 (section 1.2)

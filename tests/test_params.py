@@ -16,8 +16,10 @@ def test_every_notebook_declares_region_with_the_default_region():
     specs = prm.discover()
     assert "action_plan" in specs
     for spec in specs.values():
-        # A cross-region notebook runs over every pilot at once: its region is "all".
-        expected = "all" if spec.cross_region else "centre-val-de-loire"
+        # A cross-region notebook runs over every pilot at once: its region is "all"; an
+        # EU-wide one runs once for the EU: "eu".
+        expected = ("all" if spec.cross_region else "eu" if spec.eu_wide
+                    else "centre-val-de-loire")
         assert spec.defaults.get("region") == expected, spec.name
 
 

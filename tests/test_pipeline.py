@@ -59,6 +59,19 @@ def test_a_bad_declaration_is_one_clear_error(tmp_path: Path):
         pl.load_pipeline(bad)
 
 
+def test_eu_wide_reads_are_declared_consistently(tmp_path: Path):
+    text = (ROOT / "notebooks" / "pipeline.yaml").read_text()
+    assert prm.discover()["eu_tables"].eu_wide and prm.discover()["industrial_change"].reads_eu
+    bad = tmp_path / "pipeline.yaml"
+    bad.write_text(text.replace("scope: eu_wide", "scope: region", 1))  # no EU-wide step left
+    with pytest.raises(ConfigError, match="industrial_change.*needs a notebook of scope eu_wide"):
+        pl.load_pipeline(bad)
+    bad.write_text(text.replace("      - data/sources.yaml\n  about_study:",
+                                "      - data/regions/{region}/study.yaml\n  about_study:", 1))
+    with pytest.raises(ConfigError, match="eu_tables.*cannot read a region's files"):
+        pl.load_pipeline(bad)
+
+
 def test_checks_are_dotted_paths_that_resolve():
     for name, nb in pl.declared_notebooks().items():
         for dotted in (*nb.checks.values(), *nb.preflight, nb.validator, nb.allowed):

@@ -335,6 +335,50 @@ def test_a_task_waits_for_its_own_dependencies_only():
     assert deps[5] == {0, 1, 2, 3, 4}  # the cross-region notebook waits for every region
 
 
+def test_the_eu_wide_notebooks_run_first_and_only_their_readers_wait_for_them():
+    from eocic_helpers.run import runner
+
+    tasks = [runner.Task(runner.EU_WIDE, "eu_tables", "eu_tables.ipynb", {}),
+             runner.Task("a", "indicators", "indicators.ipynb", {}),
+             runner.Task("a", "industrial_change", "industrial_change.ipynb", {}, reads_eu=True),
+             runner.Task("a", "summary", "summary.ipynb", {}, after_region=True),
+             runner.Task(runner.CROSS_REGION, "comparison", "comparison.ipynb", {})]
+    deps = runner._dependencies(tasks)
+    assert deps[0] == deps[1] == set()  # a region's notebook that reads no EU table starts at once
+    assert deps[2] == {0}
+    assert deps[3] == {1, 2}
+    assert deps[4] == {0, 1, 2, 3}
+
+
+def test_a_run_plans_the_eu_wide_step_once_when_a_notebook_reads_it():
+    tasks = runner.plan(["centre-val-de-loire", "saxony"], _specs("industrial_change"), {})
+    assert [t.label for t in tasks] == [
+        "eu/eu_tables", "centre-val-de-loire/industrial_change", "saxony/industrial_change"]
+    assert tasks[0].parameters["region"] == runner.EU_WIDE
+    assert all(t.reads_eu for t in tasks[1:])
+    # the regions' key covers what the EU-wide step published
+    assert any("composite_mc_totals.npy" in r for r in tasks[1].reads) or not (
+        paths.run_dir(runner.EU_WIDE) / "data").is_dir()
+    alone = runner.plan(["saxony"], _specs("indicators"), {})
+    assert [t.label for t in alone] == ["saxony/indicators"]  # it reads none: no EU-wide step
+
+
+def test_an_eu_wide_output_changes_the_key_of_the_notebooks_that_read_it(monkeypatch,
+                                                                          tmp_path: Path):
+    monkeypatch.setattr(paths, "BUILD", tmp_path / "build")
+    monkeypatch.setattr(paths, "RUNS", tmp_path / "build" / "runs")
+    spec = prm.NotebookSpec("nb", paths.NOTEBOOKS / "industrial_change.ipynb", {},
+                            reads=("{eu}/data/*.npy",))
+    assert spec.reads_eu
+    data = paths.run_dir(runner.EU_WIDE) / "data"
+    data.mkdir(parents=True)
+    (data / "t.npy").write_bytes(b"1")
+    before = runner.task_key(spec, {}, "a", "pkg")
+    assert [p.name for p in runner.declared_reads(spec, "a")] == ["t.npy"]
+    (data / "t.npy").write_bytes(b"2")
+    assert runner.task_key(spec, {}, "a", "pkg") != before
+
+
 def test_a_markdown_edit_changes_the_task_key(tmp_path: Path):
     """The executed notebook carries its markdown into the edition, so editing the text of a
     notebook must re-run it (outputs never enter the key)."""

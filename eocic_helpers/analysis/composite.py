@@ -323,16 +323,22 @@ def _mc_error(arr: np.ndarray, q: float, batches: int) -> float | None:
     return float(est.std(ddof=1) / np.sqrt(batches))
 
 
-def monte_carlo(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig | None = None,
-                replications: int | None = None, seed: int | None = None) -> dict[str, Any]:
-    """Rank intervals of the focus region under construction choices (vectorised per method).
+#: Files of the EU-wide Monte Carlo draws, published once per run by the EU-wide notebook
+#: (``notebooks/eu_tables.ipynb``, scope ``eu_wide``) into ``build/runs/eu/data/``.
+DRAW_FILES = {"totals": "composite_mc_totals.npy", "pair_choice": "composite_mc_pairs.npy",
+              "rule_choice": "composite_mc_rules.npy", "regions": "composite_mc_regions.npy"}
+
+
+def mc_draws(snapshot: pd.DataFrame, config: CompositeConfig | None = None,
+             replications: int | None = None, seed: int | None = None) -> dict[str, Any]:
+    """The EU-wide part of the Monte Carlo: every replication's composite of every EU NUTS 2
+    region. It is the same for every region, so a run computes it once (the EU-wide notebook)
+    and each region's notebook only ranks its region in it (:func:`mc_ranks`).
 
     Each replication draws a normalisation-aggregation pair from :data:`VALID_PAIRS` (as the
     config allows), a missing-dimension rule and Dirichlet weights for indicators (within
-    dimensions) and dimensions. Returns the ranks (1 = highest) among all EU NUTS 2 regions and
-    among the 17 pilot units, their 5th and 95th percentiles, the Monte Carlo standard error of
-    each bound (batch means). A replication in which the focus region has no composite gives no
-    rank (NaN), and bounds are ``None`` when no replication ranks it.
+    dimensions) and dimensions. Returns ``totals`` (replications x regions), the draws of pair
+    and rule per replication, and the regions' codes, in the order of :func:`indicator_matrix`.
     """
     config = config or load_config()
     unc = config.uncertainty
@@ -343,19 +349,6 @@ def monte_carlo(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig |
     missing = np.isnan(values.to_numpy(dtype=float))
     m = _membership(config)
     covered = m.sum(0) > 0
-    pop = population(snapshot)
-    regions = list(values.index)
-    units = pilot_units()
-    # unit weights matrix: units x regions (population shares)
-    uw = np.zeros((len(units), len(regions)))
-    for i, u in enumerate(units.itertuples()):
-        for c in u.codes:
-            if c in regions:
-                uw[i, regions.index(c)] = pop.get(c, 0.0)
-    fw = np.zeros(len(regions))
-    for c in focus.nuts2016:
-        if c in regions:
-            fw[regions.index(c)] = pop.get(c, 0.0)
     pairs = [p for p in VALID_PAIRS if p[0] in unc.normalisations and p[1] in unc.aggregations]
     rules = list(unc.missing_rules)
     pair_choice = rng.integers(len(pairs), size=reps)
@@ -369,7 +362,7 @@ def monte_carlo(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig |
     dim_w = np.zeros((reps, m.shape[1]))
     dim_w[:, covered] = rng.dirichlet(np.full(covered.sum(), unc.dirichlet_concentration),
                                       size=reps) * covered.sum()
-    totals = np.full((reps, len(regions)), np.nan)
+    totals = np.full((reps, len(values.index)), np.nan)
     for pi, (nmethod, amethod) in enumerate(pairs):
         x = normalise(raw, nmethod, config.outlier_sd)
         if amethod == "geometric":
@@ -380,6 +373,72 @@ def monte_carlo(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig |
             if sel.any():
                 mask = dimension_mask(values, config, rule)
                 totals[sel] = aggregate(x[None], ind_w[sel], dim_w[sel] * mask, m, amethod)[1]
+    return {"totals": totals, "pair_choice": pair_choice, "rule_choice": rule_choice,
+            "regions": np.array(list(values.index), dtype=str)}
+
+
+def save_draws(draws: dict[str, Any], folder: Path) -> list[Path]:
+    """Write :func:`mc_draws` as ``.npy`` files into ``folder`` (exact, and byte-reproducible:
+    a ``.npy`` file holds a header and the raw array, nothing else)."""
+    from eocic_helpers.core import atomic
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for key, name in DRAW_FILES.items():
+        with atomic.atomic_path(folder / name) as tmp, open(tmp, "wb") as f:
+            np.save(f, np.asarray(draws[key]), allow_pickle=False)
+        out.append(folder / name)
+    return out
+
+
+def load_draws(folder: Path | None = None) -> dict[str, Any]:
+    """The EU-wide draws a run's EU-wide notebook published (``build/runs/eu/data/``).
+
+    Raises:
+        DataError: a file is missing or unreadable (one line naming the command to run).
+    """
+    from eocic_helpers.core.errors import DataError
+    from eocic_helpers.core.pipeline import EU_WIDE
+
+    folder = Path(folder or paths.run_dir(EU_WIDE) / "data")
+    out: dict[str, Any] = {}
+    for key, name in DRAW_FILES.items():
+        try:
+            out[key] = np.load(folder / name, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise DataError(f"{folder / name}: the EU-wide Monte Carlo draws are missing or "
+                            f"unreadable ({type(exc).__name__}); run 'eocic run' (it computes "
+                            "them once, before the regions)") from None
+    return out
+
+
+def mc_ranks(draws: dict[str, Any], snapshot: pd.DataFrame, focus: Region,
+             config: CompositeConfig | None = None) -> dict[str, Any]:
+    """Rank intervals of the focus region in the EU-wide draws (:func:`mc_draws`).
+
+    Returns the ranks (1 = highest) among all EU NUTS 2 regions and among the 17 pilot units,
+    their 5th and 95th percentiles, the Monte Carlo standard error of each bound (batch means).
+    A replication in which the focus region has no composite gives no rank (NaN), and bounds are
+    ``None`` when no replication ranks it.
+    """
+    config = config or load_config()
+    unc = config.uncertainty
+    totals = draws["totals"]
+    regions = [str(r) for r in draws["regions"]]
+    pairs = [p for p in VALID_PAIRS if p[0] in unc.normalisations and p[1] in unc.aggregations]
+    rules = list(unc.missing_rules)
+    pop = population(snapshot)
+    units = pilot_units()
+    # unit weights matrix: units x regions (population shares)
+    uw = np.zeros((len(units), len(regions)))
+    for i, u in enumerate(units.itertuples()):
+        for c in u.codes:
+            if c in regions:
+                uw[i, regions.index(c)] = pop.get(c, 0.0)
+    fw = np.zeros(len(regions))
+    for c in focus.nuts2016:
+        if c in regions:
+            fw[regions.index(c)] = pop.get(c, 0.0)
 
     # focus score per replication, ranks among all regions (excluding its own units) and units
     def wmean(t: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -399,17 +458,54 @@ def monte_carlo(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig |
     rank_all[~has] = np.nan
     rank_units[~has] = np.nan
     out: dict[str, Any] = {
-        "replications": reps, "ranked_replications": int(has.sum()),
+        "replications": len(totals), "ranked_replications": int(has.sum()),
         "rank_all": rank_all, "rank_units": rank_units,
         "n_all": int(others.sum() + 1), "n_units": int((~own).sum() + 1),
         "pairs": [PAIR_LABELS[p] for p in pairs], "rules": rules,
-        "pair_choice": pair_choice, "rule_choice": rule_choice,
+        "pair_choice": draws["pair_choice"], "rule_choice": draws["rule_choice"],
     }
     for name, arr in (("rank_all", rank_all), ("rank_units", rank_units)):
         for q in (5, 95):
             out[f"{name}_p{q:02d}"] = _pct(arr, q)
             out[f"{name}_p{q:02d}_mc_se"] = _mc_error(arr, q, unc.batches)
     return out
+
+
+def eu_table(snapshot: pd.DataFrame, draws: dict[str, Any],
+             config: CompositeConfig | None = None) -> pd.DataFrame:
+    """Every EU NUTS 2 region's central composite, its rank among all of them, and its Monte
+    Carlo rank interval (5th-95th percentile over :func:`mc_draws`), each region ranked as its
+    own unit. A region without a composite has no score and no rank."""
+    from eocic_helpers.core.regions import nuts2_names
+
+    config = config or load_config()
+    total = compute(snapshot, config)["total"]
+    regions = [str(r) for r in draws["regions"]]
+    totals = draws["totals"]
+    scored = np.nan_to_num(totals, nan=-np.inf)
+    rows = []
+    for j, code in enumerate(regions):
+        ranks = 1.0 + (scored > scored[:, [j]]).sum(1)
+        ranks[np.isnan(totals[:, j])] = np.nan
+        score = total.get(code)
+        rows.append({"geo": code, "composite_total": score,
+                     "rank": rank_among(score, total.drop(code)),
+                     "rank_p05": _pct(ranks, 5), "rank_p95": _pct(ranks, 95)})
+    out = pd.DataFrame(rows)
+    names = nuts2_names()
+    out.insert(1, "name", [names.get(c, "") for c in out["geo"]])
+    out["composite_total"] = out["composite_total"].round(4)
+    for col in ("rank", "rank_p05", "rank_p95"):
+        out[col] = out[col].astype("Int64")
+    return out.sort_values(["rank", "geo"], na_position="last").reset_index(drop=True)
+
+
+def monte_carlo(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig | None = None,
+                replications: int | None = None, seed: int | None = None) -> dict[str, Any]:
+    """Rank intervals of the focus region under construction choices: :func:`mc_draws` and
+    :func:`mc_ranks` in one call (a run shares the draws between regions instead)."""
+    draws = mc_draws(snapshot, config, replications, seed)
+    return mc_ranks(draws, snapshot, focus, config)
 
 
 def variance_by_source(mc: dict[str, Any], rank: str = "rank_all") -> pd.DataFrame:

@@ -27,9 +27,16 @@ from eocic_helpers.core.errors import ConfigError
 
 PIPELINE_FILE = "pipeline.yaml"
 
-#: region: once per pilot; any_nuts2: per region, and for any NUTS 2 region; after_region: per
-#: region after its other notebooks; cross_region: once over all pilots, after every region.
-Scope = Literal["region", "any_nuts2", "after_region", "cross_region"]
+#: eu_wide: once, before the regions (EU-wide tables the regions' notebooks read); region: once
+#: per pilot; any_nuts2: per region, and for any NUTS 2 region; after_region: per region after
+#: its other notebooks; cross_region: once over all pilots, after every region.
+Scope = Literal["eu_wide", "region", "any_nuts2", "after_region", "cross_region"]
+#: Pseudo-region of the EU-wide notebooks (scope ``eu_wide``): they run once into
+#: ``build/runs/eu/``, before the regions, whose notebooks read what they publish.
+EU_WIDE = "eu"
+#: How a notebook's ``reads`` name a file the EU-wide notebooks publish:
+#: ``{eu}/data/<file>`` is ``build/runs/eu/data/<file>``.
+EU_PLACEHOLDER = "{eu}"
 #: The two kinds of edition: one per region, and the cross-region edition.
 Edition = Literal["region", "all"]
 _DOTTED = r"^eocic_helpers(\.[a-z_][a-z0-9_]*)+$"
@@ -53,6 +60,15 @@ class NotebookDecl(BaseModel):
     @property
     def cross_region(self) -> bool:
         return self.scope == "cross_region"
+
+    @property
+    def eu_wide(self) -> bool:
+        return self.scope == "eu_wide"
+
+    @property
+    def reads_eu(self) -> bool:
+        """Whether it reads what the EU-wide notebooks publish (a ``{eu}/...`` read)."""
+        return any(r.startswith(EU_PLACEHOLDER + "/") for r in self.reads)
 
     @property
     def after_region(self) -> bool:
@@ -139,7 +155,15 @@ def _check(pipeline: Pipeline, where: Path) -> None:
         if decl.root.source != "page":
             raise ConfigError(f"{where}: edition '{kind}': the root page is written by the book "
                               "(source: page)")
+    eu = [n for n, nb in pipeline.notebooks.items() if nb.eu_wide]
     for name, nb in pipeline.notebooks.items():
+        if nb.reads_eu and (nb.eu_wide or not eu):
+            raise ConfigError(f"{where}: notebook '{name}' reads '{EU_PLACEHOLDER}/...', which "
+                              + ("an EU-wide notebook cannot (it runs before them)" if nb.eu_wide
+                                 else "needs a notebook of scope eu_wide"))
+        if nb.eu_wide and any("{region}" in r for r in nb.reads):
+            raise ConfigError(f"{where}: notebook '{name}' runs once for the EU and cannot read "
+                              "a region's files ({region})")
         for dotted in (*nb.checks.values(), *nb.preflight):
             if not re.match(_DOTTED, dotted):
                 raise ConfigError(f"{where}: notebook '{name}': '{dotted}' is not a dotted path "
@@ -224,7 +248,8 @@ def toc(edition: Edition, pdf: bool = False, flags: dict[str, Any] | None = None
     return {"format": "jb-book", "root": decl.root.file, "chapters": [entry(p) for p in pages]}
 
 
-SCOPE_TEXT = {"region": "per region", "any_nuts2": "per region (any NUTS 2 region)",
+SCOPE_TEXT = {"eu_wide": "once, before the regions (EU-wide)", "region": "per region",
+              "any_nuts2": "per region (any NUTS 2 region)",
               "after_region": "per region, after its other notebooks",
               "cross_region": "once, across all pilots"}
 

@@ -131,6 +131,12 @@ def _nuts2_names() -> dict[str, str]:
                 if r["level"] == "2" and r["nuts_version"] == "2016"}
 
 
+def nuts2_names() -> dict[str, str]:
+    """The name of every NUTS 2 (2016) region of the snapshot, by code (as the snapshot's
+    ``geo.csv`` gives it, in the region's own language)."""
+    return dict(_nuts2_names())
+
+
 def nuts2_region(text: str) -> Region | None:
     """A NUTS 2 (2016) region of the snapshot as a one-unit region, for data-driven notebooks.
 

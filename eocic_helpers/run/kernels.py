@@ -230,7 +230,10 @@ class WarmKernel:
         self.km = AsyncKernelManager(kernel_name=KERNEL)
         self.km.shutdown_wait_time = 2.0
         env = {k: v for k, v in os.environ.items() if k != OUTPUT_ENV}
-        _wait(self.km.start_kernel(cwd=str(cwd), env=env))
+        # No IPython history: kernels running side by side would share one SQLite file, and
+        # the "Session/line number was not unique" error it prints lands in a notebook's output.
+        _wait(self.km.start_kernel(cwd=str(cwd), env=env,
+                                   extra_arguments=["--HistoryManager.enabled=False"]))
         self._setup: tuple[Any, str] | None = None
         try:
             kc = self._client()

@@ -20,6 +20,7 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.config import shown
 from eocic_helpers.core.errors import ConfigError, ParameterError
 from eocic_helpers.core.pipeline import (
+    EU_PLACEHOLDER,
     PIPELINE_FILE,
     declared_notebooks,
     load_pipeline,
@@ -53,6 +54,13 @@ class NotebookSpec:
     #: Run per region after the region's other notebooks, whose outputs it reads (its key
     #: covers the region's ``results.json`` and the list of files the run produced).
     after_region: bool = False
+    #: Run once, before the regions (pseudo-region ``eu``): EU-wide tables the regions read.
+    eu_wide: bool = False
+
+    @property
+    def reads_eu(self) -> bool:
+        """Whether it reads what the EU-wide notebooks publish (``{eu}/...`` reads)."""
+        return any(r.startswith(EU_PLACEHOLDER + "/") for r in self.reads)
 
 
 def _read_notebook(path: Path) -> dict[str, Any]:
@@ -109,6 +117,7 @@ def load_spec(path: Path) -> NotebookSpec:
         preflight=decl.preflight,
         cross_region=decl.cross_region,
         after_region=decl.after_region,
+        eu_wide=decl.eu_wide,
     )
 
 

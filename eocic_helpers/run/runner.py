@@ -29,6 +29,7 @@ from eocic_helpers.core.digest import (  # noqa: F401  (module_closure re-export
     code_digest,
     module_closure,
 )
+from eocic_helpers.core.pipeline import EU_PLACEHOLDER, EU_WIDE
 from eocic_helpers.outputs.fragments import (
     FRAGMENT_SUFFIX,
     OUTPUT_ENV,
@@ -63,6 +64,8 @@ class Task:
     recorded: list[str] = field(default_factory=list)
     #: Runs after the region's other notebooks (scope ``after_region``).
     after_region: bool = False
+    #: Reads what the EU-wide notebooks publish, so runs after them (``{eu}/...`` reads).
+    reads_eu: bool = False
 
     @property
     def label(self) -> str:
@@ -125,6 +128,11 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
                       if f.is_file()]
     for pattern in spec.reads:
         pattern = pattern.replace("{region}", region).replace("{seed}", SEED_REGION)
+        if pattern.startswith(EU_PLACEHOLDER + "/"):  # published by the EU-wide notebooks
+            eu_run = paths.run_dir(EU_WIDE)
+            files.extend(m for m in sorted(eu_run.glob(pattern[len(EU_PLACEHOLDER) + 1:]))
+                         if m.is_file())
+            continue
         matches = sorted(paths.ROOT.glob(pattern))
         files.extend(m for m in matches if m.is_file())
     return files
@@ -283,10 +291,24 @@ def plan(
     # The same region or notebook named twice is one task, not two racing for one staging folder.
     regions = list(dict.fromkeys(regions))
     specs = list({s.name: s for s in specs}.values())
+    if any(s.reads_eu for s in specs):  # what they read is computed first, once
+        specs = [s for s in _all_specs() if s.eu_wide and s.name not in {x.name for x in specs}
+                 ] + specs
     code = {s.name: modules_digest(s) for s in specs}
     tasks = []
+    for spec in [s for s in specs if s.eu_wide]:
+        params = {**spec.defaults, **overrides.get(spec.name, {})}
+        validate_all(spec, params)
+        if "region" in spec.defaults:
+            params["region"] = EU_WIDE
+        task = Task(EU_WIDE, spec.name, str(spec.path), params,
+                    reads=[str(p) for p in declared_reads(spec, EU_WIDE)],
+                    code=code[spec.name], declared=tuple(spec.reads),
+                    recorded=recorded_reads(EU_WIDE, spec.name))
+        task.key = task_key(spec, params, EU_WIDE, task.code, task.recorded)
+        tasks.append(task)
     cross = [s for s in specs if s.cross_region]
-    specs = [s for s in specs if not s.cross_region]
+    specs = [s for s in specs if not s.cross_region and not s.eu_wide]
     for region in regions:
         region_file = paths.region_data_dir(region) / "parameters.yaml"
         raw_region = _region_overrides(region)
@@ -313,7 +335,7 @@ def plan(
                         reads=[str(p) for p in declared_reads(spec, region)],
                         code=code[spec.name], declared=tuple(spec.reads),
                         recorded=recorded_reads(region, spec.name),
-                        after_region=spec.after_region)
+                        after_region=spec.after_region, reads_eu=spec.reads_eu)
             task.key = task_key(spec, params, region, task.code, task.recorded)
             region_tasks.append(task)
         if force or not all(is_fresh(t) for t in region_tasks):
@@ -423,9 +445,9 @@ def _hide_injected_parameters(nb_path: Path) -> None:
 
 
 def _outputs_of(staging: Path) -> list[str]:
-    """The figure and table files a staging folder holds (paths relative to it)."""
+    """The figure, table and data files a staging folder holds (paths relative to it)."""
     out = []
-    for sub in ("figures", "tables"):
+    for sub in ("figures", "tables", "data"):
         if (staging / sub).is_dir():
             out.extend(f"{sub}/{f.name}" for f in sorted((staging / sub).iterdir()) if f.is_file())
     return out
@@ -567,7 +589,7 @@ def promote(task: Task, staging: Path) -> Path:
     if reads != sorted(task.recorded) and task.code:  # the next plan keys on these reads
         spec = NotebookSpec(task.notebook, Path(task.notebook_path), {}, reads=task.declared,
                             cross_region=task.region == CROSS_REGION,
-                            after_region=task.after_region)
+                            after_region=task.after_region, eu_wide=task.region == EU_WIDE)
         key = task_key(spec, task.parameters, task.region, task.code, reads, own=files)
     atomic.write_json(mf, {"key": key, "region": task.region, "notebook": task.notebook,
                            "files": files, "reads": reads})
@@ -696,9 +718,11 @@ def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 2.0) -> None:
 
 
 def _phase(task: Task) -> int:
-    """0: a region's own notebooks; 1: those run after them (``after_region``), per region;
-    2: the cross-region notebooks, after every region."""
-    return 2 if task.region == CROSS_REGION else 1 if task.after_region else 0
+    """0: the EU-wide notebooks, once; 1: a region's own notebooks; 2: those run after them
+    (``after_region``), per region; 3: the cross-region notebooks, after every region."""
+    if task.region == EU_WIDE:
+        return 0
+    return 3 if task.region == CROSS_REGION else 2 if task.after_region else 1
 
 
 def _settle(task: Task, outcome: Outcome, staging: Path) -> str:
@@ -717,15 +741,19 @@ def _settle(task: Task, outcome: Outcome, staging: Path) -> str:
 
 def _dependencies(tasks: list[Task]) -> dict[int, set[int]]:
     """For each task, the tasks that must be settled before it is keyed and run: a region's
-    own notebooks before its ``after_region`` ones, every region before the cross-region
-    notebooks. A task waits for its own dependencies only, never for a whole phase."""
+    own notebooks before its ``after_region`` ones, the EU-wide notebooks before the notebooks
+    that read what they publish, every region before the cross-region notebooks. A task waits
+    for its own dependencies only, never for a whole phase."""
     deps: dict[int, set[int]] = {}
+    eu = {j for j, t in enumerate(tasks) if _phase(t) == 0}
     for i, task in enumerate(tasks):
         phase = _phase(task)
         if phase == 1:
-            deps[i] = {j for j, t in enumerate(tasks) if _phase(t) == 0 and t.region == task.region}
+            deps[i] = set(eu) if task.reads_eu else set()
         elif phase == 2:
-            deps[i] = {j for j, t in enumerate(tasks) if _phase(t) < 2}
+            deps[i] = {j for j, t in enumerate(tasks) if _phase(t) == 1 and t.region == task.region}
+        elif phase == 3:
+            deps[i] = {j for j, t in enumerate(tasks) if _phase(t) < 3}
         else:
             deps[i] = set()
     return deps

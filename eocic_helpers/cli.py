@@ -43,7 +43,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         if args.regions:
             raise EocicError("--all-nuts2 runs every NUTS 2 region; name no REGION with it")
-        names = args.notebook or [n for n, s in prm.discover().items() if s.any_nuts2]
+        names = args.notebook or [n for n, s in prm.discover().items() if s.atlas]
         specs = prm.select(prm.discover(), names)
         not_any = [s.name for s in specs if not s.any_nuts2]
         if not_any:
@@ -307,7 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="re-run even when nothing changed")
     p.add_argument("--dry-run", action="store_true", help="list the tasks and cache hits only")
     p.add_argument("--all-nuts2", action="store_true",
-                   help="run the data-driven notebooks for every NUTS 2 region in the snapshot")
+                   help="run the atlas notebook (a data-driven page) for every NUTS 2 region of the "
+                   "snapshot; with -n, other data-driven notebooks (indicators, industrial_change)")
     p.add_argument("--executor", choices=["local", "dask"], default="local",
                    help="local process pool (default) or an existing Dask cluster")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler address")

@@ -8,6 +8,7 @@ light grey with a hatch, each named in the legend.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -157,3 +158,95 @@ def choropleth_figure(layer: Any, data: pd.DataFrame, title: str, unit: str) -> 
                Patch(facecolor=OUTSIDE, edgecolor="#bdbdbd", label="outside the EU28")]
     ax.legend(handles=handles, loc="upper left", frameon=True, framealpha=0.9)
     return fig
+
+
+# -- light SVG maps: the atlas's locator maps and the landing page's map of every region ------
+
+#: Metres per SVG unit: the SVG maps are drawn in kilometres of EPSG:3035, rounded.
+SVG_UNIT_M = 1000.0
+
+
+def _ring(coords: Any, x0: float, y1: float) -> str:
+    points: list[tuple[int, int]] = []
+    for x, y in coords:
+        p = (round((x - x0) / SVG_UNIT_M), round((y1 - y) / SVG_UNIT_M))
+        if not points or p != points[-1]:
+            points.append(p)
+    if len(points) < 3:
+        return ""
+    return "M" + "L".join(f"{x} {y}" for x, y in points) + "Z"
+
+
+def svg_path(geometry: Any, extent: tuple[float, float, float, float] = EU_EXTENT) -> str:
+    """An SVG path (``d``) of a (multi)polygon in EPSG:3035, in kilometres from the top left
+    corner of ``extent`` (x0, x1, y0, y1), y pointing down."""
+    x0, _, _, y1 = extent
+    polygons = getattr(geometry, "geoms", [geometry])
+    parts = []
+    for poly in polygons:
+        for ring in (poly.exterior, *poly.interiors):
+            parts.append(_ring(ring.coords, x0, y1))
+    return "".join(p for p in parts if p)
+
+
+def map_paths(layer: Any) -> pd.DataFrame:
+    """Every country (level 0) and NUTS 2 region (level 2) of the map layer as an SVG path in
+    the EU extent: ``geo, level, country, eu28, name, d``. The landing page's map of every
+    region and the atlas's locator maps are drawn from it, without matplotlib."""
+    frame = pd.DataFrame({"geo": layer["geo"].values, "level": layer["level"].values,
+                          "country": layer["country"].values, "eu28": layer["eu28"].values,
+                          "name": layer["name"].values,
+                          "d": [svg_path(g) for g in layer.geometry]})
+    return frame[frame["d"] != ""].sort_values(["level", "geo"]).reset_index(drop=True)
+
+
+def load_map_paths(path: Path | None = None) -> pd.DataFrame:
+    """The map paths the EU-wide step published (:func:`map_paths`, ``build/runs/eu``).
+
+    Raises:
+        DataError: the file is missing or unreadable (one line naming the command to run).
+    """
+    from eocic_helpers.core import paths
+    from eocic_helpers.core.errors import DataError
+    from eocic_helpers.core.pipeline import EU_WIDE
+
+    f = Path(path or paths.run_dir(EU_WIDE) / "tables" / "eu_map_paths.csv")
+    try:
+        frame = pd.read_csv(f, dtype={"geo": str, "country": str, "name": str, "d": str},
+                            keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{f}: the EU map is missing or unreadable ({type(exc).__name__}); "
+                        "run 'eocic run' (it draws it once, before the regions)") from None
+    frame["eu28"] = frame["eu28"].astype(str).eq("True")
+    return frame
+
+
+def svg_view_box() -> str:
+    """The ``viewBox`` of the SVG maps: the EU extent in kilometres."""
+    x0, x1, y0, y1 = EU_EXTENT
+    return f"0 0 {round((x1 - x0) / SVG_UNIT_M)} {round((y1 - y0) / SVG_UNIT_M)}"
+
+
+def locator_svg(paths_frame: pd.DataFrame, region: Region) -> str:
+    """A light locator map as SVG text: the countries in grey (EU28 darker), the region's
+    NUTS 2 units filled in vermillion, its country outlined in black. Every name in it is
+    escaped."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    from eocic_helpers.outputs.style import HIGHLIGHT
+
+    units = paths_frame[(paths_frame["level"] == 2) & paths_frame["geo"].isin(region.nuts2016)]
+    countries = paths_frame[paths_frame["level"] == 0]
+    fill = np.where(countries["eu28"], LAND, OUTSIDE)
+    label = (f"Where {region.name} lies in the EU: its NUTS 2 units filled, "
+             f"{region.country_name} outlined.")
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{svg_view_box()}" '
+             f'role="img" aria-label={quoteattr(label)}>',
+             f"<title>{escape(label)}</title>",
+             '<g stroke="#ffffff" stroke-width="2">']
+    parts += [f'<path fill="{f}" d="{d}"/>' for f, d in zip(fill, countries["d"], strict=True)]
+    parts += [f'<path fill="{HIGHLIGHT}" d="{d}"/>' for d in units["d"]]
+    parts.append('</g><g fill="none" stroke="#000000" stroke-width="5">')
+    parts += [f'<path d="{d}"/>' for d in countries.loc[countries["geo"] == region.country, "d"]]
+    parts.append("</g></svg>\n")
+    return "".join(parts)

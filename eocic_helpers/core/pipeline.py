@@ -29,8 +29,9 @@ PIPELINE_FILE = "pipeline.yaml"
 
 #: eu_wide: once, before the regions (EU-wide tables the regions' notebooks read); region: once
 #: per pilot; any_nuts2: per region, and for any NUTS 2 region; after_region: per region after
-#: its other notebooks; cross_region: once over all pilots, after every region.
-Scope = Literal["eu_wide", "region", "any_nuts2", "after_region", "cross_region"]
+#: its other notebooks; cross_region: once over all pilots, after every region; atlas: per
+#: region of ``eocic run --all-nuts2`` only (every EU NUTS 2 region; the atlas's pages).
+Scope = Literal["eu_wide", "region", "any_nuts2", "after_region", "cross_region", "atlas"]
 #: Pseudo-region of the EU-wide notebooks (scope ``eu_wide``): they run once into
 #: ``build/runs/eu/``, before the regions, whose notebooks read what they publish.
 EU_WIDE = "eu"
@@ -76,7 +77,13 @@ class NotebookDecl(BaseModel):
 
     @property
     def any_nuts2(self) -> bool:
-        return self.scope == "any_nuts2"
+        """Whether it can run for any NUTS 2 region (``eocic run --all-nuts2``)."""
+        return self.scope in ("any_nuts2", "atlas")
+
+    @property
+    def atlas(self) -> bool:
+        """Whether it runs only in ``eocic run --all-nuts2`` (by default) or when named."""
+        return self.scope == "atlas"
 
 
 class Page(BaseModel):
@@ -251,7 +258,8 @@ def toc(edition: Edition, pdf: bool = False, flags: dict[str, Any] | None = None
 SCOPE_TEXT = {"eu_wide": "once, before the regions (EU-wide)", "region": "per region",
               "any_nuts2": "per region (any NUTS 2 region)",
               "after_region": "per region, after its other notebooks",
-              "cross_region": "once, across all pilots"}
+              "cross_region": "once, across all pilots",
+              "atlas": "per NUTS 2 region (eocic run --all-nuts2)"}
 
 
 def notebooks_markdown(path: Path | None = None) -> str:

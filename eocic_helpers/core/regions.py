@@ -66,6 +66,17 @@ SEED_REGION = "centre-val-de-loire"
 EU28: list[str] = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR",
                    "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI",
                    "SK", "UK"]
+#: English short names of the countries of the snapshot's NUTS 2 regions, by Eurostat code
+#: (Eurostat, Statistics Explained, "Glossary: Country codes"); names are data, as published.
+COUNTRY_NAMES: dict[str, str] = {
+    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "CY": "Cyprus", "CZ": "Czechia",
+    "DE": "Germany", "DK": "Denmark", "EE": "Estonia", "EL": "Greece", "ES": "Spain",
+    "FI": "Finland", "FR": "France", "HR": "Croatia", "HU": "Hungary", "IE": "Ireland",
+    "IT": "Italy", "LT": "Lithuania", "LU": "Luxembourg", "LV": "Latvia", "MT": "Malta",
+    "NL": "Netherlands", "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SE": "Sweden",
+    "SI": "Slovenia", "SK": "Slovakia", "UK": "United Kingdom", "AL": "Albania",
+    "CH": "Switzerland", "IS": "Iceland", "LI": "Liechtenstein", "ME": "Montenegro",
+    "MK": "North Macedonia", "NO": "Norway", "RS": "Serbia", "TR": "Türkiye"}
 
 
 def load_regions(path: Path | None = None) -> list[Region]:
@@ -147,7 +158,8 @@ def nuts2_region(text: str) -> Region | None:
     if code not in names:
         return None
     name = names[code] or code
-    return Region(id=code.lower(), name=name, country=code[:2], country_name=code[:2],
+    return Region(id=code.lower(), name=name, country=code[:2],
+                  country_name=COUNTRY_NAMES.get(code[:2], code[:2]),
                   nuts2016=[code], nuts2013=[code], units=[Unit(id=code, name=name, nuts2016=[code])])
 
 

@@ -143,6 +143,28 @@ class Publication:
                            data_file=f"figures/{name}.csv")
         display(_Bundle(html_text, myst, full_caption))
 
+    def svg_figure(self, svg: str, name: str, *, caption: str, alt: str, data: pd.DataFrame,
+                   source: str) -> None:
+        """Save an SVG drawn without matplotlib (the atlas's light locator maps) and ``data``
+        as CSV, then show it with caption and alt text, as :meth:`figure` does."""
+        fig_dir = self.output_dir / "figures"
+        atomic.write_text(fig_dir / f"{name}.svg", svg)
+        atomic.write_csv(fig_dir / f"{name}.csv", csv_safe(data))
+        self.figures.append(name)
+        full_caption = f"{caption} Source: {source}."
+        alt = " ".join(str(alt).split())
+        atomic.write_json(
+            fig_dir / f"{name}.json", {"caption": full_caption, "alt": alt, "source": source}
+        )
+        b64 = base64.b64encode(svg.encode()).decode()
+        html_text = (
+            f'<figure><img src="data:image/svg+xml;base64,{b64}" alt="{html.escape(alt)}" '
+            f'style="max-width:100%"><figcaption>{html.escape(full_caption)}</figcaption></figure>'
+        )
+        myst = myst_figure(f"figures/{name}.svg", f"fig-{name}", full_caption, alt,
+                           data_file=f"figures/{name}.csv")
+        display(_Bundle(html_text, myst, full_caption))
+
     def table(self, frame: pd.DataFrame, name: str, *, caption: str, source: str) -> None:
         """Save ``frame`` as ``tables/<name>.csv`` and show it as a captioned table."""
         csv = self.output_dir / "tables" / f"{name}.csv"

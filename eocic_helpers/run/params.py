@@ -56,6 +56,8 @@ class NotebookSpec:
     after_region: bool = False
     #: Run once, before the regions (pseudo-region ``eu``): EU-wide tables the regions read.
     eu_wide: bool = False
+    #: Run per region only by ``eocic run --all-nuts2`` or when named (the atlas's pages).
+    atlas: bool = False
 
     @property
     def reads_eu(self) -> bool:
@@ -118,6 +120,7 @@ def load_spec(path: Path) -> NotebookSpec:
         cross_region=decl.cross_region,
         after_region=decl.after_region,
         eu_wide=decl.eu_wide,
+        atlas=decl.atlas,
     )
 
 
@@ -134,10 +137,11 @@ def discover(notebook_dir: Path | None = None) -> dict[str, NotebookSpec]:
 
 
 def select(specs: dict[str, NotebookSpec], names: Iterable[str] | None) -> list[NotebookSpec]:
-    """The notebooks named by ``--notebook`` (all when none)."""
+    """The notebooks named by ``--notebook``; when none, all but the atlas's (scope ``atlas``,
+    run by ``eocic run --all-nuts2``)."""
     names = list(names or [])
     if not names:
-        return list(specs.values())
+        return [s for s in specs.values() if not s.atlas]
     chosen = []
     for name in names:
         key = name.removesuffix(".ipynb")

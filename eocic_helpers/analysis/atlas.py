@@ -1,0 +1,139 @@
+"""The atlas: the briefing's data-driven diagnostic for any EU NUTS 2 region, one page each.
+
+What the briefing's data-driven chapters say of a pilot applies to any region: its key
+indicators against its country and the EU (section 1.2, Figures 1-2), the composite of
+industrial change with its rank among all EU NUTS 2 regions and its uncertainty interval
+(Figures 3-4), the candidate strengths and weaknesses the data suggest (section 2), and what
+changed since 2017. ``notebooks/atlas.ipynb`` runs this module once per region
+(``eocic run --all-nuts2``); the EU-wide Monte Carlo draws come from the EU-wide step
+(:func:`eocic_helpers.analysis.composite.mc_draws`), computed once.
+
+Every row carries its year and source; a value the data do not hold is said to be missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from eocic_helpers.analysis import composite as ci
+from eocic_helpers.analysis import indicators as ki
+from eocic_helpers.analysis import since
+from eocic_helpers.analysis import synthesis as sy
+from eocic_helpers.core.regions import Region
+from eocic_helpers.data.lookup import region_value
+from eocic_helpers.data.snapshot import caption_source
+from eocic_helpers.outputs.numbers import format_number
+
+#: What a table cell says when the data hold no value.
+MISSING = "no value in our data"
+#: The figure 1 panels' values in :func:`eocic_helpers.analysis.indicators.glue_values`:
+#: snapshot indicator -> (key of the region's value, of the country's, of the EU's, of the year).
+_FIGURE1_KEYS = {
+    "gdp_per_capita_eur": ("gdp_per_capita_eur", "gdp_per_capita_eur_country",
+                           "gdp_per_capita_eur_eu", "gdp_per_capita_year"),
+    "employment_rate_15_64_pct": ("employment_rate_pct", None, "employment_rate_pct_eu",
+                                  "employment_rate_year"),
+    "tertiary_employed_share_pct": ("tertiary_employed_share_pct",
+                                    "tertiary_employed_share_pct_country",
+                                    "tertiary_employed_share_pct_eu",
+                                    "tertiary_employed_share_year"),
+    "industry_lq": ("industry_lq", "industry_lq_country", None, "industry_lq_year"),
+}
+
+
+def _fmt(value: Any, fmt: str) -> str:
+    return format_number(value, fmt, MISSING)
+
+
+def _number_format(value: Any) -> str:
+    return ",.0f" if value is not None and not pd.isna(value) and abs(value) >= 1000 else ".2f"
+
+
+def indicator_table(snapshot: pd.DataFrame, pilots: list[Region], focus: Region) -> pd.DataFrame:
+    """The key indicators of Figures 1-2 for the region, its country and the EU28, each with
+    its year and source. A comparator the data do not hold says so."""
+    values = ki.glue_values(snapshot, pilots, focus)
+    if values.get("employment_rate_pct") is None:  # glue_values ranks it among the pilots only
+        rate = region_value(snapshot, ki.EMPLOYMENT_RATE, focus, values["employment_rate_year"])
+        values["employment_rate_pct"] = None if rate.missing else rate.value
+    config = ki.load_config()
+    whole = bool(values["region_is_country"])
+    rows = []
+    for panel in config.figure1.panels:
+        keys = _FIGURE1_KEYS.get(panel.indicator)
+        if keys is None:
+            continue
+        own, country, eu, year = (values.get(k) if k else None for k in keys)
+        fmt = _number_format(own)
+        rows.append({"indicator": panel.title, "region": _fmt(own, fmt), "year": year,
+                     "country": "the region is the country" if whole else _fmt(country, fmt),
+                     "EU28": _fmt(eu, fmt), "source": caption_source(panel.indicator)})
+    fig2 = ki.figure2_data(snapshot, focus)
+    for panel in config.figure2.panels:
+        part = fig2[fig2["indicator"] == panel.indicator].set_index("kind")
+        if part.empty:
+            continue
+
+        def cell(kind: str) -> str:
+            if kind not in part.index or pd.isna(part.loc[kind, "value"]):
+                return MISSING
+            row = part.loc[kind]
+            text = _fmt(row["value"], ".2f")
+            own_year = part.loc["region", "year"] if "region" in part.index else None
+            if kind != "region" and not pd.isna(row["year"]) and row["year"] != own_year:
+                text += f" ({int(row['year'])})"
+            return text
+
+        year = part.loc["region", "year"] if "region" in part.index else None
+        rows.append({"indicator": panel.title, "region": cell("region"),
+                     "year": None if year is None or pd.isna(year) else int(year),
+                     "country": "the region is the country" if whole else cell("country"),
+                     "EU28": cell("eu"), "source": caption_source(panel.indicator)})
+    out = pd.DataFrame(rows)
+    out["year"] = out["year"].astype("Int64")
+    return out
+
+
+def composite_values(snapshot: pd.DataFrame, focus: Region, draws: dict[str, Any],
+                     config: ci.CompositeConfig | None = None) -> dict[str, Any]:
+    """The region's central composite, its rank among the EU NUTS 2 regions (its own units
+    ranked as one) and the Monte Carlo interval of that rank (5th-95th percentile)."""
+    config = config or ci.load_config()
+    total = ci.compute(snapshot, config)["total"]
+    pop = ci.population(snapshot)
+    own = ci.weighted(total, list(focus.nuts2016), pop)
+    mc = ci.mc_ranks(draws, snapshot, focus, config)
+    return {
+        "composite_total": own,
+        "composite_rank_all": ci.rank_among(own, total.drop([c for c in focus.nuts2016
+                                                              if c in total.index])),
+        "composite_rank_all_p05": mc["rank_all_p05"],
+        "composite_rank_all_p95": mc["rank_all_p95"],
+        "n_all_regions": mc["n_all"],
+        "mc_replications": mc["replications"],
+    }
+
+
+def composite_sentence(values: dict[str, Any]) -> str:
+    """The composite in one sentence, or why there is none."""
+    if values["composite_total"] is None or values["composite_rank_all"] is None:
+        return ("The region has no composite: the snapshot holds none of its indicators of "
+                "industrial change.")
+    return (f"The region scores {format_number(values['composite_total'], '.2f')} on a 0-1 scale "
+            f"and ranks {values['composite_rank_all']} of {values['n_all_regions']} EU NUTS 2 "
+            f"regions; over {format_number(values['mc_replications'], ',d')} Monte Carlo "
+            "replications of the construction choices its rank stays between "
+            f"{values['composite_rank_all_p05']} and {values['composite_rank_all_p95']} "
+            "(5th-95th percentile).")
+
+
+def candidates_table(snapshot: pd.DataFrame, focus: Region) -> pd.DataFrame:
+    """The data-driven candidate strengths and weaknesses (section 2's method), with years."""
+    return sy.candidates_table(sy.candidates(snapshot, focus))
+
+
+def since_table(snapshot: pd.DataFrame, focus: Region) -> pd.DataFrame:
+    """The 2017 value and the latest one the snapshot holds, for the region and the EU."""
+    return since.since_table(since.since_data(snapshot, [focus], focus))

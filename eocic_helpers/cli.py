@@ -152,11 +152,25 @@ def _cmd_book(args: argparse.Namespace) -> int:
     from eocic_helpers.core.regions import resolve_region
 
     names = args.region or ["all"]
+    if args.all_nuts2 and args.region:
+        raise EocicError("--all-nuts2 builds the atlas of every region; name no REGION with it")
     if [n.lower() for n in names] != ["all"]:
         for name in names:  # bad input is refused before the build folder is touched
             resolve_region(name)
     with build_lock(wait=not args.no_wait, what="eocic book"):
-        return _book(args)
+        return _atlas() if args.all_nuts2 else _book(args)
+
+
+def _atlas() -> int:
+    from eocic_helpers.book import editions as book
+    from eocic_helpers.book.atlas import build_atlas, ran_regions
+    from eocic_helpers.core.regions import load_regions
+
+    print(f"atlas: {len(ran_regions())} regions", file=sys.stderr)
+    out = build_atlas()
+    print(f"atlas: {out['html']}")
+    print(f"landing page: {book.write_landing_page(load_regions())}")
+    return 0
 
 
 def _book(args: argparse.Namespace) -> int:
@@ -329,6 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", dest="pdf", action="store_true", default=True,
                    help="build the PDF too (default)")
     p.add_argument("--no-pdf", dest="pdf", action="store_false", help="HTML only")
+    p.add_argument("--all-nuts2", action="store_true",
+                   help="build the atlas: one HTML page for every NUTS 2 region that "
+                   "'eocic run --all-nuts2' ran, with a map and a search")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     p.add_argument("--jobs", "-j", type=int, default=2,
                    help="Jupyter Book builds (HTML or PDF) run at the same time (default 2)")

@@ -23,7 +23,7 @@ from eocic_helpers.analysis import since
 from eocic_helpers.analysis import synthesis as sy
 from eocic_helpers.core.regions import Region
 from eocic_helpers.data.lookup import region_value
-from eocic_helpers.data.snapshot import caption_source
+from eocic_helpers.data.snapshot import indicator_info
 from eocic_helpers.outputs.numbers import format_number
 
 #: What a table cell says when the data hold no value.
@@ -41,6 +41,16 @@ _FIGURE1_KEYS = {
                                     "tertiary_employed_share_year"),
     "industry_lq": ("industry_lq", "industry_lq_country", None, "industry_lq_year"),
 }
+
+
+def short_source(indicator: str, dataset: str) -> str:
+    """A table cell's source: the Eurostat dataset, and the compilation it came through (the
+    full vintage of each is in the data package's sources)."""
+    info = indicator_info(indicator)
+    via = "" if info["dataset_code"] == dataset else ", via " + (
+        "Honti et al. (2020)" if info["publisher"].startswith("Honti") or
+        info["dataset_code"].startswith("I40") else info["publisher"])
+    return f"Eurostat {dataset}{via}"
 
 
 def _fmt(value: Any, fmt: str) -> str:
@@ -69,14 +79,14 @@ def indicator_table(snapshot: pd.DataFrame, pilots: list[Region], focus: Region)
         fmt = _number_format(own)
         rows.append({"indicator": panel.title, "region": _fmt(own, fmt), "year": year,
                      "country": "the region is the country" if whole else _fmt(country, fmt),
-                     "EU28": _fmt(eu, fmt), "source": caption_source(panel.indicator)})
+                     "EU28": _fmt(eu, fmt), "source": short_source(panel.indicator, panel.dataset)})
     fig2 = ki.figure2_data(snapshot, focus)
     for panel in config.figure2.panels:
         part = fig2[fig2["indicator"] == panel.indicator].set_index("kind")
         if part.empty:
             continue
 
-        def cell(kind: str) -> str:
+        def cell(kind: str, part: pd.DataFrame = part) -> str:
             if kind not in part.index or pd.isna(part.loc[kind, "value"]):
                 return MISSING
             row = part.loc[kind]
@@ -90,7 +100,7 @@ def indicator_table(snapshot: pd.DataFrame, pilots: list[Region], focus: Region)
         rows.append({"indicator": panel.title, "region": cell("region"),
                      "year": None if year is None or pd.isna(year) else int(year),
                      "country": "the region is the country" if whole else cell("country"),
-                     "EU28": cell("eu"), "source": caption_source(panel.indicator)})
+                     "EU28": cell("eu"), "source": short_source(panel.indicator, panel.dataset)})
     out = pd.DataFrame(rows)
     out["year"] = out["year"].astype("Int64")
     return out

@@ -588,6 +588,14 @@ def write_landing_page(regions: list[Region]) -> Path:
         if (paths.SITE / SITE_DATA / f"{ALL}-data.zip").exists():
             parts.append(f'<a href="{SITE_DATA}/{ALL}-data.zip">data package</a>')
         cross = f"<p><b>Cross-region edition:</b> {', '.join(parts)}</p>"
+    # The map of every region and the search (eocic_helpers.book.atlas builds on this module).
+    from eocic_helpers.book.atlas import ATLAS, landing_map_and_search
+
+    atlas_block = ""
+    if (paths.SITE / ATLAS / "index.html").exists():
+        atlas_block = (f'<p><b>Atlas of every EU NUTS 2 region</b> (data-driven pages): '
+                       f'<a href="{ATLAS}/index.html">HTML</a></p>')
+    atlas_block += landing_map_and_search(regions)
     stamp, _ = edition_stamp()
     page = (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -595,7 +603,11 @@ def write_landing_page(regions: list[Region]) -> Path:
         "<title>EOCIC policy briefings: the ten pilot regions</title>"
         "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
         "td,th{padding:.3em 1em;text-align:left;vertical-align:top}"
-        "table{border-collapse:collapse}tr:nth-child(even){background:#f4f4f4}</style>"
+        "table{border-collapse:collapse}tr:nth-child(even){background:#f4f4f4}"
+        ".eocic-map{max-width:40em;width:100%;height:auto}"
+        ".eocic-map-region{fill:#56b4e9}.eocic-map a:hover .eocic-map-region,"
+        ".eocic-map a:focus .eocic-map-region{fill:#d55e00}"
+        ".eocic-search input{font-size:1em;padding:.3em;min-width:16em}</style>"
         "</head><body>"
         "<h1>EOCIC policy briefings: the ten pilot regions in industrial transition</h1>"
         "<p>Editions rebuilt from code after the 2019 policy briefing of the European "
@@ -605,6 +617,7 @@ def write_landing_page(regions: list[Region]) -> Path:
         "their qualitative content is marked as missing where nobody has written it yet.</p>"
         f"<p>Edition of {esc(stamp)}. {esc(data_vintage())}.</p>"
         + cross
+        + atlas_block
         + "<table><thead><tr><th>Region</th><th>Country</th><th>Content</th><th>HTML</th>"
         "<th>PDF</th><th>Data</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table></body></html>\n"

@@ -32,8 +32,10 @@ E2E_HASHSEED = "0"
 
 
 def run_outputs(run_dir: Path) -> dict[str, bytes]:
-    """The bytes of a run's results, tables, figure CSVs and SVGs (what must be deterministic)."""
+    """The bytes of a run's results, tables, figure CSVs and SVGs, and data files (what must be
+    deterministic)."""
     files = [run_dir / "results.json", *sorted((run_dir / "tables").glob("*.csv")),
+             *sorted((run_dir / "data").glob("*.npy")),
              *sorted((run_dir / "figures").glob("*.csv")),
              *sorted((run_dir / "figures").glob("*.svg"))]
     return {str(f.relative_to(run_dir)): f.read_bytes() for f in files}

@@ -94,16 +94,22 @@ def test_dask_local_cluster_runs_one_region(tmp_path: Path):
     assert results["n_actions"] == 16
 
 
-def test_all_nuts2_plans_any_nuts2_notebooks_for_every_region(tmp_path: Path):
+def test_all_nuts2_plans_the_atlas_for_every_region_after_one_eu_wide_step(tmp_path: Path):
     env = dict(os.environ, EOCIC_BUILD=str(tmp_path / "build"))
     proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run", "--all-nuts2",
                            "--dry-run"], capture_output=True, text=True, env=env, cwd=ROOT)
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
-    assert any(line.endswith("de11/indicators") for line in lines)
-    assert not any("action_plan" in line for line in lines)
+    assert lines[0].endswith("eu/eu_tables")  # once, before the regions
+    assert any(line.endswith("de11/atlas") for line in lines)
+    assert any(line.endswith("saxony/atlas") for line in lines)  # pilots under their own ids
+    assert not any("action_plan" in line or "indicators" in line for line in lines)
     n_tasks = int(lines[-1].split()[0])
-    assert n_tasks > 500
+    assert n_tasks > 300 and sum("eu_tables" in line for line in lines) == 1
+    proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run", "--all-nuts2",
+                           "-n", "indicators", "--dry-run"], capture_output=True, text=True,
+                          env=env, cwd=ROOT)
+    assert proc.returncode == 0 and "de11/indicators" in proc.stdout  # others when named
 
 
 def test_the_whole_study_on_a_local_cluster_is_byte_identical_to_the_local_pool(
@@ -126,13 +132,46 @@ def test_the_whole_study_on_a_local_cluster_is_byte_identical_to_the_local_pool(
     assert proc.returncode == 0, proc.stderr[-2000:]
     regions = sorted(p.name for p in (all_pilots_build / "runs").iterdir()
                      if (p / "results.json").exists())
-    assert len(regions) == 11  # ten pilots and the cross-region run
+    assert len(regions) == 12  # ten pilots, the EU-wide step and the cross-region run
     for region in regions:
         local = run_outputs(all_pilots_build / "runs" / region)
         dask = run_outputs(build / "runs" / region)
         assert dask.keys() == local.keys(), region
         differ = [name for name in local if local[name] != dask[name]]
         assert not differ, (region, differ)
+
+
+#: 20 NUTS 2 regions of ten countries, two of them pilots (the atlas runs them under their ids).
+ATLAS_SAMPLE = ["at33", "be10", "bg31", "cy00", "cz01", "de11", "dk01", "ee00", "el30", "es11",
+                "fi1b", "hu11", "ie05", "itc4", "lu00", "nl32", "pl91", "pt17", "saxony",
+                "centre-val-de-loire"]
+
+
+def test_the_atlas_of_20_regions_on_a_local_cluster_is_byte_identical_to_the_local_pool(
+        tmp_path: Path, monkeypatch):
+    """``eocic run --all-nuts2 --executor dask`` on a sample: the EU-wide step and 20 regions'
+    atlas pages, on a ``distributed.LocalCluster`` and on the local pool, byte for byte."""
+    distributed = pytest.importorskip("distributed")
+    from conftest import run_outputs
+
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    args = ["run", "-n", "atlas", *ATLAS_SAMPLE, "--quiet"]
+    proc = _eocic(dict(os.environ, EOCIC_BUILD=str(local)), *args)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    monkeypatch.setenv("EOCIC_BUILD", str(dask))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        proc = _eocic(dict(os.environ, EOCIC_BUILD=str(dask)), *args, "--executor", "dask",
+                      "--scheduler", cluster.scheduler_address)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    runs = sorted(p.name for p in (local / "runs").iterdir() if (p / "results.json").exists())
+    assert len(runs) == 21  # 20 regions and the EU-wide step
+    for region in runs:
+        a, b = run_outputs(local / "runs" / region), run_outputs(dask / "runs" / region)
+        assert a.keys() == b.keys(), region
+        assert [n for n in a if a[n] != b[n]] == [], region
+        if region != "eu":
+            assert any(n.startswith("figures/locator_map_") for n in a), region
 
 
 NAPPER = {

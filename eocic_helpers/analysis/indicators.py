@@ -6,6 +6,7 @@ figures' CSV); figure functions take those frames and return matplotlib figures.
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,13 @@ class KeyIndicators(BaseModel):
     briefing_year: int
     figure1: FigureSpec
     figure2: FigureSpec
+
+
+@functools.cache
+def _briefing_year() -> int:
+    """The briefing's year as the panel configuration states it (read once per publication:
+    :func:`eocic_helpers.outputs.publication.open_publication` clears the package's caches)."""
+    return load_config().briefing_year
 
 
 def load_config(path: Path | None = None) -> KeyIndicators:
@@ -329,7 +337,7 @@ def edition_value(snapshot: pd.DataFrame, indicator: str, focus: Region,
     """THE value of an indicator for a region in an edition: the latest year up to the
     briefing's year (2017) with data. Every chapter that states the indicator uses this, so
     one edition shows one value, with its year, per indicator."""
-    year = briefing_year if briefing_year is not None else load_config().briefing_year
+    year = briefing_year if briefing_year is not None else _briefing_year()
     return latest_region_value(snapshot, indicator, focus, year)
 
 

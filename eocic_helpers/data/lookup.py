@@ -53,25 +53,46 @@ class Value:
 
 
 #: Per snapshot frame (by identity, dropped with the frame): the row positions of each
-#: (indicator, geo), so that a notebook's many look-ups do not each filter the whole frame.
-_ROWS: dict[int, tuple[int, dict[tuple[str, str], Any]]] = {}
+#: (indicator, geo), so that a notebook's many look-ups do not each filter the whole frame,
+#: the geos of each indicator, and the series already looked up.
+_ROWS: dict[int, tuple[int, dict[tuple[str, str], Any], dict[str, Any]]] = {}
 
 
-def _rows(snapshot: pd.DataFrame) -> dict[tuple[str, str], Any]:
+def _cache(snapshot: pd.DataFrame) -> tuple[dict[tuple[str, str], Any], dict[str, Any]]:
     key = id(snapshot)
     cached = _ROWS.get(key)
     if cached is not None and cached[0] == len(snapshot):
-        return cached[1]
+        return cached[1], cached[2]
     rows = snapshot.groupby(["indicator", "geo"], sort=False).indices
     if cached is None:
         weakref.finalize(snapshot, _ROWS.pop, key, None)
-    _ROWS[key] = (len(snapshot), rows)
-    return rows
+    _ROWS[key] = (len(snapshot), rows, {})
+    return rows, _ROWS[key][2]
+
+
+def _rows(snapshot: pd.DataFrame) -> dict[tuple[str, str], Any]:
+    return _cache(snapshot)[0]
 
 
 def _series(snapshot: pd.DataFrame, indicator: str, geo: str) -> pd.Series:
-    rows = snapshot.iloc[_rows(snapshot).get((indicator, geo), [])]
-    return rows.set_index("year")["value"].sort_index()
+    """The values of (indicator, geo) by year (looked up once per frame; do not modify)."""
+    rows, memo = _cache(snapshot)
+    key = f"series:{indicator}:{geo}"
+    if key not in memo:
+        part = snapshot.iloc[rows.get((indicator, geo), [])]
+        memo[key] = part.set_index("year")["value"].sort_index()
+    return memo[key]
+
+
+def _geos_of(snapshot: pd.DataFrame, indicator: str) -> set[str]:
+    """The geo codes that have a value of ``indicator``."""
+    rows, memo = _cache(snapshot)
+    if "geos" not in memo:
+        geos: dict[str, set[str]] = {}
+        for ind, geo in rows:
+            geos.setdefault(ind, set()).add(geo)
+        memo["geos"] = geos
+    return memo["geos"].get(indicator, set())
 
 
 def lookup(snapshot: pd.DataFrame, indicator: str, geo: str, year: int | None = None) -> Value:
@@ -96,7 +117,11 @@ def latest_common_year(snapshot: pd.DataFrame, indicator: str, geos: list[str],
 def weight_year(snapshot: pd.DataFrame, year: int) -> int:
     """The population year used to weight a value of ``year``: the same year, or the nearest
     year of the population series when ``year`` lies outside it."""
-    years = sorted(set(snapshot.loc[snapshot["indicator"] == "population", "year"]))
+    _, memo = _cache(snapshot)
+    if "population_years" not in memo:
+        memo["population_years"] = sorted(
+            set(snapshot.loc[snapshot["indicator"] == "population", "year"]))
+    years = memo["population_years"]
     if not years:
         return year
     return min(max(int(year), years[0]), years[-1])
@@ -108,14 +133,16 @@ def population_weights(snapshot: pd.DataFrame, codes: list[str], year: int) -> p
     This is the project's one population-weighting rule for means of NUTS 2 values.
     """
     y = weight_year(snapshot, year)
-    rows = snapshot[(snapshot["indicator"] == "population") & (snapshot["year"] == y)
-                    & snapshot["geo"].isin(list(codes))]
-    return rows.set_index("geo")["value"].reindex(list(codes))
+    values = []
+    for code in codes:
+        series = _series(snapshot, "population", code)
+        values.append(series[y] if y in series.index else float("nan"))
+    return pd.Series(values, index=pd.Index(list(codes), name="geo"), name="value", dtype=float)
 
 
 def _codes_for(snapshot: pd.DataFrame, indicator: str, region: Region) -> list[str]:
     """The region's codes as the indicator's data spells them (NUTS 2016, else NUTS 2013)."""
-    present = set(snapshot.loc[snapshot["indicator"] == indicator, "geo"])
+    present = _geos_of(snapshot, indicator)
     if set(region.nuts2016) <= present:
         return list(region.nuts2016)
     if set(region.nuts2013) <= present:

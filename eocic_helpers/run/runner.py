@@ -138,6 +138,12 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
     return files
 
 
+def _not_read_after() -> set[str]:
+    """The notebooks whose outputs a region's ``after_region`` notebooks do not read: these
+    themselves, and the atlas's page (scope ``atlas``), which only ``--all-nuts2`` runs."""
+    return {s.name for s in _all_specs() if s.after_region or s.atlas}
+
+
 def region_results_digest(region: str) -> str:
     """Hash of a region's ``results.json`` without the values of the notebooks that run after
     the region's others: these read the results, so their key must not cover what they (or
@@ -153,7 +159,7 @@ def region_results_digest(region: str) -> str:
         owners = {}
     if not isinstance(results, dict) or not isinstance(owners, dict):
         return "malformed"
-    after = {s.name for s in _all_specs() if s.after_region}
+    after = _not_read_after()
     kept = {k: v for k, v in results.items() if owners.get(k) not in after}
     return _sha(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode())
 
@@ -165,7 +171,7 @@ def region_outputs(region: str, own: Iterable[str] = ()) -> list[str]:
     ``own`` names more files to leave out (a notebook's outputs while it is being promoted,
     before its manifest lists them)."""
     run = paths.run_dir(region)
-    after = {s.name for s in _all_specs() if s.after_region}
+    after = _not_read_after()
     own = {*own, *(f"{name}.ipynb" for name in after)}
     for name in after:
         manifest = read_manifest(region, name)

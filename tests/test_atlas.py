@@ -1,0 +1,122 @@
+"""The atlas: a data-driven page for any EU NUTS 2 region, the map of every region and the
+offline search (issue: the diagnostic for every EU region)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import run_cli
+from shapely.geometry import MultiPolygon, Polygon
+
+from eocic_helpers.analysis import atlas
+from eocic_helpers.analysis import maps as mp
+from eocic_helpers.book import atlas as book_atlas
+from eocic_helpers.core.regions import Region, Unit, load_regions, resolve_region
+from eocic_helpers.data.snapshot import load_snapshot
+
+
+@pytest.fixture(scope="module")
+def s() -> pd.DataFrame:
+    return load_snapshot()
+
+
+def _region(name: str, code: str = "ZZ11", country: str = "ZZ") -> Region:
+    return Region(id=code.lower(), name=name, country=country, country_name="Zedland",
+                  nuts2016=[code], nuts2013=[code], units=[Unit(id=code, name=name,
+                                                                nuts2016=[code])])
+
+
+def test_svg_paths_are_kilometres_from_the_top_left_of_the_eu_extent():
+    x0, _, _, y1 = mp.EU_EXTENT
+    square = Polygon([(x0, y1), (x0 + 10_000, y1), (x0 + 10_000, y1 - 10_000), (x0, y1)])
+    assert mp.svg_path(square) == "M0 0L10 0L10 10L0 0Z"
+    tiny = Polygon([(x0, y1), (x0 + 10, y1), (x0 + 10, y1 - 10)])  # below 1 km: dropped
+    assert mp.svg_path(MultiPolygon([square, tiny])) == "M0 0L10 0L10 10L0 0Z"
+
+
+def test_the_locator_map_fills_the_region_and_escapes_its_name():
+    paths = pd.DataFrame({"geo": ["ZZ", "ZZ11", "ZZ12"], "level": [0, 2, 2],
+                          "country": ["ZZ"] * 3, "eu28": [True] * 3,
+                          "name": ["Zedland", "A", "B"], "d": ["M0 0L1 1Z", "M2 2L3 3Z", "M4 4Z"]})
+    svg = mp.locator_svg(paths, _region('<b>"Hostile" & co</b>'))
+    assert '<path fill="#D55E00" d="M2 2L3 3Z"/>' in svg.replace("#d55e00", "#D55E00")
+    assert "M4 4Z" not in svg  # other regions are not drawn one by one
+    assert "<b>" not in svg and "&lt;b&gt;" in svg and 'role="img"' in svg
+
+
+def test_a_regions_indicator_table_gives_every_value_a_year_and_a_source(s):
+    table = atlas.indicator_table(s, load_regions(), resolve_region("at33"))
+    assert list(table.columns) == ["indicator", "region", "year", "country", "EU28", "source"]
+    assert table["source"].str.match(r"^Eurostat [a-z0-9_]+").all()
+    assert table["year"].notna().all()
+    gdp = table.set_index("indicator").loc["GDP per capita (EUR)"]
+    assert gdp["region"] == "44 836" and gdp["country"] == "42 090"
+    rate = table.set_index("indicator").loc["Employment rate, aged 15-64 (%)"]
+    assert rate["region"] == "74.80"  # a region outside the pilots has its own rate
+    assert rate["EU28"] == atlas.MISSING  # tgs00007 holds regions only: said, not blank
+    whole = atlas.indicator_table(s, load_regions(), resolve_region("cy00"))
+    assert (whole["country"] == "the region is the country").all()
+
+
+def test_the_composite_sentence_says_when_there_is_no_composite():
+    none = {"composite_total": None, "composite_rank_all": None}
+    assert "no composite" in atlas.composite_sentence(none)
+    some = {"composite_total": 0.5234, "composite_rank_all": 73, "n_all_regions": 281,
+            "composite_rank_all_p05": 39, "composite_rank_all_p95": 92, "mc_replications": 10000}
+    text = atlas.composite_sentence(some)
+    assert "0.52" in text and "73 of 281" in text and "39 and 92" in text and "10 000" in text
+
+
+def test_the_search_index_finds_names_in_their_own_language_without_accents():
+    cyprus = _region("Κύπρος", "CY00", "CY")
+    zurich = _region("Zürich", "CH04", "CH")
+    entries = book_atlas.search_entries([cyprus, zurich, _region("Not built", "ZZ99")],
+                                        {"cy00": "atlas/cy00/index.html",
+                                         "ch04": "atlas/ch04/index.html"})
+    assert [e["id"] for e in entries] == ["cy00", "ch04"]  # only regions with a page
+    assert "κυπρος" in entries[0]["text"] and "cy00" in entries[0]["text"]
+    assert "zurich" in entries[1]["text"]
+    js = book_atlas.search_index_js([{"id": "x", "name": "</script><script>alert(1)",
+                                      "href": "x", "text": ""}])
+    assert js.startswith("window.EOCIC_REGIONS = ") and "</script>" not in js
+
+
+@pytest.mark.slow
+def test_an_atlas_of_a_sample_builds_with_working_links_and_search(all_pilots_build: Path,
+                                                                     tmp_path: Path):
+    build = tmp_path / "build"
+    shutil.copytree(all_pilots_build, build,
+                    ignore=shutil.ignore_patterns("books", "site", "pdf", ".lock"))
+    sample = ["at33", "cy00", "de11", "saxony"]
+    run_cli("run", "-n", "atlas", *sample, "--quiet", build=build, check=True)
+    proc = run_cli("book", "--all-nuts2", build=build, check=True)
+    site = build / "site"
+    assert (site / "atlas" / "index.html").is_file(), proc.stdout
+    for region in sample:
+        page = (site / "atlas" / region / "index.html").read_text("utf-8")
+        name = resolve_region(region).name
+        assert f"<h1>{name}" in page or f">{name} (" in page, region
+        assert "not an EOCIC publication" in page
+        assert re.search(r'<img[^>]+alt="A map of the EU with', page), region
+        for table in ("atlas_indicators", "atlas_candidates", "atlas_since"):
+            assert f"tab-{table}_{region}" in page, (region, table)
+    landing = (site / "index.html").read_text("utf-8")
+    links = re.findall(r'<a href="([^"]+)"><title>', landing)
+    assert len(links) >= 10 + 3  # every pilot's units and the sample's other regions
+    for href in set(links):
+        assert (site / href).is_file(), href
+    index = (site / book_atlas.SEARCH_INDEX).read_text("utf-8")
+    entries = json.loads(index.removeprefix("window.EOCIC_REGIONS = ").rstrip(";\n"))
+    assert {e["id"] for e in entries} >= set(sample)
+    for e in entries:
+        assert (site / e["href"]).is_file(), e["href"]
+    assert "eocic-search-input" in landing
+    assert (site / book_atlas.SEARCH_SCRIPT).is_file()
+    atlas_intro = (site / "atlas" / "index.html").read_text("utf-8")
+    for href in re.findall(r'<a href="([^"#]+)"><title>', atlas_intro):
+        assert (site / "atlas" / href).is_file(), href

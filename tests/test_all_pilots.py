@@ -44,11 +44,14 @@ def test_each_pilot_has_both_figures_and_its_glue(all_pilots_build: Path, region
 def test_summary_lists_every_task(all_pilots_build: Path):
     summary = json.loads((all_pilots_build / "runs" / "summary.json").read_text())
     assert summary["counts"]["failed"] == 0
-    # Every pilot, and the cross-region comparison once, as region "all", after them.
-    assert {t["region"] for t in summary["tasks"]} == set(REGIONS) | {"all"}
+    # The EU-wide step once, as region "eu", first; every pilot; and the cross-region
+    # comparison once, as region "all", after them.
+    assert {t["region"] for t in summary["tasks"]} == set(REGIONS) | {"all", "eu"}
     cross = [t for t in summary["tasks"] if t["region"] == "all"]
     assert [t["notebook"] for t in cross] == ["comparison"]
     assert summary["tasks"][-1]["region"] == "all"
+    assert [(t["region"], t["notebook"]) for t in summary["tasks"][:1]] == [("eu", "eu_tables")]
+    assert not any(t["notebook"] == "atlas" for t in summary["tasks"])  # --all-nuts2 only
 
 
 def test_the_eu_wide_step_leaves_the_pilots_composite_outputs_as_they_were(all_pilots_build: Path):

@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 
 
-@pytest.mark.parametrize("doc", ["docs/architecture.md"])
+@pytest.mark.parametrize("doc", ["docs/architecture.md", "docs/scale.md"])
 def test_every_path_a_doc_names_exists(doc: str):
     text = (ROOT / doc).read_text()
     named = set(re.findall(r"`((?:data|notebooks|eocic_helpers|book|docs|tests|bench)/[^`<>*\s]*)`",

@@ -144,6 +144,14 @@ def candidates_table(snapshot: pd.DataFrame, focus: Region) -> pd.DataFrame:
     return sy.candidates_table(sy.candidates(snapshot, focus))
 
 
+def no_candidates_sentence(focus: Region) -> str:
+    """What the page says when the data suggest no candidate (too few values, or none clear)."""
+    return (f"The data suggest no candidate strength or weakness for {focus.name}: no indicator "
+            "we hold for it lies in the top or bottom quartile of the pilot units or clearly "
+            "above or below the EU28 without the two pointing opposite ways, or it has too few "
+            "values to compare.")
+
+
 def since_table(snapshot: pd.DataFrame, focus: Region) -> pd.DataFrame:
     """The 2017 value and the latest one the snapshot holds, for the region and the EU."""
     return since.since_table(since.since_data(snapshot, [focus], focus))

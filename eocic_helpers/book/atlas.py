@@ -111,7 +111,7 @@ def search_box_html(index_src: str, script_src: str) -> str:
     return (
         '<div class="eocic-search" role="search">'
         '<label for="eocic-search-input">Find a region by name or NUTS code</label> '
-        '<input id="eocic-search-input" type="search" autocomplete="off" '
+        '<input id="eocic-search-input" type="search" '
         'placeholder="e.g. Tirol, DE11, Κύπρος" aria-controls="eocic-search-results">'
         '<ul id="eocic-search-results" aria-live="polite"></ul></div>'
         f'<script src="{html.escape(index_src)}"></script>'

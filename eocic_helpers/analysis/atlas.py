@@ -57,8 +57,10 @@ def _fmt(value: Any, fmt: str) -> str:
     return format_number(value, fmt, MISSING)
 
 
-def _number_format(value: Any) -> str:
-    return ",.0f" if value is not None and not pd.isna(value) and abs(value) >= 1000 else ".2f"
+def _number_format(*values: Any) -> str:
+    """Thousands without decimals, smaller values with two; one format for a row's values."""
+    known = [v for v in values if v is not None and not pd.isna(v)]
+    return ",.0f" if known and abs(known[0]) >= 1000 else ".2f"
 
 
 def indicator_table(snapshot: pd.DataFrame, pilots: list[Region], focus: Region) -> pd.DataFrame:
@@ -76,7 +78,7 @@ def indicator_table(snapshot: pd.DataFrame, pilots: list[Region], focus: Region)
         if keys is None:
             continue
         own, country, eu, year = (values.get(k) if k else None for k in keys)
-        fmt = _number_format(own)
+        fmt = _number_format(own, country, eu)
         rows.append({"indicator": panel.title, "region": _fmt(own, fmt), "year": year,
                      "country": "the region is the country" if whole else _fmt(country, fmt),
                      "EU28": _fmt(eu, fmt), "source": short_source(panel.indicator, panel.dataset)})

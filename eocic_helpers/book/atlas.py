@@ -50,7 +50,7 @@ _SEARCH_JS = Path(__file__).with_name("static") / SEARCH_SCRIPT
 
 
 def atlas_title() -> str:
-    return "Atlas of the EU's NUTS 2 regions: the 2019 EOCIC briefing's data-driven diagnostic"
+    return "Atlas of the NUTS 2 regions: the 2019 EOCIC briefing's data-driven diagnostic"
 
 
 def ran_regions(regions: list[Region] | None = None) -> list[Region]:
@@ -138,7 +138,8 @@ def map_svg(href_of_unit: dict[str, tuple[str, str]]) -> str:
     regions = [r for r in rows if r["level"] == "2"]
     countries = [r for r in rows if r["level"] == "0"]
     parts = ['<svg class="eocic-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4050 4050" '
-             'role="group" aria-label="Map of the EU NUTS 2 regions: each links to its page">',
+             'role="group" aria-label="Map of the NUTS 2 regions: each links to its page">',
+             "<style>.eocic-map a:hover path,.eocic-map a:focus path{fill:#d55e00}</style>",
              '<g fill="#f2f2f2" stroke="#ffffff" stroke-width="2">']
     parts += [f'<path d="{esc(c["d"])}"/>' for c in countries if c["eu28"] != "True"]
     parts.append('</g><g stroke="#ffffff" stroke-width="1.5">')
@@ -146,7 +147,7 @@ def map_svg(href_of_unit: dict[str, tuple[str, str]]) -> str:
         if r["geo"] in href_of_unit:
             link, name = href_of_unit[r["geo"]]
             parts.append(f'<a href="{esc(link)}"><title>{esc(name)} ({esc(r["geo"])})</title>'
-                         f'<path class="eocic-map-region" d="{esc(r["d"])}"/></a>')
+                         f'<path fill="#56b4e9" d="{esc(r["d"])}"/></a>')
         else:
             parts.append(f'<path fill="#e6e6e6" d="{esc(r["d"])}"/>')
     parts.append("</g></svg>")
@@ -161,8 +162,9 @@ def _intro(regions: list[Region], stamp: str) -> str:
     lines = [f"# {myst_text(atlas_title())}", "",
              "A reproduction, not an EOCIC publication: this atlas applies the method of the "
              "2019 policy briefing of the European Observatory for Clusters and Industrial "
-             "Change (EOCIC) for Centre-Val de Loire (doi:10.2826/735038) to every EU NUTS 2 "
-             "region of our data, from open Eurostat data. Each page shows what the data "
+             "Change (EOCIC) for Centre-Val de Loire (doi:10.2826/735038) to every NUTS 2 "
+             "region of our data (the EU28, and the neighbours Eurostat covers), from open "
+             "Eurostat data; ranks are among the EU28's regions. Each page shows what the data "
              "say about one region: where it lies, its key indicators against its country and "
              "the EU, the composite of industrial change with the uncertainty of its rank, the "
              "candidate strengths and weaknesses the data suggest, and what changed since "
@@ -192,6 +194,9 @@ def _config(src: Path) -> None:
                                '<a href="index.html" style="color:#fff">Atlas: every region</a>')
     config.setdefault("html", {})["announcement"] = options["announcement"]
     config.pop("latex", None)
+    # Figures and tables are numbered per page in an edition; across 323 pages a number
+    # (Table 469) says nothing: the atlas's captions go without.
+    config["sphinx"]["config"]["numfig"] = False
     config["bibtex_bibfiles"] = config.get("bibtex_bibfiles", ["references.bib"])
     _write(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
 

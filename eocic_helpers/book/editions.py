@@ -593,7 +593,7 @@ def write_landing_page(regions: list[Region]) -> Path:
 
     atlas_block = ""
     if (paths.SITE / ATLAS / "index.html").exists():
-        atlas_block = (f'<p><b>Atlas of every EU NUTS 2 region</b> (data-driven pages): '
+        atlas_block = (f'<p><b>Atlas of every NUTS 2 region</b> (data-driven pages): '
                        f'<a href="{ATLAS}/index.html">HTML</a></p>')
     atlas_block += landing_map_and_search(regions)
     stamp, _ = edition_stamp()
@@ -605,8 +605,6 @@ def write_landing_page(regions: list[Region]) -> Path:
         "td,th{padding:.3em 1em;text-align:left;vertical-align:top}"
         "table{border-collapse:collapse}tr:nth-child(even){background:#f4f4f4}"
         ".eocic-map{max-width:40em;width:100%;height:auto}"
-        ".eocic-map-region{fill:#56b4e9}.eocic-map a:hover .eocic-map-region,"
-        ".eocic-map a:focus .eocic-map-region{fill:#d55e00}"
         ".eocic-search input{font-size:1em;padding:.3em;min-width:16em}</style>"
         "</head><body>"
         "<h1>EOCIC policy briefings: the ten pilot regions in industrial transition</h1>"

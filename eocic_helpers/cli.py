@@ -263,7 +263,7 @@ def _cmd_data_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_scaffold(args: argparse.Namespace) -> int:
-    from eocic_helpers.analysis.content import scaffold
+    from eocic_helpers.analysis.scaffold import scaffold
     from eocic_helpers.core.regions import resolve_region
 
     for path in scaffold(resolve_region(args.region), force=args.force):

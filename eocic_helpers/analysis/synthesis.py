@@ -14,14 +14,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eocic_helpers.analysis.action_plan import Intervention as PlanIntervention
-from eocic_helpers.analysis.content import (
-    Footnote,
-    Page,
-    briefing_ref,
-    check_references,
-    cite_source,
-    list_table,
-)
+from eocic_helpers.analysis.content_render import Page, briefing_ref, cite_source, fill, list_table
+from eocic_helpers.analysis.content_schema import Footnote, check_references
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
@@ -45,8 +39,6 @@ class Item(BaseModel):
     @property
     def shown(self) -> str:
         """The text as printed: ``{ref:ID}`` replaced by the reference value."""
-        from eocic_helpers.analysis.content import fill
-
         return fill(self.text)
 
 
@@ -696,55 +688,3 @@ def evidence_label(evidence_id: str) -> str:
     if evidence_id in ref.index:
         return note_label(str(ref.loc[evidence_id, "note"]))
     return evidence_id
-
-
-# -- scaffold -------------------------------------------------------------------------------
-
-SCAFFOLD = """\
-# Sections 2 and 3 of the briefing for {name}, as data (see
-# data/regions/centre-val-de-loire/synthesis.yaml for a complete example).
-# Every item needs a source (where the statement comes from) and, where a figure backs it,
-# evidence: ids from data/reference/briefing_values.csv, data/eocic/*.csv or the snapshot
-# (eocic data info lists the snapshot's indicators).
-schema_version: 1
-region: {id}
-swot:
-  strengths:
-    - {{id: s1, text: "A strength of the region.", source: "where it is stated"}}
-  weaknesses:
-    - {{id: w1, text: "A weakness.", source: "where it is stated", evidence: [gdp_per_capita_eur]}}
-  opportunities:
-    - {{id: o1, text: "An opportunity.", source: "where it is stated"}}
-  threats:
-    - {{id: t1, text: "A threat.", source: "where it is stated"}}
-pest:
-  political: []
-  economic: []
-  socio_cultural: []
-  technological: []
-challenges:
-  - {{id: ch1, name: "A challenge", source: "where it is stated", from_swot: [w1]}}
-problem_drivers: []
-general_objective: {{id: go, text: "The general objective.", source: "where it is stated"}}
-specific_objectives:
-  - {{id: so1, name: "A specific objective", source: "where it is stated", addresses: [ch1]}}
-interventions:
-  - {{id: iv1, name: "An intervention", source: "where it is stated", objectives: [so1], addresses: [ch1]}}
-high_impact_actions: []
-additional_elements: []
-"""
-
-
-def scaffold(region: Region, force: bool = False) -> Path:
-    """Write a commented ``synthesis.yaml`` template for a region.
-
-    Raises:
-        ConfigError: the region already has one (use ``force``).
-    """
-    from eocic_helpers.core.atomic import write_text
-
-    target = synthesis_file(region.id)
-    if target.exists() and not force:
-        raise ConfigError(f"{target} exists; edit it, or pass --force to overwrite it")
-    write_text(target, SCAFFOLD.format(name=region.name, id=region.id))
-    return target

@@ -80,12 +80,6 @@ def _check_recommendations(region_id: str, recs: Recommendations, path: Path) ->
                 f"intervention of synthesis.yaml ({', '.join(sorted(ids))})")
 
 
-def has_own_content(region_id: str) -> bool:
-    """True when the region has briefing content written for it (any content file)."""
-    return load_synthesis(region_id) is not None or any(
-        content_file(region_id, part).exists() for part in PARTS)
-
-
 def check_region_content(region_id: str) -> None:
     """Load and check every content part a region has (the runner's preflight, declared in
     ``notebooks/pipeline.yaml``).

@@ -20,10 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from eocic_helpers.analysis.content import load_part
 from eocic_helpers.analysis.content_render import format_value, list_table
 from eocic_helpers.analysis.content_schema import PARTS, Box, Footnote, Group
+from eocic_helpers.analysis.synthesis import load_synthesis
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.pipeline import load_pipeline
 from eocic_helpers.core.regions import SEED_REGION, Region
+from eocic_helpers.data.reference import briefing_comparisons, fidelity_table, load_reference
 from eocic_helpers.outputs.escape import myst_text
 
 ELEMENTS_FILE = "briefing_elements.yaml"
@@ -67,8 +69,6 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
 
 def region_content(region_id: str) -> dict[str, Any]:
     """Every content part of a region (``None`` for a part it lacks), synthesis included."""
-    from eocic_helpers.analysis.synthesis import load_synthesis
-
     parts: dict[str, Any] = {p: load_part(region_id, p) for p in PARTS}
     parts["synthesis"] = load_synthesis(region_id)
     return parts
@@ -196,8 +196,6 @@ def _number_forms(value: float) -> set[str]:
 def edition_text(run_dir: Path, chapters: list[str]) -> dict[str, str]:
     """What a reader of the edition sees of each chapter, as text: the executed notebook's
     markdown and outputs, its glued values, and the data of its figures and tables."""
-    import re
-
     owners_file = run_dir / "_owners.json"
     results_file = run_dir / "results.json"
     try:
@@ -271,8 +269,6 @@ def number_rows(region: Region, run_dir: Path | None = None,
     - *stated*: not recomputed, but the edition shows it (the chapter is named);
     - *omitted*: it appears nowhere in the edition's chapters.
     """
-    from eocic_helpers.data.reference import briefing_comparisons, load_reference
-
     run_dir = Path(run_dir or paths.run_dir(region.id))
     ref = load_reference()
     results_file = run_dir / "results.json"
@@ -396,8 +392,6 @@ FIDELITY_HEADING = "The briefing's numbers against ours"
 def fidelity_md(region: Region, run_dir: Path | None = None) -> str:
     """The briefing's numbers against this run (seed region only), with each comparison the
     briefing makes; then the numbers quoted but not recomputable (MyST)."""
-    from eocic_helpers.data.reference import briefing_comparisons, fidelity_table, load_reference
-
     if region.id != TEMPLATE_REGION:
         return myst_text(f"The seed briefing covers Centre-Val de Loire only, so there are no "
                          f"published numbers for {region.name} to compare with.") + "\n"

@@ -17,9 +17,14 @@ from eocic_helpers.analysis.action_plan import Intervention as PlanIntervention
 from eocic_helpers.analysis.content_render import Page, briefing_ref, cite_source, fill, list_table
 from eocic_helpers.analysis.content_schema import Footnote, check_references
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_yaml, validate
+from eocic_helpers.core.config import _line_of, _rel, load_yaml, shown, validate
 from eocic_helpers.core.errors import ConfigError
-from eocic_helpers.core.regions import Region
+from eocic_helpers.core.regions import Region, load_regions
+from eocic_helpers.data.eocic_values import load_eocic
+from eocic_helpers.data.lookup import lookup, region_value
+from eocic_helpers.data.reference import load_reference, note_label
+from eocic_helpers.data.snapshot import BY_ID
+from eocic_helpers.outputs.escape import myst_cell, myst_text
 from eocic_helpers.outputs.numbers import in_sentence
 
 QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"]
@@ -135,10 +140,6 @@ def synthesis_file(region_id: str) -> Path:
 
 def known_evidence() -> set[str]:
     """Ids an item may cite: reference values, EOCIC scoreboard indicators, snapshot indicators."""
-    from eocic_helpers.data.eocic_values import load_eocic
-    from eocic_helpers.data.reference import load_reference
-    from eocic_helpers.data.snapshot import BY_ID
-
     return (set(load_reference().index) | set(load_eocic("ecosystem_scoreboard")["indicator"])
             | set(BY_ID))
 
@@ -161,8 +162,6 @@ def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None
         for k, item in enumerate(getattr(model.swot, q)):
             for ev in item.evidence:
                 if ev not in known:
-                    from eocic_helpers.core.config import _line_of
-
                     line = _line_of(path, ("swot", q, k))
                     raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.evidence': unknown "
                                       f"evidence '{ev}'; cite a reference, EOCIC or snapshot id")
@@ -180,8 +179,6 @@ def _check_identity(model: Synthesis, region_id: str, path: Path) -> None:
         ConfigError: ``file:line: field '...'`` for a region that is not the folder's, or for
             the second use of an id.
     """
-    from eocic_helpers.core.config import _line_of, _rel, shown
-
     if model.region != region_id:
         raise ConfigError(
             f"{_rel(path)}:{_line_of(path, ('region',))}: field 'region': says "
@@ -223,8 +220,6 @@ def swot_grid(s: Synthesis) -> tuple[str, str]:
 
     Content is escaped for MyST; items with a footnote carry it as a footnote of the table.
     """
-    from eocic_helpers.outputs.escape import myst_cell, myst_text
-
     items = s.swot_items()
     page = Page()
 
@@ -569,8 +564,6 @@ SCREEN: dict[str, int] = {
 
 
 def _unit_regions() -> list[Region]:
-    from eocic_helpers.core.regions import load_regions
-
     out = []
     for r in load_regions():
         for u in r.units:
@@ -584,13 +577,10 @@ def _unit_regions() -> list[Region]:
 def candidates(snapshot: pd.DataFrame, focus: Region, eu_margin: float = 0.1) -> pd.DataFrame:
     """Indicators on which the region is in the top or bottom quartile of the pilot units, or
     clearly (by ``eu_margin``) above or below the EU28, as candidate strengths and weaknesses."""
-    from eocic_helpers.data.lookup import lookup, region_value
-    from eocic_helpers.data.snapshot import BY_ID
+    from eocic_helpers.analysis.indicators import edition_value
 
     units = _unit_regions()
     rows = []
-    from eocic_helpers.analysis.indicators import edition_value
-
     for ind, direction in SCREEN.items():
         v = edition_value(snapshot, ind, focus)  # one value per indicator in an edition
         if v.missing:
@@ -646,8 +636,6 @@ def candidates_table(cands: pd.DataFrame) -> pd.DataFrame:
 
 def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
     """Which of the briefing's SWOT items the data backs, contradicts, or cannot test."""
-    from eocic_helpers.data.snapshot import BY_ID
-
     flagged = dict(zip(cands["indicator"], cands["candidate"], strict=True))
     rows = []
     for q, items in s.swot_items().items():
@@ -675,10 +663,6 @@ def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
 def evidence_label(evidence_id: str) -> str:
     """What a reader sees for an evidence id: the indicator's label, the scoreboard
     indicator's description, or the reference value's note (its first clause)."""
-    from eocic_helpers.data.eocic_values import load_eocic
-    from eocic_helpers.data.reference import load_reference, note_label
-    from eocic_helpers.data.snapshot import BY_ID
-
     if evidence_id in BY_ID:
         return BY_ID[evidence_id].label
     board = load_eocic("ecosystem_scoreboard").set_index("indicator")

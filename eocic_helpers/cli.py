@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -396,8 +397,6 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``eocic`` console script."""
-    import signal
-
     parser = build_parser()
     args = parser.parse_args(_mark_param_values(sys.argv[1:] if argv is None else argv))
     if getattr(args, "param", None):

@@ -35,13 +35,11 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from eocic_helpers.core.regions import resolve_regions
+    from eocic_helpers.core.regions import all_nuts2_regions, resolve_regions
     from eocic_helpers.run import params as prm
     from eocic_helpers.run import runner
 
     if args.all_nuts2:
-        from eocic_helpers.core.regions import all_nuts2_regions
-
         if args.regions:
             raise EocicError("--all-nuts2 runs every NUTS 2 region; name no REGION with it")
         names = args.notebook or [n for n, s in prm.discover().items() if s.any_nuts2]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -34,13 +35,11 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from eocic_helpers.core.regions import resolve_regions
+    from eocic_helpers.core.regions import all_nuts2_regions, resolve_regions
     from eocic_helpers.run import params as prm
     from eocic_helpers.run import runner
 
     if args.all_nuts2:
-        from eocic_helpers.core.regions import all_nuts2_regions
-
         if args.regions:
             raise EocicError("--all-nuts2 runs every NUTS 2 region; name no REGION with it")
         names = args.notebook or [n for n, s in prm.discover().items() if s.atlas]
@@ -277,7 +276,7 @@ def _cmd_data_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_scaffold(args: argparse.Namespace) -> int:
-    from eocic_helpers.analysis.content import scaffold
+    from eocic_helpers.analysis.scaffold import scaffold
     from eocic_helpers.core.regions import resolve_region
 
     for path in scaffold(resolve_region(args.region), force=args.force):
@@ -414,8 +413,6 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``eocic`` console script."""
-    import signal
-
     parser = build_parser()
     args = parser.parse_args(_mark_param_values(sys.argv[1:] if argv is None else argv))
     if getattr(args, "param", None):

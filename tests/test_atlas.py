@@ -15,7 +15,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from eocic_helpers.analysis import atlas
 from eocic_helpers.analysis import maps as mp
-from eocic_helpers.book import atlas as book_atlas
+from eocic_helpers.book import way_in as book_atlas
 from eocic_helpers.core.regions import Region, Unit, load_regions, resolve_region
 from eocic_helpers.data.snapshot import load_snapshot
 

@@ -1,4 +1,5 @@
-"""The briefing's prose as data (eocic_helpers.analysis.content) and the reproduction page."""
+"""The briefing's prose as data (eocic_helpers.analysis.content, content_schema, content_render,
+scaffold) and the reproduction page."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from pydantic import BaseModel
 
 from eocic_helpers.analysis import action_plan as ap
 from eocic_helpers.analysis import content as ct
+from eocic_helpers.analysis import content_render as cr
+from eocic_helpers.analysis import content_schema as cs
 from eocic_helpers.analysis import reproduction as rp
 from eocic_helpers.analysis import synthesis as sy
+from eocic_helpers.analysis.scaffold import scaffold
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.core.regions import resolve_region
@@ -25,7 +29,7 @@ CVL = "centre-val-de-loire"
 
 @pytest.fixture(scope="module")
 def parts():
-    return {p: ct.load_part(CVL, p) for p in ct.PARTS}
+    return {p: ct.load_part(CVL, p) for p in cs.PARTS}
 
 
 def _html(myst: str) -> str:
@@ -44,7 +48,7 @@ def _plain(html_text: str) -> str:
 
 def test_front_matter_and_method(parts):
     study = parts["study"]
-    text = _plain(_html(ct.study_md(study)))
+    text = _plain(_html(cr.study_md(study)))
     for date in ("29 September 2017", "14 December 2017", "20 June 2018", "20 December 2018"):
         assert date in text
     assert "About 40 people were reached" in text  # 40 comes from the reference values
@@ -53,7 +57,7 @@ def test_front_matter_and_method(parts):
 
 
 def test_chapter_2_framing_cites_footnote_3(parts):
-    text = _plain(_html(ct.framing_md(parts["framing"])))
+    text = _plain(_html(cr.framing_md(parts["framing"])))
     assert "11 active cluster organisations" in text
     assert "gives 13" in text and "briefing footnote 3" in text
     assert "pôles de compétitivité" in text and "flat specialisation" in text
@@ -62,7 +66,7 @@ def test_chapter_2_framing_cites_footnote_3(parts):
 
 def test_chapter_3_in_full(parts):
     skeleton = sy.load_synthesis(CVL)
-    html_text = _html(ct.strategy_md(parts["strategy"], skeleton))
+    html_text = _html(cr.strategy_md(parts["strategy"], skeleton))
     text = _plain(html_text)
     for o in skeleton.specific_objectives:  # each objective with what it means
         assert re.search(re.escape(o.name) + r" : \S", text), o.name
@@ -81,13 +85,13 @@ def test_chapter_4_each_intervention_in_the_briefings_structure(parts):
                                           "Openness"]
     assert [r.name for r in co.risks] == ["Selection bias", "Content of the coaching", "Funding"]
     assert ic.boxes[0].title.startswith("Box 1") and "Hamburg" in ic.boxes[0].items[0].text
-    text = _plain(_html(ct.recommendation_md(ic)))
+    text = _plain(_html(cr.recommendation_md(ic)))
     for heading in ("Description", "Benefits and costs", "Risks, obstacles and challenges"):
         assert heading in text
     assert "some EUR 70 000 a year" in text and "about EUR 78 000 a year" in text
     assert "every 3 months" in text and "about 6 months" in text
     assert "The briefing names no mitigation." in text  # risk 3 of 4.1.3 has none
-    co_text = _plain(_html(ct.recommendation_md(co)))
+    co_text = _plain(_html(cr.recommendation_md(co)))
     assert "EUR 70 000 to 90 000" in co_text and "EUR 30 000 to 40 000" in co_text
     assert "Digital Innovation Hub" in co_text
 
@@ -103,14 +107,14 @@ def test_chapter_4_each_intervention_in_the_briefings_structure(parts):
      "European Commission Better Regulation Toolbox (2021)"),
 ])
 def test_sources_cite_the_briefing_in_its_own_numbering(source: str, shown: str):
-    assert ct.briefing_ref(source) == shown
+    assert cr.briefing_ref(source) == shown
 
 
 def test_rendered_citations_never_show_bare_section_numbers(parts):
     """The edition numbers its own chapters: "(section 4.1.1)" would clash with them."""
     skeleton = sy.load_synthesis(CVL)
-    pages = [ct.strategy_md(parts["strategy"], skeleton),
-             *(ct.recommendation_md(r) for r in parts["recommendations"].interventions)]
+    pages = [cr.strategy_md(parts["strategy"], skeleton),
+             *(cr.recommendation_md(r) for r in parts["recommendations"].interventions)]
     text = " ".join(_plain(_html(p)) for p in pages)
     assert "(briefing §3)" in text and "(briefing §4.1.1)" in text
     assert "(briefing §4.1.1, Box 1)" in text
@@ -121,7 +125,7 @@ def test_rendered_citations_never_show_bare_section_numbers(parts):
 
 
 def test_eu_initiatives(parts):
-    text = _plain(_html(ct.eu_initiatives_md(parts["eu_initiatives"])))
+    text = _plain(_html(cr.eu_initiatives_md(parts["eu_initiatives"])))
     for name in ("ESCP-4i", "ESCP-S3", "European Cluster Excellence Programme", "INNOSUP-1"):
         assert name in text
     assert "early in 2019" in text
@@ -138,19 +142,19 @@ def test_content_footnotes_are_where_they_belong(parts):
 
 
 def test_numbers_in_content_come_from_the_reference_values(parts):
-    used = {r for model in parts.values() for r in ct.references_used(model)}
+    used = {r for model in parts.values() for r in cs.references_used(model)}
     assert {"study_people_reached", "cluster_organisations_active",
             "inter_clustering_cost_eur_per_year", "coaching_audit_eur_low"} <= used
     with pytest.raises(ValueError, match="the number '40' is typed into the text"):
-        ct.Statement(id="x", text="Some 40 people.", source="section 1.1")
+        cs.Statement(id="x", text="Some 40 people.", source="section 1.1")
     for name in ("The S3 and ESCP-4i", "INNOSUP-1 and Hamburg@work"):
-        ct.Statement(id="x", text=name, source="section 5")
+        cs.Statement(id="x", text=name, source="section 5")
 
 
 # -- errors name file, line and field ------------------------------------------------------
 
 def _copy(tmp_path: Path, part: str, old: str, new: str) -> Path:
-    f = tmp_path / ct.PARTS[part][0]
+    f = tmp_path / cs.PARTS[part][0]
     text = ct.content_file(CVL, part).read_text()
     assert old in text
     f.write_text(text.replace(old, new, 1))
@@ -197,17 +201,17 @@ def test_malformed_yaml(tmp_path: Path):
 # -- content is text, never markup ----------------------------------------------------------
 
 def test_hostile_content_renders_literally():
-    fn = ct.Footnote(number=3, text="note <b>bold</b> [x](javascript:alert)")
-    s = ct.Statement(id="x", text="<script>alert(one)</script> {role}`x` **b** $x$ ```{note}",
+    fn = cs.Footnote(number=3, text="note <b>bold</b> [x](javascript:alert)")
+    s = cs.Statement(id="x", text="<script>alert(one)</script> {role}`x` **b** $x$ ```{note}",
                      source="section <i>", footnote=fn)
-    rec = ct.Recommendation(
+    rec = cs.Recommendation(
         id="iv", title="<img src=x onerror=alert()>", section="4.1",
-        description=[ct.Group(heading="## not a heading", items=[s])],
-        boxes=[ct.Box(id="b", title="```{raw} html", source="Box", items=[s])],
+        description=[cs.Group(heading="## not a heading", items=[s])],
+        boxes=[cs.Box(id="b", title="```{raw} html", source="Box", items=[s])],
         benefits=[s], costs=[s],
-        risks=[ct.Risk(id="r", name="**name**", text="<u>t</u>", mitigation="`m`",
+        risks=[cs.Risk(id="r", name="**name**", text="<u>t</u>", mitigation="`m`",
                        source="x y z")])
-    body = _html(ct.recommendation_md(rec))
+    body = _html(cr.recommendation_md(rec))
     assert "<script>" not in body and "&lt;script&gt;alert(one)&lt;/script&gt;" in body
     assert "<img" not in body and "&lt;img src=x onerror=alert()&gt;" in body
     assert "<b>bold</b>" not in body and "**b**" in body and "$x$" in body
@@ -219,14 +223,14 @@ def test_hostile_content_renders_literally():
 
 def test_other_regions_say_what_they_lack_in_one_sentence():
     assert ct.load_part("saxony", "strategy") is None
-    sentence = ct.missing_sentence("Saxony", "saxony", "strategy")
+    sentence = cr.missing_sentence("Saxony", "saxony", "strategy")
     text = _plain(_html(sentence))
     # it cites the region's own 2019 briefing, says what is not shown, and names no file
     assert "own policy briefing" in text and "2019 EOCIC policy briefing for Saxony" in text
     assert "the proposed regional strategy" in text and "cross-region edition" in text
     assert "data/regions" not in text and ".yaml" not in text
     assert text.endswith(".") and "eocic " not in text and "--" not in text
-    wallonia = _plain(_html(ct.missing_sentence("Wallonia", "wallonia", "recommendations")))
+    wallonia = _plain(_html(cr.missing_sentence("Wallonia", "wallonia", "recommendations")))
     assert "10.2826/504234" in wallonia and "Service on demand" in wallonia
 
 
@@ -239,15 +243,15 @@ def test_a_plan_is_only_ever_the_regions_own():
 def test_scaffold_writes_every_part_valid_and_commented(monkeypatch, tmp_path: Path):
     monkeypatch.setattr(paths, "REGION_DATA", tmp_path)
     region = resolve_region("saxony")
-    written = ct.scaffold(region)
-    assert [p.name for p in written] == ["synthesis.yaml", *(f for f, _, _ in ct.PARTS.values())]
-    for part in ct.PARTS:
+    written = scaffold(region)
+    assert [p.name for p in written] == ["synthesis.yaml", *(f for f, _, _ in cs.PARTS.values())]
+    for part in cs.PARTS:
         assert ct.load_part("saxony", part) is not None
         assert ct.content_file("saxony", part).read_text().startswith("# ")
     with pytest.raises(ConfigError, match="every content file"):
-        ct.scaffold(region)
+        scaffold(region)
     ct.content_file("saxony", "framing").unlink()
-    assert [p.name for p in ct.scaffold(region)] == ["framing.yaml"]
+    assert [p.name for p in scaffold(region)] == ["framing.yaml"]
 
 
 # -- the reproduction page -------------------------------------------------------------------
@@ -357,8 +361,8 @@ def _texts(node) -> list[str]:
         date = getattr(node, "date", None)
         for key in ("text", "mitigation", "heading", "title"):
             if key in fields and getattr(node, key):
-                out.append(ct.fill(getattr(node, key), date))
-        if "name" in fields and not isinstance(node, ct.Initiative):
+                out.append(cr.fill(getattr(node, key), date))
+        if "name" in fields and not isinstance(node, cs.Initiative):
             out.append(node.name)
         for key in fields:
             value = getattr(node, key)
@@ -589,18 +593,18 @@ def test_catalogue_addresses_resolve_for_centre_val_de_loire():
                                  "ftp://x.org/", "https://x.org/é"])
 def test_a_footnote_url_is_a_plain_web_address(url: str):
     with pytest.raises(ValueError, match="url"):
-        ct.Footnote(number=1, text="See the source.", url=url)
+        cs.Footnote(number=1, text="See the source.", url=url)
 
 
 def test_footnotes_keep_the_briefings_source_addresses(parts):
-    page = ct.Page()
-    fn = ct.Footnote(number=10, text="The Box's source.", url="https://www.hamburg.de/a_b.pdf")
+    page = cr.Page()
+    fn = cs.Footnote(number=10, text="The Box's source.", url="https://www.hamburg.de/a_b.pdf")
     html_text = _html("Text" + page.note(fn, "box") + "\n" + page.text())
     assert '<a class="reference external" href="https://www.hamburg.de/a_b.pdf">' in html_text
     kept: dict[int, str] = {}
 
     def walk(obj):
-        if isinstance(obj, ct.Footnote) and obj.url:
+        if isinstance(obj, cs.Footnote) and obj.url:
             kept[obj.number] = obj.url
         elif isinstance(obj, BaseModel):
             for name in type(obj).model_fields:

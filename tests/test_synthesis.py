@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from eocic_helpers.analysis import synthesis as sy
+from eocic_helpers.analysis.scaffold import scaffold_synthesis
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.core.regions import resolve_region
@@ -117,11 +118,11 @@ def test_invalid_field_names_line_and_field(tmp_path: Path):
 def test_scaffold_writes_a_valid_template(monkeypatch, tmp_path: Path):
     monkeypatch.setattr(paths, "REGION_DATA", tmp_path)
     region = resolve_region("saxony")
-    target = sy.scaffold(region)
+    target = scaffold_synthesis(region)
     assert target == tmp_path / "saxony" / "synthesis.yaml"
     assert sy.load_synthesis("saxony", target).region == "saxony"
     with pytest.raises(ConfigError, match="exists"):
-        sy.scaffold(region)
+        scaffold_synthesis(region)
 
 
 def test_swot_grid_escapes_content_and_carries_footnotes(content):

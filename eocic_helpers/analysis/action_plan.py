@@ -11,8 +11,10 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_model
-from eocic_helpers.core.errors import ParameterError
+from eocic_helpers.core.config import _line_of, _rel, load_model, shown
+from eocic_helpers.core.errors import ConfigError, ParameterError
+from eocic_helpers.core.regions import resolve_region
+from eocic_helpers.outputs.numbers import format_number
 
 #: Latest month from T0 an action may start or end (50 years): keeps every date computable.
 MAX_MONTHS = 600
@@ -124,9 +126,6 @@ def _check_identity(plan: ActionPlan, folder_region: str, path: Path) -> None:
     Raises:
         ConfigError: ``file:line: field '...'`` naming the first problem.
     """
-    from eocic_helpers.core.config import _line_of, _rel, shown
-    from eocic_helpers.core.errors import ConfigError
-
     if plan.region != folder_region:
         raise ConfigError(
             f"{_rel(path)}:{_line_of(path, ('region',))}: field 'region': says "
@@ -148,8 +147,6 @@ def parse_t0(t0: str | None) -> dt.date | None:
     Raises:
         ParameterError: ``t0`` is not an ISO date, or falls outside the years :data:`T0_YEARS`.
     """
-    from eocic_helpers.core.config import shown
-
     if t0 is None or str(t0).strip() == "":
         return None
     try:
@@ -395,8 +392,6 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
 
 def plan_owner_name(plan: ActionPlan) -> str:
     """The name of the region whose plan this is."""
-    from eocic_helpers.core.regions import resolve_region
-
     return resolve_region(plan.region).name
 
 
@@ -427,8 +422,6 @@ def captions(plan: ActionPlan, is_template: bool, region_name: str) -> dict[str,
 
 def plan_summary(plan: ActionPlan, table: pd.DataFrame) -> str:
     """One paragraph counting the plan's actions by intervention and kind (plain text)."""
-    from eocic_helpers.outputs.numbers import format_number
-
     counts = count_by_intervention(plan)
     names = {i.id: i.name.lower() for i in plan.interventions}
     per = [f"{format_number(n)} for {names[k]}" for k, n in counts.items()]

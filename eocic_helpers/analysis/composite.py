@@ -21,14 +21,23 @@ import functools
 from pathlib import Path
 from typing import Any, Literal
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.lines import Line2D
 from pydantic import BaseModel, ConfigDict, Field
 
-from eocic_helpers.core import paths
+from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.config import load_model
-from eocic_helpers.core.regions import EU28, Region, load_regions
+from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.pipeline import EU_WIDE
+from eocic_helpers.core.regions import EU28, Region, load_regions, nuts2_names
+from eocic_helpers.data.eocic_values import briefing_typology, cluster_stars, load_eocic
 from eocic_helpers.data.lookup import population_weights
+from eocic_helpers.data.snapshot import BY_ID
+from eocic_helpers.outputs.legibility import place_labels, title_over_labels, wrap_to_width
+from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, OKABE_ITO, SMALL_PT
 
 CONFIG_FILE = paths.DATA / "composite" / "industrial_change.yaml"
 HONESTY = ("reconstruction from Eurostat indicators following EOCIC's seven dimensions; "
@@ -380,8 +389,6 @@ def mc_draws(snapshot: pd.DataFrame, config: CompositeConfig | None = None,
 def save_draws(draws: dict[str, Any], folder: Path) -> list[Path]:
     """Write :func:`mc_draws` as ``.npy`` files into ``folder`` (exact, and byte-reproducible:
     a ``.npy`` file holds a header and the raw array, nothing else)."""
-    from eocic_helpers.core import atomic
-
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for key, name in DRAW_FILES.items():
@@ -397,9 +404,6 @@ def load_draws(folder: Path | None = None) -> dict[str, Any]:
     Raises:
         DataError: a file is missing or unreadable (one line naming the command to run).
     """
-    from eocic_helpers.core.errors import DataError
-    from eocic_helpers.core.pipeline import EU_WIDE
-
     folder = Path(folder or paths.run_dir(EU_WIDE) / "data")
     out: dict[str, Any] = {}
     for key, name in DRAW_FILES.items():
@@ -476,8 +480,6 @@ def eu_table(snapshot: pd.DataFrame, draws: dict[str, Any],
     """Every EU NUTS 2 region's central composite, its rank among all of them, and its Monte
     Carlo rank interval (5th-95th percentile over :func:`mc_draws`), each region ranked as its
     own unit. A region without a composite has no score and no rank."""
-    from eocic_helpers.core.regions import nuts2_names
-
     config = config or load_config()
     total = compute(snapshot, config)["total"]
     regions = [str(r) for r in draws["regions"]]
@@ -608,8 +610,6 @@ def reference_years(snapshot: pd.DataFrame, focus: Region, config: CompositeConf
     """The year each indicator's value refers to, for the region's units and across the EU
     NUTS 2 regions (the latest year up to ``max_year`` per region), so that mixed years show."""
     config = config or load_config()
-    from eocic_helpers.data.snapshot import BY_ID
-
     _, years = indicator_matrix(snapshot, config)
     rows = []
     for d in config.dimensions:
@@ -658,8 +658,6 @@ def rule_effect(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig |
 
 def typology_thresholds() -> pd.DataFrame:
     """The typology's thresholds, held once in ``data/eocic/typology_thresholds.csv``."""
-    from eocic_helpers.data.eocic_values import load_eocic
-
     return load_eocic("typology_thresholds").set_index("group")
 
 
@@ -718,12 +716,6 @@ def figure3(data: pd.DataFrame):
     """Dot plot of the seven dimensions (seaborn); dimensions without data are labelled
     'no data'. Each of the three series sits on its own line within a dimension's row, and
     the focus region is drawn on top."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    from eocic_helpers.outputs.legibility import title_over_labels, wrap_to_width
-    from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, SMALL_PT
-
     names = list(dict.fromkeys(data["name"]))
     geos = list(dict.fromkeys(data["geo"]))
     colours = dict(zip(geos, [HIGHLIGHT, COUNTRY, EU], strict=False))
@@ -752,7 +744,6 @@ def figure3(data: pd.DataFrame):
     ax.set_xlim(0, 1)
     ax.set_xlabel("Score (0-1)")
     ax.set_ylabel("")
-    from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], marker=markers[g], color=colours[g], linestyle="",
                       markeredgecolor="black", markersize=7) for g in geos]
@@ -768,8 +759,6 @@ def figure4_data(unit_scores: pd.Series, units: pd.DataFrame, stars: dict[str, i
     briefing's published group (``briefing_group``, data/eocic/typology.csv) and our
     reconstruction of it from the thresholds (``reconstructed_group``)."""
     if briefing_groups is None:
-        from eocic_helpers.data.eocic_values import briefing_typology
-
         briefing_groups = briefing_typology()
     rows = []
     for u in units.itertuples():
@@ -790,12 +779,6 @@ def figure4(data: pd.DataFrame, focus: Region):
 
     Labels of the top panel are placed where they overlap no other label, point or line.
     """
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    from eocic_helpers.outputs.legibility import place_labels, title_over_labels
-    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, OKABE_ITO, SMALL_PT
-
     known = data[data["cluster_stars"].notna() & data["composite_total"].notna()]
     unknown = data[data["cluster_stars"].isna() & data["composite_total"].notna()]
     unknown = unknown.sort_values("composite_total", ascending=False)
@@ -918,8 +901,6 @@ def typology_table(fig4: pd.DataFrame) -> pd.DataFrame:
 def choices_table(config: CompositeConfig | None = None) -> pd.DataFrame:
     """Indicators of each dimension with direction, transform and the reason for the choice."""
     config = config or load_config()
-    from eocic_helpers.data.snapshot import BY_ID
-
     rows = [{"dimension": d.name, "indicator": BY_ID[c.indicator].label
              if c.indicator in BY_ID else c.indicator,
              "direction": "higher is better" if c.direction == 1 else "lower is better",
@@ -957,8 +938,6 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
 
     Scores and ranks are ``None`` (never rank 1) when the region has no composite.
     """
-    from eocic_helpers.data.eocic_values import briefing_typology, cluster_stars, load_eocic
-
     config = config or load_config()
     result = compute(snapshot, config)
     pop = population(snapshot)
@@ -1043,8 +1022,6 @@ def denominator_note(focus: Region, n_all: int) -> str:
 
 def stars_text(own_units: pd.DataFrame) -> str:
     """The cluster stars the briefing states for a region's units, unit by unit."""
-    from eocic_helpers.data.eocic_values import cluster_stars
-
     stars = cluster_stars()
     stated = [f"{u.unit_name} {stars[u.unit_id]}" for u in own_units.itertuples()
               if u.unit_id in stars]

@@ -27,8 +27,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from scipy import stats
 
 from eocic_helpers.analysis.cost_parameters import (  # noqa: F401  (re-exported)
     INTERVENTIONS_FILE,
@@ -43,7 +47,10 @@ from eocic_helpers.analysis.cost_parameters import (  # noqa: F401  (re-exported
     load_parameters,
     validate_values,
 )
+from eocic_helpers.core.regions import SEED_REGION
+from eocic_helpers.outputs.legibility import title_over_labels, wrap_to_width
 from eocic_helpers.outputs.numbers import axis_thousands, format_number, in_sentence
+from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, MUTED, OKABE_ITO, SMALL_PT, TITLE_PT
 
 BRIEFING_N_SMES = 50  # footnote 20 prices the coaching for 50 SMEs
 SEED = 20190101
@@ -190,8 +197,6 @@ def factors(v: dict[str, Any], scenario: str = "assumed") -> list[dict[str, Any]
 
 def distribution(f: dict[str, Any]) -> Any:
     """The scipy.stats frozen distribution of a factor."""
-    from scipy import stats  # imported here: the CLI plans runs without loading scipy
-
     width = f["high"] - f["low"]
     if f["distribution"] == "triangular":
         return stats.triang(c=(f["mode"] - f["low"]) / width, loc=f["low"], scale=width)
@@ -297,8 +302,6 @@ def sobol(v: dict[str, Any], n: int = 2**13, seed: int = SEED,
 
     def func(x: np.ndarray) -> np.ndarray:
         return _evaluate(v, names, x)[0][np.newaxis, :]
-
-    from scipy import stats
 
     res = stats.sobol_indices(func=func, n=n, dists=[distribution(f) for f in fs],
                               rng=np.random.default_rng(seed))
@@ -416,8 +419,6 @@ def _drawn_in(name: str, p: CostParameter) -> str:
 
 def inputs_note(region_id: str, values: dict[str, Any]) -> str:
     """Whose inputs this run's costs use, in words (for the chapter's text)."""
-    from eocic_helpers.core.regions import SEED_REGION
-
     briefing = values == defaults()
     if region_id == SEED_REGION:
         return ("the briefing's own figures for this region" if briefing else
@@ -458,21 +459,12 @@ def omitted_factors_note(data: pd.DataFrame, chart: str) -> str:
 
 
 def _factor_labels(labels: pd.Series, fig) -> list[str]:  # noqa: ANN001 - matplotlib Figure
-    from eocic_helpers.outputs.legibility import wrap_to_width
-    from eocic_helpers.outputs.style import SMALL_PT
-
     return [wrap_to_width(label, 2.2, SMALL_PT, fig) for label in labels]
 
 
 def tornado_figure(data: pd.DataFrame, base: float):
     """Horizontal bars of the yearly total at each factor's low and high bound; factors that
     do not move the yearly cost are left out (see :func:`omitted_factors_note`)."""
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    from eocic_helpers.outputs.legibility import title_over_labels
-    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO
-
     data = data[_drawn(data, "tornado")].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 0.42 * len(data) + 1.5), layout="constrained")
     for y, row in enumerate(data.itertuples()):
@@ -496,12 +488,6 @@ def tornado_figure(data: pd.DataFrame, base: float):
 def monte_carlo_figure(draws: np.ndarray, summary: pd.DataFrame):
     """Histogram of the yearly total over the draws (seaborn), with the mean and the 5-95%
     interval."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, MUTED, OKABE_ITO
-
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 3.4), layout="constrained")
     row = summary.loc["yearly"]
     ax.axvspan(row["p05"], row["p95"], color=OKABE_ITO["sky_blue"], alpha=0.25,
@@ -523,12 +509,6 @@ def monte_carlo_figure(draws: np.ndarray, summary: pd.DataFrame):
 def sobol_figure(data: pd.DataFrame):
     """First-order and total Sobol' indices as grouped bars (seaborn); factors below
     :data:`SOBOL_MIN_SHARE` are left out (see :func:`omitted_factors_note`)."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    from eocic_helpers.outputs.legibility import title_over_labels
-    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO
-
     data = data[_drawn(data, "sobol")].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 0.55 * len(data) + 1.4), layout="constrained")
     long = data.melt(id_vars=["label"], value_vars=["first_order", "total_order"],
@@ -552,12 +532,6 @@ def sobol_figure(data: pd.DataFrame):
 
 def scale_figure(data: pd.DataFrame, n_default: int):
     """Total yearly cost and cost per coached SME against the number of SMEs."""
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
-
-    from eocic_helpers.outputs.legibility import wrap_to_width
-    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, OKABE_ITO, TITLE_PT
-
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH_IN, 3.3), layout="constrained")
     for ax, stem, title in ((a1, "total_cost_eur", "Total yearly cost (EUR)"),
                             (a2, "total_cost_per_sme_eur", "Total yearly cost per coached SME (EUR)")):

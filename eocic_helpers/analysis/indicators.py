@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from pydantic import BaseModel, ConfigDict, Field
 
 from eocic_helpers.core import paths
@@ -21,7 +25,9 @@ from eocic_helpers.core.regions import Region
 from eocic_helpers.data.lookup import country_value, lookup, pilot_table, rank_desc, region_value
 from eocic_helpers.data.reference import Comparison, section_1_2_comparisons
 from eocic_helpers.data.snapshot import BY_ID
-from eocic_helpers.outputs.numbers import format_number
+from eocic_helpers.outputs.legibility import titles_over_labels, wrap_to_width
+from eocic_helpers.outputs.numbers import axis_thousands, format_number
+from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, SMALL_PT
 
 CONFIG_FILE = paths.DATA / "key_indicators.yaml"
 
@@ -76,8 +82,6 @@ def _year_for(snapshot: pd.DataFrame, indicator: str, wanted: int) -> int | None
 def is_whole_country(region: Region, snapshot: pd.DataFrame | None = None) -> bool:
     """Whether the region's NUTS 2 units are all of its country's (Lithuania, Slovenia): then
     the country's figure is the region's own, and no separate national comparison exists."""
-    import re
-
     geo = pd.read_csv(paths.SNAPSHOT / "geo.csv", dtype=str, keep_default_na=False)
     codes = geo.loc[(geo["level"] == "2") & (geo["nuts_version"] == "2016"), "geo"]
     country = {c for c in codes if re.fullmatch(region.country + r"[0-9A-Z]{2}", c)}
@@ -216,14 +220,6 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
     Values are printed in a column at the right of each panel, so no reference line crosses
     them; the reference values are in each panel's legend below it.
     """
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    from eocic_helpers.outputs.legibility import titles_over_labels, wrap_to_width
-    from eocic_helpers.outputs.numbers import axis_thousands
-    from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, SMALL_PT
-
     config = config or load_config()
     fig, axes = plt.subplots(2, 2, figsize=(FIGURE_WIDTH_IN, 7.6), layout="constrained")
     titles = []
@@ -283,12 +279,6 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
 def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
     """Draw Figure 2: the region, its country and the EU28, one panel per indicator, as
     horizontal bars (seaborn); a missing value says so in place of its bar."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    from eocic_helpers.outputs.legibility import titles_over_labels
-    from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, SMALL_PT
-
     config = config or load_config()
     panels = config.figure2.panels
     fig, axes = plt.subplots(len(panels), 1, figsize=(FIGURE_WIDTH_IN, 1.45 * len(panels) + 0.5),

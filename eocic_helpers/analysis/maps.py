@@ -10,11 +10,21 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.pipeline import EU_WIDE
 from eocic_helpers.core.regions import EU28, Region
+from eocic_helpers.data.maps import SOURCE_ID
+from eocic_helpers.data.sources import load_sources
+from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, HIGHLIGHT
 
 #: The EU extent drawn, in EPSG:3035 metres (x0, x1, y0, y1): the 28 member states of 2019
 #: without the outermost regions.
@@ -60,11 +70,6 @@ def _frame_axes(ax: Any, extent: tuple[float, float, float, float]) -> None:
 def locator_figure(layer: Any, region: Region) -> Any:  # -> matplotlib Figure
     """Where ``region`` lies: the EU with the country outlined and the region's NUTS 2 units
     filled (left), and the country close up (right)."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, HIGHLIGHT
-
     data = locator_data(layer, region)
     units = layer[layer["level"] == 2].set_index("geo").loc[data["geo"]].reset_index()
     colour = {"region": HIGHLIGHT, "country": LAND, "eu": LAND, "outside": OUTSIDE}
@@ -96,9 +101,6 @@ def locator_figure(layer: Any, region: Region) -> Any:  # -> matplotlib Figure
 
 def map_source() -> str:
     """The boundaries' source for a caption: GISCO's NUTS 2016 set and its attribution."""
-    from eocic_helpers.data.maps import SOURCE_ID
-    from eocic_helpers.data.sources import load_sources
-
     src = load_sources()[SOURCE_ID]
     return (f"boundaries {src.publisher}, {src.dataset_code} (NUTS 2016, 1:20 million), "
             f"{src.attribution.removeprefix('© ')}, simplified")
@@ -127,12 +129,6 @@ def choropleth_data(layer: Any, values: pd.Series, pilots: list[Region]) -> pd.D
 def choropleth_figure(layer: Any, data: pd.DataFrame, title: str, unit: str) -> Any:
     """An EU map of ``data['value']`` by NUTS 2 unit on the cividis scale, with a colour bar in
     ``unit``, units without data hatched in grey and the pilot regions outlined."""
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    from eocic_helpers.outputs.style import FIGURE_WIDTH_IN
-
     units = layer[layer["level"] == 2].set_index("geo")
     eu = units.loc[data["geo"]].reset_index()
     eu["value"] = data["value"].values
@@ -206,10 +202,6 @@ def load_map_paths(path: Path | None = None) -> pd.DataFrame:
     Raises:
         DataError: the file is missing or unreadable (one line naming the command to run).
     """
-    from eocic_helpers.core import paths
-    from eocic_helpers.core.errors import DataError
-    from eocic_helpers.core.pipeline import EU_WIDE
-
     f = Path(path or paths.run_dir(EU_WIDE) / "tables" / "eu_map_paths.csv")
     try:
         frame = pd.read_csv(f, dtype={"geo": str, "country": str, "name": str, "d": str},
@@ -231,10 +223,6 @@ def locator_svg(paths_frame: pd.DataFrame, region: Region) -> str:
     """A light locator map as SVG text: the countries in grey (EU28 darker), the region's
     NUTS 2 units filled in vermillion, its country outlined in black. Every name in it is
     escaped."""
-    from xml.sax.saxutils import escape, quoteattr
-
-    from eocic_helpers.outputs.style import HIGHLIGHT
-
     units = paths_frame[(paths_frame["level"] == 2) & paths_frame["geo"].isin(region.nuts2016)]
     countries = paths_frame[paths_frame["level"] == 0]
     fill = np.where(countries["eu28"], LAND, OUTSIDE)

@@ -17,11 +17,16 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from eocic_helpers.analysis import content as ct
+from eocic_helpers.analysis.content import load_part
+from eocic_helpers.analysis.content_render import format_value, list_table
+from eocic_helpers.analysis.content_schema import PARTS, Box, Footnote, Group
+from eocic_helpers.analysis.synthesis import load_synthesis
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.pipeline import load_pipeline
 from eocic_helpers.core.regions import SEED_REGION, Region
+from eocic_helpers.data.reference import briefing_comparisons, fidelity_table, load_reference
+from eocic_helpers.outputs.escape import myst_text
 
 ELEMENTS_FILE = "briefing_elements.yaml"
 TEMPLATE_REGION = SEED_REGION
@@ -64,9 +69,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
 
 def region_content(region_id: str) -> dict[str, Any]:
     """Every content part of a region (``None`` for a part it lacks), synthesis included."""
-    from eocic_helpers.analysis.synthesis import load_synthesis
-
-    parts: dict[str, Any] = {p: ct.load_part(region_id, p) for p in ct.PARTS}
+    parts: dict[str, Any] = {p: load_part(region_id, p) for p in PARTS}
     parts["synthesis"] = load_synthesis(region_id)
     return parts
 
@@ -92,7 +95,7 @@ def _count(node: Any) -> int:
     if node is None:
         return 0
     if isinstance(node, list):
-        return sum(len(i.items) if isinstance(i, ct.Group | ct.Box) else 1 for i in node)
+        return sum(len(i.items) if isinstance(i, Group | Box) else 1 for i in node)
     if isinstance(node, BaseModel) and hasattr(node, "strengths"):
         return sum(len(getattr(node, q)) for q in ("strengths", "weaknesses", "opportunities",
                                                    "threats"))
@@ -104,7 +107,7 @@ def footnotes_held(parts: dict[str, Any]) -> dict[int, str]:
     held: dict[int, str] = {}
 
     def walk(obj: Any, part: str) -> None:
-        if isinstance(obj, ct.Footnote):
+        if isinstance(obj, Footnote):
             held.setdefault(obj.number, part)
         elif isinstance(obj, BaseModel):
             for name in type(obj).model_fields:
@@ -123,12 +126,12 @@ def _file_of(part: str, region_id: str) -> str:
     """The region's content part in a reader's words (the file is named on the analysts'
     page, not here)."""
     what = ("the strengths, weaknesses, challenges and objectives" if part == "synthesis"
-            else ct.PARTS[part][2])
+            else PARTS[part][2])
     return f"the project's restatement of {what}"
 
 
 def _path_of(part: str, region_id: str) -> str:
-    name = "synthesis.yaml" if part == "synthesis" else ct.PARTS[part][0]
+    name = "synthesis.yaml" if part == "synthesis" else PARTS[part][0]
     return f"data/regions/{region_id}/{name}"
 
 
@@ -182,7 +185,7 @@ def element_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
 def _number_forms(value: float) -> set[str]:
     """The ways a number can be written in an edition: ``27 800``, ``27,800``, ``27800``,
     ``0.751``, ``34.5``."""
-    forms = {ct.format_value(value)}
+    forms = {format_value(value)}
     if float(value).is_integer():
         forms |= {f"{int(value):,}", f"{int(value)}", f"{int(value)}.0"}
     else:
@@ -193,8 +196,6 @@ def _number_forms(value: float) -> set[str]:
 def edition_text(run_dir: Path, chapters: list[str]) -> dict[str, str]:
     """What a reader of the edition sees of each chapter, as text: the executed notebook's
     markdown and outputs, its glued values, and the data of its figures and tables."""
-    import re
-
     owners_file = run_dir / "_owners.json"
     results_file = run_dir / "results.json"
     try:
@@ -268,8 +269,6 @@ def number_rows(region: Region, run_dir: Path | None = None,
     - *stated*: not recomputed, but the edition shows it (the chapter is named);
     - *omitted*: it appears nowhere in the edition's chapters.
     """
-    from eocic_helpers.data.reference import briefing_comparisons, load_reference
-
     run_dir = Path(run_dir or paths.run_dir(region.id))
     ref = load_reference()
     results_file = run_dir / "results.json"
@@ -288,12 +287,12 @@ def number_rows(region: Region, run_dir: Path | None = None,
                 comps.setdefault(c.id, []).append(c)
     rows = []
     for ref_id, row in ref.iterrows():
-        value = ct.format_value(float(row["value"]))
+        value = format_value(float(row["value"]))
         where = str(row["where"])
         shown_in = appears(float(row["value"]), texts)
         if ref_id in comps:
             cs = comps[ref_id]
-            ours = ct.format_value(round(float(cs[0].ours), 3))
+            ours = format_value(round(float(cs[0].ours), 3))
             claims = [c for c in cs if c.claim]
             if all(c.agrees for c in cs):
                 status = "reproduced"
@@ -362,16 +361,16 @@ def numbers_summary(numbers: pd.DataFrame) -> str:
 
 def elements_table(elements: pd.DataFrame) -> str:
     """The elements as a MyST list-table, every cell escaped."""
-    return ct.list_table(elements.drop(columns="kind"), "Elements of the briefing and their "
-                         "status in this edition.", "tab-reproduction-elements",
-                         widths="27 15 38 20")
+    return list_table(elements.drop(columns="kind"), "Elements of the briefing and their "
+                      "status in this edition.", "tab-reproduction-elements",
+                      widths="27 15 38 20")
 
 
 def numbers_table(numbers: pd.DataFrame) -> str:
     """The reference numbers as a MyST list-table, every cell escaped."""
-    return ct.list_table(numbers.drop(columns="id"), "The briefing's numbers and their status "
-                         "in this edition.", "tab-reproduction-numbers",
-                         widths="14 22 16 14 34")
+    return list_table(numbers.drop(columns="id"), "The briefing's numbers and their status "
+                      "in this edition.", "tab-reproduction-numbers",
+                      widths="14 22 16 14 34")
 
 
 def reproduction_md(region: Region, run_dir: Path | None = None) -> str:
@@ -379,10 +378,10 @@ def reproduction_md(region: Region, run_dir: Path | None = None) -> str:
     references (the notebook ``notebooks/reproduction.ipynb`` shows the same parts)."""
     elements = element_rows(region, run_dir)
     numbers = number_rows(region, run_dir)
-    parts = [f"# {TITLE}", "", ct.myst_text(intro(region)), "",
-             f"## {ELEMENTS_HEADING}", "", ct.myst_text(elements_summary(elements)), "",
+    parts = [f"# {TITLE}", "", myst_text(intro(region)), "",
+             f"## {ELEMENTS_HEADING}", "", myst_text(elements_summary(elements)), "",
              elements_table(elements),
-             f"## {NUMBERS_HEADING}", "", ct.myst_text(numbers_summary(numbers)), "",
+             f"## {NUMBERS_HEADING}", "", myst_text(numbers_summary(numbers)), "",
              numbers_table(numbers)]
     return "\n".join(parts) + "\n"
 
@@ -393,11 +392,9 @@ FIDELITY_HEADING = "The briefing's numbers against ours"
 def fidelity_md(region: Region, run_dir: Path | None = None) -> str:
     """The briefing's numbers against this run (seed region only), with each comparison the
     briefing makes; then the numbers quoted but not recomputable (MyST)."""
-    from eocic_helpers.data.reference import briefing_comparisons, fidelity_table, load_reference
-
     if region.id != TEMPLATE_REGION:
-        return ct.myst_text(f"The seed briefing covers Centre-Val de Loire only, so there are no "
-                            f"published numbers for {region.name} to compare with.") + "\n"
+        return myst_text(f"The seed briefing covers Centre-Val de Loire only, so there are no "
+                         f"published numbers for {region.name} to compare with.") + "\n"
     run_dir = Path(run_dir or paths.run_dir(region.id))
     results_file = run_dir / "results.json"
     results = json.loads(results_file.read_text("utf-8")) if results_file.exists() else {}
@@ -407,12 +404,12 @@ def fidelity_md(region: Region, run_dir: Path | None = None) -> str:
         table["value"] = table["value"].map(lambda i: ref["note"].get(i) or i)
     not_computable = ref[ref["computable"] == "no"].reset_index()
     not_computable["where"] = "briefing " + not_computable["where"].astype(str)
-    parts = [ct.myst_text("The briefing's numbers that a computation can reproduce, against "
-                          "this run, with the tolerance each comparison allows."), "",
-             ct.list_table(table, "The briefing's numbers against ours.", "tab-fidelity"),
-             "", ct.myst_text("These numbers of the briefing cannot be recomputed from public "
-                              "data here; they are quoted where used and flagged as such:"), "",
-             ct.list_table(not_computable[["value", "unit", "where", "note"]].rename(
+    parts = [myst_text("The briefing's numbers that a computation can reproduce, against "
+                       "this run, with the tolerance each comparison allows."), "",
+             list_table(table, "The briefing's numbers against ours.", "tab-fidelity"),
+             "", myst_text("These numbers of the briefing cannot be recomputed from public "
+                           "data here; they are quoted where used and flagged as such:"), "",
+             list_table(not_computable[["value", "unit", "where", "note"]].rename(
                  columns={"value": "Value", "unit": "Unit", "where": "Where in the briefing",
                           "note": "Note"}), "Numbers quoted, not recomputed.",
                  "tab-not-computable")]

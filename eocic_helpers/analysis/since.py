@@ -14,11 +14,18 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from eocic_helpers.analysis.indicators import is_whole_country
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import Region
 from eocic_helpers.data.lookup import lookup, region_value
+from eocic_helpers.outputs.legibility import titles_over_labels
+from eocic_helpers.outputs.numbers import axis_thousands
+from eocic_helpers.outputs.style import EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, SMALL_PT
 
 BRIEFING_YEAR = 2017
 
@@ -97,8 +104,6 @@ def since_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region) -> 
     briefing_value, briefing_source, latest_year, latest_value, latest_source, change,
     status (ok|missing), note``.
     """
-    from eocic_helpers.analysis.indicators import is_whole_country
-
     whole = is_whole_country(focus)  # the country's row would repeat the region's
     rows: list[dict[str, Any]] = []
     for spec in INDICATORS:
@@ -187,14 +192,6 @@ def since_figure(data: pd.DataFrame):
     """Small multiples, one panel per indicator: for each pilot (and the EU and country where
     we hold them) a line from the briefing year's value (open circle) to the latest (filled);
     the edition's region highlighted; a geography without values says so in its row."""
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    from eocic_helpers.outputs.legibility import titles_over_labels
-    from eocic_helpers.outputs.numbers import axis_thousands
-    from eocic_helpers.outputs.style import EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, SMALL_PT
-
     keys = list(dict.fromkeys(data["key"]))
     fig, axes = plt.subplots(2, 2, figsize=(FIGURE_WIDTH_IN, 8.2), layout="constrained")
     titles = []

@@ -14,18 +14,17 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eocic_helpers.analysis.action_plan import Intervention as PlanIntervention
-from eocic_helpers.analysis.content import (
-    Footnote,
-    Page,
-    briefing_ref,
-    check_references,
-    cite_source,
-    list_table,
-)
+from eocic_helpers.analysis.content_render import Page, briefing_ref, cite_source, fill, list_table
+from eocic_helpers.analysis.content_schema import Footnote, check_references
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_yaml, validate
+from eocic_helpers.core.config import _line_of, _rel, load_yaml, shown, validate
 from eocic_helpers.core.errors import ConfigError
-from eocic_helpers.core.regions import Region
+from eocic_helpers.core.regions import Region, load_regions
+from eocic_helpers.data.eocic_values import load_eocic
+from eocic_helpers.data.lookup import lookup, region_value
+from eocic_helpers.data.reference import load_reference, note_label
+from eocic_helpers.data.snapshot import BY_ID
+from eocic_helpers.outputs.escape import myst_cell, myst_text
 from eocic_helpers.outputs.numbers import in_sentence
 
 QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"]
@@ -45,8 +44,6 @@ class Item(BaseModel):
     @property
     def shown(self) -> str:
         """The text as printed: ``{ref:ID}`` replaced by the reference value."""
-        from eocic_helpers.analysis.content import fill
-
         return fill(self.text)
 
 
@@ -143,10 +140,6 @@ def synthesis_file(region_id: str) -> Path:
 
 def known_evidence() -> set[str]:
     """Ids an item may cite: reference values, EOCIC scoreboard indicators, snapshot indicators."""
-    from eocic_helpers.data.eocic_values import load_eocic
-    from eocic_helpers.data.reference import load_reference
-    from eocic_helpers.data.snapshot import BY_ID
-
     return (set(load_reference().index) | set(load_eocic("ecosystem_scoreboard")["indicator"])
             | set(BY_ID))
 
@@ -169,8 +162,6 @@ def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None
         for k, item in enumerate(getattr(model.swot, q)):
             for ev in item.evidence:
                 if ev not in known:
-                    from eocic_helpers.core.config import _line_of
-
                     line = _line_of(path, ("swot", q, k))
                     raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.evidence': unknown "
                                       f"evidence '{ev}'; cite a reference, EOCIC or snapshot id")
@@ -188,8 +179,6 @@ def _check_identity(model: Synthesis, region_id: str, path: Path) -> None:
         ConfigError: ``file:line: field '...'`` for a region that is not the folder's, or for
             the second use of an id.
     """
-    from eocic_helpers.core.config import _line_of, _rel, shown
-
     if model.region != region_id:
         raise ConfigError(
             f"{_rel(path)}:{_line_of(path, ('region',))}: field 'region': says "
@@ -231,8 +220,6 @@ def swot_grid(s: Synthesis) -> tuple[str, str]:
 
     Content is escaped for MyST; items with a footnote carry it as a footnote of the table.
     """
-    from eocic_helpers.outputs.escape import myst_cell, myst_text
-
     items = s.swot_items()
     page = Page()
 
@@ -577,8 +564,6 @@ SCREEN: dict[str, int] = {
 
 
 def _unit_regions() -> list[Region]:
-    from eocic_helpers.core.regions import load_regions
-
     out = []
     for r in load_regions():
         for u in r.units:
@@ -592,13 +577,10 @@ def _unit_regions() -> list[Region]:
 def candidates(snapshot: pd.DataFrame, focus: Region, eu_margin: float = 0.1) -> pd.DataFrame:
     """Indicators on which the region is in the top or bottom quartile of the pilot units, or
     clearly (by ``eu_margin``) above or below the EU28, as candidate strengths and weaknesses."""
-    from eocic_helpers.data.lookup import lookup, region_value
-    from eocic_helpers.data.snapshot import BY_ID
+    from eocic_helpers.analysis.indicators import edition_value
 
     units = _unit_regions()
     rows = []
-    from eocic_helpers.analysis.indicators import edition_value
-
     for ind, direction in SCREEN.items():
         v = edition_value(snapshot, ind, focus)  # one value per indicator in an edition
         if v.missing:
@@ -654,8 +636,6 @@ def candidates_table(cands: pd.DataFrame) -> pd.DataFrame:
 
 def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
     """Which of the briefing's SWOT items the data backs, contradicts, or cannot test."""
-    from eocic_helpers.data.snapshot import BY_ID
-
     flagged = dict(zip(cands["indicator"], cands["candidate"], strict=True))
     rows = []
     for q, items in s.swot_items().items():
@@ -683,10 +663,6 @@ def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
 def evidence_label(evidence_id: str) -> str:
     """What a reader sees for an evidence id: the indicator's label, the scoreboard
     indicator's description, or the reference value's note (its first clause)."""
-    from eocic_helpers.data.eocic_values import load_eocic
-    from eocic_helpers.data.reference import load_reference, note_label
-    from eocic_helpers.data.snapshot import BY_ID
-
     if evidence_id in BY_ID:
         return BY_ID[evidence_id].label
     board = load_eocic("ecosystem_scoreboard").set_index("indicator")
@@ -696,55 +672,3 @@ def evidence_label(evidence_id: str) -> str:
     if evidence_id in ref.index:
         return note_label(str(ref.loc[evidence_id, "note"]))
     return evidence_id
-
-
-# -- scaffold -------------------------------------------------------------------------------
-
-SCAFFOLD = """\
-# Sections 2 and 3 of the briefing for {name}, as data (see
-# data/regions/centre-val-de-loire/synthesis.yaml for a complete example).
-# Every item needs a source (where the statement comes from) and, where a figure backs it,
-# evidence: ids from data/reference/briefing_values.csv, data/eocic/*.csv or the snapshot
-# (eocic data info lists the snapshot's indicators).
-schema_version: 1
-region: {id}
-swot:
-  strengths:
-    - {{id: s1, text: "A strength of the region.", source: "where it is stated"}}
-  weaknesses:
-    - {{id: w1, text: "A weakness.", source: "where it is stated", evidence: [gdp_per_capita_eur]}}
-  opportunities:
-    - {{id: o1, text: "An opportunity.", source: "where it is stated"}}
-  threats:
-    - {{id: t1, text: "A threat.", source: "where it is stated"}}
-pest:
-  political: []
-  economic: []
-  socio_cultural: []
-  technological: []
-challenges:
-  - {{id: ch1, name: "A challenge", source: "where it is stated", from_swot: [w1]}}
-problem_drivers: []
-general_objective: {{id: go, text: "The general objective.", source: "where it is stated"}}
-specific_objectives:
-  - {{id: so1, name: "A specific objective", source: "where it is stated", addresses: [ch1]}}
-interventions:
-  - {{id: iv1, name: "An intervention", source: "where it is stated", objectives: [so1], addresses: [ch1]}}
-high_impact_actions: []
-additional_elements: []
-"""
-
-
-def scaffold(region: Region, force: bool = False) -> Path:
-    """Write a commented ``synthesis.yaml`` template for a region.
-
-    Raises:
-        ConfigError: the region already has one (use ``force``).
-    """
-    from eocic_helpers.core.atomic import write_text
-
-    target = synthesis_file(region.id)
-    if target.exists() and not force:
-        raise ConfigError(f"{target} exists; edit it, or pass --force to overwrite it")
-    write_text(target, SCAFFOLD.format(name=region.name, id=region.id))
-    return target

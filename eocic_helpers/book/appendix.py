@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eocic_helpers.core import paths
+from eocic_helpers.data.sources import load_sources
 
 if TYPE_CHECKING:  # pandas is imported where a table is made: a no-op book stays light
     import pandas as pd
@@ -69,8 +70,6 @@ def sources_table(files: bool = False) -> pd.DataFrame:
     """One row per source: dataset, vintage and licence (``files``: the raw files and their
     checksums instead, for the analysts' page)."""
     import pandas as pd
-
-    from eocic_helpers.data.sources import load_sources
 
     rows = []
     for s in load_sources().values():

@@ -6,6 +6,8 @@ import concurrent.futures as cf
 import datetime
 import hashlib
 import html
+import importlib.util
+import json
 import os
 import re
 import shutil
@@ -20,17 +22,20 @@ from markupsafe import Markup
 
 from eocic_helpers.book import appendix, templates
 from eocic_helpers.book.chapters import Edition, Page, chapters_for, latex_marks, toc
+from eocic_helpers.book.package import write_data_package
+from eocic_helpers.book.way_in import ATLAS, landing_map_and_search
 from eocic_helpers.core import atomic, paths
+from eocic_helpers.core.digest import code_digest
 from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
+from eocic_helpers.data.sources import load_sources
 from eocic_helpers.outputs.escape import myst_text
+from eocic_helpers.outputs.fragments import results_problem
 
 
 def _jupyter_book() -> list[str]:
     """The ``jupyter-book`` command, run by this Python with one slow optional import deferred
     (:mod:`eocic_helpers.core.lazy_imports`: about 0.8 s less per build)."""
-    import importlib.util
-
     if importlib.util.find_spec("jupyter_book") is None:
         raise EocicError("jupyter-book is not installed; run: make setup")
     return [sys.executable, "-m", "eocic_helpers.core.lazy_imports"]
@@ -79,8 +84,6 @@ def edition_stamp() -> tuple[str, int]:
 def data_vintage() -> str:
     """The months in which the Eurostat data were extracted, in one phrase (from the
     vintages catalogued in ``data/sources.yaml``)."""
-    from eocic_helpers.data.sources import load_sources
-
     months = ("January|February|March|April|May|June|July|August|September|October|"
               "November|December")
     seen: list[str] = []
@@ -180,8 +183,6 @@ def _copy_outputs(run_dir: Path, src: Path, chapters: list[Page]) -> None:
     """The run's figures, tables and results: only those of notebooks this edition shows (a
     removed or renamed notebook's outputs are left behind; each notebook's task manifest
     lists the files it published)."""
-    import json
-
     wanted: set[str] | None = set()
     for c in chapters:
         manifest = run_dir / ".cache" / f"{c.file}.manifest.json"
@@ -222,8 +223,6 @@ def _pages(chapters: list[Page], run_dir: Path, src: Path, page_text: dict[str, 
 def _copy_titled(nb: Path, target: Path, title: str) -> None:
     """Copy an executed notebook, its first heading set to the title the pipeline declares
     (the declaration is the one source of chapter titles)."""
-    import json
-
     data = json.loads(nb.read_text("utf-8"))
     for cell in data.get("cells", []):
         if cell.get("cell_type") != "markdown":
@@ -245,8 +244,6 @@ def _raw_latex(command: str) -> str:
 def _mark_for_print(src: Path, edition: Edition) -> None:
     """Put the print structure into the pages (front matter, main matter, appendix): a raw
     LaTeX block at the top of the page that starts each part. HTML ignores it."""
-    import json
-
     for file, command in latex_marks(edition).items():
         md, nb = src / f"{file}.md", src / f"{file}.ipynb"
         if md.exists():
@@ -392,8 +389,6 @@ def _copy_atomic(source: Path, target: Path) -> None:
 def book_code_digest() -> str:
     """Hash of the package modules the book stage runs (this module and what it imports), so
     an edit elsewhere (the CLI, a model) does not rebuild every edition."""
-    from eocic_helpers.core.digest import code_digest
-
     return code_digest("import eocic_helpers.book.editions")
 
 
@@ -424,8 +419,6 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
     :func:`set_build_slots` builds run at a time), and both before anything is published, so
     HTML and PDF never get out of step. ``fresh`` builds the PDF from an empty LaTeX folder.
     """
-    from eocic_helpers.book.package import write_data_package
-
     work = paths.BOOKS / f".{name}-build"
     if work.exists():
         shutil.rmtree(work)
@@ -446,7 +439,8 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
     shutil.copytree(built / "html", staged_site)
     _swap_dir(staged_site, paths.SITE / name)
     out = {"html": paths.SITE / name / "index.html",
-           "data": write_data_package(src, paths.SITE / SITE_DATA / f"{name}-data.zip")}
+           "data": write_data_package(src, paths.SITE / SITE_DATA / f"{name}-data.zip",
+                                     epoch=edition_stamp()[1])}
     if pdf_file is not None:
         _copy_atomic(pdf_file, paths.SITE / SITE_PDF / f"{name}.pdf")
         _copy_atomic(pdf_file, paths.PDF / f"{name}.pdf")
@@ -475,8 +469,6 @@ def _cached(key: str, name: str, pdf: bool, force: bool) -> bool:
 def _check_results(name: str) -> None:
     """Refuse to publish a run whose ``results.json`` is missing, corrupt or edited: it must
     hold what the notebooks' kept fragments say (``eocic run`` rebuilds it from them)."""
-    from eocic_helpers.outputs.fragments import results_problem
-
     problem = results_problem(paths.run_dir(name))
     if problem is not None:
         command = "eocic run" if name == ALL else f"eocic run {name}"
@@ -588,9 +580,6 @@ def write_landing_page(regions: list[Region]) -> Path:
         if (paths.SITE / SITE_DATA / f"{ALL}-data.zip").exists():
             parts.append(f'<a href="{SITE_DATA}/{ALL}-data.zip">data package</a>')
         cross = f"<p><b>Cross-region edition:</b> {', '.join(parts)}</p>"
-    # The map of every region and the search (eocic_helpers.book.atlas builds on this module).
-    from eocic_helpers.book.atlas import ATLAS, landing_map_and_search
-
     atlas_block = ""
     if (paths.SITE / ATLAS / "index.html").exists():
         atlas_block = (f'<p><b>Atlas of every NUTS 2 region</b> (data-driven pages): '

@@ -74,15 +74,14 @@ def readme(files: dict[str, bytes], captions: dict[str, str], edition: str) -> s
     return "\n".join(lines)
 
 
-def write_data_package(book_src: Path, target: Path, epoch: int | None = None) -> Path:
+def write_data_package(book_src: Path, target: Path, epoch: int) -> Path:
     """Zip the figures' and tables' CSVs and ``results.json`` of an assembled edition.
 
     No CSV cell can run as a spreadsheet formula (:func:`~eocic_helpers.outputs.escape.csv_cell`).
 
-    The zip is deterministic: sorted entries with a fixed timestamp.
+    The zip is deterministic: sorted entries, each dated ``epoch`` (the edition's stamp,
+    :func:`eocic_helpers.book.editions.edition_stamp`).
     """
-    from eocic_helpers.book.editions import edition_stamp
-
     files: dict[str, bytes] = {}
     captions: dict[str, str] = {}
     for sub in ("figures", "tables"):
@@ -97,7 +96,6 @@ def write_data_package(book_src: Path, target: Path, epoch: int | None = None) -
     if run_results.exists():
         files["results.json"] = run_results.read_bytes()
     files["README.md"] = readme(files, captions, book_src.name).encode("utf-8")
-    epoch = epoch if epoch is not None else edition_stamp()[1]
     when = datetime.datetime.fromtimestamp(max(epoch, 315532800), datetime.UTC).timetuple()[:6]
     with atomic.atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
         for name in sorted(files):

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eocic_helpers.book import editions
 from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.regions import Region
 
@@ -37,8 +38,6 @@ def build_regions(regions: list[Region], pdf: bool, force: bool, jobs: int = 1,
     (:class:`EocicError`) are recorded per edition; any other exception is raised after the
     running builds end. Returns one result per region, in the given order.
     """
-    from eocic_helpers.book import editions
-
     def one(region: Region) -> EditionResult:
         result = EditionResult(region)
         try:

@@ -13,6 +13,7 @@ above the text block and the page number below it.
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import tempfile
@@ -66,8 +67,6 @@ def landscape_pages(pdf: Path) -> set[int]:
 
 def words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
     """Every page's words with their boxes (x0, y0, x1, y1, text), from ``pdftotext -bbox``."""
-    import html
-
     out = _run("pdftotext", "-bbox", str(pdf), "-")
     return [[(float(a), float(b), float(c), float(d), html.unescape(t))
              for a, b, c, d, t in _WORD.findall(body)] for body in _PAGE.findall(out)]

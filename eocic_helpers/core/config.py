@@ -37,6 +37,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.constructor import SafeConstructor
 
+from eocic_helpers.core import paths
 from eocic_helpers.core.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
@@ -231,10 +232,8 @@ def _check_characters(root: Any) -> None:
 
 
 def _rel(path: Path) -> str:
-    from eocic_helpers.core.paths import ROOT
-
     try:
-        return str(Path(path).resolve().relative_to(ROOT))
+        return str(Path(path).resolve().relative_to(paths.ROOT))
     except ValueError:
         return str(path)
 
@@ -242,21 +241,17 @@ def _rel(path: Path) -> str:
 def _as_given(path: Path) -> str:
     """A path as the user named it: relative to the project when inside it (not resolved, so a
     symbolic link keeps its own name)."""
-    from eocic_helpers.core.paths import ROOT
-
     absolute = Path(os.path.abspath(path))
-    for root in (Path(os.path.abspath(ROOT)), Path(ROOT).resolve()):
+    for root in (Path(os.path.abspath(paths.ROOT)), Path(paths.ROOT).resolve()):
         if absolute.is_relative_to(root):
             return absolute.relative_to(root).as_posix()
     return str(path)
 
 
 def _inside_project(path: Path) -> bool:
-    from eocic_helpers.core.paths import ROOT
-
     absolute = Path(os.path.abspath(path))
-    return any(absolute.is_relative_to(r) for r in (Path(os.path.abspath(ROOT)),
-                                                     Path(ROOT).resolve()))
+    return any(absolute.is_relative_to(r) for r in (Path(os.path.abspath(paths.ROOT)),
+                                                     Path(paths.ROOT).resolve()))
 
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
@@ -276,14 +271,12 @@ def check_file(path: Path, limit: int | None = None) -> int:
     Raises:
         ConfigError: naming the path, what it is and what was expected.
     """
-    from eocic_helpers.core.paths import ROOT
-
     path = Path(path)
     limit = MAX_YAML_BYTES if limit is None else limit
     name = _as_given(path)
     if _inside_project(path):
         target = path.resolve()
-        if not target.is_relative_to(Path(ROOT).resolve()):
+        if not target.is_relative_to(Path(paths.ROOT).resolve()):
             raise ConfigError(f"{name}: is a symbolic link to {shown(str(target), 120)}, outside "
                               "the project; content and parameter files must be inside the "
                               "project: copy the file here instead of linking it")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import difflib
 import functools
 import unicodedata
@@ -132,8 +133,6 @@ def resolve_regions(texts: list[str]) -> list[Region]:
 
 @functools.cache
 def _nuts2_names() -> dict[str, str]:
-    import csv
-
     geo = paths.SNAPSHOT / "geo.csv"
     if not geo.exists():
         return {}

@@ -19,6 +19,7 @@ import pandas as pd
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.regions import EU28
+from eocic_helpers.data.sources import verified_path
 
 #: The snapshot file of the map layer.
 MAP_FILE = "nuts_map.csv"
@@ -43,8 +44,6 @@ def build_map(raw: Path) -> pd.DataFrame:
     """
     import geopandas as gpd
     import shapely
-
-    from eocic_helpers.data.sources import verified_path
 
     frames = []
     for level, rel in RAW_FILES.items():

@@ -25,7 +25,7 @@ from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.regions import EU28
 from eocic_helpers.data import eurostat
 from eocic_helpers.data.maps import build_map, write_map
-from eocic_helpers.data.sources import load_sources, verified_path
+from eocic_helpers.data.sources import load_sources, sha256_file, verified_path
 
 COLUMNS = ["geo", "indicator", "year", "value", "unit", "source_id", "note"]
 UNITS = {
@@ -538,8 +538,6 @@ def build_fetched(fetched_dir: Path) -> tuple[pd.DataFrame | None, dict[str, dic
     Raises:
         DataError: a fetched file is missing, changed since download, or does not parse.
     """
-    from eocic_helpers.data.sources import sha256_file
-
     log_file = Path(fetched_dir) / FETCH_LOG
     if not log_file.is_file():
         return None, {}
@@ -577,8 +575,6 @@ REBUILD_HINT = ("rebuild it with: eocic data snapshot --raw DIR (or restore it: 
 def write_manifest(folder: Path, fetched: dict[str, dict[str, str]] | None = None) -> Path:
     """Write ``MANIFEST.json``: sha256, size and row count of every snapshot CSV, and the
     downloaded datasets the snapshot includes (checksum, download time)."""
-    from eocic_helpers.data.sources import sha256_file
-
     files = {}
     for f in sorted(Path(folder).glob("*.csv")):
         data = f.read_bytes()
@@ -599,8 +595,6 @@ def verify_snapshot(folder: Path | None = None) -> dict[str, Any]:
         DataError: one line naming the first file that is missing, changed, unlisted, or
             malformed, and the command that rebuilds the snapshot.
     """
-    from eocic_helpers.data.sources import sha256_file
-
     folder = Path(folder or paths.SNAPSHOT)
     mf = folder / MANIFEST
     try:

@@ -12,6 +12,8 @@ escapes the resulting text nodes for HTML and LaTeX itself.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Any
 
@@ -66,9 +68,6 @@ def csv_safe(frame: Any) -> Any:
 def csv_text_safe(text: str) -> str:
     """CSV text (as written by pandas or the csv module) with every cell passed through
     :func:`csv_cell`; returned unchanged, byte for byte, when no cell needs it."""
-    import csv
-    import io
-
     rows = list(csv.reader(io.StringIO(text, newline="")))
     safe = [[csv_cell(c) for c in row] for row in rows]
     if safe == rows:

@@ -23,12 +23,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
+
+from eocic_helpers.outputs.style import TITLE_PT
 
 #: LaTeX text block of the PDF editions, in inches (452.97 pt / 72.27 pt per inch).
 PDF_TEXT_WIDTH_IN = 452.9679 / 72.27
@@ -68,8 +72,6 @@ def renderer(fig: Figure) -> Any:
 def at_saved_dpi(fig: Figure) -> Figure:
     """Set ``fig`` to the resolution ``savefig`` uses, so a layout pass places every text
     exactly where the saved image has it (layouts round differently at other dpi)."""
-    import matplotlib as mpl
-
     dpi = mpl.rcParams["savefig.dpi"]
     if dpi != "figure":
         fig.set_dpi(float(dpi))
@@ -81,8 +83,6 @@ def saved_bbox(fig: Figure) -> Bbox:
     (``savefig.bbox``, ``savefig.pad_inches``) in height, and never narrower than the figure
     itself, so that every figure is at least as wide as it was drawn (a map of fixed aspect
     would otherwise come out narrower, and print at another scale than its neighbours)."""
-    import matplotlib as mpl
-
     w, h = (float(v) for v in fig.get_size_inches())
     if mpl.rcParams["savefig.bbox"] != "tight":
         return Bbox.from_bounds(0, 0, w, h)
@@ -224,8 +224,6 @@ def problems(fig: Figure) -> dict[str, list[str]]:
 
 def text_width_in(text: str, fontsize: float, fig: Figure, weight: str = "normal") -> float:
     """Width in inches of one line of ``text`` at ``fontsize`` with ``fig``'s renderer."""
-    from matplotlib.font_manager import FontProperties
-
     r = fig.canvas.get_renderer()
     prop = FontProperties(size=fontsize, weight=weight)
     w, _, _ = r.get_text_width_height_descent(text, prop, ismath=False)
@@ -316,8 +314,6 @@ def title_over_labels(ax: Any, title: str, fontsize: float | None = None) -> Non
 
 def titles_over_labels(titles: Sequence[tuple[Any, str]], fontsize: float | None = None) -> None:
     """:func:`title_over_labels` for several axes of one figure, with one layout pass."""
-    from eocic_helpers.outputs.style import TITLE_PT
-
     if not titles:
         return
     fig = titles[0][0].figure

@@ -15,6 +15,7 @@ import html
 import math
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from eocic_helpers.outputs.fragments import (  # noqa: F401  (re-exported)
     merge_results,
     read_fragment,
 )
+from eocic_helpers.outputs.numbers import format_number
 
 #: Environment variable through which the runner points a notebook at its staging folder.
 
@@ -91,8 +93,6 @@ class Publication:
         Thousands are separated by a space, as in the briefing; a missing value is glued as
         ``None`` with the text ``missing``, so the prose says so instead of failing.
         """
-        from eocic_helpers.outputs.numbers import format_number
-
         self.glue(key, value)
         text = format_number(value, fmt, missing)
         self.glue(f"{key}_text", text)
@@ -184,8 +184,6 @@ class Publication:
 
     def paragraph(self, text: str) -> None:
         """Show a paragraph of plain text; it is escaped for HTML and for MyST."""
-        from eocic_helpers.outputs.escape import myst_text
-
         display(_Bundle(f"<p>{html.escape(text)}</p>", myst_text(text), text))
 
     def finish(self) -> Path:
@@ -347,8 +345,6 @@ def _record_open(event: str, args: tuple[Any, ...]) -> None:
 def _clear_loader_caches() -> None:
     """Forget what the package's cached loaders (``functools.cache``) read, so that a kernel
     kept across notebooks reads every file again, and the audit hook sees it, for each one."""
-    import sys
-
     for name, module in list(sys.modules.items()):
         if name == "eocic_helpers" or name.startswith("eocic_helpers."):
             for obj in list(vars(module).values()):
@@ -370,8 +366,6 @@ def open_publication(region: str, notebook: str) -> Publication:
     package's cached loaders are cleared first, so a kernel kept from an earlier notebook
     reads (and records) its files again.
     """
-    import sys
-
     from eocic_helpers.outputs.style import set_theme
 
     global _HOOKED

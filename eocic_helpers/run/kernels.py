@@ -28,14 +28,23 @@ its parent, ``JPY_PARENT_PID``); workers end their kernels on SIGTERM and on nor
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import importlib
+import inspect
 import os
+import queue
+import random
 import signal
 import sys
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from eocic_helpers.core import lazy_imports
+from eocic_helpers.outputs.fragments import OUTPUT_ENV
 
 KERNEL = "python3"
 #: papermill engine name registered by :func:`_register_engine`.
@@ -85,11 +94,6 @@ def _parent_watchdog(parent: int) -> None:
 def kernel_setup(warm: tuple[str, ...] = WARM_MODULES) -> None:
     """Run once inside a new kernel: import the usual modules, then record the baseline state
     that :func:`kernel_reset` restores before each notebook."""
-    import importlib
-    import warnings
-
-    from eocic_helpers.core import lazy_imports
-
     lazy_imports.install()  # nbformat (imported by glue) then starts in 0.2 s, not 1 s
     for name in warm:
         # a warm-up only: a notebook reports a missing module itself
@@ -117,17 +121,12 @@ def kernel_setup(warm: tuple[str, ...] = WARM_MODULES) -> None:
 
 def kernel_reset(output_dir: str) -> None:
     """Run inside a kept kernel before each notebook: bring it back to its baseline."""
-    import random
-    import warnings
-
     import matplotlib
     import matplotlib.pyplot as plt
     import matplotlib.units
     import numpy as np
     import pandas as pd
     from IPython import get_ipython
-
-    from eocic_helpers.outputs.fragments import OUTPUT_ENV
 
     if not _BASELINE:
         raise KernelError("kernel_reset before kernel_setup")
@@ -195,8 +194,6 @@ def _register_engine() -> None:
 
 def _wait(result: Any) -> Any:
     """The value of a jupyter_client call that may be a coroutine (AsyncKernelManager)."""
-    import inspect
-
     if not inspect.isawaitable(result):
         return result
     from jupyter_core.utils import run_sync
@@ -222,8 +219,6 @@ class WarmKernel:
 
     def __init__(self, cwd: Path, options: KernelOptions) -> None:
         from jupyter_client import AsyncKernelManager
-
-        from eocic_helpers.outputs.fragments import OUTPUT_ENV
 
         self.options = options
         self.tasks = 0
@@ -252,8 +247,6 @@ class WarmKernel:
     def _reply(self, kc: Any, msg_id: str, timeout: float) -> None:
         """Wait for the shell reply to ``msg_id``; raise :class:`KernelError` on an error, a
         dead kernel or no reply within ``timeout`` seconds."""
-        import queue
-
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
@@ -446,8 +439,6 @@ _POOL_LOCK = threading.Lock()
 def process_pool(options: KernelOptions) -> KernelPool:
     """This process's kernel pool (created on first use; replaced if the options change)."""
     global _POOL
-    from eocic_helpers.core import lazy_imports
-
     lazy_imports.install()  # before papermill/nbformat are imported in this process
     with _POOL_LOCK:
         if _POOL is None or _POOL.options != options:
@@ -476,8 +467,6 @@ def _set_parent_death_signal(sig: int) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         return libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) == 0
     except Exception:

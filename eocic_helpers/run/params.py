@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import shown
+from eocic_helpers.core.config import _line_of, _rel, load_yaml, shown
 from eocic_helpers.core.errors import ConfigError, ParameterError
 from eocic_helpers.core.pipeline import (
     EU_PLACEHOLDER,
@@ -319,8 +319,6 @@ def load_params_file(path: Path) -> dict[str, Any]:
         ConfigError: missing, too large or malformed file, not a mapping, or a name that is
             not text.
     """
-    from eocic_helpers.core.config import _line_of, _rel, load_yaml
-
     data = load_yaml(Path(path))
     if data is None:
         return {}

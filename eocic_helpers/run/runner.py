@@ -12,6 +12,7 @@ import concurrent.futures as cf
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -29,7 +30,9 @@ from eocic_helpers.core.digest import (  # noqa: F401  (module_closure re-export
     code_digest,
     module_closure,
 )
-from eocic_helpers.core.pipeline import EU_PLACEHOLDER, EU_WIDE
+from eocic_helpers.core.errors import EocicError, ParameterError, SchedulerLost
+from eocic_helpers.core.pipeline import EU_PLACEHOLDER, EU_WIDE, load_pipeline, resolve_callable
+from eocic_helpers.core.regions import SEED_REGION, load_regions, resolve_region
 from eocic_helpers.outputs.fragments import (
     FRAGMENT_SUFFIX,
     OUTPUT_ENV,
@@ -37,9 +40,17 @@ from eocic_helpers.outputs.fragments import (
     read_fragment,
     results_problem,
 )
+from eocic_helpers.run import kernels
 from eocic_helpers.run.kernels import KERNEL as KERNEL  # noqa: F401  (re-exported)
 from eocic_helpers.run.kernels import KernelOptions
-from eocic_helpers.run.params import NotebookSpec
+from eocic_helpers.run.params import (
+    NotebookSpec,
+    discover,
+    load_params_file,
+    load_spec,
+    resolve,
+    validate_all,
+)
 
 #: Pseudo-region of the cross-region notebooks (scope ``cross_region`` in the pipeline
 #: declaration): they run once over all pilots into ``build/runs/all/``, after the regions'
@@ -116,12 +127,8 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
 
     ``{region}`` stands for the region's id, ``{seed}`` for the seed briefing's region.
     """
-    from eocic_helpers.core.regions import SEED_REGION
-
     files: list[Path] = []
     if spec.cross_region:  # it reads what every pilot's run produced
-        from eocic_helpers.core.regions import load_regions
-
         for r in load_regions():
             run = paths.run_dir(r.id)
             files += [f for f in [run / "results.json", *sorted((run / "tables").glob("*.csv"))]
@@ -289,11 +296,6 @@ def plan(
     fresh). A region whose tasks are all fresh is not re-checked: each content file is an
     input of a task's key, so it is byte-identical to the one a successful run checked.
     """
-    from eocic_helpers.core.errors import ParameterError
-    from eocic_helpers.core.pipeline import resolve_callable
-    from eocic_helpers.core.regions import resolve_region
-    from eocic_helpers.run.params import resolve, validate_all
-
     # The same region or notebook named twice is one task, not two racing for one staging folder.
     regions = list(dict.fromkeys(regions))
     specs = list({s.name: s for s in specs}.values())
@@ -348,7 +350,6 @@ def plan(
             for check in dict.fromkeys(c for s in specs for c in s.preflight):
                 resolve_callable(check)(region)
         tasks += region_tasks
-    from eocic_helpers.core.regions import load_regions
 
     if cross and set(regions) >= {r.id for r in load_regions()}:
         for spec in cross:
@@ -366,23 +367,17 @@ def plan(
 def _rekey(task: Task) -> None:
     """(Re)compute a task's reads and key: a cross-region task's inputs are the pilots' runs,
     which change while the regions run before it."""
-    from eocic_helpers.run.params import load_spec
-
     spec = load_spec(Path(task.notebook_path))
     task.reads = [str(p) for p in declared_reads(spec, task.region)]
     task.key = task_key(spec, task.parameters, task.region, task.code, task.recorded)
 
 
 def _all_specs() -> list[NotebookSpec]:
-    from eocic_helpers.run.params import discover
-
     return list(discover().values())
 
 
 def _region_overrides(region: str) -> dict[str, Any]:
     """A region's own parameter defaults: ``data/regions/<region>/parameters.yaml`` if present."""
-    from eocic_helpers.run.params import load_params_file
-
     f = paths.region_data_dir(region) / "parameters.yaml"
     return load_params_file(f) if f.exists() else {}
 
@@ -390,8 +385,6 @@ def _region_overrides(region: str) -> dict[str, Any]:
 # -- execution (worker side) ----------------------------------------------------------------
 
 def _worker_init(options: KernelOptions | None = None, parent_pid: int | None = None) -> None:
-    from eocic_helpers.run import kernels
-
     if parent_pid is not None:  # first: a signal must not meet the parent's handlers here
         kernels.guard_worker(parent_pid)
     # Kernels inherit the worker's stderr; send their chatter to a log, not over the progress bar.
@@ -415,8 +408,6 @@ def execute(task: Task, staging: str, options: KernelOptions | None = None) -> O
     """Execute one task into ``staging`` in this process's warm kernel (worker process, or a
     thread of a Dask worker). Never raises for notebook errors."""
     import papermill as pm
-
-    from eocic_helpers.run import kernels
 
     start = time.perf_counter()
     staging_dir = Path(staging)
@@ -511,8 +502,6 @@ def prune_undeclared(region: str) -> list[str]:
     Returns:
         The names of the notebooks pruned.
     """
-    from eocic_helpers.core.pipeline import load_pipeline
-
     declared = set(load_pipeline().notebooks)
     run_dir = paths.run_dir(region)
     pruned = []
@@ -913,8 +902,6 @@ def _remove_empty(folder: Path) -> None:
 
 
 def _dask_shutdown_kernels() -> None:
-    from eocic_helpers.run import kernels
-
     kernels.shutdown_process_pool()
 
 
@@ -947,8 +934,6 @@ def _dask_logs_to_file() -> None:
     ``build/runs/logs/dask-<pid>.log``, not to the terminal, for the rest of this process: the
     run reports each problem in one line of its own, and a client that lost its scheduler
     still logs its reconnection attempts after the run has ended."""
-    import logging
-
     log_dir = paths.RUNS / "logs"
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -988,8 +973,6 @@ def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: b
 def _run_dask(tasks: list[Task], scheduler: str, force: bool, progress: bool,
               options: KernelOptions | None) -> list[Outcome]:
     from tqdm import tqdm
-
-    from eocic_helpers.core.errors import EocicError, SchedulerLost
 
     try:
         from distributed import Client

@@ -1,0 +1,246 @@
+"""What a region's content file may hold: the schema of each part under
+``data/regions/<region>/`` (see :data:`PARTS`) and the rules of its text.
+
+Numbers are never typed into the text: a statement writes ``{ref:ID}`` for a value of
+``data/reference/briefing_values.csv`` and ``{date}`` for its own ``date`` field; a bare number
+in a text field is a schema error, and :func:`check_references` refuses an id the reference
+table does not hold. Loading a part (:mod:`eocic_helpers.analysis.content`) applies both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from eocic_helpers.core.config import _line_of, _rel
+from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.data.reference import load_reference
+
+#: A placeholder for a reference value (``{ref:cluster_organisations_active}``) or the item's
+#: own date (``{date}``).
+PLACEHOLDER = re.compile(r"\{(?:ref:([a-z0-9_]+)|date)\}")
+#: A number written as digits that is not part of a name such as "S3", "ESCP-4i", "INNOSUP-1".
+BARE_NUMBER = re.compile(r"(?<![A-Za-z0-9\-@])\d+(?:[.,]\d+)*(?![A-Za-z0-9])")
+
+
+def _no_bare_numbers(text: str) -> str:
+    stripped = PLACEHOLDER.sub("", text)
+    found = BARE_NUMBER.search(stripped)
+    if found:
+        raise ValueError(
+            f"the number '{found.group(0)}' is typed into the text; add it to "
+            "data/reference/briefing_values.csv and write {ref:ID}, or put a date in 'date' "
+            "and write {date}")
+    return text
+
+
+#: Text in the project's own words: no typed numbers, placeholders allowed.
+Prose = Annotated[str, Field(min_length=3), AfterValidator(_no_bare_numbers)]
+Ident = Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+#: A source address as the briefing gives it: http(s), ASCII, no spaces or angle brackets, so
+#: that it can be written as a MyST autolink ``<...>`` and nothing else.
+Url = Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$",
+                           max_length=300)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Footnote(_Model):
+    """A footnote of the briefing that carries content, placed where it belongs."""
+
+    number: int = Field(ge=1, description="the briefing's footnote number")
+    text: Prose
+    date: dt.date | int | None = None
+    url: Url | None = Field(None, description="the source address the footnote gives")
+
+
+class Statement(_Model):
+    """One short statement in the project's own words."""
+
+    id: Ident
+    text: Prose
+    source: str = Field(min_length=3)
+    date: dt.date | int | None = None
+    footnote: Footnote | None = None
+
+    @model_validator(mode="after")
+    def _date_placeholder(self) -> Statement:
+        for where, text, date in [("text", self.text, self.date)] + (
+                [("footnote", self.footnote.text, self.footnote.date)] if self.footnote else []):
+            if "{date}" in text and date is None:
+                raise ValueError(f"{where} writes {{date}} but no date is given")
+        return self
+
+
+class Group(_Model):
+    """Statements under one heading."""
+
+    heading: str = Field(min_length=3)
+    items: list[Statement] = Field(min_length=1)
+
+
+# -- the parts ------------------------------------------------------------------------------
+
+class _Part(_Model):
+    """What every content file starts with: its schema version and the region it is for."""
+
+    schema_version: int
+    region: str
+
+
+class Study(_Part):
+    """``study.yaml``: why the region is in the study (front matter) and how the briefing was
+    made (section 1.1)."""
+
+    selection: list[Statement] = Field(min_length=1)
+    aims: list[Statement] = Field(min_length=1)
+    method: list[Statement] = Field(min_length=1)
+
+
+class Framing(_Part):
+    """``framing.yaml``: the opening of chapter 2 (clusters and the regional economy)."""
+
+    statements: list[Statement] = Field(min_length=1)
+
+
+class Meaning(_Model):
+    """What an element of ``synthesis.yaml`` (an objective, an intervention, an action) means."""
+
+    of: Ident
+    text: Prose
+    source: str = Field(min_length=3)
+
+
+class Strategy(_Part):
+    """``strategy.yaml``: chapter 3 around the skeleton of ``synthesis.yaml`` (drivers, general
+    and specific objectives, interventions, high-impact actions, additional elements)."""
+
+    drivers_intro: Statement
+    context: list[Statement] = Field(min_length=1)
+    objective_intro: Statement
+    objectives: list[Meaning] = Field(min_length=1)
+    interventions: list[Meaning] = Field(min_length=1)
+    high_impact_intro: Statement | None = None
+    high_impact_actions: list[Meaning] = Field(default_factory=list)
+    additional_elements: Statement
+
+
+class Risk(_Model):
+    id: Ident
+    name: str = Field(min_length=3)
+    text: Prose
+    mitigation: Prose | None = None
+    source: str = Field(min_length=3)
+
+
+class Box(_Model):
+    id: Ident
+    title: str = Field(min_length=3)
+    source: str = Field(min_length=3)
+    citation: str = ""
+    items: list[Statement] = Field(min_length=1)
+
+
+class Recommendation(_Model):
+    """One intervention of chapter 4."""
+
+    id: Ident
+    title: str = Field(min_length=3)
+    section: str
+    description: list[Group] = Field(min_length=1)
+    boxes: list[Box] = Field(default_factory=list)
+    benefits: list[Statement] = Field(min_length=1)
+    costs: list[Statement] = Field(min_length=1)
+    risks: list[Risk] = Field(min_length=1)
+
+
+class Recommendations(_Part):
+    """``recommendations.yaml``: chapter 4, one entry per intervention."""
+
+    interventions: list[Recommendation] = Field(min_length=1)
+
+
+class Initiative(_Model):
+    id: Ident
+    name: str = Field(min_length=3)
+    programme: str = ""
+    text: Prose
+    source: str = Field(min_length=3)
+    date: dt.date | int | None = None
+
+
+class EuInitiatives(_Part):
+    """``eu_initiatives.yaml``: chapter 5 before the action plan."""
+
+    intro: list[Statement] = Field(min_length=1)
+    initiatives: list[Initiative] = Field(min_length=1)
+    closing: list[Statement] = Field(default_factory=list)
+
+
+#: Part name -> (file name, model, what the part holds, in the reader's words).
+PARTS: dict[str, tuple[str, type[_Model], str]] = {
+    "study": ("study.yaml", Study, "the selection of the region and the method of the study"),
+    "framing": ("framing.yaml", Framing, "the role of clusters and the regional economy"),
+    "strategy": ("strategy.yaml", Strategy, "the proposed regional strategy"),
+    "recommendations": ("recommendations.yaml", Recommendations,
+                        "the recommended interventions"),
+    "eu_initiatives": ("eu_initiatives.yaml", EuInitiatives,
+                       "the EU initiatives that complement the plan"),
+}
+
+
+#: Parts held in ``synthesis.yaml`` (not in :data:`PARTS`), in the reader's words.
+OTHER_PARTS = {"swot": "its analysis of strengths, weaknesses, opportunities and threats",
+               "challenges": "its challenges"}
+
+
+# -- the {ref:ID} placeholders --------------------------------------------------------------
+
+def _walk(obj: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every (location, string) in a validated model."""
+    if isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from _walk(getattr(obj, name), (*loc, name))
+    elif isinstance(obj, list):
+        for k, item in enumerate(obj):
+            yield from _walk(item, (*loc, k))
+    elif isinstance(obj, str):
+        yield loc, obj
+
+
+def references_used(model: BaseModel) -> list[str]:
+    """The reference ids a part cites, in order of first use."""
+    seen: dict[str, None] = {}
+    for _, text in _walk(model):
+        for m in PLACEHOLDER.finditer(text):
+            if m.group(1):
+                seen.setdefault(m.group(1), None)
+    return list(seen)
+
+
+def _known_references() -> set[str]:
+    return set(load_reference().index)
+
+
+def check_references(model: BaseModel, path: Path) -> None:
+    """Every ``{ref:ID}`` names a reference value.
+
+    Raises:
+        ConfigError: naming file, line and field of the first unknown id.
+    """
+    known = _known_references()
+    for loc, text in _walk(model):
+        for m in PLACEHOLDER.finditer(text):
+            if m.group(1) and m.group(1) not in known:
+                line = _line_of(path, loc)
+                field = ".".join(str(p) for p in loc)
+                raise ConfigError(
+                    f"{_rel(path)}:{line}: field '{field}': unknown reference value "
+                    f"'{m.group(1)}'; add it to data/reference/briefing_values.csv or fix the id")

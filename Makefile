@@ -20,7 +20,7 @@ DEB_PACKAGES := texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommen
                 chromium chromium-driver \
                 fonts-freefont-otf poppler-utils
 
-.PHONY: help all setup sysdeps venv run region book lab serve lock test lint bench snapshot clean
+.PHONY: help all setup sysdeps venv run region book atlas lab serve lock test lint bench snapshot clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -63,6 +63,10 @@ region: venv ## Run one region and build its edition: make region REGION=<id>
 
 book: venv ## Build every edition (HTML, and PDF when xelatex is present)
 	$(EOCIC) book all
+
+atlas: venv ## The atlas of every NUTS 2 region (HTML), with the map and search on the landing page
+	$(EOCIC) run --all-nuts2 --jobs $(JOBS)
+	$(EOCIC) book --all-nuts2
 
 lab: venv ## Open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks

@@ -220,3 +220,29 @@ def test_maps_and_their_data_are_published(all_editions: Path):
     chapter = (site / "centre-val-de-loire" / "indicators.html").read_text("utf-8")
     assert chapter.index("locator_map.svg") < chapter.index("figure1_economic_indicators.svg")
     assert "EuroGeographics" in chapter
+
+
+def test_the_landing_pages_search_finds_a_region_by_any_of_its_names(site: str, web):
+    """The offline search (a static index, no server): a region's name without its accents,
+    a unit's code, its country; each result links to an edition that exists."""
+    from selenium.webdriver.common.by import By
+
+    _open(web, f"{site}index.html", 1280)
+    box = web.find_element(By.ID, "eocic-search-input")
+    for query, expected in (("centre val", "centre-val-de-loire/index.html"),
+                            ("DED2", "saxony/index.html"), ("belgium", "wallonia/index.html")):
+        box.clear()
+        box.send_keys(query)
+        links = [a.get_attribute("href") for a in
+                 web.find_elements(By.CSS_SELECTOR, "#eocic-search-results a")]
+        assert any(link.endswith(expected) for link in links), (query, links)
+    box.clear()
+    box.send_keys("no such region anywhere")
+    assert "No region matches" in web.find_element(By.ID, "eocic-search-results").text
+    # every region on the map links to an edition that was built
+    hrefs = web.execute_script(
+        "return [...document.querySelectorAll('svg.eocic-map a')].map(a => a.getAttribute('href'))")
+    assert len(hrefs) >= 17  # the pilots' NUTS 2 units
+    for href in set(hrefs):
+        web.get(f"{site}{href}")
+        assert web.title and "Error response" not in web.title, href

@@ -19,6 +19,7 @@ from eocic_helpers.core.regions import load_regions
 from eocic_helpers.core.results import (
     CATALOGUE_COLUMNS,
     Results,
+    Unavailable,
     catalogue_rows,
     load_catalogue,
 )
@@ -253,3 +254,64 @@ def test_a_conditional_key_is_published_exactly_when_its_condition_holds(all_pil
             if not e.decl.when or e.pattern is not None:
                 continue
             assert (name in glued) is bool(results.get(e.decl.when)), (region, name)
+
+
+# -- what a notebook may glue --------------------------------------------------------------------
+
+SMALL = """schema_version: 1
+shared:
+  name: {about: a name, unit: text, source: test}
+notebooks:
+  nb:
+    name: shared
+    flag: {about: a flag, unit: true/false, source: test}
+    amount: {about: an amount, unit: EUR, source: test, format: ",.0f", missing: no amount}
+    share: {about: a share, unit: "%", source: test, format: ".1f", when: flag}
+    part_{id}: {about: one part, unit: count, source: test}
+"""
+
+
+@pytest.fixture()
+def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from eocic_helpers.outputs import publication
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "results.yaml").write_text(SMALL)
+    monkeypatch.setattr(paths, "NOTEBOOKS", folder)
+    monkeypatch.setattr(publication, "display", lambda *a, **k: None)
+    monkeypatch.setenv(publication.OUTPUT_ENV, str(tmp_path / "staging"))
+    return publication.Publication(region="r", notebook="nb", output_dir=tmp_path / "staging")
+
+
+def test_glue_refuses_a_key_the_notebook_does_not_declare(small):
+    with pytest.raises(ConfigError) as err:
+        small.glue("amount_eur", 3)
+    assert "'amount_eur'" in str(err.value) and "notebooks/results.yaml" in str(err.value)
+    assert "\n" not in str(err.value)
+    with pytest.raises(ConfigError, match="declares no format"):
+        small.glue_number("name", 3)
+    with pytest.raises(ConfigError, match="declares ',.0f'"):
+        small.glue_number("amount", 3, ".2f")
+    assert small.values == {}
+
+
+def test_glue_all_glues_each_value_as_declared_and_finish_wants_them_all(small):
+    small.glue_all({"name": "Somewhere", "flag": True, "amount": 12345.6, "part_a": 2})
+    assert small.values["amount_text"] == "12 346"
+    with pytest.raises(ConfigError) as err:  # flag is true: share is due
+        small.finish()
+    assert "did not glue 'share'" in str(err.value)
+    small.glue_all({"share": Unavailable("not applicable here")})
+    assert small.values["share"] is None and small.values["share_text"] == "not applicable here"
+    fragment = json.loads(small.finish().read_text())
+    assert set(fragment["values"]) == {"name", "flag", "amount", "amount_text", "part_a",
+                                       "share", "share_text"}
+
+
+def test_finish_refuses_a_key_glued_when_its_condition_is_false(small):
+    small.glue_all({"name": "x", "flag": False, "amount": None})
+    assert small.values["amount_text"] == "no amount"
+    small.glue_all({"share": 1.0})
+    with pytest.raises(ConfigError, match="although 'flag' is false"):
+        small.finish()

@@ -463,6 +463,21 @@ def html_table(frame: Any, caption: str) -> str:
 
 # -- pages ----------------------------------------------------------------------------------
 
+def study_values(region: Any, study: Study | None) -> dict[str, Any]:
+    """Every value the about_study chapter glues (its keys in ``notebooks/results.yaml``)."""
+    return {"region_name": region.name, "has_study": study is not None}
+
+
+def recommendations_values(region: Any, recs: Recommendations | None) -> dict[str, Any]:
+    """Every value the interventions chapter glues (its keys in ``notebooks/results.yaml``):
+    whether the region's recommendations are restated, how many, and each one's risks."""
+    out: dict[str, Any] = {"region_name": region.name, "has_recommendations": recs is not None}
+    if recs is not None:
+        out["n_recommended_interventions"] = len(recs.interventions)
+        out.update({f"n_risks_{rec.id}": len(rec.risks) for rec in recs.interventions})
+    return out
+
+
 def study_md(study: Study) -> str:
     """Front matter (selection of the pilots) and section 1.1 (aims and method)."""
     page = Page()

@@ -6,8 +6,11 @@ data package carries the catalogue."""
 from __future__ import annotations
 
 import ast
+import csv
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -315,3 +318,36 @@ def test_finish_refuses_a_key_glued_when_its_condition_is_false(small):
     small.glue_all({"share": 1.0})
     with pytest.raises(ConfigError, match="although 'flag' is false"):
         small.finish()
+
+
+# -- the data package ----------------------------------------------------------------------------
+
+def test_the_data_package_holds_the_catalogue(tmp_path: Path):
+    from eocic_helpers.book.package import write_data_package
+
+    src = tmp_path / "centre-val-de-loire"
+    src.mkdir()
+    results = {"gdp_per_capita_eur": 27791.25, "gdp_per_capita_eur_text": "27 791",
+               "gdp_per_capita_year": 2017, "industry_lq_year": 2015, "has_costs": True,
+               "region_name": "Centre-Val de Loire", "industry_lq_country": None,
+               "summary_gdp_per_capita_eur_text": "27 791"}
+    (src / "results.json").write_text(json.dumps(results))
+    target = write_data_package(src, tmp_path / "p.zip", epoch=0)
+    with zipfile.ZipFile(target) as z:
+        text = z.read("centre-val-de-loire-data/results_catalogue.csv").decode()
+        readme = z.read("centre-val-de-loire-data/README.md").decode()
+    rows = {r["key"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert list(next(csv.reader(io.StringIO(text)))) == list(CATALOGUE_COLUMNS)
+    assert set(rows) == set(results)
+    gdp = rows["gdp_per_capita_eur"]
+    assert (gdp["notebook"], gdp["value"], gdp["unit"], gdp["year"]) == (
+        "indicators", "27791.25", "EUR per inhabitant", "2017")
+    assert "tgs00003" in gdp["source"]
+    assert rows["gdp_per_capita_eur_text"]["about"].endswith("as the text shows it")
+    assert rows["summary_gdp_per_capita_eur_text"]["year"] == "2017"  # a copy keeps its year
+    assert rows["industry_lq_country"]["year"] == "2015" and rows["industry_lq_country"][
+        "value"] == ""
+    assert rows["has_costs"]["value"] == "true"
+    assert rows["has_costs"]["source"] == "data/regions/centre-val-de-loire/recommendations.yaml"
+    assert rows["region_name"]["notebook"].startswith("about_study, indicators")
+    assert "## results_catalogue.csv" in readme and "notebooks/results.yaml" in readme

@@ -89,10 +89,18 @@ def all_editions(all_pilots_build: Path) -> Path:
     return all_pilots_build
 
 
-def declare_notebooks(folder: Path, scopes: dict[str, str]) -> Path:
+def declare_notebooks(folder: Path, scopes: dict[str, str],
+                      glues: dict[str, tuple[str, ...]] | None = None) -> Path:
     """Write a minimal ``pipeline.yaml`` into a test project's notebooks folder, declaring
-    each notebook with its scope and one regional edition that shows them."""
+    each notebook with its scope and one regional edition that shows them, and its
+    ``results.yaml``, declaring the keys each notebook glues (``glues``: notebook -> keys)."""
     import yaml
+
+    catalogue = {"schema_version": 1, "notebooks": {
+        name: {key: {"about": f"test value {key}", "unit": "text", "source": "test"}
+               for key in (glues or {}).get(name, ())} for name in scopes}}
+    (folder / "results.yaml").write_text(yaml.safe_dump(catalogue, sort_keys=False),
+                                         encoding="utf-8")
 
     notebooks = {name: {"scope": scope, "about": f"test notebook {name}", "briefing": "test"}
                  for name, scope in scopes.items()}
@@ -105,9 +113,11 @@ def declare_notebooks(folder: Path, scopes: dict[str, str]) -> Path:
     return target
 
 
-def one_notebook_project(tmp_path: Path, name: str, notebook: dict) -> Path:
+def one_notebook_project(tmp_path: Path, name: str, notebook: dict,
+                         glues: tuple[str, ...] = ()) -> Path:
     """A copy of the project's inputs (data, book, lock) whose only notebook is ``notebook``,
-    declared with scope ``region``. Returns the project root (use it as ``EOCIC_ROOT``)."""
+    declared with scope ``region`` and with the keys it glues (``glues``) in its catalogue of
+    results. Returns the project root (use it as ``EOCIC_ROOT``)."""
     import json
 
     root = tmp_path / "root"
@@ -115,6 +125,6 @@ def one_notebook_project(tmp_path: Path, name: str, notebook: dict) -> Path:
         shutil.copytree(ROOT / part, root / part)
     (root / "notebooks").mkdir()
     (root / "notebooks" / f"{name}.ipynb").write_text(json.dumps(notebook))
-    declare_notebooks(root / "notebooks", {name: "region"})
+    declare_notebooks(root / "notebooks", {name: "region"}, {name: glues})
     shutil.copy(ROOT / "requirements.lock", root / "requirements.lock")
     return root

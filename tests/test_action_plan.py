@@ -150,3 +150,20 @@ def test_end_before_start_is_rejected(tmp_path: Path):
     f.write_text(text)
     with pytest.raises(ConfigError, match=r"action_plan\.yaml:\d+: field 'actions\.5'"):
         load_model(ap.ActionPlan, f)
+
+
+def test_chapter_values_are_the_declared_keys(plan):
+    from eocic_helpers.core.regions import resolve_region
+    from eocic_helpers.core.results import load_catalogue
+
+    catalogue = load_catalogue()
+    cvl = resolve_region("centre-val-de-loire")
+    v = ap.chapter_values(cvl, plan, None, dt.date(2019, 9, 1))
+    assert [k for k in v if catalogue.lookup("action_plan", k) is None] == []
+    assert not set(catalogue.unglued("action_plan", v))
+    assert v["n_actions"] == 16 == sum(n for k, n in v.items() if k.startswith("n_actions_")
+                                       and k != "n_actions_unscheduled")
+    assert v["t0"] == "2019-09-01" and v["has_eu_initiatives"] is False
+    assert ap.chapter_values(cvl, plan, None, None)["t0"] == ""
+    assert ap.chapter_values(resolve_region("saxony"), None, None, None) == {
+        "region_name": "Saxony", "has_action_plan": False, "has_eu_initiatives": False}

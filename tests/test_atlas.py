@@ -105,6 +105,13 @@ def test_an_atlas_of_a_sample_builds_with_working_links_and_search(all_pilots_bu
         assert re.search(r'<img[^>]+alt="A map of the EU with', page), region
         for table in ("atlas_indicators", "atlas_candidates", "atlas_since"):
             assert f"tab-{table}_{region}" in page, (region, table)
+    from eocic_helpers.core.results import load_catalogue
+
+    declared = set(load_catalogue().entries["atlas"])
+    for region in sample:
+        frag = json.loads((build / "runs" / region / ".cache" / "atlas.results.json").read_text())
+        glued = {k.removesuffix("_text") for k in frag["values"]}
+        assert glued == declared, region  # every key declared is glued, and only those
     landing = (site / "index.html").read_text("utf-8")
     links = re.findall(r'<a href="([^"]+)"><title>', landing)
     assert len(links) >= 10 + 3  # every pilot's units and the sample's other regions

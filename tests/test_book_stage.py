@@ -146,7 +146,8 @@ def test_the_data_package_holds_every_csv_results_and_a_readme(tmp_path: Path):
     assert a.read_bytes() == b.read_bytes()
     names = zipfile.ZipFile(a).namelist()
     assert names == sorted(["demo-data/README.md", "demo-data/figures/f.csv",
-                            "demo-data/results.json", "demo-data/tables/t.csv"])
+                            "demo-data/results.json", "demo-data/results_catalogue.csv",
+                            "demo-data/tables/t.csv"])
     readme = zipfile.ZipFile(a).read("demo-data/README.md").decode()
     assert "gdp_per_capita_eur: euro" in readme and "share_pct: percent" in readme
     assert "GDP." in readme

@@ -81,6 +81,27 @@ def test_missing_runs_and_content_are_named_not_blank(runs: Path):
     assert cmp.name_list(["a", "b", "c"]) == "a, b and c"
 
 
+def test_chapter_values_name_what_the_regions_lack(runs: Path):
+    from eocic_helpers.core.errors import ConfigError
+    from eocic_helpers.core.results import load_catalogue
+
+    regions = load_regions()[:3]
+    _result(runs, regions[0].id, {"has_synthesis": True, "cluster_stars": 3})
+    _result(runs, regions[1].id, {"has_synthesis": False, "cluster_stars": ""},
+            {"SMEs coached a year": 80.0})
+    results = {r.id: cmp.run_results(r.id) for r in regions}
+    v = cmp.chapter_values(regions, results)
+    catalogue = load_catalogue()
+    assert sorted(v) == sorted(catalogue.entries["comparison"])
+    assert (v["n_regions"], v["n_regions_run"], v["regions_not_run"]) == (3, 2, regions[2].name)
+    assert v["regions_with_content"] == regions[0].name and v["n_regions_without_content"] == 2
+    assert v["regions_without_stars"] == f"{regions[1].name} and {regions[2].name}"
+    assert v["parameters_note"] == "The other 1 cost parameters are the same in every region."
+    # a key no notebook declares is refused, not read as missing
+    with pytest.raises(ConfigError, match="no notebook declares it"):
+        cmp.regions_lacking(regions, results, "has_synthesys")
+
+
 @pytest.mark.slow
 def test_the_comparison_ran_once_and_its_reads_are_declared(all_pilots_build: Path):
     """In a full run the comparison ran as region 'all'; the files it opened are files it

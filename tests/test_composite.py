@@ -189,3 +189,22 @@ def test_reference_years_show_where_they_mix():
     assert t.loc["berd_pct_gdp", "year for the region"] == "2013"
     assert t.loc["berd_pct_gdp", "years mix"] == "yes"
     assert t.loc["patents_per_million", "year for the region"] == "2012"
+
+
+def test_chapter_values_are_the_declared_keys(s):
+    from eocic_helpers.core.results import load_catalogue
+
+    focus = resolve_region("saxony")
+    mc = ci.monte_carlo(s, focus, replications=200)
+    values = ci.summary_values(s, focus, mc=mc)
+    fig3 = ci.figure3_data(values["result"], s, focus, ci.load_config())
+    v = ci.chapter_values(values, fig3, mc, focus)
+    catalogue = load_catalogue()
+    assert [k for k in v if catalogue.lookup("industrial_change", k) is None] == []
+    assert not set(catalogue.unglued("industrial_change", {})) - set(v) - {
+        k + "_text" for k in v}
+    assert v["region_name"] == "Saxony" and v["cluster_stars"] == ""  # stars not stated
+    assert v["composite_country_clause"].endswith(" for its country")
+    assert {k for k in v if k.startswith("dimension_")} == {
+        f"dimension_{d.id}" for d in ci.load_config().dimensions}
+    assert v["variance_share_rule"].endswith("%") and v["variance_share_pair"].endswith("%")

@@ -617,3 +617,19 @@ def test_footnotes_keep_the_briefings_source_addresses(parts):
         walk(model)
     assert {1, 8, 10, 11, 14, 16, 18, 19} <= set(kept)
     assert kept[19] == "https://www.connectup-centrevaldeloire.fr/"
+
+
+def test_study_and_recommendations_values_are_the_declared_keys(parts):
+    from eocic_helpers.core.results import load_catalogue
+
+    catalogue = load_catalogue()
+    cvl = resolve_region(CVL)
+    study = ct.study_values(cvl, parts["study"])
+    recs = ct.recommendations_values(cvl, parts["recommendations"])
+    assert study == {"region_name": cvl.name, "has_study": True}
+    assert [k for k in recs if catalogue.lookup("interventions", k) is None] == []
+    assert recs["n_recommended_interventions"] == len(parts["recommendations"].interventions)
+    assert {k for k in recs if k.startswith("n_risks_")} == {
+        f"n_risks_{r.id}" for r in parts["recommendations"].interventions}
+    assert ct.recommendations_values(cvl, None) == {"region_name": cvl.name,
+                                                     "has_recommendations": False}

@@ -196,3 +196,24 @@ def test_the_sensitivity_text_says_a_near_tie_and_the_tornado_s_order():
     assert "matters most" in costs.sensitivity_sentence(savings)
     shown = costs.sobol_table(savings)
     assert list(shown.columns) == ["factor", "first-order index", "total index"]
+
+
+def test_chapter_values_are_the_declared_keys(v):
+    from eocic_helpers.core.regions import resolve_region
+    from eocic_helpers.core.results import load_catalogue
+
+    cvl = resolve_region("centre-val-de-loire")
+    sob = costs.sobol(v, n=2**8)
+    out = costs.chapter_values(cvl, v, costs.deterministic(v), costs.monte_carlo(v, n=2000),
+                               costs.scenario_table(v, n=2000), sob,
+                               costs.sobol(v, n=2**8, scenario="savings"), costs.tornado(v))
+    catalogue = load_catalogue()
+    assert [k for k in out if catalogue.lookup("cost_benefit", k) is None] == []
+    due = set(catalogue.unglued("cost_benefit", {"has_costs": True}))
+    assert due - set(out) == {k + "_text" for k in out} & due  # has_costs: glued apart
+    assert out["inter_clustering_cost_eur_per_year"] == pytest.approx(78000)
+    assert out["coordination_note"] == "not estimated by the briefing and left at 0"
+    assert costs.coordination_note({**v, "coordination_cost_eur_per_year": 12000.0}) == \
+        "set to EUR 12 000 a year"
+    assert out["mc_draws_text"] == "2 000" and out["discount_rate_pct"] == pytest.approx(4.0)
+    assert out["n_smes"] == 50 and out["top_sensitivity_parameter"] == sob.loc[0, "parameter"]

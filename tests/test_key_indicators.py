@@ -163,3 +163,40 @@ def test_ordinal_and_words():
         "gdp_per_capita_eur", "employment_rate_15_64_pct", "tertiary_employed_share_pct",
         "industry_lq"]
     assert config.briefing_year == 2017
+
+
+def _declared(notebook, values):
+    from eocic_helpers.core.results import load_catalogue
+
+    catalogue = load_catalogue()
+    return [k for k in values if catalogue.lookup(notebook, k) is None]
+
+
+def test_chapter_values_are_the_declared_keys_with_their_words(s, cvl):
+    from eocic_helpers.core.results import load_catalogue
+
+    v = ki.chapter_values(ki.glue_values(s, load_regions(), cvl))
+    assert _declared("indicators", v) == []
+    required = load_catalogue().unglued("indicators", {})
+    assert set(required) - set(v) == {k + "_text" for k in v} & set(required) | {
+        "since_sentence"}  # the texts come with glue_all; the since section glues its own
+    assert v["gdp_per_capita_rank_ordinal"] == "6th" and v["close_within_pct"] == "5%"
+    assert v["gdp_vs_median"] == "close to" and v["gdp_vs_eu"] == "below"
+    assert v["gdp_country_clause"].startswith("below the national figure (EUR ")
+    assert v["tertiary_country_clause"].endswith("%)")
+    assert v["industry_country_clause"].startswith("country: ")
+    assert v["berd_share_sentence"].startswith("In ")
+
+
+def test_a_whole_country_region_says_so_instead_of_comparing_with_itself(s):
+    from eocic_helpers.core.results import Unavailable
+
+    lt = resolve_region("lithuania")
+    values = ki.glue_values(s, load_regions(), lt)
+    values["industry_lq_country"] = None
+    v = ki.chapter_values(values)
+    assert v["industry_lq_country"] == Unavailable(ki.WHOLE_COUNTRY_MISSING)
+    assert v["industry_country_clause"] == "the region is the whole country"
+    assert v["gdp_country_clause"].startswith("the region is the whole country")
+    values["region_is_country"] = False  # a region whose country has no value: plain missing
+    assert ki.chapter_values(values)["industry_country_clause"] == "country: not available"

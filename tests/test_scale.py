@@ -34,7 +34,7 @@ FAILING_NOTEBOOK = {
 @pytest.fixture()
 def project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A copy of the project with one extra notebook that fails for Saxony only."""
-    root = one_notebook_project(tmp_path, "probe", FAILING_NOTEBOOK)
+    root = one_notebook_project(tmp_path, "probe", FAILING_NOTEBOOK, glues=("probe_ok",))
     env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(tmp_path / "build"))
     return tmp_path / "build", env
 
@@ -196,7 +196,7 @@ def test_a_worker_that_dies_mid_task_has_its_task_rerun_not_failed(tmp_path: Pat
     import time
 
     distributed = pytest.importorskip("distributed")
-    root = one_notebook_project(tmp_path, "napper", NAPPER)
+    root = one_notebook_project(tmp_path, "napper", NAPPER, glues=("napped",))
     build = tmp_path / "build"
     env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(build))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

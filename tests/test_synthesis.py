@@ -163,3 +163,25 @@ def test_a_challenge_keeps_its_acronym_inside_a_sentence():
     assert in_sentence("Too few links") == "too few links"
     assert in_sentence("EU funds unused") == "EU funds unused"
     assert in_sentence("A") == "a"
+
+
+def test_chapter_and_strategy_values_are_the_declared_keys(content):
+    from eocic_helpers.core.results import load_catalogue
+
+    catalogue = load_catalogue()
+    cvl, saxony = resolve_region(CVL), resolve_region("saxony")
+    s = load_snapshot()
+    v = sy.chapter_values(cvl, content, sy.candidates(s, cvl))
+    assert [k for k in v if catalogue.lookup("synthesis", k) is None] == []
+    assert v["has_synthesis"] is True and v["n_strengths"] == len(content.swot.strengths)
+    assert v["challenge_1"] == content.challenges[0].name
+    assert v["n_challenges"] == len(content.challenges) == sum(k.startswith("challenge_")
+                                                               for k in v)
+    assert v["general_objective"] == content.general_objective.text.rstrip(".")
+    none = sy.chapter_values(saxony, None, sy.candidates(s, saxony))
+    assert set(none) == {"region_name", "has_synthesis", "n_candidate_strengths",
+                         "n_candidate_weaknesses"} and none["has_synthesis"] is False
+    st = sy.strategy_values(cvl, content, object())
+    assert [k for k in st if catalogue.lookup("strategy", k) is None] == []
+    assert st["has_strategy"] is True and st["n_interventions"] == len(content.interventions)
+    assert set(sy.strategy_values(saxony, None, None)) == {"region_name", "has_strategy"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -439,3 +439,25 @@ def plan_summary(plan: ActionPlan, table: pd.DataFrame) -> str:
         text += f"; {format_number(unscheduled)} {'is' if unscheduled == 1 else 'are'} still "
         text += "to be confirmed (\"Tbc\")"
     return text + "."
+
+
+def chapter_values(region: Any, plan: ActionPlan | None, eu: Any, t0: dt.date | None
+                   ) -> dict[str, Any]:
+    """Every value the action-plan chapter glues (its keys in ``notebooks/results.yaml``):
+    whether the region's plan and EU initiatives are restated and, for a plan, its counts of
+    actions (by intervention, unscheduled, one-off, inferred), its source and T0."""
+    out: dict[str, Any] = {"region_name": region.name, "has_action_plan": plan is not None,
+                           "has_eu_initiatives": eu is not None}
+    if plan is None:
+        return out
+    table = plan_table(plan, t0)
+    out.update({"plan_region_name": plan_owner_name(plan),
+                "plan_subject": captions(plan, False, region.name)["subject"],
+                "n_actions": len(plan.actions)})
+    out.update({f"n_actions_{k}": n for k, n in count_by_intervention(plan).items()})
+    out.update({"n_actions_unscheduled": int((table["kind"] == "unscheduled").sum()),
+                "n_milestones": int((table["kind"] == "milestone").sum()),
+                "n_inferred_phases": int((table["kind"] == "inferred").sum()),
+                "plan_source": plan.source,
+                "t0": t0.isoformat() if t0 else ""})
+    return out

@@ -128,6 +128,19 @@ def composite_values(snapshot: pd.DataFrame, focus: Region, draws: dict[str, Any
     }
 
 
+def page_values(focus: Region, composite: dict[str, Any]) -> dict[str, Any]:
+    """Every value the atlas's page glues (its keys in ``notebooks/results.yaml``). They carry
+    the atlas's prefix: a pilot's ``results.json`` holds its edition's keys too."""
+    out: dict[str, Any] = {"atlas_region_name": focus.name,
+                           "atlas_region_codes": ", ".join(focus.nuts2016),
+                           "atlas_country_name": focus.country_name}
+    for key in ("composite_total", "composite_rank_all", "composite_rank_all_p05",
+                "composite_rank_all_p95", "n_all_regions", "mc_replications"):
+        out[f"atlas_{key}"] = composite[key]
+    out["atlas_composite_sentence"] = composite_sentence(composite)
+    return out
+
+
 def composite_sentence(values: dict[str, Any]) -> str:
     """The composite in one sentence, or why there is none."""
     if values["composite_total"] is None or values["composite_rank_all"] is None:

@@ -4,18 +4,20 @@ The comparison notebook runs once over all pilots (pseudo-region ``all``) after 
 runs, and reads what those runs produced: each region's ``results.json`` and its tables. It
 reports what differs between regions (indicators, composite and typology, each region's own
 parameters); content that some regions lack is reported as missing, once, never as rows of
-identical blanks.
+identical blanks. Every key of ``results.json`` is read through the catalogue of results
+(:class:`~eocic_helpers.core.results.Results`), which refuses a key no notebook declares.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import Region
+from eocic_helpers.core.results import Results, read_results
 
 #: The key indicators compared: (results.json key of the shown text, label with its unit).
 INDICATORS: tuple[tuple[str, str], ...] = (
@@ -31,15 +33,20 @@ INDICATORS: tuple[tuple[str, str], ...] = (
 MISSING = "no run"
 
 
-def run_results(region_id: str) -> dict[str, Any]:
-    """The ``results.json`` a region's run produced (empty when it has not run)."""
-    f = paths.run_dir(region_id) / "results.json"
-    if not f.exists():
-        return {}
-    try:
-        return json.loads(f.read_text("utf-8"))
-    except json.JSONDecodeError:
-        return {}
+#: Every region's results, by region id (see :func:`run_results`).
+AllResults = Mapping[str, Mapping[str, Any]]
+
+
+def run_results(region_id: str) -> Results:
+    """The ``results.json`` a region's run produced (empty when it has not run), read through
+    the catalogue of results."""
+    return read_results(paths.run_dir(region_id) / "results.json")
+
+
+def _of(results: Mapping[str, Mapping[str, Any]], region_id: str) -> Results:
+    """One region's results, read through the catalogue (a plain mapping is wrapped)."""
+    res = results.get(region_id)
+    return res if isinstance(res, Results) else Results(res)
 
 
 def run_table(region_id: str, name: str) -> pd.DataFrame | None:
@@ -48,25 +55,25 @@ def run_table(region_id: str, name: str) -> pd.DataFrame | None:
     return pd.read_csv(f, keep_default_na=False) if f.exists() else None
 
 
-def _text(res: dict[str, Any], key: str) -> str:
+def _text(res: Results, key: str) -> str:
     value = res.get(key)
     return MISSING if not res else ("not available" if value in (None, "") else str(value))
 
 
-def indicators_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
+def indicators_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
     """One row per region: its key indicators as the regional editions show them."""
     rows = []
     for r in regions:
-        res = results.get(r.id, {})
+        res = _of(results, r.id)
         rows.append({"Region": r.name, **{label: _text(res, key) for key, label in INDICATORS}})
     return pd.DataFrame(rows)
 
 
-def composite_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
+def composite_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
     """One row per region: our composite and its rank range among the pilot units."""
     rows = []
     for r in regions:
-        res = results.get(r.id, {})
+        res = _of(results, r.id)
         rank = (f"{res['composite_rank_p05']} to {res['composite_rank_p95']}"
                 if "composite_rank_p05" in res else _text(res, "composite_rank_p05"))
         rows.append({"Region": r.name,
@@ -75,13 +82,13 @@ def composite_table(regions: list[Region], results: dict[str, dict[str, Any]]) -
     return pd.DataFrame(rows)
 
 
-def typology_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
+def typology_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
     """Every region: the cluster stars the briefing states (unit by unit), the group its
     typology gives (unit by unit), and our reconstruction of the group."""
     rows = [{"Region": r.name,
-             "Cluster stars (briefing)": _text(results.get(r.id, {}), "cluster_stars_text"),
-             "Typology (briefing)": _text(results.get(r.id, {}), "typology_placement_text"),
-             "Our reconstruction": _text(results.get(r.id, {}), "reconstructed_group_text")}
+             "Cluster stars (briefing)": _text(_of(results, r.id), "cluster_stars_text"),
+             "Typology (briefing)": _text(_of(results, r.id), "typology_placement_text"),
+             "Our reconstruction": _text(_of(results, r.id), "reconstructed_group_text")}
             for r in regions]
     return pd.DataFrame(rows, columns=["Region", "Cluster stars (briefing)",
                                        "Typology (briefing)", "Our reconstruction"])
@@ -114,13 +121,13 @@ def parameters_table(regions: list[Region]) -> tuple[pd.DataFrame, list[str]]:
     return table, same
 
 
-def content_table(regions: list[Region], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
+def content_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
     """The regions with briefing content of their own, and which content: from the
     ``content_status`` their ``summary`` notebook published and the flags their chapters
     glued. Regions without any are named in the text, once."""
     rows = []
     for r in regions:
-        res = results.get(r.id, {})
+        res = _of(results, r.id)
         if res.get("content_status") != "own":
             continue
         rows.append({
@@ -164,10 +171,35 @@ def challenges_by_region(regions: list[Region]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Region", "Challenge"])
 
 
-def regions_lacking(regions: list[Region], results: dict[str, dict[str, Any]], flag: str
+def regions_lacking(regions: list[Region], results: AllResults, flag: str
                     ) -> list[str]:
     """Names of the regions whose run did not glue ``flag`` as true."""
-    return [r.name for r in regions if not results.get(r.id, {}).get(flag)]
+    return [r.name for r in regions if not _of(results, r.id).get(flag)]
+
+
+def chapter_values(regions: list[Region], results: AllResults) -> dict[str, Any]:
+    """Every value the comparison chapter glues (its keys in ``notebooks/results.yaml``): which
+    regions have run, have content of their own and stated cluster stars, and whether their
+    cost parameters differ."""
+    ran = [r for r in regions if _of(results, r.id)]
+    no_content = regions_lacking(regions, results, "has_synthesis")
+    no_stars = regions_lacking(regions, results, "cluster_stars")
+    params, same = parameters_table(regions)
+    return {
+        "n_regions": len(regions),
+        "n_regions_run": len(ran),
+        "regions_not_run": name_list([r.name for r in regions if not _of(results, r.id)]),
+        "n_regions_with_content": len(regions) - len(no_content),
+        "regions_with_content": name_list([r.name for r in regions if r.name not in no_content]),
+        "n_regions_without_content": len(no_content),
+        "regions_without_stars": name_list(no_stars),
+        "n_regions_without_stars": len(no_stars),
+        "parameters_note": (f"All {len(ran)} regions that have run use the same {len(same)} "
+                            "cost parameters, the briefing's defaults, so the interventions cost "
+                            "the same everywhere." if params.empty else
+                            f"The other {len(same)} cost parameters are the same in every "
+                            "region."),
+    }
 
 
 def name_list(names: list[str]) -> str:

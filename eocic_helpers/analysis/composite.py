@@ -1010,6 +1010,44 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
     }
 
 
+#: The notebook of this chapter (its keys in notebooks/results.yaml).
+NOTEBOOK = "industrial_change"
+
+
+def chapter_values(values: dict[str, Any], fig3: pd.DataFrame, mc: dict[str, Any],
+                   focus: Region) -> dict[str, Any]:
+    """Every value the chapter glues (its keys in ``notebooks/results.yaml``), from
+    :func:`summary_values`, Figure 3's data (each dimension's score for the region) and the
+    Monte Carlo run (the share of the rank variance each choice explains)."""
+    from eocic_helpers.outputs.numbers import declared_text
+
+    out: dict[str, Any] = {"region_name": focus.name}
+    out.update({k: values[k] for k in (
+        "composite_total", "composite_total_country", "composite_total_eu",
+        "composite_rank_pilots", "composite_rank_all", "composite_rank_p05",
+        "composite_rank_p95", "composite_rank_all_p05", "composite_rank_all_p95",
+        "rank_reweight", "rank_coverage", "rank_other_rule", "composite_rank_all_mc_se",
+        "min_dimension_coverage_pct", "mc_replications", "n_units", "n_all_regions",
+        "dimensions_covered", "dimensions_covered_names", "dimensions_with_data",
+        "dimensions_with_data_names", "dimensions_without_data_names", "missing_rule_central",
+        "missing_rule_other", "dimensions_left_out_by_coverage", "mc_pairs",
+        "briefing_group_text", "reconstructed_group_text", "typology_agree", "typology_n",
+        "typology_rule_text", "n_all_regions_note", "cluster_stars_text",
+        "typology_placement_text")})
+    out["cluster_stars"] = values["cluster_stars"] if values["cluster_stars"] is not None else ""
+    out["composite_country_clause"] = (
+        "the region is its whole country" if values["region_is_country"] else
+        declared_text(NOTEBOOK, "composite_total_country", values["composite_total_country"])
+        + " for its country")
+    for row in fig3[fig3["geo"] == focus.name].itertuples():
+        out[f"dimension_{row.dimension}"] = row.score if row.score == row.score else None
+    shares = variance_by_source(mc).set_index("source")["share"]
+    out["variance_share_rule"] = f"{shares.get('rule for missing dimensions', float('nan')):.0%}"
+    out["variance_share_pair"] = (
+        f"{shares.get('normalisation-aggregation pair', float('nan')):.0%}")
+    return out
+
+
 def denominator_note(focus: Region, n_all: int) -> str:
     """Why a region's EU ranking has fewer entries than the EU has NUTS 2 regions: its own
     units are ranked as one (empty for a region of one NUTS 2 unit)."""

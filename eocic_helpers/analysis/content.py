@@ -13,7 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from eocic_helpers.analysis.content_schema import PARTS, Recommendations, Strategy, check_references
+from eocic_helpers.analysis.content_schema import (
+    PARTS,
+    Recommendations,
+    Strategy,
+    Study,
+    check_references,
+)
 from eocic_helpers.analysis.synthesis import load_synthesis
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import _line_of, _rel, load_yaml, validate
@@ -89,3 +95,20 @@ def check_region_content(region_id: str) -> None:
     """
     for part in PARTS:
         load_part(region_id, part)
+
+
+# -- the values the content chapters glue -------------------------------------------------------
+
+def study_values(region: Any, study: Study | None) -> dict[str, Any]:
+    """Every value the about_study chapter glues (its keys in ``notebooks/results.yaml``)."""
+    return {"region_name": region.name, "has_study": study is not None}
+
+
+def recommendations_values(region: Any, recs: Recommendations | None) -> dict[str, Any]:
+    """Every value the interventions chapter glues (its keys in ``notebooks/results.yaml``):
+    whether the region's recommendations are restated, how many, and each one's risks."""
+    out: dict[str, Any] = {"region_name": region.name, "has_recommendations": recs is not None}
+    if recs is not None:
+        out["n_recommended_interventions"] = len(recs.interventions)
+        out.update({f"n_risks_{rec.id}": len(rec.risks) for rec in recs.interventions})
+    return out

@@ -429,6 +429,51 @@ def inputs_note(region_id: str, values: dict[str, Any]) -> str:
             "overrides or run parameters")
 
 
+def coordination_note(values: dict[str, Any]) -> str:
+    """The coordination cost in words: not estimated by the briefing, or its value here."""
+    if values["coordination_cost_eur_per_year"] == 0:
+        return "not estimated by the briefing and left at 0"
+    return f"set to EUR {format_number(values['coordination_cost_eur_per_year'])} a year"
+
+
+def chapter_values(region: Any, values: dict[str, Any], result: dict[str, float],
+                   mc: pd.DataFrame, scenarios: pd.DataFrame, sob: pd.DataFrame,
+                   sob_savings: pd.DataFrame, tor: pd.DataFrame) -> dict[str, Any]:
+    """Every value the costs chapter glues for a region that shows costs (its keys in
+    ``notebooks/results.yaml``, ``has_costs`` aside), from the run's parameter ``values``
+    and the model's results: :func:`deterministic`, :func:`monte_carlo`,
+    :func:`scenario_table`, :func:`sobol` (central and savings) and :func:`tornado`."""
+    sc = scenarios.set_index("scenario")
+    out: dict[str, Any] = {"region_name": region.name,
+                           "inputs_note": inputs_note(region.id, values)}
+    out.update({k: result[k] for k in (
+        "inter_clustering_cost_eur_per_year", "coaching_cost_eur_low", "coaching_cost_eur_high",
+        "total_cost_eur_per_year", "total_cost_eur_multi_year")})
+    for col in ("mean", "p05", "p95"):
+        out[f"total_cost_eur_{col}"] = mc.loc["yearly", col]
+        out[f"total_cost_eur_multi_year_{col}"] = mc.loc["multi_year", col]
+    out["break_even_value_per_sme_eur"] = break_even_value_per_sme(values)
+    out["break_even_coaching_only_eur"] = break_even_value_per_sme(
+        values, include_inter_clustering=False)
+    for name in ("assumed", "savings"):
+        for col in ("mean", "p05", "p95"):
+            out[f"total_cost_eur_{name}_{col}"] = sc.loc[name, col]
+    out.update({
+        "gross_total_percentile_central": sc.loc["stated", "gross_total_percentile"],
+        "gross_total_percentile_savings": sc.loc["savings", "gross_total_percentile"],
+        "top_sensitivity_parameter": sob.loc[0, "parameter"],
+        "sensitivity_text": sensitivity_sentence(sob, tor),
+        "sensitivity_savings_text": sensitivity_sentence(sob_savings),
+        "top_sensitivity_total_index": sob.loc[0, "total_order"],
+        "n_smes": int(values["n_smes"]),
+        "horizon_years": int(values["horizon_years"]),
+        "discount_rate_pct": values["discount_rate"] * 100,
+        "mc_draws_text": format_number(int(mc.loc["yearly", "draws"])),
+        "coordination_note": coordination_note(values),
+    })
+    return out
+
+
 def kpi_table() -> pd.DataFrame:
     """The monitoring indicators the briefing names for the interventions."""
     return pd.DataFrame([k.model_dump() for k in _load(INTERVENTIONS_FILE).kpis])

@@ -22,11 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.regions import Region
+from eocic_helpers.core.results import Unavailable
 from eocic_helpers.data.lookup import country_value, lookup, pilot_table, rank_desc, region_value
 from eocic_helpers.data.reference import Comparison, section_1_2_comparisons
 from eocic_helpers.data.snapshot import BY_ID
 from eocic_helpers.outputs.legibility import titles_over_labels, wrap_to_width
-from eocic_helpers.outputs.numbers import axis_thousands, format_number
+from eocic_helpers.outputs.numbers import axis_thousands, declared_text, format_number
 from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, SMALL_PT
 
 CONFIG_FILE = paths.DATA / "key_indicators.yaml"
@@ -391,6 +392,61 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
 
 
 EMPLOYMENT_RATE = "employment_rate_15_64_pct"
+#: The notebook of this chapter (its keys in notebooks/results.yaml).
+NOTEBOOK = "indicators"
+#: The text of a national value for a region that is its whole country.
+WHOLE_COUNTRY_MISSING = "not applicable (the region is the whole country)"
+
+
+def chapter_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Every value the chapter glues (its keys in ``notebooks/results.yaml``), from
+    :func:`glue_values`: the numbers, and the words the prose puts around them (comparisons,
+    ranks as ordinals, clauses and sentences)."""
+    whole = values["region_is_country"]
+
+    def text(key: str, value: Any) -> str:
+        return declared_text(NOTEBOOK, key, value)
+
+    lq_country = values["industry_lq_country"]
+    if lq_country is None and whole:
+        lq_country = Unavailable(WHOLE_COUNTRY_MISSING)
+    out: dict[str, Any] = {k: values[k] for k in (
+        "region_name", "country_name", "n_pilots", "gdp_per_capita_year", "gdp_per_capita_eur",
+        "gdp_per_capita_eur_country", "gdp_per_capita_eur_eu", "gdp_per_capita_rank",
+        "gdp_per_capita_ahead", "gdp_per_capita_median", "tertiary_employed_share_year",
+        "tertiary_employed_share_pct", "tertiary_employed_share_pct_country",
+        "tertiary_employed_share_pct_eu", "tertiary_employed_share_rank", "industry_lq_year",
+        "industry_lq", "high_tech_employment_year", "high_tech_employment_pct",
+        "high_tech_employment_pct_eu", "employment_rate_year", "employment_rate_pct",
+        "employment_rate_median")}
+    out["industry_lq_country"] = lq_country
+    gdp, tert = values["gdp_per_capita_eur"], values["tertiary_employed_share_pct"]
+    out.update({
+        "gdp_per_capita_rank_ordinal": ordinal(values["gdp_per_capita_rank"]),
+        "tertiary_employed_share_rank_ordinal": ordinal(values["tertiary_employed_share_rank"]),
+        "employment_rate_rank_ordinal": ordinal(values["employment_rate_rank"]),
+        "gdp_vs_median": relation(gdp, values["gdp_per_capita_median"], CLOSE_WITHIN)
+        or "not comparable with",
+        "employment_vs_median": relation(values["employment_rate_pct"],
+                                         values["employment_rate_median"], CLOSE_WITHIN)
+        or "not comparable with",
+        "close_within_pct": f"{CLOSE_WITHIN:.0%}",
+        "gdp_vs_eu": comparison_word(gdp, values["gdp_per_capita_eur_eu"]),
+        "tertiary_vs_eu": comparison_word(tert, values["tertiary_employed_share_pct_eu"]),
+        "high_tech_vs_eu": comparison_word(values["high_tech_employment_pct"],
+                                           values["high_tech_employment_pct_eu"]),
+        "gdp_country_clause": country_clause(
+            gdp, values["gdp_per_capita_eur_country"], whole,
+            "EUR " + text("gdp_per_capita_eur_country", values["gdp_per_capita_eur_country"])),
+        "tertiary_country_clause": country_clause(
+            tert, values["tertiary_employed_share_pct_country"], whole,
+            text("tertiary_employed_share_pct_country",
+                 values["tertiary_employed_share_pct_country"]), "%"),
+        "industry_country_clause": "the region is the whole country" if whole else
+        "country: " + text("industry_lq_country", lq_country),
+        "berd_share_sentence": business_share_sentence(values),
+    })
+    return out
 
 
 def business_share_sentence(values: dict[str, Any]) -> str:

@@ -7,12 +7,15 @@ own content does not define (interventions, costs, plan) is not summarised: the 
 where it stands instead, and never borrows Centre-Val de Loire's.
 
 Every number reaches the page through glue: :class:`Summary` records each value under a key
-and writes a ``{glue:text}`` role in its place.
+and writes a ``{glue:text}`` role in its place. The run's results are read through the
+catalogue of results (:class:`~eocic_helpers.core.results.Results`): a key no notebook
+declares is refused, and each key the page quotes is glued as ``summary_<key>``, a copy the
+catalogue declares by that pattern.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,17 +23,14 @@ from typing import Any
 from eocic_helpers.analysis.briefings import citation
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import Region
+from eocic_helpers.core.results import Results, read_results
 from eocic_helpers.outputs.escape import myst_text
 
 
-def run_results(region_id: str) -> dict[str, Any]:
-    """The region's merged ``results.json`` (empty when absent or unreadable)."""
-    f = paths.run_dir(region_id) / "results.json"
-    try:
-        data = json.loads(f.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+def run_results(region_id: str) -> Results:
+    """The region's merged ``results.json`` (empty when absent or unreadable), read through
+    the catalogue of results."""
+    return read_results(paths.run_dir(region_id) / "results.json")
 
 
 def is_whole_country(region: Region) -> bool:
@@ -43,8 +43,12 @@ def is_whole_country(region: Region) -> bool:
 class Summary:
     """Paragraphs of MyST text whose numbers are glue roles, and the values to glue."""
 
-    results: dict[str, Any]
+    results: Mapping[str, Any]
     values: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.results, Results):
+            self.results = Results(self.results)
     paragraphs: list[str] = field(default_factory=list)
 
     def num(self, key: str, name: str | None = None) -> str:
@@ -130,16 +134,17 @@ def _content(s: Summary, region: Region) -> None:
               "interventions, their costs and its action plan are in that briefing, not here.")
 
 
-def content_status(results: dict[str, Any]) -> str:
+def content_status(results: Mapping[str, Any]) -> str:
     """``"own"`` when the region's run used briefing content written for it (any chapter
     shows content of its own), else ``"data-only"``. The book and the cross-region edition
     read this value from ``results.json``; they do not decide it themselves."""
-    own = any(results.get(k) for k in ("has_synthesis", "has_strategy", "has_recommendations",
-                                       "has_costs", "has_action_plan", "has_study"))
+    res = results if isinstance(results, Results) else Results(results)
+    own = any(res.get(k) for k in ("has_synthesis", "has_strategy", "has_recommendations",
+                                   "has_costs", "has_action_plan", "has_study"))
     return "own" if own else "data-only"
 
 
-def summary(region: Region, results: dict[str, Any]) -> Summary:
+def summary(region: Region, results: Mapping[str, Any]) -> Summary:
     """The executive summary of one regional edition, from its run's results."""
     s = Summary(results)
     _position(s, region)
@@ -147,7 +152,15 @@ def summary(region: Region, results: dict[str, Any]) -> Summary:
     return s
 
 
-def write_summary_md(region: Region, results: dict[str, Any], path: Path) -> Path:
+def chapter_values(region: Region, page: Summary) -> dict[str, Any]:
+    """Every value the summary glues (its keys in ``notebooks/results.yaml``): the copies the
+    page quotes (``summary_<key>``), whether the run used content of the region's own, and the
+    citation of the region's own 2019 briefing."""
+    return {**page.values, "content_status": content_status(page.results),
+            "own_briefing_citation": citation(region.id, region.name)}
+
+
+def write_summary_md(region: Region, results: Mapping[str, Any], path: Path) -> Path:
     """The summary as MyST text in a file (used by tests and for reading outside a book)."""
     path.write_text(summary(region, results).markdown(), encoding="utf-8")
     return path

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -272,6 +273,38 @@ def challenges_table(s: Synthesis) -> pd.DataFrame:
 def challenges_text(s: Synthesis) -> str:
     """The challenges, numbered, as one run of text: "(1) too few links ...; (2) ..."."""
     return "; ".join(f"({k}) {in_sentence(c.name)}" for k, c in enumerate(s.challenges, start=1))
+
+
+def chapter_values(focus: Region, content: Synthesis | None, cands: pd.DataFrame
+                   ) -> dict[str, Any]:
+    """Every value the synthesis chapter glues (its keys in ``notebooks/results.yaml``): the
+    candidate strengths and weaknesses of the data, and, for a region whose synthesis is
+    restated (``content``), its SWOT counts, challenges and general objective."""
+    out: dict[str, Any] = {
+        "region_name": focus.name, "has_synthesis": content is not None,
+        "n_candidate_strengths": int((cands["candidate"] == "strength").sum()),
+        "n_candidate_weaknesses": int((cands["candidate"] == "weakness").sum())}
+    if content is not None:
+        out.update({f"n_{q}": len(items) for q, items in content.swot_items().items()})
+        out.update({f"challenge_{k}": c.name for k, c in enumerate(content.challenges, start=1)})
+        out.update({"n_challenges": len(content.challenges),
+                    "challenges_text": challenges_text(content),
+                    "swot_evidence_share_pct": 100 * evidence_share(content),
+                    "general_objective": content.general_objective.text.rstrip(".")})
+    return out
+
+
+def strategy_values(focus: Region, skeleton: Synthesis | None, strategy: Any) -> dict[str, Any]:
+    """Every value the strategy chapter glues (its keys in ``notebooks/results.yaml``): whether
+    the region's strategy is restated and, from its synthesis (``skeleton``), the counts of its
+    objectives, interventions, high-impact actions and additional elements."""
+    out: dict[str, Any] = {"region_name": focus.name, "has_strategy": strategy is not None}
+    if skeleton is not None:
+        out.update({"n_specific_objectives": len(skeleton.specific_objectives),
+                    "n_interventions": len(skeleton.interventions),
+                    "n_high_impact_actions": len(skeleton.high_impact_actions),
+                    "n_additional_elements": len(skeleton.additional_elements)})
+    return out
 
 
 def evidence_share(s: Synthesis) -> float:

@@ -7,12 +7,12 @@ from static prose in ``book/``. No analysis module is imported here: the book on
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eocic_helpers.core import paths
+from eocic_helpers.core.results import Results, read_results, value
 from eocic_helpers.data.sources import load_sources
 
 if TYPE_CHECKING:  # pandas is imported where a table is made: a no-op book stays light
@@ -22,13 +22,10 @@ if TYPE_CHECKING:  # pandas is imported where a table is made: a no-op book stay
 METHODS_DIR = "methods"
 
 
-def results(region_id: str) -> dict[str, Any]:
-    """The merged ``results.json`` of a run (empty when the region has not run)."""
-    f = paths.run_dir(region_id) / "results.json"
-    try:
-        return json.loads(f.read_text("utf-8")) if f.exists() else {}
-    except json.JSONDecodeError:
-        return {}
+def results(region_id: str) -> Results:
+    """The merged ``results.json`` of a run (empty when the region has not run), read through
+    the catalogue of results: a key no notebook declares is refused."""
+    return read_results(paths.run_dir(region_id) / "results.json")
 
 
 def _demote_headings(text: str) -> str:
@@ -55,7 +52,7 @@ def methods_fragments(book_dir: Path | None = None, flags: dict[str, Any] | None
     for f in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         text = f.read_text("utf-8")
         m = _WHEN.match(text)
-        if m and flags is not None and not flags.get(m.group(1)):
+        if m and flags is not None and not value(flags, m.group(1)):
             continue
         out.append(_demote_headings(_WHEN.sub("", text)).strip() + "\n")
     return out

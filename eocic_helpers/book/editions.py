@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.digest import code_digest
 from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
+from eocic_helpers.core.results import value
 from eocic_helpers.data.sources import load_sources
 from eocic_helpers.outputs.escape import myst_text
 from eocic_helpers.outputs.fragments import results_problem
@@ -53,10 +55,10 @@ SITE_PDF, SITE_DATA = "pdf", "data"
 
 # -- what runs produced -------------------------------------------------------------------------
 
-def content_status(res: dict[str, Any]) -> str:
+def content_status(res: Mapping[str, Any]) -> str:
     """``"own"`` or ``"data-only"``, as the region's ``summary`` notebook published it in
     ``results.json`` (``content_status``); a region not yet run is ``"data-only"``."""
-    return "own" if res.get("content_status") == "own" else "data-only"
+    return "own" if value(res, "content_status") == "own" else "data-only"
 
 
 def edition_stamp() -> tuple[str, int]:
@@ -401,7 +403,7 @@ def edition_key(region: Region, pdf: bool) -> str:
              *sorted((run_dir / "figures").glob("*")), *sorted((run_dir / "tables").glob("*")),
              *sorted(p for p in paths.BOOK_TEMPLATES.rglob("*") if p.is_file()),
              *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.NOTEBOOKS / "pipeline.yaml",
-             paths.REGIONS_FILE]
+             paths.NOTEBOOKS / "results.yaml", paths.REGIONS_FILE]
     for f in files:
         if f.is_file():
             h.update(f.name.encode())
@@ -498,7 +500,7 @@ def _cross_region_key(regions: list[Region], pdf: bool) -> str:
              *sorted((run_dir / "figures").glob("*")), *sorted((run_dir / "tables").glob("*")),
              *sorted(p for p in paths.BOOK_TEMPLATES.rglob("*") if p.is_file()),
              *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.NOTEBOOKS / "pipeline.yaml",
-             paths.REGIONS_FILE,
+             paths.NOTEBOOKS / "results.yaml", paths.REGIONS_FILE,
              *sorted(paths.DATA.glob("*.yaml")), *sorted(paths.SNAPSHOT.glob("*"))]
     for f in files:
         if f.is_file():

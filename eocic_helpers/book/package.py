@@ -1,5 +1,6 @@
-"""Each edition's data package: a zip of every figure and table CSV, ``results.json`` and a
-README that lists each file's columns and units."""
+"""Each edition's data package: a zip of every figure and table CSV, ``results.json``, the
+catalogue of its results (``results_catalogue.csv``: where every value the text quotes comes
+from) and a README that lists each file's columns and units."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from eocic_helpers.core import atomic
+from eocic_helpers.core.results import CATALOGUE_COLUMNS, catalogue_rows
 from eocic_helpers.outputs.escape import csv_text_safe
 
 #: Column-name endings and the unit they mean (first match wins).
@@ -47,6 +50,26 @@ def column_unit(column: str, columns: list[str]) -> str:
     return "text"
 
 
+#: The catalogue of an edition's results in its data package.
+CATALOGUE_NAME = "results_catalogue.csv"
+CATALOGUE_CAPTION = (
+    "Where every value of results.json comes from, one row per name: the notebook that "
+    "produces it, its value in this edition, its unit, its source (dataset code, part of the "
+    "briefing, or this study), the year it refers to, and what it is. Declared once for the "
+    "whole study in notebooks/results.yaml.")
+
+
+def catalogue_csv(results: dict[str, Any], edition: str = "") -> bytes:
+    """``results_catalogue.csv``: :func:`eocic_helpers.core.results.catalogue_rows` for an
+    edition's results (``edition``: the region's id, for the sources in its folder), as
+    formula-safe CSV."""
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=list(CATALOGUE_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(catalogue_rows(results, region=edition))
+    return csv_text_safe(out.getvalue()).encode("utf-8")
+
+
 def _columns(data: bytes) -> list[str]:
     reader = csv.reader(io.StringIO(data.decode("utf-8")))
     return next(reader, [])
@@ -70,7 +93,8 @@ def readme(files: dict[str, bytes], captions: dict[str, str], edition: str) -> s
         lines.append("")
     lines += ["## results.json", "",
               "A flat object of name: value. Names ending in _text hold the value as the text "
-              "shows it; other values are numbers, text or true/false.", ""]
+              "shows it; other values are numbers, text or true/false. results_catalogue.csv "
+              "describes every name.", ""]
     return "\n".join(lines)
 
 
@@ -95,6 +119,8 @@ def write_data_package(book_src: Path, target: Path, epoch: int) -> Path:
     run_results = book_src / "results.json"
     if run_results.exists():
         files["results.json"] = run_results.read_bytes()
+        files[CATALOGUE_NAME] = catalogue_csv(json.loads(files["results.json"]), book_src.name)
+        captions[CATALOGUE_NAME] = CATALOGUE_CAPTION
     files["README.md"] = readme(files, captions, book_src.name).encode("utf-8")
     when = datetime.datetime.fromtimestamp(max(epoch, 315532800), datetime.UTC).timetuple()[:6]
     with atomic.atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:

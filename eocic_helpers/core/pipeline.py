@@ -104,7 +104,9 @@ class Page(BaseModel):
         """Whether the page is part of a build (``pdf``: the print build)."""
         if pdf and not self.pdf:
             return False
-        return not self.when or flags is None or bool(flags.get(self.when))
+        from eocic_helpers.core.results import value
+
+        return not self.when or flags is None or bool(value(flags, self.when))
 
 
 class EditionDecl(BaseModel):

@@ -32,6 +32,27 @@ def format_number(value: Any, fmt: str = ",.0f", missing: str = MISSING) -> str:
     return format(value, fmt).replace(",", " ")
 
 
+def declared_text(notebook: str, key: str, value: Any) -> str:
+    """The text a number is glued with (``<key>_text``): the format and missing text that
+    ``notebooks/results.yaml`` declares for ``key`` of ``notebook``. For a sentence that quotes
+    the number as the prose does. An
+    :class:`~eocic_helpers.core.results.Unavailable` value reads as its reason.
+
+    Raises:
+        ConfigError: ``key`` is not a number ``notebook`` declares.
+    """
+    from eocic_helpers.core.errors import ConfigError
+    from eocic_helpers.core.results import Unavailable, load_catalogue
+
+    decl = load_catalogue().check_glue(notebook, key).entry.decl
+    if not decl.format:
+        raise ConfigError(f"notebooks/results.yaml declares no format for '{key}' of "
+                          f"notebook '{notebook}'")
+    if isinstance(value, Unavailable):
+        return value.reason
+    return format_number(value, decl.format, decl.missing)
+
+
 def axis_thousands(value: float, _position: Any = None) -> str:
     """A matplotlib tick formatter: whole numbers with a space as thousands separator."""
     return format_number(value, ",.0f", missing="")

@@ -1,8 +1,10 @@
 """What a notebook hands to the book: glued values, figures, tables and ``results.json``.
 
-A notebook opens a :class:`Publication`, then calls ``glue``, ``figure`` and ``table``. Every
-value goes both to myst-nb's glue (for the book's prose) and to a results fragment that the
-runner merges into ``build/runs/<region>/results.json``. Figures are saved as PNG, SVG and PDF
+A notebook opens a :class:`Publication`, then calls ``glue_all`` (or ``glue``), ``figure`` and
+``table``. Every value goes both to myst-nb's glue (for the book's prose) and to a results
+fragment that the runner merges into ``build/runs/<region>/results.json``; each key is one that
+``notebooks/results.yaml`` declares for the notebook (:mod:`eocic_helpers.core.results`), glued
+with the format it declares. Figures are saved as PNG, SVG and PDF
 with their data as CSV, deterministically, and shown with a numbered caption and alt text: the
 book points at ``figures/<name>.*``, so Sphinx shows the SVG in HTML and embeds the PDF (vector)
 in print.
@@ -24,6 +26,8 @@ import pandas as pd
 from IPython.display import display
 
 from eocic_helpers.core import atomic, paths
+from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.core.results import TEXT_SUFFIX, Hit, Unavailable, load_catalogue
 from eocic_helpers.outputs.escape import csv_safe, myst_cell, myst_text
 from eocic_helpers.outputs.fragments import (  # noqa: F401  (re-exported)
     FRAGMENT_SUFFIX,
@@ -74,10 +78,23 @@ class Publication:
     values: dict[str, Any] = field(default_factory=dict)
     figures: list[str] = field(default_factory=list)
 
+    def _declared(self, key: str) -> Hit:
+        """The catalogue's declaration of ``key`` for this notebook (``notebooks/results.yaml``).
+
+        Raises:
+            ConfigError: the notebook does not declare ``key`` (one line).
+        """
+        return load_catalogue().check_glue(self.notebook, key)
+
     def glue(self, key: str, value: Any) -> Any:
-        """Record ``value`` under ``key`` for the book's prose and ``results.json``."""
+        """Record ``value`` under ``key`` for the book's prose and ``results.json``.
+
+        Raises:
+            ConfigError: ``notebooks/results.yaml`` does not declare ``key`` for this notebook.
+        """
         from myst_nb import glue as nb_glue
 
+        self._declared(key)
         value = _jsonable(value)
         if isinstance(value, str):
             nb_glue(key, GlueText(value), display=False)
@@ -86,17 +103,49 @@ class Publication:
         self.values[key] = value
         return value
 
-    def glue_number(self, key: str, value: float | None, fmt: str = ",.0f",
-                    missing: str = "not available") -> str:
-        """Glue a number under ``key`` and its formatted text under ``key_text``.
+    def glue_number(self, key: str, value: float | Unavailable | None, fmt: str | None = None,
+                    missing: str | None = None) -> str:
+        """Glue a number under ``key`` and its formatted text under ``key_text``, with the
+        format and missing text ``notebooks/results.yaml`` declares for it.
 
         Thousands are separated by a space, as in the briefing; a missing value is glued as
-        ``None`` with the text ``missing``, so the prose says so instead of failing.
+        ``None`` with the declared ``missing`` text (or, for an :class:`Unavailable`, its
+        reason), so the prose says so instead of failing.
+
+        Raises:
+            ConfigError: ``key`` is not declared as a number of this notebook, or ``fmt``
+                differs from its declared format.
         """
+        hit = self._declared(key)
+        decl = hit.entry.decl
+        if hit.text or not decl.format:
+            raise ConfigError(f"notebook '{self.notebook}' glues '{key}' as a number, but "
+                              f"notebooks/results.yaml declares no format for it")
+        if fmt is not None and fmt != decl.format:
+            raise ConfigError(f"notebook '{self.notebook}' formats '{key}' with '{fmt}', but "
+                              f"notebooks/results.yaml declares '{decl.format}'")
+        missing = decl.missing if missing is None else missing
+        if isinstance(value, Unavailable):
+            value, missing = None, value.reason
         self.glue(key, value)
-        text = format_number(value, fmt, missing)
-        self.glue(f"{key}_text", text)
+        text = format_number(value, decl.format, missing)
+        self.glue(f"{key}{TEXT_SUFFIX}", text)
         return text
+
+    def glue_all(self, values: dict[str, Any]) -> None:
+        """Glue every value of ``values`` as ``notebooks/results.yaml`` declares it: a number
+        with a format also gets its ``_text`` (:meth:`glue_number`), any other value as it is.
+        ``finish`` then checks that the notebook glued every key it declares.
+
+        Raises:
+            ConfigError: a key the notebook does not declare.
+        """
+        for key, value in values.items():
+            hit = self._declared(key)
+            if hit.entry.number and not hit.text:
+                self.glue_number(key, value)
+            else:
+                self.glue(key, value)
 
     def figure(
         self,
@@ -187,7 +236,24 @@ class Publication:
         display(_Bundle(f"<p>{html.escape(text)}</p>", myst_text(text), text))
 
     def finish(self) -> Path:
-        """Write this notebook's results fragment; the runner merges it into results.json."""
+        """Write this notebook's results fragment; the runner merges it into results.json.
+
+        Raises:
+            ConfigError: the notebook left out a key ``notebooks/results.yaml`` declares for it
+                (or glued one whose ``when`` key it glued as false).
+        """
+        catalogue = load_catalogue()
+        left_out = catalogue.unglued(self.notebook, self.values)
+        if left_out:
+            raise ConfigError(f"notebook '{self.notebook}' did not glue '{left_out[0]}'"
+                              + (f" (and {len(left_out) - 1} more)" if len(left_out) > 1 else "")
+                              + ", which notebooks/results.yaml declares for it; glue it, or "
+                              "declare when it is published (when:, only:)")
+        wrong = catalogue.misplaced(self.notebook, self.values)
+        if wrong:
+            when = catalogue.check_glue(self.notebook, wrong[0]).entry.decl.when
+            raise ConfigError(f"notebook '{self.notebook}' glued '{wrong[0]}' although "
+                              f"'{when}' is false (notebooks/results.yaml: when: {when})")
         target = self.output_dir / f"{self.notebook}{FRAGMENT_SUFFIX}"
         fragment = {"region": self.region, "notebook": self.notebook,
                     "values": self.values, "figures": self.figures, "reads": recorded_reads()}

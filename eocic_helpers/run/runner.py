@@ -33,6 +33,7 @@ from eocic_helpers.core.digest import (  # noqa: F401  (module_closure re-export
 from eocic_helpers.core.errors import EocicError, ParameterError, SchedulerLost
 from eocic_helpers.core.pipeline import EU_PLACEHOLDER, EU_WIDE, load_pipeline, resolve_callable
 from eocic_helpers.core.regions import SEED_REGION, load_regions, resolve_region
+from eocic_helpers.core.results import declaration_digest
 from eocic_helpers.outputs.fragments import (
     FRAGMENT_SUFFIX,
     OUTPUT_ENV,
@@ -200,8 +201,9 @@ def _read_name(f: Path) -> str:
 def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: str,
              recorded: list[str] | tuple[str, ...] = (), own: Iterable[str] = ()) -> str:
     """Cache key: code cells, resolved parameters, lock file, ``code`` (the digest of the
-    package modules the notebook uses), the declared data files, and the files the last run
-    of this task actually opened (``recorded``, paths relative to the project root).
+    package modules the notebook uses), the declared data files, the files the last run
+    of this task actually opened (``recorded``, paths relative to the project root), and what
+    ``notebooks/results.yaml`` declares for the notebook (its formats and missing texts).
 
     A file that is gone counts as missing, so deleting it changes the key too. A notebook that
     runs after the region's others (``after_region``) is keyed on the list of files they
@@ -222,6 +224,7 @@ def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: 
     if paths.LOCK_FILE.exists():
         h.update(paths.LOCK_FILE.read_bytes())
     h.update(code.encode())
+    h.update(declaration_digest(spec.name).encode())
     return h.hexdigest()
 
 

@@ -37,6 +37,7 @@ from eocic_helpers.data.eocic_values import briefing_typology, cluster_stars, lo
 from eocic_helpers.data.lookup import population_weights
 from eocic_helpers.data.snapshot import BY_ID
 from eocic_helpers.outputs.legibility import place_labels, title_over_labels, wrap_to_width
+from eocic_helpers.outputs.numbers import declared_text
 from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, OKABE_ITO, SMALL_PT
 
 CONFIG_FILE = paths.DATA / "composite" / "industrial_change.yaml"
@@ -1019,7 +1020,6 @@ def chapter_values(values: dict[str, Any], fig3: pd.DataFrame, mc: dict[str, Any
     """Every value the chapter glues (its keys in ``notebooks/results.yaml``), from
     :func:`summary_values`, Figure 3's data (each dimension's score for the region) and the
     Monte Carlo run (the share of the rank variance each choice explains)."""
-    from eocic_helpers.outputs.numbers import declared_text
 
     out: dict[str, Any] = {"region_name": focus.name}
     out.update({k: values[k] for k in (

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.core.results import value
 
 PIPELINE_FILE = "pipeline.yaml"
 
@@ -104,8 +105,6 @@ class Page(BaseModel):
         """Whether the page is part of a build (``pdf``: the print build)."""
         if pdf and not self.pdf:
             return False
-        from eocic_helpers.core.results import value
-
         return not self.when or flags is None or bool(value(flags, self.when))
 
 

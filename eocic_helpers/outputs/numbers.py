@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.core.results import Unavailable, load_catalogue
+
 MISSING = "not available"
 
 
@@ -41,8 +44,6 @@ def declared_text(notebook: str, key: str, value: Any) -> str:
     Raises:
         ConfigError: ``key`` is not a number ``notebook`` declares.
     """
-    from eocic_helpers.core.errors import ConfigError
-    from eocic_helpers.core.results import Unavailable, load_catalogue
 
     decl = load_catalogue().check_glue(notebook, key).entry.decl
     if not decl.format:

@@ -18,7 +18,12 @@ from typing import Any
 
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.pipeline import EU_WIDE
-from eocic_helpers.core.regions import Region, all_nuts2_regions, load_regions
+from eocic_helpers.core.regions import (
+    Region,
+    all_nuts2_regions,
+    country_native_names,
+    load_regions,
+)
 
 #: The atlas's folder under ``build/site`` and ``build/books``.
 ATLAS = "atlas"
@@ -38,7 +43,7 @@ def search_entries(regions: list[Region], href: dict[str, str]) -> list[dict[str
     """One entry per region: its id, codes, name, country, the page it links to, and the
     folded text the search matches (name, codes, country in English and as the snapshot
     names it)."""
-    native = _country_native_names()
+    native = country_native_names()
     out = []
     for r in regions:
         if r.id not in href:
@@ -49,15 +54,6 @@ def search_entries(regions: list[Region], href: dict[str, str]) -> list[dict[str
                     "country": r.country_name, "href": href[r.id],
                     "text": _fold(" ".join(w for w in words if w))})
     return out
-
-
-def _country_native_names() -> dict[str, str]:
-    f = paths.SNAPSHOT / "geo.csv"
-    if not f.is_file():
-        return {}
-    with open(f, encoding="utf-8") as fh:
-        return {row["geo"]: row["name"] for row in csv.DictReader(fh)
-                if row["level"] == "0" and row["name"]}
 
 
 def search_index_js(entries: list[dict[str, Any]]) -> str:

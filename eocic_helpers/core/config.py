@@ -30,6 +30,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +42,7 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 #: Largest YAML file read (bytes), checked before the file is read.
 MAX_YAML_BYTES = 1_000_000
@@ -415,3 +417,17 @@ def validate(model: type[M], data: Any, path: Path) -> M:
 def load_model(model: type[M], path: Path) -> M:
     """Parse and validate a YAML file in one step."""
     return validate(model, load_yaml(path), path)
+
+
+def load_versioned(where: Path, load: Callable[[str, int, int], T], what: str) -> T:
+    """``load(path, mtime_ns, size)`` for the file as it is now: a loader cached on those
+    arguments (``functools.cache``) reads each version of the file once.
+
+    Raises:
+        ConfigError: the file is missing (one line: ``what`` says what it holds).
+    """
+    try:
+        st = where.stat()
+    except OSError:
+        raise ConfigError(f"{where}: {what}") from None
+    return load(str(where), st.st_mtime_ns, st.st_size)

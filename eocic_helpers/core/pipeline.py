@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_yaml, validate
+from eocic_helpers.core.config import load_versioned, load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.core.results import value
 
@@ -192,13 +192,8 @@ def load_pipeline(path: Path | None = None) -> Pipeline:
     Raises:
         ConfigError: the file is missing, malformed or inconsistent (one line).
     """
-    where = Path(path or paths.NOTEBOOKS / PIPELINE_FILE)
-    try:
-        st = where.stat()
-    except OSError:
-        raise ConfigError(f"{where}: pipeline declaration not found; it lists every notebook "
-                          "and chapter") from None
-    return _load(str(where), st.st_mtime_ns, st.st_size)
+    return load_versioned(Path(path or paths.NOTEBOOKS / PIPELINE_FILE), _load,
+                          "pipeline declaration not found; it lists every notebook and chapter")
 
 
 def declared_notebooks(notebook_dir: Path | None = None, path: Path | None = None

@@ -132,13 +132,23 @@ def resolve_regions(texts: list[str]) -> list[Region]:
 
 
 @functools.cache
-def _nuts2_names() -> dict[str, str]:
+def _geo_names(level: str, version: str) -> dict[str, str]:
+    """Names of the snapshot's geo codes of one NUTS level (and version, "" for any)."""
     geo = paths.SNAPSHOT / "geo.csv"
     if not geo.exists():
         return {}
     with open(geo, encoding="utf-8") as fh:
         return {r["geo"]: r["name"] for r in csv.DictReader(fh)
-                if r["level"] == "2" and r["nuts_version"] == "2016"}
+                if r["level"] == level and (not version or r["nuts_version"] == version)}
+
+
+def _nuts2_names() -> dict[str, str]:
+    return _geo_names("2", "2016")
+
+
+def country_native_names() -> dict[str, str]:
+    """Each country's name as the snapshot's ``geo.csv`` gives it (in its own language)."""
+    return {code: name for code, name in _geo_names("0", "").items() if name}
 
 
 def nuts2_names() -> dict[str, str]:

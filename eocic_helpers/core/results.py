@@ -32,7 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_yaml, validate
+from eocic_helpers.core.config import load_versioned, load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
 
 RESULTS_FILE = "results.yaml"
@@ -330,13 +330,8 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     Raises:
         ConfigError: the file is missing, malformed or inconsistent (one line).
     """
-    where = Path(path or paths.NOTEBOOKS / RESULTS_FILE)
-    try:
-        st = where.stat()
-    except OSError:
-        raise ConfigError(f"{where}: catalogue of results not found; it declares every key "
-                          "of results.json") from None
-    return _load(str(where), st.st_mtime_ns, st.st_size)
+    return load_versioned(Path(path or paths.NOTEBOOKS / RESULTS_FILE), _load,
+                          "catalogue of results not found; it declares every key of results.json")
 
 
 def declaration_digest(notebook: str, path: Path | None = None) -> str:

@@ -176,19 +176,25 @@ class Publication:
         save_vector_and_png(fig, png, svg, pdf)
         atomic.write_csv(csv, csv_safe(data))  # no spreadsheet formula survives
         plt.close(fig)
+        self._show_figure(name, "image/png", png.read_bytes(), f"figures/{name}.*",
+                          caption=caption, alt=alt, source=source)
+
+    def _show_figure(self, name: str, mime: str, image: bytes, pattern: str, *, caption: str,
+                     alt: str, source: str) -> None:
+        """Record a saved figure (its caption, alt text and source beside it) and show it:
+        inline for JupyterLab, as a MyST figure (``pattern``: its files) for the book."""
         self.figures.append(name)
         full_caption = f"{caption} Source: {source}."
         alt = " ".join(str(alt).split())
-        atomic.write_json(
-            fig_dir / f"{name}.json", {"caption": full_caption, "alt": alt, "source": source}
-        )
-        b64 = base64.b64encode(png.read_bytes()).decode()
+        atomic.write_json(self.output_dir / "figures" / f"{name}.json",
+                          {"caption": full_caption, "alt": alt, "source": source})
+        b64 = base64.b64encode(image).decode()
         html_text = (
-            f'<figure><img src="data:image/png;base64,{b64}" alt="{html.escape(alt)}" '
+            f'<figure><img src="data:{mime};base64,{b64}" alt="{html.escape(alt)}" '
             f'style="max-width:100%"><figcaption>{html.escape(full_caption)} '
             f"Data: <code>figures/{html.escape(name)}.csv</code></figcaption></figure>"
         )
-        myst = myst_figure(f"figures/{name}.*", f"fig-{name}", full_caption, alt,
+        myst = myst_figure(pattern, f"fig-{name}", full_caption, alt,
                            data_file=f"figures/{name}.csv")
         display(_Bundle(html_text, myst, full_caption))
 
@@ -199,20 +205,8 @@ class Publication:
         fig_dir = self.output_dir / "figures"
         atomic.write_text(fig_dir / f"{name}.svg", svg)
         atomic.write_csv(fig_dir / f"{name}.csv", csv_safe(data))
-        self.figures.append(name)
-        full_caption = f"{caption} Source: {source}."
-        alt = " ".join(str(alt).split())
-        atomic.write_json(
-            fig_dir / f"{name}.json", {"caption": full_caption, "alt": alt, "source": source}
-        )
-        b64 = base64.b64encode(svg.encode()).decode()
-        html_text = (
-            f'<figure><img src="data:image/svg+xml;base64,{b64}" alt="{html.escape(alt)}" '
-            f'style="max-width:100%"><figcaption>{html.escape(full_caption)}</figcaption></figure>'
-        )
-        myst = myst_figure(f"figures/{name}.svg", f"fig-{name}", full_caption, alt,
-                           data_file=f"figures/{name}.csv")
-        display(_Bundle(html_text, myst, full_caption))
+        self._show_figure(name, "image/svg+xml", svg.encode(), f"figures/{name}.svg",
+                          caption=caption, alt=alt, source=source)
 
     def table(self, frame: pd.DataFrame, name: str, *, caption: str, source: str) -> None:
         """Save ``frame`` as ``tables/<name>.csv`` and show it as a captioned table."""

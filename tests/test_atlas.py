@@ -128,3 +128,21 @@ def test_an_atlas_of_a_sample_builds_with_working_links_and_search(all_pilots_bu
     atlas_intro = (site / "atlas" / "index.html").read_text("utf-8")
     for href in re.findall(r'<a href="([^"#]+)"><title>', atlas_intro):
         assert (site / "atlas" / href).is_file(), href
+
+
+def test_the_eu_wide_indicator_ranks_rank_each_region_once_per_indicator(s):
+    ranks = atlas.eu_indicator_ranks(s)
+    assert set(ranks.columns) == {"geo", "name", "indicator", "title", "year", "value", "rank", "n"}
+    for indicator, part in ranks.groupby("indicator"):
+        assert part["geo"].is_unique, indicator
+        assert (part["n"] == len(part)).all() and part["year"].le(2017).all()
+        best = part.sort_values("value", ascending=False).iloc[0]
+        assert best["rank"] == 1, indicator  # 1 = highest
+        assert part["rank"].between(1, len(part)).all()
+    assert not ranks["geo"].str[:2].isin(["CH", "NO", "TR", "RS"]).any()  # EU28 regions only
+    assert atlas.rank_text(ranks, "gdp_per_capita_eur", resolve_region("saxony")) == \
+        "several NUTS 2 units"
+    text = atlas.rank_text(ranks, "gdp_per_capita_eur", resolve_region("at33"))
+    assert re.fullmatch(r"\d+ of \d+ \(2017\)", text), text
+    table = atlas.indicator_table(s, load_regions(), resolve_region("at33"), ranks)
+    assert "EU rank" in table.columns and table["EU rank"].str.contains(" of ").all()

@@ -13,6 +13,7 @@ Every row carries its year and source; a value the data do not hold is said to b
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,10 @@ from eocic_helpers.analysis import composite as ci
 from eocic_helpers.analysis import indicators as ki
 from eocic_helpers.analysis import since
 from eocic_helpers.analysis import synthesis as sy
-from eocic_helpers.core.regions import Region
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.pipeline import EU_WIDE
+from eocic_helpers.core.regions import Region, nuts2_names
 from eocic_helpers.data.lookup import region_value
 from eocic_helpers.data.snapshot import indicator_info
 from eocic_helpers.outputs.numbers import format_number
@@ -63,9 +67,11 @@ def _number_format(*values: Any) -> str:
     return ",.0f" if known and abs(known[0]) >= 1000 else ".2f"
 
 
-def indicator_table(snapshot: pd.DataFrame, pilots: list[Region], focus: Region) -> pd.DataFrame:
+def indicator_table(snapshot: pd.DataFrame, pilots: list[Region], focus: Region,
+                    ranks: pd.DataFrame | None = None) -> pd.DataFrame:
     """The key indicators of Figures 1-2 for the region, its country and the EU28, each with
-    its year and source. A comparator the data do not hold says so."""
+    its year and source, and, with ``ranks`` (:func:`eu_indicator_ranks`), the region's rank
+    among the EU28 NUTS 2 regions. A comparator the data do not hold says so."""
     values = ki.glue_values(snapshot, pilots, focus)
     if values.get("employment_rate_pct") is None:  # glue_values ranks it among the pilots only
         rate = region_value(snapshot, ki.EMPLOYMENT_RATE, focus, values["employment_rate_year"])
@@ -79,7 +85,8 @@ def indicator_table(snapshot: pd.DataFrame, pilots: list[Region], focus: Region)
             continue
         own, country, eu, year = (values.get(k) if k else None for k in keys)
         fmt = _number_format(own, country, eu)
-        rows.append({"indicator": panel.title, "region": _fmt(own, fmt), "year": year,
+        rows.append({"_indicator": panel.indicator, "indicator": panel.title,
+                     "region": _fmt(own, fmt), "year": year,
                      "country": "the region is the country" if whole else _fmt(country, fmt),
                      "EU28": _fmt(eu, fmt), "source": short_source(panel.indicator, panel.dataset)})
     fig2 = ki.figure2_data(snapshot, focus)
@@ -99,13 +106,69 @@ def indicator_table(snapshot: pd.DataFrame, pilots: list[Region], focus: Region)
             return text
 
         year = part.loc["region", "year"] if "region" in part.index else None
-        rows.append({"indicator": panel.title, "region": cell("region"),
+        rows.append({"_indicator": panel.indicator, "indicator": panel.title,
+                     "region": cell("region"),
                      "year": None if year is None or pd.isna(year) else int(year),
                      "country": "the region is the country" if whole else cell("country"),
                      "EU28": cell("eu"), "source": short_source(panel.indicator, panel.dataset)})
     out = pd.DataFrame(rows)
     out["year"] = out["year"].astype("Int64")
+    if ranks is not None:
+        out.insert(5, "EU rank", [rank_text(ranks, ind, focus) for ind in out.pop("_indicator")])
+    else:
+        out = out.drop(columns="_indicator")
     return out
+
+
+def eu_indicator_ranks(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """The key indicators of Figures 1-2 for every EU28 NUTS 2 region, and each region's rank
+    among them (1 = highest; ties share the best rank): its latest value up to the briefing's
+    year, with that year. The EU-wide step computes it once; an atlas page reads its row."""
+    config = ki.load_config()
+    codes = set(ci.eu_nuts2(snapshot))
+    names = nuts2_names()
+    frames = []
+    for panel in (*config.figure1.panels, *config.figure2.panels):
+        rows = snapshot[(snapshot["indicator"] == panel.indicator) & snapshot["geo"].isin(codes)
+                        & (snapshot["year"] <= panel.year) & snapshot["value"].notna()]
+        if rows.empty:
+            continue
+        latest = rows.sort_values(["geo", "year"]).groupby("geo").tail(1)
+        frame = pd.DataFrame({"geo": latest["geo"].to_numpy(), "indicator": panel.indicator,
+                              "title": panel.title, "year": latest["year"].astype(int).to_numpy(),
+                              "value": latest["value"].round(4).to_numpy()})
+        frame["rank"] = frame["value"].rank(ascending=False, method="min").astype(int)
+        frame["n"] = len(frame)
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(1, "name", [names.get(g, "") for g in out["geo"]])
+    return out.sort_values(["indicator", "rank", "geo"]).reset_index(drop=True)
+
+
+def load_eu_indicator_ranks(path: Path | None = None) -> pd.DataFrame:
+    """The table :func:`eu_indicator_ranks` the EU-wide step published (``build/runs/eu``).
+
+    Raises:
+        DataError: it is missing or unreadable (one line naming the command to run).
+    """
+    f = Path(path or paths.run_dir(EU_WIDE) / "tables" / "indicators_eu_nuts2.csv")
+    try:
+        return pd.read_csv(f, dtype={"geo": str, "indicator": str}, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{f}: the EU-wide indicator table is missing or unreadable "
+                        f"({type(exc).__name__}); run 'eocic run' (it computes it once, before "
+                        "the regions)") from None
+
+
+def rank_text(ranks: pd.DataFrame, indicator: str, focus: Region) -> str:
+    """A region's rank on an indicator among the EU28 NUTS 2 regions, as a table cell; a
+    region of several units has no rank of its own in that table, and says so."""
+    if len(focus.nuts2016) != 1:
+        return "several NUTS 2 units"
+    row = ranks[(ranks["indicator"] == indicator) & (ranks["geo"] == focus.nuts2016[0])]
+    if row.empty:
+        return MISSING
+    return f"{int(row['rank'].iloc[0])} of {int(row['n'].iloc[0])} ({int(row['year'].iloc[0])})"
 
 
 def composite_values(snapshot: pd.DataFrame, focus: Region, draws: dict[str, Any],

@@ -189,8 +189,7 @@ NAPPER = {
 }
 
 
-def test_a_worker_that_dies_mid_task_has_its_task_rerun_not_failed(tmp_path: Path,
-                                                                   monkeypatch):
+def test_a_worker_that_dies_mid_task_has_its_task_rerun_not_failed(tmp_path: Path):
     """Kill the worker that is running the task: Dask reruns it on a live worker and the run
     succeeds, with the task's outputs published once."""
     import signal
@@ -199,13 +198,13 @@ def test_a_worker_that_dies_mid_task_has_its_task_rerun_not_failed(tmp_path: Pat
     distributed = pytest.importorskip("distributed")
     root = one_notebook_project(tmp_path, "napper", NAPPER, glues=("napped",))
     build = tmp_path / "build"
+    env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(build))
     # The workers see the client's project and build folder (a shared filesystem), as workers
     # on a cluster start with the project's environment: the kernel reads its catalogue there.
-    monkeypatch.setenv("EOCIC_ROOT", str(root))
-    monkeypatch.setenv("EOCIC_BUILD", str(build))
-    env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(build))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+                                  host="127.0.0.1", dashboard_address=None,
+                                  env={"EOCIC_ROOT": str(root), "EOCIC_BUILD": str(build)}
+                                  ) as cluster, \
             distributed.Client(cluster) as client:
         run = subprocess.Popen([sys.executable, "-m", "eocic_helpers.cli", "run",
                                 "centre-val-de-loire", "--executor", "dask", "--scheduler",

@@ -26,7 +26,6 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.pipeline import EU_WIDE
 from eocic_helpers.core.regions import Region, nuts2_names
-from eocic_helpers.data.lookup import region_value
 from eocic_helpers.data.snapshot import indicator_info
 from eocic_helpers.outputs.numbers import format_number
 
@@ -73,9 +72,6 @@ def indicator_table(snapshot: pd.DataFrame, pilots: list[Region], focus: Region,
     its year and source, and, with ``ranks`` (:func:`eu_indicator_ranks`), the region's rank
     among the EU28 NUTS 2 regions. A comparator the data do not hold says so."""
     values = ki.glue_values(snapshot, pilots, focus)
-    if values.get("employment_rate_pct") is None:  # glue_values ranks it among the pilots only
-        rate = region_value(snapshot, ki.EMPLOYMENT_RATE, focus, values["employment_rate_year"])
-        values["employment_rate_pct"] = None if rate.missing else rate.value
     config = ki.load_config()
     whole = bool(values["region_is_country"])
     rows = []

@@ -372,8 +372,12 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
     # Figure 1's employment-rate panel (tgs00007, aged 15-64) and the pilots' medians
     rate = pilot_table(snapshot, EMPLOYMENT_RATE, regions, 2017)
     own_rate = rate.loc[rate["region"] == focus.id, "value"]
-    out["employment_rate_pct"] = _num(float(own_rate.iloc[0])) if len(own_rate) and \
-        pd.notna(own_rate.iloc[0]) else None
+    if len(own_rate):  # a pilot: its value in the pilots' table
+        out["employment_rate_pct"] = (_num(float(own_rate.iloc[0]))
+                                      if pd.notna(own_rate.iloc[0]) else None)
+    else:  # any other NUTS 2 region (eocic run --all-nuts2): its own value
+        own = region_value(snapshot, EMPLOYMENT_RATE, focus, 2017)
+        out["employment_rate_pct"] = None if own.missing else _num(own.value)
     out["employment_rate_year"] = 2017
     out["employment_rate_age"] = "15-64"
     out["employment_rate_pct_eu"] = _num(lookup(snapshot, EMPLOYMENT_RATE, "EU28", 2017).value)

@@ -175,11 +175,15 @@ def _declared(notebook, values):
 def test_chapter_values_are_the_declared_keys_with_their_words(s, cvl):
     from eocic_helpers.core.results import load_catalogue
 
-    v = ki.chapter_values(ki.glue_values(s, load_regions(), cvl))
+    values = ki.glue_values(s, load_regions(), cvl)
+    v = ki.chapter_values(values, since_sentence="Since 2017, ...",
+                          comparisons=ki.fidelity(values))
     assert _declared("indicators", v) == []
     required = load_catalogue().unglued("indicators", {})
-    assert set(required) - set(v) == {k + "_text" for k in v} & set(required) | {
-        "since_sentence"}  # the texts come with glue_all; the since section glues its own
+    # one mapping carries every key the chapter glues (the texts come with glue_all)
+    assert set(required) - set(v) == {k + "_text" for k in v} & set(required)
+    assert v["since_sentence"] == "Since 2017, ..."
+    assert 0 < v["fidelity_agree"] <= v["fidelity_total"] == len(ki.fidelity(values))
     assert v["gdp_per_capita_rank_ordinal"] == "6th" and v["close_within_pct"] == "5%"
     assert v["gdp_vs_median"] == "close to" and v["gdp_vs_eu"] == "below"
     assert v["gdp_country_clause"].startswith("below the national figure (EUR ")
@@ -194,9 +198,10 @@ def test_a_whole_country_region_says_so_instead_of_comparing_with_itself(s):
     lt = resolve_region("lithuania")
     values = ki.glue_values(s, load_regions(), lt)
     values["industry_lq_country"] = None
-    v = ki.chapter_values(values)
+    v = ki.chapter_values(values, since_sentence="")
+    assert "fidelity_total" not in v  # no numbers of Lithuania's are published
     assert v["industry_lq_country"] == Unavailable(ki.WHOLE_COUNTRY_MISSING)
     assert v["industry_country_clause"] == "the region is the whole country"
     assert v["gdp_country_clause"].startswith("the region is the whole country")
     values["region_is_country"] = False  # a region whose country has no value: plain missing
-    assert ki.chapter_values(values)["industry_country_clause"] == "country: not available"
+    assert ki.chapter_values(values, since_sentence="")["industry_country_clause"] == "country: not available"

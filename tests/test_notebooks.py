@@ -22,3 +22,17 @@ def test_no_function_is_defined_in_a_notebook(nb_path):
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert "def " not in "".join(cell["source"]), "move functions to eocic_helpers"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_notebook_glues_in_its_first_cell_after_the_parameters_only(nb_path):
+    """What a chapter publishes is one mapping, glued in one place (``pub.glue_all`` over its
+    module's ``chapter_values``): the rest of the notebook reads as a document."""
+    nb = json.loads(nb_path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"
+            and "parameters" not in c.get("metadata", {}).get("tags", [])]
+    gluing = [i for i, c in enumerate(code) if "pub.glue" in "".join(c["source"])]
+    assert gluing in ([], [0]), f"{nb_path.name}: code cells {gluing} glue; glue in the first"
+    if gluing:
+        first = "".join(code[0]["source"])
+        assert first.count("pub.glue_all(") == 1, f"{nb_path.name}: one glue_all call"

@@ -402,10 +402,19 @@ NOTEBOOK = "indicators"
 WHOLE_COUNTRY_MISSING = "not applicable (the region is the whole country)"
 
 
-def chapter_values(values: dict[str, Any]) -> dict[str, Any]:
+def chapter_values(values: dict[str, Any], *, since_sentence: str,
+                   comparisons: list[Comparison] | None = None) -> dict[str, Any]:
     """Every value the chapter glues (its keys in ``notebooks/results.yaml``), from
     :func:`glue_values`: the numbers, and the words the prose puts around them (comparisons,
-    ranks as ordinals, clauses and sentences)."""
+    ranks as ordinals, clauses and sentences).
+
+    Args:
+        values: :func:`glue_values` of the region.
+        since_sentence: the sentence on what changed since the briefing
+            (:func:`eocic_helpers.analysis.since.since_sentence`).
+        comparisons: :func:`fidelity` of the seed briefing's region; ``None`` for any other
+            region (no numbers of theirs are published), which then glues no fidelity count.
+    """
     whole = values["region_is_country"]
 
     def text(key: str, value: Any) -> str:
@@ -449,7 +458,11 @@ def chapter_values(values: dict[str, Any]) -> dict[str, Any]:
         "industry_country_clause": "the region is the whole country" if whole else
         "country: " + text("industry_lq_country", lq_country),
         "berd_share_sentence": business_share_sentence(values),
+        "since_sentence": since_sentence,
     })
+    if comparisons is not None:
+        out["fidelity_agree"] = sum(bool(c.agrees) for c in comparisons)
+        out["fidelity_total"] = len(comparisons)
     return out
 
 

@@ -26,8 +26,9 @@ def run_cli(*args: str, build: Path | None = None, check: bool = False,
     return proc
 
 
-#: The hash seed of the shared run (``e2e_build``): the determinism tests compare other runs
-#: with it, so that each of them needs one run of its own, not two.
+#: The hash seed of the shared local runs (``e2e_build``, ``all_pilots_build``): the tests that
+#: compare other runs with them (isolated kernels, Dask under another seed) need one run of
+#: their own each, not two.
 E2E_HASHSEED = "0"
 
 
@@ -76,7 +77,7 @@ def all_pilots_build(request: pytest.FixtureRequest,
     e2e_build = request.getfixturevalue("e2e_build")
     build = tmp_path_factory.mktemp("all-pilots") / "build"
     shutil.copytree(e2e_build, build, ignore=shutil.ignore_patterns("books", "site", "pdf", ".lock"))
-    run_cli("run", "--quiet", build=build, check=True)
+    run_cli("run", "--quiet", build=build, check=True, env={"PYTHONHASHSEED": E2E_HASHSEED})
     return build
 
 

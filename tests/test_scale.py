@@ -112,33 +112,44 @@ def test_all_nuts2_plans_the_atlas_for_every_region_after_one_eu_wide_step(tmp_p
     assert proc.returncode == 0 and "de11/indicators" in proc.stdout  # others when named
 
 
-def test_the_whole_study_on_a_local_cluster_is_byte_identical_to_the_local_pool(
+def test_the_whole_study_on_a_local_cluster_under_another_hash_seed_is_byte_identical(
         all_pilots_build: Path, tmp_path: Path, monkeypatch):
-    """Every region, the after-region and the cross-region notebooks on a
-    ``distributed.LocalCluster``, scheduled by the same dependency logic as the local pool:
-    the outputs are byte for byte those of the local run."""
-    distributed = pytest.importorskip("distributed")
-    from conftest import run_outputs
+    """Every region, the EU-wide step, the after-region and the cross-region notebooks on a
+    ``distributed.LocalCluster``, scheduled by the same dependency logic as the local pool, and
+    under another ``PYTHONHASHSEED`` (client, workers and kernels): the outputs are byte for
+    byte those of the local run (``PYTHONHASHSEED=E2E_HASHSEED``).
 
+    One run checks two promises, so that the suite runs the study twice, not three times: the
+    Dask executor changes nothing, and neither does the hash seed (no set iteration reaches an
+    output). A difference names both, and the files that differ."""
+    distributed = pytest.importorskip("distributed")
+    from conftest import E2E_HASHSEED, run_outputs
+
+    other_seed = "12345"
+    assert other_seed != E2E_HASHSEED
     build = tmp_path / "build"
     # The workers see the same project and build folder as the client (a shared filesystem):
-    # they start with this environment, as workers on a cluster start with the project's.
+    # they start with this environment, as workers on a cluster start with the project's, and
+    # their kernels inherit it (the hash seed included).
     monkeypatch.setenv("EOCIC_BUILD", str(build))
+    monkeypatch.setenv("PYTHONHASHSEED", other_seed)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
-        env = dict(os.environ, EOCIC_BUILD=str(build))
-        proc = _eocic(env, "run", "--executor", "dask", "--scheduler",
+        proc = _eocic(dict(os.environ), "run", "--executor", "dask", "--scheduler",
                       cluster.scheduler_address, "--quiet")
     assert proc.returncode == 0, proc.stderr[-2000:]
     regions = sorted(p.name for p in (all_pilots_build / "runs").iterdir()
                      if (p / "results.json").exists())
     assert len(regions) == 12  # ten pilots, the EU-wide step and the cross-region run
+    cvl = run_outputs(all_pilots_build / "runs" / "centre-val-de-loire")
+    assert "tables/claims_composite.csv" in cvl and "figures/figure6_strategy_map.svg" in cvl
     for region in regions:
         local = run_outputs(all_pilots_build / "runs" / region)
         dask = run_outputs(build / "runs" / region)
         assert dask.keys() == local.keys(), region
         differ = [name for name in local if local[name] != dask[name]]
-        assert not differ, (region, differ)
+        assert not differ, (f"{region}: the local run (PYTHONHASHSEED={E2E_HASHSEED}) and the "
+                            f"Dask run (PYTHONHASHSEED={other_seed}) differ in {differ}")
 
 
 #: 20 NUTS 2 regions of ten countries, two of them pilots (the atlas runs them under their ids).

@@ -32,9 +32,11 @@ setup: sysdeps venv ## Create .venv from the lock and install the Debian package
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x "$(PY)" || $(PYTHON_BOOT) -m venv $(VENV)
-	@# uv, at the version the lock pins, installs the lock in seconds (pip takes about a minute)
+	@# uv, at the version the lock pins, installs the lock in seconds (pip takes about a minute);
+	@# where uv cannot reach the index, pip installs it
 	$(PY) -m pip install --quiet --disable-pip-version-check "$$(grep -m1 '^uv==' requirements.lock)"
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock \
+	  || $(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.lock
 	@# jsonschema imports rfc3987-syntax, when present, to check IRI formats, and it builds
 	@# 38 parsers at import: 3 s in every kernel, book build and run that imports nbformat.
 	@# Nothing here checks an IRI format (docs/performance.md).

@@ -43,6 +43,7 @@ def test_publication_records_the_project_files_a_notebook_reads(tmp_path: Path, 
     (root / "data" / "in.yaml").write_text("a: 1\n")
     monkeypatch.setattr(paths, "ROOT", root)
     monkeypatch.setattr(paths, "BUILD", root / "build")
+    (tmp_path / "staging").mkdir()  # the runner makes the staging folder
     monkeypatch.setenv(publication.OUTPUT_ENV, str(tmp_path / "staging"))
     pub = publication.open_publication("r", "nb")
     (root / "data" / "in.yaml").read_text()  # a read under the project: recorded
@@ -62,8 +63,25 @@ def test_a_kept_kernel_reads_and_records_cached_data_again(tmp_path: Path, monke
     from eocic_helpers.core.regions import load_regions
     from eocic_helpers.outputs import publication
 
+    (tmp_path / "staging").mkdir()  # the runner makes the staging folder
     monkeypatch.setenv(publication.OUTPUT_ENV, str(tmp_path / "staging"))
     load_regions()  # an earlier notebook in the same kernel loaded the regions
     publication.open_publication("r", "nb")
     load_regions()
     assert "data/regions.yaml" in publication.recorded_reads()
+
+
+def test_a_notebook_whose_staging_folder_is_gone_fails_rather_than_make_it_again(
+        tmp_path: Path, monkeypatch):
+    """A worker left running a task after its run ended (a lost Dask scheduler) must not
+    recreate the staging folder the run removed."""
+    from eocic_helpers.core import paths
+    from eocic_helpers.core.errors import ConfigError
+    from eocic_helpers.outputs import publication
+
+    monkeypatch.setattr(paths, "BUILD", tmp_path / "build")
+    gone = tmp_path / "build" / "runs" / ".staging" / "r--nb-1-0"
+    monkeypatch.setenv(publication.OUTPUT_ENV, str(gone))
+    with pytest.raises(ConfigError, match="staging folder .* is gone"):
+        publication.open_publication("r", "nb")
+    assert not (tmp_path / "build").exists()

@@ -262,7 +262,7 @@ SLEEPER = {
         {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
          "source": ["import time\n", "from eocic_helpers.outputs.publication import "
                     "open_publication\n", "pub = open_publication(region, \"sleeper\")\n",
-                    "time.sleep(120)\n", "pub.finish();\n"]},
+                    "(pub.output_dir / \"inside\").touch()\n", "time.sleep(120)\n", "pub.finish();\n"]},
     ],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
                                 "name": "python3"}},
@@ -327,14 +327,16 @@ def _start_run(env: dict[str, str], address: str) -> subprocess.Popen[str]:
 
 
 def _wait_until_running(env: dict[str, str], run: subprocess.Popen[str]) -> None:
-    """Until the worker's kernel is inside the notebook (its staging folder has appeared)."""
+    """Until the worker's kernel is inside the notebook's sleep: the notebook has opened its
+    publication in the staging folder and marked it. (The folder itself appears before the
+    kernel starts, so waiting for it alone raced with a kernel slower than the wait.)"""
     staging = Path(env["EOCIC_BUILD"]) / "runs" / ".staging"
     deadline = time.monotonic() + 90
-    while not list(staging.glob("*/")) and time.monotonic() < deadline:
+    while not list(staging.glob("*/inside")) and time.monotonic() < deadline:
         assert run.poll() is None, run.communicate()
         time.sleep(0.2)
-    assert list(staging.glob("*/")), "the task never started on the worker"
-    time.sleep(2)
+    assert list(staging.glob("*/inside")), "the task never started on the worker"
+    time.sleep(0.5)
 
 
 @pytest.mark.slow

@@ -287,6 +287,7 @@ def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     (folder / "results.yaml").write_text(SMALL)
     monkeypatch.setattr(paths, "NOTEBOOKS", folder)
     monkeypatch.setattr(publication, "display", lambda *a, **k: None)
+    (tmp_path / "staging").mkdir()  # the runner makes the staging folder
     monkeypatch.setenv(publication.OUTPUT_ENV, str(tmp_path / "staging"))
     return publication.Publication(region="r", notebook="nb", output_dir=tmp_path / "staging")
 

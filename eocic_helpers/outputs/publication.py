@@ -435,7 +435,15 @@ def open_publication(region: str, notebook: str) -> Publication:
     _READS.clear()
     _clear_loader_caches()
     set_theme()
-    out = Path(os.environ.get(OUTPUT_ENV) or paths.run_dir(region))
-    out.mkdir(parents=True, exist_ok=True)
+    staged = os.environ.get(OUTPUT_ENV)
+    out = Path(staged or paths.run_dir(region))
+    if staged:
+        # The runner made this folder. If it is gone, the run that owns it has ended (a lost
+        # Dask scheduler leaves its worker running the task): fail, rather than make it again.
+        if not out.is_dir():
+            raise ConfigError(f"the staging folder {out} is gone: the run that started this "
+                              "notebook has ended")
+    else:
+        out.mkdir(parents=True, exist_ok=True)
     return Publication(region=region, notebook=notebook, output_dir=out)
 

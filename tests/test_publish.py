@@ -76,12 +76,12 @@ def test_a_notebook_whose_staging_folder_is_gone_fails_rather_than_make_it_again
     """A worker left running a task after its run ended (a lost Dask scheduler) must not
     recreate the staging folder the run removed."""
     from eocic_helpers.core import paths
-    from eocic_helpers.core.errors import ConfigError
+    from eocic_helpers.core.errors import EocicError
     from eocic_helpers.outputs import publication
 
     monkeypatch.setattr(paths, "BUILD", tmp_path / "build")
     gone = tmp_path / "build" / "runs" / ".staging" / "r--nb-1-0"
     monkeypatch.setenv(publication.OUTPUT_ENV, str(gone))
-    with pytest.raises(ConfigError, match="staging folder .* is gone"):
+    with pytest.raises(EocicError, match="staging folder .* is gone"):
         publication.open_publication("r", "nb")
     assert not (tmp_path / "build").exists()

@@ -26,7 +26,7 @@ import pandas as pd
 from IPython.display import display
 
 from eocic_helpers.core import atomic, paths
-from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.core.errors import ConfigError, EocicError
 from eocic_helpers.core.results import TEXT_SUFFIX, Hit, Unavailable, load_catalogue
 from eocic_helpers.outputs.escape import csv_safe, myst_cell, myst_text
 from eocic_helpers.outputs.fragments import (  # noqa: F401  (re-exported)
@@ -441,7 +441,7 @@ def open_publication(region: str, notebook: str) -> Publication:
         # The runner made this folder. If it is gone, the run that owns it has ended (a lost
         # Dask scheduler leaves its worker running the task): fail, rather than make it again.
         if not out.is_dir():
-            raise ConfigError(f"the staging folder {out} is gone: the run that started this "
+            raise EocicError(f"the staging folder {out} is gone: the run that started this "
                               "notebook has ended")
     else:
         out.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.regions import EU28
 from eocic_helpers.data import eurostat
 from eocic_helpers.data.maps import build_map, write_map
+from eocic_helpers.data.recipes import Recipe, flag_note, select
 from eocic_helpers.data.sources import load_sources, sha256_file, verified_path
 
 COLUMNS = ["geo", "indicator", "year", "value", "unit", "source_id", "note"]
@@ -72,110 +73,167 @@ class Indicator:
     source_id: str
     derivation: str
     file: str  # snapshot file stem
+    #: How it is read from Eurostat's dataset, or derived (None: not from Eurostat). Both the
+    #: committed snapshot's builders and ``eocic data update`` use it.
+    recipe: Recipe | None = None
 
 
 INDICATORS: list[Indicator] = [
     Indicator("gdp_mio_eur", "GDP at current market prices", "MIO_EUR", "estat_tgs00003_2020",
-              "as published; country and EU28 = sum of NUTS 2 incl. extra-regio", "gdp_population"),
+              "as published; country and EU28 = sum of NUTS 2 incl. extra-regio", "gdp_population",
+              recipe=Recipe("tgs00003", {"unit": "MIO_EUR"})),
     Indicator("population", "Population on 1 January", "NR", "estat_tgs00096_2020",
-              "as published; country and EU28 = sum of NUTS 2", "gdp_population"),
+              "as published; country and EU28 = sum of NUTS 2", "gdp_population",
+              recipe=Recipe("tgs00096")),
     Indicator("population_average", "Average population of the year", "NR",
               "estat_tgs00096_2020", "Eurostat's definition: mean of the population on 1 January "
               "of the year and of the next year (tgs00096); country and EU28 = sum of NUTS 2",
-              "gdp_population"),
+              "gdp_population",
+              recipe=Recipe(kind="average_population", inputs=("population",))),
     Indicator("gdp_per_capita_eur", "GDP per inhabitant", "EUR_HAB", "estat_tgs00003_2020",
               "GDP (tgs00003) / average population of the year (mean of 1 January of the year "
               "and the next, tgs00096), as Eurostat's EUR_HAB; aggregates from sums",
-              "gdp_population"),
+              "gdp_population",
+              recipe=Recipe(kind="ratio", inputs=("gdp_mio_eur", "population_average"), factor=1e6)),
     Indicator("gdp_per_capita_eur_estat", "GDP per inhabitant (Eurostat, 2025 release)",
               "EUR_HAB", "estat_nama_10r_2gdp_2025", "as published (divides by average "
-              "population); transcribed extract of pilot rows", "gdp_population"),
+              "population); transcribed extract of pilot rows", "gdp_population",
+              recipe=Recipe("nama_10r_2gdp", {"unit": "EUR_HAB"})),
     Indicator("employed_25_64_ths", "Employed persons aged 25-64", "THS",
-              "estat_lfst_r_lfe2eedu_2017", "as published, ISCED 2011 TOTAL", "employment"),
+              "estat_lfst_r_lfe2eedu_2017", "as published, ISCED 2011 TOTAL", "employment",
+              recipe=Recipe("lfst_r_lfe2eedu", {"unit": "THS", "sex": "T", "age": "Y25-64",
+                            "isced11": "TOTAL"})),
     Indicator("employed_tertiary_25_64_ths", "Employed persons aged 25-64 with tertiary education",
               "THS", "estat_lfst_r_lfe2eedu_2017", "as published, ISCED 2011 levels 5-8",
-              "employment"),
+              "employment",
+              recipe=Recipe("lfst_r_lfe2eedu", {"unit": "THS", "sex": "T", "age": "Y25-64",
+                            "isced11": "ED5-8"})),
     Indicator("tertiary_employed_share_pct", "Share of employed persons (25-64) with tertiary "
               "education", "PC", "estat_lfst_r_lfe2eedu_2017",
-              "ED5-8 / TOTAL x 100; pilots aggregated from sums", "employment"),
+              "ED5-8 / TOTAL x 100; pilots aggregated from sums", "employment",
+              recipe=Recipe(kind="ratio", inputs=("employed_tertiary_25_64_ths", "employed_25_64_ths"),
+                            factor=100.0)),
     Indicator("employment_ths", "Employment, all NACE activities, aged 15+", "THS",
-              "estat_lfst_r_lfe2en2_2017", "as published", "employment"),
+              "estat_lfst_r_lfe2en2_2017", "as published", "employment",
+              recipe=Recipe("lfst_r_lfe2en2", {"unit": "THS", "age": "Y_GE15", "nace_r2": "TOTAL"})),
     Indicator("industry_employment_ths", "Employment in industry (NACE B-E), aged 15+", "THS",
               "estat_lfst_r_lfe2en2_2017", "as published; the file groups manufacturing (C) "
-              "with B, D and E", "employment"),
+              "with B, D and E", "employment",
+              recipe=Recipe("lfst_r_lfe2en2", {"unit": "THS", "age": "Y_GE15", "nace_r2": "B-E"})),
     Indicator("industry_share_pct", "Share of employment in industry (NACE B-E)", "PC",
-              "estat_lfst_r_lfe2en2_2017", "B-E / TOTAL x 100", "employment"),
+              "estat_lfst_r_lfe2en2_2017", "B-E / TOTAL x 100", "employment",
+              recipe=Recipe(kind="ratio", inputs=("industry_employment_ths", "employment_ths"),
+                            factor=100.0)),
     Indicator("industry_lq", "Specialisation in industry (NACE B-E: mining, manufacturing, "
               "energy and water supply), location quotient vs EU28", "RATIO",
               "estat_lfst_r_lfe2en2_2017",
               "(B-E / TOTAL) / (B-E / TOTAL for EU28); the raw files hold no complete "
               "manufacturing (NACE C) employment, so the complete industry aggregate stands in "
-              "for it", "employment"),
+              "for it", "employment",
+              recipe=Recipe(kind="quotient", inputs=("industry_share_pct",), reference=("EU28",
+                            "EU27_2020"))),
     Indicator("high_tech_sectors_emp_pct", "Employment in high-technology sectors (high-tech "
               "manufacturing and knowledge-intensive high-tech services)", "PC_EMP", "honti2020",
-              "htec_emp_reg2 NACE_R2=HTC, as published", "technology"),
+              "htec_emp_reg2 NACE_R2=HTC, as published", "technology",
+              recipe=Recipe("htec_emp_reg2", {"nace_r2": "HTC", "unit": "PC_EMP", "sex": "T"})),
     Indicator("high_tech_manufacturing_emp_pct", "Employment in high-technology manufacturing",
-              "PC_EMP", "honti2020", "htec_emp_reg2 NACE_R2=C_HTC", "technology"),
+              "PC_EMP", "honti2020", "htec_emp_reg2 NACE_R2=C_HTC", "technology",
+              recipe=Recipe("htec_emp_reg2", {"nace_r2": "C_HTC", "unit": "PC_EMP", "sex": "T"})),
     Indicator("high_medium_tech_manufacturing_emp_pct", "Employment in high and medium-high "
               "technology manufacturing", "PC_EMP", "honti2020", "htec_emp_reg2 C_HTC_MH",
-              "technology"),
+              "technology",
+              recipe=Recipe("htec_emp_reg2", {"nace_r2": "C_HTC_MH", "unit": "PC_EMP", "sex": "T"})),
     Indicator("medium_low_tech_manufacturing_emp_pct", "Employment in medium-low technology "
               "manufacturing", "PC_EMP", "honti2020", "htec_emp_reg2 C_LTC_M (medium-low "
               "technology only, per the source's column dictionary; low-technology "
-              "manufacturing is not in the source)", "technology"),
+              "manufacturing is not in the source)", "technology",
+              recipe=Recipe("htec_emp_reg2", {"nace_r2": "C_LTC_M", "unit": "PC_EMP", "sex": "T"})),
     Indicator("high_tech_kis_emp_pct", "Employment in knowledge-intensive high-technology "
-              "services", "PC_EMP", "honti2020", "htec_emp_reg2 KIS_HTC", "technology"),
+              "services", "PC_EMP", "honti2020", "htec_emp_reg2 KIS_HTC", "technology",
+              recipe=Recipe("htec_emp_reg2", {"nace_r2": "KIS_HTC", "unit": "PC_EMP", "sex": "T"})),
     Indicator("kis_emp_pct", "Employment in knowledge-intensive services", "PC_EMP", "honti2020",
-              "htec_emp_reg2 KIS", "technology"),
+              "htec_emp_reg2 KIS", "technology",
+              recipe=Recipe("htec_emp_reg2", {"nace_r2": "KIS", "unit": "PC_EMP", "sex": "T"})),
     Indicator("tertiary_attainment_25_64_pct", "Population aged 25-64 with tertiary education",
-              "PC", "honti2020", "edat_lfse_04 ED5-8, Y25-64", "technology"),
+              "PC", "honti2020", "edat_lfse_04 ED5-8, Y25-64", "technology",
+              recipe=Recipe("edat_lfse_04", {"sex": "T", "isced11": "ED5-8", "age": "Y25-64", "unit": "PC"})),
     Indicator("hrst_pct", "Human resources in science and technology", "PC_POP", "honti2020",
-              "hrst_st_rcat HRST, percent of active population", "technology"),
+              "hrst_st_rcat HRST, percent of active population", "technology",
+              recipe=Recipe("hrst_st_rcat", {"category": "HRST", "unit": "PC_POP"})),
     Indicator("hrst_core_pct", "Human resources in science and technology, core", "PC_POP",
-              "honti2020", "hrst_st_rcat HRSTC", "technology"),
+              "honti2020", "hrst_st_rcat HRSTC", "technology",
+              recipe=Recipe("hrst_st_rcat", {"category": "HRSTC", "unit": "PC_POP"})),
     Indicator("berd_pct_gdp", "Business enterprise R&D expenditure as % of GDP", "PC_GDP", "honti2020",
-              "rd_e_gerdreg SECTPERF=BES", "technology"),
+              "rd_e_gerdreg SECTPERF=BES", "technology",
+              recipe=Recipe("rd_e_gerdreg", {"sectperf": "BES", "unit": "PC_GDP"})),
     Indicator("berd_personnel_pct_emp", "R&D personnel in the business enterprise sector",
               "PC_EMP_FTE", "honti2020", "rd_p_persreg SECTPERF=BES, percent of employment (FTE)",
-              "technology"),
+              "technology",
+              recipe=Recipe("rd_p_persreg", {"prof_pos": "TOTAL", "sex": "T", "sectperf": "BES",
+                            "unit": "PC_EMP_FTE"})),
     Indicator("ris2019_index", "Regional Innovation Index (RIS 2019)", "INDEX",
-              "ris2019_via_honti2020", "rankings.csv column RII", "technology"),
+              "ris2019_via_honti2020", "rankings.csv column RII", "technology",
+              recipe=None),
     Indicator("unemployment_rate_pct", "Unemployment rate, aged 15+", "PC", "estat_tgs00010_2020",
-              "as published, SEX=T", "context"),
+              "as published, SEX=T", "context",
+              recipe=Recipe("tgs00010", {"sex": "T", "age": "Y_GE15"})),
     Indicator("broadband_households_pct", "Households with broadband access", "PC_HH_IACC",
-              "estat_tgs00049_2020", "as published", "context"),
+              "estat_tgs00049_2020", "as published", "context",
+              recipe=Recipe("tgs00049")),
     Indicator("patents_per_million", "Patent applications to the EPO", "P_MHAB",
-              "estat_tgs00040_2020", "as published; NUTS 2013 codes (pilots recoded)", "context"),
+              "estat_tgs00040_2020", "as published; NUTS 2013 codes (pilots recoded)", "context",
+              recipe=Recipe("tgs00040")),
     Indicator("population_65plus_pct", "Proportion of population aged 65 and over", "PC",
-              "estat_tps00028_2020", "as published (national only)", "context"),
+              "estat_tps00028_2020", "as published (national only)", "context",
+              recipe=Recipe("tps00028")),
     Indicator("employment_rate_15_64_pct", "Employment rate, aged 15-64", "PC",
               "estat_tgs00007_2026", "as published, SEX=T, AGE=Y15-64; NUTS 2 regions only (the "
               "file has no country or EU rows); regions whose NUTS 2021 code is not a NUTS 2016 "
-              "code are left out", "regional_2026"),
+              "code are left out", "regional_2026",
+              recipe=Recipe("tgs00007", {"unit": "PC", "sex": "T", "age": "Y15-64"})),
     Indicator("tertiary_attainment_25_64_pct_tgs", "Population aged 25-64 with tertiary "
               "education (2026 extract)", "PC", "estat_tgs00109_2026",
-              "as published, ISCED11 ED5-8, AGE=Y25-64, SEX=T; NUTS 2 regions only", "regional_2026"),
+              "as published, ISCED11 ED5-8, AGE=Y25-64, SEX=T; NUTS 2 regions only", "regional_2026",
+              recipe=Recipe("tgs00109", {"unit": "PC", "isced11": "ED5-8", "age": "Y25-64", "sex": "T"})),
     Indicator("gerd_pct_gdp", "Gross domestic expenditure on R&D (all sectors)", "PC_GDP",
               "estat_tgs00042_2026", "as published, SECTPERF=TOTAL; NUTS 2 regions only",
-              "regional_2026"),
+              "regional_2026",
+              recipe=Recipe("tgs00042", {"unit": "PC_GDP", "sectperf": "TOTAL"})),
     Indicator("gerd_mio_eur", "Gross domestic expenditure on R&D, all sectors", "MIO_EUR",
               "estat_rd_e_gerdreg_2022", "as published, SECTPERF=TOTAL; NUTS 2010/2013 codes of "
-              "the pilots recoded to NUTS 2016; EU28 = EU27_2020 + UK", "rd_sectors"),
+              "the pilots recoded to NUTS 2016; EU28 = EU27_2020 + UK", "rd_sectors",
+              recipe=Recipe("rd_e_gerdreg", {"sectperf": "TOTAL", "unit": "MIO_EUR"})),
     Indicator("berd_mio_eur", "Business enterprise expenditure on R&D (BERD)", "MIO_EUR",
               "estat_rd_e_gerdreg_2022", "as published, SECTPERF=BES; NUTS 2010/2013 codes of the "
-              "pilots recoded to NUTS 2016; EU28 = EU27_2020 + UK", "rd_sectors"),
+              "pilots recoded to NUTS 2016; EU28 = EU27_2020 + UK", "rd_sectors",
+              recipe=Recipe("rd_e_gerdreg", {"sectperf": "BES", "unit": "MIO_EUR"})),
     Indicator("berd_share_gerd_pct", "Business enterprise sector's share of total R&D "
               "expenditure", "PC", "estat_rd_e_gerdreg_2022",
               "BES / TOTAL x 100 (million euro); EU28 = (EU27_2020 + UK) sums; pilots made of "
-              "several units from summed counts", "rd_sectors"),
+              "several units from summed counts", "rd_sectors",
+              recipe=Recipe(kind="ratio", inputs=("berd_mio_eur", "gerd_mio_eur"), factor=100.0)),
 ]
 #: Indicators that exist only once their dataset has been downloaded (``eocic data fetch``);
 #: ``eocic data snapshot`` adds them to ``fetched.csv`` (see :data:`FETCH_RECIPES`).
 FETCHED_INDICATORS: list[Indicator] = [
     Indicator("employment_rate_pct", "Employment rate, aged 20-64", "PC", "estat_lfst_r_lfe2emprt_api",
-              "as published, SEX=T, AGE=Y20-64", "fetched"),
+              "as published, SEX=T, AGE=Y20-64", "fetched",
+              recipe=Recipe("lfst_r_lfe2emprt", {"unit": "PC", "sex": "T", "age": "Y20-64"})),
 ]
 BY_ID = {i.id: i for i in [*INDICATORS, *FETCHED_INDICATORS]}
+
+
+def recipe(indicator: str) -> Recipe:
+    """The declared recipe of an indicator (see :mod:`eocic_helpers.data.recipes`).
+
+    Raises:
+        DataError: the indicator is unknown or has no Eurostat recipe.
+    """
+    meta = BY_ID.get(indicator)
+    if meta is None or meta.recipe is None:
+        raise DataError(f"indicator '{indicator}' has no recipe; declare one beside it in "
+                        "eocic_helpers/data/snapshot.py")
+    return meta.recipe
 
 
 # -- building -------------------------------------------------------------------------------
@@ -223,6 +281,12 @@ def _read_rds(path: Path) -> pd.DataFrame:
     return frame.assign(year=lambda f: f["year"].astype(int))
 
 
+def _rds_recipe(raw: Path, indicator: str, years: range) -> pd.DataFrame:
+    """The R ``eurostat`` package's rows of an indicator, selected by its recipe."""
+    r = recipe(indicator)
+    return _rds_table(raw, r.dataset, years, **r.filters)
+
+
 def _rds_table(raw: Path, code: str, years: range, **filters: str) -> pd.DataFrame:
     frame = _read_rds(verified_path(raw, RDS))
     frame = frame[frame["input_var_code"].eq(code) & frame["year"].isin(list(years))]
@@ -246,8 +310,8 @@ def build_gdp_population(raw: Path) -> pd.DataFrame:
     ``EUR_HAB`` does; the average population is derived from the 1 January populations.
     """
     years = range(2015, 2019)
-    gdp = _rds_table(raw, "tgs00003", years, unit="MIO_EUR")
-    pop = _rds_table(raw, "tgs00096", range(2015, 2020))
+    gdp = _rds_recipe(raw, "gdp_mio_eur", years)
+    pop = _rds_recipe(raw, "population", range(2015, 2020))
     pop = pop[_is_nuts2(pop["geo"])]
     avg = average_population(pop)
     avg = avg[avg["year"].isin(list(years))]
@@ -291,8 +355,9 @@ def build_gdp_population(raw: Path) -> pd.DataFrame:
     ])
     parts.append(_frame(per_cap, "gdp_per_capita_eur"))
     est = eurostat.read_tsv(verified_path(raw, GDP2025))
-    est = est[est["unit"].eq("EUR_HAB") & est["year"].between(2015, 2023)].copy()
-    est["note"] = np.where(est["flag"].ne(""), "Eurostat flag: " + est["flag"], "")
+    est = select(est, recipe("gdp_per_capita_eur_estat"), GDP2025)
+    est = est[est["year"].between(2015, 2023)].copy()
+    est["note"] = flag_note(est["flag"])
     est.loc[est["geo"].eq("EU27_2020"), "note"] = "EU27 (2020), the 2025 release has no EU28"
     parts.append(_frame(est, "gdp_per_capita_eur_estat"))
     return pd.concat(parts, ignore_index=True)
@@ -302,21 +367,20 @@ def build_employment(raw: Path) -> pd.DataFrame:
     """Employment by education (lfst_r_lfe2eedu) and by activity (lfst_r_lfe2en2), 2013-2015."""
     years = [2013, 2014, 2015]
     edu = eurostat.read_tsv(verified_path(raw, EEDU))
-    edu = edu[edu["unit"].eq("THS") & edu["sex"].eq("T") & edu["age"].eq("Y25-64")
-              & edu["year"].isin(years)]
+    edu = edu[edu["year"].isin(years)]
     keep = _is_nuts2(edu["geo"]) | edu["geo"].isin(EU28 + ["EU28"])
     edu = _recode_2013(edu[keep])
-    total = edu[edu["isced11"].eq("TOTAL")]
-    tert = edu[edu["isced11"].eq("ED5-8")]
+    total = select(edu, recipe("employed_25_64_ths"), EEDU)
+    tert = select(edu, recipe("employed_tertiary_25_64_ths"), EEDU)
     share = total.merge(tert[["geo", "year", "value"]], on=["geo", "year"], suffixes=("", "_t"))
     share["value"] = share["value_t"] / share["value"] * 100
     parts = [_frame(total, "employed_25_64_ths"), _frame(tert, "employed_tertiary_25_64_ths"),
              _frame(share, "tertiary_employed_share_pct")]
     nace = eurostat.read_tsv(verified_path(raw, EN2))
-    nace = nace[nace["unit"].eq("THS") & nace["age"].eq("Y_GE15") & nace["year"].isin(years)]
+    nace = nace[nace["year"].isin(years)]
     nace = _recode_2013(nace[_is_nuts2(nace["geo"]) | nace["geo"].isin(EU28 + ["EU28"])])
-    tot = nace[nace["nace_r2"].eq("TOTAL")]
-    ind = nace[nace["nace_r2"].eq("B-E")]
+    tot = select(nace, recipe("employment_ths"), EN2)
+    ind = select(nace, recipe("industry_employment_ths"), EN2)
     sh = tot.merge(ind[["geo", "year", "value"]], on=["geo", "year"], suffixes=("", "_i"))
     sh["value"] = sh["value_i"] / sh["value"] * 100
     eu_share = sh[sh["geo"].eq("EU28")].set_index("year")["value"]
@@ -327,19 +391,19 @@ def build_employment(raw: Path) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-HONTI_COLUMNS = {
-    "high_tech_sectors_emp_pct": "htec_emp_reg2_NACE_R2_HTC__UNIT_PC_EMP__SEX_T",
-    "high_tech_manufacturing_emp_pct": "htec_emp_reg2_NACE_R2_C_HTC__UNIT_PC_EMP__SEX_T",
-    "high_medium_tech_manufacturing_emp_pct": "htec_emp_reg2_NACE_R2_C_HTC_MH__UNIT_PC_EMP__SEX_T",
-    "medium_low_tech_manufacturing_emp_pct": "htec_emp_reg2_NACE_R2_C_LTC_M__UNIT_PC_EMP__SEX_T",
-    "high_tech_kis_emp_pct": "htec_emp_reg2_NACE_R2_KIS_HTC__UNIT_PC_EMP__SEX_T",
-    "kis_emp_pct": "htec_emp_reg2_NACE_R2_KIS__UNIT_PC_EMP__SEX_T",
-    "tertiary_attainment_25_64_pct": "edat_lfse_04_SEX_T__ISCED11_ED5-8__AGE_Y25-64__UNIT_PC",
-    "hrst_pct": "hrst_st_rcat_CATEGORY_HRST__UNIT_PC_POP",
-    "hrst_core_pct": "hrst_st_rcat_CATEGORY_HRSTC__UNIT_PC_POP",
-    "berd_pct_gdp": "rd_e_gerdreg_SECTPERF_BES__UNIT_PC_GDP",
-    "berd_personnel_pct_emp": "rd_p_persreg_PROF_POS_TOTAL__SEX_T__SECTPERF_BES__UNIT_PC_EMP_FTE",
-}
+#: The indicators read from Honti et al.'s table: each one's column is named by its recipe
+#: (:meth:`Recipe.honti_column`), e.g. ``htec_emp_reg2_NACE_R2_HTC__UNIT_PC_EMP__SEX_T``.
+HONTI_INDICATORS = (
+    "high_tech_sectors_emp_pct", "high_tech_manufacturing_emp_pct",
+    "high_medium_tech_manufacturing_emp_pct", "medium_low_tech_manufacturing_emp_pct",
+    "high_tech_kis_emp_pct", "kis_emp_pct", "tertiary_attainment_25_64_pct", "hrst_pct",
+    "hrst_core_pct", "berd_pct_gdp", "berd_personnel_pct_emp",
+)
+
+
+def honti_columns() -> dict[str, str]:
+    """Indicator -> its column in Honti et al.'s table, from the indicator's recipe."""
+    return {ind: recipe(ind).honti_column() for ind in HONTI_INDICATORS}
 
 
 def build_technology(raw: Path) -> pd.DataFrame:
@@ -349,12 +413,13 @@ def build_technology(raw: Path) -> pd.DataFrame:
         db = pd.read_csv(path, sep="\t", dtype={"NUTS2": str})
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: unreadable ({exc}); restore the file") from None
-    missing = {"NUTS2", "YEAR", *HONTI_COLUMNS.values()} - set(db.columns)
+    columns = honti_columns()
+    missing = {"NUTS2", "YEAR", *columns.values()} - set(db.columns)
     if missing:
         raise DataError(f"{path}: missing columns {sorted(missing)[:3]}; wrong file version?")
     db = db[db["YEAR"].between(2013, 2018)]
     parts = []
-    for indicator, column in HONTI_COLUMNS.items():
+    for indicator, column in columns.items():
         t = db[["NUTS2", "YEAR", column]].rename(
             columns={"NUTS2": "geo", "YEAR": "year", column: "value"}).dropna()
         t = _recode_2013(t)  # the source keeps NUTS 2013 codes for some French rows (2013)
@@ -372,10 +437,10 @@ def build_technology(raw: Path) -> pd.DataFrame:
 
 def build_context(raw: Path) -> pd.DataFrame:
     """Unemployment, broadband, patents and ageing (Eurostat, December 2020 extract)."""
-    unemp = _rds_table(raw, "tgs00010", range(2015, 2020), sex="T", age="Y_GE15")
-    bb = _rds_table(raw, "tgs00049", range(2015, 2020))
-    pat = _rds_table(raw, "tgs00040", range(2010, 2013))
-    old = _rds_table(raw, "tps00028", range(2015, 2020))
+    unemp = _rds_recipe(raw, "unemployment_rate_pct", range(2015, 2020))
+    bb = _rds_recipe(raw, "broadband_households_pct", range(2015, 2020))
+    pat = _rds_recipe(raw, "patents_per_million", range(2010, 2013))
+    old = _rds_recipe(raw, "population_65plus_pct", range(2015, 2020))
     old = old[old["geo"].isin(EU28 + ["EU28"])]
     pat = _recode_2013(pat[_is_nuts2(pat["geo"])])
     return pd.concat([
@@ -421,16 +486,12 @@ def _nuts2016_level2(raw: Path) -> set[str]:
     return {f["properties"]["NUTS_ID"] for f in features}
 
 
-def _tgs_rows(raw: Path, relative: str, indicator: str, known: set[str], **filters: str
-              ) -> pd.DataFrame:
+def _tgs_rows(raw: Path, relative: str, indicator: str, known: set[str]) -> pd.DataFrame:
     path = verified_path(raw, relative)
     frame = eurostat.parse_sdmx_csv_text(path.read_text(encoding="utf-8"), str(path))
-    for col, value in filters.items():
-        if col not in frame.columns:
-            raise DataError(f"{path}: column {col!r} missing; wrong file version?")
-        frame = frame[frame[col].eq(value)]
+    frame = select(frame, recipe(indicator), str(path))
     frame = frame[frame["geo"].isin(known)].copy()
-    frame["note"] = np.where(frame["flag"].ne(""), "Eurostat flag: " + frame["flag"], "")
+    frame["note"] = flag_note(frame["flag"])
     return _frame(frame, indicator)
 
 
@@ -440,11 +501,9 @@ def build_regional_2026(raw: Path) -> pd.DataFrame:
     also a NUTS 2016 code (every pilot unit is). The files hold no country or EU rows."""
     known = _nuts2016_level2(raw)
     return pd.concat([
-        _tgs_rows(raw, TGS00007, "employment_rate_15_64_pct", known, unit="PC", sex="T",
-                  age="Y15-64"),
-        _tgs_rows(raw, TGS00109, "tertiary_attainment_25_64_pct_tgs", known, unit="PC",
-                  isced11="ED5-8", age="Y25-64", sex="T"),
-        _tgs_rows(raw, TGS00042, "gerd_pct_gdp", known, unit="PC_GDP", sectperf="TOTAL"),
+        _tgs_rows(raw, TGS00007, "employment_rate_15_64_pct", known),
+        _tgs_rows(raw, TGS00109, "tertiary_attainment_25_64_pct_tgs", known),
+        _tgs_rows(raw, TGS00042, "gerd_pct_gdp", known),
     ], ignore_index=True)
 
 
@@ -467,8 +526,8 @@ def build_rd_sectors(raw: Path) -> pd.DataFrame:
     has no EU28 row), only in years where both have a value."""
     parts = []
     sums = {}
-    for sector, indicator in (("total", "gerd_mio_eur"), ("bes", "berd_mio_eur")):
-        t = _gerdreg(raw, sector)
+    for indicator in ("gerd_mio_eur", "berd_mio_eur"):  # one file per sector of performance
+        t = _gerdreg(raw, recipe(indicator).filters["sectperf"].lower())
         eu = t[t["geo"].eq("EU27_2020")].merge(t[t["geo"].eq("UK")], on="year",
                                                suffixes=("", "_uk"))
         eu = eu.assign(geo="EU28", value=eu["value"] + eu["value_uk"],
@@ -513,9 +572,9 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _employment_rate(frame: pd.DataFrame) -> pd.DataFrame:
-    rows = frame[frame["unit"].eq("PC") & frame["sex"].eq("T") & frame["age"].eq("Y20-64")].copy()
+    rows = select(frame, recipe("employment_rate_pct")).copy()
     rows = rows[_is_nuts2(rows["geo"]) | rows["geo"].isin(EU28 + ["EU28"])]
-    rows["note"] = np.where(rows["flag"].ne(""), "Eurostat flag: " + rows["flag"], "")
+    rows["note"] = flag_note(rows["flag"])
     return _frame(rows, "employment_rate_pct")
 
 

@@ -25,6 +25,7 @@ from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.regions import EU28
 from eocic_helpers.data import eurostat
 from eocic_helpers.data.maps import build_map, write_map
+from eocic_helpers.data.nuts_versions import load_correspondence, recode_note
 from eocic_helpers.data.recipes import Recipe, flag_note, select
 from eocic_helpers.data.sources import load_sources, sha256_file, verified_path
 
@@ -44,9 +45,7 @@ UNITS = {
     "RATIO": "ratio (location quotient, EU28 = 1)",
     "INDEX": "index",
 }
-#: NUTS 2013 -> 2016 recoding for the pilot areas (codes changed, boundaries did not).
-PILOT_RECODE = {"FR24": "FRB0", "FR30": "FRE1", "FR22": "FRE2", "SI01": "SI03", "SI02": "SI04"}
-LT00_NOTE = "NUTS 2013 LT00 is the whole of Lithuania (LT01+LT02 in NUTS 2016); not split"
+#: NUTS 2013 -> 2016: declared in data/nuts_versions.yaml (eocic_helpers/data/nuts_versions.py).
 
 RDS = "ballatore_eurostat_2020/eu_all_geo_data.rds"
 EEDU = "eusbd_hackathon2017/lfst_r_lfe2eedu.tsv.gz"
@@ -253,12 +252,17 @@ def _frame(rows: pd.DataFrame, indicator: str, note: str = "") -> pd.DataFrame:
 
 
 def _recode_2013(frame: pd.DataFrame) -> pd.DataFrame:
+    """Older NUTS codes to NUTS 2016 by the declared correspondence (data/nuts_versions.yaml):
+    recodes renamed with a note, a boundary change kept under its own code with its note."""
+    corr = load_correspondence()
+    recodes, changed = corr.recode_map(), corr.changed()
     frame = frame.copy()
     frame["note"] = ""
-    mask = frame["geo"].isin(list(PILOT_RECODE))
-    frame.loc[mask, "note"] = "NUTS 2013 code " + frame.loc[mask, "geo"] + " recoded to NUTS 2016"
-    frame["geo"] = frame["geo"].replace(PILOT_RECODE)
-    frame.loc[frame["geo"].eq("LT00"), "note"] = LT00_NOTE
+    mask = frame["geo"].isin(list(recodes))
+    frame.loc[mask, "note"] = [recode_note(g) for g in frame.loc[mask, "geo"]]
+    frame["geo"] = frame["geo"].replace(recodes)
+    for code, change in changed.items():
+        frame.loc[frame["geo"].eq(code), "note"] = change.note
     return frame
 
 

@@ -1,0 +1,148 @@
+"""NUTS versions: bring geo codes of NUTS 2013, 2021 or 2024 to the study's NUTS 2016.
+
+The correspondence is declared once, in ``data/nuts_versions.yaml``, with its source:
+
+- a **recode** (the code changed, the boundaries did not) renames the rows, with a note;
+- a **not comparable** code (the boundaries changed) is never mapped to a NUTS 2016 code;
+- any other level-2 code that is not a NUTS 2016 code is **unresolved**: never mapped either.
+
+:func:`to_nuts2016` applies it to a tidy frame and returns what it kept and a report of every
+code it did not map (``nuts_report.csv`` of a fetched snapshot; docs/nuts-versions.md).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from eocic_helpers.core import paths
+from eocic_helpers.core.config import load_model
+
+CORRESPONDENCE_FILE = paths.DATA / "nuts_versions.yaml"
+REPORT_COLUMNS = ["geo", "indicator", "first_year", "last_year", "values", "status", "reason"]
+
+
+class Recode(BaseModel):
+    """A code that changed while its region's boundaries did not."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[A-Z]{2}[0-9A-Z]{1,3}$")
+    to: str = Field(pattern=r"^[A-Z]{2}[0-9A-Z]{1,3}$")
+    version: Literal["2010", "2013", "2021", "2024"]
+    name: str
+    source: str
+
+
+class Changed(BaseModel):
+    """A code whose region's boundaries changed: not comparable with NUTS 2016."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[A-Z]{2}[0-9A-Z]{1,3}$")
+    version: Literal["2010", "2013", "2021", "2024"]
+    becomes: list[str]
+    name: str
+    note: str
+    source: str
+
+
+class Correspondence(BaseModel):
+    """``data/nuts_versions.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    schema_version: Literal[1]
+    target: Literal["2016"]
+    recodes: list[Recode]
+    not_comparable: list[Changed]
+
+    def recode_map(self) -> dict[str, str]:
+        """Old code -> NUTS 2016 code."""
+        return {r.code: r.to for r in self.recodes}
+
+    def changed(self) -> dict[str, Changed]:
+        """Code -> its boundary change."""
+        return {c.code: c for c in self.not_comparable}
+
+
+@functools.cache
+def _load(path: Path) -> Correspondence:
+    return load_model(Correspondence, path)
+
+
+def load_correspondence(path: Path | None = None) -> Correspondence:
+    """The declared correspondence (validated; a problem is one line naming file and line)."""
+    return _load(Path(path or CORRESPONDENCE_FILE))
+
+
+def recode_note(code: str) -> str:
+    """The note of a recoded row (the committed snapshot's wording)."""
+    return f"NUTS 2013 code {code} recoded to NUTS 2016"
+
+
+def _is_level2(geo: pd.Series) -> pd.Series:
+    return geo.str.fullmatch(r"[A-Z]{2}[0-9A-Z]{2}") & ~geo.str.endswith(("ZZ", "XX"))
+
+
+def to_nuts2016(frame: pd.DataFrame, known: set[str], indicator_column: str = "indicator",
+                correspondence: Correspondence | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Bring a tidy frame (``geo``, ``year``, ``note``...) to NUTS 2016 codes.
+
+    Args:
+        frame: the rows, with a ``note`` column (kept and extended).
+        known: the NUTS 2016 codes (and aggregates) of the study's geography.
+        indicator_column: the column naming each row's indicator, for the report.
+        correspondence: default :func:`load_correspondence`.
+
+    Returns:
+        The rows kept (NUTS 2016 codes and aggregates; recoded rows with a note; a declared
+        boundary change under its own code, with its note, when ``known`` holds that code)
+        and the report of every level-2 code not mapped: one row per (code, indicator) with
+        its years, number of values, status (``not comparable`` or ``unresolved``) and
+        reason. Level 1 and 3 codes, outside the study's geography, are dropped.
+    """
+    corr = correspondence or load_correspondence()
+    recodes, changed = corr.recode_map(), corr.changed()
+    frame = frame.copy()
+    if "note" not in frame:
+        frame["note"] = ""
+    frame["note"] = frame["note"].fillna("").astype(str)
+    geo = frame["geo"].astype(str)
+    is_recode = geo.isin(list(recodes))
+    is_changed = geo.isin(list(changed))
+    level2 = _is_level2(geo)
+    unresolved = level2 & ~geo.isin(known) & ~is_recode & ~is_changed
+    report_parts = []
+    for status, mask in (("not comparable", is_changed), ("unresolved", unresolved)):
+        rows = frame[mask]
+        if rows.empty:
+            continue
+        grouped = rows.groupby(["geo", indicator_column], sort=True).agg(
+            first_year=("year", "min"), last_year=("year", "max"), values=("year", "size"))
+        grouped = grouped.reset_index().rename(columns={indicator_column: "indicator"})
+        if status == "not comparable":
+            grouped["reason"] = [
+                f"NUTS {changed[g].version} {g} ({changed[g].name}): boundaries changed, it "
+                f"became {' + '.join(changed[g].becomes)}; {changed[g].source}"
+                for g in grouped["geo"]]
+        else:
+            grouped["reason"] = ("not a NUTS 2016 code and no correspondence declared in "
+                                 "data/nuts_versions.yaml")
+        grouped["status"] = status
+        report_parts.append(grouped[REPORT_COLUMNS])
+    report = (pd.concat(report_parts, ignore_index=True) if report_parts
+              else pd.DataFrame(columns=REPORT_COLUMNS))
+    old = frame.loc[is_recode, "geo"]
+    frame.loc[is_recode, "note"] = [
+        "; ".join(x for x in (recode_note(g), n) if x)
+        for g, n in zip(old, frame.loc[is_recode, "note"], strict=True)]
+    frame.loc[is_changed, "note"] = [
+        "; ".join(x for x in (changed[g].note, n) if x)
+        for g, n in zip(frame.loc[is_changed, "geo"], frame.loc[is_changed, "note"], strict=True)]
+    frame["geo"] = geo.replace(recodes)
+    keep = frame["geo"].isin(known)
+    return frame[keep].reset_index(drop=True), report.sort_values(["geo", "indicator"]
+                                                                  ).reset_index(drop=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import re
 import signal
@@ -34,10 +35,26 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preflight_declarations() -> None:
+    """Load and check, in this process and before any planning or kernel, what every task
+    would read on its own: the declared pipeline, the catalogue of results, the pilots and the
+    snapshot's geo codes and names. A bad file is one line here, not one failure per task."""
+    from eocic_helpers.core.pipeline import load_pipeline
+    from eocic_helpers.core.regions import check_geo, load_regions
+    from eocic_helpers.core.results import load_catalogue
+
+    load_pipeline()
+    load_catalogue()
+    load_regions()
+    check_geo()
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from eocic_helpers.core.regions import all_nuts2_regions, resolve_regions
     from eocic_helpers.run import params as prm
     from eocic_helpers.run import runner
+
+    _preflight_declarations()
 
     if args.all_nuts2:
         if args.regions:
@@ -153,6 +170,7 @@ def _cmd_book(args: argparse.Namespace) -> int:
     names = args.region or ["all"]
     if args.all_nuts2 and args.region:
         raise EocicError("--all-nuts2 builds the atlas of every region; name no REGION with it")
+    _preflight_declarations()
     if [n.lower() for n in names] != ["all"]:
         for name in names:  # bad input is refused before the build folder is touched
             resolve_region(name)
@@ -411,10 +429,29 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise _Terminated()
 
 
+#: Most ``-p NAME VALUE`` pairs one command takes (the study declares a few dozen parameters):
+#: counted before argparse, whose handling of repeated options grows with their square.
+MAX_PARAM_PAIRS = 500
+
+
+def _os_error_line(exc: OSError) -> str:
+    """An environment fault in one line, naming the file it concerns: for a full disk, the
+    destination being written (``filename2`` of a copy), not the source."""
+    target = exc.filename2 if exc.errno == errno.ENOSPC and exc.filename2 else exc.filename
+    where = f"{target}: " if target else ""
+    return f"eocic: error: {where}{exc.strerror or exc}; earlier outputs are intact"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``eocic`` console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    pairs = sum(a in ("-p", "--param") for a in argv)
+    if pairs > MAX_PARAM_PAIRS:
+        print(f"eocic: error: {pairs} -p pairs given, more than {MAX_PARAM_PAIRS}; put the "
+              "parameters in a YAML file and pass it with -f", file=sys.stderr)
+        return 2
     parser = build_parser()
-    args = parser.parse_args(_mark_param_values(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(_mark_param_values(argv))
     if getattr(args, "param", None):
         args.param = [[name, value.removeprefix(_VALUE_MARK)] for name, value in args.param]
     for opt in ("jobs", "recycle_after"):
@@ -438,9 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         print("eocic: interrupted; earlier outputs are intact", file=sys.stderr)
         return 143 if isinstance(exc, _Terminated) else 130
     except OSError as exc:  # environment faults: full disk, read-only folder, ...
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"eocic: error: {where}{exc.strerror or exc}; earlier outputs are intact",
-              file=sys.stderr)
+        print(_os_error_line(exc), file=sys.stderr)
         return 1
     finally:
         signal.signal(signal.SIGTERM, previous)

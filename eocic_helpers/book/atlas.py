@@ -11,7 +11,6 @@ Like the other book modules, it computes nothing: it places what the runs publis
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from eocic_helpers.book.way_in import (
 )
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import EocicError
+from eocic_helpers.core.promoted import promoted_files
 from eocic_helpers.core.regions import Region, all_nuts2_regions
 from eocic_helpers.outputs.escape import myst_text
 
@@ -65,11 +65,33 @@ def page_title(region: Region) -> str:
     return f"{region.name} ({', '.join(region.nuts2016)})"
 
 
-def _intro(regions: list[Region], stamp: str) -> str:
+#: The atlas's map, a file of its own in ``_static``: the intro embeds it, so no data value
+#: is ever placed inside the intro's MyST.
+MAP_FILE = "eocic-map.svg"
+
+
+def atlas_map(regions: list[Region]) -> str:
+    """The map of :func:`eocic_helpers.book.way_in.map_svg` as a standalone SVG file for
+    ``_static/`` (its links lead one folder up, to each region's page); empty when the EU-wide
+    step has not run."""
+    units = {u: (f"../{r.id}/index.html", r.name) for r in regions for u in r.nuts2016}
+    return map_svg(units, standalone=True)
+
+
+def _map_embed(has_map: bool) -> str:
+    """The fixed HTML that embeds the map file (no data value in it)."""
+    if not has_map:
+        return ""
+    return (f'<object class="eocic-map" data="_static/{MAP_FILE}" type="image/svg+xml" '
+            'style="display:block;width:100%;max-width:40em;aspect-ratio:1/1" aria-label="Map of the NUTS 2 regions: each links to its page">'
+            "The map needs a browser that shows SVG; the list below links every region."
+            "</object>")
+
+
+def _intro(regions: list[Region], stamp: str, has_map: bool = False) -> str:
     by_country: dict[str, list[Region]] = {}
     for r in regions:
         by_country.setdefault(r.country_name, []).append(r)
-    units = {u: (f"{r.id}/index.html", r.name) for r in regions for u in r.nuts2016}
     lines = [f"# {myst_text(atlas_title())}", "",
              "A reproduction, not an EOCIC publication: this atlas applies the method of the "
              "2019 policy briefing of the European Observatory for Clusters and Industrial "
@@ -84,7 +106,7 @@ def _intro(regions: list[Region], stamp: str) -> str:
              f"Edition of {myst_text(stamp)}. {myst_text(data_vintage())}.", "",
              "```{raw} html",
              search_box_html(f"_static/{SEARCH_INDEX}", f"_static/{SEARCH_SCRIPT}"),
-             map_svg(units),
+             _map_embed(has_map),
              "```", "",
              f"The {len(regions)} regions, by country:", ""]
     for country in sorted(by_country):
@@ -123,18 +145,20 @@ def assemble_atlas(regions: list[Region]) -> Path:
     _write(src / "_static" / SEARCH_INDEX, search_index_js(entries))
     shutil.copy2(SEARCH_JS, src / "_static" / SEARCH_SCRIPT)
     stamp, _ = edition_stamp()
-    _write(src / "intro.md", _intro(regions, stamp))
+    svg = atlas_map(regions)
+    if svg:
+        _write(src / "_static" / MAP_FILE, svg)
+    _write(src / "intro.md", _intro(regions, stamp, has_map=bool(svg)))
     parts: dict[str, list[dict[str, str]]] = {}
     for r in regions:
-        run = paths.run_dir(r.id)
+        promoted = promoted_files(r.id, [NOTEBOOK])  # each file verified against its manifest
         page = src / r.id
         page.mkdir()
-        _copy_titled(run / f"{NOTEBOOK}.ipynb", page / "index.ipynb", page_title(r))
-        manifest = json.loads((run / ".cache" / f"{NOTEBOOK}.manifest.json").read_text("utf-8"))
-        for rel in sorted(manifest.get("files", {})):
-            if rel.startswith("figures/") and (run / rel).is_file():
+        _copy_titled(promoted[f"{NOTEBOOK}.ipynb"], page / "index.ipynb", page_title(r))
+        for rel, f in promoted.items():
+            if rel.startswith("figures/"):
                 (page / "figures").mkdir(exist_ok=True)
-                shutil.copy2(run / rel, page / rel)
+                shutil.copy2(f, page / rel)
         parts.setdefault(r.country_name, []).append({"file": f"{r.id}/index"})
     toc = {"format": "jb-book", "root": "intro",
            "parts": [{"caption": country, "chapters": parts[country]} for country in sorted(parts)]}

@@ -28,6 +28,7 @@ from eocic_helpers.book.way_in import ATLAS, landing_map_and_search
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.digest import code_digest
 from eocic_helpers.core.errors import EocicError
+from eocic_helpers.core.promoted import OUTPUT_FOLDERS, promoted_files, published_results
 from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
 from eocic_helpers.core.results import value
 from eocic_helpers.data.sources import load_sources
@@ -181,39 +182,32 @@ def _copy_static(src: Path) -> None:
             shutil.copy2(f, src / "_static" / f.name)
 
 
-def _copy_outputs(run_dir: Path, src: Path, chapters: list[Page]) -> None:
-    """The run's figures, tables and results: only those of notebooks this edition shows (a
-    removed or renamed notebook's outputs are left behind; each notebook's task manifest
-    lists the files it published)."""
-    wanted: set[str] | None = set()
-    for c in chapters:
-        manifest = run_dir / ".cache" / f"{c.file}.manifest.json"
-        if c.source != "notebook" or not manifest.exists():
-            continue
-        try:
-            wanted |= set(json.loads(manifest.read_text("utf-8")).get("files", {}))
-        except (OSError, json.JSONDecodeError, AttributeError):
-            wanted = None  # a damaged manifest: copy everything rather than lose a figure
-            break
-    for sub in ("figures", "tables"):
-        folder = run_dir / sub
-        if not folder.exists():
-            continue
-        (src / sub).mkdir(exist_ok=True)
-        for f in sorted(folder.iterdir()):
-            if f.is_file() and (wanted is None or f"{sub}/{f.name}" in wanted):
-                shutil.copy2(f, src / sub / f.name)
-    if (run_dir / "results.json").exists():
-        shutil.copy2(run_dir / "results.json", src / "results.json")
+def _copy_outputs(name: str, promoted: dict[str, Path], src: Path) -> None:
+    """The run's figures, tables and results: only those the task manifests of the notebooks
+    this edition shows list, each verified (:mod:`eocic_helpers.core.promoted`)."""
+    for rel, f in promoted.items():
+        sub = rel.partition("/")[0]
+        if sub in OUTPUT_FOLDERS:
+            (src / sub).mkdir(exist_ok=True)
+            shutil.copy2(f, src / rel)
+    results = published_results(name)
+    if results.exists():
+        shutil.copy2(results, src / "results.json")
 
 
-def _pages(chapters: list[Page], run_dir: Path, src: Path, page_text: dict[str, Any]) -> None:
-    """Copy each notebook chapter the run produced; write a placeholder for the others, and the
+def _shown_notebooks(name: str, chapters: list[Page]) -> dict[str, Path]:
+    """The promoted files of the notebooks the edition shows, verified."""
+    return promoted_files(name, [c.file for c in chapters if c.source == "notebook"])
+
+
+def _pages(chapters: list[Page], promoted: dict[str, Path], src: Path,
+           page_text: dict[str, Any]) -> None:
+    """Copy each notebook chapter the run promoted; write a placeholder for the others, and the
     book's own pages."""
     for c in chapters:
         if c.source == "notebook":
-            nb = run_dir / f"{c.file}.ipynb"
-            if nb.exists():
+            nb = promoted.get(f"{c.file}.ipynb")
+            if nb is not None:
                 _copy_titled(nb, src / nb.name, c.title)
             else:
                 _write(src / f"{c.file}.md", _placeholder(c))
@@ -279,12 +273,12 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     chapters = chapters_for("region", res)
     if not any((run_dir / f"{c.file}.ipynb").exists() for c in chapters):
         raise EocicError(f"no run for {region.id} yet; run it first: eocic run {region.id}")
+    promoted = _shown_notebooks(region.id, chapters)
     src = _fresh_folder(paths.BOOKS / region.id)
     stamp, _ = edition_stamp()
     context = {
         "region": region, "results": res, "content": content_status(res), "seed": SEED_REGION,
-        "available": {c.file for c in chapters
-                      if c.source == "notebook" and (run_dir / f"{c.file}.ipynb").exists()},
+        "available": {c.file for c in chapters if f"{c.file}.ipynb" in promoted},
         "chapters": chapters, "stamp": stamp, "vintage": data_vintage(),
         "editions": Markup(_editions_block(region.id, regions)),
         "missing": lambda nb: Markup(
@@ -293,14 +287,14 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
             "edition.*"),
     }
     _write(src / "intro.md", templates.render("intro.md", context))
-    _pages(chapters, run_dir, src, {
+    _pages(chapters, promoted, src, {
         "data_methods": lambda: appendix.data_methods_md(res),
         "for_analysts": lambda: templates.render(
             "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
     })
     _copy_static(src)
-    _copy_outputs(run_dir, src, chapters)
+    _copy_outputs(region.id, promoted, src)
     _write_tocs(src, "region", res)
     _mark_for_print(src, "region")
     _config(src, edition_title(region.name), region.id, regions)
@@ -352,6 +346,15 @@ def _build_pdf(src: Path, name: str, fresh: bool) -> Path:
         _build(src, "pdflatex", work)
         return pdf_file.exists()
 
+    def glyphs_check() -> None:
+        missing = missing_glyphs(pdf_file.with_suffix(".log"))
+        if missing:
+            shown_chars = ", ".join(f"'{c}' ({code})" for c, code in missing[:3])
+            more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+            raise EocicError(f"PDF of {name}: the fonts have no glyph for {shown_chars}{more}; "
+                             "the PDF would leave them out: write that text without them "
+                             "(docs/reliability.md lists the characters the fonts cover)")
+
     if fresh:
         shutil.rmtree(work, ignore_errors=True)
     kept = work.exists()
@@ -366,7 +369,21 @@ def _build_pdf(src: Path, name: str, fresh: bool) -> Path:
         ok = attempt()
     if not ok:
         raise EocicError(f"PDF (xelatex) build of {name} produced no PDF; see {work}/xelatex.log")
+    glyphs_check()
     return pdf_file
+
+
+_MISSING_GLYPH = re.compile(r"Missing character: There is no (.+?) \((U\+[0-9A-F]{4,6})\)")
+
+
+def missing_glyphs(log: Path) -> list[tuple[str, str]]:
+    """The characters xelatex's log reports no font glyph for (each once, in order of first
+    report): (character, ``U+XXXX``)."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return list(dict.fromkeys((m.group(1), m.group(2)) for m in _MISSING_GLYPH.finditer(text)))
 
 
 def _swap_dir(new: Path, target: Path) -> None:
@@ -471,9 +488,13 @@ def _cached(key: str, name: str, pdf: bool, force: bool) -> bool:
 def _check_results(name: str) -> None:
     """Refuse to publish a run whose ``results.json`` is missing, corrupt or edited: it must
     hold what the notebooks' kept fragments say (``eocic run`` rebuilds it from them)."""
+    published_results(name)  # a regular file of the run, not a link
     problem = results_problem(paths.run_dir(name))
     if problem is not None:
         command = "eocic run" if name == ALL else f"eocic run {name}"
+        if problem.startswith("unreadable"):
+            raise EocicError(f"{paths.run_dir(name) / 'results.json'}: {problem}; give this "
+                             f"user read access (chmod u+r), or remove it and run '{command}'")
         raise EocicError(f"{paths.run_dir(name) / 'results.json'}: {problem}; run '{command}' "
                          "to rebuild it from the notebooks' fragments, then build the edition")
 
@@ -512,27 +533,26 @@ def _cross_region_key(regions: list[Region], pdf: bool) -> str:
 def assemble_cross_region(regions: list[Region]) -> Path:
     """Write the book sources of the cross-region edition into ``build/books/all``, from the
     comparison notebook's run (``build/runs/all``) and the book's templates."""
-    run_dir = paths.run_dir(ALL)
     res = appendix.results(ALL)
     chapters = chapters_for(ALL, res)
+    promoted = _shown_notebooks(ALL, chapters)
     src = _fresh_folder(paths.BOOKS / ALL)
     stamp, _ = edition_stamp()
     context = {
         "regions": regions, "results": res, "stamp": stamp, "vintage": data_vintage(),
-        "available": {c.file for c in chapters
-                      if c.source == "notebook" and (run_dir / f"{c.file}.ipynb").exists()},
+        "available": {c.file for c in chapters if f"{c.file}.ipynb" in promoted},
         "own_ids": [r.id for r in regions if content_status(appendix.results(r.id)) == "own"],
         "editions": Markup(_editions_block(ALL, regions)),
     }
     _write(src / "intro.md", templates.render("intro_all.md", context))
-    _pages(chapters, run_dir, src, {
+    _pages(chapters, promoted, src, {
         "data_methods": lambda: appendix.data_methods_md(res),
         "for_analysts": lambda: templates.render(
             "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
     })
     _copy_static(src)
-    _copy_outputs(run_dir, src, chapters)
+    _copy_outputs(ALL, promoted, src)
     _write_tocs(src, ALL, res)
     _mark_for_print(src, ALL)
     _config(src, edition_title("The ten pilot regions"), ALL, regions)

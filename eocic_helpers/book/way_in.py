@@ -18,6 +18,7 @@ from typing import Any
 
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.pipeline import EU_WIDE
+from eocic_helpers.core.promoted import promoted_file
 from eocic_helpers.core.regions import (
     Region,
     all_nuts2_regions,
@@ -76,21 +77,24 @@ def search_box_html(index_src: str, script_src: str) -> str:
 
 
 def _map_paths() -> list[dict[str, str]]:
-    f = paths.run_dir(EU_WIDE) / "tables" / "eu_map_paths.csv"
-    if not f.is_file():
+    f = promoted_file(EU_WIDE, "tables/eu_map_paths.csv")  # verified against its manifest
+    if f is None:
         return []
     with open(f, encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
-def map_svg(href_of_unit: dict[str, tuple[str, str]]) -> str:
+def map_svg(href_of_unit: dict[str, tuple[str, str]], standalone: bool = False) -> str:
     """The map of every region: one link per NUTS 2 region that has a page (its title the
     region's name), the others grey. Drawn from the EU-wide step's paths; empty when that
-    step has not run. ``href_of_unit``: NUTS 2 code -> (link, name shown)."""
+    step has not run. ``href_of_unit``: NUTS 2 code -> (link, name shown). ``standalone``: an
+    SVG file of its own (an XML declaration; links open in the whole window, not inside the
+    ``<object>`` that embeds it)."""
     rows = _map_paths()
     if not rows:
         return ""
     esc = html.escape
+    target = ' target="_top"' if standalone else ""
     regions = [r for r in rows if r["level"] == "2"]
     countries = [r for r in rows if r["level"] == "0"]
     parts = ['<svg class="eocic-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4050 4050" '
@@ -102,12 +106,12 @@ def map_svg(href_of_unit: dict[str, tuple[str, str]]) -> str:
     for r in regions:
         if r["geo"] in href_of_unit:
             link, name = href_of_unit[r["geo"]]
-            parts.append(f'<a href="{esc(link)}"><title>{esc(name)} ({esc(r["geo"])})</title>'
+            parts.append(f'<a href="{esc(link)}"{target}><title>{esc(name)} ({esc(r["geo"])})</title>'
                          f'<path fill="#56b4e9" d="{esc(r["d"])}"/></a>')
         else:
             parts.append(f'<path fill="#e6e6e6" d="{esc(r["d"])}"/>')
     parts.append("</g></svg>")
-    return "".join(parts)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' if standalone else "") + "".join(parts)
 
 
 def landing_map_and_search(pilots: list[Region] | None = None) -> str:

@@ -79,6 +79,38 @@ def character_name(char: str) -> str:
             "text-direction character that can make text read other than it is)")
 
 
+#: Longest name or label (a region, a country, a unit of Figure 4) that reaches a page.
+MAX_NAME_CHARS = 200
+#: Line and paragraph breaks: a name is one line.
+_BREAKS = re.compile("[\n\r\u0085\u2028\u2029]")
+
+
+def name_problem(text: str) -> str | None:
+    """What makes ``text`` unfit as a name shown on a page, or None: a line break, a control,
+    bidi or zero-width character (:data:`FORBIDDEN_CHARACTERS`), or more than
+    :data:`MAX_NAME_CHARS` characters."""
+    if _BREAKS.search(text):
+        return "holds a line break; a name is one line"
+    bad = FORBIDDEN_CHARACTERS.search(text)
+    if bad:
+        return f"holds {character_name(bad.group(0))}"
+    if len(text) > MAX_NAME_CHARS:
+        return f"is {len(text)} characters long, above the limit of {MAX_NAME_CHARS}"
+    return None
+
+
+def check_name(text: str) -> str:
+    """A pydantic validator: ``text`` when :func:`name_problem` finds nothing.
+
+    Raises:
+        ValueError: what is wrong with it (pydantic names the field and the file's line).
+    """
+    problem = name_problem(text)
+    if problem:
+        raise ValueError(f"the name {problem}")
+    return text
+
+
 def shown(value: Any, limit: int = ECHO_CHARS) -> str:
     """A user value as it may appear in a one-line error: short, never a huge rendering.
 
@@ -336,7 +368,15 @@ def parse_yaml_text(text: str, where: str) -> Any:
     Raises:
         ConfigError: not valid YAML, or beyond a limit (with the line number when known).
     """
-    loader = LimitedLoader(text)
+    try:
+        # The reader checks every character when the loader is built: build it inside the try.
+        loader = LimitedLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        raise ConfigError(
+            f"{where}:{line}: {character_name(char)} is not allowed in YAML; remove it, or write "
+            "it escaped in a double-quoted string") from None
     try:
         return loader.get_single_data()
     except LimitError as exc:

@@ -16,7 +16,7 @@ import functools
 import importlib
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -169,6 +169,12 @@ def _check(pipeline: Pipeline, where: Path) -> None:
             raise ConfigError(f"{where}: notebook '{name}' reads '{EU_PLACEHOLDER}/...', which "
                               + ("an EU-wide notebook cannot (it runs before them)" if nb.eu_wide
                                  else "needs a notebook of scope eu_wide"))
+        for read in nb.reads:
+            parts = PurePosixPath(read.removeprefix(EU_PLACEHOLDER + "/")).parts
+            if read.startswith(("/", "~", "\\")) or re.match(r"^[A-Za-z]:", read) or ".." in parts:
+                raise ConfigError(f"{where}: notebook '{name}': read '{read[:120]}' is outside "
+                                  "the project; declare a path relative to the project root, "
+                                  "without '..' (or {eu}/... for what the EU-wide step publishes)")
         if nb.eu_wide and any("{region}" in r for r in nb.reads):
             raise ConfigError(f"{where}: notebook '{name}' runs once for the EU and cannot read "
                               "a region's files ({region})")

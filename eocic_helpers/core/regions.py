@@ -5,16 +5,25 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
+import re
 import unicodedata
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_model
-from eocic_helpers.core.errors import EocicError
+from eocic_helpers.core.config import check_name, load_model, name_problem, shown
+from eocic_helpers.core.errors import DataError, EocicError
 
 NUTS2_PATTERN = r"^[A-Z]{2}[0-9A-Z]{2}$"
+#: A geo code of ``geo.csv`` by NUTS level: the country, then one character per level.
+GEO_CODE = {level: re.compile(rf"[A-Z]{{2}}[0-9A-Z]{{{int(level)}}}") for level in "0123"}
+#: An aggregate (level -1): Eurostat's code of a group of countries, e.g. ``EU27_2020``.
+GEO_CODE["-1"] = re.compile(r"[A-Z]{2}[0-9A-Z_]{0,12}")
+
+#: A name that reaches a page: one line, no control, bidi or zero-width character, bounded.
+Name = Annotated[str, AfterValidator(check_name)]
 
 
 class Unit(BaseModel):
@@ -22,7 +31,7 @@ class Unit(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     id: str
-    name: str
+    name: Name
     nuts2016: list[str] = Field(min_length=1)
 
 
@@ -31,9 +40,9 @@ class Region(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    name: str
+    name: Name
     country: str = Field(pattern=r"^[A-Z]{2}$")
-    country_name: str
+    country_name: Name
     nuts2016: list[str] = Field(min_length=1)
     nuts2013: list[str] = Field(min_length=1)
     units: list[Unit] = Field(min_length=1)
@@ -132,14 +141,58 @@ def resolve_regions(texts: list[str]) -> list[Region]:
 
 
 @functools.cache
+def geo_rows(path: Path) -> tuple[tuple[str, str, str, str], ...]:
+    """The rows of the snapshot's ``geo.csv`` (geo, name, level, nuts_version), each checked:
+    a geo code of its level's form, and a name fit for a page (:func:`name_problem`).
+
+    Raises:
+        DataError: one line naming the file, the row and the field.
+    """
+    rel = path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path
+    rows = []
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for n, r in enumerate(csv.DictReader(fh), start=2):
+                geo, name = r.get("geo") or "", r.get("name") or ""
+                level, version = r.get("level") or "", r.get("nuts_version") or ""
+                pattern = GEO_CODE.get(level)
+                if pattern is None or not pattern.fullmatch(geo):
+                    raise DataError(f"{rel}: row {n}: field 'geo': '{shown(geo, 40)}' is not a "
+                                    f"NUTS {level or '?'} code (two capital letters, then one "
+                                    "letter or digit per level); fix the row or rebuild the "
+                                    "snapshot: eocic data snapshot --raw DIR")
+                problem = name_problem(name)
+                if problem:
+                    raise DataError(f"{rel}: row {n}: field 'name': the name {problem}; fix "
+                                    "the row or rebuild the snapshot: eocic data snapshot --raw DIR")
+                rows.append((geo, name, level, version))
+    except PermissionError:
+        raise DataError(f"{rel}: unreadable (permission denied)") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"{rel}: corrupt CSV ({shown(exc, 120)}); restore it with git or "
+                        "rebuild the snapshot") from None
+    return tuple(rows)
+
+
+def check_geo() -> None:
+    """Check the snapshot's ``geo.csv`` (see :func:`geo_rows`) before any work starts.
+
+    Raises:
+        DataError: a malformed geo code or name, with file, row and field.
+    """
+    geo = paths.SNAPSHOT / "geo.csv"
+    if geo.exists():
+        geo_rows(geo)
+
+
+@functools.cache
 def _geo_names(level: str, version: str) -> dict[str, str]:
     """Names of the snapshot's geo codes of one NUTS level (and version, "" for any)."""
     geo = paths.SNAPSHOT / "geo.csv"
     if not geo.exists():
         return {}
-    with open(geo, encoding="utf-8") as fh:
-        return {r["geo"]: r["name"] for r in csv.DictReader(fh)
-                if r["level"] == level and (not version or r["nuts_version"] == version)}
+    return {g: name for g, name, lv, v in geo_rows(geo)
+            if lv == level and (not version or v == version)}
 
 
 def _nuts2_names() -> dict[str, str]:

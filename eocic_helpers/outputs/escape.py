@@ -36,13 +36,16 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9][0-9_]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0
 
 def csv_cell(value: Any) -> Any:
     """A value safe to open in a spreadsheet: text that starts like a formula (``=``, ``+``,
-    ``-``, ``@``, tab, carriage return) gets a leading apostrophe, as OWASP advises, so
+    ``-``, ``@``, tab, carriage return), also after leading spaces or line breaks, gets a
+    leading apostrophe, as OWASP advises, so
     ``=HYPERLINK(...)`` is shown, never run. Numbers, and text that is a plain number such as
     ``-0.5`` or ``+20.1``, are kept as they are. A carriage return in a cell becomes a line
     feed."""
     if not isinstance(value, str):
         return value
-    if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+    # Spreadsheets skip leading blanks before reading a formula: " =HYPERLINK(...)" runs too.
+    start = value.lstrip(" \u00a0\n\x0b\x0c")
+    if start.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(start):
         value = "'" + value
     # A carriage return inside a cell becomes a line feed: Python's CSV writer quotes a cell
     # holding the line terminator ("\n") but not a lone "\r", which would end the row.

@@ -51,6 +51,17 @@ def _load(path: Path) -> Any:
         return None
 
 
+def _denied(path: Path) -> bool:
+    """True when ``path`` exists but this user may not read it (permission denied)."""
+    try:
+        with open(path, "rb"):
+            return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+
+
 def kept_fragments(cache: Path) -> dict[str, dict[str, Any]]:
     """The results fragments kept in a run's ``.cache/`` folder, by notebook, that are readable
     (an unreadable one is left out: its task is stale and the next run repairs it)."""
@@ -72,13 +83,19 @@ def results_problem(run_dir: Path) -> str | None:
 
     Returns:
         None when it holds exactly the fragments' values (or there are no fragments and the
-        file, if any, is readable); otherwise ``"missing"``, ``"corrupt"`` or
-        ``"changed since the run wrote it"``.
+        file, if any, is readable); otherwise ``"missing"``, ``"corrupt"``,
+        ``"changed since the run wrote it"``, or ``"unreadable ..."`` (permission denied on it,
+        ``_owners.json`` or a fragment).
         The check does not depend on the order the notebooks ran in: each key must hold the
         value of the notebook ``_owners.json`` names, and that notebook's fragment must have it.
     """
     run_dir = Path(run_dir)
     results_file, owners_file = run_dir / "results.json", run_dir / "_owners.json"
+    for f in (results_file, owners_file, *sorted((run_dir / ".cache").glob(f"*{FRAGMENT_SUFFIX}"))):
+        if _denied(f):
+            rel = f.relative_to(run_dir).as_posix()
+            return "unreadable (permission denied)" if f == results_file else \
+                f"unreadable: {rel} (permission denied)"
     fragments = kept_fragments(run_dir / ".cache")
     if not fragments:  # nothing to check against (no notebook has run): readable is enough
         for f in (results_file, owners_file):

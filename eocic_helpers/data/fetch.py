@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -41,7 +42,46 @@ DATASETS: dict[str, str] = {
     "tgs00010": "Unemployment rate by NUTS 2 regions",
     "tgs00049": "Households with broadband access by NUTS 2 regions",
     "tgs00040": "Patent applications to the EPO by NUTS 2 regions",
+    "tps00028": "Proportion of population aged 65 and over (national)",
+    "tgs00007": "Employment rate, aged 15-64, by NUTS 2 region (Figure 1)",
+    "tgs00109": "Population aged 25-64 with tertiary education by NUTS 2 region",
+    "tgs00042": "Gross domestic expenditure on R&D (GERD) by NUTS 2 region",
 }
+#: A folder of files in Eurostat's format (``<code>.tsv.gz`` or ``<code>.tsv``) that stands in
+#: for the network: ``eocic data fetch`` and ``eocic data update`` copy from it (tests, mirrors).
+FETCH_FROM_ENV = "EOCIC_FETCH_FROM"
+
+
+class DatasetGone(DataError):
+    """Eurostat answered 404: the dataset is no longer disseminated under that code."""
+
+
+def _download(code: str, timeout: float) -> tuple[bytes, str]:
+    """The dataset's bytes and where they came from: Eurostat's API, or the folder named by
+    ``EOCIC_FETCH_FROM``."""
+    mirror = os.environ.get(FETCH_FROM_ENV)
+    if mirror:
+        for name in (f"{code}.tsv.gz", f"{code}.tsv"):
+            if (Path(mirror) / name).is_file():
+                path = (Path(mirror) / name).resolve()
+                return path.read_bytes(), path.as_uri()
+        raise DatasetGone(f"{Path(mirror) / code}.tsv.gz: not in {FETCH_FROM_ENV}={mirror}; put "
+                          "the dataset there or unset the variable to download from Eurostat")
+    url = API.format(code=code)
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (fixed https host)
+            return resp.read(), url
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            raise DatasetGone(f"Eurostat answered HTTP 404 for {code}: no longer disseminated "
+                              "under that code") from None
+        raise DataError(f"Eurostat answered HTTP {exc.code} for {code}; check the code") from None
+    except (TimeoutError, urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DataError(
+            f"no network: cannot reach Eurostat ({reason}); use --raw DIR with "
+            "eocic data snapshot, or the committed snapshot in data/snapshot"
+        ) from None
 
 
 def fetch(codes: list[str] | None = None, dest: Path | None = None, timeout: float = 30.0
@@ -60,18 +100,7 @@ def fetch(codes: list[str] | None = None, dest: Path | None = None, timeout: flo
     log = json.loads(log_file.read_text()) if log_file.exists() else {}
     out = []
     for code in codes:
-        url = API.format(code=code)
-        try:
-            with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (fixed https host)
-                payload = resp.read()
-        except urllib.error.HTTPError as exc:
-            raise DataError(f"Eurostat answered HTTP {exc.code} for {code}; check the code") from None
-        except (TimeoutError, urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise DataError(
-                f"no network: cannot reach Eurostat ({reason}); use --raw DIR with "
-                "eocic data snapshot, or the committed snapshot in data/snapshot"
-            ) from None
+        payload, url = _download(code, timeout)
         target = dest / f"{code}.tsv.gz"
         with atomic.atomic_path(target) as tmp:
             tmp.write_bytes(payload)

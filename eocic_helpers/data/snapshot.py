@@ -27,7 +27,7 @@ from eocic_helpers.data import eurostat
 from eocic_helpers.data.maps import build_map, write_map
 from eocic_helpers.data.nuts_versions import load_correspondence, recode_note
 from eocic_helpers.data.recipes import Recipe, flag_note, select
-from eocic_helpers.data.sources import load_sources, sha256_file, verified_path
+from eocic_helpers.data.sources import SNAPSHOT_SOURCES, load_sources, sha256_file, verified_path
 
 COLUMNS = ["geo", "indicator", "year", "value", "unit", "source_id", "note"]
 UNITS = {
@@ -734,7 +734,8 @@ def build_snapshot(raw_dir: Path, out_dir: Path | None = None,
 
 # -- loading and validation -----------------------------------------------------------------
 
-def validate(frame: pd.DataFrame, known_geo: set[str], name: str = "snapshot") -> pd.DataFrame:
+def validate(frame: pd.DataFrame, known_geo: set[str], name: str = "snapshot",
+             sources: set[str] | None = None) -> pd.DataFrame:
     """Check a snapshot frame: columns, types, units, years, geo codes, sources, duplicates.
 
     Raises:
@@ -755,7 +756,8 @@ def validate(frame: pd.DataFrame, known_geo: set[str], name: str = "snapshot") -
     bad_geo = sorted(set(frame["geo"]) - known_geo)
     if bad_geo:
         raise DataError(f"{name}: unknown geo code {bad_geo[0]!r}; add it to geo.csv or fix it")
-    bad_src = sorted(set(frame["source_id"]) - set(load_sources()))
+    bad_src = sorted(set(frame["source_id"]) - (set(load_sources()) if sources is None
+                                                 else sources))
     if bad_src:
         raise DataError(f"{name}: unknown source_id {bad_src[0]!r}; add it to data/sources.yaml")
     bad_ind = sorted(set(frame["indicator"]) - set(BY_ID))
@@ -774,6 +776,8 @@ def _load_cached(folder: Path) -> pd.DataFrame:
     if not geo_file.exists():
         raise DataError(f"{geo_file}: missing; rebuild the snapshot: eocic data snapshot --raw DIR")
     known = set(pd.read_csv(geo_file, dtype=str, keep_default_na=False)["geo"])
+    own = folder / SNAPSHOT_SOURCES  # a snapshot of eocic data update catalogues its downloads
+    sources = set(load_sources()) | (set(load_sources(own)) if own.is_file() else set())
     frames = []
     optional = [FETCHED] if (folder / f"{FETCHED}.csv").exists() else []
     for name in [*BUILDERS, *optional]:
@@ -785,7 +789,7 @@ def _load_cached(folder: Path) -> pd.DataFrame:
                                 na_values={"value": [""]})
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise DataError(f"{f}: corrupt CSV ({exc}); restore it with git or rebuild") from None
-        frames.append(validate(frame, known, name=str(f)))
+        frames.append(validate(frame, known, name=str(f), sources=sources))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -794,12 +798,29 @@ def load_snapshot(folder: Path | None = None) -> pd.DataFrame:
     return _load_cached(Path(folder or paths.SNAPSHOT)).copy()
 
 
+def _source_ids() -> dict[str, str]:
+    """Indicator -> source id as the snapshot read lists it: a snapshot built by ``eocic data
+    update`` names its downloads; the committed one is :data:`INDICATORS`' own (not read)."""
+    if paths.on_default_snapshot():
+        return {}
+    return _listed_sources(paths.SNAPSHOT / "indicators.csv")
+
+
+@functools.cache
+def _listed_sources(path: Path) -> dict[str, str]:
+    try:
+        listed = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(f"{path}: unreadable ({exc}); rebuild it with eocic data update") from None
+    return dict(zip(listed["indicator"], listed["source_id"], strict=True))
+
+
 def indicator_info(indicator: str) -> dict[str, str]:
     """Provenance of an indicator: label, unit, source, dataset code, vintage, derivation."""
     if indicator not in BY_ID:
         raise DataError(f"unknown indicator '{indicator}'; known: {', '.join(BY_ID)}")
     meta = BY_ID[indicator]
-    src = load_sources()[meta.source_id]
+    src = load_sources()[_source_ids().get(indicator, meta.source_id)]
     return {"indicator": meta.id, "label": meta.label, "unit": meta.unit,
             "unit_label": UNITS[meta.unit], "source_id": src.id, "dataset_code": src.dataset_code,
             "publisher": src.publisher, "vintage": src.vintage, "licence": src.licence,

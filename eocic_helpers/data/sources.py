@@ -39,9 +39,21 @@ def _load(path: Path) -> dict[str, Source]:
     return {s.id: s for s in load_model(Catalogue, path).sources}
 
 
+#: A snapshot built by ``eocic data update`` catalogues its downloads in its own folder.
+SNAPSHOT_SOURCES = "sources.yaml"
+
+
 def load_sources(path: Path | None = None) -> dict[str, Source]:
-    """All sources by id."""
-    return _load(Path(path or paths.SOURCES_FILE))
+    """All sources by id: ``data/sources.yaml`` and, when the snapshot read is not the
+    committed one, the sources its own ``sources.yaml`` catalogues (``eocic data update``:
+    each Eurostat dataset with its retrieval date as vintage)."""
+    if path is not None or paths.on_default_snapshot():
+        return _load(Path(path or paths.SOURCES_FILE))
+    own = paths.SNAPSHOT / SNAPSHOT_SOURCES
+    merged = dict(_load(paths.SOURCES_FILE))
+    if own.is_file():
+        merged.update(_load(own))
+    return merged
 
 
 def get_source(source_id: str) -> Source:

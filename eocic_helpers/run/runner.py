@@ -141,9 +141,17 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
             files.extend(m for m in sorted(eu_run.glob(pattern[len(EU_PLACEHOLDER) + 1:]))
                          if m.is_file())
             continue
-        matches = sorted(paths.ROOT.glob(pattern))
+        if pattern.startswith(SNAPSHOT_PREFIX) and not paths.on_default_snapshot():
+            matches = sorted(paths.SNAPSHOT.glob(pattern[len(SNAPSHOT_PREFIX):]))
+        else:
+            matches = sorted(paths.ROOT.glob(pattern))
         files.extend(m for m in matches if m.is_file())
     return files
+
+
+#: Declared reads under this prefix are the snapshot's files: another snapshot than the
+#: committed one (``EOCIC_SNAPSHOT``) is read, and keyed, in their place.
+SNAPSHOT_PREFIX = "data/snapshot/"
 
 
 def _not_read_after() -> set[str]:
@@ -193,6 +201,8 @@ def region_outputs(region: str, own: Iterable[str] = ()) -> list[str]:
 def _read_name(f: Path) -> str:
     """A read file's name in the key: relative to the project, or to the build folder (a
     cross-region notebook reads the pilots' runs, which may live outside the project)."""
+    if not paths.on_default_snapshot() and f.is_relative_to(paths.SNAPSHOT):
+        return SNAPSHOT_PREFIX + f.relative_to(paths.SNAPSHOT).as_posix()
     if f.is_relative_to(paths.ROOT):
         return f.relative_to(paths.ROOT).as_posix()
     return "build:" + f.relative_to(paths.BUILD).as_posix()

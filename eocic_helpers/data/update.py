@@ -1,0 +1,302 @@
+"""``eocic data update``: the study's snapshot rebuilt from Eurostat's current tables alone.
+
+1. Every dataset an indicator's recipe reads (:data:`eocic_helpers.data.snapshot.INDICATORS`)
+   is downloaded as SDMX-TSV (:func:`eocic_helpers.data.fetch.fetch`; ``EOCIC_FETCH_FROM``
+   points it at a local folder instead of the network). Offline, the first download fails at
+   once, in one line.
+2. Each file is checked: it parses, every dimension and value its recipes filter on is there
+   and selects one series per geo and year, and its sha256 is recorded (``fetched.json``).
+3. The snapshot is built from those files alone, by the same recipes, into its own folder
+   (default ``data/fetched/<retrieval date>/``): the same CSV files as the committed snapshot,
+   its own ``sources.yaml`` (each dataset, with its retrieval date as vintage), the NUTS
+   report (``nuts_report.csv``: codes not comparable with NUTS 2016 or unresolved) and a
+   ``MANIFEST.json``. The NUTS 2016 geography (``geo.csv``, ``nuts_map.csv``) is the committed
+   snapshot's. The committed snapshot is never touched; ``--snapshot DIR`` or
+   ``EOCIC_SNAPSHOT`` makes a run read the new one.
+
+Indicators without an Eurostat recipe (the RIS 2019 index) and datasets Eurostat no longer
+disseminates are absent from the new snapshot and listed in its manifest, never filled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from eocic_helpers.core import paths
+from eocic_helpers.core.errors import DataError
+from eocic_helpers.data import eurostat, fetch
+from eocic_helpers.data import snapshot as snap
+from eocic_helpers.data.maps import MAP_FILE
+from eocic_helpers.data.nuts_versions import REPORT_COLUMNS, to_nuts2016
+from eocic_helpers.data.recipes import Recipe, check_file, flag_note, select
+from eocic_helpers.data.sources import SNAPSHOT_SOURCES, sha256_file
+
+NUTS_REPORT = "nuts_report.csv"
+#: The snapshot's geography files, taken from the committed snapshot (NUTS 2016).
+GEOGRAPHY = ("geo.csv", MAP_FILE)
+
+
+def needed_datasets() -> dict[str, list[Recipe]]:
+    """Dataset code -> the recipes that read it, for every indicator with a recipe."""
+    out: dict[str, list[Recipe]] = {}
+    for ind in [*snap.INDICATORS, *snap.FETCHED_INDICATORS]:
+        if ind.recipe is not None and not ind.recipe.derived:
+            out.setdefault(ind.recipe.dataset, []).append(ind.recipe)
+    return dict(sorted(out.items()))
+
+
+def source_id(code: str) -> str:
+    """The source id of a downloaded dataset in a fetched snapshot's ``sources.yaml``."""
+    return f"estat_{code}_fetched".lower()
+
+
+@dataclass
+class Fetched:
+    """The downloads of one update: parsed frames, catalogue entries, and what is missing."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    log: dict[str, dict[str, Any]] = field(default_factory=dict)
+    gone: dict[str, str] = field(default_factory=dict)
+
+
+def download(dest: Path, timeout: float = 30.0) -> Fetched:
+    """Download and check every dataset the recipes need into ``dest``.
+
+    Raises:
+        DataError: no network (at the first dataset, in one line), an HTTP error other than
+            404, a file that does not parse, or one whose dimensions do not fit its recipes.
+    """
+    out = Fetched()
+    for code, recipes in needed_datasets().items():
+        if code not in fetch.DATASETS:
+            raise DataError(f"{code}: a recipe reads it but eocic_helpers/data/fetch.py "
+                            "DATASETS does not list it; add it there")
+        try:
+            [path] = fetch.fetch([code], dest, timeout=timeout)
+        except fetch.DatasetGone as exc:
+            out.gone[code] = str(exc)
+            continue
+        frame = eurostat.read_any(path)
+        check_file(frame, recipes, str(path))
+        out.frames[code] = frame
+    log = json.loads((Path(dest) / snap.FETCH_LOG).read_text(encoding="utf-8"))
+    out.log = {code: log[code] for code in out.frames}
+    return out
+
+
+def _published(frame: pd.DataFrame, indicator: str, recipe: Recipe, known: set[str]
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = select(frame, recipe).copy()
+    rows["note"] = flag_note(rows["flag"])
+    rows["indicator"] = indicator
+    kept, report = to_nuts2016(rows, known)
+    # a recoded row never replaces a row published under the NUTS 2016 code itself
+    kept = kept.assign(_recoded=kept["note"].str.contains("recoded to NUTS 2016", regex=False))
+    kept = kept.sort_values(["geo", "year", "_recoded"], kind="stable")
+    kept = kept.drop_duplicates(["geo", "year"], keep="first").drop(columns="_recoded")
+    return kept, report
+
+
+def _joined_notes(*notes: pd.Series) -> list[str]:
+    out = []
+    for parts in zip(*notes, strict=True):
+        seen = dict.fromkeys(p for p in parts if isinstance(p, str) and p)
+        out.append("; ".join(seen))
+    return out
+
+
+def build_rows(frames: dict[str, pd.DataFrame], known: set[str]
+               ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Every indicator's rows from the downloaded frames, by its recipe.
+
+    Returns:
+        The rows (``geo, indicator, year, value, note``), the NUTS report, and the indicators
+        that could not be built (no recipe, or its dataset or inputs missing).
+    """
+    built: dict[str, pd.DataFrame] = {}
+    reports, absent = [], []
+    for ind in [*snap.INDICATORS, *snap.FETCHED_INDICATORS]:
+        r = ind.recipe
+        if r is None or (not r.derived and r.dataset not in frames) or (
+                r.derived and any(i not in built for i in r.inputs)):
+            absent.append(ind.id)
+            continue
+        if r.kind == "published":
+            rows, report = _published(frames[r.dataset], ind.id, r, known)
+            reports.append(report)
+        elif r.kind == "average_population":
+            pop = built[r.inputs[0]]
+            rows = snap.average_population(pop)
+            nxt = pop.assign(year=pop["year"] - 1)[["geo", "year", "note"]]
+            rows = rows.merge(pop[["geo", "year", "note"]], on=["geo", "year"]).merge(
+                nxt, on=["geo", "year"], suffixes=("", "_next"))
+            rows["note"] = _joined_notes(rows["note"], rows["note_next"])
+        elif r.kind == "ratio":
+            num, den = built[r.inputs[0]], built[r.inputs[1]]
+            rows = num.merge(den, on=["geo", "year"], suffixes=("", "_den"))
+            rows = rows[rows["value_den"] != 0]
+            rows = rows.assign(value=rows["value"] / rows["value_den"] * r.factor)
+            rows["note"] = _joined_notes(rows["note"], rows["note_den"])
+        elif r.kind == "quotient":
+            share = built[r.inputs[0]]
+            parts = []
+            for _year, grp in share.groupby("year"):
+                ref = next((g for g in r.reference
+                            if (grp["geo"] == g).any()), None)
+                if ref is None:
+                    continue
+                base = float(grp.loc[grp["geo"] == ref, "value"].iloc[0])
+                if base == 0:
+                    continue
+                extra = "" if ref == r.reference[0] else (
+                    f"reference {ref} (this release has no {r.reference[0]})")
+                parts.append(grp.assign(value=grp["value"] / base,
+                                        note=_joined_notes(grp["note"],
+                                                           pd.Series([extra] * len(grp)))))
+            rows = (pd.concat(parts, ignore_index=True) if parts
+                    else share.iloc[0:0].copy())
+        else:  # pragma: no cover - KINDS lists every kind
+            raise DataError(f"{ind.id}: unknown recipe kind '{r.kind}'")
+        built[ind.id] = rows[["geo", "year", "value", "note"]].reset_index(drop=True)
+    out = [b.assign(indicator=i) for i, b in built.items() if len(b)]
+    absent += [i for i, b in built.items() if not len(b)]
+    rows = (pd.concat(out, ignore_index=True) if out
+            else pd.DataFrame(columns=["geo", "year", "value", "note", "indicator"]))
+    report = pd.concat([r for r in reports if len(r)], ignore_index=True) if any(
+        len(r) for r in reports) else pd.DataFrame(columns=REPORT_COLUMNS)
+    return rows, report, absent
+
+
+def _dataset_of(indicator: str) -> str:
+    """The dataset an indicator's values come from (a derived one's first input's)."""
+    r = snap.recipe(indicator)
+    return r.dataset if not r.derived else _dataset_of(r.inputs[0])
+
+
+def _sources_yaml(log: dict[str, dict[str, Any]]) -> str:
+    sources = []
+    for code, entry in sorted(log.items()):
+        day = str(entry.get("fetched", ""))[:10]
+        sources.append({
+            "id": source_id(code), "publisher": "Eurostat", "dataset_code": code,
+            "title": fetch.DATASETS.get(code, code), "vintage": f"retrieved {day}",
+            "licence": "Eurostat re-use policy (Commission Decision 2011/833/EU)",
+            "attribution": f"Source: Eurostat ({code})",
+            "origin": str(entry.get("url", "")), "files": {entry["file"]: entry["sha256"]},
+        })
+    return yaml.safe_dump({"schema_version": 1, "sources": sources}, sort_keys=False,
+                          allow_unicode=True)
+
+
+def default_out(day: str) -> Path:
+    """Where an update retrieved on ``day`` writes its snapshot: ``data/fetched/<day>``."""
+    return paths.FETCHED_SNAPSHOTS / day
+
+
+def update(out: Path | None = None, downloads: Path | None = None, timeout: float = 30.0,
+           base: Path | None = None) -> dict[str, Any]:
+    """Download every dataset, check it, and build a snapshot from the downloads alone.
+
+    Args:
+        out: the new snapshot's folder (default ``data/fetched/<today>``); replaced whole
+            only when everything succeeded.
+        downloads: where the files go (default ``<out>.downloads``, next to it).
+        timeout: seconds per request.
+        base: the snapshot whose NUTS 2016 geography is used (default: the committed one).
+
+    Returns:
+        A summary: folder, retrieval date, datasets used and missing, indicators built and
+        absent, NUTS report counts.
+
+    Raises:
+        DataError: one line (no network, a file that does not fit its recipes, ...).
+    """
+    day = dt.date.today().isoformat()
+    out = Path(out or default_out(day))
+    downloads = Path(downloads or out.with_name(out.name + ".downloads"))
+    got = download(downloads, timeout=timeout)
+    if not got.frames:
+        raise DataError("no dataset could be downloaded: " + "; ".join(got.gone.values()))
+    base = Path(base or paths.DEFAULT_SNAPSHOT)
+    geo = pd.read_csv(base / "geo.csv", dtype=str, keep_default_na=False)
+    known = set(geo["geo"])
+    rows, report, absent = build_rows(got.frames, known)
+    rows["source_id"] = [source_id(_dataset_of(i)) for i in rows["indicator"]]
+    rows["unit"] = [snap.BY_ID[i].unit for i in rows["indicator"]]
+    sources = {source_id(c) for c in got.log}
+    retrieved = sorted({str(e.get("fetched", ""))[:10] for e in got.log.values()})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".update-", dir=out.parent))
+    try:
+        by_file: dict[str, list[str]] = {}
+        for ind in [*snap.INDICATORS, *snap.FETCHED_INDICATORS]:
+            by_file.setdefault(ind.file, []).append(ind.id)
+        listed = []
+        for stem, ids in by_file.items():
+            frame = snap._normalise(rows[rows["indicator"].isin(ids)])
+            if stem == snap.FETCHED and frame.empty:
+                continue
+            snap.validate(frame, known_geo=known, name=stem, sources=sources)
+            frame.to_csv(tmp / f"{stem}.csv", index=False, lineterminator="\n",
+                         float_format="%.6f")
+            listed += [i for i in ids if i in set(frame["indicator"])]
+        for name in GEOGRAPHY:
+            shutil.copyfile(base / name, tmp / name)
+        pd.DataFrame([{
+            "indicator": i, "label": snap.BY_ID[i].label, "unit": snap.BY_ID[i].unit,
+            "source_id": source_id(_dataset_of(i)), "dataset_code": _dataset_of(i),
+            "derivation": snap.recipe(i).describe(), "file": f"{snap.BY_ID[i].file}.csv"}
+            for i in listed]).to_csv(tmp / "indicators.csv", index=False, lineterminator="\n")
+        report.to_csv(tmp / NUTS_REPORT, index=False, lineterminator="\n")
+        (tmp / SNAPSHOT_SOURCES).write_text(_sources_yaml(got.log), encoding="utf-8")
+        snap.write_manifest(tmp, {c: {k: str(e[k]) for k in ("file", "sha256", "fetched", "url")
+                                      if k in e} for c, e in got.log.items()})
+        manifest = json.loads((tmp / snap.MANIFEST).read_text(encoding="utf-8"))
+        data = (tmp / SNAPSHOT_SOURCES).read_bytes()
+        manifest["files"][SNAPSHOT_SOURCES] = {"sha256": sha256_file(tmp / SNAPSHOT_SOURCES),
+                                               "bytes": len(data), "lines": data.count(b"\n")}
+        manifest["data"] = {"kind": "eurostat", "retrieved": retrieved,
+                            "unavailable": got.gone,
+                            "absent_indicators": sorted(set(absent) - set(listed)),
+                            "geography": f"NUTS 2016, from {base.name}"}
+        (tmp / snap.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+                                         encoding="utf-8")
+        old = out.with_name(f".{out.name}.old")
+        if out.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+        tmp.chmod(0o755)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    counts = report["status"].value_counts().to_dict() if len(report) else {}
+    return {"folder": str(out), "downloads": str(downloads), "retrieved": retrieved,
+            "datasets": sorted(got.frames), "unavailable": got.gone, "indicators": listed,
+            "absent": sorted(set(absent) - set(listed)), "values": int(len(rows)),
+            "nuts": {str(k): int(v) for k, v in counts.items()}}
+
+
+def describe(folder: Path | None = None) -> str:
+    """Which data a snapshot is: "the 2019 briefing's reproduction data" or "Eurostat,
+    retrieved on <date>" (from its manifest)."""
+    folder = Path(folder or paths.SNAPSHOT)
+    try:
+        manifest = json.loads((folder / snap.MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    data = manifest.get("data") or {}
+    if data.get("kind") == "eurostat":
+        days = data.get("retrieved") or ["?"]
+        return f"Eurostat, retrieved on {days[-1] if len(days) == 1 else ' to '.join(days)}"
+    return "the 2019 briefing's reproduction data"
+

@@ -54,6 +54,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from eocic_helpers.run import params as prm
     from eocic_helpers.run import runner
 
+    _choose_snapshot(args)
     _preflight_declarations()
 
     if args.all_nuts2:
@@ -164,9 +165,22 @@ def _preflight_data(specs: list) -> None:
         verify_snapshot()
 
 
+def _choose_snapshot(args: argparse.Namespace) -> None:
+    """``--snapshot DIR``: read that snapshot (e.g. one of ``eocic data update``) instead of the
+    committed one, in this process and every worker and kernel (``EOCIC_SNAPSHOT``)."""
+    folder = getattr(args, "snapshot", None)
+    if not folder:
+        return
+    if not (Path(folder) / "MANIFEST.json").is_file():
+        raise EocicError(f"--snapshot {folder}: no MANIFEST.json there; give a folder built by "
+                         "eocic data update (or eocic data snapshot --out DIR)")
+    paths.use_snapshot(Path(folder))
+
+
 def _cmd_book(args: argparse.Namespace) -> int:
     from eocic_helpers.core.regions import resolve_region
 
+    _choose_snapshot(args)
     names = args.region or ["all"]
     if args.all_nuts2 and args.region:
         raise EocicError("--all-nuts2 builds the atlas of every region; name no REGION with it")
@@ -293,6 +307,37 @@ def _cmd_data_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_data_update(args: argparse.Namespace) -> int:
+    from eocic_helpers.data.update import update
+
+    s = update(Path(args.out) if args.out else None,
+               Path(args.downloads) if args.downloads else None, timeout=args.timeout)
+    print(f"snapshot: {s['folder']} (Eurostat, retrieved on {', '.join(s['retrieved'])}; "
+          f"{s['values']} values, {len(s['indicators'])} indicators from "
+          f"{len(s['datasets'])} datasets; downloads in {s['downloads']})")
+    for code, why in sorted(s["unavailable"].items()):
+        print(f"unavailable: {code}: {why}", file=sys.stderr)
+    if s["absent"]:
+        print(f"absent (no recipe or no data): {', '.join(s['absent'])}", file=sys.stderr)
+    if s["nuts"]:
+        print("NUTS codes not mapped to NUTS 2016: " + ", ".join(
+            f"{n} {k}" for k, n in sorted(s["nuts"].items())) + f" (see {s['folder']}/"
+            "nuts_report.csv)", file=sys.stderr)
+    print(f"use it: eocic run --snapshot {s['folder']} (or EOCIC_SNAPSHOT={s['folder']}); "
+          f"compare: eocic data diff data/snapshot {s['folder']}")
+    return 0
+
+
+def _cmd_data_diff(args: argparse.Namespace) -> int:
+    from eocic_helpers.analysis.vintages import diff_report, print_report
+
+    old, new = Path(args.old), Path(args.new)
+    report = diff_report(old, new, Path(args.csv) if args.csv else None,
+                         claims=not args.no_claims)
+    print_report(report, rows=args.rows)
+    return 0
+
+
 def _cmd_scaffold(args: argparse.Namespace) -> int:
     from eocic_helpers.analysis.scaffold import scaffold
     from eocic_helpers.core.regions import resolve_region
@@ -352,6 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--no-wait", action="store_true",
                    help="refuse at once if another run or book is using the build folder")
+    p.add_argument("--snapshot", metavar="DIR",
+                   help="read this snapshot (e.g. from 'eocic data update') instead of the "
+                   "committed one; also EOCIC_SNAPSHOT. Builds into build/snapshot-<name>")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("book", help="build the editions of regions, or 'all' (every region, "
@@ -368,6 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Jupyter Book builds (HTML or PDF) run at the same time (default 2)")
     p.add_argument("--no-wait", action="store_true",
                    help="refuse at once if another run or book is using the build folder")
+    p.add_argument("--snapshot", metavar="DIR",
+                   help="the edition of runs on this snapshot (as given to eocic run)")
     p.set_defaults(func=_cmd_book)
 
     p = sub.add_parser("scaffold", help="write commented templates of the content files a "
@@ -395,6 +445,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = dsub.add_parser("info", help="provenance of indicators")
     p.add_argument("indicators", nargs="*", metavar="INDICATOR")
     p.set_defaults(func=_cmd_data_info)
+    p = dsub.add_parser("update", help="download every dataset the study uses from Eurostat, "
+                        "check it, and build a snapshot from those files alone (online)")
+    p.add_argument("--out", metavar="DIR", help="default data/fetched/<today>")
+    p.add_argument("--downloads", metavar="DIR", help="default <out>.downloads")
+    p.add_argument("--timeout", type=float, default=30.0)
+    p.set_defaults(func=_cmd_data_update)
+    p = dsub.add_parser("diff", help="what changed between two snapshots: values revised, "
+                        "appeared or gone, and the briefing's claims and ranks that flip")
+    p.add_argument("old", metavar="OLD")
+    p.add_argument("new", metavar="NEW")
+    p.add_argument("--csv", metavar="FILE", help="every change as CSV (default "
+                   "build/data-diff/<OLD>--<NEW>.csv; the flips beside it)")
+    p.add_argument("--rows", type=int, default=20, help="largest revisions shown (default 20)")
+    p.add_argument("--no-claims", action="store_true", help="values only, no claims or ranks")
+    p.set_defaults(func=_cmd_data_diff)
     return parser
 
 

@@ -80,7 +80,8 @@ def _download(code: str, timeout: float) -> tuple[bytes, str]:
         reason = getattr(exc, "reason", exc)
         raise DataError(
             f"no network: cannot reach Eurostat ({reason}); use --raw DIR with "
-            "eocic data snapshot, or the committed snapshot in data/snapshot"
+            f"eocic data snapshot, {FETCH_FROM_ENV}=DIR for a folder of downloaded files, or "
+            "the committed snapshot in data/snapshot"
         ) from None
 
 

@@ -36,7 +36,7 @@ from eocic_helpers.core.errors import DataError
 from eocic_helpers.data import eurostat, fetch
 from eocic_helpers.data import snapshot as snap
 from eocic_helpers.data.maps import MAP_FILE
-from eocic_helpers.data.nuts_versions import REPORT_COLUMNS, to_nuts2016
+from eocic_helpers.data.nuts_versions import REPORT_COLUMNS, load_correspondence, to_nuts2016
 from eocic_helpers.data.recipes import Recipe, check_file, flag_note, select
 from eocic_helpers.data.sources import SNAPSHOT_SOURCES, sha256_file
 
@@ -197,6 +197,19 @@ def _sources_yaml(log: dict[str, dict[str, Any]]) -> str:
                           allow_unicode=True)
 
 
+def nuts2016_codes(base: Path | None = None) -> set[str]:
+    """The geo codes a fetched row may keep: the NUTS 2016 codes and aggregates of the
+    snapshot's ``geo.csv``, every country, and the declared boundary changes it lists (kept under their own
+    code, with their note). Other codes it lists (seen in older extracts) are not taken as
+    NUTS 2016: a fetched row under one is reported, never kept."""
+    geo = pd.read_csv(Path(base or paths.DEFAULT_SNAPSHOT) / "geo.csv", dtype=str,
+                      keep_default_na=False)
+    changed = set(load_correspondence().changed())
+    country = geo["geo"].str.fullmatch(r"[A-Z]{2}")  # countries (also outside the EU)
+    keep = geo["nuts_version"].isin(["2016", "aggregate"]) | country | geo["geo"].isin(changed)
+    return set(geo.loc[keep, "geo"])
+
+
 def default_out(day: str) -> Path:
     """Where an update retrieved on ``day`` writes its snapshot: ``data/fetched/<day>``."""
     return paths.FETCHED_SNAPSHOTS / day
@@ -227,8 +240,7 @@ def update(out: Path | None = None, downloads: Path | None = None, timeout: floa
     if not got.frames:
         raise DataError("no dataset could be downloaded: " + "; ".join(got.gone.values()))
     base = Path(base or paths.DEFAULT_SNAPSHOT)
-    geo = pd.read_csv(base / "geo.csv", dtype=str, keep_default_na=False)
-    known = set(geo["geo"])
+    known = nuts2016_codes(base)
     rows, report, absent = build_rows(got.frames, known)
     rows["source_id"] = [source_id(_dataset_of(i)) for i in rows["indicator"]]
     rows["unit"] = [snap.BY_ID[i].unit for i in rows["indicator"]]

@@ -538,3 +538,52 @@ def test_a_name_that_would_break_the_fence_stops_the_atlas_in_one_line(hostile_a
     finally:
         geo.write_text(kept, encoding="utf-8")
     assert before == {f: f.stat().st_mtime_ns for f in (hostile_atlas / "site").rglob("*.html")}
+
+
+@pytest.mark.browser
+def test_headless_chromium_runs_no_script_from_a_name(hostile_atlas: Path,
+                                                      tmp_path_factory: pytest.TempPathFactory):
+    """The landing page, the atlas's first page (with its map object) and an atlas page, each
+    loaded in headless Chromium: nothing a name carries runs (``window.__pwned`` stays unset,
+    in the page and in the map's document)."""
+    import functools
+    import http.server
+    import threading
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(hostile_atlas / "site"))
+    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = shutil.which("chromium") or shutil.which("chromium-browser") or ""
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+        opts.add_argument(flag)
+    web = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
+    try:
+        for page in ("index.html", "atlas/intro.html", "atlas/de11/index.html",
+                     "atlas/_static/eocic-map.svg"):
+            web.get(base + page)
+            web.execute_script("return document.readyState")
+            assert web.execute_script("return window.__pwned === undefined && "
+                                      "!document.querySelector('img[onerror]')"), page
+        web.get(base + "atlas/intro.html")
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(web, 15).until(lambda w: w.execute_script(
+            "const o = document.querySelector('object.eocic-map');"
+            "return !!(o && o.contentDocument && o.contentDocument.querySelector('a'))"))
+        inner = web.execute_script(
+            "const o = document.querySelector('object.eocic-map');"
+            "return o && o.contentDocument ? [o.contentWindow.__pwned === undefined,"
+            " o.contentDocument.querySelectorAll('a').length] : null")
+        assert inner == [True, len(ONE_LINE)], inner
+    finally:
+        web.quit()
+        server.shutdown()

@@ -460,6 +460,11 @@ def hostile_atlas(tmp_path_factory: pytest.TempPathFactory) -> Path:
             rest = line.rsplit(",", 2)
             lines[k] = f'{code},"{ONE_LINE[code]}",{rest[-2]},{rest[-1]}'
     geo.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    manifest = root / "data" / "snapshot" / "MANIFEST.json"  # as a careful attacker would
+    data = json.loads(manifest.read_text("utf-8"))
+    data["files"]["geo.csv"].update(sha256=_sha(geo), bytes=geo.stat().st_size,
+                                    lines=len(geo.read_text("utf-8").splitlines()))
+    manifest.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     regions = yaml.safe_load((root / "data" / "regions.yaml").read_text("utf-8"))
     regions["regions"][1]["name"] += " <script>window.__pwned=2</script> ``` {download}`y </etc/passwd>`"
     (root / "data" / "regions.yaml").write_text(yaml.safe_dump(regions, sort_keys=False,
@@ -587,3 +592,24 @@ def test_headless_chromium_runs_no_script_from_a_name(hostile_atlas: Path,
     finally:
         web.quit()
         server.shutdown()
+
+
+@pytest.mark.study
+def test_a_corrupt_atlas_manifest_is_one_line_from_book_and_repaired_by_run(hostile_atlas: Path):
+    root = hostile_atlas.parent / "root"
+    manifest = hostile_atlas / "runs" / "de12" / ".cache" / "atlas.manifest.json"
+    kept = manifest.read_bytes()
+    env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(hostile_atlas))
+    try:
+        manifest.write_text("{not json")
+        book = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "book", "--all-nuts2"],
+                              capture_output=True, text=True, env=env, cwd=ROOT)
+        err = book.stderr.strip().splitlines()[-1]
+        assert book.returncode == 2 and "Traceback" not in book.stderr, book.stderr
+        assert "atlas.manifest.json: corrupt task manifest" in err and "eocic run de12" in err
+        run = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run", "--all-nuts2",
+                              "--dry-run"], capture_output=True, text=True, env=env, cwd=ROOT)
+        assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+        assert re.search(r"^run\s+de12\b", run.stdout, re.M), run.stdout[:500]
+    finally:
+        manifest.write_bytes(kept)

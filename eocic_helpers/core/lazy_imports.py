@@ -90,6 +90,9 @@ DEFERRED_IMPORTS: dict[str, str] = {
     "eocic_helpers.cli._check_scheduler_address -> eocic_helpers.core.config": _CLI + " (89 ms)",
     "eocic_helpers.cli._cmd_book -> eocic_helpers.core.regions": _CLI + " (0.15 s)",
     "eocic_helpers.cli._cmd_data_check -> eocic_helpers.data.snapshot": _CLI + " (0.42 s)",
+    "eocic_helpers.cli._cmd_data_diff -> eocic_helpers.analysis.vintages": _CLI + " (1.5 s: "
+    "the indicators analysis, matplotlib and seaborn)",
+    "eocic_helpers.cli._cmd_data_update -> eocic_helpers.data.update": _CLI + " (0.28 s)",
     "eocic_helpers.cli._cmd_data_fetch -> eocic_helpers.data.fetch": _CLI + " (0.5 s)",
     "eocic_helpers.cli._cmd_data_info -> eocic_helpers.data.snapshot": _CLI + " (0.42 s)",
     "eocic_helpers.cli._cmd_data_snapshot -> eocic_helpers.data.snapshot": _CLI + " (0.42 s)",

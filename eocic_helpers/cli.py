@@ -302,8 +302,10 @@ def _cmd_data_info(args: argparse.Namespace) -> int:
 
     for ind in args.indicators or list(BY_ID):
         info = indicator_info(ind)
+        recipe = BY_ID[ind].recipe
         print(f"{info['indicator']}: {info['label']} [{info['unit_label']}]; "
-              f"{info['dataset_code']}, {info['vintage']}; {info['derivation']}")
+              f"{info['dataset_code']}, {info['vintage']}; {info['derivation']}; recipe: "
+              + (recipe.describe() if recipe else "none (not an Eurostat table)"))
     return 0
 
 

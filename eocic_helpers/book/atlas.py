@@ -83,7 +83,8 @@ def _map_embed(has_map: bool) -> str:
     if not has_map:
         return ""
     return (f'<object class="eocic-map" data="_static/{MAP_FILE}" type="image/svg+xml" '
-            'style="display:block;width:100%;max-width:40em;aspect-ratio:1/1" aria-label="Map of the NUTS 2 regions: each links to its page">'
+            'style="display:block;width:100%;max-width:40em;aspect-ratio:1/1" '
+            'aria-label="Map of the NUTS 2 regions: each links to its page">'
             "The map needs a browser that shows SVG; the list below links every region."
             "</object>")
 

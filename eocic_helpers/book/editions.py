@@ -142,6 +142,7 @@ def _write(path: Path, text: str) -> None:
 
 def _config(src: Path, title: str, name: str, regions: list[Region]) -> None:
     config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
+    config["author"] = edition_author(name == SEED_REGION)
     stamp, _ = edition_stamp()
     # The theme writes html_title into the navbar without escaping it (and <title> escapes
     # it again): angle brackets go in as entities, so a name can never open a tag.
@@ -160,9 +161,22 @@ def _config(src: Path, title: str, name: str, regions: list[Region]) -> None:
     _write(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
 
 
-def edition_title(subject: str) -> str:
-    """An edition's title: it says that the edition reproduces the 2019 EOCIC briefing."""
-    return f"{subject}: a reproduction of the 2019 EOCIC policy briefing"
+def edition_title(subject: str, seed: bool = True) -> str:
+    """An edition's title: it says what the edition reproduces. The seed region's edition
+    reproduces its 2019 EOCIC briefing; any other edition reproduces that briefing's
+    data-driven method, never the region's own briefing."""
+    if seed:
+        return f"{subject}: a reproduction of the 2019 EOCIC policy briefing"
+    return f"{subject}: the 2019 EOCIC briefing's data-driven diagnostic, reproduced"
+
+
+def edition_author(seed: bool) -> str:
+    """The author line of an edition: the project, and whose method it follows (the authors
+    of the Centre-Val de Loire briefing, credited as such, never as another region's)."""
+    if seed:
+        return "eocic project, after Pellegrin and Colnot (EOCIC, 2019)"
+    return ("eocic project, with the method of the Centre-Val de Loire briefing "
+            "(Pellegrin and Colnot, EOCIC, 2019)")
 
 
 def _fresh_folder(folder: Path) -> Path:
@@ -278,6 +292,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     stamp, _ = edition_stamp()
     context = {
         "region": region, "results": res, "content": content_status(res), "seed": SEED_REGION,
+        "title": edition_title(region.name, seed=region.id == SEED_REGION),
         "available": {c.file for c in chapters if f"{c.file}.ipynb" in promoted},
         "chapters": chapters, "stamp": stamp, "vintage": data_vintage(),
         "editions": Markup(_editions_block(region.id, regions)),
@@ -297,7 +312,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     _copy_outputs(region.id, promoted, src)
     _write_tocs(src, "region", res)
     _mark_for_print(src, "region")
-    _config(src, edition_title(region.name), region.id, regions)
+    _config(src, context["title"], region.id, regions)
     return src
 
 
@@ -540,6 +555,7 @@ def assemble_cross_region(regions: list[Region]) -> Path:
     stamp, _ = edition_stamp()
     context = {
         "regions": regions, "results": res, "stamp": stamp, "vintage": data_vintage(),
+        "title": edition_title("The ten pilot regions", seed=False),
         "available": {c.file for c in chapters if f"{c.file}.ipynb" in promoted},
         "own_ids": [r.id for r in regions if content_status(appendix.results(r.id)) == "own"],
         "editions": Markup(_editions_block(ALL, regions)),
@@ -555,7 +571,7 @@ def assemble_cross_region(regions: list[Region]) -> Path:
     _copy_outputs(ALL, promoted, src)
     _write_tocs(src, ALL, res)
     _mark_for_print(src, ALL)
-    _config(src, edition_title("The ten pilot regions"), ALL, regions)
+    _config(src, context["title"], ALL, regions)
     return src
 
 

@@ -49,16 +49,18 @@ def test_templates_escape_every_value_and_keep_their_own_markup():
 
 
 def test_the_intro_template_renders_for_a_data_only_region():
+    from eocic_helpers.book.editions import edition_title
     from eocic_helpers.core.regions import resolve_region
 
     ctx = {"region": resolve_region("saxony"), "results": {},
            "content": "data-only", "available": set(), "chapters": [], "seed": "centre-val-de-loire",
-           "stamp": "1 January 2026",
+           "stamp": "1 January 2026", "title": edition_title("Saxony", seed=False),
            "vintage": "Eurostat data", "editions": templates.Markup(""),
            "missing": lambda nb: templates.Markup(f"MISSING {nb}")}
     text = " ".join(templates.render("intro.md", ctx).split(" "))
     flat = " ".join(text.split())
     # a reproduction, crediting the original authors; the region's own briefing is cited
+    assert flat.startswith("# Saxony\\: the 2019 EOCIC briefing\\'s data\\-driven diagnostic")
     assert "not an EOCIC, EASME or European Commission publication" in flat
     assert "Julie Pellegrin and Louis Colnot" in flat
     # without a summary run, the citation is the publication of all ten (no missing glue)

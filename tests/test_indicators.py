@@ -62,3 +62,12 @@ def test_business_share_of_rd_of_a_multi_unit_region_is_a_ratio_of_sums(s):
     tot = sum(lookup(s, "gerd_mio_eur", c, 2017).value for c in saxony.nuts2016)
     assert region_value(s, "berd_share_gerd_pct", saxony, 2017).value == pytest.approx(
         bes / tot * 100)
+
+
+def test_the_rank_clause_is_true_for_the_first_region():
+    """A region ranked first is not "behind none" (issue 33): the clause says no pilot is ahead."""
+    from eocic_helpers.analysis.indicators import ahead_clause
+
+    assert ahead_clause("none") == ", ahead of every other pilot region"
+    assert ahead_clause("") == ", ahead of every other pilot region"
+    assert ahead_clause("Saxony, Piemonte") == ", behind Saxony, Piemonte"

@@ -402,6 +402,14 @@ NOTEBOOK = "indicators"
 WHOLE_COUNTRY_MISSING = "not applicable (the region is the whole country)"
 
 
+def ahead_clause(ahead: str) -> str:
+    """The words after a rank: ", behind <regions ahead>", or, for the first, that no pilot
+    region is ahead ("none" or empty ``ahead``)."""
+    if not ahead or ahead == "none":
+        return ", ahead of every other pilot region"
+    return f", behind {ahead}"
+
+
 def chapter_values(values: dict[str, Any], *, since_sentence: str,
                    comparisons: list[Comparison] | None = None) -> dict[str, Any]:
     """Every value the chapter glues (its keys in ``notebooks/results.yaml``), from
@@ -436,6 +444,7 @@ def chapter_values(values: dict[str, Any], *, since_sentence: str,
     gdp, tert = values["gdp_per_capita_eur"], values["tertiary_employed_share_pct"]
     out.update({
         "gdp_per_capita_rank_ordinal": ordinal(values["gdp_per_capita_rank"]),
+        "gdp_per_capita_ahead_clause": ahead_clause(values["gdp_per_capita_ahead"]),
         "tertiary_employed_share_rank_ordinal": ordinal(values["tertiary_employed_share_rank"]),
         "employment_rate_rank_ordinal": ordinal(values["employment_rate_rank"]),
         "gdp_vs_median": relation(gdp, values["gdp_per_capita_median"], CLOSE_WITHIN)

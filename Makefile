@@ -20,7 +20,7 @@ DEB_PACKAGES := texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommen
                 chromium chromium-driver \
                 fonts-freefont-otf poppler-utils
 
-.PHONY: help all setup sysdeps venv run region book atlas lab serve lock test lint bench snapshot clean
+.PHONY: help all setup sysdeps venv run region book atlas lab serve lock test check lint bench snapshot clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -92,9 +92,13 @@ lock: ## Regenerate requirements.lock (exact pins) from pyproject.toml
 snapshot: venv ## Rebuild data/snapshot from the raw files: make snapshot RAW=<dir>
 	$(EOCIC) data snapshot --raw $(RAW)
 
-test: setup ## Set up, then run ruff (package, tests, notebooks) and the test suite
+test: setup ## Set up, then run ruff (package, tests, notebooks) and the whole test suite
 	$(VENV)/bin/ruff check eocic_helpers tests bench notebooks
 	$(VENV)/bin/pytest
+
+check: venv ## The inner loop (about a minute): ruff and the tests marked unit or cli
+	$(VENV)/bin/ruff check eocic_helpers tests bench notebooks
+	$(VENV)/bin/pytest -m "unit or cli" -q
 
 lint: venv ## Run ruff on the package, the tests, the bench and the notebooks' code cells
 	$(VENV)/bin/ruff check eocic_helpers tests bench notebooks

@@ -1,11 +1,30 @@
-"""Shared fixtures: an isolated build folder and one end-to-end run reused by the slow tests."""
+"""Shared fixtures and helpers: the one study build of the session, copies of it for tests that
+change a build, the command line in this process, and the cost markers.
+
+Every test carries one cost marker (``pyproject.toml`` registers them, ``--strict-markers``):
+
+- ``unit``: in this process; no kernel, no Sphinx, no ``eocic`` process (the default of a test
+  that uses no study build and says nothing else);
+- ``cli``: calls the command line (in this process through :func:`eocic_main`, or as a process
+  when the process itself is under test) and starts no kernel or Sphinx;
+- ``study``: runs notebooks or Jupyter Book, or reads the session's shared build (the default
+  of a test that uses a build fixture);
+- ``dask``: starts a Dask cluster; ``browser``: drives Chromium; ``pdf``: builds or reads a
+  PDF.
+
+``make check`` runs ``-m "unit or cli"`` (the inner loop); ``make test`` runs everything.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import io
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -13,10 +32,36 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EOCIC = [sys.executable, "-m", "eocic_helpers.cli"]
 
+#: The cost markers, cheapest first (registered in pyproject.toml).
+CHEAP = ("unit", "cli")
+COSTLY = ("study", "dask", "browser", "pdf")
+#: The fixtures that hold the session's shared study build: a test using one is ``study`` (or
+#: costlier), never ``unit`` or ``cli``.
+BUILD_FIXTURES = frozenset({"study_build", "e2e_build", "e2e_outputs", "all_pilots_build",
+                            "all_editions"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give each test its cost marker: ``study`` when it uses the shared build, ``unit`` when
+    it says nothing; refuse a cheap marker on a test that uses the build or carries a costly
+    one, so that ``-m "unit or cli"`` never builds the study."""
+    for item in items:
+        own = {m.name for m in item.iter_markers()} & {*CHEAP, *COSTLY}
+        uses_build = bool(BUILD_FIXTURES & set(getattr(item, "fixturenames", ())))
+        if not own:
+            item.add_marker("study" if uses_build else "unit")
+        elif own & set(CHEAP) and (uses_build or own & set(COSTLY) or len(own) > 1):
+            raise pytest.UsageError(f"{item.nodeid}: cost markers {sorted(own)}"
+                                    f"{' and the shared study build' if uses_build else ''}: "
+                                    "a test is unit, cli, or one or more of study, dask, "
+                                    "browser and pdf")
+
 
 def run_cli(*args: str, build: Path | None = None, check: bool = False,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``eocic`` in a subprocess, optionally against an isolated build folder."""
+    """Run ``eocic`` in a subprocess, optionally against an isolated build folder. For runs
+    that start kernels or Sphinx, and for tests of the process itself (signals, locks held by
+    another process); a refusal goes through :func:`eocic_main` instead."""
     env = {**os.environ, **(env or {})}
     if build is not None:
         env["EOCIC_BUILD"] = str(build)
@@ -24,6 +69,77 @@ def run_cli(*args: str, build: Path | None = None, check: bool = False,
     if check and proc.returncode != 0:
         raise AssertionError(f"eocic {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+@contextlib.contextmanager
+def _environment(env: Mapping[str, str]) -> Iterator[None]:
+    """``os.environ`` replaced by ``env`` for the block, and the package's paths (and every
+    module-level path derived from them) recomputed from it, as a fresh process would see them;
+    all put back afterwards."""
+    from eocic_helpers.core import paths
+    from eocic_helpers.outputs.publication import _clear_loader_caches
+
+    saved_env = dict(os.environ)
+    saved_paths = dict(vars(paths))
+    old_root, old_build = paths.ROOT, paths.BUILD
+    moved: list[tuple[object, str, object]] = []
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        importlib.reload(paths)
+        if (old_root, old_build) != (paths.ROOT, paths.BUILD):
+            for name, module in list(sys.modules.items()):
+                if module is paths or not (name == "eocic_helpers"
+                                           or name.startswith("eocic_helpers.")):
+                    continue
+                for attr, value in list(vars(module).items()):
+                    if not isinstance(value, Path) or value.is_relative_to(paths.PACKAGE):
+                        continue
+                    for old, new in ((old_build, paths.BUILD), (old_root, paths.ROOT)):
+                        if value.is_relative_to(old):
+                            moved.append((module, attr, value))
+                            setattr(module, attr, new / value.relative_to(old))
+                            break
+        _clear_loader_caches()
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for module, attr, value in moved:
+            setattr(module, attr, value)
+        for attr, value in saved_paths.items():
+            setattr(paths, attr, value)
+        _clear_loader_caches()
+
+
+def eocic_main(*args: str, build: Path | None = None,
+               env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``eocic ARGS`` in this process (``eocic_helpers.cli.main``), as a process would run it:
+    the environment ``env`` (a whole environment, e.g. ``dict(os.environ, EOCIC_ROOT=...)``;
+    default this one) with ``EOCIC_BUILD=build`` when given, the working folder the project,
+    stdout and stderr captured, the exit code from ``main``'s return or ``SystemExit``
+    (argparse's). The result reads as ``subprocess.run``'s.
+
+    For refusals and other commands that start no kernel and no Sphinx: saves starting Python
+    and importing the package for each call. Tests of the process itself (signals, exit codes of
+    a killed process, a lock held by another process) keep :func:`run_cli`.
+    """
+    from eocic_helpers import cli
+
+    env = dict(os.environ if env is None else env)
+    if build is not None:
+        env["EOCIC_BUILD"] = str(build)
+    out, err = io.StringIO(), io.StringIO()
+    with _environment(env), contextlib.chdir(ROOT), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if not isinstance(exc.code, (int, type(None))):
+                print(exc.code, file=sys.stderr)
+    return subprocess.CompletedProcess(["eocic", *args], int(code or 0), out.getvalue(),
+                                       err.getvalue())
 
 
 #: The hash seed of the shared local runs (``e2e_build``, ``all_pilots_build``): the tests that
@@ -42,52 +158,70 @@ def run_outputs(run_dir: Path) -> dict[str, bytes]:
     return {str(f.relative_to(run_dir)): f.read_bytes() for f in files}
 
 
-@pytest.fixture(scope="session")
-def e2e_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A build folder where centre-val-de-loire has been run once (all notebooks, warm
-    kernels, ``PYTHONHASHSEED=E2E_HASHSEED``)."""
-    build = tmp_path_factory.mktemp("build")
-    run_cli("run", "centre-val-de-loire", "--quiet", build=build, check=True,
-            env={"PYTHONHASHSEED": E2E_HASHSEED})
-    return build
+#: The atlas pages of the shared build (``eocic run -n atlas``): 20 NUTS 2 regions of ten
+#: countries, two of them pilots (the atlas runs them under their ids), one a whole country.
+ATLAS_SAMPLE = ["at33", "be10", "bg31", "cy00", "cz01", "de11", "dk01", "ee00", "el30", "es11",
+                "fi1b", "hu11", "ie05", "itc4", "lu00", "nl32", "pl91", "pt17", "saxony",
+                "centre-val-de-loire"]
 
 
 @pytest.fixture(scope="session")
-def e2e_outputs(e2e_build: Path) -> dict[str, bytes]:
-    """``run_outputs`` of ``e2e_build`` as the fixture made them (before any test touched it)."""
-    return run_outputs(e2e_build / "runs" / "centre-val-de-loire")
-
-
-@pytest.fixture(scope="session")
-def all_pilots_build(request: pytest.FixtureRequest,
-                     tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A build folder of its own where every notebook ran for all ten pilot regions.
-
-    It starts as a copy of ``e2e_build`` (so centre-val-de-loire is a cache hit), and tests that
-    add editions to one folder never change what the other folder's tests see.
+def study_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The one build of the study for the whole session (``PYTHONHASHSEED=E2E_HASHSEED``, the
+    local pool, warm kernels): the atlas pages of :data:`ATLAS_SAMPLE` with the EU-wide step
+    they reuse, then every notebook of every pilot region and the cross-region notebook (so
+    ``summary.json`` is the study's run). Tests read it and never write into it: a test that
+    changes a build works on :func:`copy_build`.
 
     With ``EOCIC_TEST_BUILD`` set (never in CI), it is that folder of the developer's own,
-    brought up to date by ``eocic run`` (a cache hit for what did not change): the edition
-    tests then take a minute or two instead of ten.
+    brought up to date by the same two ``eocic run`` (cache hits for what did not change):
+    the study tests then take a minute or two instead of several.
     """
     reused = os.environ.get("EOCIC_TEST_BUILD")
-    if reused:
-        run_cli("run", "--quiet", build=Path(reused), check=True)
-        return Path(reused)
-    e2e_build = request.getfixturevalue("e2e_build")
-    build = tmp_path_factory.mktemp("all-pilots") / "build"
-    shutil.copytree(e2e_build, build, ignore=shutil.ignore_patterns("books", "site", "pdf", ".lock"))
-    run_cli("run", "--quiet", build=build, check=True, env={"PYTHONHASHSEED": E2E_HASHSEED})
+    build = Path(reused) if reused else tmp_path_factory.mktemp("study") / "build"
+    seed = {"PYTHONHASHSEED": E2E_HASHSEED}
+    run_cli("run", "-n", "atlas", *ATLAS_SAMPLE, "--quiet", build=build, check=True, env=seed)
+    run_cli("run", "--quiet", build=build, check=True, env=seed)
     return build
 
 
 @pytest.fixture(scope="session")
-def all_editions(all_pilots_build: Path) -> Path:
-    """``all_pilots_build`` with every edition built (``eocic book all``: HTML, and the PDF
-    when xelatex is present). Shared by the tests that read editions; none of them writes."""
+def e2e_build(study_build: Path) -> Path:
+    """The shared build, read for Centre-Val de Loire (the seed region)."""
+    return study_build
+
+
+@pytest.fixture(scope="session")
+def e2e_outputs(study_build: Path) -> dict[str, bytes]:
+    """``run_outputs`` of Centre-Val de Loire in the shared build, as the fixture made them."""
+    return run_outputs(study_build / "runs" / "centre-val-de-loire")
+
+
+@pytest.fixture(scope="session")
+def all_pilots_build(study_build: Path) -> Path:
+    """The shared build, read for every pilot region."""
+    return study_build
+
+
+@pytest.fixture(scope="session")
+def all_editions(study_build: Path) -> Path:
+    """The shared build with every edition built (``eocic book all``: HTML, and the PDF when
+    xelatex is present). Shared by the tests that read editions; none of them writes."""
     pdf = [] if shutil.which("xelatex") else ["--no-pdf"]
-    run_cli("book", "all", *pdf, build=all_pilots_build, check=True)
-    return all_pilots_build
+    run_cli("book", "all", *pdf, build=study_build, check=True)
+    return study_build
+
+
+def copy_build(build: Path, target: Path, regions: list[str] | None = None) -> Path:
+    """A copy of ``build``'s runs (no editions, no lock, no staging) at ``target``, for a test
+    that changes a build: every run, or only those of ``regions``."""
+    ignore = shutil.ignore_patterns("books", "site", "pdf", ".lock", ".staging")
+    if regions is None:
+        shutil.copytree(build, target, ignore=ignore)
+    else:
+        for region in regions:
+            shutil.copytree(build / "runs" / region, target / "runs" / region, ignore=ignore)
+    return target
 
 
 def declare_notebooks(folder: Path, scopes: dict[str, str],

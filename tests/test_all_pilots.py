@@ -10,7 +10,7 @@ import pytest
 
 from eocic_helpers.core.regions import load_regions
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.study
 REGIONS = [r.id for r in load_regions()]
 
 

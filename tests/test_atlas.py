@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_cli
+from conftest import ATLAS_SAMPLE, copy_build, run_cli
 from shapely.geometry import MultiPolygon, Polygon
 
 from eocic_helpers.analysis import atlas
@@ -86,14 +85,12 @@ def test_the_search_index_finds_names_in_their_own_language_without_accents():
     assert js.startswith("window.EOCIC_REGIONS = ") and "</script>" not in js
 
 
-@pytest.mark.slow
-def test_an_atlas_of_a_sample_builds_with_working_links_and_search(all_pilots_build: Path,
+@pytest.mark.study
+def test_an_atlas_of_a_sample_builds_with_working_links_and_search(study_build: Path,
                                                                      tmp_path: Path):
-    build = tmp_path / "build"
-    shutil.copytree(all_pilots_build, build,
-                    ignore=shutil.ignore_patterns("books", "site", "pdf", ".lock"))
-    sample = ["at33", "cy00", "de11", "saxony"]
-    run_cli("run", "-n", "atlas", *sample, "--quiet", build=build, check=True)
+    # the shared build's atlas pages (ATLAS_SAMPLE, run on its EU-wide step), on a copy
+    build = copy_build(study_build, tmp_path / "build")
+    sample = ATLAS_SAMPLE
     proc = run_cli("book", "--all-nuts2", build=build, check=True)
     site = build / "site"
     assert (site / "atlas" / "index.html").is_file(), proc.stdout

@@ -22,6 +22,7 @@ from eocic_helpers.outputs.publication import column_widths, myst_figure, myst_l
 BOOK = paths.PACKAGE / "book"
 
 
+@pytest.mark.cli
 def test_importing_the_book_stage_loads_no_analysis_module():
     code = ("import sys, eocic_helpers.book.editions, eocic_helpers.book.appendix, "
             "eocic_helpers.book.package, eocic_helpers.book.chapters, "

@@ -1,9 +1,12 @@
 """Bad input: one line on stderr, non-zero exit, and no kernel started (nothing written)."""
 
+import os
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, eocic_main
+
+pytestmark = pytest.mark.cli
 
 
 @pytest.mark.parametrize(
@@ -24,7 +27,7 @@ from conftest import ROOT, run_cli
     ],
 )
 def test_bad_input_fails_fast_in_one_line(tmp_path: Path, args, expected):
-    proc = run_cli(*args, build=tmp_path / "build")
+    proc = eocic_main(*args, build=tmp_path / "build")
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
@@ -35,19 +38,19 @@ def test_bad_input_fails_fast_in_one_line(tmp_path: Path, args, expected):
 def test_malformed_params_file(tmp_path: Path):
     f = tmp_path / "params.yaml"
     f.write_text("t0: [2019\n")
-    proc = run_cli("run", "centre-val-de-loire", "-f", str(f), build=tmp_path / "build")
+    proc = eocic_main("run", "centre-val-de-loire", "-f", str(f), build=tmp_path / "build")
     assert proc.returncode == 2
     assert "params.yaml:" in proc.stderr and "malformed YAML" in proc.stderr
 
 
 def test_regions_lists_ten(tmp_path: Path):
-    proc = run_cli("regions")
+    proc = eocic_main("regions")
     assert proc.returncode == 0
     assert len(proc.stdout.strip().splitlines()) == 10
 
 
 def test_dry_run_plans_without_executing(tmp_path: Path):
-    proc = run_cli("run", "--dry-run", "-n", "action_plan", build=tmp_path / "build")
+    proc = eocic_main("run", "--dry-run", "-n", "action_plan", build=tmp_path / "build")
     assert proc.returncode == 0
     assert proc.stdout.count("run    ") == 10
     assert not (tmp_path / "build" / "runs").exists()
@@ -62,13 +65,8 @@ def test_bad_synthesis_yaml_fails_before_any_kernel(tmp_path: Path):
     (root / "requirements.lock").write_text("")
     f = root / "data" / "regions" / "centre-val-de-loire" / "synthesis.yaml"
     f.write_text(f.read_text().replace("swot:\n", "swot: [\n", 1))
-    import os
-    import subprocess
-    import sys
-
     env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(tmp_path / "build"))
-    proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run", "FRB0", "-n",
-                           "synthesis"], capture_output=True, text=True, env=env)
+    proc = eocic_main("run", "FRB0", "-n", "synthesis", env=env)
     assert proc.returncode == 2
     assert "synthesis.yaml:" in proc.stderr and "malformed YAML" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1

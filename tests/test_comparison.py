@@ -102,13 +102,11 @@ def test_chapter_values_name_what_the_regions_lack(runs: Path):
         cmp.regions_lacking(regions, results, "has_synthesys")
 
 
-@pytest.mark.slow
+@pytest.mark.study
 def test_the_comparison_ran_once_and_its_reads_are_declared(all_pilots_build: Path):
     """In a full run the comparison ran as region 'all'; the files it opened are files it
     declares (the pilots' runs are in its key through declared_reads)."""
-    import os
-    import subprocess
-    import sys
+    from conftest import eocic_main
 
     manifest = all_pilots_build / "runs" / "all" / ".cache" / "comparison.manifest.json"
     recorded = set(json.loads(manifest.read_text())["reads"])
@@ -118,9 +116,8 @@ def test_the_comparison_ran_once_and_its_reads_are_declared(all_pilots_build: Pa
                 if p.is_relative_to(paths.ROOT)}
     assert recorded <= declared, sorted(recorded - declared)
     # A second full run is a cache hit for it too.
-    env = dict(os.environ, EOCIC_BUILD=str(all_pilots_build))
-    proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run", "--dry-run"],
-                          capture_output=True, text=True, env=env, check=True)
+    proc = eocic_main("run", "--dry-run", build=all_pilots_build)
+    assert proc.returncode == 0, proc.stderr
     assert "cached all/comparison" in proc.stdout, proc.stdout[-500:]
 
 

@@ -440,7 +440,8 @@ def _pdf_or_skip(editions: Path, region: str) -> PdfText:
     return PdfText(_pdf_text(pdf))
 
 
-@pytest.mark.slow
+@pytest.mark.pdf
+@pytest.mark.study
 def test_cvl_edition_shows_every_element_the_reproduction_page_claims(editions: Path):
     site = editions / "site" / CVL
     pdf = _pdf_or_skip(editions, CVL)
@@ -480,7 +481,8 @@ def test_cvl_edition_shows_every_element_the_reproduction_page_claims(editions: 
     assert "transcribed" not in intro and "What this edition reproduces" in intro
 
 
-@pytest.mark.slow
+@pytest.mark.pdf
+@pytest.mark.study
 def test_cvl_edition_has_the_issues_markers_and_the_16_owners(editions: Path):
     site = editions / "site" / CVL
     pdf = _pdf_or_skip(editions, CVL)
@@ -515,7 +517,8 @@ CVL_ONLY = ["Hamburg", "Orléans", "INNOSUP", "ESCP", "Selection bias", "Dev'Up"
             "regional council", "78 000", "29 September 2017", "pôles de compétitivité"]
 
 
-@pytest.mark.slow
+@pytest.mark.pdf
+@pytest.mark.study
 @pytest.mark.parametrize("region", ["saxony", "lithuania"])
 def test_other_editions_present_no_cvl_content_as_theirs(editions: Path, region: str):
     site = editions / "site" / region
@@ -554,12 +557,11 @@ def test_other_editions_present_no_cvl_content_as_theirs(editions: Path, region:
         assert _norm(s) not in chapters, s
 
 
+@pytest.mark.cli
 def test_bad_content_file_fails_before_any_kernel(tmp_path: Path):
     import os
-    import subprocess
-    import sys
 
-    from conftest import ROOT
+    from conftest import ROOT, eocic_main
 
     root = tmp_path / "root"
     for part in ("data", "notebooks", "book"):
@@ -569,8 +571,7 @@ def test_bad_content_file_fails_before_any_kernel(tmp_path: Path):
     f.write_text(f.read_text().replace("about EUR {ref:inter_clustering_cost_eur_per_year}",
                                        "about EUR 78 000", 1))
     env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(tmp_path / "build"))
-    proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run", CVL, "-n",
-                           "interventions"], capture_output=True, text=True, env=env)
+    proc = eocic_main("run", CVL, "-n", "interventions", env=env)
     assert proc.returncode == 2, proc.stderr
     assert re.search(r"recommendations\.yaml:\d+: field 'interventions\.0\.costs\.3\.text'.*"
                      r"the number '78' is typed", proc.stderr)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.study
 REGION = "centre-val-de-loire"
 CHAPTERS = ["Executive summary", "Key economic and innovation indicators",
             "Composite indicators of industrial change",
@@ -97,6 +97,7 @@ def test_other_regions_say_what_they_lack(editions: Path):
     assert not (editions / "site" / "saxony" / "fidelity.html").exists()
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing: make setup as root")
 def test_pdf_has_chapters_and_the_same_glued_values(editions: Path):
     pdf = editions / "pdf" / f"{REGION}.pdf"
@@ -168,6 +169,7 @@ def _built_pdf(editions: Path, edition: str) -> Path:
     return pdf
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
 @pytest.mark.parametrize("edition", PRINT_EDITIONS)
 def test_pdf_keeps_every_cell_of_every_table(editions: Path, edition: str):
@@ -180,6 +182,7 @@ def test_pdf_keeps_every_cell_of_every_table(editions: Path, edition: str):
     assert not lost, lost[:20]
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
 @pytest.mark.parametrize("edition", PRINT_EDITIONS)
 def test_pdf_has_no_blank_pages(editions: Path, edition: str):
@@ -189,6 +192,7 @@ def test_pdf_has_no_blank_pages(editions: Path, edition: str):
     assert len(blank) <= 1, blank
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
 def test_pdf_front_matter_dates_owners_and_numbering(editions: Path):
     pdf = editions / "pdf" / f"{REGION}.pdf"
@@ -250,6 +254,7 @@ def _article(page: Path) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", m.group(0) if m else "").split())
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("edition", PRINT_EDITIONS)
 def test_no_command_line_or_variable_name_in_an_edition(editions: Path, edition: str):
     import html as htmllib
@@ -277,6 +282,7 @@ def _chromium() -> tuple[str, str] | None:
     return (browser, driver) if browser and driver else None
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(_chromium() is None, reason="chromium/chromedriver missing: make setup as root")
 def test_browser_loads_every_image_and_navigates(editions: Path, tmp_path: Path):
     from selenium import webdriver

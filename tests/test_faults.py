@@ -14,15 +14,23 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, eocic_main
 
 from eocic_helpers import cli
 from eocic_helpers.core import lock, paths
 from eocic_helpers.run import params as prm
 from eocic_helpers.run import runner
 
+pytestmark = pytest.mark.cli
+
 
 def _eocic(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The command line in this process (a refusal needs no process of its own)."""
+    return eocic_main(*args, env=env)
+
+
+def _eocic_process(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The command line as a process of its own: for the lock, which this process holds."""
     return subprocess.run([sys.executable, "-m", "eocic_helpers.cli", *args], capture_output=True,
                           text=True, env=env, cwd=ROOT)
 
@@ -41,7 +49,7 @@ def test_a_second_run_with_no_wait_refuses_while_the_build_is_locked(tmp_path: P
     with lock.build_lock(build=build):
         for args in (("run", "centre-val-de-loire", "-n", "action_plan", "--no-wait", "-q"),
                      ("book", "centre-val-de-loire", "--no-pdf", "--no-wait")):
-            proc = _eocic(*args, env=env)
+            proc = _eocic_process(*args, env=env)
             assert proc.returncode == 2, proc.stderr
             line = _one_line(proc.stderr)
             assert "is in use by another eocic run or book" in line and f"pid {os.getpid()}" in line

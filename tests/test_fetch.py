@@ -82,7 +82,7 @@ def test_fetch_then_snapshot_fills_figure_1s_employment_rate(monkeypatch, tmp_pa
         snap.build_snapshot(paths.RAW_SHARED, tmp_path / "again", fetched_dir=raw)
 
 
-@pytest.mark.slow
+@pytest.mark.study
 @pytest.mark.skipif(not paths.RAW_SHARED.is_dir(), reason="raw files not present")
 def test_a_run_on_the_rebuilt_snapshot_publishes_the_employment_rate(monkeypatch, tmp_path):
     """fetch (faked) -> eocic data snapshot -> eocic run, in a copy of the project."""

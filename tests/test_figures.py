@@ -274,7 +274,7 @@ def test_place_labels_avoids_labels_points_and_lines() -> None:
 
 # -- the widths the checks assume are the widths the editions show ------------------------------
 
-@pytest.mark.slow
+@pytest.mark.study
 @pytest.mark.skipif(not shutil.which("xelatex") or not shutil.which("pdfimages"),
                     reason="xelatex or poppler missing: run `make setup` as root")
 def test_pdf_shows_figures_at_the_assumed_text_width(all_editions: Path) -> None:
@@ -291,7 +291,7 @@ def test_pdf_shows_figures_at_the_assumed_text_width(all_editions: Path) -> None
         assert width_in >= legibility.PDF_TEXT_WIDTH_IN - 0.06, (f.name, width_in)
 
 
-@pytest.mark.slow
+@pytest.mark.study
 @pytest.mark.skipif(not shutil.which("chromium") or not shutil.which("chromedriver"),
                     reason="chromium missing: run `make setup` as root")
 def test_html_shows_figures_at_the_assumed_content_width(all_editions: Path) -> None:

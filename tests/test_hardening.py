@@ -11,11 +11,10 @@ import math
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, eocic_main
 
 from eocic_helpers.analysis import action_plan as ap
 from eocic_helpers.analysis import costs
@@ -54,12 +53,12 @@ def _copy_root(tmp_path: Path) -> Path:
 
 def _run_in(root: Path, build: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(build))
-    return subprocess.run([sys.executable, "-m", "eocic_helpers.cli", *args],
-                          capture_output=True, text=True, env=env)
+    return eocic_main(*args, env=env)
 
 
 # -- 2. numbers that pass validation but are not numbers ------------------------------------
 
+@pytest.mark.cli
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -75,7 +74,7 @@ def test_non_numbers_and_huge_values_are_refused_on_the_command_line(tmp_path: P
     (build / "runs").mkdir(parents=True)
     earlier = build / "runs" / "earlier.txt"
     earlier.write_text("last good output")
-    proc = run_cli("run", CVL, "--dry-run", *args, build=build)
+    proc = eocic_main("run", CVL, "--dry-run", *args, build=build)
     _one_line_refusal(proc, expected)
     assert earlier.read_text() == "last good output"
     assert sorted(p.name for p in (build / "runs").iterdir()) == ["earlier.txt"]
@@ -194,6 +193,7 @@ def test_too_many_aliases_and_self_reference_are_refused(tmp_path: Path):
         config.load_yaml(f)
 
 
+@pytest.mark.cli
 def test_alias_bomb_in_a_region_parameters_file_fails_the_run_in_one_line(tmp_path: Path):
     root = _copy_root(tmp_path)
     (root / "data" / "regions" / CVL / "parameters.yaml").write_text(BOMB + "n_smes: *l7\n")
@@ -219,6 +219,8 @@ def test_deep_nesting_is_refused(tmp_path: Path):
         config.load_yaml(f)
 
 
+@pytest.mark.cli
+@pytest.mark.cli
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
@@ -248,10 +250,11 @@ def test_unreadable_params_files_are_one_line(tmp_path: Path, capsys, content: b
     assert len(out.err) < 400
 
 
+@pytest.mark.cli
 def test_alias_bomb_params_file_exits_2_in_one_line(tmp_path: Path):
     f = tmp_path / "params.yaml"
     f.write_text(BOMB + "n_smes: *l7\n")
-    proc = run_cli("run", CVL, "-f", str(f), build=tmp_path / "build")
+    proc = eocic_main("run", CVL, "-f", str(f), build=tmp_path / "build")
     line = _one_line_refusal(proc, "expands to more than 50,000 values (aliases)")
     assert "params.yaml:5:" in line  # the first anchor whose expansion is over the cap
     assert not (tmp_path / "build").exists()
@@ -300,6 +303,7 @@ def test_duplicate_challenge_ids_are_refused(tmp_path: Path):
         sy.load_synthesis(CVL, f)
 
 
+@pytest.mark.cli
 def test_synthesis_for_another_region_fails_the_run_in_one_line(tmp_path: Path):
     root = _copy_root(tmp_path)
     f = root / "data" / "regions" / CVL / "synthesis.yaml"

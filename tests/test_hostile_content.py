@@ -21,7 +21,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.study
 
 REGION = "wallonia"
 SCRIPT = "X <script>alert(1)</script>"
@@ -157,6 +157,7 @@ def test_no_file_from_outside_the_project_is_copied(hostile_build: Path):
     assert not list(site.rglob("passwd")) and not list(site.rglob("hostname"))
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
 def test_the_pdf_builds_and_shows_the_text_literally(hostile_build: Path):
     pdf = hostile_build / "pdf" / f"{REGION}.pdf"

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import E2E_HASHSEED, ROOT, run_cli, run_outputs
+from conftest import E2E_HASHSEED, ROOT, copy_build, eocic_main, run_outputs
 
 from eocic_helpers.run import kernels, runner
 
@@ -59,11 +59,13 @@ def test_a_kernel_error_is_a_failed_outcome(monkeypatch, tmp_path):
     (["--recycle-after", "0"], "--recycle-after must be 1 or more"),
     (["--cell-timeout", "0"], "--cell-timeout must be a positive number"),
 ])
+@pytest.mark.cli
 def test_run_options_are_checked(args, message):
-    proc = run_cli("run", "centre-val-de-loire", *args)
+    proc = eocic_main("run", "centre-val-de-loire", *args)
     assert proc.returncode == 2 and message in proc.stderr
 
 
+@pytest.mark.cli
 def test_parent_death_signal_is_available_on_linux():
     if not sys.platform.startswith("linux"):
         pytest.skip("prctl is Linux only")
@@ -73,9 +75,9 @@ def test_parent_death_signal_is_available_on_linux():
     assert out.stdout.strip() == "True"
 
 
-# -- slow: kernels ---------------------------------------------------------------------------
+# -- study: kernels ----------------------------------------------------------------------------
 
-@pytest.mark.slow
+@pytest.mark.study
 def test_a_kept_kernel_carries_nothing_from_one_notebook_to_the_next(tmp_path):
     pool = kernels.KernelPool(kernels.KernelOptions())
     try:
@@ -98,7 +100,7 @@ def test_a_kept_kernel_carries_nothing_from_one_notebook_to_the_next(tmp_path):
         pool.shutdown()
 
 
-@pytest.mark.slow
+@pytest.mark.study
 def test_kernels_are_recycled_after_a_failure_and_after_n_notebooks(tmp_path):
     import papermill as pm
 
@@ -143,7 +145,7 @@ SLEEPER = {
 }
 
 
-@pytest.mark.slow
+@pytest.mark.study
 def test_a_timed_out_notebook_fails_and_its_kernel_is_replaced(tmp_path):
     nb = tmp_path / "sleeper.ipynb"
     nb.write_text(json.dumps(SLEEPER))
@@ -157,18 +159,22 @@ def test_a_timed_out_notebook_fails_and_its_kernel_is_replaced(tmp_path):
         pool.shutdown()
 
 
-@pytest.mark.slow
-def test_warm_and_isolated_runs_give_byte_identical_outputs(tmp_path, e2e_outputs):
-    # The warm side is the session's shared run of the region (e2e_build: every notebook, kept
+@pytest.mark.study
+def test_warm_and_isolated_runs_give_byte_identical_outputs(tmp_path, study_build, e2e_outputs):
+    # The warm side is the session's shared run of the region (study_build: every notebook, kept
     # kernels, each running several notebooks one after another). The isolated run uses the
     # same hash seed, so that only the kernels differ (independence from the hash seed is
-    # another test's business).
-    build = tmp_path / "isolated"
+    # another test's business), and starts from the shared build's EU-wide step (a cache hit:
+    # that step is compared on Dask, tests/test_scale.py), so it runs the region's notebooks
+    # only: its chapters, then its atlas page (the shared build has one for it).
+    build = copy_build(study_build, tmp_path / "isolated", regions=["eu"])
     env = dict(os.environ, EOCIC_BUILD=str(build), PYTHONHASHSEED=E2E_HASHSEED)
-    proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run",
-                           "centre-val-de-loire", "--quiet", "--isolate"],
-                          capture_output=True, text=True, env=env, cwd=ROOT)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for notebooks in ([], ["-n", "atlas"]):
+        proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", "run",
+                               "centre-val-de-loire", *notebooks, "--quiet", "--isolate"],
+                              capture_output=True, text=True, env=env, cwd=ROOT)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "1 cached, 0 failed" in proc.stdout, proc.stdout[-500:]  # the EU-wide step
     warm, cold = e2e_outputs, run_outputs(build / "runs" / "centre-val-de-loire")
     assert len(warm) > 10 and any(k.endswith(".svg") for k in warm)
     assert warm.keys() == cold.keys()
@@ -176,29 +182,7 @@ def test_warm_and_isolated_runs_give_byte_identical_outputs(tmp_path, e2e_output
     assert not different, f"warm and isolated outputs differ: {different}"
 
 
-@pytest.mark.slow
-def test_dask_worker_threads_run_concurrent_tasks_in_their_own_kernels(tmp_path):
-    distributed = pytest.importorskip("distributed")
-    build = tmp_path / "build"
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
-        proc = run_cli("run", "centre-val-de-loire", "saxony", "-n", "action_plan",
-                       "--executor", "dask", "--scheduler", cluster.scheduler_address, "--quiet",
-                       build=build)
-    assert proc.returncode == 0, proc.stderr
-    from eocic_helpers.core.regions import resolve_region
-
-    for region in ("centre-val-de-loire", "saxony"):
-        results = json.loads((build / "runs" / region / "results.json").read_text())
-        # Saxony has no plan of its own (Centre-Val de Loire's is never shown as its)
-        assert results.get("n_actions") == (16 if region == "centre-val-de-loire" else None)
-        name = resolve_region(region).name
-        nb = (build / "runs" / region / "action_plan.ipynb").read_text()
-        assert name in nb, f"{region}'s notebook shows another region"
-    assert not list((build / "runs").glob(".staging/*"))
-
-
-# -- slow: signals and orphans ---------------------------------------------------------------
+# -- study: signals and orphans (the process itself) -----------------------------------------
 
 def _start_run(build: Path) -> subprocess.Popen[str]:
     env = dict(os.environ, EOCIC_BUILD=str(build))
@@ -236,7 +220,7 @@ def _gone(pids: list[int], timeout: float) -> list[int]:
     return alive
 
 
-@pytest.mark.slow
+@pytest.mark.study
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_an_interrupt_stops_the_run_its_workers_and_kernels_and_cleans_staging(tmp_path, sig):
     build = tmp_path / "build"
@@ -256,7 +240,7 @@ def test_an_interrupt_stops_the_run_its_workers_and_kernels_and_cleans_staging(t
     assert not list((build / "runs").glob(".staging/*"))
 
 
-@pytest.mark.slow
+@pytest.mark.study
 def test_workers_and_kernels_die_with_a_killed_parent(tmp_path):
     proc = _start_run(tmp_path / "build")
     pids = _wait_for_kernels(proc)

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, eocic_main
 
 from eocic_helpers.core import pipeline as pl
 from eocic_helpers.core.errors import ConfigError
@@ -119,11 +119,12 @@ def test_generic_rooms_import_no_analysis_module(room: str):
         assert not bad, f"{f.relative_to(ROOT)} imports {bad}"
 
 
+@pytest.mark.cli
 def test_cli_lists_the_notebooks_and_the_readme_table_matches():
-    proc = run_cli("notebooks")
+    proc = eocic_main("notebooks")
     assert proc.returncode == 0
     assert "summary" in proc.stdout and "once, across all pilots" in proc.stdout
-    table = run_cli("notebooks", "--markdown").stdout
+    table = eocic_main("notebooks", "--markdown").stdout
     readme = (ROOT / "README.md").read_text()
     assert table in readme, "README's notebook table differs from `eocic notebooks --markdown`"
 

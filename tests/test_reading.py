@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.study
 #: Two editions read in the browser: the seed region (own content) and a data-only one.
 BROWSED = ["centre-val-de-loire", "saxony"]
 #: Desktop and phone widths, in CSS pixels.
@@ -117,6 +117,7 @@ return {tables: tables.length, broken: broken, clipped: clipped,
 """
 
 
+@pytest.mark.browser
 @needs_chromium
 @pytest.mark.parametrize("width", WIDTHS)
 def test_no_table_cell_breaks_a_number_or_a_word(all_editions: Path, site: str, web,
@@ -147,6 +148,7 @@ def _axe_script() -> str:
             / "axe.min.js").read_text("utf-8")
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_no_serious_or_critical_accessibility_violation(all_editions: Path, site: str, web):
     """axe-core on the landing page and on every page of two editions: no violation of
@@ -171,6 +173,7 @@ def test_no_serious_or_critical_accessibility_violation(all_editions: Path, site
     assert not found, found[:20]
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdftoppm")),
                     reason="poppler-utils missing")
 def test_every_pdf_keeps_the_print_rules(all_editions: Path):
@@ -189,6 +192,7 @@ def test_every_pdf_keeps_the_print_rules(all_editions: Path):
     assert not problems, problems
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(not shutil.which("pdfimages"), reason="poppler-utils missing")
 def test_pdf_figures_are_vector(all_editions: Path):
     """``pdfimages -list`` finds no raster image in any PDF: every figure is vector."""
@@ -222,6 +226,7 @@ def test_maps_and_their_data_are_published(all_editions: Path):
     assert "EuroGeographics" in chapter
 
 
+@pytest.mark.browser
 def test_the_landing_pages_search_finds_a_region_by_any_of_its_names(site: str, web):
     """The offline search (a static index, no server): a region's name without its accents,
     a unit's code, its country; each result links to an edition that exists."""

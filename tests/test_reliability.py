@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, one_notebook_project, run_cli
+from conftest import ROOT, copy_build, eocic_main, one_notebook_project
 
 from eocic_helpers import cli
 from eocic_helpers.core import config, paths
@@ -47,11 +47,16 @@ def _project(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     return root, build, dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(build))
 
 
-def _eocic(env: dict[str, str], *args: str, timeout: float = 60.0
+def _eocic(env: dict[str, str], *args: str, timeout: float = 60.0, process: bool = False
            ) -> tuple[subprocess.CompletedProcess[str], float]:
+    """``eocic ARGS`` and its seconds: in this process (a refusal), or with ``process`` as a
+    process of its own, bounded by ``timeout`` (a real run, or a case that could hang)."""
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", *args], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=timeout)
+    if process:
+        proc = subprocess.run([sys.executable, "-m", "eocic_helpers.cli", *args],
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)
+    else:
+        proc = eocic_main(*args, env=env)
     return proc, time.monotonic() - start
 
 
@@ -98,6 +103,7 @@ def _cached_run(capsys) -> tuple[int, str]:
     return rc, capsys.readouterr().err
 
 
+@pytest.mark.cli
 def test_1_a_deleted_results_json_is_rebuilt_on_a_cached_run(build: Path, capsys):
     results = build / "runs" / CVL / "results.json"
     good = results.read_bytes()
@@ -114,6 +120,7 @@ def test_1_a_deleted_results_json_is_rebuilt_on_a_cached_run(build: Path, capsys
     assert rc == 0 and err == ""
 
 
+@pytest.mark.cli
 def test_1_a_promotion_after_a_deletion_never_publishes_results_json_empty(build: Path, capsys):
     """The issue's second path: a task runs after the deletion. Its promotion rebuilds the other
     notebooks' keys first, then merges its own."""
@@ -130,6 +137,7 @@ def test_1_a_promotion_after_a_deletion_never_publishes_results_json_empty(build
                                                "plan_owner": "Dev'Up"}
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize("edit", ["value", "added", "removed"])
 def test_2_an_edited_results_json_heals_on_the_next_run(build: Path, capsys, edit: str):
     results = build / "runs" / CVL / "results.json"
@@ -163,6 +171,7 @@ def test_2_results_json_verification_does_not_depend_on_the_run_order(build: Pat
     assert not runner.results_ok(CVL)  # 99 is not what action_plan glued
 
 
+@pytest.mark.cli
 def test_1_the_book_refuses_a_run_whose_results_json_is_missing(tmp_path: Path):
     build = tmp_path / "build"
     run_dir = build / "runs" / CVL
@@ -176,25 +185,23 @@ def test_1_the_book_refuses_a_run_whose_results_json_is_missing(tmp_path: Path):
     assert not (build / "site").exists() and seconds < 30
 
 
-@pytest.mark.slow
+@pytest.mark.study
 def test_1_deleted_results_json_run_then_book_publishes_every_key(e2e_build: Path,
                                                                   tmp_path: Path):
     """The issue's sequence: rm results.json; eocic run; eocic book. Every key is back in the
     run and in the edition's data package."""
-    build = tmp_path / "build"
-    shutil.copytree(e2e_build, build, ignore=shutil.ignore_patterns("books", "site", "pdf",
-                                                                    ".lock"))
+    build = copy_build(e2e_build, tmp_path / "build", regions=["eu", CVL])
     results = build / "runs" / CVL / "results.json"
     good = results.read_bytes()
     assert len(json.loads(good)) > 100
     results.unlink()
     env = dict(os.environ, EOCIC_BUILD=str(build))
-    proc, seconds = _eocic(env, "run", CVL, "-q", timeout=300)
+    proc, seconds = _eocic(env, "run", CVL, "-q", timeout=300, process=True)
     assert proc.returncode == 0, proc.stderr
     assert "results.json: missing; rebuilt from the notebooks' fragments" in proc.stderr
     assert results.read_bytes() == good
     assert "0 ran" in proc.stdout  # every task stayed a cache hit
-    proc, _ = _eocic(env, "book", CVL, "--no-pdf", timeout=600)
+    proc, _ = _eocic(env, "book", CVL, "--no-pdf", timeout=600, process=True)
     assert proc.returncode == 0, proc.stderr
     with zipfile.ZipFile(build / "site" / "data" / f"{CVL}-data.zip") as z:
         assert z.read(f"{CVL}-data/results.json") == good
@@ -202,6 +209,7 @@ def test_1_deleted_results_json_run_then_book_publishes_every_key(e2e_build: Pat
 
 # -- 3. sizes are checked before hashing or parsing; hashing reads in chunks -----------------
 
+@pytest.mark.cli
 def test_3_a_2_gb_sparse_content_file_is_refused_within_5_s(tmp_path: Path):
     root, build, env = _project(tmp_path)
     study = root / "data" / "regions" / CVL / "study.yaml"
@@ -214,6 +222,7 @@ def test_3_a_2_gb_sparse_content_file_is_refused_within_5_s(tmp_path: Path):
     _intact(build)
 
 
+@pytest.mark.cli
 def test_3_files_are_hashed_in_chunks(tmp_path: Path):
     """Hashing a 1 GB file keeps the process's memory flat (it used to read the file whole)."""
     f = tmp_path / "big.bin"
@@ -245,10 +254,11 @@ def test_3_a_yaml_file_is_never_read_beyond_the_limit(tmp_path: Path, monkeypatc
 
 # -- 4, 10, 11. Dask: bad addresses, a dead worker, a lost scheduler --------------------------
 
+@pytest.mark.cli
 def test_10_a_malformed_scheduler_address_is_one_line(tmp_path: Path):
     build = tmp_path / "build"
     for address in ("not a url", "tcp://127.0.0.1", "tcp://host:99999", "http://x:1 y"):
-        proc = run_cli("run", CVL, "-n", "action_plan", "--executor", "dask", "--scheduler",
+        proc = eocic_main("run", CVL, "-n", "action_plan", "--executor", "dask", "--scheduler",
                        address, build=build)
         _one_line(proc, f"--scheduler '{address}' is not a Dask scheduler address; give "
                         "tcp://HOST:PORT")
@@ -339,7 +349,7 @@ def _wait_until_running(env: dict[str, str], run: subprocess.Popen[str]) -> None
     time.sleep(0.5)
 
 
-@pytest.mark.slow
+@pytest.mark.dask
 def test_4_a_dask_run_whose_only_worker_dies_ends_on_its_own(dask_cluster):
     env, address, _, worker = dask_cluster
     run = _start_run(env, address)
@@ -362,7 +372,7 @@ def test_4_a_dask_run_whose_only_worker_dies_ends_on_its_own(dask_cluster):
     assert not (build / "runs" / ".staging").exists()
 
 
-@pytest.mark.slow
+@pytest.mark.dask
 def test_11_a_dask_run_whose_scheduler_dies_says_so_in_one_line(dask_cluster):
     env, address, scheduler, _ = dask_cluster
     run = _start_run(env, address)
@@ -387,6 +397,7 @@ def test_11_a_dask_run_whose_scheduler_dies_says_so_in_one_line(dask_cluster):
 
 # -- 5. staging folders of dead runs are removed --------------------------------------------
 
+@pytest.mark.cli
 def test_5_staging_folders_of_dead_processes_are_removed(build: Path, capsys):
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
@@ -433,6 +444,7 @@ def _swot_with(root: Path, text: str) -> Path:
     return f
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize(
     ("escaped", "named"),
     [(r'"Clusters \e[31m red"', "U+001B (ESC, a control character)"),
@@ -543,6 +555,7 @@ def test_7_published_tables_figure_data_and_packages_are_formula_safe(tmp_path: 
 
 # -- 9. content must resolve inside the project ---------------------------------------------
 
+@pytest.mark.cli
 def test_9_a_content_file_linked_to_a_file_outside_the_project_is_refused(tmp_path: Path):
     root, build, env = _project(tmp_path)
     study = root / "data" / "regions" / CVL / "study.yaml"
@@ -569,6 +582,7 @@ def test_9_a_link_inside_the_project_is_fine(tmp_path: Path, monkeypatch):
     assert config.load_yaml(tmp_path / "data" / "link.yaml") == {"a": 1}
 
 
+@pytest.mark.cli
 def test_9_a_region_parameters_file_linked_outside_is_refused(tmp_path: Path):
     root, build, env = _project(tmp_path)
     outside = tmp_path / "params.yaml"
@@ -581,6 +595,7 @@ def test_9_a_region_parameters_file_linked_outside_is_refused(tmp_path: Path):
 
 # -- 12. a path that exists but is not a file says what it is --------------------------------
 
+@pytest.mark.cli
 @pytest.mark.parametrize(("kind", "expected"), [("folder", "is a folder, not a regular file"),
                                                 ("fifo", "is a named pipe (FIFO), not a "
                                                          "regular file")])
@@ -589,13 +604,15 @@ def test_12_a_content_path_that_is_a_folder_or_a_fifo(tmp_path: Path, kind: str,
     study = root / "data" / "regions" / CVL / "study.yaml"
     study.unlink()
     study.mkdir() if kind == "folder" else os.mkfifo(study)
-    proc, seconds = _eocic(env, "run", CVL, "-q", timeout=30)  # a FIFO must never be opened
+    proc, seconds = _eocic(env, "run", CVL, "-q", timeout=30,  # a FIFO must never be
+                           process=True)  # opened: a hang stays in that process
     line = _one_line(proc, f"data/regions/{CVL}/study.yaml: {expected}")
     assert "expected a YAML file" in line and "not found" not in line
     assert seconds < 30
     _intact(build)
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "folder"])
 def test_12_a_params_file_that_is_a_fifo_a_device_or_a_folder(tmp_path: Path, kind: str):
     build = tmp_path / "build"
@@ -608,7 +625,7 @@ def test_12_a_params_file_that_is_a_fifo_a_device_or_a_folder(tmp_path: Path, ki
     expected = {"fifo": "is a named pipe (FIFO)", "dev-zero": "is a character device",
                 "folder": "is a folder"}[kind]
     proc, seconds = _eocic(dict(os.environ, EOCIC_BUILD=str(build)), "run", CVL, "-f",
-                           str(target), "-q", timeout=30)
+                           str(target), "-q", timeout=30, process=True)  # a hang stays there
     line = _one_line(proc, f"{target}: {expected}, not a regular file; expected a YAML file")
     assert "not found" not in line and seconds < 30
     _intact(build)
@@ -616,6 +633,7 @@ def test_12_a_params_file_that_is_a_fifo_a_device_or_a_folder(tmp_path: Path, ki
 
 # -- 13. a value that looks like an option ---------------------------------------------------
 
+@pytest.mark.cli
 @pytest.mark.parametrize(("value", "expected"), [
     ("-inf", "parameter 'discount_rate' must be a finite number, got '-inf'"),
     ("-Infinity", "parameter 'discount_rate' must be a finite number"),
@@ -628,7 +646,7 @@ def test_13_a_negative_non_number_value_gets_the_parameter_message(tmp_path: Pat
     (build / "runs").mkdir(parents=True)
     (build / "runs" / "earlier.txt").write_text(EARLIER)
     start = time.monotonic()
-    proc = run_cli("run", CVL, "-p", "discount_rate", value, build=build)
+    proc = eocic_main("run", CVL, "-p", "discount_rate", value, build=build)
     _one_line(proc, expected)
     assert "expected 2 arguments" not in proc.stderr
     assert time.monotonic() - start < 30

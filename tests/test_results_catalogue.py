@@ -217,7 +217,7 @@ def _fragments(build: Path) -> list[tuple[str, dict]]:
     return out
 
 
-@pytest.mark.slow
+@pytest.mark.study
 def test_every_key_of_every_run_is_declared_by_its_notebook(all_pilots_build: Path):
     catalogue = load_catalogue()
     fragments = _fragments(all_pilots_build)
@@ -234,7 +234,7 @@ def test_every_key_of_every_run_is_declared_by_its_notebook(all_pilots_build: Pa
         assert not undeclared, (region, undeclared)
 
 
-@pytest.mark.slow
+@pytest.mark.study
 def test_every_declared_key_is_produced_by_some_run(all_pilots_build: Path):
     """An unused key fails: each declaration (a pattern included) matches a key some pilot's
     run (or the cross-region run) glued."""
@@ -251,7 +251,7 @@ def test_every_declared_key_is_produced_by_some_run(all_pilots_build: Path):
     assert not unused, unused
 
 
-@pytest.mark.slow
+@pytest.mark.study
 def test_a_conditional_key_is_published_exactly_when_its_condition_holds(all_pilots_build: Path):
     catalogue = load_catalogue()
     for region, fragment in _fragments(all_pilots_build):

@@ -16,7 +16,7 @@ import pytest
 
 from eocic_helpers.core.pipeline import load_pipeline
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.study
 CVL = "centre-val-de-loire"
 OTHERS = ["cantabria", "east-north-finland", "hauts-de-france", "lithuania",
           "north-middle-sweden", "piemonte", "saxony", "slovenia", "wallonia"]
@@ -61,6 +61,7 @@ def _nav_order(site: Path, region: str) -> list[str]:
     return [h.removesuffix(".html") for h in re.findall(r'href="([a-z_]+)\.html"', nav)]
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("region", [CVL, "saxony"])
 def test_the_built_toc_follows_the_declaration(all_editions: Path, region: str):
     results = json.loads((all_editions / "runs" / region / "results.json").read_text())
@@ -138,6 +139,7 @@ DEVELOPER_TEXT = [r"\bdata/[a-z_]+/", r"\bnotebooks/", r"\.ipynb\b", r"\.yaml\b"
                   r"would hold it", r"active Population"]
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("region", [CVL, "saxony", "lithuania", "all"])
 def test_no_developer_text_for_readers(all_editions: Path, region: str):
     hits = []

@@ -34,6 +34,7 @@ from eocic_helpers.book.way_in import (
     map_svg,
     search_box_html,
     search_entries,
+    search_examples,
     search_index_js,
 )
 from eocic_helpers.core import paths
@@ -106,7 +107,9 @@ def _intro(regions: list[Region], stamp: str, has_map: bool = False) -> str:
              "de Loire only.", "",
              f"Edition of {myst_text(stamp)}. {myst_text(data_vintage())}.", "",
              "```{raw} html",
-             search_box_html(f"_static/{SEARCH_INDEX}", f"_static/{SEARCH_SCRIPT}"),
+             search_box_html(f"_static/{SEARCH_INDEX}", f"_static/{SEARCH_SCRIPT}",
+                             search_examples(search_entries(
+                                 regions, {r.id: f"{r.id}/index.html" for r in regions}))),
              _map_embed(has_map),
              "```", "",
              f"The {len(regions)} regions, by country:", ""]

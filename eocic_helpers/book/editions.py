@@ -84,17 +84,34 @@ def edition_stamp() -> tuple[str, int]:
     return f"{day.day} {day:%B %Y}", epoch
 
 
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+           "December")
+#: A reference date inside a vintage text (the population on 1 January), not an extraction.
+_REFERENCE_DATE = re.compile(rf"\b(?:on )?1 (?:{_MONTHS}) \d{{4}}")
+
+
+def extraction_dates(vintage: str) -> list[str]:
+    """When a source's data were extracted, as its vintage text says: a month ("December
+    2020"), a release ("the 2025 release") or a season ("early 2026"); a reference date such
+    as the population on 1 January is not one."""
+    text = _REFERENCE_DATE.sub("", vintage)
+    found: list[tuple[int, str]] = []
+    for m in re.finditer(rf"\b({_MONTHS}) (\d{{4}})\b", text):
+        found.append((m.start(), m.group(0)))
+    for m in re.finditer(r"\b(\d{4}) release\b", text):
+        found.append((m.start(), f"the {m.group(1)} release"))
+    for m in re.finditer(r"\babout (early|mid|late) (\d{4})\b", text):
+        found.append((m.start(), f"{m.group(1)} {m.group(2)}"))
+    return [d for _, d in sorted(found)]
+
+
 def data_vintage() -> str:
-    """The months in which the Eurostat data were extracted, in one phrase (from the
-    vintages catalogued in ``data/sources.yaml``)."""
-    months = ("January|February|March|April|May|June|July|August|September|October|"
-              "November|December")
+    """When the Eurostat data were extracted, in one phrase (from the vintages catalogued in
+    ``data/sources.yaml``, each extraction once, in catalogue order)."""
     seen: list[str] = []
     for s in load_sources().values():
         if s.publisher.lower().startswith("eurostat"):
-            for m in re.finditer(rf"\b({months}) (\d{{4}})\b", s.vintage):
-                if m.group(0) not in seen:
-                    seen.append(m.group(0))
+            seen += [d for d in extraction_dates(s.vintage) if d not in seen]
     if not seen:
         return "Data vintages are listed in the sources appendix"
     listed = seen[0] if len(seen) == 1 else ", ".join(seen[:-1]) + " and " + seen[-1]
@@ -600,10 +617,12 @@ def write_landing_page(regions: list[Region]) -> Path:
 
     rows = []
     for r in regions:
-        status = content_status(appendix.results(r.id))
+        res = appendix.results(r.id)
         zip_href = f"{SITE_DATA}/{r.id}-data.zip"
-        what = ("own briefing content (SWOT, challenges, action plan)" if status == "own"
-                else "data only: indicators and composite; no briefing content written yet")
+        what = ("the 2019 briefing reproduced: data, strengths and weaknesses, challenges, "
+                "strategy, interventions and action plan" if content_status(res) == "own"
+                else "the data-driven diagnostic; the region's own 2019 briefing is cited, "
+                "not restated")
         rows.append(
             f"<tr><td>{esc(r.name)}</td><td>{esc(r.country_name)}</td><td>{esc(what)}</td>"
             f"<td>{link(paths.SITE / r.id / 'index.html', f'{r.id}/index.html', 'HTML')}</td>"
@@ -632,14 +651,17 @@ def write_landing_page(regions: list[Region]) -> Path:
         "td,th{padding:.3em 1em;text-align:left;vertical-align:top}"
         "table{border-collapse:collapse}tr:nth-child(even){background:#f4f4f4}"
         ".eocic-map{max-width:40em;width:100%;height:auto}"
-        ".eocic-search input{font-size:1em;padding:.3em;min-width:16em}</style>"
+        ".eocic-search input{font-size:1em;padding:.3em;max-width:100%;min-width:12em}"
+        # a phone: each row of the table becomes a block, so nothing scrolls sideways
+        "@media (max-width:40em){table,tbody,tr,td{display:block}thead{display:none}"
+        "tr{padding:.4em 0}td{padding:.1em .5em}td:first-child{font-weight:bold}}</style>"
         "</head><body>"
         "<h1>EOCIC policy briefings: the ten pilot regions in industrial transition</h1>"
         "<p>Editions rebuilt from code after the 2019 policy briefing of the European "
         "Observatory for Clusters and Industrial Change for Centre-Val de Loire "
         '(<a href="https://doi.org/10.2826/735038">doi:10.2826/735038</a>). The briefing covers '
-        "Centre-Val de Loire only: the other regions' editions show what the data say, and "
-        "their qualitative content is marked as missing where nobody has written it yet.</p>"
+        "Centre-Val de Loire only. Each of the other nine regions has its own 2019 briefing, "
+        "cited in its edition and not restated: their editions show what the data say.</p>"
         f"<p>Edition of {esc(stamp)}. {esc(data_vintage())}.</p>"
         + cross
         + atlas_block

@@ -63,13 +63,28 @@ def search_index_js(entries: list[dict[str, Any]]) -> str:
     return "window.EOCIC_REGIONS = " + text.replace("</", "<\\/") + ";\n"
 
 
-def search_box_html(index_src: str, script_src: str) -> str:
-    """The search box (a labelled input, a live list of matches) and its two scripts."""
+def search_examples(entries: list[dict[str, Any]]) -> list[str]:
+    """Up to three searches that find something in ``entries`` (what the site as built has):
+    a region's name, another's NUTS code and a third's country."""
+    if not entries:
+        return []
+    picks = [entries[0]["name"]]
+    if len(entries) > 1:
+        picks.append(entries[len(entries) // 2]["codes"].split(", ")[0])
+    if len(entries) > 2:
+        picks.append(entries[-1]["country"])
+    return list(dict.fromkeys(p for p in picks if p))
+
+
+def search_box_html(index_src: str, script_src: str, examples: list[str] | None = None) -> str:
+    """The search box (a labelled input, a live list of matches) and its two scripts;
+    ``examples`` (:func:`search_examples`) are suggested in the empty box."""
+    hint = f' placeholder="e.g. {html.escape(", ".join(examples))}"' if examples else ""
     return (
         '<div class="eocic-search" role="search">'
         '<label for="eocic-search-input">Find a region by name or NUTS code</label> '
-        '<input id="eocic-search-input" type="search" '
-        'placeholder="e.g. Tirol, DE11, Κύπρος" aria-controls="eocic-search-results">'
+        f'<input id="eocic-search-input" type="search"{hint} '
+        'aria-controls="eocic-search-results">'
         '<ul id="eocic-search-results" aria-live="polite"></ul></div>'
         f'<script src="{html.escape(index_src)}"></script>'
         f'<script src="{html.escape(script_src)}"></script>'
@@ -133,12 +148,12 @@ def landing_map_and_search(pilots: list[Region] | None = None) -> str:
     svg = map_svg(units)
     if not svg:
         return ""
-    atomic.write_text(paths.SITE / SEARCH_INDEX, search_index_js(search_entries(regions, href)))
+    entries = search_entries(regions, href)
+    atomic.write_text(paths.SITE / SEARCH_INDEX, search_index_js(entries))
     atomic.write_text(paths.SITE / SEARCH_SCRIPT, SEARCH_JS.read_text("utf-8"))
     return ('<h2>Find a region</h2>'
-            + search_box_html(SEARCH_INDEX, SEARCH_SCRIPT)
+            + search_box_html(SEARCH_INDEX, SEARCH_SCRIPT, search_examples(entries))
             + '<p>Or choose it on the map: the pilot regions open their edition'
             + (", every other region its page of the atlas" if len(regions) > len(pilots)
-               else "; the other regions are shown in grey until the atlas of every region "
-               "is built")
+               else "; the other regions, in grey, have no page on this site")
             + ".</p>" + svg)

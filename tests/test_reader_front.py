@@ -1,0 +1,95 @@
+"""The front of the site as a reader meets it (issue 33): the landing page says what is true of
+every region, suggests only searches that find something, and fits a phone; the cover's date
+line lists extractions, never a reference date."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from eocic_helpers.book.editions import data_vintage, extraction_dates, write_landing_page
+from eocic_helpers.book.way_in import search_examples
+from eocic_helpers.core import paths
+from eocic_helpers.core.regions import load_regions
+
+
+def test_an_extraction_date_is_not_a_reference_date():
+    text = ("RCI 'late' snapshot, exported about January 2023; the population equals tgs00096 "
+            "on 1 January 2015")
+    assert extraction_dates(text) == ["January 2023"]
+    assert extraction_dates("2025 release (French regions provisional)") == ["the 2025 release"]
+    assert extraction_dates("committed 2026-02-08 with data to 2024 (about early 2026)") == \
+        ["early 2026"]
+    assert extraction_dates("bulk download of about April 2017; last year 2015") == ["April 2017"]
+
+
+def test_the_cover_lists_every_extraction_and_no_reference_date():
+    vintage = data_vintage()
+    assert "January 2015" not in vintage
+    for extract in ("December 2020", "April 2017", "the 2025 release", "early 2026",
+                    "March 2022", "January 2023"):
+        assert extract in vintage, extract
+
+
+def test_search_examples_come_from_what_the_site_has():
+    entries = [{"name": "Saxony", "codes": "DED2, DED4", "country": "Germany"},
+               {"name": "Wallonia", "codes": "BE32, BE33", "country": "Belgium"},
+               {"name": "Cantabria", "codes": "ES13", "country": "Spain"}]
+    assert search_examples(entries) == ["Saxony", "BE32", "Spain"]
+    assert search_examples([]) == []
+    assert search_examples(entries[:1]) == ["Saxony"]
+
+
+def test_the_landing_page_words_every_row_by_what_is_true(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path):
+    monkeypatch.setattr(paths, "SITE", tmp_path / "site")
+    monkeypatch.setattr(paths, "RUNS", tmp_path / "runs")
+    page = write_landing_page(load_regions()).read_text("utf-8")
+    assert "written yet" not in page and "until the atlas" not in page
+    assert "Tirol" not in page  # no suggestion the site as built cannot find
+    assert page.count("the region&#x27;s own 2019 briefing is cited, not restated") == 10
+    assert "Each of the other nine regions has its own 2019 briefing" in page
+
+
+@pytest.mark.browser
+def test_the_landing_page_fits_a_phone(all_editions: Path, tmp_path: Path):
+    """At 390 px the landing page does not scroll sideways, and its search suggests what it
+    finds."""
+    import functools
+    import http.server
+    import threading
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(all_editions / "site"))
+    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = shutil.which("chromium") or ""
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync",
+                 f"--user-data-dir={tmp_path / 'profile'}"):
+        opts.add_argument(flag)
+    opts.add_experimental_option("mobileEmulation", {"deviceMetrics": {
+        "width": 390, "height": 844, "pixelRatio": 3}})
+    web = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
+    try:
+        web.get(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        assert web.execute_script("return document.documentElement.scrollWidth") <= 390
+        hint = web.execute_script(
+            "return document.getElementById('eocic-search-input').placeholder")
+        examples = hint.removeprefix("e.g. ").split(", ")
+        found = web.execute_script(
+            "return arguments[0].map(q => { const f = q.normalize('NFD')"
+            ".replace(/[\\u0300-\\u036f]/g, '').toLowerCase();"
+            " return window.EOCIC_REGIONS.filter(e => e.text.includes(f)).length; })",
+            examples)
+        assert examples and all(n > 0 for n in found), (examples, found)
+    finally:
+        web.quit()
+        server.shutdown()

@@ -208,3 +208,26 @@ def test_chapter_values_are_the_declared_keys(s):
     assert {k for k in v if k.startswith("dimension_")} == {
         f"dimension_{d.id}" for d in ci.load_config().dimensions}
     assert v["variance_share_rule"].endswith("%") and v["variance_share_pair"].endswith("%")
+
+
+def test_the_briefings_reading_of_figure_4_is_restated_from_its_stated_values():
+    """Issue 33, item 5: who leads on stars and on the composite, and who stands out, from
+    data/eocic (the briefing's stated values), with our reconstruction's leader."""
+    import pandas as pd
+
+    from eocic_helpers.analysis.composite import figure4_reading
+
+    fig4 = pd.DataFrame({"unit_name": ["Namur", "Dresden"], "composite_total": [0.41, 0.55]})
+    out = figure4_reading(fig4)
+    assert out["fig4_stars_reading"].startswith("On cluster stars, Piemonte leads the pilot "
+                                                "units with 69.")
+    assert "5 units with 45 stars or more and a composite below 0.5" in out["fig4_stars_reading"]
+    assert "Centre-Val de Loire and Lithuania." in out["fig4_stars_reading"]
+    assert out["fig4_composite_reading"] == (
+        "On the composite, Walloon Brabant heads the pilot units with 0.751 on the 0-1 scale, "
+        "alone in the briefing's top group; in our reconstruction, Dresden comes first, with "
+        "0.55.")
+    assert out["fig4_stand_out_reading"].startswith("Hainaut, Liège and Slovenia stand out in "
+                                                    "group 2")
+    assert "Chemnitz stands out in group 2: in part more cluster stars, with a lower composite"\
+        in out["fig4_stand_out_reading"]

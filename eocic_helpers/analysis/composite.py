@@ -933,6 +933,58 @@ def typology_agreement(fig4: pd.DataFrame) -> tuple[int, int]:
     return int(same.sum()), len(fig4)
 
 
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def figure4_reading(fig4: pd.DataFrame) -> dict[str, str]:
+    """The briefing's reading of its Figure 4 (section 1.2), restated from the values it states
+    (``data/eocic``): who leads on cluster stars and on the composite, and who stands out
+    within a group; with the unit our reconstruction puts first.
+
+    Returns:
+        ``fig4_stars_reading``, ``fig4_composite_reading`` and ``fig4_stand_out_reading``
+        (empty when the briefing names no unit that stands out).
+    """
+    stars = load_eocic("cluster_stars").sort_values(["cluster_stars", "unit_name"],
+                                                    ascending=[False, True])
+    stated = load_eocic("composite_index").sort_values(["composite_total", "unit_name"],
+                                                       ascending=[False, True])
+    groups = load_eocic("typology")
+    bands = typology_thresholds()
+    out: dict[str, str] = {}
+    lead = stars.iloc[0]
+    first = groups[groups["group"] == 1]["unit_name"].tolist()
+    stars_min, comp_max = bands.loc[1, "stars_min"], bands.loc[1, "composite_max"]
+    out["fig4_stars_reading"] = (
+        f"On cluster stars, {lead.unit_name} leads the pilot units with "
+        f"{int(lead.cluster_stars)}. The briefing's first group, {len(first)} units with "
+        f"{stars_min:.0f} stars or more and a composite below {comp_max:.1f}, is "
+        f"{_names(first)}.")
+    top = stated.iloc[0]
+    alone = groups[groups["group"] == groups.loc[groups["unit_id"] == top.unit_id,
+                                                   "group"].max()]["unit_name"].tolist()
+    ours = fig4.dropna(subset=["composite_total"]).sort_values(
+        ["composite_total", "unit_name"], ascending=[False, True])
+    reading = (f"On the composite, {top.unit_name} heads the pilot units with "
+               f"{top.composite_total:.3f} on the 0-1 scale"
+               + (", alone in the briefing's top group" if alone == [top.unit_name] else ""))
+    if not ours.empty:
+        best = ours.iloc[0]
+        reading += (f"; in our reconstruction, {best.unit_name} comes first, with "
+                    f"{best.composite_total:.2f}")
+    out["fig4_composite_reading"] = reading + "."
+    standing = groups[groups["stands_out"] != ""]
+    parts = []
+    for group, members in standing.groupby("group", sort=True):
+        for why, units in members.groupby("stands_out", sort=False):
+            names = units["unit_name"].tolist()
+            verb = "stands" if len(names) == 1 else "stand"
+            parts.append(f"{_names(names)} {verb} out in group {group}: {why}")
+    out["fig4_stand_out_reading"] = ("; ".join(parts) + ".") if parts else ""
+    return out
+
+
 def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig | None = None,
                    mc: dict[str, Any] | None = None) -> dict[str, Any]:
     """The numbers and words the composite chapter states, for the focus region.
@@ -1035,6 +1087,7 @@ def chapter_values(values: dict[str, Any], fig3: pd.DataFrame, mc: dict[str, Any
         "typology_rule_text", "n_all_regions_note", "cluster_stars_text",
         "typology_placement_text")})
     out["cluster_stars"] = values["cluster_stars"] if values["cluster_stars"] is not None else ""
+    out.update(figure4_reading(values["fig4"]))
     out["composite_country_clause"] = (
         "the region is its whole country" if values["region_is_country"] else
         declared_text(NOTEBOOK, "composite_total_country", values["composite_total_country"])

@@ -18,8 +18,8 @@ SCHEMAS: dict[str, dict[str, type]] = {
                       "where": str, "note": str},
     "composite_index": {"unit_id": str, "unit_name": str, "composite_total": float, "year": int,
                         "where": str, "note": str},
-    "typology": {"unit_id": str, "unit_name": str, "group": int, "year": int, "where": str,
-                 "note": str},
+    "typology": {"unit_id": str, "unit_name": str, "group": int, "stands_out": str,
+                 "year": int, "where": str, "note": str},
     "typology_thresholds": {"group": int, "label": str, "stars_min": float, "stars_max": float,
                             "composite_min": float, "composite_max": float, "where": str,
                             "note": str},
@@ -27,6 +27,11 @@ SCHEMAS: dict[str, dict[str, type]] = {
                              "comparator_value": float, "unit": str, "year": int, "where": str,
                              "note": str},
 }
+
+
+#: Columns a file may leave out (read as empty): what the briefing says makes a unit stand out
+#: within its group.
+OPTIONAL: dict[str, tuple[str, ...]] = {"typology": ("stands_out",)}
 
 
 def load_eocic(name: str, path: Path | None = None) -> pd.DataFrame:
@@ -45,6 +50,9 @@ def load_eocic(name: str, path: Path | None = None) -> pd.DataFrame:
     except pd.errors.ParserError as exc:
         raise DataError(f"{path}: corrupt CSV ({exc})") from None
     schema = SCHEMAS[name]
+    for col in OPTIONAL.get(name, ()):  # a fuller file of the user's may leave it out
+        if col not in frame.columns:
+            frame[col] = ""
     missing = [c for c in schema if c not in frame.columns]
     if missing:
         raise DataError(f"{path}: missing columns {missing}; expected {list(schema)}")

@@ -93,3 +93,22 @@ def test_the_landing_page_fits_a_phone(all_editions: Path, tmp_path: Path):
     finally:
         web.quit()
         server.shutdown()
+
+
+@pytest.mark.pdf
+def test_no_pdf_has_a_blank_page(all_editions: Path):
+    """Issue 33, item 8: no blank page anywhere (the cross-region PDF had one before its main
+    matter). A page with fewer than 25 words holds nothing but its running header and number."""
+    import subprocess
+
+    blank = []
+    for pdf in sorted((all_editions / "pdf").glob("*.pdf")):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        pages = int(next(line.split()[-1] for line in info.splitlines()
+                         if line.startswith("Pages:")))
+        for page in range(1, pages + 1):
+            text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                                  capture_output=True, text=True).stdout
+            if len(text.split()) < 25:
+                blank.append(f"{pdf.name} p. {page}: {' '.join(text.split())}")
+    assert blank == []

@@ -26,13 +26,13 @@ def test_each_pilot_has_both_figures_and_its_glue(all_pilots_build: Path, region
     names += ["action_plan_gantt", "cost_tornado", "cost_monte_carlo", "cost_sobol",
               "cost_scale"] if own else []
     for name in names:
-        for ext in ("png", "svg", "csv"):
+        for ext in ("svg", "pdf", "csv"):
             assert (run / "figures" / f"{name}.{ext}").stat().st_size > 0
     fig1 = pd.read_csv(run / "figures" / "figure1_economic_indicators.csv")
     assert fig1.loc[fig1["highlight"], "region"].unique().tolist() == [region]
     assert results["has_action_plan"] is own and results["has_costs"] is own
     if not own:  # no plan or costs of Centre-Val de Loire under this region's name
-        assert not (run / "figures" / "action_plan_gantt.png").exists()
+        assert not (run / "figures" / "action_plan_gantt.svg").exists()
     assert results["has_synthesis"] is (region == "centre-val-de-loire")
     assert (run / "tables" / "swot_candidates.csv").exists()
     for key in ("composite_total", "composite_rank_p05", "composite_rank_p95"):

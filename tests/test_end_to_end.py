@@ -23,7 +23,7 @@ def test_run_writes_results_figures_and_tables(e2e_build: Path):
     assert results["n_actions_inter_clustering"] == 8
     assert results["n_actions_coaching"] == 8
     assert results["region_name"] == "Centre-Val de Loire"
-    for ext in ("png", "svg", "csv", "json"):
+    for ext in ("svg", "pdf", "csv", "json"):
         assert (run / "figures" / f"action_plan_gantt.{ext}").stat().st_size > 0
     meta = json.loads((run / "figures" / "action_plan_gantt.json").read_text())
     assert "Source:" in meta["caption"] and meta["alt"]

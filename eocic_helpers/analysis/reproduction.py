@@ -162,7 +162,7 @@ def element_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
             status = "omitted"
             how = (f"{region.name}'s own briefing has one, which this reproduction does not "
                    "restate")
-        elif e.figure and not (run_dir / "figures" / f"{e.figure}.png").exists():
+        elif e.figure and not (run_dir / "figures" / f"{e.figure}.svg").exists():
             status, how = "omitted", "the figure was not produced for this region"
         elif e.content and _count(resolve(parts, e.content)) == 0:
             part = e.content.split(".")[0]

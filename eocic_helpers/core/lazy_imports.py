@@ -172,7 +172,7 @@ DEFERRED_IMPORTS: dict[str, str] = {
     "eocic_helpers.outputs.publication.Publication.glue -> myst_nb": _PUB_GLUE,
     "eocic_helpers.outputs.publication.open_publication -> eocic_helpers.outputs.style":
         _PUB_FIGURE,
-    "eocic_helpers.outputs.publication.save_vector_and_png -> eocic_helpers.outputs.legibility":
+    "eocic_helpers.outputs.publication.save_vector -> eocic_helpers.outputs.legibility":
         _PUB_FIGURE,
     "eocic_helpers.data.maps._load -> geopandas": _GEOPANDAS,
     "eocic_helpers.data.maps.build_map -> geopandas": _GEOPANDAS,

@@ -4,10 +4,10 @@ A notebook opens a :class:`Publication`, then calls ``glue_all`` (or ``glue``), 
 ``table``. Every value goes both to myst-nb's glue (for the book's prose) and to a results
 fragment that the runner merges into ``build/runs/<region>/results.json``; each key is one that
 ``notebooks/results.yaml`` declares for the notebook (:mod:`eocic_helpers.core.results`), glued
-with the format it declares. Figures are saved as PNG, SVG and PDF
-with their data as CSV, deterministically, and shown with a numbered caption and alt text: the
-book points at ``figures/<name>.*``, so Sphinx shows the SVG in HTML and embeds the PDF (vector)
-in print.
+with the format it declares. Figures are saved as SVG and PDF, the formats something reads (the
+HTML edition and JupyterLab show the SVG, the PDF edition embeds the PDF; both vector), with
+their data as CSV, deterministically, and shown with a numbered caption and alt text: the book
+points at ``figures/<name>.*``, so Sphinx takes the SVG for HTML and the PDF for print.
 """
 
 from __future__ import annotations
@@ -157,9 +157,9 @@ class Publication:
         data: pd.DataFrame,
         source: str,
     ) -> None:
-        """Save ``fig`` as PNG, SVG and PDF and ``data`` as CSV, then show it with caption and alt
-        text. The book takes the SVG (HTML) or the PDF (print), both vector; the PNG is for
-        JupyterLab and the data package.
+        """Save ``fig`` as SVG and PDF and ``data`` as CSV, then show it with caption and alt
+        text. The book takes the SVG (HTML) or the PDF (print), both vector; JupyterLab shows
+        the SVG inline. No PNG: nothing reads one.
 
         Args:
             fig: a matplotlib Figure.
@@ -172,11 +172,11 @@ class Publication:
         import matplotlib.pyplot as plt
 
         fig_dir = self.output_dir / "figures"
-        png, svg, pdf, csv = (fig_dir / f"{name}.{ext}" for ext in ("png", "svg", "pdf", "csv"))
-        save_vector_and_png(fig, png, svg, pdf)
+        svg, pdf, csv = (fig_dir / f"{name}.{ext}" for ext in ("svg", "pdf", "csv"))
+        save_vector(fig, svg, pdf)
         atomic.write_csv(csv, csv_safe(data))  # no spreadsheet formula survives
         plt.close(fig)
-        self._show_figure(name, "image/png", png.read_bytes(), f"figures/{name}.*",
+        self._show_figure(name, "image/svg+xml", svg.read_bytes(), f"figures/{name}.*",
                           caption=caption, alt=alt, source=source)
 
     def _show_figure(self, name: str, mime: str, image: bytes, pattern: str, *, caption: str,
@@ -258,19 +258,18 @@ class Publication:
         return target
 
 
-def save_vector_and_png(fig: Any, png: Path, svg: Path, pdf: Path) -> None:
-    """Write ``fig`` as PNG, SVG and PDF, each byte-for-byte reproducible: no software or date
-    in the PNG and SVG, no creation date in the PDF (matplotlib also honours
-    ``SOURCE_DATE_EPOCH``), SVG ids salted by the theme (``svg.hashsalt``)."""
+def save_vector(fig: Any, svg: Path, pdf: Path) -> None:
+    """Write ``fig`` as SVG and PDF, each byte-for-byte reproducible: no date in the SVG, no
+    creation date or producer in the PDF (matplotlib also honours ``SOURCE_DATE_EPOCH``), SVG
+    ids salted by the theme (``svg.hashsalt``). The PDF's text is Type 3 text (the theme's
+    ``pdf.fonttype``; see :func:`eocic_helpers.outputs.style.set_theme`)."""
     from eocic_helpers.outputs.legibility import at_saved_dpi, saved_bbox
 
-    # One layout for the three files, frozen (a layout engine would lay the figure out again
-    # for each format, and can collapse a dense grid at the PDF's resolution), and one box: the
+    # One layout for both files, frozen (a layout engine would lay the figure out again for
+    # each format, and can collapse a dense grid at the PDF's resolution), and one box: the
     # tight box, never narrower than the figure (see saved_bbox).
     box = saved_bbox(at_saved_dpi(fig))
     fig.set_layout_engine("none")
-    with atomic.atomic_path(png) as tmp:
-        fig.savefig(tmp, format="png", metadata={"Software": None}, bbox_inches=box)
     with atomic.atomic_path(svg) as tmp:
         fig.savefig(tmp, format="svg", metadata={"Date": None}, bbox_inches=box)
     with atomic.atomic_path(pdf) as tmp:

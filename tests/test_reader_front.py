@@ -112,3 +112,20 @@ def test_no_pdf_has_a_blank_page(all_editions: Path):
             if len(text.split()) < 25:
                 blank.append(f"{pdf.name} p. {page}: {' '.join(text.split())}")
     assert blank == []
+
+
+@pytest.mark.pdf
+def test_pdf_text_is_at_least_8_pt(all_editions: Path):
+    """Issue 33, item 8: table text (like all text) is at least 8 pt in print. Measured as the
+    height of each word's box (10 pt body text measures 10.0, \\footnotesize tables 8.0);
+    under 1 % of a PDF's words may be smaller (a superscript footnote mark)."""
+    import re
+    import subprocess
+
+    for pdf in sorted((all_editions / "pdf").glob("*.pdf")):
+        text = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                              text=True).stdout
+        heights = [float(b) - float(a) for a, b in
+                   re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', text)]
+        small = sum(h < 7.9 for h in heights)
+        assert heights and small <= 0.01 * len(heights), (pdf.name, small, len(heights))

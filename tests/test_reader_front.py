@@ -129,3 +129,34 @@ def test_pdf_text_is_at_least_8_pt(all_editions: Path):
                    re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', text)]
         small = sum(h < 7.9 for h in heights)
         assert heights and small <= 0.01 * len(heights), (pdf.name, small, len(heights))
+
+
+def _pdf_uris(pdf: Path) -> set[str]:
+    """The URI link targets of a PDF (in plain and in compressed object streams)."""
+    import re
+    import zlib
+
+    data = pdf.read_bytes()
+    uris = set(re.findall(rb"/URI\s*\(([^)]*)\)", data))
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            uris |= set(re.findall(rb"/URI\s*\(([^)]*)\)", zlib.decompress(m.group(1))))
+        except zlib.error:
+            continue
+    return {u.decode("latin-1") for u in uris}
+
+
+@pytest.mark.pdf
+def test_every_figures_data_link_is_a_link_in_the_pdf(all_editions: Path):
+    """Issue 33, item 1: every figure keeps its data link, clickable in the PDF too: one link
+    per "Data of this figure (CSV)" label, each to the CSV published beside the edition."""
+    import subprocess
+
+    site = all_editions / "site"
+    for pdf in sorted((site / "pdf").glob("*.pdf")):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        labels = " ".join(text.split()).count("Data of this figure (CSV)")
+        links = sorted(u for u in _pdf_uris(pdf) if u.endswith(".csv"))
+        assert labels and len(links) == labels, (pdf.name, labels, links)
+        for link in links:
+            assert (site / "pdf" / link).resolve().is_file(), (pdf.name, link)

@@ -168,6 +168,9 @@ def _config(src: Path, title: str, name: str, regions: list[Region]) -> None:
     config["sphinx"]["config"]["html_title"] = safe_title
     config["sphinx"]["config"]["today"] = f"Edition of {stamp}. {data_vintage()}."
     config["latex"]["latex_documents"]["targetname"] = f"eocic-{name}.tex"
+    # each figure's CSV at a stable place of the site (figures/), linked from the PDF
+    config["sphinx"]["config"]["html_extra_path"] = ["_extra"]
+    config["sphinx"]["config"]["eocic_data_base"] = f"../{name}/figures/"
     config["latex"]["latex_documents"]["title"] = _latex_escape(title)
     config.setdefault("html", {})["announcement"] = _links_html(name, regions)
     # Theme options given in sphinx.config replace Jupyter Book's own: the announcement bar
@@ -215,12 +218,18 @@ def _copy_static(src: Path) -> None:
 
 def _copy_outputs(name: str, promoted: dict[str, Path], src: Path) -> None:
     """The run's figures, tables and results: only those the task manifests of the notebooks
-    this edition shows list, each verified (:mod:`eocic_helpers.core.promoted`)."""
+    this edition shows list, each verified (:mod:`eocic_helpers.core.promoted`). Each figure's
+    CSV also goes to ``_extra/figures/``, published at ``<edition>/figures/`` for the PDF's
+    data links."""
+    (src / "_extra").mkdir(exist_ok=True)
     for rel, f in promoted.items():
         sub = rel.partition("/")[0]
         if sub in OUTPUT_FOLDERS:
             (src / sub).mkdir(exist_ok=True)
             shutil.copy2(f, src / rel)
+            if sub == "figures" and rel.endswith(".csv"):
+                (src / "_extra" / "figures").mkdir(exist_ok=True)
+                shutil.copy2(f, src / "_extra" / rel)
     results = published_results(name)
     if results.exists():
         shutil.copy2(results, src / "results.json")

@@ -96,9 +96,15 @@ test: setup ## Set up, then run ruff (package, tests, notebooks) and the whole t
 	$(VENV)/bin/ruff check eocic_helpers tests bench notebooks
 	$(VENV)/bin/pytest
 
-check: venv ## The inner loop (about a minute): ruff and the tests marked unit or cli
+check: venv ## The inner loop (under a minute): ruff and the tests marked unit or cli
 	$(VENV)/bin/ruff check eocic_helpers tests bench notebooks
-	$(VENV)/bin/pytest -m "unit or cli" -q
+	@# two pytest processes, each on every other test file (pytest is one process, the
+	@# machine has 2 cores); each one's report is printed whole, then the exit code of both
+	@a=$$(mktemp); b=$$(mktemp); \
+	ls tests/test_*.py | awk 'NR % 2 == 1' | xargs $(VENV)/bin/pytest -m "unit or cli" -q -p no:cacheprovider >$$a 2>&1 & pa=$$!; \
+	ls tests/test_*.py | awk 'NR % 2 == 0' | xargs $(VENV)/bin/pytest -m "unit or cli" -q -p no:cacheprovider >$$b 2>&1 & pb=$$!; \
+	wait $$pa; ra=$$?; wait $$pb; rb=$$?; cat $$a $$b; rm -f $$a $$b; \
+	test $$ra -eq 0 -a $$rb -eq 0
 
 lint: venv ## Run ruff on the package, the tests, the bench and the notebooks' code cells
 	$(VENV)/bin/ruff check eocic_helpers tests bench notebooks

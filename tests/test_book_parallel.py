@@ -60,7 +60,7 @@ def _fake_jupyter_book(monkeypatch, tmp_path: Path, fail_when_kept: bool = False
     calls: list[dict] = []
     busy = Busy()
 
-    def fake_build(src: Path, builder: str, out: Path) -> Path:
+    def fake_build(src: Path, builder: str, out: Path, report: bool = False) -> Path:
         name = out.name.removeprefix(".").removesuffix("-pdf")  # build/books/.<name>-pdf
         kept = (out / "_build" / "latex" / f"eocic-{name}.aux").exists()
         with editions._SLOTS:

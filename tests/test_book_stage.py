@@ -57,6 +57,7 @@ def test_the_intro_template_renders_for_a_data_only_region():
            "content": "data-only", "available": set(), "chapters": [], "seed": "centre-val-de-loire",
            "stamp": "1 January 2026", "title": edition_title("Saxony", seed=False),
            "vintage": "Eurostat data", "editions": templates.Markup(""),
+           "report_link": templates.Markup("REPORT LINK"),
            "missing": lambda nb: templates.Markup(f"MISSING {nb}")}
     text = " ".join(templates.render("intro.md", ctx).split(" "))
     flat = " ".join(text.split())

@@ -454,11 +454,13 @@ def test_cvl_edition_shows_every_element_the_reproduction_page_claims(editions: 
     for row in elements.itertuples():
         e = catalogue[row.element]
         assert (row.status == "omitted") == bool(e.omitted), row
-    page = _norm(_article(site / "reproduction.html"))
+    # The list of elements is a page of the technical report (issue 33), in its HTML and PDF.
+    page = _norm(_article(site / "report" / "reproduction.html"))
+    report_pdf = _pdf_or_skip(editions, f"{CVL}-report")
     checked = 0
     for row in elements.itertuples():
         e = catalogue[row.element]
-        assert _norm(row.element) in page and row.element in pdf, row.element
+        assert _norm(row.element) in page and row.element in report_pdf, row.element
         if row.status == "omitted" or not e.chapter:
             continue
         html_text = _norm(_article(site / f"{e.chapter}.html"))
@@ -541,7 +543,7 @@ def test_other_editions_present_no_cvl_content_as_theirs(editions: Path, region:
     assert f"Action plan for {name}" not in plan_page and "template" not in plan_page
     for s in ("Dev’Up", "Dev'Up", "Hamburg", "Orléans", "INNOSUP", "78 000"):
         assert s not in plan_page, s
-    reproduction = _article(site / "reproduction.html")
+    reproduction = _article(site / "report" / "reproduction.html")
     assert "a number of the Centre-Val de Loire briefing" in reproduction
     # none of the seed's numbers is reproduced or differs here: they are not this region's
     assert "numbers held in the reference values:" in reproduction
@@ -549,9 +551,11 @@ def test_other_editions_present_no_cvl_content_as_theirs(editions: Path, region:
     assert not re.search(r"elements: \d+ reproduced, \d+ reconstructed, \d+ stated", reproduction)
     pdf = _pdf_or_skip(editions, region)
     assert "shown as a template" not in pdf
-    # The chapters, not the reproduction page (which lists what this edition omits).
+    # The whole briefing: the reproduction page (which lists what this edition omits) is in
+    # the technical report.
     raw = _pdf_text(editions / "pdf" / f"{region}.pdf")
-    chapters = _norm(raw[:raw.index("WHAT THIS EDITION REPRODUCES")])
+    assert "WHAT THIS EDITION REPRODUCES" not in raw
+    chapters = _norm(raw)
     assert _norm(f"Action plan for {name}") not in chapters
     for s in ("Hamburg", "Orléans", "INNOSUP", "Selection bias", "ESCP"):
         assert _norm(s) not in chapters, s

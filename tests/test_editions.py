@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import re
 import shutil
@@ -43,8 +44,14 @@ def test_every_edition_and_the_landing_page(editions: Path):
     assert 'href="all/index.html"' in landing
     assert "https://doi.org/10.2826/735038" in landing
     text = " ".join(re.sub(r"<[^>]+>", " ", landing).split())
-    assert "Centre-Val de Loire France own briefing content" in text
-    assert "Saxony Germany data only" in text
+    assert "Centre-Val de Loire France the 2019 briefing reproduced" in text
+    assert "Saxony Germany the data-driven diagnostic; the region's own 2019 briefing is cited" \
+        in html.unescape(text)
+    for region in ("centre-val-de-loire", "saxony"):  # the briefing and its technical report
+        assert f'href="{region}/report/index.html"' in landing
+        if shutil.which("xelatex"):
+            assert f'href="pdf/{region}-report.pdf"' in landing
+            assert (site / "pdf" / f"{region}-report.pdf").exists()
     comparison = _text(site / "all" / "comparison.html")
     assert "North-Middle Sweden" in comparison and "27 820" in comparison
     assert (site / "all" / "_images" / "comparison_figure1.svg").exists()
@@ -92,7 +99,7 @@ def test_other_regions_say_what_they_lack(editions: Path):
     """A region's chapters cite its own 2019 briefing where this reproduction restates none."""
     text = _text(editions / "site" / "saxony" / "synthesis.html")
     assert "Saxony has its own policy briefing" in text and "not shown here" in text
-    page = _text(editions / "site" / "saxony" / "reproduction.html")
+    page = _text(editions / "site" / "saxony" / "report" / "reproduction.html")
     assert "numbers against ours" in page and "covers Centre-Val de Loire only" in page
     assert not (editions / "site" / "saxony" / "fidelity.html").exists()
 
@@ -174,8 +181,11 @@ def _built_pdf(editions: Path, edition: str) -> Path:
 @pytest.mark.parametrize("edition", PRINT_EDITIONS)
 def test_pdf_keeps_every_cell_of_every_table(editions: Path, edition: str):
     pdf = _built_pdf(editions, edition)
-    # -raw keeps content-stream order: LaTeX sets each cell's lines together.
-    text = _squash(_pdf_text(pdf, "-raw"))
+    # -raw keeps content-stream order: LaTeX sets each cell's lines together. A table is in
+    # the briefing's PDF or in the technical report's beside it (issue 33).
+    report = pdf.with_name(f"{edition}-report.pdf")
+    text = _squash(_pdf_text(pdf, "-raw")
+                   + (_pdf_text(report, "-raw") if report.exists() else ""))
     src = editions / "books" / edition / "tables"
     lost = [(csv.name, cell) for csv in sorted(src.glob("*.csv")) for cell in _text_cells(csv)
             if _squash(cell) not in text]

@@ -83,21 +83,34 @@ def test_checks_are_dotted_paths_that_resolve():
 
 def test_the_briefings_order():
     """Front matter, chapters 1-5 in the briefing's order with the costs inside chapter 4
-    after the interventions they price and the plan in chapter 5, then the annexes."""
+    after the interventions they price and the plan in chapter 5, then the references; the
+    technical report beside it holds the data and methods, the analysis behind chapters 1, 2
+    and 4, the reproduction annex and the analysts' page (issue 33)."""
     pages = pl.load_pipeline().pages("region")
     files = [p.file for _, p, _ in pages]
     assert files == ["intro", "summary", "about_study", "indicators", "industrial_change",
                      "synthesis", "strategy", "interventions", "cost_benefit", "action_plan",
-                     "data_methods", "reproduction", "for_analysts", "references"]
+                     "references"]
     parts = {p.file: (part, depth) for part, p, depth in pages}
     assert parts["cost_benefit"] == ("chapter", 1) and parts["summary"] == ("front", 0)
-    toc = pl.toc("region")
-    chapter4 = next(c for c in toc["chapters"] if c["file"] == "interventions")
+    report = pl.load_pipeline().report_pages("region")
+    assert [(p.file, p.cells) for p in report] == [
+        ("data_methods", "all"), ("indicators", "report"), ("industrial_change", "report"),
+        ("synthesis", "report"), ("cost_benefit", "report"), ("reproduction", "all"),
+        ("for_analysts", "all")]
+    toc = pl.toc("region", flags={"has_costs": True})
+    briefing, technical = toc["parts"]
+    chapter4 = next(c for c in briefing["chapters"] if c["file"] == "interventions")
     assert chapter4["sections"] == [{"file": "cost_benefit"}]
-    assert "for_analysts" not in str(pl.toc("region", pdf=True))
+    assert technical["chapters"][0]["file"] == "report/index"
+    assert "report/" not in str(pl.toc("region", pdf=True))
+    report_pdf = pl.report_toc("region", flags={"has_costs": True})
+    assert report_pdf["root"] == "report/index" and "for_analysts" not in str(report_pdf)
+    assert report_pdf["chapters"][-1] == {"file": "references"}
     # a page shown only when the region's own content defines it
     assert "cost_benefit" not in str(pl.toc("region", flags={"has_costs": False}))
     assert "cost_benefit" in str(pl.toc("region", flags={"has_costs": True}))
+    assert "cost_benefit" not in str(pl.report_toc("region", flags={"has_costs": False}))
 
 
 def _imports(path: Path) -> set[str]:

@@ -61,9 +61,13 @@ def web(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _pages(editions: Path, edition: str) -> list[str]:
-    """Every page of an edition a reader can reach (not the index and search pages)."""
-    return sorted(p.name for p in (editions / "site" / edition).glob("*.html")
-                  if p.name not in {"genindex.html", "search.html", "index.html"})
+    """Every page of an edition a reader can reach (not the index and search pages), its
+    technical report's included."""
+    site = editions / "site" / edition
+    return sorted(p.relative_to(site).as_posix() for p in [*site.glob("*.html"),
+                                                            *site.glob("report/*.html")]
+                  if p.name not in {"genindex.html", "search.html"}
+                  and p.relative_to(site).as_posix() != "index.html")
 
 
 def _open(web, url: str, width: int) -> None:

@@ -405,7 +405,7 @@ def test_a_pdf_whose_fonts_lack_a_glyph_is_refused(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(paths, "BOOKS", tmp_path / "books")
     latex = tmp_path / "books" / ".zz-pdf" / "_build" / "latex"
 
-    def fake_build(src: Path, builder: str, out: Path) -> Path:
+    def fake_build(src: Path, builder: str, out: Path, report: bool = False) -> Path:
         latex.mkdir(parents=True, exist_ok=True)
         (latex / "eocic-zz.pdf").write_bytes(b"%PDF-1.5\n")
         (latex / "eocic-zz.log").write_text(

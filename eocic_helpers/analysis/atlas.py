@@ -203,7 +203,7 @@ def page_values(focus: Region, composite: dict[str, Any]) -> dict[str, Any]:
 def composite_sentence(values: dict[str, Any]) -> str:
     """The composite in one sentence, or why there is none."""
     if values["composite_total"] is None or values["composite_rank_all"] is None:
-        return ("The region has no composite: the snapshot holds none of its indicators of "
+        return ("The region has no composite: our data hold none of its indicators of "
                 "industrial change.")
     return (f"The region scores {format_number(values['composite_total'], '.2f')} on a 0-1 scale "
             f"and ranks {values['composite_rank_all']} of {values['n_all_regions']} EU NUTS 2 "

@@ -17,7 +17,6 @@ not the EOCIC index.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,6 +31,7 @@ from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.pipeline import EU_WIDE
+from eocic_helpers.core.reads import cached_loader
 from eocic_helpers.core.regions import EU28, Region, load_regions, nuts2_names
 from eocic_helpers.data.eocic_values import briefing_typology, cluster_stars, load_eocic
 from eocic_helpers.data.lookup import population_weights
@@ -94,7 +94,7 @@ class CompositeConfig(BaseModel):
     uncertainty: Uncertainty
 
 
-@functools.cache
+@cached_loader
 def load_config(path: Path | None = None) -> CompositeConfig:
     """The dimension-to-indicator mapping."""
     return load_model(CompositeConfig, Path(path or CONFIG_FILE))
@@ -954,7 +954,7 @@ def figure4_reading(fig4: pd.DataFrame) -> dict[str, str]:
     bands = typology_thresholds()
     out: dict[str, str] = {}
     lead = stars.iloc[0]
-    first = groups[groups["group"] == 1]["unit_name"].tolist()
+    first = sorted(groups[groups["group"] == 1]["unit_name"].tolist())
     stars_min, comp_max = bands.loc[1, "stars_min"], bands.loc[1, "composite_max"]
     out["fig4_stars_reading"] = (
         f"On cluster stars, {lead.unit_name} leads the pilot units with "

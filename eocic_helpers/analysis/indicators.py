@@ -106,7 +106,7 @@ def figure1_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region,
         if not _has(snapshot, panel.indicator):
             rows.append({**base, "kind": "pilot", "region": "", "name": "", "value": None,
                          "year": None, "highlight": False, "status": "missing",
-                         "note": f"not in the data snapshot (Eurostat {panel.dataset})"})
+                         "note": f"not in our data (Eurostat {panel.dataset})"})
             continue
         year = _year_for(snapshot, panel.indicator, panel.year)
         table = pilot_table(snapshot, panel.indicator, regions, year)
@@ -234,7 +234,7 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
             title += " (the series ends in that year)"
         titles.append((ax, title))
         if pilots.empty:
-            note = wrap_to_width(f"No data: not in the data snapshot (Eurostat {panel.dataset})",
+            note = wrap_to_width(f"No data: not in our data (Eurostat {panel.dataset})",
                                  2.2, SMALL_PT, fig)
             ax.text(0.5, 0.5, note, ha="center", va="center", fontsize=SMALL_PT,
                     transform=ax.transAxes,

@@ -9,15 +9,27 @@ from __future__ import annotations
 from typing import Any
 
 from eocic_helpers.core.pipeline import Edition, Page, load_pipeline
+from eocic_helpers.core.pipeline import report_toc as pipeline_report_toc
 from eocic_helpers.core.pipeline import toc as pipeline_toc
 
-__all__ = ["Edition", "Page", "chapters_for", "latex_marks", "toc"]
+__all__ = ["Edition", "Page", "chapters_for", "latex_marks", "report_pages", "report_toc",
+           "toc"]
 
 
 def chapters_for(edition: Edition, flags: dict[str, Any] | None = None) -> list[Page]:
     """Every page of one kind of edition after its root, in reading order (sections follow
     their chapter); with ``flags`` (the run's results), only the pages shown for it."""
     return [p for part, p, _ in load_pipeline().pages(edition, flags=flags) if part != "root"]
+
+
+def report_pages(edition: Edition, flags: dict[str, Any] | None = None) -> list[Page]:
+    """The technical report's pages after its root (none when the edition has no report)."""
+    return load_pipeline().report_pages(edition, flags=flags)
+
+
+def report_toc(edition: Edition, flags: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The ``_toc`` of the technical report's PDF, or None without a report."""
+    return pipeline_report_toc(edition, flags=flags)
 
 
 def toc(edition: Edition, pdf: bool = False, flags: dict[str, Any] | None = None

@@ -22,12 +22,21 @@ import yaml
 from markupsafe import Markup
 
 from eocic_helpers.book import appendix, templates
-from eocic_helpers.book.chapters import Edition, Page, chapters_for, latex_marks, toc
+from eocic_helpers.book.chapters import (
+    Edition,
+    Page,
+    chapters_for,
+    latex_marks,
+    report_pages,
+    report_toc,
+    toc,
+)
 from eocic_helpers.book.package import write_data_package
 from eocic_helpers.book.way_in import ATLAS, landing_map_and_search
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.digest import code_digest
 from eocic_helpers.core.errors import EocicError
+from eocic_helpers.core.pipeline import REPORT_DIR
 from eocic_helpers.core.promoted import OUTPUT_FOLDERS, promoted_files, published_results
 from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
 from eocic_helpers.core.results import value
@@ -157,7 +166,10 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _config(src: Path, title: str, name: str, regions: list[Region]) -> None:
+def _config(src: Path, title: str, name: str, regions: list[Region],
+            report: bool = False) -> None:
+    """The edition's ``_config.yml`` (``report``: ``_config_report.yml``, the configuration of
+    the technical report's PDF: its own title and file name)."""
     config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
     config["author"] = edition_author(name == SEED_REGION)
     stamp, _ = edition_stamp()
@@ -167,7 +179,8 @@ def _config(src: Path, title: str, name: str, regions: list[Region]) -> None:
     config["title"] = safe_title
     config["sphinx"]["config"]["html_title"] = safe_title
     config["sphinx"]["config"]["today"] = f"Edition of {stamp}. {data_vintage()}."
-    config["latex"]["latex_documents"]["targetname"] = f"eocic-{name}.tex"
+    config["latex"]["latex_documents"]["targetname"] = (
+        f"eocic-{name}-report.tex" if report else f"eocic-{name}.tex")
     # each figure's CSV at a stable place of the site (figures/), linked from the PDF
     config["sphinx"]["config"]["html_extra_path"] = ["_extra"]
     config["sphinx"]["config"]["eocic_data_base"] = f"../{name}/figures/"
@@ -178,7 +191,8 @@ def _config(src: Path, title: str, name: str, regions: list[Region]) -> None:
     options = config["sphinx"]["config"].setdefault("html_theme_options", {})
     options["announcement"] = _links_html(name, regions)
     options.setdefault("home_page_in_toc", bool(config["html"].get("home_page_in_navbar")))
-    _write(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
+    _write(src / (REPORT_CONFIG if report else "_config.yml"),
+           yaml.safe_dump(config, sort_keys=False))
 
 
 def edition_title(subject: str, seed: bool = True) -> str:
@@ -237,23 +251,122 @@ def _copy_outputs(name: str, promoted: dict[str, Path], src: Path) -> None:
 
 def _shown_notebooks(name: str, chapters: list[Page]) -> dict[str, Path]:
     """The promoted files of the notebooks the edition shows, verified."""
-    return promoted_files(name, [c.file for c in chapters if c.source == "notebook"])
+    return promoted_files(name, list(dict.fromkeys(
+        c.file for c in chapters if c.source == "notebook")))
+
+
+#: The cell tag of a notebook's analysis beyond the briefing: those cells are left out of the
+#: briefing's copy and make the notebook's page of the technical report.
+REPORT_TAG = "report"
+#: Hidden cells (set-up, parameters, glue): every copy keeps them, for the glued values.
+_HIDDEN_TAGS = {"remove-cell", "injected-parameters", "parameters"}
+
+
+def _tags(cell: dict[str, Any]) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def report_link(name: str, page: str, what: str) -> str:
+    """A paragraph that sends the reader to the technical report: a link to its page in HTML,
+    to its PDF (beside the briefing's) in print. ``what`` opens the sentence; the link text
+    is "technical report"."""
+    href = f"{REPORT_DIR}/{page}.html" if page else f"{REPORT_DIR}/index.html"
+    return (f"```{{raw}} html\n<p class=\"eocic-report-link\">{html.escape(what)} the "
+            f'<a href="{html.escape(href)}">technical report</a>.</p>\n```\n\n'
+            f"```{{raw}} latex\n\\sphinxAtStartPar {_latex_escape(what)} the "
+            f"\\href{{{name}-report.pdf}}{{technical report}}.\n```\n")
+
+
+def briefing_link(name: str) -> str:
+    """A paragraph of the technical report that leads back to the briefing (its first page in
+    HTML, its PDF in print)."""
+    return ('```{raw} html\n<p>Back to <a href="../intro.html">the briefing</a>.</p>\n```\n\n'
+            "```{raw} latex\n\\sphinxAtStartPar The briefing itself is published beside this "
+            f"report: \\href{{{name}.pdf}}{{the briefing}}.\n```\n")
+
+
+def _notebook_copy(nb: Path, target: Path, title: str, cells: str = "briefing",
+                   link: str = "") -> None:
+    """Copy an executed notebook for a page, its first heading set to the title the pipeline
+    declares (the declaration is the one source of titles).
+
+    ``cells``: ``briefing`` keeps every cell but those tagged ``report`` and ends with ``link``
+    (a paragraph to the report); ``report`` keeps the hidden cells (their glued values) and
+    those tagged ``report``; ``all`` keeps every cell. A page of the report sits in
+    ``report/``: its figures and downloads are named from the book's root."""
+    data = json.loads(nb.read_text("utf-8"))
+    kept = []
+    for k, cell in enumerate(data.get("cells", [])):
+        tags = _tags(cell)
+        if cells == "briefing" and REPORT_TAG in tags:
+            continue
+        if cells == "report" and k > 0 and REPORT_TAG not in tags and not tags & _HIDDEN_TAGS:
+            continue
+        kept.append(cell)
+    for cell in kept:
+        if cell.get("cell_type") != "markdown":
+            continue
+        lines = "".join(cell.get("source", [])).split("\n")
+        heading = next((k for k, line in enumerate(lines) if line.startswith("# ")), None)
+        if heading is not None:
+            lines[heading] = f"# {myst_text(title)}"
+            cell["source"] = "\n".join(lines[:heading + 1] if cells == "report" else lines)
+            break
+    if link:
+        kept.append({"cell_type": "markdown", "metadata": {}, "source": link})
+    if target.parent.name == REPORT_DIR:
+        for cell in kept:
+            for out in cell.get("outputs", []):
+                md = out.get("data", {}).get("text/markdown")
+                if md:
+                    text = "".join(md) if isinstance(md, list) else md
+                    out["data"]["text/markdown"] = re.sub(
+                        r"(\{figure\} |<)(figures|tables)/", r"\1/\2/", text)
+    data["cells"] = kept
+    target.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
 
 
 def _pages(chapters: list[Page], promoted: dict[str, Path], src: Path,
-           page_text: dict[str, Any]) -> None:
-    """Copy each notebook chapter the run promoted; write a placeholder for the others, and the
-    book's own pages."""
+           page_text: dict[str, Any], links: dict[str, str] | None = None) -> None:
+    """Copy each notebook chapter the run promoted (without its report cells; ``links``:
+    the paragraph to the report of each notebook that has a page there); write a placeholder
+    for the others, and the book's own pages."""
     for c in chapters:
         if c.source == "notebook":
             nb = promoted.get(f"{c.file}.ipynb")
             if nb is not None:
-                _copy_titled(nb, src / nb.name, c.title)
+                _notebook_copy(nb, src / nb.name, c.title, "briefing",
+                               (links or {}).get(c.file, ""))
             else:
                 _write(src / f"{c.file}.md", _placeholder(c))
         else:
             make = page_text.get(c.file)
             _write(src / f"{c.file}.md", make() if make else _placeholder(c))
+
+
+def _report(name: str, pages: list[Page], promoted: dict[str, Path], src: Path,
+            page_text: dict[str, Any], index: str) -> None:
+    """The technical report's pages in ``report/``: its root (``index``, MyST text), each
+    notebook's report cells or whole notebook, and the book's own pages."""
+    folder = src / REPORT_DIR
+    folder.mkdir(exist_ok=True)
+    _write(folder / "index.md", _raw_latex(r"\frontmatter") + "\n" + index)
+    for k, p in enumerate(pages):
+        mark = _raw_latex(r"\mainmatter") + "\n" if k == 0 else ""
+        if p.source == "notebook":
+            nb = promoted.get(f"{p.file}.ipynb")
+            if nb is None:
+                _write(folder / f"{p.file}.md", mark + _placeholder(p))
+                continue
+            target = folder / f"{p.file}.ipynb"
+            _notebook_copy(nb, target, p.title, "report" if p.cells == "report" else "all")
+            if mark:
+                data = json.loads(target.read_text("utf-8"))
+                data["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": mark})
+                target.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        else:
+            make = page_text.get(p.file)
+            _write(folder / f"{p.file}.md", mark + (make() if make else _placeholder(p)))
 
 
 def _copy_titled(nb: Path, target: Path, title: str) -> None:
@@ -292,10 +405,23 @@ def _mark_for_print(src: Path, edition: Edition) -> None:
 
 
 def _write_tocs(src: Path, edition: Edition, flags: dict[str, Any]) -> None:
-    """``_toc.yml`` for HTML and ``_toc_pdf.yml`` for print (without HTML-only pages)."""
+    """``_toc.yml`` for HTML (the briefing and its report), ``_toc_pdf.yml`` for the
+    briefing's print (without HTML-only pages) and ``_toc_report_pdf.yml`` for the report's."""
     _write(src / "_toc.yml", yaml.safe_dump(toc(edition, flags=flags), sort_keys=False))
     _write(src / "_toc_pdf.yml", yaml.safe_dump(toc(edition, pdf=True, flags=flags),
                                                 sort_keys=False))
+    report = report_toc(edition, flags=flags)
+    if report is not None:
+        _write(src / REPORT_TOC, yaml.safe_dump(report, sort_keys=False))
+
+
+#: The report's print table of contents and configuration, beside the briefing's.
+REPORT_TOC, REPORT_CONFIG = "_toc_report_pdf.yml", "_config_report.yml"
+
+
+def has_report(src: Path) -> bool:
+    """Whether the assembled edition in ``src`` has a technical report."""
+    return (src / REPORT_TOC).exists()
 
 
 def assemble(region: Region, regions: list[Region] | None = None) -> Path:
@@ -313,7 +439,8 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     chapters = chapters_for("region", res)
     if not any((run_dir / f"{c.file}.ipynb").exists() for c in chapters):
         raise EocicError(f"no run for {region.id} yet; run it first: eocic run {region.id}")
-    promoted = _shown_notebooks(region.id, chapters)
+    report = report_pages("region", res)
+    promoted = _shown_notebooks(region.id, [*chapters, *report])
     src = _fresh_folder(paths.BOOKS / region.id)
     stamp, _ = edition_stamp()
     context = {
@@ -327,18 +454,31 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
             f"{myst_text('notebooks/' + nb + '.ipynb')}, which has not been run for this "
             "edition.*"),
     }
+    in_report = {p.file for p in report if p.source == "notebook" and p.cells == "report"}
+    context["report_link"] = Markup(report_link(
+        region.id, "reproduction", "Every element and number of the 2019 briefing, with its "
+        "status in this edition, is listed under “What this edition reproduces” in")
+    ) if report else Markup("")
     _write(src / "intro.md", templates.render("intro.md", context))
-    _pages(chapters, promoted, src, {
+    page_text = {
         "data_methods": lambda: appendix.data_methods_md(res),
         "for_analysts": lambda: templates.render(
             "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
-    })
+    }
+    _pages(chapters, promoted, src, page_text, links={
+        f: report_link(region.id, f, "The analysis behind this chapter, with its tables and "
+                       "their uncertainty, is in") for f in in_report})
+    if report:
+        _report(region.id, report, promoted, src, page_text, templates.render(
+            "report_index.md", {**context, "back_link": Markup(briefing_link(region.id))}))
     _copy_static(src)
     _copy_outputs(region.id, promoted, src)
     _write_tocs(src, "region", res)
     _mark_for_print(src, "region")
     _config(src, context["title"], region.id, regions)
+    if report:
+        _config(src, f"{region.name}: technical report", region.id, regions, report=True)
     return src
 
 
@@ -353,12 +493,15 @@ def set_build_slots(n: int) -> None:
     _SLOTS = threading.BoundedSemaphore(max(1, n))
 
 
-def _build(src: Path, builder: str, out: Path) -> Path:
-    """Run Jupyter Book strictly (warnings are errors) for HTML and for the PDF alike."""
+def _build(src: Path, builder: str, out: Path, report: bool = False) -> Path:
+    """Run Jupyter Book strictly (warnings are errors) for HTML and for the PDF alike
+    (``report``: the technical report's PDF, with its own contents and configuration)."""
     cmd = [*_jupyter_book(), "build", str(src), "--path-output", str(out), "--builder", builder,
            "-W", "-n", "--keep-going"]
     if builder == "pdflatex":  # print leaves out the HTML-only pages (only_build_toc_files)
-        cmd += ["--toc", str(src / "_toc_pdf.yml")]
+        cmd += ["--toc", str(src / (REPORT_TOC if report else "_toc_pdf.yml"))]
+        if report:
+            cmd += ["--config", str(src / REPORT_CONFIG)]
     _, epoch = edition_stamp()
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
     with _SLOTS:
@@ -373,18 +516,19 @@ def _build(src: Path, builder: str, out: Path) -> Path:
     return out / "_build"
 
 
-def _build_pdf(src: Path, name: str, fresh: bool) -> Path:
+def _build_pdf(src: Path, name: str, fresh: bool, report: bool = False) -> Path:
     """Build the PDF in ``build/books/.<name>-pdf``, a folder kept between builds: LaTeX then
     starts from the last build's auxiliary files (table of contents, references, index) and
     usually needs one xelatex pass instead of two. latexmk still re-runs until they are stable,
     so the PDF is the same as from scratch. ``fresh`` (``--force``), or a failure from a kept
     folder, builds from an empty folder."""
-    work = paths.BOOKS / f".{name}-pdf"
-    pdf_file = work / "_build" / "latex" / f"eocic-{name}.pdf"
+    target = f"{name}-report" if report else name
+    work = paths.BOOKS / f".{target}-pdf"
+    pdf_file = work / "_build" / "latex" / f"eocic-{target}.pdf"
 
     def attempt() -> bool:
         pdf_file.unlink(missing_ok=True)
-        _build(src, "pdflatex", work)
+        _build(src, "pdflatex", work, report=report)
         return pdf_file.exists()
 
     def glyphs_check() -> None:
@@ -482,17 +626,20 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
     work = paths.BOOKS / f".{name}-build"
     if work.exists():
         shutil.rmtree(work)
-    pdf_job = None
-    if pdf:  # the PDF builds beside the HTML, each in its own folder and process
-        pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"eocic-pdf-{name}")
+    pdf_job = report_job = None
+    if pdf:  # the PDFs build beside the HTML, each in its own folder and process
+        pool = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"eocic-pdf-{name}")
         pdf_job = pool.submit(_build_pdf, src, name, fresh)
+        if has_report(src):
+            report_job = pool.submit(_build_pdf, src, name, fresh, True)
         pool.shutdown(wait=False)
+    jobs = [j for j in (pdf_job, report_job) if j is not None]
     try:
         built = _build(src, "html", work)
     finally:  # never leave a PDF build running behind a failed HTML build
-        if pdf_job is not None:
-            cf.wait([pdf_job])
+        cf.wait(jobs)
     pdf_file = pdf_job.result() if pdf_job is not None else None
+    report_file = report_job.result() if report_job is not None else None
     staged_site = paths.SITE / f".{name}.new"
     if staged_site.exists():
         shutil.rmtree(staged_site)
@@ -501,12 +648,14 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
     out = {"html": paths.SITE / name / "index.html",
            "data": write_data_package(src, paths.SITE / SITE_DATA / f"{name}-data.zip",
                                      epoch=edition_stamp()[1])}
-    if pdf_file is not None:
-        _copy_atomic(pdf_file, paths.SITE / SITE_PDF / f"{name}.pdf")
-        _copy_atomic(pdf_file, paths.PDF / f"{name}.pdf")
-        out["pdf"] = paths.PDF / f"{name}.pdf"
-    else:  # never publish new HTML next to an older PDF
-        (paths.SITE / SITE_PDF / f"{name}.pdf").unlink(missing_ok=True)
+    for key, built_pdf, file in (("pdf", pdf_file, f"{name}.pdf"),
+                                 ("report_pdf", report_file, f"{name}-report.pdf")):
+        if built_pdf is not None:
+            _copy_atomic(built_pdf, paths.SITE / SITE_PDF / file)
+            _copy_atomic(built_pdf, paths.PDF / file)
+            out[key] = paths.PDF / file
+        else:  # never publish new HTML next to an older PDF
+            (paths.SITE / SITE_PDF / file).unlink(missing_ok=True)
     shutil.rmtree(work, ignore_errors=True)
     return out
 
@@ -516,6 +665,8 @@ def _outputs(name: str, pdf: bool) -> dict[str, Path]:
            "data": paths.SITE / SITE_DATA / f"{name}-data.zip"}
     if pdf:
         out["pdf"] = paths.PDF / f"{name}.pdf"
+        if (paths.BOOKS / name / REPORT_TOC).exists():
+            out["report_pdf"] = paths.PDF / f"{name}-report.pdf"
     return out
 
 
@@ -624,6 +775,14 @@ def write_landing_page(regions: list[Region]) -> Path:
     def link(target: Path, href: str, text: str) -> str:
         return f'<a href="{esc(href)}">{esc(text)}</a>' if target.exists() else "not built"
 
+    def report_cell(region_id: str) -> str:
+        parts = [link(paths.SITE / region_id / REPORT_DIR / "index.html",
+                      f"{region_id}/{REPORT_DIR}/index.html", "report (HTML)"),
+                 link(paths.SITE / SITE_PDF / f"{region_id}-report.pdf",
+                      f"{SITE_PDF}/{region_id}-report.pdf", "report (PDF)")]
+        built = [p for p in parts if p != "not built"]
+        return ", ".join(built) if built else "not built"
+
     rows = []
     for r in regions:
         res = appendix.results(r.id)
@@ -634,9 +793,10 @@ def write_landing_page(regions: list[Region]) -> Path:
                 "not restated")
         rows.append(
             f"<tr><td>{esc(r.name)}</td><td>{esc(r.country_name)}</td><td>{esc(what)}</td>"
-            f"<td>{link(paths.SITE / r.id / 'index.html', f'{r.id}/index.html', 'HTML')}</td>"
-            f"<td>{link(paths.SITE / SITE_PDF / f'{r.id}.pdf', f'{SITE_PDF}/{r.id}.pdf', 'PDF')}"
-            f"</td><td>{link(paths.SITE / SITE_DATA / f'{r.id}-data.zip', zip_href, 'zip')}"
+            f"<td>{link(paths.SITE / r.id / 'index.html', f'{r.id}/index.html', 'briefing (HTML)')}</td>"
+            f"<td>{link(paths.SITE / SITE_PDF / f'{r.id}.pdf', f'{SITE_PDF}/{r.id}.pdf', 'briefing (PDF)')}"
+            f"</td><td>{report_cell(r.id)}</td>"
+            f"<td>{link(paths.SITE / SITE_DATA / f'{r.id}-data.zip', zip_href, 'data (zip)')}"
             "</td></tr>")
     cross = ""
     if (paths.SITE / ALL / "index.html").exists():
@@ -670,12 +830,14 @@ def write_landing_page(regions: list[Region]) -> Path:
         "Observatory for Clusters and Industrial Change for Centre-Val de Loire "
         '(<a href="https://doi.org/10.2826/735038">doi:10.2826/735038</a>). The briefing covers '
         "Centre-Val de Loire only. Each of the other nine regions has its own 2019 briefing, "
-        "cited in its edition and not restated: their editions show what the data say.</p>"
+        "cited in its edition and not restated: their editions show what the data say. Each "
+        "edition is a briefing for policy readers and, beside it, a technical report with the "
+        "data, the methods, the uncertainty and what the edition reproduces.</p>"
         f"<p>Edition of {esc(stamp)}. {esc(data_vintage())}.</p>"
         + cross
         + atlas_block
-        + "<table><thead><tr><th>Region</th><th>Country</th><th>Content</th><th>HTML</th>"
-        "<th>PDF</th><th>Data</th></tr>"
+        + "<table><thead><tr><th>Region</th><th>Country</th><th>Content</th>"
+        "<th>Briefing</th><th>Briefing PDF</th><th>Technical report</th><th>Data</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table></body></html>\n"
     )
     target = paths.SITE / "index.html"

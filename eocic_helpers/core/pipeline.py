@@ -39,6 +39,8 @@ EU_WIDE = "eu"
 #: How a notebook's ``reads`` name a file the EU-wide notebooks publish:
 #: ``{eu}/data/<file>`` is ``build/runs/eu/data/<file>``.
 EU_PLACEHOLDER = "{eu}"
+#: The folder of an edition's book (and site) that holds its technical report.
+REPORT_DIR = "report"
 #: The two kinds of edition: one per region, and the cross-region edition.
 Edition = Literal["region", "all"]
 _DOTTED = r"^eocic_helpers(\.[a-z_][a-z0-9_]*)+$"
@@ -99,6 +101,10 @@ class Page(BaseModel):
     #: A key of the region's ``results.json`` that must be true for the page to be shown
     #: (e.g. ``has_costs``: the costs of interventions the region's own content defines).
     when: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*)?$")
+    #: Which cells of the notebook the page shows: ``all``, or only those tagged ``report``
+    #: (a page of the technical report that holds the analysis behind a briefing chapter;
+    #: the briefing's copy of the notebook leaves those cells out).
+    cells: Literal["all", "report"] = "all"
     sections: tuple[Page, ...] = ()
 
     def shown(self, pdf: bool, flags: dict[str, Any] | None) -> bool:
@@ -117,6 +123,18 @@ class EditionDecl(BaseModel):
     front: tuple[Page, ...] = ()
     chapters: tuple[Page, ...] = Field(min_length=1)
     annexes: tuple[Page, ...] = ()
+    #: The technical report published beside the briefing: its own root page and chapters
+    #: (in ``report/`` of the edition's site, and its own PDF).
+    report: ReportDecl | None = None
+
+
+class ReportDecl(BaseModel):
+    """The pages of an edition's technical report, in reading order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    root: Page
+    chapters: tuple[Page, ...] = Field(min_length=1)
 
 
 class Pipeline(BaseModel):
@@ -149,6 +167,15 @@ class Pipeline(BaseModel):
         out += walk("annex", decl.annexes, 0)
         return out
 
+    def report_pages(self, edition: Edition, pdf: bool = False,
+                     flags: dict[str, Any] | None = None) -> list[Page]:
+        """The technical report's pages after its root, in reading order (none when the
+        edition declares no report); ``pdf`` and ``flags`` as for :meth:`pages`."""
+        report = self.editions[edition].report
+        if report is None:
+            return []
+        return [p for p in report.chapters if p.shown(pdf, flags)]
+
 
 def _check(pipeline: Pipeline, where: Path) -> None:
     for kind, decl in pipeline.editions.items():
@@ -163,6 +190,14 @@ def _check(pipeline: Pipeline, where: Path) -> None:
         if decl.root.source != "page":
             raise ConfigError(f"{where}: edition '{kind}': the root page is written by the book "
                               "(source: page)")
+        if decl.report is not None:
+            files = [decl.report.root.file, *(p.file for p in decl.report.chapters)]
+            if len(set(files)) != len(files):
+                raise ConfigError(f"{where}: edition '{kind}': its report lists a page twice")
+            for page in decl.report.chapters:
+                if page.source == "notebook" and page.file not in pipeline.notebooks:
+                    raise ConfigError(f"{where}: edition '{kind}': the report shows notebook "
+                                      f"'{page.file}', which is not declared under notebooks:")
     eu = [n for n, nb in pipeline.notebooks.items() if nb.eu_wide]
     for name, nb in pipeline.notebooks.items():
         if nb.reads_eu and (nb.eu_wide or not eu):
@@ -254,7 +289,31 @@ def toc(edition: Edition, pdf: bool = False, flags: dict[str, Any] | None = None
         return out
 
     pages = [p for p in (*decl.front, *decl.chapters, *decl.annexes) if p.shown(pdf, flags)]
-    return {"format": "jb-book", "root": decl.root.file, "chapters": [entry(p) for p in pages]}
+    chapters = [entry(p) for p in pages]
+    if decl.report is not None and not pdf:  # the HTML site holds the report too
+        report = [{"file": f"{REPORT_DIR}/{p.file}"}
+                  for p in pipeline.report_pages(edition, flags=flags)]
+        return {"format": "jb-book", "root": decl.root.file,
+                "parts": [{"caption": "The briefing", "chapters": chapters},
+                          {"caption": "Technical report", "chapters": [
+                              {"file": f"{REPORT_DIR}/{decl.report.root.file}",
+                               "sections": report}]}]}
+    return {"format": "jb-book", "root": decl.root.file, "chapters": chapters}
+
+
+def report_toc(edition: Edition, flags: dict[str, Any] | None = None,
+               path: Path | None = None) -> dict[str, Any] | None:
+    """The ``_toc`` of the technical report's PDF: its root and pages (print pages only), in
+    ``report/``, with the briefing's references page last; None without a report."""
+    pipeline = load_pipeline(path)
+    decl = pipeline.editions[edition]
+    if decl.report is None:
+        return None
+    pages = [{"file": f"{REPORT_DIR}/{p.file}"}
+             for p in pipeline.report_pages(edition, pdf=True, flags=flags)]
+    refs = [p for p in decl.annexes if p.file == "references"]
+    return {"format": "jb-book", "root": f"{REPORT_DIR}/{decl.report.root.file}",
+            "chapters": pages + [{"file": p.file} for p in refs]}
 
 
 SCOPE_TEXT = {"eu_wide": "once, before the regions (EU-wide)", "region": "per region",

@@ -110,11 +110,12 @@ def _code_cells(notebook_path: Path) -> list[str]:
 
 def _code_of(notebook_path: Path) -> bytes:
     """What a task's key covers of its notebook: the source of every cell, markdown included
-    (the executed notebook carries the markdown into the edition), never its outputs."""
+    (the executed notebook carries the markdown into the edition), and its tags (they decide
+    what the edition shows: hidden input, a page of the report), never its outputs."""
     nb = json.loads(notebook_path.read_text(encoding="utf-8"))
     return "\n# --cell--\n".join(
-        f"{c['cell_type']}:" + ("".join(c["source"]) if isinstance(c["source"], list)
-                                else c["source"])
+        f"{c['cell_type']}:{','.join(c.get('metadata', {}).get('tags', []))}:"
+        + ("".join(c["source"]) if isinstance(c["source"], list) else c["source"])
         for c in nb["cells"]).encode()
 
 

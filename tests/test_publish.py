@@ -85,3 +85,44 @@ def test_a_notebook_whose_staging_folder_is_gone_fails_rather_than_make_it_again
     with pytest.raises(EocicError, match="staging folder .* is gone"):
         publication.open_publication("r", "nb")
     assert not (tmp_path / "build").exists()
+
+
+def test_a_checked_loader_keeps_its_value_records_its_files_and_reads_a_changed_file(
+        tmp_path: Path, monkeypatch):
+    """A warm kernel parses a file once across notebooks, each notebook still records it, and
+    a file that changed is read again (eocic_helpers.core.reads.cached_loader)."""
+    from eocic_helpers.core import paths, reads
+    from eocic_helpers.outputs import publication
+
+    root = tmp_path / "root"
+    (root / "data").mkdir(parents=True)
+    data = root / "data" / "x.txt"
+    data.write_text("one")
+    monkeypatch.setattr(paths, "ROOT", root)
+    monkeypatch.setattr(paths, "BUILD", root / "build")
+    (tmp_path / "staging").mkdir()
+    monkeypatch.setenv(publication.OUTPUT_ENV, str(tmp_path / "staging"))
+    calls: list[str] = []
+
+    @reads.cached_loader
+    def load(path: Path) -> str:
+        calls.append(str(path))
+        return path.read_text()
+
+    @reads.cached_loader
+    def outer() -> str:  # a checked loader calling another records its files too
+        return load(data).upper()
+
+    publication.open_publication("r", "first")
+    assert load(data) == "one" and publication.recorded_reads() == ["data/x.txt"]
+    publication.open_publication("r", "second")  # the next notebook, on the same kernel
+    assert publication.recorded_reads() == []
+    assert outer() == "ONE" and load(data) == "one" and len(calls) == 1  # kept
+    assert publication.recorded_reads() == ["data/x.txt"]  # and recorded again
+    publication.open_publication("r", "third")
+    assert outer() == "ONE" and publication.recorded_reads() == ["data/x.txt"]
+    data.write_text("two!")
+    assert load(data) == "two!" and outer() == "TWO!" and len(calls) == 2  # read again
+    data.unlink()
+    with pytest.raises(FileNotFoundError):
+        load(data)

@@ -7,7 +7,6 @@ figures) so that checking ``-p n_smes 120`` before a run does not import numpy a
 
 from __future__ import annotations
 
-import functools
 import math
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.errors import ParameterError
+from eocic_helpers.core.reads import cached_loader
 
 INTERVENTIONS_FILE = paths.DATA / "interventions.yaml"
 
@@ -68,7 +68,7 @@ class InterventionModel(BaseModel):
     kpis: list[Kpi]
 
 
-@functools.cache
+@cached_loader
 def _load(path: Path) -> InterventionModel:
     return load_model(InterventionModel, path)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -15,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import check_name, load_model, name_problem, shown
 from eocic_helpers.core.errors import DataError, EocicError
+from eocic_helpers.core.reads import cached_loader
 
 NUTS2_PATTERN = r"^[A-Z]{2}[0-9A-Z]{2}$"
 #: A geo code of ``geo.csv`` by NUTS level: the country, then one character per level.
@@ -63,7 +63,7 @@ class RegionCatalogue(BaseModel):
     regions: list[Region] = Field(min_length=1)
 
 
-@functools.cache
+@cached_loader
 def _load(path: Path) -> tuple[Region, ...]:
     return tuple(load_model(RegionCatalogue, path).regions)
 
@@ -140,7 +140,7 @@ def resolve_regions(texts: list[str]) -> list[Region]:
     return list(seen.values())
 
 
-@functools.cache
+@cached_loader
 def geo_rows(path: Path) -> tuple[tuple[str, str, str, str], ...]:
     """The rows of the snapshot's ``geo.csv`` (geo, name, level, nuts_version), each checked:
     a geo code of its level's form, and a name fit for a page (:func:`name_problem`).
@@ -185,7 +185,7 @@ def check_geo() -> None:
         geo_rows(geo)
 
 
-@functools.cache
+@cached_loader
 def _geo_names(level: str, version: str) -> dict[str, str]:
     """Names of the snapshot's geo codes of one NUTS level (and version, "" for any)."""
     geo = paths.SNAPSHOT / "geo.csv"

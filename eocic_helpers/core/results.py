@@ -20,7 +20,6 @@ Light on purpose (no pandas): the runner and the book import it.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -34,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_versioned, load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.core.reads import cached_loader
 
 RESULTS_FILE = "results.yaml"
 #: The ending of the text companion of a number glued with a format.
@@ -318,7 +318,7 @@ class Catalogue:
         return "" if year is None else str(year)
 
 
-@functools.cache
+@cached_loader
 def _load(path: str, mtime_ns: int, size: int) -> Catalogue:
     where = Path(path)
     return Catalogue(validate(CatalogueFile, load_yaml(where), where), where)

@@ -10,7 +10,6 @@ small, deterministic and checked by the snapshot's manifest like every other.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import pandas as pd
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.reads import cached_loader
 from eocic_helpers.core.regions import EU28
 from eocic_helpers.data.sources import verified_path
 
@@ -79,7 +79,7 @@ def write_map(frame: pd.DataFrame, folder: Path) -> Path:
     return target
 
 
-@functools.cache
+@cached_loader
 def _load(path: Path) -> Any:
     import geopandas as gpd
 

@@ -12,7 +12,6 @@ code it did not map (``nuts_report.csv`` of a fetched snapshot; docs/nuts-versio
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
+from eocic_helpers.core.reads import cached_loader
 
 CORRESPONDENCE_FILE = paths.DATA / "nuts_versions.yaml"
 REPORT_COLUMNS = ["geo", "indicator", "first_year", "last_year", "values", "status", "reason"]
@@ -67,7 +67,7 @@ class Correspondence(BaseModel):
         return {c.code: c for c in self.not_comparable}
 
 
-@functools.cache
+@cached_loader
 def _load(path: Path) -> Correspondence:
     return load_model(Correspondence, path)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ import pandas as pd
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.reads import cached_loader
 from eocic_helpers.outputs.numbers import format_number
 
 REFERENCE_FILE_NAME = "briefing_values.csv"
@@ -21,7 +21,7 @@ DERIVED_PREFIX = "derived:"
 REQUIRED = ["id", "value", "unit", "year", "geo", "where", "tolerance", "tolerance_kind"]
 
 
-@functools.cache
+@cached_loader
 def _load(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise DataError(f"{path}: missing; restore it from git")

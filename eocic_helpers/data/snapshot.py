@@ -22,6 +22,7 @@ import pandas as pd
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.reads import cached_loader
 from eocic_helpers.core.regions import EU28
 from eocic_helpers.data import eurostat
 from eocic_helpers.data.maps import build_map, write_map
@@ -770,7 +771,7 @@ def validate(frame: pd.DataFrame, known_geo: set[str], name: str = "snapshot",
     return frame
 
 
-@functools.cache
+@cached_loader
 def _load_cached(folder: Path) -> pd.DataFrame:
     geo_file = folder / "geo.csv"
     if not geo_file.exists():
@@ -806,7 +807,7 @@ def _source_ids() -> dict[str, str]:
     return _listed_sources(paths.SNAPSHOT / "indicators.csv")
 
 
-@functools.cache
+@cached_loader
 def _listed_sources(path: Path) -> dict[str, str]:
     try:
         listed = pd.read_csv(path, dtype=str, keep_default_na=False)

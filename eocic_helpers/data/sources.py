@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.reads import cached_loader
 
 
 class Source(BaseModel):
@@ -34,7 +34,7 @@ class Catalogue(BaseModel):
     sources: list[Source]
 
 
-@functools.cache
+@cached_loader
 def _load(path: Path) -> dict[str, Source]:
     return {s.id: s for s in load_model(Catalogue, path).sources}
 

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import display
 
-from eocic_helpers.core import atomic, paths
+from eocic_helpers.core import atomic, paths, reads
 from eocic_helpers.core.errors import ConfigError, EocicError
 from eocic_helpers.core.results import TEXT_SUFFIX, Hit, Unavailable, load_catalogue
 from eocic_helpers.outputs.escape import csv_safe, myst_cell, myst_text
@@ -180,9 +180,10 @@ class Publication:
                           caption=caption, alt=alt, source=source)
 
     def _show_figure(self, name: str, mime: str, image: bytes, pattern: str, *, caption: str,
-                     alt: str, source: str) -> None:
+                     alt: str, source: str, link_data: bool = True) -> None:
         """Record a saved figure (its caption, alt text and source beside it) and show it:
-        inline for JupyterLab, as a MyST figure (``pattern``: its files) for the book."""
+        inline for JupyterLab, as a MyST figure (``pattern``: its files) for the book, with a
+        download link to its CSV when ``link_data``."""
         self.figures.append(name)
         full_caption = f"{caption} Source: {source}."
         alt = " ".join(str(alt).split())
@@ -195,18 +196,20 @@ class Publication:
             f"Data: <code>figures/{html.escape(name)}.csv</code></figcaption></figure>"
         )
         myst = myst_figure(pattern, f"fig-{name}", full_caption, alt,
-                           data_file=f"figures/{name}.csv")
+                           data_file=f"figures/{name}.csv" if link_data else None)
         display(_Bundle(html_text, myst, full_caption))
 
     def svg_figure(self, svg: str, name: str, *, caption: str, alt: str, data: pd.DataFrame,
                    source: str) -> None:
         """Save an SVG drawn without matplotlib (the atlas's light locator maps) and ``data``
-        as CSV, then show it with caption and alt text, as :meth:`figure` does."""
+        as CSV, then show it with caption and alt text, as :meth:`figure` does, without a
+        download link of its own: the atlas page links one data package with every CSV of
+        the page (:mod:`eocic_helpers.book.atlas`)."""
         fig_dir = self.output_dir / "figures"
         atomic.write_text(fig_dir / f"{name}.svg", svg)
         atomic.write_csv(fig_dir / f"{name}.csv", csv_safe(data))
         self._show_figure(name, "image/svg+xml", svg.encode(), f"figures/{name}.svg",
-                          caption=caption, alt=alt, source=source)
+                          caption=caption, alt=alt, source=source, link_data=False)
 
     def table(self, frame: pd.DataFrame, name: str, *, caption: str, source: str) -> None:
         """Save ``frame`` as ``tables/<name>.csv`` and show it as a captioned table."""
@@ -374,41 +377,24 @@ def myst_figure(image: str, name: str, caption: str, alt: str, data_file: str | 
             f":width: {width}\n\n{myst_text(caption)}{data}\n```\n")
 
 
-#: Project files opened for reading since the last :func:`open_publication` (relative paths).
-_READS: set[str] = set()
-_HOOKED = False
+#: Project files opened for reading since the last :func:`open_publication` (relative paths;
+#: recorded by the audit hook of :mod:`eocic_helpers.core.reads`).
+_READS = reads.READS
 
 
-def _record_open(event: str, args: tuple[Any, ...]) -> None:
-    """Audit hook: remember project data files opened for reading (not code, not outputs)."""
-    if event != "open" or not args or not isinstance(args[0], (str, os.PathLike)):
-        return
-    mode, flags = (args[1] if len(args) > 1 else None), (args[2] if len(args) > 2 else 0)
-    if isinstance(mode, str) and any(c in mode for c in "wax+"):
-        return
-    if mode is None and isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR):
-        return
-    try:
-        path = Path(os.fsdecode(args[0])).resolve()
-        rel = path.relative_to(paths.ROOT.resolve())
-    except (ValueError, OSError):
-        return
-    top = rel.parts[0] if rel.parts else ""
-    if top in {"build", "notebooks", ".venv", ".git", "eocic_helpers"} or path.suffix == ".py":
-        return
-    if paths.BUILD.resolve() in path.parents:
-        return
-    _READS.add(rel.as_posix())
-
-
-def _clear_loader_caches() -> None:
-    """Forget what the package's cached loaders (``functools.cache``) read, so that a kernel
-    kept across notebooks reads every file again, and the audit hook sees it, for each one."""
+def _clear_loader_caches(keep_checked: bool = False) -> None:
+    """Forget what the package's cached loaders read. With ``keep_checked`` (each new
+    publication), loaders cached by :func:`eocic_helpers.core.reads.cached_loader` keep their
+    values: they check their files and record them again at each call; any other cache
+    (``functools.cache``) is cleared, so that a kernel kept across notebooks reads its files
+    again and the audit hook sees them."""
     for name, module in list(sys.modules.items()):
         if name == "eocic_helpers" or name.startswith("eocic_helpers."):
             for obj in list(vars(module).values()):
                 if getattr(obj, "__module__", None) == name and callable(
                         getattr(obj, "cache_clear", None)):
+                    if keep_checked and getattr(obj, "keeps_reads", False):
+                        continue
                     obj.cache_clear()
 
 
@@ -421,18 +407,17 @@ def open_publication(region: str, notebook: str) -> Publication:
     """Start a notebook's outputs: into the runner's staging folder, or ``build/runs/<region>``.
 
     It also starts recording which project files the notebook opens (an audit hook); the list
-    goes into the results fragment so that the runner's cache key covers every file read. The
-    package's cached loaders are cleared first, so a kernel kept from an earlier notebook
-    reads (and records) its files again.
+    goes into the results fragment so that the runner's cache key covers every file read. A
+    kernel kept from an earlier notebook keeps what the package's checked loaders read
+    (:func:`eocic_helpers.core.reads.cached_loader`: each call records its files again, and
+    reads them again when they changed); other caches are cleared, so it reads (and records)
+    their files again.
     """
     from eocic_helpers.outputs.style import set_theme
 
-    global _HOOKED
-    if not _HOOKED:
-        sys.addaudithook(_record_open)
-        _HOOKED = True
+    reads.install()
     _READS.clear()
-    _clear_loader_caches()
+    _clear_loader_caches(keep_checked=True)
     set_theme()
     staged = os.environ.get(OUTPUT_ENV)
     out = Path(staged or paths.run_dir(region))

@@ -471,7 +471,8 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
                        "their uncertainty, is in") for f in in_report})
     if report:
         _report(region.id, report, promoted, src, page_text, templates.render(
-            "report_index.md", {**context, "back_link": Markup(briefing_link(region.id))}))
+            "report_index.md", {**context, "subject": region.name,
+                                "back_link": Markup(briefing_link(region.id))}))
     _copy_static(src)
     _copy_outputs(region.id, promoted, src)
     _write_tocs(src, "region", res)
@@ -727,7 +728,8 @@ def assemble_cross_region(regions: list[Region]) -> Path:
     comparison notebook's run (``build/runs/all``) and the book's templates."""
     res = appendix.results(ALL)
     chapters = chapters_for(ALL, res)
-    promoted = _shown_notebooks(ALL, chapters)
+    report = report_pages(ALL, res)
+    promoted = _shown_notebooks(ALL, [*chapters, *report])
     src = _fresh_folder(paths.BOOKS / ALL)
     stamp, _ = edition_stamp()
     context = {
@@ -737,18 +739,27 @@ def assemble_cross_region(regions: list[Region]) -> Path:
         "own_ids": [r.id for r in regions if content_status(appendix.results(r.id)) == "own"],
         "editions": Markup(_editions_block(ALL, regions)),
     }
+    context["report_link"] = Markup(report_link(
+        ALL, "", "The data, the methods and a page for analysts are in")) if report else Markup("")
     _write(src / "intro.md", templates.render("intro_all.md", context))
-    _pages(chapters, promoted, src, {
+    page_text = {
         "data_methods": lambda: appendix.data_methods_md(res),
         "for_analysts": lambda: templates.render(
             "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
-    })
+    }
+    _pages(chapters, promoted, src, page_text)
+    if report:
+        _report(ALL, report, promoted, src, page_text, templates.render(
+            "report_index.md", {**context, "subject": "The ten pilot regions",
+                                "back_link": Markup(briefing_link(ALL))}))
     _copy_static(src)
     _copy_outputs(ALL, promoted, src)
     _write_tocs(src, ALL, res)
     _mark_for_print(src, ALL)
     _config(src, context["title"], ALL, regions)
+    if report:
+        _config(src, "The ten pilot regions: technical report", ALL, regions, report=True)
     return src
 
 
@@ -803,6 +814,10 @@ def write_landing_page(regions: list[Region]) -> Path:
         parts = [f'<a href="{ALL}/index.html">HTML</a>']
         if (paths.SITE / SITE_PDF / f"{ALL}.pdf").exists():
             parts.append(f'<a href="{SITE_PDF}/{ALL}.pdf">PDF</a>')
+        if (paths.SITE / ALL / REPORT_DIR / "index.html").exists():
+            parts.append(f'<a href="{ALL}/{REPORT_DIR}/index.html">technical report</a>')
+        if (paths.SITE / SITE_PDF / f"{ALL}-report.pdf").exists():
+            parts.append(f'<a href="{SITE_PDF}/{ALL}-report.pdf">technical report (PDF)</a>')
         if (paths.SITE / SITE_DATA / f"{ALL}-data.zip").exists():
             parts.append(f'<a href="{SITE_DATA}/{ALL}-data.zip">data package</a>')
         cross = f"<p><b>Cross-region edition:</b> {', '.join(parts)}</p>"

@@ -160,3 +160,42 @@ def test_every_figures_data_link_is_a_link_in_the_pdf(all_editions: Path):
         assert labels and len(links) == labels, (pdf.name, labels, links)
         for link in links:
             assert (site / "pdf" / link).resolve().is_file(), (pdf.name, link)
+
+
+#: Words a policy reader should never meet in a briefing (issue 33, item 2): the project's
+#: own vocabulary, file names, command lines and unit codes. The technical report may use them.
+BUILDERS_WORDS = [r"\bsnapshots?\b", r"\bseeds?\b", r"\bseeded\b", r"\bcommits?\b",
+                  r"\bthis run\b", r"\bhash seed", r"\bDask\b",
+                  r"\w\.(?:py|qmd|ipynb|ya?ml|json)\b", r"(?<![\w/])--[a-z][a-z-]+",
+                  r"\beocic (?:run|book|data)\b", r"\bEUR_HAB\b", r"\bPC_[A-Z]+\b", r"\b\d+ PC\b",
+                  r"\bTHS\b"]
+
+
+@pytest.mark.pdf
+def test_every_briefing_speaks_the_readers_words(all_editions: Path):
+    """Every built briefing, HTML and PDF (not its technical report), holds none of the
+    builders' words."""
+    import html
+    import re
+    import subprocess
+
+    site = all_editions / "site"
+    hits = []
+    for edition in sorted(p.parent.name for p in site.glob("*/intro.html")):
+        texts = {}
+        for page in sorted((site / edition).glob("*.html")):
+            if page.name in {"genindex.html", "search.html", "index.html"}:
+                continue
+            body = page.read_text("utf-8")
+            article = re.search(r"<article[^>]*>(.*)</article>", body, re.S)
+            texts[page.name] = " ".join(html.unescape(re.sub(
+                r"<[^>]+>", " ", article.group(1) if article else body)).split())
+        pdf = site / "pdf" / f"{edition}.pdf"
+        if pdf.exists():
+            texts["PDF"] = " ".join(subprocess.run(["pdftotext", str(pdf), "-"],
+                                                   capture_output=True, text=True).stdout.split())
+        for name, text in texts.items():
+            for word in BUILDERS_WORDS:
+                hits += [(edition, name, text[max(0, m.start() - 50):m.end() + 20])
+                         for m in re.finditer(word, text)]
+    assert hits == [], hits[:20]

@@ -129,6 +129,44 @@ def test_an_atlas_of_a_sample_builds_with_working_links_and_search(study_build: 
     atlas_intro = (site / "atlas" / "index.html").read_text("utf-8")
     for href in re.findall(r'<a href="([^"#]+)"><title>', atlas_intro):
         assert (site / "atlas" / href).is_file(), href
+    # each page numbers its figures and tables from 1, and links one data package
+    import zipfile
+
+    for region in sample:
+        page = (site / "atlas" / region / "index.html").read_text("utf-8")
+        numbers = re.findall(r'class="caption-number">(Figure|Table) (\d+)', page)
+        figures = [int(n) for kind, n in numbers if kind == "Figure"]
+        tables = [int(n) for kind, n in numbers if kind == "Table"]
+        assert figures == [1], (region, numbers)
+        assert tables == list(range(1, len(tables) + 1)) and len(tables) >= 2, (region, numbers)
+        href = f"../_static/data/{region}-data.zip"
+        assert f'href="{href}"' in page, region
+        with zipfile.ZipFile(site / "atlas" / region / href) as z:
+            names = set(z.namelist())
+        assert f"{region}-data/README.md" in names, names
+        assert f"{region}-data/tables/atlas_indicators_{region}.csv" in names, names
+        assert f"{region}-data/figures/locator_map_{region}.csv" in names, names
+    # one copy of each figure, no copy of each page's notebook, no download per CSV
+    assert not (site / "atlas" / "_sources").exists()
+    assert not (site / "atlas" / "_downloads").exists()
+    svgs = [f.name for f in (site / "atlas").rglob("locator_map_*.svg")]
+    assert len(svgs) == len(set(svgs)) == len(sample), svgs
+
+
+def test_the_atlas_numbers_figures_and_tables_per_page():
+    from types import SimpleNamespace
+
+    from eocic_helpers.book import sphinx_numfig
+
+    env = SimpleNamespace(toc_fignumbers={
+        "intro": {},
+        "de11/index": {"figure": {"fig-a": (7,)}, "table": {"tab-c": (21,), "tab-b": (20,)}},
+        "de12/index": {"figure": {"fig-d": (8,)}, "table": {"tab-e": (22,)}}})
+    assert sphinx_numfig._per_page(None, env) == []
+    assert env.toc_fignumbers["de11/index"] == {"figure": {"fig-a": (1,)},
+                                                "table": {"tab-b": (1,), "tab-c": (2,)}}
+    assert env.toc_fignumbers["de12/index"] == {"figure": {"fig-d": (1,)},
+                                                "table": {"tab-e": (1,)}}
 
 
 def test_the_eu_wide_indicator_ranks_rank_each_region_once_per_indicator(s):

@@ -11,6 +11,7 @@ Like the other book modules, it computes nothing: it places what the runs publis
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from eocic_helpers.book.editions import (
     data_vintage,
     edition_stamp,
 )
+from eocic_helpers.book.package import write_csv_package
 from eocic_helpers.book.way_in import (
     ATLAS,
     SEARCH_INDEX,
@@ -119,6 +121,27 @@ def _intro(regions: list[Region], stamp: str, has_map: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Where each page's data package goes (``_static/data/<region>-data.zip``): one zip of the
+#: page's CSVs per region, instead of a download of each figure's CSV (which Sphinx copies
+#: into a folder of its own per file).
+DATA_FOLDER = "data"
+
+
+def _link_package(page: Path, region: Region) -> None:
+    """Append to a page's notebook the link to its data package (the region's id is a code
+    or a slug the region list checks; the rest is fixed text)."""
+    data = json.loads(page.read_text("utf-8"))
+    href = f"../_static/{DATA_FOLDER}/{region.id}-data.zip"
+    data.setdefault("cells", []).append({
+        "cell_type": "markdown", "metadata": {},
+        "source": ["```{raw} html\n",
+                   f'<p class="eocic-data"><a href="{href}" download>Data of this page</a> '
+                   "(zip: the map's units and each table as CSV, with a README of the "
+                   "columns and units).</p>\n",
+                   "```\n"]})
+    page.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+
 def _config(src: Path) -> None:
     config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
     stamp, _ = edition_stamp()
@@ -131,9 +154,24 @@ def _config(src: Path) -> None:
                                '<a href="index.html" style="color:#fff">Atlas: every region</a>')
     config.setdefault("html", {})["announcement"] = options["announcement"]
     config.pop("latex", None)
-    # Figures and tables are numbered per page in an edition; across 323 pages a number
-    # (Table 469) says nothing: the atlas's captions go without.
-    config["sphinx"]["config"]["numfig"] = False
+    # What keeps the site small (issue 34: at most 40 MB for 323 pages): no copy of each
+    # page's notebook under _sources/ (the atlas has its own search, and no page offers its
+    # source); no offline MathJax (24 MB; no atlas page has mathematics, so no page loads
+    # MathJax at all); and the book's navigation, one link per region, on the first page only
+    # (40 of the 70 kB of every page): a region's page leads back to it (the bar at the top,
+    # previous and next), and the first page has the map, the search and every region.
+    config["sphinx"]["config"]["html_copy_source"] = False
+    config["sphinx"]["config"]["html_show_sourcelink"] = False
+    config["sphinx"]["extra_extensions"] = [
+        e for e in config["sphinx"]["extra_extensions"] if e != "sphinx-mathjax-offline"]
+    without_nav = ["navbar-logo.html", "icon-links.html", "search-button-field.html"]
+    config["sphinx"]["config"]["html_sidebars"] = {
+        "intro": [*without_nav, "sbt-sidebar-nav.html"], "**": without_nav}
+    # Each page's figures and tables are numbered from 1 (a number counted across 323 pages,
+    # "Table 469", would say nothing): Sphinx numbers them through the book, then
+    # eocic_helpers.book.sphinx_numfig numbers them again per page.
+    config["sphinx"]["config"]["numfig"] = True
+    config["sphinx"]["extra_extensions"].append("eocic_helpers.book.sphinx_numfig")
     config["bibtex_bibfiles"] = config.get("bibtex_bibfiles", ["references.bib"])
     _write(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
 
@@ -148,7 +186,7 @@ def assemble_atlas(regions: list[Region]) -> Path:
     entries = search_entries(regions, {r.id: f"{r.id}/index.html" for r in regions})
     _write(src / "_static" / SEARCH_INDEX, search_index_js(entries))
     shutil.copy2(SEARCH_JS, src / "_static" / SEARCH_SCRIPT)
-    stamp, _ = edition_stamp()
+    stamp, epoch = edition_stamp()
     svg = atlas_map(regions)
     if svg:
         _write(src / "_static" / MAP_FILE, svg)
@@ -160,9 +198,13 @@ def assemble_atlas(regions: list[Region]) -> Path:
         page.mkdir()
         _copy_titled(promoted[f"{NOTEBOOK}.ipynb"], page / "index.ipynb", page_title(r))
         for rel, f in promoted.items():
-            if rel.startswith("figures/"):
+            if rel.startswith("figures/") and rel.endswith(".svg"):  # the page shows the SVG
                 (page / "figures").mkdir(exist_ok=True)
                 shutil.copy2(f, page / rel)
+        csvs = {rel: f for rel, f in promoted.items()
+                if rel.endswith(".csv") and rel.startswith(("figures/", "tables/"))}
+        write_csv_package(csvs, r.id, src / "_static" / DATA_FOLDER / f"{r.id}-data.zip", epoch)
+        _link_package(page / "index.ipynb", r)
         parts.setdefault(r.country_name, []).append({"file": f"{r.id}/index"})
     toc = {"format": "jb-book", "root": "intro",
            "parts": [{"caption": country, "chapters": parts[country]} for country in sorted(parts)]}

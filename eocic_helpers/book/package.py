@@ -122,11 +122,34 @@ def write_data_package(book_src: Path, target: Path, epoch: int) -> Path:
         files[CATALOGUE_NAME] = catalogue_csv(json.loads(files["results.json"]), book_src.name)
         captions[CATALOGUE_NAME] = CATALOGUE_CAPTION
     files["README.md"] = readme(files, captions, book_src.name).encode("utf-8")
+    return _zip(files, book_src.name, target, epoch)
+
+
+def write_csv_package(csvs: dict[str, Path], name: str, target: Path, epoch: int) -> Path:
+    """A data package of CSV files only (``csvs``: the name in the package -> the file), with
+    the README of :func:`readme` (a figure's caption from the JSON beside its CSV): an atlas
+    page's figure and tables, one package per region. Deterministic, as
+    :func:`write_data_package`."""
+    files: dict[str, bytes] = {}
+    captions: dict[str, str] = {}
+    for rel in sorted(csvs):
+        f = csvs[rel]
+        files[rel] = csv_text_safe(f.read_text("utf-8")).encode("utf-8")
+        meta = f.with_suffix(".json")
+        if meta.exists():
+            with contextlib.suppress(json.JSONDecodeError, KeyError):
+                captions[rel] = json.loads(meta.read_text("utf-8"))["caption"]
+    files["README.md"] = readme(files, captions, name).encode("utf-8")
+    return _zip(files, name, target, epoch)
+
+
+def _zip(files: dict[str, bytes], name: str, target: Path, epoch: int) -> Path:
+    """``files`` zipped under ``<name>-data/``: sorted entries, each dated ``epoch``."""
     when = datetime.datetime.fromtimestamp(max(epoch, 315532800), datetime.UTC).timetuple()[:6]
     with atomic.atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(f"{book_src.name}-data/{name}", date_time=when)
+        for entry in sorted(files):
+            info = zipfile.ZipInfo(f"{name}-data/{entry}", date_time=when)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            z.writestr(info, files[name])
+            z.writestr(info, files[entry])
     return target

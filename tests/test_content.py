@@ -295,14 +295,24 @@ def test_reproduction_follows_the_content(monkeypatch, tmp_path: Path):
     assert rows.loc["Footnote 20: coaching cost estimate", "status"] == "omitted"
     numbers = rp.number_rows(cvl, run).set_index("id")
     assert numbers.loc["voucher_min_smes", "status"] == "omitted"
-    # "stated" only when a chapter shows the number; "omitted" only when none does
-    assert numbers.loc["study_people_reached", "status"] == "omitted"
-    (run / "about_study.ipynb").write_text(json.dumps({"cells": [
-        {"cell_type": "markdown", "metadata": {}, "source": "About 40 people were reached."}]}))
-    numbers = rp.number_rows(cvl, run).set_index("id")
+    # "stated" only when a page shows the number, from structure: the chapter of the content
+    # part that holds it ran (no chapter's text is searched for digits)
     assert numbers.loc["study_people_reached", "status"] == "stated"
-    assert "Selection" in numbers.loc["study_people_reached", "how or why"] or \
-        "Introduction" in numbers.loc["study_people_reached", "how or why"]
+    assert "Introduction" in numbers.loc["study_people_reached", "how or why"]
+    (run / "about_study.ipynb").unlink()
+    numbers = rp.number_rows(cvl, run).set_index("id")
+    assert numbers.loc["study_people_reached", "status"] == "omitted"
+    # a key a page renders: the page that glues it (not one that merely holds the digits)
+    (run / "industrial_change.ipynb").write_text(json.dumps({"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "About 69 stars and 0.751."}]}))
+    (run / "results.json").write_text(json.dumps({"fig4_stars_reading": "Piemonte has 69."}))
+    numbers = rp.number_rows(cvl, run).set_index("id")
+    assert numbers.loc["cluster_stars_piemonte", "status"] == "omitted"
+    (run / "industrial_change.ipynb").write_text(json.dumps({"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "{glue:text}`fig4_stars_reading`"}]}))
+    numbers = rp.number_rows(cvl, run).set_index("id")
+    assert numbers.loc["cluster_stars_piemonte", "status"] == "stated"
+    assert numbers.loc["composite_total_max", "status"] == "omitted"
 
 
 def test_reproduction_page_for_another_region_is_not_cvls(tmp_path: Path):

@@ -24,7 +24,7 @@ from eocic_helpers.analysis.synthesis import load_synthesis
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.pipeline import load_pipeline
-from eocic_helpers.core.regions import SEED_REGION, Region
+from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
 from eocic_helpers.data.reference import briefing_comparisons, fidelity_table, load_reference
 from eocic_helpers.outputs.escape import myst_text
 
@@ -193,93 +193,96 @@ def _number_forms(value: float) -> set[str]:
     return {f for f in forms if f}
 
 
-def edition_text(run_dir: Path, chapters: list[str]) -> dict[str, str]:
-    """What a reader of the edition sees of each chapter, as text: the executed notebook's
-    markdown and outputs, its glued values, and the data of its figures and tables."""
-    owners_file = run_dir / "_owners.json"
-    results_file = run_dir / "results.json"
-    try:
-        owners = json.loads(owners_file.read_text("utf-8"))
-        results = json.loads(results_file.read_text("utf-8"))
-    except (OSError, ValueError):
-        owners, results = {}, {}
-    out: dict[str, str] = {}
+#: A glue role of a page: ``{glue:text}`key` `` (or ``notebook.ipynb::key``, ``key:format``).
+_GLUE_ROLE = re.compile(r"\{glue:text\}`(?:[\w./-]+::)?([A-Za-z0-9_]+)(?::[^`]*)?`")
+#: The cell tag of a notebook's analysis that the technical report shows (book/editions.py).
+REPORT_TAG = "report"
+
+
+def rendered_keys(run_dir: Path, chapters: list[str]) -> dict[str, list[tuple[str, bool]]]:
+    """The catalogue keys each page of the edition renders, from the glue roles of the executed
+    notebooks' markdown: key -> [(chapter, in the technical report)]. A ``<key>_text`` role
+    renders ``<key>`` too. Structure only: which page quotes which key, never what its text
+    looks like."""
+    out: dict[str, list[tuple[str, bool]]] = {}
     for name in chapters:
         nb_file = run_dir / f"{name}.ipynb"
-        if not nb_file.exists():
-            continue
-        bits: list[str] = []
-        nb = json.loads(nb_file.read_text("utf-8"))
-        for cell in nb.get("cells", []):
-            if cell.get("cell_type") == "markdown":
-                bits.append("".join(cell.get("source", [])))
-            for o in cell.get("outputs", []):
-                data = o.get("data", {})
-                for mime in ("text/markdown", "text/plain"):
-                    if mime in data:
-                        bits.append("".join(data[mime]))
-                        break
-                if "text" in o:
-                    bits.append("".join(o["text"]))
-        bits += [str(v) for k, v in results.items() if owners.get(k) == name]
-        manifest = run_dir / ".cache" / f"{name}.manifest.json"
         try:
-            files = json.loads(manifest.read_text("utf-8")).get("files", {})
+            cells = json.loads(nb_file.read_text("utf-8")).get("cells", [])
         except (OSError, ValueError):
-            files = {}
-        for rel in files:
-            if rel.endswith((".csv", ".json")) and not rel.startswith(".cache"):
-                f = run_dir / rel
-                if f.exists():
-                    bits.append(f.read_text("utf-8", errors="replace"))
-        text = re.sub(r"\\(.)", r"\1", "\n".join(bits))  # MyST escapes: 0\.39 is 0.39
-        text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
-        out[name] = re.sub(r"[ \t]+", " ", text)
+            continue
+        for cell in cells:
+            if cell.get("cell_type") != "markdown":
+                continue
+            in_report = REPORT_TAG in cell.get("metadata", {}).get("tags", [])
+            for m in _GLUE_ROLE.finditer("".join(cell.get("source", []))):
+                for key in dict.fromkeys((m.group(1), m.group(1).removesuffix("_text"))):
+                    where = out.setdefault(key, [])
+                    if (name, in_report) not in where:
+                        where.append((name, in_report))
     return out
 
 
-def number_pattern(form: str) -> str:
-    """A regular expression for ``form`` as a number of its own: not inside a longer number
-    (no digit or decimal point before it; no digit or decimal part after it; a three-digit
-    form is not the last group of "27,820"; nothing is read as "1,234" after it). A comma
-    otherwise separates (CSV, lists)."""
-    before = r"(?<![\d.])" + (r"(?<!\d,)" if re.fullmatch(r"\d{3}", form) else "")
-    return before + re.escape(form) + r"(?!\d)(?!\.\d)(?!,\d{3}(?!\d))"
+def _within(ours: float, row: pd.Series) -> bool:
+    value, tol = float(row["value"]), float(row["tolerance"])
+    bound = tol * abs(value) if row["tolerance_kind"] == "relative" else tol
+    return abs(ours - value) <= bound + 1e-9
 
 
-def appears(value: float, texts: dict[str, str]) -> list[str]:
-    """The chapters whose text holds ``value`` as a number of its own (not inside another)."""
-    found = []
-    for name, text in texts.items():
-        for form in _number_forms(float(value)):
-            if re.search(number_pattern(form), text):
-                found.append(name)
-                break
-    return found
+def _value_shows(value: Any, number: float, row: pd.Series) -> bool:
+    """Whether a key's value (in this region's results) is the briefing's number: a number
+    within the row's tolerance, or a text (a sentence glued whole) that states it."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, int | float):
+        return _within(float(value), row)
+    text = str(value).replace("\u00a0", " ").replace("\u202f", " ")
+    return any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d])(?!\.\d)", text)
+               for f in _number_forms(number))
+
+
+def seed_geo() -> set[str]:
+    """The geo codes of the seed briefing's own numbers: its region's units and its country."""
+    seed = next(r for r in load_regions() if r.id == TEMPLATE_REGION)
+    return {*seed.nuts2016, *seed.nuts2013, seed.country}
 
 
 def number_rows(region: Region, run_dir: Path | None = None,
                 chapters: list[str] | None = None) -> pd.DataFrame:
-    """One row per number of ``briefing_values.csv`` and its status in this edition:
+    """One row per number of ``briefing_values.csv`` and its status in this edition, from
+    structure (the row's ``shown_by``: the catalogue keys or the content part that show it):
 
     - *reproduced*: we recompute it, it agrees within its tolerance, and every comparison the
       briefing makes with it (above the EU, below the country...) holds in our data;
     - *differs*: we recompute it and it, or a comparison the briefing makes, does not agree
       (both values are given);
-    - *stated*: not recomputed, but the edition shows it (the chapter is named);
-    - *omitted*: it appears nowhere in the edition's chapters.
+    - *stated*: not recomputed, but a page shows it: a page renders a key that holds it, or
+      the chapter of the region's own content part that holds it ran (the page is named);
+    - *omitted*: no page shows it; for another region, a number of the Centre-Val de Loire
+      briefing about that region or its country is never this region's.
     """
     run_dir = Path(run_dir or paths.run_dir(region.id))
     ref = load_reference()
     results_file = run_dir / "results.json"
     results = json.loads(results_file.read_text("utf-8")) if results_file.exists() else {}
+    pipeline = load_pipeline()
     if chapters is None:
         # The chapters of the region's own run: not the notebooks that run after them (this
         # page, the summary), whose outputs may or may not exist yet when this one runs.
-        pipeline = load_pipeline()
         chapters = [p.file for part, p, _ in pipeline.pages("region")
                     if p.source == "notebook" and not pipeline.notebooks[p.file].after_region]
-    texts = edition_text(run_dir, chapters)
+    ran = [c for c in chapters if (run_dir / f"{c}.ipynb").exists()]
+    rendered = rendered_keys(run_dir, ran)
+    report_titles = {p.file: p.title for p in pipeline.report_pages("region")
+                     if p.cells == "report"}
+    parts = region_content(region.id)
+    own_geo = seed_geo()
+
+    def title(chapter: str, in_report: bool) -> str:
+        if in_report and chapter in report_titles:
+            return f"{report_titles[chapter]} (technical report)"
+        return CHAPTER_TITLES.get(chapter, chapter)
+
     comps: dict[str, list[Any]] = {}
     if region.id == TEMPLATE_REGION:
         for c in briefing_comparisons(results):
@@ -287,10 +290,26 @@ def number_rows(region: Region, run_dir: Path | None = None,
                 comps.setdefault(c.id, []).append(c)
     rows = []
     for ref_id, row in ref.iterrows():
-        value = format_value(float(row["value"]))
-        where = str(row["where"])
-        shown_in = appears(float(row["value"]), texts)
-        if ref_id in comps:
+        number = float(row["value"])
+        value = format_value(number)
+        kind, _, target = str(row.get("shown_by", "")).partition(":")
+        shown_in: list[str] = []
+        recomputed: float | None = None
+        if kind == "glue" and target in rendered and target in results:
+            if _value_shows(results[target], number, row):
+                shown_in = [title(c, r) for c, r in rendered[target]]
+            elif isinstance(results[target], int | float) and not isinstance(
+                    results[target], bool):
+                recomputed = float(results[target])
+        elif kind == "part" and parts.get(target) is not None and \
+                PART_CHAPTER.get(target) in ran:
+            shown_in = [title(PART_CHAPTER[target], False)]
+        theirs = region.id != TEMPLATE_REGION and str(row["geo"]) in own_geo
+        if theirs:
+            status = "omitted"
+            how = ("a number of the Centre-Val de Loire briefing about that region or its "
+                   "country; this edition does not present it as this region's")
+        elif ref_id in comps:
             cs = comps[ref_id]
             ours = format_value(round(float(cs[0].ours), 3))
             claims = [c for c in cs if c.claim]
@@ -305,18 +324,24 @@ def number_rows(region: Region, run_dir: Path | None = None,
                 how = f"ours {ours}, briefing {value} (tolerance {cs[0].tolerance})"
                 if why:
                     how += "; " + "; ".join(dict.fromkeys(why))
+        elif region.id != TEMPLATE_REGION and kind == "glue" and (
+                recomputed is not None or (shown_in and isinstance(results.get(target), int | float))):
+            ours_value = float(results[target])
+            status = "reproduced" if _within(ours_value, row) else "differs"
+            pages = "; ".join(dict.fromkeys(title(c, r) for c, r in rendered[target]))
+            how = (f"recomputed for this edition ({pages}): ours "
+                   f"{format_value(round(ours_value, 3))}, briefing {value}")
         elif shown_in:
             status = "stated"
-            titles = "; ".join(CHAPTER_TITLES.get(n, n) for n in shown_in)
-            how = f"shown in {titles}; not recomputed: {row['note']}"
+            how = f"shown in {'; '.join(dict.fromkeys(shown_in))}; not recomputed: {row['note']}"
         else:
             status = "omitted"
             how = ("a number of the Centre-Val de Loire briefing; this edition does not present "
                    "it as this region's" if region.id != TEMPLATE_REGION
-                   else "no chapter of this edition shows it")
+                   else "no page of this edition shows it")
         unit = UNITS.get(str(row["unit"]), str(row["unit"]))
         rows.append({"id": ref_id, "number": f"{value} {unit}",
-                     "what": str(row["note"]).split(";")[0], "where": f"briefing {where}",
+                     "what": str(row["note"]).split(";")[0], "where": f"briefing {row['where']}",
                      "status": status, "how or why": how})
     return pd.DataFrame(rows)
 

@@ -28,6 +28,8 @@ PORTRAIT_BLOCK = (72.27, 72.27, 523.01, 769.62)
 LANDSCAPE_BLOCK = (30.0, 72.27, 812.0, 523.01)
 #: A word may pass the block by this much (glyph side bearings, italic overhang).
 TOLERANCE_PT = 1.5
+#: The same for a word set upright, whose box is its font's full glyph box wide.
+ROTATED_TOLERANCE_PT = 5.0
 #: A page whose ink reaches less than this share of the text block is sparse.
 SPARSE_FILL = 0.25
 #: Rendering resolution for the fill measure (dots per inch).
@@ -78,8 +80,12 @@ def overflowing_words(pdf: Path) -> list[tuple[int, str]]:
     found = []
     for k, page in enumerate(words(pdf), start=1):
         x0, _, x1, _ = LANDSCAPE_BLOCK if k in rotated else PORTRAIT_BLOCK
-        for wx0, _, wx1, _, text in page:
-            if wx0 < x0 - TOLERANCE_PT or wx1 > x1 + TOLERANCE_PT:
+        for wx0, wy0, wx1, wy1, text in page:
+            # A word set upright (an axis title of a figure) has a box as wide as its font's
+            # full height (the PDF's Type 3 fonts give their whole glyph box), more than ink.
+            upright = (wy1 - wy0) > 1.5 * (wx1 - wx0)
+            tolerance = ROTATED_TOLERANCE_PT if upright else TOLERANCE_PT
+            if wx0 < x0 - tolerance or wx1 > x1 + tolerance:
                 found.append((k, text))
     return found
 

@@ -20,14 +20,16 @@ from eocic_helpers.core.regions import Region
 from eocic_helpers.core.results import Results, read_results
 
 #: The key indicators compared: (results.json key of the shown text, label with its unit).
-INDICATORS: tuple[tuple[str, str], ...] = (
-    ("gdp_per_capita_eur_text", "GDP per inhabitant (EUR)"),
-    ("gdp_per_capita_rank", "Rank on GDP per inhabitant (of 10)"),
-    ("tertiary_employed_share_pct_text", "Employees with a higher-education degree (%)"),
-    ("employment_rate_pct_text", "Employment rate, aged 15-64, 2017 (%)"),
-    ("industry_lq_text", "Specialisation in industry, NACE B-E, 2015: the series' last year "
-                         "(EU28 = 1)"),
-    ("high_tech_employment_pct_text", "Employment in high-technology sectors (%)"),
+#: The key indicators the table compares: (key, column label, the key holding the year).
+INDICATORS: tuple[tuple[str, str, str], ...] = (
+    ("gdp_per_capita_eur_text", "GDP per inhabitant (EUR)", "gdp_per_capita_year"),
+    ("gdp_per_capita_rank", "Rank on GDP per inhabitant (of 10)", "gdp_per_capita_year"),
+    ("tertiary_employed_share_pct_text", "Employees with a higher-education degree (%)",
+     "tertiary_employed_share_year"),
+    ("employment_rate_pct_text", "Employment rate, aged 15-64 (%)", "employment_rate_year"),
+    ("industry_lq_text", "Specialisation in industry, NACE B-E (EU28 = 1)", "industry_lq_year"),
+    ("high_tech_employment_pct_text", "Employment in high-technology sectors (%)",
+     "high_tech_employment_year"),
 )
 
 MISSING = "no run"
@@ -60,13 +62,27 @@ def _text(res: Results, key: str) -> str:
     return MISSING if not res else ("not available" if value in (None, "") else str(value))
 
 
+def _year(res: Results, key: str) -> str:
+    value = res.get(key) if res else None
+    return "" if value in (None, "") else str(value)
+
+
 def indicators_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
-    """One row per region: its key indicators as the regional editions show them."""
-    rows = []
-    for r in regions:
-        res = _of(results, r.id)
-        rows.append({"Region": r.name, **{label: _text(res, key) for key, label in INDICATORS}})
-    return pd.DataFrame(rows)
+    """One row per region: its key indicators as the regional editions show them, each column
+    with its year (the year all regions share in the header; a value of another year says
+    its own)."""
+    columns: dict[str, list[str]] = {"Region": [r.name for r in regions]}
+    for key, label, year_key in INDICATORS:
+        years = [_year(_of(results, r.id), year_key) for r in regions]
+        common = max(set(y for y in years if y), key=years.count, default="")
+        cells = []
+        for r, year in zip(regions, years, strict=True):
+            text = _text(_of(results, r.id), key)
+            cells.append(f"{text} ({year})" if year and year != common
+                         and text not in ("not available", MISSING) else text)
+        columns[f"{label[:-1]}, {common})" if common and label.endswith(")")
+                else label] = cells
+    return pd.DataFrame(columns)
 
 
 def composite_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
@@ -77,7 +93,8 @@ def composite_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
         rank = (f"{res['composite_rank_p05']} to {res['composite_rank_p95']}"
                 if "composite_rank_p05" in res else _text(res, "composite_rank_p05"))
         rows.append({"Region": r.name,
-                     "Composite index (reconstruction, 0 to 1)": _text(res, "composite_total_text"),
+                     "Composite index (reconstruction, 0 to 1; indicators of 2017 or the "
+                     "latest year before it)": _text(res, "composite_total_text"),
                      "Rank among the pilot units (5-95%)": rank})
     return pd.DataFrame(rows)
 

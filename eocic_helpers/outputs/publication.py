@@ -211,8 +211,11 @@ class Publication:
         self._show_figure(name, "image/svg+xml", svg.encode(), f"figures/{name}.svg",
                           caption=caption, alt=alt, source=source, link_data=False)
 
-    def table(self, frame: pd.DataFrame, name: str, *, caption: str, source: str) -> None:
-        """Save ``frame`` as ``tables/<name>.csv`` and show it as a captioned table."""
+    def table(self, frame: pd.DataFrame, name: str, *, caption: str, source: str,
+              breaks: bool = True) -> None:
+        """Save ``frame`` as ``tables/<name>.csv`` and show it as a captioned table
+        (``breaks=False``: print keeps it on one page, moving it whole to the next when the
+        rest of the page is too short, rather than leave a few rows alone on a page)."""
         csv = self.output_dir / "tables" / f"{name}.csv"
         atomic.write_csv(csv, csv_safe(frame))
         full_caption = f"{caption} Source: {source}."
@@ -220,7 +223,8 @@ class Publication:
             f"<p><b>{html.escape(full_caption)}</b></p>"
             + frame.to_html(index=False, na_rep="", escape=True)
         )
-        display(_Bundle(html_text, myst_list_table(frame, full_caption, f"tab-{name}"), caption))
+        display(_Bundle(html_text, myst_list_table(frame, full_caption, f"tab-{name}",
+                                                   breaks=breaks), caption))
 
     def grid(self, frame: pd.DataFrame, name: str, *, html_text: str, myst: str) -> None:
         """Save ``frame`` as ``tables/<name>.csv`` and show a custom layout (e.g. the SWOT grid)
@@ -332,7 +336,7 @@ def column_widths(frame: pd.DataFrame) -> list[int]:
 
 
 def myst_list_table(frame: pd.DataFrame, caption: str, name: str,
-                    widths: list[int] | None = None) -> str:
+                    widths: list[int] | None = None, breaks: bool = True) -> str:
     """A MyST ``list-table`` whose caption and cells are literal text (never markup).
 
     Every column gets an explicit width (``widths`` or :func:`column_widths`), so the PDF sets
@@ -347,7 +351,7 @@ def myst_list_table(frame: pd.DataFrame, caption: str, name: str,
              "```", ""] if wide else []
     lines += [f"```{{list-table}} {myst_text(caption)}", ":header-rows: 1",
              f":name: {_label(name)}", f":widths: {' '.join(str(int(w)) for w in widths)}"]
-    if len(frame) > 6:
+    if breaks and len(frame) > 6:
         lines.append(":class: longtable")  # lets LaTeX break long tables across pages
     lines.append("")
     lines.append("* - " + "\n  - ".join(_cell(c) or " " for c in frame.columns))

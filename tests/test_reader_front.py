@@ -203,3 +203,22 @@ def test_every_briefing_speaks_the_readers_words(all_editions: Path):
                 hits += [(edition, name, text[max(0, m.start() - 50):m.end() + 20])
                          for m in re.finditer(word, text)]
     assert hits == [], hits[:20]
+
+
+def test_every_local_link_of_every_edition_resolves(all_editions: Path):
+    """Every relative link and image of every page of every edition, the technical report's
+    pages included (one folder down), leads to a file of the site."""
+    import re
+
+    site = all_editions / "site"
+    broken = []
+    for page in sorted(site.glob("*/**/*.html")):
+        if page.relative_to(site).parts[0] in {"atlas", "pdf", "data"} or "_static" in page.parts:
+            continue
+        for ref in re.findall(r'(?:href|src)="([^"#?]+)', page.read_text("utf-8")):
+            if re.match(r"^[a-z]+:|^//", ref) or (ref.endswith(".pdf")
+                                                 and not shutil.which("xelatex")):
+                continue
+            if not (page.parent / ref).resolve().exists():
+                broken.append((page.relative_to(site).as_posix(), ref))
+    assert broken == [], broken[:20]

@@ -645,6 +645,7 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
     if staged_site.exists():
         shutil.rmtree(staged_site)
     shutil.copytree(built / "html", staged_site)
+    _relink_report_pages(staged_site)
     _swap_dir(staged_site, paths.SITE / name)
     out = {"html": paths.SITE / name / "index.html",
            "data": write_data_package(src, paths.SITE / SITE_DATA / f"{name}-data.zip",
@@ -659,6 +660,21 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
             (paths.SITE / SITE_PDF / file).unlink(missing_ok=True)
     shutil.rmtree(work, ignore_errors=True)
     return out
+
+
+_ANNOUNCEMENT = re.compile(r'(<div class="bd-header-announcement__content">)(.*?)(</div>)', re.S)
+
+
+def _relink_report_pages(site: Path) -> None:
+    """The announcement bar's links (to the landing page, the PDFs, the other editions) are
+    written for the edition's top folder; on a page of its technical report, one folder down,
+    they climb one more level."""
+    for page in sorted((site / REPORT_DIR).glob("*.html")):
+        text = page.read_text("utf-8")
+        fixed = _ANNOUNCEMENT.sub(lambda m: m.group(1) + m.group(2).replace(
+            'href="../', 'href="../../') + m.group(3), text)
+        if fixed != text:
+            page.write_text(fixed, "utf-8")
 
 
 def _outputs(name: str, pdf: bool) -> dict[str, Path]:

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from eocic_helpers.outputs.wordruns import MIN_WORDS, Run, html_text, normalise, shared_runs
+from support.wordruns import MIN_WORDS, Run, html_text, normalise, shared_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "eocic-briefing-centre-val-de-loire-2019.md"

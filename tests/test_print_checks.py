@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from eocic_helpers.book import print_checks as pc
+from support import print_checks as pc
 
 pytestmark = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdftoppm")),
                                 reason="poppler-utils missing")

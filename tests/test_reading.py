@@ -183,7 +183,7 @@ def test_no_serious_or_critical_accessibility_violation(all_editions: Path, site
 def test_every_pdf_keeps_the_print_rules(all_editions: Path):
     """Every built PDF: no blank page, no page under a quarter full except a chapter's last
     page, no word past the text block (long file names and URLs wrap)."""
-    from eocic_helpers.book.print_checks import layout_report
+    from support.print_checks import layout_report
 
     pdfs = sorted((all_editions / "pdf").glob("*.pdf"))
     if not pdfs:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from eocic_helpers.outputs.wordruns import html_text, normalise, shared_runs, summarise
+from support.wordruns import html_text, normalise, shared_runs, summarise
 
 SEED = ("The importance of component suppliers (especially SMEs) integrated in national or "
         "global value chains, with decision centres out of reach.")

@@ -192,6 +192,19 @@ def _cmd_book(args: argparse.Namespace) -> int:
         return _atlas() if args.all_nuts2 else _book(args)
 
 
+def _data_changes_report() -> None:
+    """On a snapshot of ``eocic data update``: the report of what differs from the committed
+    snapshot, which its editions carry as a page (written when missing or out of date)."""
+    from eocic_helpers.book.changes import on_fetched_data
+
+    if on_fetched_data():
+        from eocic_helpers.analysis.vintages import ensure_edition_report
+
+        if ensure_edition_report(paths.SNAPSHOT):
+            print(f"what differs from the committed snapshot: {paths.SNAPSHOT}/changes/",
+                  file=sys.stderr)
+
+
 def _atlas() -> int:
     from eocic_helpers.book import editions as book
     from eocic_helpers.book.atlas import build_atlas, ran_regions
@@ -217,6 +230,7 @@ def _book(args: argparse.Namespace) -> int:
     names = args.region or ["all"]
     everything = [n.lower() for n in names] == ["all"]
     regions = load_regions() if everything else [resolve_region(n) for n in names]
+    _data_changes_report()
     from eocic_helpers.book.parallel import EditionResult, build_regions
 
     failures = []
@@ -325,6 +339,10 @@ def _cmd_data_update(args: argparse.Namespace) -> int:
         print("NUTS codes not mapped to NUTS 2016: " + ", ".join(
             f"{n} {k}" for k, n in sorted(s["nuts"].items())) + f" (see {s['folder']}/"
             "nuts_report.csv)", file=sys.stderr)
+    from eocic_helpers.analysis.vintages import write_edition_report
+
+    changes = write_edition_report(Path(s["folder"]))
+    print(f"what differs from the committed snapshot (its editions' page): {changes}/")
     print(f"use it: eocic run --snapshot {s['folder']} (or EOCIC_SNAPSHOT={s['folder']}); "
           f"compare: eocic data diff data/snapshot {s['folder']}")
     return 0

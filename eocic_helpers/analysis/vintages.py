@@ -144,3 +144,25 @@ def print_report(report: dict[str, Any], rows: int = 20) -> None:
     print(f"every change: {report['csv']}")
     if report["flips_csv"] is not None:
         print(f"claims and ranks: {report['flips_csv']}")
+
+
+def write_edition_report(new: Path, old: Path | None = None) -> Path:
+    """The report an edition built on ``new`` carries as a page (``eocic data update`` and
+    ``eocic book`` write it): every value that differs from ``old`` (default: the committed
+    snapshot) and the claims and ranks that flip, in ``new``'s folder
+    (:func:`eocic_helpers.data.diff.write_report`). Returns its folder."""
+    old = Path(old or paths.DEFAULT_SNAPSHOT)
+    new = Path(new)
+    a, b = load_snapshot(old), load_snapshot(new)
+    return diff.write_report(new, old, diff.diff_frames(a, b), flips(a, b),
+                             about={"old": describe(old), "new": describe(new)})
+
+
+def ensure_edition_report(new: Path, old: Path | None = None) -> bool:
+    """Write ``new``'s report unless it is there and computed from both snapshots as they
+    are now; True when it was written."""
+    old = Path(old or paths.DEFAULT_SNAPSHOT)
+    if diff.report_current(Path(new), old):
+        return False
+    write_edition_report(new, old)
+    return True

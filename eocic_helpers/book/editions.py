@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
-from eocic_helpers.book import appendix, templates
+from eocic_helpers.book import appendix, changes, templates
 from eocic_helpers.book.chapters import (
     Edition,
     Page,
@@ -125,6 +125,27 @@ def data_vintage() -> str:
         return "Data vintages are listed in the sources appendix"
     listed = seen[0] if len(seen) == 1 else ", ".join(seen[:-1]) + " and " + seen[-1]
     return f"Eurostat data extracted {listed}"
+
+
+def _data_context() -> dict[str, Any]:
+    """The cover's words on the data: ``vintage`` (when the data were extracted, or, on fetched
+    data, "Data: Eurostat, retrieved on <date>") and ``data_note`` (on fetched data only: what
+    that means and where the report of what differs is; empty otherwise)."""
+    used = changes.data_used()
+    if used is None:
+        return {"vintage": data_vintage(), "data_note": ""}
+    return {"vintage": f"Data: {used}", "data_note": changes.cover_note()}
+
+
+def _data_changes_files() -> list[Path]:
+    """The report of what differs from the committed snapshot, for an edition's key (none on
+    the committed snapshot)."""
+    if not changes.on_fetched_data():
+        return []
+    from eocic_helpers.data.diff import report_folder
+
+    folder = report_folder(paths.SNAPSHOT)
+    return [paths.SNAPSHOT / "MANIFEST.json", *sorted(folder.glob("*"))]
 
 
 # -- assembling the book sources ----------------------------------------------------------------
@@ -407,10 +428,11 @@ def _mark_for_print(src: Path, edition: Edition) -> None:
 def _write_tocs(src: Path, edition: Edition, flags: dict[str, Any]) -> None:
     """``_toc.yml`` for HTML (the briefing and its report), ``_toc_pdf.yml`` for the
     briefing's print (without HTML-only pages) and ``_toc_report_pdf.yml`` for the report's."""
-    _write(src / "_toc.yml", yaml.safe_dump(toc(edition, flags=flags), sort_keys=False))
+    _write(src / "_toc.yml", yaml.safe_dump(changes.with_toc_entry(toc(edition, flags=flags)),
+                                            sort_keys=False))
     _write(src / "_toc_pdf.yml", yaml.safe_dump(toc(edition, pdf=True, flags=flags),
                                                 sort_keys=False))
-    report = report_toc(edition, flags=flags)
+    report = changes.with_toc_entry(report_toc(edition, flags=flags))
     if report is not None:
         _write(src / REPORT_TOC, yaml.safe_dump(report, sort_keys=False))
 
@@ -439,7 +461,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     chapters = chapters_for("region", res)
     if not any((run_dir / f"{c.file}.ipynb").exists() for c in chapters):
         raise EocicError(f"no run for {region.id} yet; run it first: eocic run {region.id}")
-    report = report_pages("region", res)
+    report = changes.with_page(report_pages("region", res))
     promoted = _shown_notebooks(region.id, [*chapters, *report])
     src = _fresh_folder(paths.BOOKS / region.id)
     stamp, _ = edition_stamp()
@@ -447,7 +469,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
         "region": region, "results": res, "content": content_status(res), "seed": SEED_REGION,
         "title": edition_title(region.name, seed=region.id == SEED_REGION),
         "available": {c.file for c in chapters if f"{c.file}.ipynb" in promoted},
-        "chapters": chapters, "stamp": stamp, "vintage": data_vintage(),
+        "chapters": chapters, "stamp": stamp, **_data_context(),
         "editions": Markup(_editions_block(region.id, regions)),
         "missing": lambda nb: Markup(
             f"*This part is filled by the notebook "
@@ -462,6 +484,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     _write(src / "intro.md", templates.render("intro.md", context))
     page_text = {
         "data_methods": lambda: appendix.data_methods_md(res),
+        changes.PAGE.file: lambda: changes.page_md(region.name, [region]),
         "for_analysts": lambda: templates.render(
             "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
@@ -475,6 +498,8 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
                                 "back_link": Markup(briefing_link(region.id))}))
     _copy_static(src)
     _copy_outputs(region.id, promoted, src)
+    if changes.PAGE in report:
+        changes.write_tables(src, [region])
     _write_tocs(src, "region", res)
     _mark_for_print(src, "region")
     _config(src, context["title"], region.id, regions)
@@ -606,7 +631,7 @@ def edition_key(region: Region, pdf: bool) -> str:
              *sorted((run_dir / "figures").glob("*")), *sorted((run_dir / "tables").glob("*")),
              *sorted(p for p in paths.BOOK_TEMPLATES.rglob("*") if p.is_file()),
              *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.NOTEBOOKS / "pipeline.yaml",
-             paths.NOTEBOOKS / "results.yaml", paths.REGIONS_FILE]
+             paths.NOTEBOOKS / "results.yaml", paths.REGIONS_FILE, *_data_changes_files()]
     for f in files:
         if f.is_file():
             h.update(f.name.encode())
@@ -731,7 +756,8 @@ def _cross_region_key(regions: list[Region], pdf: bool) -> str:
              *sorted(p for p in paths.BOOK_TEMPLATES.rglob("*") if p.is_file()),
              *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.NOTEBOOKS / "pipeline.yaml",
              paths.NOTEBOOKS / "results.yaml", paths.REGIONS_FILE,
-             *sorted(paths.DATA.glob("*.yaml")), *sorted(paths.SNAPSHOT.glob("*"))]
+             *sorted(paths.DATA.glob("*.yaml")), *sorted(paths.SNAPSHOT.glob("*")),
+             *_data_changes_files()]
     for f in files:
         if f.is_file():
             h.update(f.name.encode())
@@ -744,12 +770,12 @@ def assemble_cross_region(regions: list[Region]) -> Path:
     comparison notebook's run (``build/runs/all``) and the book's templates."""
     res = appendix.results(ALL)
     chapters = chapters_for(ALL, res)
-    report = report_pages(ALL, res)
+    report = changes.with_page(report_pages(ALL, res))
     promoted = _shown_notebooks(ALL, [*chapters, *report])
     src = _fresh_folder(paths.BOOKS / ALL)
     stamp, _ = edition_stamp()
     context = {
-        "regions": regions, "results": res, "stamp": stamp, "vintage": data_vintage(),
+        "regions": regions, "results": res, "stamp": stamp, **_data_context(),
         "title": edition_title("The ten pilot regions", seed=False),
         "available": {c.file for c in chapters if f"{c.file}.ipynb" in promoted},
         "own_ids": [r.id for r in regions if content_status(appendix.results(r.id)) == "own"],
@@ -760,6 +786,7 @@ def assemble_cross_region(regions: list[Region]) -> Path:
     _write(src / "intro.md", templates.render("intro_all.md", context))
     page_text = {
         "data_methods": lambda: appendix.data_methods_md(res),
+        changes.PAGE.file: lambda: changes.page_md("the ten pilot regions", regions),
         "for_analysts": lambda: templates.render(
             "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
@@ -771,6 +798,8 @@ def assemble_cross_region(regions: list[Region]) -> Path:
                                 "back_link": Markup(briefing_link(ALL))}))
     _copy_static(src)
     _copy_outputs(ALL, promoted, src)
+    if changes.PAGE in report:
+        changes.write_tables(src, regions)
     _write_tocs(src, ALL, res)
     _mark_for_print(src, ALL)
     _config(src, context["title"], ALL, regions)

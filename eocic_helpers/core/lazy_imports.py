@@ -65,6 +65,10 @@ _PUBLICATION = ("a table for a kernel; outputs.publication (IPython) adds 53 ms 
                 "preflight")
 _BOOK = ("the book stage only assembles: pandas (0.23 s) and outputs.publication (0.27 s) load "
          "only for the data pages of an edition being written, not for a no-op `eocic book`")
+_DATA_PAGE = ("the page of an edition on fetched data (book/changes.py): pandas (0.23 s), the "
+              "data layer (data.update, data.diff, data.snapshot: 0.45 s) and outputs.publication "
+              "(0.27 s) load only when that page is written, never for an edition on the "
+              "committed snapshot or a no-op `eocic book`")
 _PUB_FIGURE = ("outputs.publication is imported by the book stage too (book/appendix.py): "
                "matplotlib (0.36 s), outputs.style (1.2 s) and outputs.legibility (0.4 s) load "
                "only when a kernel saves a figure")
@@ -93,6 +97,10 @@ DEFERRED_IMPORTS: dict[str, str] = {
     "eocic_helpers.cli._cmd_data_diff -> eocic_helpers.analysis.vintages": _CLI + " (1.5 s: "
     "the indicators analysis, matplotlib and seaborn)",
     "eocic_helpers.cli._cmd_data_update -> eocic_helpers.data.update": _CLI + " (0.28 s)",
+    "eocic_helpers.cli._cmd_data_update -> eocic_helpers.analysis.vintages": _CLI + " (1.5 s)",
+    "eocic_helpers.cli._data_changes_report -> eocic_helpers.analysis.vintages":
+        _CLI + "; the report (1.5 s to import) only for `eocic book` on fetched data",
+    "eocic_helpers.cli._data_changes_report -> eocic_helpers.book.changes": _CLI + " (0.27 s)",
     "eocic_helpers.cli._cmd_data_fetch -> eocic_helpers.data.fetch": _CLI + " (0.5 s)",
     "eocic_helpers.cli._cmd_data_info -> eocic_helpers.data.snapshot": _CLI + " (0.42 s)",
     "eocic_helpers.cli._cmd_data_snapshot -> eocic_helpers.data.snapshot": _CLI + " (0.42 s)",
@@ -143,6 +151,14 @@ DEFERRED_IMPORTS: dict[str, str] = {
     "eocic_helpers.book.appendix.indicators_table -> pandas": _BOOK,
     "eocic_helpers.book.appendix.raw_files_md -> eocic_helpers.outputs.publication": _BOOK,
     "eocic_helpers.book.appendix.sources_table -> pandas": _BOOK,
+    "eocic_helpers.book.changes._declared -> eocic_helpers.data.snapshot": _DATA_PAGE,
+    "eocic_helpers.book.changes._frame -> pandas": _DATA_PAGE,
+    "eocic_helpers.book.changes.data_used -> eocic_helpers.data.update": _DATA_PAGE,
+    "eocic_helpers.book.changes.on_fetched_data -> eocic_helpers.data.update": _DATA_PAGE,
+    "eocic_helpers.book.changes.page_md -> eocic_helpers.data.diff": _DATA_PAGE,
+    "eocic_helpers.book.changes.page_md -> eocic_helpers.outputs.publication": _DATA_PAGE,
+    "eocic_helpers.book.changes.report -> eocic_helpers.data.diff": _DATA_PAGE,
+    "eocic_helpers.book.editions._data_changes_files -> eocic_helpers.data.diff": _DATA_PAGE,
     "eocic_helpers.book.parallel._kill_builders -> psutil": _PSUTIL,
     "eocic_helpers.core.lazy_imports.run_jupyter_book -> jupyter_book.cli.main": _ORDER,
     # analysis modules the runner's parent imports (preflights and parameter checks)

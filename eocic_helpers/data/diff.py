@@ -10,12 +10,14 @@ decimals). The claims and ranks that flip are computed by
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from eocic_helpers.data.snapshot import load_snapshot
+from eocic_helpers.data.snapshot import MANIFEST, load_snapshot
+from eocic_helpers.data.sources import sha256_file
 
 COLUMNS = ["indicator", "geo", "year", "status", "old", "new", "change", "change_pct",
            "old_note", "new_note"]
@@ -65,3 +67,79 @@ def summary(changes: pd.DataFrame) -> pd.DataFrame:
                      "largest revision (%)": float(rev.max()) if len(rev) and rev.notna().any()
                      else None})
     return pd.DataFrame(rows, columns=["indicator", *STATUSES, "largest revision (%)"])
+
+
+# -- the report an edition on other data carries ------------------------------------------------
+
+#: The report of what a fetched snapshot changes against the committed one, kept in the
+#: fetched snapshot's folder (a subfolder: no snapshot reader or check lists it). ``eocic data
+#: update`` writes it, and ``eocic book`` when it is missing or out of date
+#: (:func:`eocic_helpers.analysis.vintages.write_edition_report`); the book places it as a page
+#: of the edition's technical report, reading only these files.
+REPORT_DIR = "changes"
+REPORT_VALUES, REPORT_CLAIMS, REPORT_ABOUT = "values.csv", "claims.csv", "about.json"
+#: The columns of the claims and ranks that flip (:data:`eocic_helpers.analysis.vintages.COLUMNS`).
+CLAIM_COLUMNS = ["region", "kind", "statement", "old", "new"]
+
+
+def _manifest_sha(folder: Path) -> str:
+    try:
+        return sha256_file(Path(folder) / MANIFEST)
+    except OSError:
+        return ""
+
+
+def report_stamp(new: Path, old: Path) -> dict[str, str]:
+    """What a report was computed from: each snapshot's ``MANIFEST.json`` sha256 (every file
+    of a snapshot is in its manifest, so a changed value changes it)."""
+    return {"old_manifest": _manifest_sha(old), "new_manifest": _manifest_sha(new)}
+
+
+def report_folder(new: Path) -> Path:
+    """Where the report of a snapshot against the committed one lives."""
+    return Path(new) / REPORT_DIR
+
+
+def report_current(new: Path, old: Path) -> bool:
+    """Whether ``new``'s report exists and was computed from these two snapshots as they are."""
+    folder = report_folder(new)
+    try:
+        about = json.loads((folder / REPORT_ABOUT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(about, dict) and {k: about.get(k) for k in ("old_manifest", "new_manifest")}
+            == report_stamp(new, old)
+            and all((folder / f).is_file() for f in (REPORT_VALUES, REPORT_CLAIMS)))
+
+
+def write_report(new: Path, old: Path, changes: pd.DataFrame, flips: pd.DataFrame,
+                 about: dict[str, str] | None = None) -> Path:
+    """Write ``new``'s report against ``old``: every change (:data:`COLUMNS`), the claims and
+    ranks that flip (:data:`CLAIM_COLUMNS`) and ``about.json`` (both snapshots' manifests and
+    ``about``, e.g. which data each is). Returns the report's folder."""
+    folder = report_folder(new)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / REPORT_ABOUT).unlink(missing_ok=True)  # incomplete until written again
+    changes[COLUMNS].to_csv(folder / REPORT_VALUES, index=False, lineterminator="\n",
+                            float_format="%.6f")
+    flips[CLAIM_COLUMNS].to_csv(folder / REPORT_CLAIMS, index=False, lineterminator="\n")
+    stamp = {**(about or {}), **report_stamp(new, old)}  # written last: marks it complete
+    (folder / REPORT_ABOUT).write_text(json.dumps(stamp, indent=2, sort_keys=True) + "\n",
+                                       encoding="utf-8")
+    return folder
+
+
+def read_report(new: Path, old: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """``new``'s report against ``old``: the changes and the claims and ranks that flip, or
+    None when it is missing or out of date (:func:`report_current`)."""
+    if not report_current(new, old):
+        return None
+    folder = report_folder(new)
+    changes = pd.read_csv(folder / REPORT_VALUES, dtype={"geo": str, "indicator": str,
+                                                         "status": str, "old_note": str,
+                                                         "new_note": str},
+                          keep_default_na=False, na_values={c: [""] for c in
+                                                            ("old", "new", "change",
+                                                             "change_pct")})
+    flips = pd.read_csv(folder / REPORT_CLAIMS, dtype=str, keep_default_na=False)
+    return changes, flips

@@ -298,17 +298,29 @@ def update(out: Path | None = None, downloads: Path | None = None, timeout: floa
             "nuts": {str(k): int(v) for k, v in counts.items()}}
 
 
-def describe(folder: Path | None = None) -> str:
-    """Which data a snapshot is: "the 2019 briefing's reproduction data" or "Eurostat,
-    retrieved on <date>" (from its manifest)."""
+def _data(folder: Path | None) -> dict[str, Any]:
+    """The ``data`` entry of a snapshot's manifest (empty for the committed snapshot's)."""
     folder = Path(folder or paths.SNAPSHOT)
     try:
         manifest = json.loads((folder / snap.MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = {}
-    data = manifest.get("data") or {}
+    data = manifest.get("data") if isinstance(manifest, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def is_fetched(folder: Path | None = None) -> bool:
+    """Whether a snapshot (default: the one this process reads) was built by ``eocic data
+    update`` from Eurostat's current tables."""
+    return _data(folder).get("kind") == "eurostat"
+
+
+def describe(folder: Path | None = None) -> str:
+    """Which data a snapshot is: "the 2019 briefing's reproduction data" or "Eurostat,
+    retrieved on <date>" (from its manifest)."""
+    data = _data(folder)
     if data.get("kind") == "eurostat":
         days = data.get("retrieved") or ["?"]
-        return f"Eurostat, retrieved on {days[-1] if len(days) == 1 else ' to '.join(days)}"
+        return f"Eurostat, retrieved on {days[0] if len(days) == 1 else f'{days[0]} to {days[-1]}'}"
     return "the 2019 briefing's reproduction data"
 

@@ -323,7 +323,9 @@ def test_html_shows_figures_at_the_assumed_content_width(all_editions: Path) -> 
     try:
         driver.set_window_size(1280, 900)
         widths = []
-        for page in ("indicators.html", "synthesis.html", "cost_benefit.html"):
+        # the briefing's pages and the technical report's (its figures: since 2017, costs)
+        for page in ("indicators.html", "synthesis.html", "cost_benefit.html",
+                     "report/indicators.html", "report/cost_benefit.html"):
             driver.get(f"http://127.0.0.1:{server.server_port}/{page}")
             widths += driver.execute_script(
                 "return Array.from(document.querySelectorAll('figure img'))"

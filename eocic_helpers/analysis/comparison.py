@@ -211,9 +211,11 @@ def chapter_values(regions: list[Region], results: AllResults) -> dict[str, Any]
         "n_regions_without_content": len(no_content),
         "regions_without_stars": name_list(no_stars),
         "n_regions_without_stars": len(no_stars),
-        "parameters_note": (f"All {len(ran)} regions that have run use the same {len(same)} "
-                            "cost parameters, the briefing's defaults, so the interventions cost "
-                            "the same everywhere." if params.empty else
+        "parameters_note": (f"All {len(ran)} regions that have run keep the briefing's "
+                            f"{len(same)} cost parameters. They price the two interventions of "
+                            "the Centre-Val de Loire briefing, which only that edition shows; the "
+                            "other regions' own 2019 briefings propose other interventions, not "
+                            "costed here." if params.empty else
                             f"The other {len(same)} cost parameters are the same in every "
                             "region."),
     }

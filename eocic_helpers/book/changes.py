@@ -285,6 +285,7 @@ def claims_table(flips: pd.DataFrame, focus: list[Region]) -> pd.DataFrame:
 
 # -- the page and its data ------------------------------------------------------------------------
 
+
 def page_md(subject: str, focus: list[Region]) -> str:
     """The page (MyST): every value and name is escaped."""
     from eocic_helpers.data.diff import summary
@@ -303,6 +304,13 @@ def page_md(subject: str, focus: list[Region]) -> str:
 
     def n(k: int) -> str:
         return format_number(int(k))
+
+    def _table_or_sentence(frame: pd.DataFrame | None, caption: str, label: str,
+                           empty: str) -> list[str]:
+        """A captioned table, or one sentence when there is nothing to show (None)."""
+        if frame is None:
+            return [myst_text(empty), ""]
+        return [myst_list_table(frame, caption, label)]
 
     used = data_used() or "Eurostat"
     parts = [f"# {myst_text(PAGE.title)}", "",
@@ -329,34 +337,27 @@ def page_md(subject: str, focus: list[Region]) -> str:
         parts += [myst_text(f"None of the briefing's statements (section 1.2) or ranks among the "
                             f"ten pilot regions changes for {subject}."), ""]
     rev, total = revised_table(mine, where)
-    parts += ["## Values revised", ""]
-    if total:
-        which = (f"The {n(len(rev))} largest revisions of {n(total)}, in percent; the edition's "
-                 "data package lists all of them." if total > len(rev) else
-                 "Every value revised.")
-        parts.append(myst_list_table(
-            rev, f"Values of {shown} that Eurostat has revised since the 2019 briefing's data "
-            f"were extracted, with the change. {which}", "tab-data-changes-revised"))
-    else:
-        parts += [myst_text(f"No value of {shown} differs for a year both hold."), ""]
+    which = (f"The {n(len(rev))} largest revisions of {n(total)}, in percent; the edition's "
+             "data package lists all of them." if total > len(rev) else "Every value revised.")
+    parts += ["## Values revised", ""] + _table_or_sentence(
+        rev if total else None,
+        f"Values of {shown} that Eurostat has revised since the 2019 briefing's data were "
+        f"extracted, with the change. {which}", "tab-data-changes-revised",
+        f"No value of {shown} differs for a year both hold.")
     other, rows, values = came_and_went_table(mine, where)
-    parts += ["## Values that appeared or are missing", ""]
-    if values:
-        more = ("" if rows == len(other) else f" The first {n(len(other))} rows of {n(rows)}; "
-                "the edition's data package lists every value.")
-        parts.append(myst_list_table(
-            other, f"Values of {shown} that one of the two holds and the other lacks "
-            f"({n(values)} values), by indicator and area.{more}", "tab-data-changes-other"))
-    else:
-        parts += [myst_text(f"Both hold the same years for {shown}."), ""]
-    parts += ["## Per indicator, over every region", ""]
+    more = ("" if rows == len(other) else f" The first {n(len(other))} rows of {n(rows)}; "
+            "the edition's data package lists every value.")
+    parts += ["## Values that appeared or are missing", ""] + _table_or_sentence(
+        other if values else None,
+        f"Values of {shown} that one of the two holds and the other lacks ({n(values)} values), "
+        f"by indicator and area.{more}", "tab-data-changes-other",
+        f"Both hold the same years for {shown}.")
     per = per_indicator_table(summary(changes))
-    if len(per):
-        parts.append(myst_list_table(
-            per, "How many values of each indicator differ, over every region and country of "
-            "the data, and the largest revision in percent.", "tab-data-changes-indicators"))
-    else:
-        parts += [myst_text("No value differs."), ""]
+    parts += ["## Per indicator, over every region", ""] + _table_or_sentence(
+        per if len(per) else None,
+        "How many values of each indicator differ, over every region and country of the data, "
+        "and the largest revision in percent.", "tab-data-changes-indicators",
+        "No value differs.")
     return "\n".join(parts) + "\n"
 
 

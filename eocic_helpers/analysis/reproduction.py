@@ -23,7 +23,7 @@ from eocic_helpers.analysis.content_schema import PARTS, Box, Footnote, Group
 from eocic_helpers.analysis.synthesis import load_synthesis
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
-from eocic_helpers.core.pipeline import load_pipeline
+from eocic_helpers.core.pipeline import REPORT_TAG, load_pipeline
 from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
 from eocic_helpers.data.reference import briefing_comparisons, fidelity_table, load_reference
 from eocic_helpers.outputs.escape import myst_text
@@ -195,8 +195,6 @@ def _number_forms(value: float) -> set[str]:
 
 #: A glue role of a page: ``{glue:text}`key` `` (or ``notebook.ipynb::key``, ``key:format``).
 _GLUE_ROLE = re.compile(r"\{glue:text\}`(?:[\w./-]+::)?([A-Za-z0-9_]+)(?::[^`]*)?`")
-#: The cell tag of a notebook's analysis that the technical report shows (book/editions.py).
-REPORT_TAG = "report"
 
 
 def rendered_keys(run_dir: Path, chapters: list[str]) -> dict[str, list[tuple[str, bool]]]:

@@ -36,7 +36,7 @@ from eocic_helpers.book.way_in import ATLAS, landing_map_and_search
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.digest import code_digest
 from eocic_helpers.core.errors import EocicError
-from eocic_helpers.core.pipeline import REPORT_DIR
+from eocic_helpers.core.pipeline import REPORT_DIR, REPORT_TAG
 from eocic_helpers.core.promoted import OUTPUT_FOLDERS, promoted_files, published_results
 from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
 from eocic_helpers.core.results import value
@@ -276,9 +276,6 @@ def _shown_notebooks(name: str, chapters: list[Page]) -> dict[str, Path]:
         c.file for c in chapters if c.source == "notebook")))
 
 
-#: The cell tag of a notebook's analysis beyond the briefing: those cells are left out of the
-#: briefing's copy and make the notebook's page of the technical report.
-REPORT_TAG = "report"
 #: Hidden cells (set-up, parameters, glue): every copy keeps them, for the glued values.
 _HIDDEN_TAGS = {"remove-cell", "injected-parameters", "parameters"}
 

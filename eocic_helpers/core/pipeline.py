@@ -41,6 +41,9 @@ EU_WIDE = "eu"
 EU_PLACEHOLDER = "{eu}"
 #: The folder of an edition's book (and site) that holds its technical report.
 REPORT_DIR = "report"
+#: The cell tag of a notebook's analysis beyond the briefing: the briefing's copy leaves those
+#: cells out, and a report page declared with ``cells: report`` shows them.
+REPORT_TAG = "report"
 #: The two kinds of edition: one per region, and the cross-region edition.
 Edition = Literal["region", "all"]
 _DOTTED = r"^eocic_helpers(\.[a-z_][a-z0-9_]*)+$"

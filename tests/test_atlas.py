@@ -162,7 +162,8 @@ def test_the_atlas_numbers_figures_and_tables_per_page():
         "intro": {},
         "de11/index": {"figure": {"fig-a": (7,)}, "table": {"tab-c": (21,), "tab-b": (20,)}},
         "de12/index": {"figure": {"fig-d": (8,)}, "table": {"tab-e": (22,)}}})
-    assert sphinx_numfig._per_page(None, env) == []
+    app = SimpleNamespace(config=SimpleNamespace(eocic_numbering="per_page"))
+    assert sphinx_numfig._renumber(app, env) == []
     assert env.toc_fignumbers["de11/index"] == {"figure": {"fig-a": (1,)},
                                                 "table": {"tab-b": (1,), "tab-c": (2,)}}
     assert env.toc_fignumbers["de12/index"] == {"figure": {"fig-d": (1,)},

@@ -171,7 +171,7 @@ def _config(src: Path) -> None:
     # "Table 469", would say nothing): Sphinx numbers them through the book, then
     # eocic_helpers.book.sphinx_numfig numbers them again per page.
     config["sphinx"]["config"]["numfig"] = True
-    config["sphinx"]["extra_extensions"].append("eocic_helpers.book.sphinx_numfig")
+    config["sphinx"]["config"]["eocic_numbering"] = "per_page"
     config["bibtex_bibfiles"] = config.get("bibtex_bibfiles", ["references.bib"])
     _write(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
 

@@ -36,7 +36,7 @@ from eocic_helpers.book.way_in import ATLAS, landing_map_and_search
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.digest import code_digest
 from eocic_helpers.core.errors import EocicError
-from eocic_helpers.core.pipeline import REPORT_DIR, REPORT_TAG
+from eocic_helpers.core.pipeline import REPORT_DIR, REPORT_TAG, load_pipeline
 from eocic_helpers.core.promoted import OUTPUT_FOLDERS, promoted_files, published_results
 from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
 from eocic_helpers.core.results import value
@@ -205,6 +205,10 @@ def _config(src: Path, title: str, name: str, regions: list[Region],
     # each figure's CSV at a stable place of the site (figures/), linked from the PDF
     config["sphinx"]["config"]["html_extra_path"] = ["_extra"]
     config["sphinx"]["config"]["eocic_data_base"] = f"../{name}/figures/"
+    # the 2019 briefing's own figure and table numbers (eocic_helpers.book.sphinx_numfig)
+    numbers = load_pipeline().editions["all" if name == ALL else "region"].numbers
+    config["sphinx"]["config"]["eocic_numbering"] = {
+        kind: dict(labels) for kind, labels in numbers.items()}
     config["latex"]["latex_documents"]["title"] = _latex_escape(title)
     config.setdefault("html", {})["announcement"] = _links_html(name, regions)
     # Theme options given in sphinx.config replace Jupyter Book's own: the announcement bar
@@ -614,9 +618,14 @@ def _copy_atomic(source: Path, target: Path) -> None:
 
 
 def book_code_digest() -> str:
-    """Hash of the package modules the book stage runs (this module and what it imports), so
-    an edit elsewhere (the CLI, a model) does not rebuild every edition."""
-    return code_digest("import eocic_helpers.book.editions")
+    """Hash of the package modules the book stage runs (this module, what it imports, and the
+    Sphinx extensions the book template loads by name), so an edit elsewhere (the CLI, a
+    model) does not rebuild every edition."""
+    config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
+    extensions = [e for e in config["sphinx"]["extra_extensions"]
+                  if e.startswith("eocic_helpers.")]
+    return code_digest("; ".join(f"import {m}" for m in
+                                 ["eocic_helpers.book.editions", *extensions]))
 
 
 def edition_key(region: Region, pdf: bool) -> str:

@@ -129,6 +129,10 @@ class EditionDecl(BaseModel):
     #: The technical report published beside the briefing: its own root page and chapters
     #: (in ``report/`` of the edition's site, and its own PDF).
     report: ReportDecl | None = None
+    #: The 2019 briefing's own numbers of the figures and tables it reproduces, by kind
+    #: (``figure``, ``table``) and label (``fig-<name>``, ``tab-<name>``): the briefing keeps
+    #: them and letters any other (:mod:`eocic_helpers.book.sphinx_numfig`).
+    numbers: dict[Literal["figure", "table"], dict[str, int]] = {}
 
 
 class ReportDecl(BaseModel):

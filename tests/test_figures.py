@@ -2,7 +2,7 @@
 
 Figures are drawn from the data snapshot exactly as the notebooks draw them, for Centre-Val de
 Loire (one NUTS 2 unit, with the briefing's qualitative content) and Saxony (three units, data
-only), then measured with matplotlib's own renderer (see eocic_helpers.outputs.legibility).
+only), then measured with matplotlib's own renderer (see tests/support/legibility_checks.py).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_hex
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from support import legibility_checks as checks
 
 from eocic_helpers.analysis import action_plan as ap
 from eocic_helpers.analysis import composite as ci
@@ -143,9 +144,9 @@ def test_figure_is_legible_uncluttered_and_free_of_code(region: str, name: str) 
     """Text at least 8 pt in the PDF and 11 px in HTML; no two texts overlap; no line runs
     through a label; no command line or variable name drawn."""
     fig = draw(region, name)
-    assert legibility.problems(fig) == {"too small": [], "overlapping": [], "struck through": []}
+    assert checks.problems(fig) == {"too small": [], "overlapping": [], "struck through": []}
     names = _variable_names()
-    for t in legibility.visible_texts(fig):
+    for t in checks.visible_texts(fig):
         text = t.get_text()
         assert "eocic " not in text and "`" not in text, text
         assert not names & set(text.replace("(", " ").replace(")", " ").split()), text
@@ -155,7 +156,7 @@ def test_figure_is_legible_uncluttered_and_free_of_code(region: str, name: str) 
 def test_saved_size_matches_the_saved_png(name: str) -> None:
     """The size the checks scale by is the size of the PNG the book shows."""
     fig = legibility.at_saved_dpi(draw("centre-val-de-loire", name))
-    size = legibility.saved_size(fig)
+    size = checks.saved_size(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     width_px = int.from_bytes(buf.getvalue()[16:20], "big")
@@ -168,9 +169,9 @@ def test_legibility_catches_small_and_overlapping_text() -> None:
     ax.text(0.5, 0.5, "North Middle Sweden", fontsize=8)
     ax.text(0.52, 0.5, "Namur", fontsize=8)
     ax.axvline(0.55)
-    assert legibility.too_small(fig)
-    assert legibility.overlaps(fig)
-    assert legibility.struck_through(fig)
+    assert checks.too_small(fig)
+    assert checks.overlaps(fig)
+    assert checks.struck_through(fig)
 
 
 def test_focus_marker_is_on_top_in_figure3() -> None:
@@ -268,8 +269,8 @@ def test_place_labels_avoids_labels_points_and_lines() -> None:
     for x, y in xy:
         ax.plot(x, y, "o")
     legibility.place_labels(ax, xy, ["North Middle Sweden", "Namur", "Liège"], 8.5)
-    assert legibility.overlaps(fig) == []
-    assert legibility.struck_through(fig) == []
+    assert checks.overlaps(fig) == []
+    assert checks.struck_through(fig) == []
 
 
 # -- the widths the checks assume are the widths the editions show ------------------------------
@@ -288,7 +289,7 @@ def test_pdf_shows_figures_at_the_assumed_text_width(all_editions: Path) -> None
         info = subprocess.run(["pdfinfo", str(f)], capture_output=True, text=True,
                               check=True).stdout
         width_in = float(_re.search(r"Page size:\s+([\d.]+) x", info).group(1)) / 72
-        assert width_in >= legibility.PDF_TEXT_WIDTH_IN - 0.06, (f.name, width_in)
+        assert width_in >= checks.PDF_TEXT_WIDTH_IN - 0.06, (f.name, width_in)
 
 
 @pytest.mark.study
@@ -335,4 +336,4 @@ def test_html_shows_figures_at_the_assumed_content_width(all_editions: Path) -> 
         server.shutdown()
     assert len(widths) >= 6
     for px in widths:
-        assert px == pytest.approx(legibility.HTML_CONTENT_WIDTH_PX, abs=2)
+        assert px == pytest.approx(checks.HTML_CONTENT_WIDTH_PX, abs=2)

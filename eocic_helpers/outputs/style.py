@@ -34,7 +34,8 @@ MUTED = OKABE_ITO["grey"]
 
 #: Width every figure is drawn at, in inches: the PDF's text block (6.27 in), so that the PDF
 #: shows figures at their drawn size and the HTML column (660 px) at ~1.05x
-#: (see :mod:`eocic_helpers.outputs.legibility`): 452.97 pt of 72.27 to the inch.
+#: (measured on the built editions: tests/support/legibility_checks.py): 452.97 pt of 72.27
+#: to the inch.
 FIGURE_WIDTH_IN = 452.9679 / 72.27
 #: Font sizes in points. The smallest, 8.5 pt, stays above 8 pt in the PDF and 11 px in HTML.
 FONT_PT = 9.0

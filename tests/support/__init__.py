@@ -1,2 +1,3 @@
-"""Code only the tests use: the measure of runs of words shared with the seed briefing, and
-the print checks of a built PDF (the package holds what a user runs)."""
+"""Code only the tests use: the measure of runs of words shared with the seed briefing, the
+print checks of a built PDF and the legibility checks of a drawn figure (the package holds what
+a user runs)."""

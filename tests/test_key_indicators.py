@@ -140,11 +140,11 @@ def test_qualitative_claims(s, cvl):
 
 
 def test_claim_rows_check_the_comparison_not_only_the_magnitude():
-    assert ki.claim_row("c", "m", 10.0, 9.9, "x", "below")["verdict"] == "does not hold (ours: above)"
-    assert ki.claim_row("c", "m", 10.0, 10.4, "x", "close to", close_within=0.05)["verdict"] == "holds"
-    assert ki.claim_row("c", "m", 10.0, 11.0, "x", "close to",
+    assert ki.claim_row("i", "c", "m", 10.0, 9.9, "x", "below")["verdict"] == "does not hold (ours: above)"
+    assert ki.claim_row("i", "c", "m", 10.0, 10.4, "x", "close to", close_within=0.05)["verdict"] == "holds"
+    assert ki.claim_row("i", "c", "m", 10.0, 11.0, "x", "close to",
                         close_within=0.05)["verdict"] == "does not hold (ours: below)"
-    assert ki.claim_row("c", "m", None, 1.0, "x", "below")["verdict"].startswith("n/a")
+    assert ki.claim_row("i", "c", "m", None, 1.0, "x", "below")["verdict"].startswith("n/a")
 
 
 @pytest.mark.parametrize("region", [r.id for r in load_regions()])

@@ -73,17 +73,56 @@ def test_grid_and_tables(content):
         assert "".join(item.text.split()) in body
 
 
-def test_candidates_and_backing(content):
+def test_candidates_are_signals_of_the_data(content):
     snap = load_snapshot()
     cands = sy.candidates(snap, resolve_region(CVL))
     assert set(cands["candidate"]) <= {"strength", "weakness"}
     assert (cands.set_index("indicator").loc["high_tech_sectors_emp_pct", "candidate"]
             == "weakness")
-    back = sy.backing(content, cands)
-    assert len(back) == 29
-    assert "backed by the data" in set(back["verdict"])
-    assert "quoted value only (not recomputable here)" in set(back["verdict"])
     assert len(sy.candidates(snap, resolve_region("saxony"))) > 0
+
+
+def test_an_item_is_backed_only_by_the_claims_its_declaration_names(content):
+    """The SWOT evidence reads the indicators chapter's verdicts (one judgement per claim);
+    evidence without a declared test backs nothing: "firms struggle with skills" is not
+    backed by tertiary-education shares alone (issue 33)."""
+    from eocic_helpers.analysis.claims import claim_status
+    from eocic_helpers.analysis.indicators import section_claims
+
+    claims = section_claims(load_snapshot(), resolve_region(CVL)).set_index("id")
+    back = sy.backing(content, claims.reset_index())
+    assert len(back) == 29
+    by_item = back.set_index("item")["verdict"]
+    items = {i.shown: i for i in content.swot_items()["strengths"] + content.swot_items()[
+        "weaknesses"] + content.swot_items()["opportunities"] + content.swot_items()["threats"]}
+    for text, verdict in by_item.items():
+        item = items[text]
+        statuses = {claim_status(claims.loc[c, "verdict"]) for c in item.test}
+        if verdict == "backed by the data":
+            assert item.test and statuses == {"holds"}, text
+        if item.test:
+            assert verdict == ("backed by the data" if statuses == {"holds"} else
+                               "contradicted by the data" if "does not hold" in statuses else
+                               "cannot be tested on our data"), text
+        else:
+            assert verdict != "backed by the data", text
+    skills = by_item["Firms struggle with skills and with recruiting staff."]
+    assert skills.startswith("not tested")
+    assert by_item[next(t for t in by_item.index if t.startswith("Firms fund"))] == (
+        "backed by the data")
+    # a claim that does not hold contradicts the item that names it
+    flipped = claims.reset_index()
+    flipped.loc[flipped["id"] == "region_not_specialised", "verdict"] = (
+        "does not hold (ours: above)")
+    again = sy.backing(content, flipped).set_index("item")["verdict"]
+    assert again["The region is only weakly specialised."] == "contradicted by the data"
+
+
+def test_a_test_names_a_known_claim(tmp_path: Path):
+    f = _broken(tmp_path, "test: [region_not_specialised]", "test: [made_up_claim]")
+    with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field 'swot\.weaknesses\.0\."
+                       r"test': unknown claim 'made_up_claim'"):
+        sy.load_synthesis(CVL, f)
 
 
 def test_other_regions_have_no_content_yet():
@@ -107,7 +146,7 @@ def test_invalid_field_names_line_and_field(tmp_path: Path):
                 'source: "section 2", from_swot: [w99]')
     with pytest.raises(ConfigError, match="unknown SWOT item 'w99'"):
         sy.load_synthesis(CVL, f)
-    f = _broken(tmp_path, "evidence: [industry_lq]}", "evidence: [made_up]}")
+    f = _broken(tmp_path, "evidence: [industry_lq],", "evidence: [made_up],")
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field 'swot\.weaknesses\.0\.evidence'"):
         sy.load_synthesis(CVL, f)
     f = _broken(tmp_path, '- {id: s1, text: "Industrial', '- {id: s1, txt: "Industrial')

@@ -19,9 +19,10 @@ import seaborn as sns
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from pydantic import BaseModel, ConfigDict, Field
 
+from eocic_helpers.analysis.claims import CLAIM_ID, TECH_CLAIMS
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
-from eocic_helpers.core.regions import Region
+from eocic_helpers.core.regions import Region, load_regions
 from eocic_helpers.core.results import Unavailable
 from eocic_helpers.data.lookup import country_value, lookup, pilot_table, rank_desc, region_value
 from eocic_helpers.data.reference import Comparison, section_1_2_comparisons
@@ -538,8 +539,8 @@ def relation(value: float | None, reference: float | None,
     return comparison_word(value, reference)
 
 
-def claim_row(claim: str, measure: str, value: float | None, reference: float | None,
-              comparator: str, expected: str, missing_reason: str = "",
+def claim_row(claim_id: str, claim: str, measure: str, value: float | None,
+              reference: float | None, comparator: str, expected: str, missing_reason: str = "",
               close_within: float | None = None, fmt: str = ".1f") -> dict[str, Any]:
     """One part of a briefing statement tested on our data: the comparison our values make
     (above / below / close to) and whether it is the briefing's.
@@ -547,6 +548,8 @@ def claim_row(claim: str, measure: str, value: float | None, reference: float | 
     The verdict is 'holds' when our comparison is the expected one, 'does not hold (ours:
     ...)' when it is another, and 'n/a (...)' with the reason when a value is missing: our
     comparison is always readable from it (seven columns fit a screen; an eighth did not).
+    ``claim_id`` names the part (:data:`CLAIM_ID`), so that other chapters (the SWOT evidence,
+    the reproduction annex) read this verdict instead of judging the claim again.
     """
     found = relation(value, reference, close_within)
 
@@ -561,7 +564,7 @@ def claim_row(claim: str, measure: str, value: float | None, reference: float | 
         verdict = "holds"
     else:
         verdict = f"does not hold (ours: {found})"
-    return {"claim (briefing section 1.2)": claim, "measure (our data)": measure,
+    return {CLAIM_ID: claim_id, "claim (briefing section 1.2)": claim, "measure (our data)": measure,
             "region": show(value), "against": comparator, "its value": show(reference),
             "the briefing says": expected, "verdict": verdict}
 
@@ -589,18 +592,20 @@ def qualitative_claims(values: dict[str, Any], fig2: pd.DataFrame) -> pd.DataFra
     rows = []
     gdp = "GDP per inhabitant, EUR, 2017 (tgs00003 / tgs00096)"
     rows.append(claim_row(
-        "GDP per capita close to the median of the pilot regions", gdp, v["gdp_per_capita_eur"],
+        "gdp_close_to_pilot_median", "GDP per capita close to the median of the pilot regions",
+        gdp, v["gdp_per_capita_eur"],
         v.get("gdp_per_capita_median"), f"median of the {n} pilots", "close to",
         close_within=CLOSE_WITHIN, fmt=",.0f"))
-    rows.append(claim_row("GDP per capita below the EU level", gdp, v["gdp_per_capita_eur"],
+    rows.append(claim_row("gdp_below_eu", "GDP per capita below the EU level", gdp, v["gdp_per_capita_eur"],
                           v["gdp_per_capita_eur_eu"], "EU28", "below", fmt=",.0f"))
     rate = "Employment rate aged 15-64, %, 2017 (tgs00007; the briefing names no age band)"
     rows.append(claim_row(
+        "employment_close_to_pilot_median",
         "Employment rate close to the median of the pilot regions", rate,
         v.get("employment_rate_pct"), v.get("employment_rate_median"),
         f"median of the {n} pilots", "close to", close_within=CLOSE_WITHIN))
     rows.append(claim_row(
-        "Employment rate below the EU level", rate, v.get("employment_rate_pct"),
+        "employment_below_eu", "Employment rate below the EU level", rate, v.get("employment_rate_pct"),
         v.get("employment_rate_pct_eu"), "EU28", "below",
         missing_reason="our data hold no EU value for the employment rate: tgs00007 as "
         "snapshotted has NUTS 2 regions only; no EU figure is approximated"))
@@ -608,30 +613,20 @@ def qualitative_claims(values: dict[str, Any], fig2: pd.DataFrame) -> pd.DataFra
     lq_year = v.get("industry_lq_year")
     spec = (f"Industry (NACE B-E) location quotient, EU28 = 1, {lq_year} (the series ends in "
             "2015; no complete manufacturing measure in our data)")
-    rows.append(claim_row("The region is not specialised in manufacturing", spec, lq, 1.0,
+    rows.append(claim_row("region_not_specialised",
+                          "The region is not specialised in manufacturing", spec, lq, 1.0,
                           "EU28 (= 1)", "below", fmt=".2f"))
     if v.get("region_is_country"):
-        rows.append(claim_row("The country is not specialised in manufacturing", spec, lq, 1.0,
+        rows.append(claim_row("country_not_specialised",
+                              "The country is not specialised in manufacturing", spec, lq, 1.0,
                               "EU28 (= 1)", "below", fmt=".2f"))
     else:
-        rows.append(claim_row("The country is not specialised in manufacturing",
+        rows.append(claim_row("country_not_specialised",
+                              "The country is not specialised in manufacturing",
                               spec.replace("location quotient", "location quotient of the "
                                            "country"), lq_c, 1.0, "EU28 (= 1)", "below",
                               fmt=".2f"))
-    for ind, claim, measure, expected, fmt in (
-        ("high_tech_sectors_emp_pct", "High-tech employment share below the {c}",
-         "Employment in high-technology sectors, % of total employment, {y} (htec_emp_reg2)",
-         "below", ".1f"),
-        ("berd_share_gerd_pct", "Business sector's share of R&D expenditure above the {c}",
-         "Business enterprise share of total R&D expenditure, %, {y} (rd_e_gerdreg BES / "
-         "TOTAL; the briefing's measure)", "above", ".1f"),
-        ("berd_pct_gdp", "Business R&D expenditure above the {c} (second measure: % of GDP, "
-         "not the briefing's)", "Business R&D expenditure, % of GDP, {y} (rd_e_gerdreg BES)",
-         "above", ".2f"),
-        ("berd_personnel_pct_emp", "Business R&D personnel below the {c}",
-         "R&D personnel in the business sector, % of employment (FTE), {y} (rd_p_persreg)",
-         "below", ".3f"),
-    ):
+    for ind, claim, measure, expected, fmt in TECH_CLAIMS:
         own, _ = get(ind, "region")
         for kind, label in (("country", "national average"), ("eu", "EU average")):
             if kind == "country" and v.get("region_is_country"):
@@ -640,9 +635,20 @@ def qualitative_claims(values: dict[str, Any], fig2: pd.DataFrame) -> pd.DataFra
             comparator = ("EU28" if kind == "eu" else v.get("country_name", "the country"))
             if ref_year is not None and str(ref_year) != year_of(ind):
                 comparator += f" ({ref_year}: no {year_of(ind)} value)"
-            rows.append(claim_row(claim.format(c=label), measure.format(y=year_of(ind) or "n/a"),
+            rows.append(claim_row(f"{ind}_{expected}_{kind}", claim.format(c=label),
+                                  measure.format(y=year_of(ind) or "n/a"),
                                   own, ref, comparator, expected, fmt=fmt))
     return pd.DataFrame(rows)
+
+
+def section_claims(snapshot: pd.DataFrame, focus: Region,
+                   regions: list[Region] | None = None) -> pd.DataFrame:
+    """The verdicts of :func:`qualitative_claims` for ``focus``, from the snapshot alone: the
+    one judgement of each part of the briefing's statements, which the indicators chapter
+    shows and the SWOT evidence and the reproduction annex read (by :data:`CLAIM_ID`)."""
+    regions = regions if regions is not None else load_regions()
+    return qualitative_claims(glue_values(snapshot, regions, focus),
+                              figure2_data(snapshot, focus))
 
 
 def ordinal(n: int | None) -> str:

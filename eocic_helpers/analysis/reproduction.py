@@ -245,6 +245,25 @@ def seed_geo() -> set[str]:
     return {*seed.nuts2016, *seed.nuts2013, seed.country}
 
 
+def swot_tests(parts: dict[str, Any], run_dir: Path) -> dict[str, list[tuple[str, str]]]:
+    """For each reference value a SWOT item cites as evidence: the verdicts of the items that
+    cite it and name claims to test them, as the synthesis chapter judged them (its table
+    ``swot_backing``, read here, never judged again): ``{id: [(verdict, tested by)]}``."""
+    backing_csv = run_dir / "tables" / "swot_backing.csv"
+    synthesis = parts.get("synthesis")
+    if synthesis is None or not backing_csv.exists():
+        return {}
+    backing = pd.read_csv(backing_csv, dtype=str, keep_default_na=False).set_index("id")
+    out: dict[str, list[tuple[str, str]]] = {}
+    for items in synthesis.swot_items().values():
+        for item in items:
+            if item.test and item.id in backing.index:
+                for evidence in item.evidence:
+                    out.setdefault(evidence, []).append(
+                        (backing.loc[item.id, "verdict"], backing.loc[item.id, "tested by"]))
+    return out
+
+
 def number_rows(region: Region, run_dir: Path | None = None,
                 chapters: list[str] | None = None) -> pd.DataFrame:
     """One row per number of ``briefing_values.csv`` and its status in this edition, from
@@ -281,6 +300,7 @@ def number_rows(region: Region, run_dir: Path | None = None,
             return f"{report_titles[chapter]} (technical report)"
         return CHAPTER_TITLES.get(chapter, chapter)
 
+    tested = swot_tests(parts, run_dir)
     comps: dict[str, list[Any]] = {}
     if region.id == TEMPLATE_REGION:
         for c in briefing_comparisons(results):
@@ -332,6 +352,8 @@ def number_rows(region: Region, run_dir: Path | None = None,
         elif shown_in:
             status = "stated"
             how = f"shown in {'; '.join(dict.fromkeys(shown_in))}; not recomputed: {row['note']}"
+            how += "".join(f"; the SWOT item citing it is {verdict} ({claims})"
+                           for verdict, claims in tested.get(ref_id, []))
         else:
             status = "omitted"
             how = ("a number of the Centre-Val de Loire briefing; this edition does not present "

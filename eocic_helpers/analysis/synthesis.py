@@ -15,6 +15,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eocic_helpers.analysis.action_plan import Intervention as PlanIntervention
+from eocic_helpers.analysis.claims import CLAIM_ID, CLAIM_IDS, claim_status
 from eocic_helpers.analysis.content_render import Page, briefing_ref, cite_source, fill, list_table
 from eocic_helpers.analysis.content_schema import Footnote, check_references
 from eocic_helpers.core import paths
@@ -40,6 +41,10 @@ class Item(BaseModel):
     text: str = Field(min_length=3)
     source: str = Field(min_length=3)
     evidence: list[str] = Field(default_factory=list)
+    #: Ids of the section 1.2 claims that test the item on our data
+    #: (:data:`eocic_helpers.analysis.indicators.CLAIM_IDS`): the only way an item is "backed
+    #: by the data". Evidence alone shows related data; it tests nothing.
+    test: list[str] = Field(default_factory=list)
     footnote: Footnote | None = None
 
     @property
@@ -166,6 +171,12 @@ def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None
                     line = _line_of(path, ("swot", q, k))
                     raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.evidence': unknown "
                                       f"evidence '{ev}'; cite a reference, EOCIC or snapshot id")
+            for claim in item.test:
+                if claim not in CLAIM_IDS:
+                    line = _line_of(path, ("swot", q, k))
+                    raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.test': unknown "
+                                      f"claim '{claim}'; name one of section 1.2's claims: "
+                                      f"{', '.join(sorted(CLAIM_IDS))}")
     check_references(model, path)
     return model
 
@@ -667,30 +678,42 @@ def candidates_table(cands: pd.DataFrame) -> pd.DataFrame:
     return cands[list(CANDIDATE_HEADERS)].rename(columns=CANDIDATE_HEADERS)
 
 
-def backing(s: Synthesis, cands: pd.DataFrame) -> pd.DataFrame:
-    """Which of the briefing's SWOT items the data backs, contradicts, or cannot test."""
-    flagged = dict(zip(cands["indicator"], cands["candidate"], strict=True))
+def backing(s: Synthesis, claims: pd.DataFrame) -> pd.DataFrame:
+    """Which of the briefing's SWOT items our data back, contradict or cannot test.
+
+    An item is judged only by the claims its declaration names (``test``), with the verdicts
+    of ``claims`` (:func:`eocic_helpers.analysis.indicators.section_claims`, the same that
+    the indicators chapter shows): backed when every one holds, contradicted when one does
+    not, untestable otherwise. Evidence without a test is related data, not a verdict. The
+    item's ``id`` is kept for the reproduction annex, which reads these verdicts; the page
+    shows the other columns."""
+    by_id = claims.set_index(CLAIM_ID) if len(claims) else claims
     rows = []
     for q, items in s.swot_items().items():
-        positive = q in ("strengths", "opportunities")
         for i in items:
             data_ev = [e for e in i.evidence if e in BY_ID]
-            quoted = [e for e in i.evidence if e not in BY_ID]
-            if not data_ev:
-                verdict = ("quoted value only (not recomputable here)" if quoted else
-                           "qualitative: no quantitative evidence")
+            tested = [by_id.loc[c] for c in i.test if c in by_id.index]
+            statuses = [claim_status(str(t["verdict"])) for t in tested]
+            if i.test and statuses and all(st == "holds" for st in statuses):
+                verdict = "backed by the data"
+            elif "does not hold" in statuses:
+                verdict = "contradicted by the data"
+            elif i.test:
+                verdict = "cannot be tested on our data"
+            elif data_ev:
+                verdict = "not tested: the data cited relate to it but test no claim"
+            elif i.evidence:
+                verdict = "quoted value only (not recomputable here)"
             else:
-                calls = [flagged.get(e) for e in data_ev]
-                if any(c == ("strength" if positive else "weakness") for c in calls):
-                    verdict = "backed by the data"
-                elif any(c == ("weakness" if positive else "strength") for c in calls):
-                    verdict = "contradicted by the data"
-                else:
-                    verdict = "not backed: the data show no clear signal"
-            rows.append({"quadrant": q, "item": i.shown,
+                verdict = "qualitative: no quantitative evidence"
+            rows.append({"id": i.id, "quadrant": q, "item": i.shown,
                          "evidence": "; ".join(evidence_label(e) for e in i.evidence),
+                         "tested by": "; ".join(
+                             f"{t['claim (briefing section 1.2)']} ({st})"
+                             for t, st in zip(tested, statuses, strict=True)),
                          "verdict": verdict})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["id", "quadrant", "item", "evidence", "tested by",
+                                       "verdict"])
 
 
 def evidence_label(evidence_id: str) -> str:

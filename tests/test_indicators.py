@@ -22,10 +22,20 @@ def test_multi_unit_region_is_a_ratio_of_sums(s):
 
 
 def test_shares_are_population_weighted(s):
+    """Wallonia's high-tech share is its units' shares weighted by their population of the
+    same year (1 January), and the weights change the answer: the plain mean of the five
+    units is another number (small Walloon Brabant has the highest share)."""
     wallonia = resolve_region("wallonia")
     v = region_value(s, "high_tech_sectors_emp_pct", wallonia)
     vals = [lookup(s, "high_tech_sectors_emp_pct", c, v.year).value for c in wallonia.nuts2016]
-    assert min(vals) <= v.value <= max(vals)
+    pops = [lookup(s, "population", c, v.year) for c in wallonia.nuts2016]
+    assert len(vals) == 5 and all(p.year == v.year for p in pops)
+    weighted = sum(x * p.value for x, p in zip(vals, pops, strict=True)) / sum(
+        p.value for p in pops)
+    unweighted = sum(vals) / len(vals)
+    assert abs(weighted - unweighted) > 0.1  # the case tells the two apart
+    assert v.value == pytest.approx(weighted, rel=1e-12)
+    assert v.value != pytest.approx(unweighted, abs=0.1)
     assert "population-weighted" in v.note
 
 

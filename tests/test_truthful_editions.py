@@ -54,6 +54,16 @@ def _without_reproduction_annex(pdf: str) -> str:
     return "\f".join(pages[:start] + pages[end:])
 
 
+def _own_briefing_doi(region: str) -> str:
+    """The DOI of the region's own 2019 briefing, or "" where the catalogue has none."""
+    import csv
+
+    from eocic_helpers.core.paths import REFERENCE
+
+    with (REFERENCE / "eocic_briefings_2019.csv").open(encoding="utf-8") as f:
+        return next((row["doi"] for row in csv.DictReader(f) if row["region"] == region), "")
+
+
 def _nav_order(site: Path, region: str) -> list[str]:
     """The pages in the order the built HTML's sidebar lists them."""
     index = (site / region / "intro.html").read_text("utf-8")
@@ -105,15 +115,32 @@ def test_front_matter_says_it_is_a_reproduction(all_editions: Path, region: str)
 @pytest.mark.pdf
 @pytest.mark.parametrize("region", OTHERS)
 def test_no_carry_over_and_no_self_comparison(all_editions: Path, region: str):
+    from eocic_helpers.core.regions import resolve_region
+
     pages = _pages(all_editions / "site", region)
+    r = resolve_region(region)
+    results = json.loads((all_editions / "runs" / region / "results.json").read_text())
+    # the edition is there, with the region's own content: an empty or broken site would pass
+    # every absence below. Every page the declaration lists for the region is built with text,
+    # the region is named, its own GDP per inhabitant (its run's number) is stated, and its
+    # own 2019 briefing is cited where the catalogue knows one.
+    declared = [p.file for part, p, _ in load_pipeline().pages("region", flags=results)
+                if part != "root"]
+    assert declared and set(declared) <= set(pages), (region, set(declared) - set(pages))
+    assert {name: len(t) for name, t in pages.items() if len(t) < 500} == {}, region
+    for name in ("summary", "indicators", "industrial_change", "synthesis"):
+        assert r.name in pages[name], (region, name)
+    gdp = f"EUR {results['gdp_per_capita_eur_text']}"
+    assert gdp in pages["summary"] and gdp in pages["indicators"], (region, gdp)
+    doi = _own_briefing_doi(region)
+    if doi:
+        assert doi in pages["summary"] and doi in pages["strategy"], (region, doi)
+    # no carry-over of Centre-Val de Loire's content
     # (the bibliography lists every work the project cites, whatever the edition)
     text = " ".join(t for name, t in pages.items() if name not in {"reproduction", "references"})
     for word in ("Dev'Up", "EUR 78 000", "78 000", "inter-clustering", "Hamburg"):
         assert word not in text, (region, word)
     assert "cost_benefit" not in pages
-    from eocic_helpers.core.regions import resolve_region
-
-    r = resolve_region(region)
     if any(u.id == r.country for u in r.units):  # the region is its whole country
         assert not re.search(rf"EUR [\d  ]+ for {r.country_name}", pages["summary"])
         assert "national" not in pages["summary"]

@@ -98,7 +98,8 @@ def test_figures_have_captions_with_source_alt_text_and_csv(editions: Path):
 def test_other_regions_say_what_they_lack(editions: Path):
     """A region's chapters cite its own 2019 briefing where this reproduction restates none."""
     text = _text(editions / "site" / "saxony" / "synthesis.html")
-    assert "Saxony has its own policy briefing" in text and "not shown here" in text
+    assert "own 2019 briefing, cited in the introduction" in text and "Saxony" in text
+    assert "does not restate it" in text
     page = _text(editions / "site" / "saxony" / "report" / "reproduction.html")
     assert "numbers against ours" in page and "covers Centre-Val de Loire only" in page
     assert not (editions / "site" / "saxony" / "fidelity.html").exists()

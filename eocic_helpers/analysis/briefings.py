@@ -88,10 +88,14 @@ def citation(region_id: str, region_name: str) -> str:
     return f"{head} ({', '.join(bits)})"
 
 
-def not_restated(region_id: str, region_name: str, what: str) -> str:
+def not_restated(region_id: str, region_name: str, what: str, cite: bool = False) -> str:
     """The short paragraph of a chapter whose content this project has not restated for a
-    region (plain text): it cites the region's own briefing and names its interventions when
-    their titles are known, with their source."""
+    region (plain text). With ``cite`` (once per edition: the introduction) it cites the
+    region's own briefing and names its interventions when their titles are known, with
+    their source; any other chapter points back to that citation in one sentence."""
+    if not cite:
+        return (f"{region_name}'s own 2019 briefing, cited in the introduction, sets out "
+                f"{what}; this reproduction does not restate it.")
     b = load_briefings().get(region_id)
     text = (f"{region_name} has its own policy briefing, {citation(region_id, region_name)}, "
             f"which sets out {what} for the region. This reproduction restates only the "

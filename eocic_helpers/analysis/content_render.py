@@ -155,11 +155,12 @@ def html_table(frame: Any, caption: str) -> str:
                                                                      escape=True)
 
 
-def missing_sentence(region_name: str, region_id: str, part: str) -> str:
-    """The short paragraph a chapter says when the region lacks its content (MyST): it cites
-    the region's own 2019 briefing (:mod:`eocic_helpers.analysis.briefings`)."""
+def missing_sentence(region_name: str, region_id: str, part: str, cite: bool = False) -> str:
+    """The short paragraph a chapter says when the region lacks its content (MyST); with
+    ``cite`` (the introduction, once per edition) it cites the region's own 2019 briefing
+    (:func:`eocic_helpers.analysis.briefings.not_restated`)."""
     what = OTHER_PARTS.get(part) or PARTS[part][2]
-    return myst_text(not_restated(region_id, region_name, what))
+    return myst_text(not_restated(region_id, region_name, what, cite=cite))
 
 
 # -- pages ----------------------------------------------------------------------------------

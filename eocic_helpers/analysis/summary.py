@@ -128,10 +128,10 @@ def _content(s: Summary, region: Region) -> None:
     own = any(s.results.get(k) for k in ("has_synthesis", "has_strategy", "has_costs",
                                          "has_action_plan"))
     if not own:
-        s.add(f"{name} has its own 2019 briefing, {t(citation(region.id, region.name))}. "
-              "This reproduction restates only the Centre-Val de Loire briefing, so this "
-              f"edition shows what the data say of {name}: its challenges, strategy, "
-              "interventions, their costs and its action plan are in that briefing, not here.")
+        s.add(f"This edition shows what the data say of {name}. Its challenges, strategy, "
+              "interventions, their costs and its action plan are in its own 2019 briefing, "
+              "cited in the introduction; this reproduction restates only the Centre-Val de "
+              "Loire briefing.")
 
 
 def content_status(results: Mapping[str, Any]) -> str:

@@ -54,6 +54,14 @@ def _without_reproduction_annex(pdf: str) -> str:
     return "\f".join(pages[:start] + pages[end:])
 
 
+def _article(page: Path) -> str:
+    """The text of a page's article (its own content: no navigation, no footer)."""
+    m = re.search(r'(?s)<article class="bd-article"[^>]*>(.*?)</article>',
+                  page.read_text("utf-8"))
+    assert m, page
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", m.group(1))).split())
+
+
 def _own_briefing_doi(region: str) -> str:
     """The DOI of the region's own 2019 briefing, or "" where the catalogue has none."""
     import csv
@@ -121,20 +129,26 @@ def test_no_carry_over_and_no_self_comparison(all_editions: Path, region: str):
     r = resolve_region(region)
     results = json.loads((all_editions / "runs" / region / "results.json").read_text())
     # the edition is there, with the region's own content: an empty or broken site would pass
-    # every absence below. Every page the declaration lists for the region is built with text,
-    # the region is named, its own GDP per inhabitant (its run's number) is stated, and its
-    # own 2019 briefing is cited where the catalogue knows one.
-    declared = [p.file for part, p, _ in load_pipeline().pages("region", flags=results)
-                if part != "root"]
+    # every absence below. Every page the declaration lists for the region is built under its
+    # title, the region is named, its own numbers (its run's GDP per inhabitant and composite
+    # rank) are stated, and its own 2019 briefing is cited (in the introduction) where the
+    # catalogue knows one.
+    declared = {p.file: p.title for part, p, _ in load_pipeline().pages("region", flags=results)
+                if part != "root"}
     assert declared and set(declared) <= set(pages), (region, set(declared) - set(pages))
-    assert {name: len(t) for name, t in pages.items() if len(t) < 500} == {}, region
+    site = all_editions / "site" / region
+    untitled = [f for f, title in declared.items()
+                if not _article(site / f"{f}.html").startswith(title)]
+    assert untitled == [], (region, untitled)
     for name in ("summary", "indicators", "industrial_change", "synthesis"):
         assert r.name in pages[name], (region, name)
     gdp = f"EUR {results['gdp_per_capita_eur_text']}"
     assert gdp in pages["summary"] and gdp in pages["indicators"], (region, gdp)
+    rank = f"{results['composite_rank_all_text']} of "
+    assert rank in pages["industrial_change"], (region, rank)
     doi = _own_briefing_doi(region)
     if doi:
-        assert doi in pages["summary"] and doi in pages["strategy"], (region, doi)
+        assert doi in pages["intro"] and doi in pages["about_study"], (region, doi)
     # no carry-over of Centre-Val de Loire's content
     # (the bibliography lists every work the project cites, whatever the edition)
     text = " ".join(t for name, t in pages.items() if name not in {"reproduction", "references"})

@@ -107,3 +107,37 @@ def test_every_edition_numbers_as_the_2019_briefing_does(all_editions):
                     wrong.append((edition, "PDF", caption))
     assert wrong == [], wrong[:20]
     assert seed_numbers == {f"Figure {n}" for n in range(1, 7)} | {"Table 1", "Table 2"}
+
+
+def test_numbers_and_their_units_are_joined_by_no_break_spaces():
+    from eocic_helpers.book.sphinx_nobreak import no_break
+
+    nb = "\u00a0"
+    assert no_break("EUR 27 820 a year, 34.5 % and 1 234 567 people") == (
+        f"EUR{nb}27{nb}820 a year, 34.5{nb}% and 1{nb}234{nb}567 people")
+    assert no_break("78 000 EUR per year, +3 pp") == f"78{nb}000{nb}EUR per year, +3{nb}pp"
+    assert no_break("in 2017 the sha256 792dcef") == "in 2017 the sha256 792dcef"
+
+
+@pytest.mark.study
+def test_no_number_breaks_in_the_running_text_of_any_edition(all_editions):
+    """Every page of every edition: no ordinary space inside a number or between a number
+    and its unit, in the text a reader sees (code and scripts aside)."""
+    import re
+
+    site = all_editions / "site"
+    broken = []
+    for page in sorted(site.glob("*/**/*.html")):
+        if page.relative_to(site).parts[0] in {"atlas", "pdf", "data"} or "_static" in \
+                page.parts or page.name in {"search.html", "genindex.html"}:
+            continue
+        body = page.read_text("utf-8")
+        article = re.search(r"<article[^>]*>(.*)</article>", body, re.S)
+        text = re.sub(r"<(script|style|pre|code)\b.*?</\1>", " ", article.group(1) if article
+                      else "", flags=re.S)
+        for segment in re.sub(r"<[^>]+>", "\n", text).split("\n"):
+            m = re.search(r"\b\d{1,3} \d{3}\b(?!\d)|\d (?:%|EUR\b)|\bEUR \d", segment)
+            if m:
+                broken.append((page.relative_to(site).as_posix(), segment[max(0, m.start() - 30):
+                                                                          m.end() + 10]))
+    assert broken == [], broken[:20]

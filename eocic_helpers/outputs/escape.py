@@ -82,7 +82,7 @@ def csv_text_safe(text: str) -> str:
 
 #: A number whose digit groups are separated by spaces (``27 820``, ``1 234 567``), the
 #: thousands separator of format_number; not digits inside a word (``sha256 792dcef``).
-_GROUPED_NUMBER = re.compile(r"\b\d{1,3}(?: \d{3})+\b")
+GROUPED_NUMBER = re.compile(r"\b\d{1,3}(?: \d{3})+\b")
 #: A long token (a file name, a DOI, a URL).
 _LONG_TOKEN = re.compile(r"\S{25,}")
 NBSP, ZWSP = "\u00a0", "\u200b"
@@ -96,7 +96,7 @@ def myst_cell(value: Any) -> str:
     after each ``/`` or ``_`` of a long token such as a file name or a DOI, and after each
     ``+`` of a list of codes (a zero-width space, which the browser breaks at and the LaTeX
     preamble turns into a break point)."""
-    escaped = _GROUPED_NUMBER.sub(lambda m: m.group(0).replace(" ", NBSP), myst_text(value))
+    escaped = GROUPED_NUMBER.sub(lambda m: m.group(0).replace(" ", NBSP), myst_text(value))
     escaped = _LONG_TOKEN.sub(
         lambda m: re.sub(r"(\\[/_])(?=\S)", lambda b: b.group(1) + ZWSP, m.group(0)), escaped)
     # A list of codes joined by "+" (``BE31+BE32+BE33``) breaks after each "+".

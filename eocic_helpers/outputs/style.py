@@ -62,6 +62,10 @@ def set_theme() -> None:
             "font.size": FONT_PT,
             "axes.titlesize": TITLE_PT,
             "axes.titleweight": "bold",
+            # Titles sit just above their axes (no figure has ticks or labels above an
+            # axes): matplotlib's automatic placement measures every y tick label of the
+            # axes at each draw to find that out, about a tenth of a figure's drawing time.
+            "axes.titley": 1.0,
             "axes.labelsize": FONT_PT,
             "xtick.labelsize": SMALL_PT,
             "ytick.labelsize": SMALL_PT,

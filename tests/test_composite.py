@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from eocic_helpers.analysis import composite as ci
+from eocic_helpers.analysis import composite_chapter as chapter
 from eocic_helpers.core.regions import resolve_region
 from eocic_helpers.data.snapshot import load_snapshot
 
@@ -101,29 +102,29 @@ def test_typology_matches_the_briefings_memberships(stars, composite, group):
 
 def test_figures_and_claims(s, result):
     cvl = resolve_region("centre-val-de-loire")
-    f3 = ci.figure3_data(result, s, cvl)
+    f3 = chapter.figure3_data(result, s, cvl)
     assert set(f3["geo"]) == {"Centre-Val de Loire", "France", "EU28"}
     assert (f3[f3["dimension"] == "creativity"]["status"] == "no data").all()
-    assert any("no data" in t.get_text() for t in ci.figure3(f3).axes[0].texts)
+    assert any("no data" in t.get_text() for t in chapter.figure3(f3).axes[0].texts)
     pop = ci.population(s)
     units = ci.pilot_units()
     assert len(units) == 17
-    f4 = ci.figure4_data(ci.unit_totals(result["total"], pop, units), units,
+    f4 = chapter.figure4_data(ci.unit_totals(result["total"], pop, units), units,
                          {"FRB0": 49, "ITC1": 69, "BE31": 40}, {"BE31": 0.751})
     assert f4.set_index("unit_id").loc["BE31", "briefing_composite"] == 0.751
     assert f4["cluster_stars"].notna().sum() == 3  # the others are not put at zero
-    shown = " ".join(t.get_text() for ax in ci.figure4(f4, cvl).axes
+    shown = " ".join(t.get_text() for ax in chapter.figure4(f4, cvl).axes
                      for t in [*ax.texts, *ax.get_xticklabels(), *ax.get_yticklabels()])
     assert "Centre-Val de Loire" in " ".join(shown.split())  # labels may wrap
-    claims = ci.claims(f3, cvl)
+    claims = chapter.claims(f3, cvl)
     assert len(claims) == 4 and claims.iloc[:, 1].str.len().gt(0).all()
-    choices = ci.choices_table()
+    choices = chapter.choices_table()
     assert list(choices.columns) == ["dimension", "indicator", "direction", "transform", "reason"]
     assert choices["reason"].str.len().gt(0).all()
 
 
 def test_a_tie_is_not_does_not_hold():
-    from eocic_helpers.analysis.composite import majority_verdict
+    from eocic_helpers.analysis.composite_chapter import majority_verdict
 
     assert majority_verdict(4, 8) == "undecided (a tie)"
     assert majority_verdict(5, 8) == "holds"
@@ -159,7 +160,7 @@ def test_uncertainty_is_reported_by_source_and_mode():
     modes = ci.rank_modes(mc).set_index("rule")
     # two separate modes: the coverage rule's interval lies wholly above (better than) the other
     assert modes.loc["coverage", "p95"] < modes.loc["reweight", "p05"]
-    table = ci.variance_table(mc)
+    table = chapter.variance_table(mc)
     assert table["what"].str.contains("share of the rank variance").sum() == 3
     assert table["what"].str.contains("5th-95th percentile, when").sum() == 2
 
@@ -196,9 +197,9 @@ def test_chapter_values_are_the_declared_keys(s):
 
     focus = resolve_region("saxony")
     mc = ci.monte_carlo(s, focus, replications=200)
-    values = ci.summary_values(s, focus, mc=mc)
-    fig3 = ci.figure3_data(values["result"], s, focus, ci.load_config())
-    v = ci.chapter_values(values, fig3, mc, focus)
+    values = chapter.summary_values(s, focus, mc=mc)
+    fig3 = chapter.figure3_data(values["result"], s, focus, ci.load_config())
+    v = chapter.chapter_values(values, fig3, mc, focus)
     catalogue = load_catalogue()
     assert [k for k in v if catalogue.lookup("industrial_change", k) is None] == []
     assert not set(catalogue.unglued("industrial_change", {})) - set(v) - {
@@ -215,7 +216,7 @@ def test_the_briefings_reading_of_figure_4_is_restated_from_its_stated_values():
     data/eocic (the briefing's stated values), with our reconstruction's leader."""
     import pandas as pd
 
-    from eocic_helpers.analysis.composite import figure4_reading
+    from eocic_helpers.analysis.composite_chapter import figure4_reading
 
     fig4 = pd.DataFrame({"unit_name": ["Namur", "Dresden"], "composite_total": [0.41, 0.55]})
     out = figure4_reading(fig4)

@@ -25,6 +25,7 @@ from support import legibility_checks as checks
 
 from eocic_helpers.analysis import action_plan as ap
 from eocic_helpers.analysis import composite as ci
+from eocic_helpers.analysis import composite_chapter as chapter
 from eocic_helpers.analysis import costs
 from eocic_helpers.analysis import indicators as ki
 from eocic_helpers.analysis import maps as mp
@@ -54,8 +55,8 @@ def _inputs(region: str) -> dict[str, Any]:
         "focus": focus,
         "fig1": ki.figure1_data(snapshot, load_regions(), focus),
         "fig2": ki.figure2_data(snapshot, focus),
-        "fig3": ci.figure3_data(result, snapshot, focus, config),
-        "fig4": ci.figure4_data(unit_scores, units, cluster_stars(), eocic),
+        "fig3": chapter.figure3_data(result, snapshot, focus, config),
+        "fig4": chapter.figure4_data(unit_scores, units, cluster_stars(), eocic),
         "values": values,
         "plan": plan,
         "content": sy.load_synthesis(region),
@@ -74,9 +75,9 @@ def draw(region: str, name: str) -> Any:
     if name == "figure2":
         return ki.figure2(d["fig2"])
     if name == "figure3":
-        return ci.figure3(d["fig3"])
+        return chapter.figure3(d["fig3"])
     if name == "figure4":
-        return ci.figure4(d["fig4"], d["focus"])
+        return chapter.figure4(d["fig4"], d["focus"])
     if name == "figure5":
         return sy.pest_figure(d["content"])
     if name == "figure6":

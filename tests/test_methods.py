@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from eocic_helpers.analysis import composite as ci
+from eocic_helpers.analysis import composite_chapter as chapter
 from eocic_helpers.analysis import indicators as ki
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import Region, load_regions, resolve_region
@@ -192,8 +193,8 @@ def test_a_region_without_a_composite_has_no_rank(s):
 
 def test_claims_are_order_stable(s):
     res = ci.compute(s)
-    f3 = ci.figure3_data(res, s, resolve_region("centre-val-de-loire"))
-    text = ci.claims(f3, resolve_region("centre-val-de-loire")).iloc[0, 1]
+    f3 = chapter.figure3_data(res, s, resolve_region("centre-val-de-loire"))
+    text = chapter.claims(f3, resolve_region("centre-val-de-loire")).iloc[0, 1]
     if text.startswith("does not hold"):
         own = f3[(f3["geo"] == "Centre-Val de Loire") & (f3["status"] == "ok")]
         top = own.sort_values("score", ascending=False, kind="stable")["name"].head(2)
@@ -240,7 +241,7 @@ def test_typology_thresholds_live_in_one_place():
     assert list(t.index) == [1, 2, 3]
     assert ci.typology(49, 0.45) == 1 and ci.typology(20, 0.55) == 2
     assert ci.typology(40, 0.751) == 3 and ci.typology(40, 0.55) is None
-    text = ci.typology_rule_text()
+    text = chapter.typology_rule_text()
     for group, row in t.iterrows():
         assert f"group {group}" in text and row["label"] in text
     nb = (paths.NOTEBOOKS / "industrial_change.ipynb").read_text()
@@ -261,15 +262,15 @@ def test_appendix_and_chapter_share_the_checks(s):
 
 def test_composite_for_a_whole_country_region_has_no_country_series(s):
     lt = resolve_region("lithuania")
-    f3 = ci.figure3_data(ci.compute(s), s, lt)
+    f3 = chapter.figure3_data(ci.compute(s), s, lt)
     assert set(f3["geo"]) == {"Lithuania", "EU28"}
-    v = ci.summary_values(s, lt, mc=ci.monte_carlo(s, lt, replications=100))
+    v = chapter.summary_values(s, lt, mc=ci.monte_carlo(s, lt, replications=100))
     assert v["region_is_country"] and v["composite_total_country"] is None
     assert all("minmax" not in p and "zscore" not in p for p in v["mc_pairs"].split("; "))
 
 
 def test_composite_tables_speak_to_readers(s):
-    table = ci.choices_table()
+    table = chapter.choices_table()
     assert not table["indicator"].str.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+").any()
     effect = ci.rule_effect(s, resolve_region("lithuania"))
     mc = ci.monte_carlo(s, resolve_region("lithuania"), replications=100)

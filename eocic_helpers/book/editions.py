@@ -489,6 +489,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
         "for_analysts": lambda: templates.render(
             "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
+        "glossary": lambda: templates.render("glossary.md", context),
     }
     _pages(chapters, promoted, src, page_text, links={
         f: report_link(region.id, f, "The analysis behind this chapter, with its tables and "
@@ -796,6 +797,7 @@ def assemble_cross_region(regions: list[Region]) -> Path:
         "for_analysts": lambda: templates.render(
             "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
+        "glossary": lambda: templates.render("glossary.md", context),
     }
     _pages(chapters, promoted, src, page_text)
     if report:

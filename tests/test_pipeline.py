@@ -85,7 +85,7 @@ def test_the_briefings_order():
     """Front matter, chapters 1-5 in the briefing's order with the costs inside chapter 4
     after the interventions they price and the plan in chapter 5, then the references; the
     technical report beside it holds the data and methods, the analysis behind chapters 1, 2
-    and 4, the reproduction annex and the analysts' page (issue 33)."""
+    and 4, the reproduction annex, the analysts' page and the glossary (issue 33)."""
     pages = pl.load_pipeline().pages("region")
     files = [p.file for _, p, _ in pages]
     assert files == ["intro", "summary", "about_study", "indicators", "industrial_change",
@@ -97,7 +97,7 @@ def test_the_briefings_order():
     assert [(p.file, p.cells) for p in report] == [
         ("data_methods", "all"), ("indicators", "report"), ("industrial_change", "report"),
         ("synthesis", "report"), ("cost_benefit", "report"), ("reproduction", "all"),
-        ("for_analysts", "all")]
+        ("for_analysts", "all"), ("glossary", "all")]
     toc = pl.toc("region", flags={"has_costs": True})
     briefing, technical = toc["parts"]
     chapter4 = next(c for c in briefing["chapters"] if c["file"] == "interventions")
@@ -106,7 +106,7 @@ def test_the_briefings_order():
     assert "report/" not in str(pl.toc("region", pdf=True))
     report_pdf = pl.report_toc("region", flags={"has_costs": True})
     assert report_pdf["root"] == "report/index" and "for_analysts" not in str(report_pdf)
-    assert report_pdf["chapters"][-1] == {"file": "references"}
+    assert report_pdf["chapters"][-2:] == [{"file": "report/glossary"}, {"file": "references"}]
     # a page shown only when the region's own content defines it
     assert "cost_benefit" not in str(pl.toc("region", flags={"has_costs": False}))
     assert "cost_benefit" in str(pl.toc("region", flags={"has_costs": True}))

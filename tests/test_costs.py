@@ -128,14 +128,19 @@ def test_bad_values(values, match):
         costs.validate_values(values)
 
 
-def test_notebook_defaults_match_the_yaml():
-    nb = json.loads((paths.NOTEBOOKS / "cost_benefit.ipynb").read_text())
-    from eocic_helpers.run.params import parse_parameters
+def test_the_notebooks_parameters_are_the_data_files():
+    """The cost notebook's parameters come from data/interventions.yaml, each with the type of
+    its kind (so that -p n_smes 2.5 is refused), and its parameters cell repeats none."""
+    from eocic_helpers.run.params import discover, parse_parameters
 
+    spec = discover()["cost_benefit"]
+    assert spec.defaults == {"region": "centre-val-de-loire", **costs.defaults()}
+    params = costs.load_parameters()
+    assert {n: type(v) for n, v in costs.defaults().items()} == {
+        n: int if p.kind == "int" else float for n, p in params.items()}
+    nb = json.loads((paths.NOTEBOOKS / "cost_benefit.ipynb").read_text())
     cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
-    declared = parse_parameters("".join(cell["source"]))
-    declared.pop("region")
-    assert declared == costs.defaults()
+    assert set(parse_parameters("".join(cell["source"]))) == {"region"}
 
 
 def test_kpis_name_the_briefings_indicators():

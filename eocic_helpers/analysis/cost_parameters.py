@@ -78,9 +78,11 @@ def load_parameters(path: Path | None = None) -> dict[str, CostParameter]:
     return {p.name: p for p in _load(Path(path or INTERVENTIONS_FILE)).parameters}
 
 
-def defaults() -> dict[str, float]:
-    """Every parameter at its default."""
-    return {n: p.default for n, p in load_parameters().items()}
+def defaults() -> dict[str, float | int]:
+    """Every parameter at its default (a whole number where its kind is ``int``): the cost
+    notebook's parameters, declared in ``notebooks/pipeline.yaml``."""
+    return {n: int(p.default) if p.kind == "int" else p.default
+            for n, p in load_parameters().items()}
 
 
 # -- validation -----------------------------------------------------------------------------

@@ -62,6 +62,9 @@ class NotebookDecl(BaseModel):
     checks: dict[str, str] = Field(default_factory=dict)
     validator: str = Field(default="", pattern=rf"({_DOTTED})|^$")
     allowed: str = Field(default="", pattern=rf"({_DOTTED})|^$")
+    #: dotted path of a function() -> the parameters the notebook reads from a data file,
+    #: name -> default; ``-p`` sets them as it sets those of the parameters cell
+    parameters: str = Field(default="", pattern=rf"({_DOTTED})|^$")
     preflight: tuple[str, ...] = ()
 
     @property

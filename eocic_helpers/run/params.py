@@ -89,7 +89,8 @@ def parse_parameters(source: str) -> dict[str, Any]:
 
 
 def load_spec(path: Path) -> NotebookSpec:
-    """A notebook's parameters cell, and its contract declared in ``notebooks/pipeline.yaml``.
+    """A notebook's parameters (its parameters cell, and any its declaration reads from a data
+    file), and its contract declared in ``notebooks/pipeline.yaml``.
 
     Raises:
         ConfigError: the notebook is unreadable, has no single ``parameters`` cell, or is not
@@ -107,10 +108,13 @@ def load_spec(path: Path) -> NotebookSpec:
         raise ConfigError(f"notebooks/{path.name} is not declared in notebooks/{PIPELINE_FILE}; "
                           "add it under notebooks:")
     decl = declared[path.stem]
+    defaults = parse_parameters(source)
+    if decl.parameters:  # the notebook's other parameters, read from a data file
+        defaults.update(resolve_callable(decl.parameters)())
     return NotebookSpec(
         name=path.stem,
         path=path,
-        defaults=parse_parameters(source),
+        defaults=defaults,
         reads=decl.reads,
         any_nuts2=decl.any_nuts2,
         checks=dict(decl.checks),

@@ -38,7 +38,7 @@ from eocic_helpers.core.regions import Region
 from eocic_helpers.data.eocic_values import briefing_typology, cluster_stars, load_eocic
 from eocic_helpers.data.snapshot import BY_ID
 from eocic_helpers.outputs.legibility import place_labels, title_over_labels, wrap_to_width
-from eocic_helpers.outputs.numbers import declared_text
+from eocic_helpers.outputs.numbers import declared_text, declared_values
 from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, OKABE_ITO, SMALL_PT
 
 # -- figures --------------------------------------------------------------------------------
@@ -425,19 +425,7 @@ def chapter_values(values: dict[str, Any], fig3: pd.DataFrame, mc: dict[str, Any
     :func:`summary_values`, Figure 3's data (each dimension's score for the region) and the
     Monte Carlo run (the share of the rank variance each choice explains)."""
 
-    out: dict[str, Any] = {"region_name": focus.name}
-    out.update({k: values[k] for k in (
-        "composite_total", "composite_total_country", "composite_total_eu",
-        "composite_rank_pilots", "composite_rank_all", "composite_rank_p05",
-        "composite_rank_p95", "composite_rank_all_p05", "composite_rank_all_p95",
-        "rank_reweight", "rank_coverage", "rank_other_rule", "composite_rank_all_mc_se",
-        "min_dimension_coverage_pct", "mc_replications", "n_units", "n_all_regions",
-        "dimensions_covered", "dimensions_covered_names", "dimensions_with_data",
-        "dimensions_with_data_names", "dimensions_without_data_names", "missing_rule_central",
-        "missing_rule_other", "dimensions_left_out_by_coverage", "mc_pairs",
-        "briefing_group_text", "reconstructed_group_text", "typology_agree", "typology_n",
-        "typology_rule_text", "n_all_regions_note", "cluster_stars_text",
-        "typology_placement_text")})
+    out: dict[str, Any] = {"region_name": focus.name, **declared_values(NOTEBOOK, values)}
     out["cluster_stars"] = values["cluster_stars"] if values["cluster_stars"] is not None else ""
     out.update(figure4_reading(values["fig4"]))
     out["composite_country_clause"] = (

@@ -28,7 +28,7 @@ from eocic_helpers.data.lookup import country_value, lookup, pilot_table, rank_d
 from eocic_helpers.data.reference import Comparison, section_1_2_comparisons
 from eocic_helpers.data.snapshot import BY_ID
 from eocic_helpers.outputs.legibility import titles_over_labels, wrap_to_width
-from eocic_helpers.outputs.numbers import axis_thousands, declared_text, format_number
+from eocic_helpers.outputs.numbers import axis_thousands, declared_text, declared_values, format_number
 from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, SMALL_PT
 
 CONFIG_FILE = paths.DATA / "key_indicators.yaml"
@@ -432,15 +432,7 @@ def chapter_values(values: dict[str, Any], *, since_sentence: str,
     lq_country = values["industry_lq_country"]
     if lq_country is None and whole:
         lq_country = Unavailable(WHOLE_COUNTRY_MISSING)
-    out: dict[str, Any] = {k: values[k] for k in (
-        "region_name", "country_name", "n_pilots", "gdp_per_capita_year", "gdp_per_capita_eur",
-        "gdp_per_capita_eur_country", "gdp_per_capita_eur_eu", "gdp_per_capita_rank",
-        "gdp_per_capita_ahead", "gdp_per_capita_median", "tertiary_employed_share_year",
-        "tertiary_employed_share_pct", "tertiary_employed_share_pct_country",
-        "tertiary_employed_share_pct_eu", "tertiary_employed_share_rank", "industry_lq_year",
-        "industry_lq", "high_tech_employment_year", "high_tech_employment_pct",
-        "high_tech_employment_pct_eu", "employment_rate_year", "employment_rate_pct",
-        "employment_rate_median")}
+    out = declared_values(NOTEBOOK, values)
     out["industry_lq_country"] = lq_country
     gdp, tert = values["gdp_per_capita_eur"], values["tertiary_employed_share_pct"]
     out.update({

@@ -54,6 +54,14 @@ def declared_text(notebook: str, key: str, value: Any) -> str:
     return format_number(value, decl.format, decl.missing)
 
 
+def declared_values(notebook: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``values`` whose keys ``notebook`` declares by name in
+    ``notebooks/results.yaml``: what a chapter glues as it was computed, without its module
+    listing the keys again."""
+    entries = load_catalogue().entries.get(notebook, {})
+    return {k: v for k, v in values.items() if k in entries and entries[k].pattern is None}
+
+
 def axis_thousands(value: float, _position: Any = None) -> str:
     """A matplotlib tick formatter: whole numbers with a space as thousands separator."""
     return format_number(value, ",.0f", missing="")

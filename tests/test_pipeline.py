@@ -97,7 +97,7 @@ def test_the_briefings_order():
     assert [(p.file, p.cells) for p in report] == [
         ("data_methods", "all"), ("indicators", "report"), ("industrial_change", "report"),
         ("synthesis", "report"), ("cost_benefit", "report"), ("reproduction", "all"),
-        ("for_analysts", "all"), ("glossary", "all")]
+        ("for_analysts", "all"), ("catalogue", "all"), ("glossary", "all")]
     toc = pl.toc("region", flags={"has_costs": True})
     briefing, technical = toc["parts"]
     chapter4 = next(c for c in briefing["chapters"] if c["file"] == "interventions")

@@ -4,8 +4,11 @@ line lists extractions, never a reference date."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,10 +56,9 @@ def test_the_landing_page_words_every_row_by_what_is_true(monkeypatch: pytest.Mo
     assert "Each of the other nine regions has its own 2019 briefing" in page
 
 
-@pytest.mark.browser
-def test_the_landing_page_fits_a_phone(all_editions: Path, tmp_path: Path):
-    """At 390 px the landing page does not scroll sideways, and its search suggests what it
-    finds."""
+@contextlib.contextmanager
+def _phone(site: Path, tmp_path: Path) -> Iterator[tuple[Any, str]]:
+    """Headless Chromium as a 390 px phone on a local server of ``site``: (driver, base URL)."""
     import functools
     import http.server
     import threading
@@ -64,8 +66,7 @@ def test_the_landing_page_fits_a_phone(all_editions: Path, tmp_path: Path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
-                                directory=str(all_editions / "site"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     handler.log_message = lambda *a: None  # type: ignore[method-assign]
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -79,7 +80,19 @@ def test_the_landing_page_fits_a_phone(all_editions: Path, tmp_path: Path):
         "width": 390, "height": 844, "pixelRatio": 3}})
     web = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
     try:
-        web.get(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        yield web, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        web.quit()
+        server.shutdown()
+
+
+@pytest.mark.browser
+def test_the_landing_page_fits_a_phone(all_editions: Path, tmp_path: Path):
+    """At 390 px the landing page does not scroll sideways, and its search suggests what it
+    finds; at 390 px the figures of the chapters keep text of at least 9 px and the page
+    does not scroll sideways either (a figure scrolls in its own box)."""
+    with _phone(all_editions / "site", tmp_path) as (web, base):
+        web.get(f"{base}/index.html")
         assert web.execute_script("return document.documentElement.scrollWidth") <= 390
         hint = web.execute_script(
             "return document.getElementById('eocic-search-input').placeholder")
@@ -90,9 +103,22 @@ def test_the_landing_page_fits_a_phone(all_editions: Path, tmp_path: Path):
             " return window.EOCIC_REGIONS.filter(e => e.text.includes(f)).length; })",
             examples)
         assert examples and all(n > 0 for n in found), (examples, found)
-    finally:
-        web.quit()
-        server.shutdown()
+        small = []
+        for page in ("centre-val-de-loire/indicators.html", "saxony/industrial_change.html",
+                     "centre-val-de-loire/report/cost_benefit.html",
+                     "centre-val-de-loire/strategy.html"):
+            web.get(f"{base}/{page}")
+            web.execute_script("return Promise.all([...document.images].map(i => i.decode()"
+                               ".catch(() => null)))")
+            assert web.execute_script(
+                "return document.documentElement.scrollWidth") <= 390, page
+            for src, shown, natural in web.execute_script(
+                    "return [...document.querySelectorAll('article figure img')].map("
+                    "i => [i.getAttribute('src'), i.clientWidth, i.naturalWidth])"):
+                # the smallest text drawn is 8 pt: 8 * 4/3 px at the drawn size
+                if not natural or 8 * 4 / 3 * shown / natural < 9:
+                    small.append((page, src, shown, natural))
+        assert small == [], small
 
 
 @pytest.mark.pdf

@@ -32,6 +32,7 @@ from eocic_helpers.book.chapters import (
     toc,
 )
 from eocic_helpers.book.package import write_data_package
+from eocic_helpers.book.sphinx_provenance import catalogue_md
 from eocic_helpers.book.way_in import ATLAS, landing_map_and_search
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.digest import code_digest
@@ -490,6 +491,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
             "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
         "glossary": lambda: templates.render("glossary.md", context),
+        "catalogue": lambda: catalogue_md(res),
     }
     _pages(chapters, promoted, src, page_text, links={
         f: report_link(region.id, f, "The analysis behind this chapter, with its tables and "
@@ -798,6 +800,7 @@ def assemble_cross_region(regions: list[Region]) -> Path:
             "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
         "references": lambda: templates.render("references.md", context),
         "glossary": lambda: templates.render("glossary.md", context),
+        "catalogue": lambda: catalogue_md(res),
     }
     _pages(chapters, promoted, src, page_text)
     if report:

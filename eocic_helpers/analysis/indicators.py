@@ -15,7 +15,6 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,7 +28,15 @@ from eocic_helpers.data.reference import Comparison, section_1_2_comparisons
 from eocic_helpers.data.snapshot import BY_ID
 from eocic_helpers.outputs.legibility import titles_over_labels, wrap_to_width
 from eocic_helpers.outputs.numbers import axis_thousands, declared_text, declared_values, format_number
-from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, SMALL_PT
+from eocic_helpers.outputs.style import (
+    COUNTRY,
+    EU,
+    FIGURE_WIDTH_IN,
+    HIGHLIGHT,
+    MUTED,
+    SMALL_PT,
+    category_bars,
+)
 
 CONFIG_FILE = paths.DATA / "key_indicators.yaml"
 
@@ -216,7 +223,7 @@ def _fmt2(value: float) -> str:
 
 
 def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
-    """Draw Figure 1: a 2x2 grid of ranked bars (seaborn), the focus region highlighted, EU and
+    """Draw Figure 1: a 2x2 grid of ranked bars, the focus region highlighted, EU and
     country reference lines; an absent indicator says so inside its panel.
 
     Values are printed in a column at the right of each panel, so no reference line crosses
@@ -244,10 +251,8 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
             ax.set_yticks([])
             ax.grid(False)
             continue
-        palette = {n: HIGHLIGHT if h else MUTED
-                   for n, h in zip(pilots["name"], pilots["highlight"], strict=True)}
-        sns.barplot(data=pilots, x="value", y="name", hue="name", palette=palette, legend=False,
-                    orient="h", edgecolor="black", linewidth=0.4, saturation=1, ax=ax)
+        category_bars(ax, list(pilots["name"]), pilots["value"],
+                      [HIGHLIGHT if h else MUTED for h in pilots["highlight"]], linewidth=0.4)
         value_column = ax.get_yaxis_transform()  # x in axes fraction, y in data
         for y, (value, hl) in enumerate(zip(pilots["value"], pilots["highlight"], strict=True)):
             ax.text(1.03, y, _fmt(value, panel.indicator), va="center", ha="left",
@@ -280,7 +285,7 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
 
 def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
     """Draw Figure 2: the region, its country and the EU28, one panel per indicator, as
-    horizontal bars (seaborn); a missing value says so in place of its bar."""
+    horizontal bars; a missing value says so in place of its bar."""
     config = config or load_config()
     panels = config.figure2.panels
     fig, axes = plt.subplots(len(panels), 1, figsize=(FIGURE_WIDTH_IN, 1.45 * len(panels) + 0.5),
@@ -298,9 +303,8 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
         # one category per row: a region that is a whole country has its country's name
         plotted = d.assign(value=d["value"].where(d["status"] == "ok", 0.0).astype(float),
                            row=[str(i) for i in range(len(d))])
-        sns.barplot(data=plotted, x="value", y="row", hue="kind", palette=colour, legend=False,
-                    orient="h", edgecolor="black", linewidth=0.5, width=0.6, saturation=1,
-                    ax=ax)
+        category_bars(ax, list(plotted["row"]), plotted["value"],
+                      [colour[k] for k in plotted["kind"]], width=0.6, linewidth=0.5)
         for bar in ax.patches:  # hatch the country's bar, found by its row
             row = int(round(bar.get_y() + bar.get_height() / 2))
             if 0 <= row < len(plotted) and plotted["kind"].iloc[row] == "country":

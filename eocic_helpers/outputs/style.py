@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib
 
 matplotlib.use("Agg")  # headless by default; JupyterLab's inline backend still shows figures
 
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO: dict[str, str] = {
@@ -78,3 +81,18 @@ def set_theme() -> None:
         }
     )
 
+
+
+def category_bars(ax: Axes, labels: Sequence[str], values: Sequence[float],
+                  colours: Sequence[str], *, width: float = 0.8,
+                  linewidth: float = 0.4) -> None:
+    """Horizontal bars, one per label, top to bottom, outlined in black: the bars, ticks,
+    limits and grid of seaborn's ``barplot(orient="h")`` of one value per category, drawn
+    with one ``barh``. seaborn aggregates each category and draws an (empty, for one value)
+    error bar for each bar, a fifth of a bar chart's drawing time for nothing shown."""
+    n = len(labels)
+    ax.barh([i - width / 2 for i in range(n)], list(values), height=width, align="edge",
+            color=list(colours), edgecolor="black", linewidth=linewidth)
+    ax.set_yticks(range(n), list(labels))
+    ax.yaxis.grid(False)
+    ax.set_ylim(n - 0.5, -0.5, auto=None)  # as seaborn: y autoscaling stays as it was

@@ -39,8 +39,12 @@ def test_every_glued_number_links_to_its_provenance(all_editions: Path):
         rows = set(re.findall(r'<tr id="([^"]+)"', catalogue.read_text("utf-8")))
         for page in sorted((site / edition).rglob("*.html")):
             body = page.read_text("utf-8")
-            for text in re.findall(r'<span class="pasted-text">([^<]*\d[^<]*)</span>', body):
-                bare.append((edition, page.name, text))
+            for text in re.findall(r'<span class="pasted-text">([^<]*)</span>', body):
+                # a glued number (digits, marks, a sign, % or an ordinal's ending), not a
+                # glued name or sentence that holds a year
+                if re.fullmatch(r"[-+\u2212]?\d[\d\s\u00a0.,]*(?:\s?%|st|nd|rd|th)?",
+                                html.unescape(text).strip()):
+                    bare.append((edition, page.name, text))
             for href, tip, label, number in re.findall(
                     r'<a class="eocic-value" href="([^"]+)" data-tip="([^"]+)" '
                     r'aria-label="([^"]+)">([^<]+)</a>', body):

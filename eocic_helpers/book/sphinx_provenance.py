@@ -29,6 +29,9 @@ from eocic_helpers.core.results import catalogue_rows
 #: The technical report's page that lists every value of the edition with its provenance.
 CATALOGUE_PAGE = f"{REPORT_DIR}/catalogue"
 _KEY = "eocic_key"
+#: A glued text that is a number: digits with their group and decimal marks, a sign, and a
+#: per cent sign or an ordinal's ending ("27 820", "-3.5 %", "6th").
+NUMBER = re.compile(r"[-+\u2212]?\d[\d\s\u00a0.,]*(?:\s?%|st|nd|rd|th)?")
 
 
 def anchor(key: str) -> str:
@@ -91,7 +94,7 @@ def _link_numbers(app: Any, doctree: nodes.document, docname: str) -> None:
     target = app.builder.get_relative_uri(docname, CATALOGUE_PAGE)
     for node in list(doctree.findall(nodes.inline)):
         row = rows.get(node.get(_KEY, ""))
-        if row is None or node.parent is None or not re.search(r"\d", node.astext()):
+        if row is None or node.parent is None or not NUMBER.fullmatch(node.astext().strip()):
             continue  # a glued name or sentence reads as text; a number shows its source
         number, tip = html.escape(no_break(node.astext())), html.escape(tooltip(row))
         markup = (f'<a class="eocic-value" href="{html.escape(target)}#{anchor(row["key"])}" '
@@ -106,7 +109,7 @@ def catalogue_md(results: dict[str, Any]) -> str:
     rows = catalogue_rows(results)
     cells = "".join(
         f'<tr id="{anchor(r["key"])}">'
-        + "".join(f"<td>{html.escape(' '.join(str(r[c]).split()))}</td>"
+        + "".join(f"<td>{html.escape(no_break(' '.join(str(r[c]).split())))}</td>"
                   for c in ("about", "value", "unit", "year", "source", "key"))
         + "</tr>\n" for r in rows)
     head = "".join(f"<th>{h}</th>" for h in ("What", "Value", "Unit", "Year", "Source", "Key"))
@@ -114,8 +117,9 @@ def catalogue_md(results: dict[str, Any]) -> str:
             "Every number the briefing quotes links here: what it is, its value, unit and "
             "year, its source, and the key under which the results file of this edition "
             "holds it.\n\n```{raw} html\n"
+            '<div class="pst-scrollable-table-container">'
             f'<table class="table eocic-catalogue"><thead><tr>{head}</tr></thead>'
-            f"<tbody>\n{cells}</tbody></table>\n```\n")
+            f"<tbody>\n{cells}</tbody></table></div>\n```\n")
 
 
 def setup(app: Any) -> dict[str, Any]:

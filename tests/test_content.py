@@ -275,7 +275,7 @@ def test_reproduction_follows_the_content(monkeypatch, tmp_path: Path):
     cvl = resolve_region(CVL)
     run = tmp_path / "run"
     run.mkdir()
-    for nb in rp.CHAPTER_TITLES:
+    for nb in rp.chapter_titles():
         (run / f"{nb}.ipynb").write_text("{}")
     rows = rp.element_rows(cvl, run).set_index("element")
     assert rows.loc["4.1.3 Inter-clustering: risks, obstacles and challenges", "status"] == "reproduced"
@@ -324,7 +324,7 @@ def test_reproduction_page_for_another_region_is_not_cvls(tmp_path: Path):
     saxony = resolve_region("saxony")
     run = tmp_path / "run"
     run.mkdir()
-    for nb in rp.CHAPTER_TITLES:
+    for nb in rp.chapter_titles():
         (run / f"{nb}.ipynb").write_text("{}")
     numbers = rp.number_rows(saxony, run)
     assert set(numbers["status"]) == {"omitted"}
@@ -611,12 +611,21 @@ def test_bad_content_file_fails_before_any_kernel(tmp_path: Path):
     assert not (tmp_path / "build").exists()
 
 
+def test_each_content_part_is_shown_by_the_first_chapter_that_reads_its_file():
+    """The chapter a part appears in comes from notebooks/pipeline.yaml's reads."""
+    assert {p: rp.part_chapter(p) for p in (*cs.PARTS, "synthesis")} == {
+        "study": "about_study", "framing": "synthesis", "strategy": "strategy",
+        "recommendations": "interventions", "eu_initiatives": "action_plan",
+        "synthesis": "synthesis"}
+    assert rp.part_chapter("swot") is None
+
+
 def test_catalogue_addresses_resolve_for_centre_val_de_loire():
     parts = rp.region_content(CVL)
     catalogue = rp.load_catalogue().elements
     assert len({e.id for e in catalogue}) == len(catalogue)
     for e in catalogue:
-        assert e.omitted or e.footnote or e.chapter in rp.CHAPTER_TITLES, e.id
+        assert e.omitted or e.footnote or e.chapter in rp.chapter_titles(), e.id
         if e.content:
             assert rp._count(rp.resolve(parts, e.content)) > 0, e.content
     assert {e.footnote for e in catalogue if e.footnote} == set(range(1, 24))

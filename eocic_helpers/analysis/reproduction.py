@@ -31,14 +31,22 @@ from eocic_helpers.outputs.escape import myst_text
 ELEMENTS_FILE = "briefing_elements.yaml"
 TEMPLATE_REGION = SEED_REGION
 Status = Literal["reproduced", "differs", "reconstructed", "stated", "omitted"]
-#: Which chapter (notebook) shows each content part.
-PART_CHAPTER = {"study": "about_study", "framing": "synthesis", "strategy": "strategy",
-                "recommendations": "interventions", "eu_initiatives": "action_plan",
-                "synthesis": "synthesis"}
 #: Units of briefing_values.csv in words.
 UNITS = {"EUR_HAB": "EUR per inhabitant", "PC": "%"}
-#: Chapter titles by notebook, as ``notebooks/pipeline.yaml`` declares them.
-CHAPTER_TITLES = {p.file: p.title for _, p, _ in load_pipeline().pages("region")}
+
+
+def chapter_titles() -> dict[str, str]:
+    """Chapter titles by notebook, as ``notebooks/pipeline.yaml`` declares them."""
+    return {p.file: p.title for _, p, _ in load_pipeline().pages("region")}
+
+
+def part_chapter(part: str) -> str | None:
+    """The chapter (notebook) that shows a content part of a region: the first notebook that
+    ``notebooks/pipeline.yaml`` declares reading the part's file (``None`` for no such part)."""
+    if part != "synthesis" and part not in PARTS:
+        return None
+    name = "synthesis.yaml" if part == "synthesis" else PARTS[part][0]
+    return load_pipeline().first_reader(f"data/regions/{{region}}/{name}")
 
 
 class Element(BaseModel):
@@ -130,11 +138,6 @@ def _file_of(part: str, region_id: str) -> str:
     return f"the project's restatement of {what}"
 
 
-def _path_of(part: str, region_id: str) -> str:
-    name = "synthesis.yaml" if part == "synthesis" else PARTS[part][0]
-    return f"data/regions/{region_id}/{name}"
-
-
 def element_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
     """One row per element of the briefing: element, kind, status, how or why, chapter."""
     run_dir = Path(run_dir or paths.run_dir(region.id))
@@ -142,17 +145,18 @@ def element_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
     held = footnotes_held(parts)
     ran = {p.stem for p in run_dir.glob("*.ipynb")}
     rows = []
+    titles = chapter_titles()
     for e in load_catalogue().elements:
-        chapter = CHAPTER_TITLES.get(e.chapter, e.chapter)
+        chapter = titles.get(e.chapter, e.chapter)
         status: Status
         if e.omitted and (e.footnote is None or e.footnote not in held):
             status, how = "omitted", e.omitted
         elif e.footnote is not None:
-            if e.footnote in held and PART_CHAPTER[held[e.footnote]] in ran:
+            if e.footnote in held and part_chapter(held[e.footnote]) in ran:
                 part = held[e.footnote]
                 status, how = "reproduced", ("a footnote in our words where the briefing places "
                                              f"it, from {_file_of(part, region.id)}")
-                chapter = CHAPTER_TITLES[PART_CHAPTER[part]]
+                chapter = titles[str(part_chapter(part))]
             else:
                 status, how = "omitted", ("no content file of this region carries it" if
                                           region.id != TEMPLATE_REGION else "not written yet")
@@ -294,11 +298,12 @@ def number_rows(region: Region, run_dir: Path | None = None,
                      if p.cells == "report"}
     parts = region_content(region.id)
     own_geo = seed_geo()
+    titles = chapter_titles()
 
     def title(chapter: str, in_report: bool) -> str:
         if in_report and chapter in report_titles:
             return f"{report_titles[chapter]} (technical report)"
-        return CHAPTER_TITLES.get(chapter, chapter)
+        return titles.get(chapter, chapter)
 
     tested = swot_tests(parts, run_dir)
     comps: dict[str, list[Any]] = {}
@@ -320,8 +325,8 @@ def number_rows(region: Region, run_dir: Path | None = None,
                     results[target], bool):
                 recomputed = float(results[target])
         elif kind == "part" and parts.get(target) is not None and \
-                PART_CHAPTER.get(target) in ran:
-            shown_in = [title(PART_CHAPTER[target], False)]
+                part_chapter(target) in ran:
+            shown_in = [title(str(part_chapter(target)), False)]
         theirs = region.id != TEMPLATE_REGION and str(row["geo"]) in own_geo
         if theirs:
             status = "omitted"

@@ -156,6 +156,11 @@ class Pipeline(BaseModel):
     notebooks: dict[str, NotebookDecl]
     editions: dict[Edition, EditionDecl]
 
+    def first_reader(self, path: str) -> str | None:
+        """The first notebook, in the declaration's order, that reads ``path`` as declared
+        (e.g. ``data/regions/{region}/study.yaml``; globs are not expanded), or ``None``."""
+        return next((name for name, nb in self.notebooks.items() if path in nb.reads), None)
+
     def pages(self, edition: Edition, pdf: bool = False, flags: dict[str, Any] | None = None
               ) -> list[tuple[str, Page, int]]:
         """Every page of an edition in reading order, as (part, page, depth); part is

@@ -12,6 +12,7 @@ import pandas as pd
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.reads import cached_loader
 
 SCHEMAS: dict[str, dict[str, type]] = {
     "cluster_stars": {"unit_id": str, "unit_name": str, "cluster_stars": int, "year": int,
@@ -42,7 +43,13 @@ def load_eocic(name: str, path: Path | None = None) -> pd.DataFrame:
     """
     if name not in SCHEMAS:
         raise DataError(f"unknown EOCIC table '{name}'; known: {', '.join(SCHEMAS)}")
-    path = Path(path or paths.EOCIC_DATA / f"{name}.csv")
+    return _read_eocic(name, Path(path or paths.EOCIC_DATA / f"{name}.csv")).copy()
+
+
+@cached_loader
+def _read_eocic(name: str, path: Path) -> pd.DataFrame:
+    """:func:`load_eocic`'s reading and checks, kept while the file is unchanged (a chapter
+    asks for the typology's thresholds once per unit it classifies)."""
     if not path.is_file():
         raise DataError(f"{path}: missing; restore it from git")
     try:

@@ -133,10 +133,13 @@ def population_weights(snapshot: pd.DataFrame, codes: list[str], year: int) -> p
     This is the project's one population-weighting rule for means of NUTS 2 values.
     """
     y = weight_year(snapshot, year)
-    values = []
-    for code in codes:
-        series = _series(snapshot, "population", code)
-        values.append(series[y] if y in series.index else float("nan"))
+    _, memo = _cache(snapshot)
+    if "population" not in memo:  # (geo, year) -> population, built once per frame
+        rows = snapshot[snapshot["indicator"] == "population"]
+        memo["population"] = dict(zip(zip(rows["geo"], rows["year"], strict=True),
+                                      rows["value"], strict=True))
+    population = memo["population"]
+    values = [population.get((code, y), float("nan")) for code in codes]
     return pd.Series(values, index=pd.Index(list(codes), name="geo"), name="value", dtype=float)
 
 

@@ -79,6 +79,58 @@ def test_numbers_are_formatted_in_one_place():
 
 
 
+#: Calls whose text argument names an entry or a field, never a notebook.
+_NAMING_CALLS = {"get", "hasattr", "getattr", "pop", "setdefault", "add_argument"}
+#: Where a module may still name a notebook, and why.
+_MAY_NAME_A_NOTEBOOK = {
+    # the briefing's introduction links to the technical report's page of that notebook,
+    # whose title its sentence quotes; the declaration does not say which page that is
+    ("book/editions.py", "reproduction"),
+}
+
+
+def test_no_module_names_a_notebook_or_lists_a_chapters_keys_again():
+    """Notebook names come from notebooks/pipeline.yaml, glued keys from
+    notebooks/results.yaml: no module of the package holds a notebook's name as a value
+    (assigned, returned, passed, or among other notebook names), and none iterates over a
+    list of keys that one notebook declares (the chapter's key list written again)."""
+    from eocic_helpers.core.pipeline import load_pipeline
+    from eocic_helpers.core.results import load_catalogue
+
+    notebooks = set(load_pipeline().notebooks)
+    owner = {k: nb for nb, entries in load_catalogue().entries.items()
+             for k, e in entries.items() if e.pattern is None and k not in
+             load_catalogue().data.shared}
+
+    def texts(nodes: list[ast.expr]) -> list[str]:
+        return [n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+    named, listed = [], []
+    for name, tree in _sources().items():
+        if name.startswith("notebooks/"):
+            continue
+        for n in ast.walk(tree):
+            values: list[ast.expr] = []
+            if isinstance(n, ast.Assign | ast.AnnAssign | ast.Return) and n.value is not None:
+                values = [n.value]
+            elif isinstance(n, ast.Call) and (n.func.attr if isinstance(n.func, ast.Attribute)
+                                              else getattr(n.func, "id", "")) not in _NAMING_CALLS:
+                values = [*n.args, *(k.value for k in n.keywords)]
+            elif isinstance(n, ast.List | ast.Tuple | ast.Set) and \
+                    len([t for t in texts(n.elts) if t in notebooks]) > 1:
+                values = n.elts
+            named += [(name, t) for t in texts(values) if t in notebooks
+                      and (name, t) not in _MAY_NAME_A_NOTEBOOK]
+            iterated = [n.iter] if isinstance(n, ast.For | ast.comprehension) else []
+            for it in iterated:
+                if isinstance(it, ast.List | ast.Tuple | ast.Set):
+                    keys = [owner[t] for t in texts(it.elts) if t in owner]
+                    if any(keys.count(nb) > 1 for nb in keys):
+                        listed.append((name, it.lineno))
+    assert named == [], "name the notebook through notebooks/pipeline.yaml"
+    assert listed == [], "take a chapter's keys from notebooks/results.yaml"
+
+
 def _is_package_module(dotted: str) -> bool:
     base = paths.PACKAGE.parent.joinpath(*dotted.split("."))
     return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()

@@ -193,9 +193,7 @@ def page_values(focus: Region, composite: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"atlas_region_name": focus.name,
                            "atlas_region_codes": ", ".join(focus.nuts2016),
                            "atlas_country_name": focus.country_name}
-    for key in ("composite_total", "composite_rank_all", "composite_rank_all_p05",
-                "composite_rank_all_p95", "n_all_regions", "mc_replications"):
-        out[f"atlas_{key}"] = composite[key]
+    out.update({f"atlas_{key}": value for key, value in composite.items()})
     out["atlas_composite_sentence"] = composite_sentence(composite)
     return out
 

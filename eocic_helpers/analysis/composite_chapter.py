@@ -415,22 +415,18 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
     }
 
 
-#: The notebook of this chapter (its keys in notebooks/results.yaml).
-NOTEBOOK = "industrial_change"
-
-
 def chapter_values(values: dict[str, Any], fig3: pd.DataFrame, mc: dict[str, Any],
                    focus: Region) -> dict[str, Any]:
     """Every value the chapter glues (its keys in ``notebooks/results.yaml``), from
     :func:`summary_values`, Figure 3's data (each dimension's score for the region) and the
     Monte Carlo run (the share of the rank variance each choice explains)."""
 
-    out: dict[str, Any] = {"region_name": focus.name, **declared_values(NOTEBOOK, values)}
+    out: dict[str, Any] = {"region_name": focus.name, **declared_values(values)}
     out["cluster_stars"] = values["cluster_stars"] if values["cluster_stars"] is not None else ""
     out.update(figure4_reading(values["fig4"]))
     out["composite_country_clause"] = (
         "the region is its whole country" if values["region_is_country"] else
-        declared_text(NOTEBOOK, "composite_total_country", values["composite_total_country"])
+        declared_text("composite_total_country", values["composite_total_country"])
         + " for its country")
     for row in fig3[fig3["geo"] == focus.name].itertuples():
         out[f"dimension_{row.dimension}"] = row.score if row.score == row.score else None

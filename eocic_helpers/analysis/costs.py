@@ -49,7 +49,7 @@ from eocic_helpers.analysis.cost_parameters import (  # noqa: F401  (re-exported
 )
 from eocic_helpers.core.regions import SEED_REGION
 from eocic_helpers.outputs.legibility import title_over_labels, wrap_to_width
-from eocic_helpers.outputs.numbers import axis_thousands, format_number, in_sentence
+from eocic_helpers.outputs.numbers import axis_thousands, declared_values, format_number, in_sentence
 from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, MUTED, OKABE_ITO, SMALL_PT, TITLE_PT
 
 BRIEFING_N_SMES = 50  # footnote 20 prices the coaching for 50 SMEs
@@ -445,10 +445,8 @@ def chapter_values(region: Any, values: dict[str, Any], result: dict[str, float]
     :func:`scenario_table`, :func:`sobol` (central and savings) and :func:`tornado`."""
     sc = scenarios.set_index("scenario")
     out: dict[str, Any] = {"region_name": region.name,
-                           "inputs_note": inputs_note(region.id, values)}
-    out.update({k: result[k] for k in (
-        "inter_clustering_cost_eur_per_year", "coaching_cost_eur_low", "coaching_cost_eur_high",
-        "total_cost_eur_per_year", "total_cost_eur_multi_year")})
+                           "inputs_note": inputs_note(region.id, values),
+                           **declared_values(result)}
     for col in ("mean", "p05", "p95"):
         out[f"total_cost_eur_{col}"] = mc.loc["yearly", col]
         out[f"total_cost_eur_multi_year_{col}"] = mc.loc["multi_year", col]

@@ -401,8 +401,6 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
 
 
 EMPLOYMENT_RATE = "employment_rate_15_64_pct"
-#: The notebook of this chapter (its keys in notebooks/results.yaml).
-NOTEBOOK = "indicators"
 #: The text of a national value for a region that is its whole country.
 WHOLE_COUNTRY_MISSING = "not applicable (the region is the whole country)"
 
@@ -430,13 +428,10 @@ def chapter_values(values: dict[str, Any], *, since_sentence: str,
     """
     whole = values["region_is_country"]
 
-    def text(key: str, value: Any) -> str:
-        return declared_text(NOTEBOOK, key, value)
-
     lq_country = values["industry_lq_country"]
     if lq_country is None and whole:
         lq_country = Unavailable(WHOLE_COUNTRY_MISSING)
-    out = declared_values(NOTEBOOK, values)
+    out = declared_values(values)
     out["industry_lq_country"] = lq_country
     gdp, tert = values["gdp_per_capita_eur"], values["tertiary_employed_share_pct"]
     out.update({
@@ -456,13 +451,13 @@ def chapter_values(values: dict[str, Any], *, since_sentence: str,
                                            values["high_tech_employment_pct_eu"]),
         "gdp_country_clause": country_clause(
             gdp, values["gdp_per_capita_eur_country"], whole,
-            "EUR " + text("gdp_per_capita_eur_country", values["gdp_per_capita_eur_country"])),
+            "EUR " + declared_text("gdp_per_capita_eur_country", values["gdp_per_capita_eur_country"])),
         "tertiary_country_clause": country_clause(
             tert, values["tertiary_employed_share_pct_country"], whole,
-            text("tertiary_employed_share_pct_country",
+            declared_text("tertiary_employed_share_pct_country",
                  values["tertiary_employed_share_pct_country"]), "%"),
         "industry_country_clause": "the region is the whole country" if whole else
-        "country: " + text("industry_lq_country", lq_country),
+        "country: " + declared_text("industry_lq_country", lq_country),
         "berd_share_sentence": business_share_sentence(values),
         "since_sentence": since_sentence,
     })

@@ -37,7 +37,7 @@ def scaffold_synthesis(region: Region, force: bool = False) -> Path:
     target = synthesis_file(region.id)
     if target.exists() and not force:
         raise ConfigError(f"{target} exists; edit it, or pass --force to overwrite it")
-    write_text(target, template("synthesis").substitute(name=region.name, id=region.id))
+    write_text(target, template(target.stem).substitute(name=region.name, id=region.id))
     return target
 
 

@@ -29,10 +29,10 @@ from eocic_helpers.book.editions import (
 )
 from eocic_helpers.book.package import write_csv_package
 from eocic_helpers.book.way_in import (
-    ATLAS,
     SEARCH_INDEX,
     SEARCH_JS,
     SEARCH_SCRIPT,
+    atlas_name,
     map_svg,
     search_box_html,
     search_entries,
@@ -45,9 +45,6 @@ from eocic_helpers.core.promoted import promoted_files
 from eocic_helpers.core.regions import Region, all_nuts2_regions
 from eocic_helpers.outputs.escape import myst_text
 
-#: The notebook whose executed copies are the atlas's pages.
-NOTEBOOK = "atlas"
-
 
 def atlas_title() -> str:
     return "Atlas of the NUTS 2 regions: the 2019 EOCIC briefing's data-driven diagnostic"
@@ -56,10 +53,11 @@ def atlas_title() -> str:
 def ran_regions(regions: list[Region] | None = None) -> list[Region]:
     """The regions whose atlas notebook ran (its executed copy and manifest are there)."""
     out = []
+    notebook = atlas_name()
     for r in regions or all_nuts2_regions():
         run = paths.run_dir(r.id)
-        if (run / f"{NOTEBOOK}.ipynb").is_file() and \
-                (run / ".cache" / f"{NOTEBOOK}.manifest.json").is_file():
+        if (run / f"{notebook}.ipynb").is_file() and \
+                (run / ".cache" / f"{notebook}.manifest.json").is_file():
             out.append(r)
     return out
 
@@ -179,7 +177,8 @@ def _config(src: Path) -> None:
 def assemble_atlas(regions: list[Region]) -> Path:
     """``build/books/atlas``: the intro with the map and the search, and one page per region
     (its executed atlas notebook, titled with its name and codes), in parts by country."""
-    src = _fresh_folder(paths.BOOKS / ATLAS)
+    atlas = atlas_name()
+    src = _fresh_folder(paths.BOOKS / atlas)
     _config(src)
     _copy_static(src)
     (src / "_static").mkdir(exist_ok=True)
@@ -193,10 +192,10 @@ def assemble_atlas(regions: list[Region]) -> Path:
     _write(src / "intro.md", _intro(regions, stamp, has_map=bool(svg)))
     parts: dict[str, list[dict[str, str]]] = {}
     for r in regions:
-        promoted = promoted_files(r.id, [NOTEBOOK])  # each file verified against its manifest
+        promoted = promoted_files(r.id, [atlas])  # each file verified against its manifest
         page = src / r.id
         page.mkdir()
-        _copy_titled(promoted[f"{NOTEBOOK}.ipynb"], page / "index.ipynb", page_title(r))
+        _copy_titled(promoted[f"{atlas}.ipynb"], page / "index.ipynb", page_title(r))
         for rel, f in promoted.items():
             if rel.startswith("figures/") and rel.endswith(".svg"):  # the page shows the SVG
                 (page / "figures").mkdir(exist_ok=True)
@@ -222,16 +221,17 @@ def build_atlas() -> dict[str, Path]:
     if not regions:
         raise EocicError("no region has an atlas page yet; run 'eocic run --all-nuts2' first")
     src = assemble_atlas(regions)
-    work = paths.BOOKS / f".{ATLAS}-build"
+    atlas = atlas_name()
+    work = paths.BOOKS / f".{atlas}-build"
     if work.exists():
         shutil.rmtree(work)
     built = _build(src, "html", work)
-    staged = paths.SITE / f".{ATLAS}.new"
+    staged = paths.SITE / f".{atlas}.new"
     if staged.exists():
         shutil.rmtree(staged)
     shutil.copytree(built / "html", staged)
-    _swap_dir(staged, paths.SITE / ATLAS)
+    _swap_dir(staged, paths.SITE / atlas)
     shutil.rmtree(work, ignore_errors=True)
-    return {"html": paths.SITE / ATLAS / "index.html"}
+    return {"html": paths.SITE / atlas / "index.html"}
 
 

@@ -33,7 +33,7 @@ from eocic_helpers.book.chapters import (
 )
 from eocic_helpers.book.package import write_data_package
 from eocic_helpers.book.sphinx_provenance import catalogue_md
-from eocic_helpers.book.way_in import ATLAS, landing_map_and_search
+from eocic_helpers.book.way_in import atlas_name, landing_map_and_search
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.digest import code_digest
 from eocic_helpers.core.errors import EocicError
@@ -878,9 +878,10 @@ def write_landing_page(regions: list[Region]) -> Path:
             parts.append(f'<a href="{SITE_DATA}/{ALL}-data.zip">data package</a>')
         cross = f"<p><b>Cross-region edition:</b> {', '.join(parts)}</p>"
     atlas_block = ""
-    if (paths.SITE / ATLAS / "index.html").exists():
+    atlas = atlas_name()
+    if (paths.SITE / atlas / "index.html").exists():
         atlas_block = (f'<p><b>Atlas of every NUTS 2 region</b> (data-driven pages): '
-                       f'<a href="{ATLAS}/index.html">HTML</a></p>')
+                       f'<a href="{atlas}/index.html">HTML</a></p>')
     atlas_block += landing_map_and_search(regions)
     stamp, _ = edition_stamp()
     page = (

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from eocic_helpers.core import atomic, paths
-from eocic_helpers.core.pipeline import EU_WIDE
+from eocic_helpers.core.pipeline import EU_WIDE, load_pipeline
 from eocic_helpers.core.promoted import promoted_file
 from eocic_helpers.core.regions import (
     Region,
@@ -26,13 +26,18 @@ from eocic_helpers.core.regions import (
     load_regions,
 )
 
-#: The atlas's folder under ``build/site`` and ``build/books``.
-ATLAS = "atlas"
 #: The offline search: the index (a script defining ``EOCIC_REGIONS``) and the code.
 SEARCH_INDEX = "eocic-regions.js"
 SEARCH_SCRIPT = "eocic-search.js"
 SEARCH_JS = Path(__file__).with_name("static") / SEARCH_SCRIPT
 
+
+
+def atlas_name() -> str:
+    """The atlas's notebook: the one ``notebooks/pipeline.yaml`` declares with scope ``atlas``.
+    Its executed copies are the atlas's pages, and its name is the atlas's folder under
+    ``build/site`` and ``build/books``."""
+    return next(name for name, nb in load_pipeline().notebooks.items() if nb.atlas)
 
 def _fold(text: str) -> str:
     """Lower case without accents, as the search compares (the browser does the same)."""
@@ -139,10 +144,11 @@ def landing_map_and_search(pilots: list[Region] | None = None) -> str:
     units = {u: (f"{r.id}/index.html", r.name) for r in pilots if r.id in href
              for u in r.nuts2016}
     regions = list(pilots)
-    if (paths.SITE / ATLAS / "index.html").is_file():
+    atlas = atlas_name()
+    if (paths.SITE / atlas / "index.html").is_file():
         for r in all_nuts2_regions():
-            if r.id not in href and (paths.SITE / ATLAS / r.id / "index.html").is_file():
-                href[r.id] = f"{ATLAS}/{r.id}/index.html"
+            if r.id not in href and (paths.SITE / atlas / r.id / "index.html").is_file():
+                href[r.id] = f"{atlas}/{r.id}/index.html"
                 units.update({u: (href[r.id], r.name) for u in r.nuts2016})
                 regions.append(r)
     svg = map_svg(units)

@@ -35,31 +35,32 @@ def format_number(value: Any, fmt: str = ",.0f", missing: str = MISSING) -> str:
     return format(value, fmt).replace(",", " ")
 
 
-def declared_text(notebook: str, key: str, value: Any) -> str:
+def declared_text(key: str, value: Any) -> str:
     """The text a number is glued with (``<key>_text``): the format and missing text that
-    ``notebooks/results.yaml`` declares for ``key`` of ``notebook``. For a sentence that quotes
-    the number as the prose does. An
+    ``notebooks/results.yaml`` declares for ``key`` (a key is declared by one notebook, or
+    under ``shared:``). For a sentence that quotes the number as the prose does. An
     :class:`~eocic_helpers.core.results.Unavailable` value reads as its reason.
 
     Raises:
-        ConfigError: ``key`` is not a number ``notebook`` declares.
+        ConfigError: ``key`` is not a declared number.
     """
 
-    decl = load_catalogue().check_glue(notebook, key).entry.decl
+    hit = load_catalogue().require(key)
+    decl = hit.entry.decl
     if not decl.format:
         raise ConfigError(f"notebooks/results.yaml declares no format for '{key}' of "
-                          f"notebook '{notebook}'")
+                          f"notebook '{hit.entry.notebook}'")
     if isinstance(value, Unavailable):
         return value.reason
     return format_number(value, decl.format, decl.missing)
 
 
-def declared_values(notebook: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The entries of ``values`` whose keys ``notebook`` declares by name in
-    ``notebooks/results.yaml``: what a chapter glues as it was computed, without its module
-    listing the keys again."""
-    entries = load_catalogue().entries.get(notebook, {})
-    return {k: v for k, v in values.items() if k in entries and entries[k].pattern is None}
+def declared_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``values`` whose keys ``notebooks/results.yaml`` declares by name: what
+    a chapter glues as it was computed, without its module listing the keys again."""
+    entries = load_catalogue().entries
+    return {k: v for k, v in values.items()
+            if any(k in e and e[k].pattern is None for e in entries.values())}
 
 
 def axis_thousands(value: float, _position: Any = None) -> str:

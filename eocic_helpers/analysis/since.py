@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -210,21 +211,29 @@ def since_figure(data: pd.DataFrame):
         pairs = list(zip(ok["briefing_year"].astype(int), ok["latest_year"].astype(int),
                          strict=True))
         usual = max(sorted(set(pairs)), key=pairs.count) if pairs else None
+        rows: dict[str, list[tuple[float, float, int]]] = {}  # by colour: (then, now, row)
         for i, r in d.iterrows():
             colour = HIGHLIGHT if r["highlight"] else (EU if r["kind"] != "pilot" else MUTED)
             label = r["name"]
             if r["status"] == "ok":
-                ax.plot([r["briefing_value"], r["latest_value"]], [i, i], color=colour,
-                        linewidth=1.6)
-                ax.plot(r["briefing_value"], i, "o", markerfacecolor="white",
-                        markeredgecolor=colour, markersize=5.5)
-                ax.plot(r["latest_value"], i, "o", color=colour, markersize=5.5)
+                rows.setdefault(colour, []).append((r["briefing_value"], r["latest_value"], i))
                 if (int(r["briefing_year"]), int(r["latest_year"])) != usual:
                     label += f" ({int(r['briefing_year'])}-{int(r['latest_year'])})"
             else:
                 ax.text(0.02, i, "no value in our data", va="center", ha="left",
                         fontsize=SMALL_PT - 1, style="italic", transform=ax.get_yaxis_transform())
             labels.append(label)
+        # One line and two marker artists per colour, not three per row: rows never overlap,
+        # and within a row the line is still under the open circle, under the filled one.
+        for colour, pts in rows.items():
+            ax.plot([x for a, b, _ in pts for x in (a, b, np.nan)],
+                    [y for _, _, i in pts for y in (i, i, np.nan)], color=colour, linewidth=1.6)
+        for colour, pts in rows.items():
+            ax.plot([a for a, _, _ in pts], [i for _, _, i in pts], "o",
+                    markerfacecolor="white", markeredgecolor=colour, markersize=5.5)
+        for colour, pts in rows.items():
+            ax.plot([b for _, b, _ in pts], [i for _, _, i in pts], "o", color=colour,
+                    markersize=5.5)
         ax.set_yticks(range(len(d)), labels, fontsize=SMALL_PT)
         for tick, hl in zip(ax.get_yticklabels(), d["highlight"], strict=True):
             if hl:

@@ -75,7 +75,7 @@ def _fake_jupyter_book(monkeypatch, tmp_path: Path, fail_when_kept: bool = False
             (latex / f"eocic-{name}.pdf").write_bytes(b"%PDF")
         return out / "_build"
 
-    monkeypatch.setattr(editions, "_build", fake_build)
+    monkeypatch.setattr(editions, "run_book", fake_build)
     return calls, busy
 
 

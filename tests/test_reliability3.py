@@ -414,7 +414,7 @@ def test_a_pdf_whose_fonts_lack_a_glyph_is_refused(monkeypatch: pytest.MonkeyPat
             "Missing character: There is no \u1100 (U+1100) in font FreeSans:mode=node;!\n")
         return out / "_build"
 
-    monkeypatch.setattr(editions, "_build", fake_build)
+    monkeypatch.setattr(editions, "run_book", fake_build)
     with pytest.raises(EocicError) as exc:
         editions._build_pdf(tmp_path / "src", "zz", fresh=True)
     message = str(exc.value)

@@ -78,6 +78,11 @@ def load_parameters(path: Path | None = None) -> dict[str, CostParameter]:
     return {p.name: p for p in _load(Path(path or INTERVENTIONS_FILE)).parameters}
 
 
+def load_kpis() -> list[Kpi]:
+    """The key performance indicators the briefing names for the interventions."""
+    return _load(INTERVENTIONS_FILE).kpis
+
+
 def defaults() -> dict[str, float | int]:
     """Every parameter at its default (a whole number where its kind is ``int``): the cost
     notebook's parameters, declared in ``notebooks/pipeline.yaml``."""

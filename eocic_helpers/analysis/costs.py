@@ -34,16 +34,11 @@ import seaborn as sns
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from scipy import stats
 
-from eocic_helpers.analysis.cost_parameters import (  # noqa: F401  (re-exported)
-    INTERVENTIONS_FILE,
+from eocic_helpers.analysis.cost_parameters import (  # noqa: F401  (validate_values re-exported)
     PAIRS,
     CostParameter,
-    InterventionModel,
-    Kpi,
-    _allowed,
-    _load,
-    allowed_text,
     defaults,
+    load_kpis,
     load_parameters,
     validate_values,
 )
@@ -474,7 +469,7 @@ def chapter_values(region: Any, values: dict[str, Any], result: dict[str, float]
 
 def kpi_table() -> pd.DataFrame:
     """The monitoring indicators the briefing names for the interventions."""
-    return pd.DataFrame([k.model_dump() for k in _load(INTERVENTIONS_FILE).kpis])
+    return pd.DataFrame([k.model_dump() for k in load_kpis()])
 
 
 # -- figures --------------------------------------------------------------------------------

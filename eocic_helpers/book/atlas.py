@@ -18,14 +18,14 @@ from pathlib import Path
 import yaml
 
 from eocic_helpers.book.editions import (
-    _build,
-    _copy_static,
-    _copy_titled,
-    _fresh_folder,
-    _swap_dir,
-    _write,
+    copy_static,
+    copy_titled,
     data_vintage,
     edition_stamp,
+    fresh_folder,
+    run_book,
+    swap_dir,
+    write_file,
 )
 from eocic_helpers.book.package import write_csv_package
 from eocic_helpers.book.way_in import (
@@ -171,31 +171,31 @@ def _config(src: Path) -> None:
     config["sphinx"]["config"]["numfig"] = True
     config["sphinx"]["config"]["eocic_numbering"] = "per_page"
     config["bibtex_bibfiles"] = config.get("bibtex_bibfiles", ["references.bib"])
-    _write(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
+    write_file(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
 
 
 def assemble_atlas(regions: list[Region]) -> Path:
     """``build/books/atlas``: the intro with the map and the search, and one page per region
     (its executed atlas notebook, titled with its name and codes), in parts by country."""
     atlas = atlas_name()
-    src = _fresh_folder(paths.BOOKS / atlas)
+    src = fresh_folder(paths.BOOKS / atlas)
     _config(src)
-    _copy_static(src)
+    copy_static(src)
     (src / "_static").mkdir(exist_ok=True)
     entries = search_entries(regions, {r.id: f"{r.id}/index.html" for r in regions})
-    _write(src / "_static" / SEARCH_INDEX, search_index_js(entries))
+    write_file(src / "_static" / SEARCH_INDEX, search_index_js(entries))
     shutil.copy2(SEARCH_JS, src / "_static" / SEARCH_SCRIPT)
     stamp, epoch = edition_stamp()
     svg = atlas_map(regions)
     if svg:
-        _write(src / "_static" / MAP_FILE, svg)
-    _write(src / "intro.md", _intro(regions, stamp, has_map=bool(svg)))
+        write_file(src / "_static" / MAP_FILE, svg)
+    write_file(src / "intro.md", _intro(regions, stamp, has_map=bool(svg)))
     parts: dict[str, list[dict[str, str]]] = {}
     for r in regions:
         promoted = promoted_files(r.id, [atlas])  # each file verified against its manifest
         page = src / r.id
         page.mkdir()
-        _copy_titled(promoted[f"{atlas}.ipynb"], page / "index.ipynb", page_title(r))
+        copy_titled(promoted[f"{atlas}.ipynb"], page / "index.ipynb", page_title(r))
         for rel, f in promoted.items():
             if rel.startswith("figures/") and rel.endswith(".svg"):  # the page shows the SVG
                 (page / "figures").mkdir(exist_ok=True)
@@ -207,7 +207,7 @@ def assemble_atlas(regions: list[Region]) -> Path:
         parts.setdefault(r.country_name, []).append({"file": f"{r.id}/index"})
     toc = {"format": "jb-book", "root": "intro",
            "parts": [{"caption": country, "chapters": parts[country]} for country in sorted(parts)]}
-    _write(src / "_toc.yml", yaml.safe_dump(toc, sort_keys=False, allow_unicode=True))
+    write_file(src / "_toc.yml", yaml.safe_dump(toc, sort_keys=False, allow_unicode=True))
     return src
 
 
@@ -225,12 +225,12 @@ def build_atlas() -> dict[str, Path]:
     work = paths.BOOKS / f".{atlas}-build"
     if work.exists():
         shutil.rmtree(work)
-    built = _build(src, "html", work)
+    built = run_book(src, "html", work)
     staged = paths.SITE / f".{atlas}.new"
     if staged.exists():
         shutil.rmtree(staged)
     shutil.copytree(built / "html", staged)
-    _swap_dir(staged, paths.SITE / atlas)
+    swap_dir(staged, paths.SITE / atlas)
     shutil.rmtree(work, ignore_errors=True)
     return {"html": paths.SITE / atlas / "index.html"}
 

@@ -184,7 +184,8 @@ def _editions_block(current: str, regions: list[Region]) -> str:
     return "\n".join(lines)
 
 
-def _write(path: Path, text: str) -> None:
+def write_file(path: Path, text: str) -> None:
+    """Write a book source file as UTF-8."""
     path.write_text(text, encoding="utf-8")
 
 
@@ -217,7 +218,7 @@ def _config(src: Path, title: str, name: str, regions: list[Region],
     options = config["sphinx"]["config"].setdefault("html_theme_options", {})
     options["announcement"] = _links_html(name, regions)
     options.setdefault("home_page_in_toc", bool(config["html"].get("home_page_in_navbar")))
-    _write(src / (REPORT_CONFIG if report else "_config.yml"),
+    write_file(src / (REPORT_CONFIG if report else "_config.yml"),
            yaml.safe_dump(config, sort_keys=False))
 
 
@@ -239,14 +240,15 @@ def edition_author(seed: bool) -> str:
             "(Pellegrin and Colnot, EOCIC, 2019)")
 
 
-def _fresh_folder(folder: Path) -> Path:
+def fresh_folder(folder: Path) -> Path:
+    """``folder``, emptied (created when missing)."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     return folder
 
 
-def _copy_static(src: Path) -> None:
+def copy_static(src: Path) -> None:
     """The bibliography and the stylesheet (book/_static: CSS only; a .js there would run)."""
     shutil.copy2(paths.BOOK_TEMPLATES / "references.bib", src / "references.bib")
     static = paths.BOOK_TEMPLATES / "_static"
@@ -361,10 +363,10 @@ def _pages(chapters: list[Page], promoted: dict[str, Path], src: Path,
                 _notebook_copy(nb, src / nb.name, c.title, "briefing",
                                (links or {}).get(c.file, ""))
             else:
-                _write(src / f"{c.file}.md", _placeholder(c))
+                write_file(src / f"{c.file}.md", _placeholder(c))
         else:
             make = page_text.get(c.file)
-            _write(src / f"{c.file}.md", make() if make else _placeholder(c))
+            write_file(src / f"{c.file}.md", make() if make else _placeholder(c))
 
 
 def _report(name: str, pages: list[Page], promoted: dict[str, Path], src: Path,
@@ -373,13 +375,13 @@ def _report(name: str, pages: list[Page], promoted: dict[str, Path], src: Path,
     notebook's report cells or whole notebook, and the book's own pages."""
     folder = src / REPORT_DIR
     folder.mkdir(exist_ok=True)
-    _write(folder / "index.md", _raw_latex(r"\frontmatter") + "\n" + index)
+    write_file(folder / "index.md", _raw_latex(r"\frontmatter") + "\n" + index)
     for k, p in enumerate(pages):
         mark = _raw_latex(r"\mainmatter") + "\n" if k == 0 else ""
         if p.source == "notebook":
             nb = promoted.get(f"{p.file}.ipynb")
             if nb is None:
-                _write(folder / f"{p.file}.md", mark + _placeholder(p))
+                write_file(folder / f"{p.file}.md", mark + _placeholder(p))
                 continue
             target = folder / f"{p.file}.ipynb"
             _notebook_copy(nb, target, p.title, "report" if p.cells == "report" else "all")
@@ -389,10 +391,10 @@ def _report(name: str, pages: list[Page], promoted: dict[str, Path], src: Path,
                 target.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
         else:
             make = page_text.get(p.file)
-            _write(folder / f"{p.file}.md", mark + (make() if make else _placeholder(p)))
+            write_file(folder / f"{p.file}.md", mark + (make() if make else _placeholder(p)))
 
 
-def _copy_titled(nb: Path, target: Path, title: str) -> None:
+def copy_titled(nb: Path, target: Path, title: str) -> None:
     """Copy an executed notebook, its first heading set to the title the pipeline declares
     (the declaration is the one source of chapter titles)."""
     data = json.loads(nb.read_text("utf-8"))
@@ -430,13 +432,13 @@ def _mark_for_print(src: Path, edition: Edition) -> None:
 def _write_tocs(src: Path, edition: Edition, flags: dict[str, Any]) -> None:
     """``_toc.yml`` for HTML (the briefing and its report), ``_toc_pdf.yml`` for the
     briefing's print (without HTML-only pages) and ``_toc_report_pdf.yml`` for the report's."""
-    _write(src / "_toc.yml", yaml.safe_dump(changes.with_toc_entry(toc(edition, flags=flags)),
+    write_file(src / "_toc.yml", yaml.safe_dump(changes.with_toc_entry(toc(edition, flags=flags)),
                                             sort_keys=False))
-    _write(src / "_toc_pdf.yml", yaml.safe_dump(toc(edition, pdf=True, flags=flags),
+    write_file(src / "_toc_pdf.yml", yaml.safe_dump(toc(edition, pdf=True, flags=flags),
                                                 sort_keys=False))
     report = changes.with_toc_entry(report_toc(edition, flags=flags))
     if report is not None:
-        _write(src / REPORT_TOC, yaml.safe_dump(report, sort_keys=False))
+        write_file(src / REPORT_TOC, yaml.safe_dump(report, sort_keys=False))
 
 
 #: The report's print table of contents and configuration, beside the briefing's.
@@ -465,7 +467,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
         raise EocicError(f"no run for {region.id} yet; run it first: eocic run {region.id}")
     report = changes.with_page(report_pages("region", res))
     promoted = _shown_notebooks(region.id, [*chapters, *report])
-    src = _fresh_folder(paths.BOOKS / region.id)
+    src = fresh_folder(paths.BOOKS / region.id)
     stamp, _ = edition_stamp()
     context = {
         "region": region, "results": res, "content": content_status(res), "seed": SEED_REGION,
@@ -483,7 +485,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
         region.id, "reproduction", "Every element and number of the 2019 briefing, with its "
         "status in this edition, is listed under “What this edition reproduces” in")
     ) if report else Markup("")
-    _write(src / "intro.md", templates.render("intro.md", context))
+    write_file(src / "intro.md", templates.render("intro.md", context))
     page_text = {
         "data_methods": lambda: appendix.data_methods_md(res),
         changes.PAGE.file: lambda: changes.page_md(region.name, [region]),
@@ -500,7 +502,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
         _report(region.id, report, promoted, src, page_text, templates.render(
             "report_index.md", {**context, "subject": region.name,
                                 "back_link": Markup(briefing_link(region.id))}))
-    _copy_static(src)
+    copy_static(src)
     _copy_outputs(region.id, promoted, src)
     if changes.PAGE in report:
         changes.write_tables(src, [region])
@@ -523,7 +525,7 @@ def set_build_slots(n: int) -> None:
     _SLOTS = threading.BoundedSemaphore(max(1, n))
 
 
-def _build(src: Path, builder: str, out: Path, report: bool = False) -> Path:
+def run_book(src: Path, builder: str, out: Path, report: bool = False) -> Path:
     """Run Jupyter Book strictly (warnings are errors) for HTML and for the PDF alike
     (``report``: the technical report's PDF, with its own contents and configuration)."""
     cmd = [*_jupyter_book(), "build", str(src), "--path-output", str(out), "--builder", builder,
@@ -558,7 +560,7 @@ def _build_pdf(src: Path, name: str, fresh: bool, report: bool = False) -> Path:
 
     def attempt() -> bool:
         pdf_file.unlink(missing_ok=True)
-        _build(src, "pdflatex", work, report=report)
+        run_book(src, "pdflatex", work, report=report)
         return pdf_file.exists()
 
     def glyphs_check() -> None:
@@ -601,7 +603,7 @@ def missing_glyphs(log: Path) -> list[tuple[str, str]]:
     return list(dict.fromkeys((m.group(1), m.group(2)) for m in _MISSING_GLYPH.finditer(text)))
 
 
-def _swap_dir(new: Path, target: Path) -> None:
+def swap_dir(new: Path, target: Path) -> None:
     """Replace ``target`` by ``new`` with renames, so readers never see a half-built site."""
     target.parent.mkdir(parents=True, exist_ok=True)
     old = target.with_name(f".{target.name}.old")
@@ -670,7 +672,7 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
         pool.shutdown(wait=False)
     jobs = [j for j in (pdf_job, report_job) if j is not None]
     try:
-        built = _build(src, "html", work)
+        built = run_book(src, "html", work)
     finally:  # never leave a PDF build running behind a failed HTML build
         cf.wait(jobs)
     pdf_file = pdf_job.result() if pdf_job is not None else None
@@ -680,7 +682,7 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
         shutil.rmtree(staged_site)
     shutil.copytree(built / "html", staged_site)
     _relink_report_pages(staged_site)
-    _swap_dir(staged_site, paths.SITE / name)
+    swap_dir(staged_site, paths.SITE / name)
     out = {"html": paths.SITE / name / "index.html",
            "data": write_data_package(src, paths.SITE / SITE_DATA / f"{name}-data.zip",
                                      epoch=edition_stamp()[1])}
@@ -781,7 +783,7 @@ def assemble_cross_region(regions: list[Region]) -> Path:
     chapters = chapters_for(ALL, res)
     report = changes.with_page(report_pages(ALL, res))
     promoted = _shown_notebooks(ALL, [*chapters, *report])
-    src = _fresh_folder(paths.BOOKS / ALL)
+    src = fresh_folder(paths.BOOKS / ALL)
     stamp, _ = edition_stamp()
     context = {
         "regions": regions, "results": res, "stamp": stamp, **_data_context(),
@@ -792,7 +794,7 @@ def assemble_cross_region(regions: list[Region]) -> Path:
     }
     context["report_link"] = Markup(report_link(
         ALL, "", "The data, the methods and a page for analysts are in")) if report else Markup("")
-    _write(src / "intro.md", templates.render("intro_all.md", context))
+    write_file(src / "intro.md", templates.render("intro_all.md", context))
     page_text = {
         "data_methods": lambda: appendix.data_methods_md(res),
         changes.PAGE.file: lambda: changes.page_md("the ten pilot regions", regions),
@@ -807,7 +809,7 @@ def assemble_cross_region(regions: list[Region]) -> Path:
         _report(ALL, report, promoted, src, page_text, templates.render(
             "report_index.md", {**context, "subject": "The ten pilot regions",
                                 "back_link": Markup(briefing_link(ALL))}))
-    _copy_static(src)
+    copy_static(src)
     _copy_outputs(ALL, promoted, src)
     if changes.PAGE in report:
         changes.write_tables(src, regions)

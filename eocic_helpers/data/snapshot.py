@@ -568,7 +568,9 @@ def _keep_geo(geo: pd.Series) -> pd.Series:
     return (nuts & ~geo.str.endswith(("ZZ", "XX"))) | geo.isin(["EU28", "EU27_2020"])
 
 
-def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A snapshot frame as the snapshot holds it: the kept geographies, its columns in order,
+    values rounded to 6 decimals, notes as text, sorted by indicator, geo and year."""
     frame = frame[_keep_geo(frame["geo"])]
     frame = frame[COLUMNS].copy()
     frame["value"] = frame["value"].astype(float).round(6)
@@ -698,11 +700,11 @@ def build_snapshot(raw_dir: Path, out_dir: Path | None = None,
     if not raw_dir.is_dir():
         raise DataError(f"{raw_dir}: raw folder not found; pass the folder with --raw DIR")
     out_dir = Path(out_dir or paths.SNAPSHOT)
-    frames = {name: _normalise(build(raw_dir)) for name, build in BUILDERS.items()}
+    frames = {name: normalise(build(raw_dir)) for name, build in BUILDERS.items()}
     fetched, fetched_log = build_fetched(Path(fetched_dir or paths.RAW_LOCAL))
     built = list(INDICATORS)
     if fetched is not None:
-        frames[FETCHED] = _normalise(fetched)
+        frames[FETCHED] = normalise(fetched)
         built += [i for i in FETCHED_INDICATORS if i.id in set(frames[FETCHED]["indicator"])]
     used = {g for f in frames.values() for g in f["geo"]}
     geo = build_geo(raw_dir, used)

@@ -254,7 +254,7 @@ def update(out: Path | None = None, downloads: Path | None = None, timeout: floa
             by_file.setdefault(ind.file, []).append(ind.id)
         listed = []
         for stem, ids in by_file.items():
-            frame = snap._normalise(rows[rows["indicator"].isin(ids)])
+            frame = snap.normalise(rows[rows["indicator"].isin(ids)])
             if stem == snap.FETCHED and frame.empty:
                 continue
             snap.validate(frame, known_geo=known, name=stem, sources=sources)

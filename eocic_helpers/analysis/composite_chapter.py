@@ -37,7 +37,12 @@ from eocic_helpers.analysis.composite import (
 from eocic_helpers.core.regions import Region
 from eocic_helpers.data.eocic_values import briefing_typology, cluster_stars, load_eocic
 from eocic_helpers.data.snapshot import BY_ID
-from eocic_helpers.outputs.legibility import place_labels, title_over_labels, wrap_to_width
+from eocic_helpers.outputs.legibility import (
+    place_labels,
+    title_over_labels,
+    titles_over_labels,
+    wrap_to_width,
+)
 from eocic_helpers.outputs.numbers import declared_text, declared_values
 from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, OKABE_ITO, SMALL_PT
 
@@ -180,9 +185,9 @@ def figure4(data: pd.DataFrame, focus: Region):
     strip.set_ylabel("")
     strip.set_xlabel("Composite index of industrial change, 0-1 (reconstruction)")
     ax.set_xlabel("")
-    title_over_labels(ax, "Composite index and cluster stars, pilot units")
-    title_over_labels(strip, "Pilot units without a star count in the briefing",
-                      fontsize=SMALL_PT + 0.5)
+    titles_over_labels([(ax, "Composite index and cluster stars, pilot units"),
+                        (strip, "Pilot units without a star count in the briefing",
+                         SMALL_PT + 0.5)])
     place_labels(ax, points, labels, SMALL_PT, styles=styles)
     return fig
 

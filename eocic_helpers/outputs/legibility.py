@@ -173,16 +173,18 @@ def title_over_labels(ax: Any, title: str, fontsize: float | None = None) -> Non
     titles_over_labels([(ax, title)], fontsize)
 
 
-def titles_over_labels(titles: Sequence[tuple[Any, str]], fontsize: float | None = None) -> None:
-    """:func:`title_over_labels` for several axes of one figure, with one layout pass."""
+def titles_over_labels(titles: Sequence[tuple[Any, str] | tuple[Any, str, float]],
+                       fontsize: float | None = None) -> None:
+    """:func:`title_over_labels` for several axes of one figure, with one layout pass; a
+    title may give its own font size as a third item (``fontsize`` otherwise)."""
     if not titles:
         return
     fig = titles[0][0].figure
-    size = fontsize or TITLE_PT
-    for ax, _ in titles:
+    for ax, *_ in titles:
         ax.set_title("")
     r = laid_out(fig)
-    for ax, title in titles:
+    for ax, title, *own in titles:
+        size = own[0] if own else fontsize or TITLE_PT
         outer = ax.get_tightbbox(r)
         inner = ax.get_window_extent(r)
         x = (outer.x0 - inner.x0) / inner.width

@@ -26,6 +26,7 @@ from eocic_helpers.core.pipeline import EU_WIDE
 from eocic_helpers.core.regions import EU28, Region
 from eocic_helpers.data.maps import SOURCE_ID
 from eocic_helpers.data.sources import load_sources
+from eocic_helpers.outputs.legibility import laid_out
 from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, HIGHLIGHT
 
 #: The EU extent drawn, in EPSG:3035 metres (x0, x1, y0, y1): the 28 member states of 2019
@@ -62,6 +63,17 @@ def _drawn_once(fig: Any) -> Iterator[None]:
     canvas): the figure is drawn when it is saved. Six such draws were 90 % of the locator
     map's time; the saved files are the same bytes."""
     fig.canvas.draw_idle = lambda *args, **kwargs: None
+    try:
+        yield
+    finally:
+        del fig.canvas.draw_idle
+
+
+@contextmanager
+def _laid_out_per_layer(fig: Any) -> Iterator[None]:
+    """While geopandas plots into ``fig``, run the figure's layout where it asks for a redraw
+    after each layer, instead of drawing every polygon drawn so far."""
+    fig.canvas.draw_idle = lambda *args, **kwargs: laid_out(fig)
     try:
         yield
     finally:
@@ -152,20 +164,21 @@ def choropleth_figure(layer: Any, data: pd.DataFrame, title: str, unit: str) -> 
     pilots = eu[data["pilot"].ne("").values]
     pilot_outline = pilots.dissolve(by=data.loc[data["pilot"].ne(""), "pilot"].values)
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 5.6), layout="constrained")
-    # Drawn after each layer, as geopandas asks: the colour bar's constrained layout settles
-    # on those draws (without them it comes out 0.1 pt wider), and this map is drawn once per
-    # study, not per region.
-    other.plot(ax=ax, color=OUTSIDE, edgecolor="#bdbdbd", linewidth=0.2)
-    missing = eu[eu["value"].isna()]
-    if len(missing):
-        missing.plot(ax=ax, color=NO_DATA, edgecolor="#9e9e9e", linewidth=0.2, hatch="////")
-    shown = eu[eu["value"].notna()]
-    shown.plot(ax=ax, column="value", cmap=CMAP, edgecolor="white", linewidth=0.15,
-               legend=True, legend_kwds={"label": unit, "shrink": 0.6, "pad": 0.01})
-    for colourbar in fig.axes[1:]:  # matplotlib rasterises a long colour ramp: keep it vector
-        for mesh in colourbar.collections:
-            mesh.set_rasterized(False)
-    pilot_outline.boundary.plot(ax=ax, color="#D55E00", linewidth=1.3)
+    # Laid out after each layer, where geopandas asks for a redraw: the colour bar's
+    # constrained layout settles over those passes (without them it comes out 0.1 pt wider);
+    # the layout alone, without drawing every polygon each time, settles it the same.
+    with _laid_out_per_layer(fig):
+        other.plot(ax=ax, color=OUTSIDE, edgecolor="#bdbdbd", linewidth=0.2)
+        missing = eu[eu["value"].isna()]
+        if len(missing):
+            missing.plot(ax=ax, color=NO_DATA, edgecolor="#9e9e9e", linewidth=0.2, hatch="////")
+        shown = eu[eu["value"].notna()]
+        shown.plot(ax=ax, column="value", cmap=CMAP, edgecolor="white", linewidth=0.15,
+                   legend=True, legend_kwds={"label": unit, "shrink": 0.6, "pad": 0.01})
+        for colourbar in fig.axes[1:]:  # matplotlib rasterises a long colour ramp: keep it vector
+            for mesh in colourbar.collections:
+                mesh.set_rasterized(False)
+        pilot_outline.boundary.plot(ax=ax, color="#D55E00", linewidth=1.3)
     _frame_axes(ax, EU_EXTENT)
     ax.set_title(title)
     handles = [Line2D([], [], color="#D55E00", linewidth=1.3, label="pilot region (outline)"),

@@ -65,6 +65,18 @@ def worker_seconds(build: Path) -> tuple[float, int]:
     return sum(float(t["seconds"]) for t in ran), len(ran)
 
 
+def worker_seconds_by_notebook(build: Path) -> dict[str, tuple[float, int]]:
+    """The mean worker seconds of each notebook's tasks in the last ``eocic run`` of ``build``
+    and their number, slowest first (where a warm execution's time goes)."""
+    summary = json.loads((build / "runs" / "summary.json").read_text("utf-8"))
+    by: dict[str, list[float]] = {}
+    for task in summary["tasks"]:
+        if task.get("status") == "ok":
+            by.setdefault(task["notebook"], []).append(float(task["seconds"]))
+    means = {nb: (sum(s) / len(s), len(s)) for nb, s in by.items()}
+    return dict(sorted(means.items(), key=lambda kv: -kv[1][0] * kv[1][1]))
+
+
 def tree_bytes(folder: Path) -> int:
     """Bytes of every file under ``folder`` (what a web server would publish)."""
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
@@ -215,6 +227,7 @@ def main() -> None:
     p = sh_mem([*run, "--force"], env)
     t["run_warm"] = p.seconds
     t["run_warm_worker"], warm_tasks = worker_seconds(work / "eocic")
+    per_notebook = worker_seconds_by_notebook(work / "eocic")
     mem.update(worker=p.worker_with_kernel, worker_alone=p.worker, kernel=p.kernel, tree=p.tree)
     note("eocic run --force (warm kernels)", t["run_warm"])
     t["book_parallel"] = sh([*book, "--force", "--jobs", str(cores)], env)
@@ -303,12 +316,17 @@ def main() -> None:
     for what, value, goal, met in rows:
         flag = "" if met is None else ("met" if met else "NOT MET")
         print(f"{what:{width}}  {value:>14}  {goal:>8}  {flag}")
+    print("worker seconds per warm execution, by notebook (mean x tasks):")
+    for nb, (mean, count) in per_notebook.items():
+        print(f"  {nb:{width}}  {mean:>6.2f} s x {count}")
     if args.quick:
         print("(--quick: 2 regions and no naive loop; the targets are for the full bench)")
     out = Path(os.environ.get("EOCIC_BUILD") or ROOT / "build")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(
         {"seconds": t, "memory_bytes": mem, "site_bytes": sizes, "tasks": n_tasks,
+         "warm_worker_seconds_by_notebook": {nb: {"mean": m, "tasks": n}
+                                             for nb, (m, n) in per_notebook.items()},
          "cores": cores, "pdf": pdf,
          "regions": regions, "quick": args.quick,
          "targets": [{"what": r[0].strip(), "value": r[1], "goal": r[2], "met": r[3]}

@@ -38,9 +38,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock \
 	  || $(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.lock
 	@# jsonschema imports rfc3987-syntax, when present, to check IRI formats, and it builds
-	@# 38 parsers at import (0.8 to 3 s). core/lazy_imports.py defers it in workers, kernels
-	@# and book builds; removing it spares every other process that imports nbformat (pytest,
-	@# the CLI) too. Nothing here checks an IRI format (docs/performance.md).
+	@# 38 parsers at import (0.8 to 3 s) in every process that reads a notebook (workers,
+	@# kernels, book builds, pytest); nothing here checks an IRI format (jsonschema#1428)
 	$(VENV)/bin/uv pip uninstall --quiet --python $(PY) rfc3987-syntax lark
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@# byte-compile on every core (pip compiles one file after another)

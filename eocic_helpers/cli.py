@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import re
 import signal
 import sys
@@ -77,7 +78,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     overrides: dict = {}
     if args.params_file:
         overrides.update(prm.load_params_file(Path(args.params_file)))
-    overrides.update(prm.parse_pairs(args.param or []))
+    overrides.update(dict(args.param or []))  # -p NAME VALUE: the last one wins
     per_notebook = prm.resolve(specs, overrides)
     _preflight_files([r.id for r in regions], specs)
     tasks = runner.plan([r.id for r in regions], specs, per_notebook, force=args.force)
@@ -94,18 +95,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"{len(tasks)} tasks, {hits} cache hits, {len(tasks) - hits} to run")
         return 0
     with build_lock(wait=not args.no_wait, what="eocic run"):
+        runner.clean_staging()  # what killed runs left: no other run is under way now
         for region_id in dict.fromkeys(t.region for t in tasks):
             runner.prune_undeclared(region_id)
-            runner.repair_results(region_id)
+            runner.write_results(region_id)
         start = time.perf_counter()
         options = runner.KernelOptions(isolate=args.isolate, recycle_after=args.recycle_after,
                                        cell_timeout=args.cell_timeout)
-        if args.executor == "dask":
-            outcomes = runner.run_dask(tasks, args.scheduler, force=args.force,
-                                       progress=not args.quiet, options=options)
-        else:
-            outcomes = runner.run(tasks, jobs=args.jobs, force=args.force, progress=not args.quiet,
-                                  options=options)
+        outcomes = runner.run(tasks, jobs=args.jobs, force=args.force, progress=not args.quiet,
+                              options=options, scheduler=args.scheduler
+                              if args.executor == "dask" else None)
         elapsed = time.perf_counter() - start
         summary = runner.write_summary(outcomes, elapsed)
     print(runner.format_summary(outcomes))
@@ -136,18 +135,14 @@ def _preflight_files(regions: list[str], specs: list) -> None:
     file of at most 1 MB inside the project. A region's content folder may hold other files;
     they must resolve inside the project too."""
     from eocic_helpers.core.config import check_file
-    from eocic_helpers.core.regions import SEED_REGION
 
-    patterns = list(dict.fromkeys(r for s in specs if not s.cross_region for r in s.reads))
+    specs = [s for s in specs if not s.cross_region]
+    patterns = {p: None for region in regions for s in specs for p in s.reads_for(region)}
     files: dict[Path, None] = {}
-    for pattern in (p for p in patterns if "{region}" not in p):  # the same for every region
-        files.update(dict.fromkeys(sorted(paths.ROOT.glob(pattern.replace("{seed}",
-                                                                          SEED_REGION)))))
     for region in regions:
         files[paths.region_data_dir(region) / "parameters.yaml"] = None
-        for pattern in (p for p in patterns if "{region}" in p):
-            pattern = pattern.replace("{region}", region).replace("{seed}", SEED_REGION)
-            files.update(dict.fromkeys(sorted(paths.ROOT.glob(pattern))))
+    for pattern in patterns:
+        files.update(dict.fromkeys(sorted(paths.ROOT.glob(pattern))))
     for f in files:
         if not (f.exists() or f.is_symlink()):
             continue
@@ -530,6 +525,9 @@ def _os_error_line(exc: OSError) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``eocic`` console script."""
     argv = sys.argv[1:] if argv is None else argv
+    # The study uses no pydantic plugin: no process it starts (workers, kernels, book builds
+    # inherit this) searches every installed package's entry points for one (about 25 ms each).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     pairs = sum(a in ("-p", "--param") for a in argv)
     if pairs > MAX_PARAM_PAIRS:
         print(f"eocic: error: {pairs} -p pairs given, more than {MAX_PARAM_PAIRS}; put the "

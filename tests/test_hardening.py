@@ -291,7 +291,7 @@ def test_duplicate_swot_ids_are_refused(tmp_path: Path):
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field 'swot\.weaknesses\.0\.id': "
                                           r"duplicate SWOT id 's1'"):
         sy.load_synthesis(CVL, f)
-    line = config._line_of(f, ("swot", "weaknesses", 0, "id"))
+    line = config.line_of(f, ("swot", "weaknesses", 0, "id"))
     assert "id: s1," in f.read_text().splitlines()[line - 1]
 
 

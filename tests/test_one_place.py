@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterator
+import os
+import subprocess
+import sys
+
+import pytest
 
 from eocic_helpers.core import paths, regions
 from eocic_helpers.data import reference
@@ -131,74 +135,48 @@ def test_no_module_names_a_notebook_or_lists_a_chapters_keys_again():
     assert listed == [], "take a chapter's keys from notebooks/results.yaml"
 
 
-def _is_package_module(dotted: str) -> bool:
-    base = paths.PACKAGE.parent.joinpath(*dotted.split("."))
-    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+#: Each light path of the package, as code run by a fresh interpreter, and what it must not
+#: load: imports wait inside the functions that need them (nowhere else is a list of them).
+LIGHT_PATHS = {
+    # `eocic --help` and a refused argument load the command line's module alone
+    "the command line": ("import eocic_helpers.cli", {
+        "pydantic", "yaml", "numpy", "pandas", "concurrent", "eocic_helpers.run",
+        "eocic_helpers.book", "eocic_helpers.data", "eocic_helpers.analysis",
+        "eocic_helpers.core.regions"}),
+    # the planning parent of `eocic run` (a no-op run, --dry-run), with every preflight and
+    # parameter check of notebooks/pipeline.yaml: no notebook machinery, no figure code
+    "planning a run": (
+        "from eocic_helpers.run import params, runner\n"
+        "from eocic_helpers.core.regions import load_regions\n"
+        "runner.plan([r.id for r in load_regions()], list(params.discover().values()), {},"
+        " force=True)", {
+            "papermill", "nbformat", "jupyter_client", "distributed", "tqdm", "matplotlib",
+            "seaborn", "scipy", "networkx", "IPython", "myst_nb", "geopandas", "shapely"}),
+    # the book stage only assembles: every module of book/ (the Sphinx extensions too)
+    "the book stage": (
+        "import importlib, pkgutil, eocic_helpers.book as book\n"
+        "for m in pkgutil.iter_modules(book.__path__):\n"
+        "    importlib.import_module(f'eocic_helpers.book.{m.name}')", {
+            "numpy", "pandas", "matplotlib", "IPython", "papermill", "eocic_helpers.analysis",
+            "eocic_helpers.run"}),
+    # every kernel and `eocic data check` import the snapshot's module
+    "the snapshot": ("import eocic_helpers.data.snapshot", {
+        "geopandas", "shapely", "pyreadr", "matplotlib"}),
+    # the book stage imports outputs.publication too: figures and glue load when used
+    "a publication": ("import eocic_helpers.outputs.publication", {
+        "matplotlib", "seaborn", "myst_nb", "nbformat"}),
+}
 
 
-def _imported(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) -> list[str]:
-    """The modules an import statement loads: ``from a.b import c`` is ``a.b.c`` when that is
-    a module of the package, else ``a.b``."""
-    if isinstance(node, ast.Import):
-        return [a.name for a in node.names]
-    base = node.module or ""
-    if node.level:
-        parts = module.split(".")
-        parts = parts[: len(parts) - node.level + is_package]
-        base = ".".join([*parts, *([base] if base else [])])
-    subs = [f"{base}.{a.name}" for a in node.names if _is_package_module(f"{base}.{a.name}")]
-    return subs if len(subs) == len(node.names) else [base, *subs]
-
-
-def _imports_in(node: ast.AST, scope: list[str], in_function: bool
-                ) -> Iterator[tuple[str, bool, ast.Import | ast.ImportFrom]]:
-    """(function path, inside a function, statement) of every import under ``node`` that runs
-    (not those for type checkers only)."""
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, ast.If) and ast.unparse(child.test) == "TYPE_CHECKING":
-            continue
-        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-            yield from _imports_in(child, [*scope, child.name], True)
-        elif isinstance(child, ast.ClassDef):
-            yield from _imports_in(child, [*scope, child.name], in_function)
-        elif isinstance(child, ast.Import | ast.ImportFrom):
-            yield ".".join(scope), in_function, child
-        else:
-            yield from _imports_in(child, scope, in_function)
-
-
-def _imports_by_place() -> tuple[list[tuple[str, str, str]], dict[str, set[str]]]:
-    """Every function-level import of the package as (module, function, imported module),
-    and each module's top-level imports."""
-    deferred: list[tuple[str, str, str]] = []
-    top: dict[str, set[str]] = {}
-    for path in sorted(paths.PACKAGE.rglob("*.py")):
-        parts = list(path.relative_to(paths.PACKAGE.parent).with_suffix("").parts)
-        is_package = parts[-1] == "__init__"
-        module = ".".join(parts[:-1] if is_package else parts)
-        top[module] = set()
-        for function, in_function, node in _imports_in(ast.parse(path.read_text("utf-8")), [], False):
-            names = _imported(node, module, is_package)
-            if in_function:
-                deferred.extend((module, function, n) for n in names)
-            else:
-                top[module].update(names)
-    return deferred, top
-
-
-def test_every_deferred_import_is_listed_with_its_reason():
-    """Imports are at the top of their module, except those listed in one place
-    (:data:`eocic_helpers.core.lazy_imports.DEFERRED_IMPORTS`) with the reason they wait."""
-    from eocic_helpers.core.lazy_imports import DEFERRED_IMPORTS
-
-    deferred, top = _imports_by_place()
-    keys = {f"{module}.{function} -> {name}" for module, function, name in deferred}
-    unlisted = sorted(keys - set(DEFERRED_IMPORTS))
-    assert not unlisted, ("import at the top of the module, or list it with its reason in "
-                          f"eocic_helpers/core/lazy_imports.py: {unlisted}")
-    stale = sorted(set(DEFERRED_IMPORTS) - keys)
-    assert not stale, f"DEFERRED_IMPORTS names imports that are gone: {stale}"
-    assert all(reason.strip() for reason in DEFERRED_IMPORTS.values())
-    # waiting gains nothing when the module's own top already imports it
-    redundant = sorted(f"{m}.{f} -> {n}" for m, f, n in deferred if n in top[m])
-    assert not redundant, redundant
+@pytest.mark.cli
+@pytest.mark.parametrize("path", LIGHT_PATHS)
+def test_light_paths_load_only_what_they_use(path: str, tmp_path):
+    code, forbidden = LIGHT_PATHS[path]
+    probe = (f"{code}\nimport sys\nprint(sorted(m for m in sys.modules if any("
+             f"m == f or m.startswith(f + '.') for f in {sorted(forbidden)!r})))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env=dict(os.environ, EOCIC_BUILD=str(tmp_path / "build")), timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = ast.literal_eval(proc.stdout.strip().splitlines()[-1])
+    assert not loaded, f"{path} loads {sorted({m.split('.')[0] for m in loaded})}: {loaded[:10]}"

@@ -88,7 +88,7 @@ def build(tmp_path: Path, monkeypatch) -> Path:
     fragment = {"region": CVL, "notebook": "action_plan", "figures": [],
                 "values": {"n_actions": 16, "plan_owner": "Dev'Up"}}
     runner.atomic.write_json(runner.fragment_file(CVL, "action_plan"), fragment)
-    runner.rebuild_results(CVL)
+    runner.write_results(CVL)
     runner.atomic.write_json(runner.manifest_file(CVL, "action_plan"),
                              {"key": task.key, "files": {}, "reads": []})
     assert runner.is_fresh(task)
@@ -165,10 +165,10 @@ def test_2_results_json_verification_does_not_depend_on_the_run_order(build: Pat
     runner.atomic.write_json(run_dir / "results.json", {"n_actions": 99, "plan_owner": "Dev'Up"})
     runner.atomic.write_json(run_dir / "_owners.json", {"n_actions": "zeta",
                                                         "plan_owner": "action_plan"})
-    assert runner.results_ok(CVL)
+    assert runner.results_problem(run_dir) is None
     runner.atomic.write_json(run_dir / "_owners.json", {"n_actions": "action_plan",
                                                         "plan_owner": "action_plan"})
-    assert not runner.results_ok(CVL)  # 99 is not what action_plan glued
+    assert runner.results_problem(run_dir) is not None  # 99 is not what action_plan glued
 
 
 @pytest.mark.cli
@@ -229,9 +229,9 @@ def test_3_files_are_hashed_in_chunks(tmp_path: Path):
     with open(f, "wb") as out:
         out.truncate(1024**3)
     code = ("import resource, sys; from pathlib import Path; "
-            "from eocic_helpers.core.digest import _file_sha; "
+            "from eocic_helpers.core.digest import file_sha; "
             "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
-            f"assert _file_sha(Path({str(f)!r})) is not None; "
+            f"assert file_sha(Path({str(f)!r})) is not None; "
             "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
             "print(before, after)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -395,39 +395,36 @@ def test_11_a_dask_run_whose_scheduler_dies_says_so_in_one_line(dask_cluster):
     assert not (build / "runs" / ".staging").exists()
 
 
-# -- 5. staging folders of dead runs are removed --------------------------------------------
+# -- 5. staging folders of killed runs are removed ------------------------------------------
 
 @pytest.mark.cli
-def test_5_staging_folders_of_dead_processes_are_removed(build: Path, capsys):
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
-    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        time.sleep(0.1)
-        staging = build / "runs" / ".staging"
-        dead = [staging / f"{CVL}--synthesis-{gone.pid}-{k}" for k in range(3)]
-        live = staging / f"{CVL}--synthesis-{alive.pid}-0"
-        for folder in [*dead, live]:
-            (folder / "figures").mkdir(parents=True)
-            (folder / "figures" / "x.png").write_bytes(b"partial")
-        rc, err = _cached_run(capsys)
-        assert rc == 0 and err == ""
-        assert not any(d.exists() for d in dead)
-        assert (live / "figures" / "x.png").exists()  # its process still runs
-        assert (build / "runs" / "earlier.txt").read_text() == EARLIER
-    finally:
-        alive.kill()
-        alive.wait()
-    assert runner.remove_stale_staging() == [live]
-    assert not (build / "runs" / ".staging").exists()
+def test_5_staging_folders_of_killed_runs_are_removed(build: Path, capsys):
+    """A run cleans ``.staging`` holding the build folder's lock: what it finds there was left
+    by runs killed before they could clean up, whatever their process ids."""
+    staging = build / "runs" / ".staging"
+    left = [staging / f"{CVL}--synthesis-{pid}-{k}" for pid in (1, os.getpid()) for k in range(2)]
+    for folder in left:
+        (folder / "figures").mkdir(parents=True)
+        (folder / "figures" / "x.png").write_bytes(b"partial")
+    rc, err = _cached_run(capsys)
+    assert rc == 0 and err == ""
+    assert not staging.exists()
+    assert (build / "runs" / "earlier.txt").read_text() == EARLIER
 
 
-def test_5_a_reused_process_id_does_not_keep_a_folder(build: Path, monkeypatch):
-    folder = build / "runs" / ".staging" / f"{CVL}--synthesis-{os.getppid()}-0"
-    folder.mkdir(parents=True)
-    old = time.time() - 10 * 365 * 86400  # written long before that process started
-    os.utime(folder, (old, old))
-    assert runner.remove_stale_staging() == [folder]
+@pytest.mark.cli
+def test_5_a_live_runs_staging_folders_are_kept(build: Path, capsys):
+    """A run under way holds the lock: another one on the same build folder waits, or refuses
+    with --no-wait, and touches nothing of it."""
+    from eocic_helpers.core.lock import build_lock
+
+    live = build / "runs" / ".staging" / f"{CVL}--synthesis-{os.getpid()}-0"
+    (live / "figures").mkdir(parents=True)
+    (live / "figures" / "x.png").write_bytes(b"being written")
+    with build_lock(build=build):
+        rc = cli.main(["run", CVL, "-n", "action_plan", "-q", "--no-wait"])
+    assert rc == 2 and "is in use by another eocic run or book" in capsys.readouterr().err
+    assert (live / "figures" / "x.png").read_bytes() == b"being written"
 
 
 # -- 6, 8. control, bidirectional and invisible characters in content ------------------------

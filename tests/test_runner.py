@@ -11,13 +11,21 @@ from pathlib import Path
 import pytest
 
 from eocic_helpers.core import atomic, paths
+from eocic_helpers.core.digest import module_closure, notebook_code
 from eocic_helpers.core.errors import ParameterError
+from eocic_helpers.core.pipeline import NotebookDecl
 from eocic_helpers.run import params as prm
 from eocic_helpers.run import runner
 
 
 def _specs(*names):
     return prm.select(prm.discover(), list(names))
+
+
+def _spec(notebook: str, reads: tuple[str, ...]) -> prm.NotebookSpec:
+    """A notebook ``nb`` with the code of ``notebook`` that reads ``reads``."""
+    return prm.NotebookSpec("nb", paths.NOTEBOOKS / notebook, {}, NotebookDecl(
+        scope="region", about="a test", briefing="none", reads=reads))
 
 
 def test_plan_covers_regions_times_notebooks():
@@ -42,8 +50,7 @@ def test_editing_one_regions_yaml_rekeys_only_that_region(monkeypatch, tmp_path:
         (tmp_path / "data" / "regions" / region).mkdir(parents=True)
         (tmp_path / "data" / "regions" / region / "plan.yaml").write_text("x: 1\n")
     monkeypatch.setattr(paths, "ROOT", tmp_path)
-    spec = prm.NotebookSpec("nb", paths.NOTEBOOKS / "action_plan.ipynb", {},
-                            reads=("data/regions/{region}/plan.yaml",))
+    spec = _spec("action_plan.ipynb", ("data/regions/{region}/plan.yaml",))
     key_a, key_b = (runner.task_key(spec, {}, r, "pkg") for r in ("a", "b"))
     (tmp_path / "data" / "regions" / "a" / "plan.yaml").write_text("x: 2\n")
     assert runner.task_key(spec, {}, "a", "pkg") != key_a
@@ -82,8 +89,7 @@ def test_summary_table_names_the_failing_cell():
 
 def _closure(name: str) -> set[str]:
     spec = prm.discover()[name]
-    code = "\n".join(runner._code_cells(spec.path))
-    return {p.relative_to(paths.PACKAGE).as_posix() for p in runner.module_closure(code)}
+    return {p.relative_to(paths.PACKAGE).as_posix() for p in module_closure(notebook_code(spec.path))}
 
 
 def test_module_closure_follows_function_level_imports(tmp_path: Path, monkeypatch):
@@ -96,7 +102,7 @@ def test_module_closure_follows_function_level_imports(tmp_path: Path, monkeypat
     (pkg / "sub" / "c.py").write_text("X = 1\n")
     (pkg / "unused.py").write_text("import eocic_helpers.sub.a\n")
     monkeypatch.setattr(paths, "PACKAGE", pkg)
-    got = {p.relative_to(pkg).as_posix() for p in runner.module_closure(
+    got = {p.relative_to(pkg).as_posix() for p in module_closure(
         "from eocic_helpers.sub.a import f\n")}
     assert got == {"__init__.py", "sub/__init__.py", "sub/a.py", "sub/b.py", "sub/c.py"}
 
@@ -128,7 +134,7 @@ def test_editing_a_module_no_notebook_imports_keeps_every_key(tmp_path: Path, mo
 def test_a_recorded_read_enters_the_key(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(paths, "ROOT", tmp_path)
     (tmp_path / "extra.yaml").write_text("a: 1\n")
-    spec = prm.NotebookSpec("nb", paths.NOTEBOOKS / "action_plan.ipynb", {}, reads=())
+    spec = _spec("action_plan.ipynb", ())
     without = runner.task_key(spec, {}, "r", "code")
     with_read = runner.task_key(spec, {}, "r", "code", ["extra.yaml"])
     assert with_read != without
@@ -240,11 +246,11 @@ def test_a_corrupt_results_json_is_rebuilt_from_the_fragments(runs: Path, capsys
     results = runs / "r" / "results.json"
     good = results.read_bytes()
     results.write_text('{"v": 1, "w')
-    assert runner.repair_results("r")
+    assert runner.write_results("r")
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "results.json: corrupt; rebuilt" in err
     assert results.read_bytes() == good
-    assert not runner.repair_results("r")
+    assert not runner.write_results("r")
 
 
 def test_a_truncated_failed_notebook_is_not_kept(runs: Path):
@@ -367,8 +373,7 @@ def test_an_eu_wide_output_changes_the_key_of_the_notebooks_that_read_it(monkeyp
                                                                           tmp_path: Path):
     monkeypatch.setattr(paths, "BUILD", tmp_path / "build")
     monkeypatch.setattr(paths, "RUNS", tmp_path / "build" / "runs")
-    spec = prm.NotebookSpec("nb", paths.NOTEBOOKS / "industrial_change.ipynb", {},
-                            reads=("{eu}/data/*.npy",))
+    spec = _spec("industrial_change.ipynb", ("{eu}/data/*.npy",))
     assert spec.reads_eu
     data = paths.run_dir(runner.EU_WIDE) / "data"
     data.mkdir(parents=True)

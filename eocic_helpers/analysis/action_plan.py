@@ -11,7 +11,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import _line_of, _rel, load_model, shown
+from eocic_helpers.core.config import line_of, load_model, project_path, shown
 from eocic_helpers.core.errors import ConfigError, ParameterError
 from eocic_helpers.core.regions import resolve_region
 from eocic_helpers.outputs.numbers import format_number
@@ -128,7 +128,7 @@ def _check_identity(plan: ActionPlan, folder_region: str, path: Path) -> None:
     """
     if plan.region != folder_region:
         raise ConfigError(
-            f"{_rel(path)}:{_line_of(path, ('region',))}: field 'region': says "
+            f"{project_path(path)}:{line_of(path, ('region',))}: field 'region': says "
             f"'{shown(plan.region)}' but the file is in the folder of '{folder_region}'; set "
             f"region: {folder_region}, or move the file to that region's folder")
     for field, items in (("interventions", plan.interventions), ("actions", plan.actions)):
@@ -136,7 +136,7 @@ def _check_identity(plan: ActionPlan, folder_region: str, path: Path) -> None:
         for k, item in enumerate(items):
             if item.id in seen:
                 raise ConfigError(
-                    f"{_rel(path)}:{_line_of(path, (field, k, 'id'))}: field '{field}.{k}.id': "
+                    f"{project_path(path)}:{line_of(path, (field, k, 'id'))}: field '{field}.{k}.id': "
                     f"duplicate id '{shown(item.id)}'; give each its own id")
             seen.add(item.id)
 

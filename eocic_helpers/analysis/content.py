@@ -22,7 +22,7 @@ from eocic_helpers.analysis.content_schema import (
 )
 from eocic_helpers.analysis.synthesis import load_synthesis
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import _line_of, _rel, load_yaml, validate
+from eocic_helpers.core.config import line_of, load_yaml, project_path, validate
 from eocic_helpers.core.errors import ConfigError
 
 
@@ -45,8 +45,8 @@ def load_part(region_id: str, part: str, path: Path | None = None) -> Any:
     data = load_yaml(path)
     result = validate(model, data, path)
     if result.region != region_id:
-        line = _line_of(path, ("region",))
-        raise ConfigError(f"{_rel(path)}:{line}: field 'region': '{result.region}' is not "
+        line = line_of(path, ("region",))
+        raise ConfigError(f"{project_path(path)}:{line}: field 'region': '{result.region}' is not "
                           f"'{region_id}'; this file belongs to another region")
     check_references(result, path)
     if part == "strategy":
@@ -59,7 +59,7 @@ def load_part(region_id: str, part: str, path: Path | None = None) -> Any:
 def _check_strategy(region_id: str, strategy: Strategy, path: Path) -> None:
     synthesis = load_synthesis(region_id)
     if synthesis is None:
-        raise ConfigError(f"{_rel(path)}: chapter 3 builds on the objectives and interventions "
+        raise ConfigError(f"{project_path(path)}: chapter 3 builds on the objectives and interventions "
                           f"of data/regions/{region_id}/synthesis.yaml, which is missing")
     known = {"objectives": {o.id for o in synthesis.specific_objectives},
              "interventions": {i.id for i in synthesis.interventions},
@@ -67,9 +67,9 @@ def _check_strategy(region_id: str, strategy: Strategy, path: Path) -> None:
     for field, ids in known.items():
         for k, meaning in enumerate(getattr(strategy, field)):
             if meaning.of not in ids:
-                line = _line_of(path, (field, k, "of"))
+                line = line_of(path, (field, k, "of"))
                 raise ConfigError(
-                    f"{_rel(path)}:{line}: field '{field}.{k}.of': '{meaning.of}' is not among "
+                    f"{project_path(path)}:{line}: field '{field}.{k}.of': '{meaning.of}' is not among "
                     f"the {field.replace('_', ' ')} of synthesis.yaml ({', '.join(sorted(ids))})")
 
 
@@ -80,9 +80,9 @@ def _check_recommendations(region_id: str, recs: Recommendations, path: Path) ->
     ids = {i.id for i in synthesis.interventions}
     for k, rec in enumerate(recs.interventions):
         if rec.id not in ids:
-            line = _line_of(path, ("interventions", k, "id"))
+            line = line_of(path, ("interventions", k, "id"))
             raise ConfigError(
-                f"{_rel(path)}:{line}: field 'interventions.{k}.id': '{rec.id}' is not an "
+                f"{project_path(path)}:{line}: field 'interventions.{k}.id': '{rec.id}' is not an "
                 f"intervention of synthesis.yaml ({', '.join(sorted(ids))})")
 
 

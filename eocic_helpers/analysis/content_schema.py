@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from eocic_helpers.core.config import _line_of, _rel
+from eocic_helpers.core.config import line_of, project_path
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.data.reference import load_reference
 
@@ -239,8 +239,8 @@ def check_references(model: BaseModel, path: Path) -> None:
     for loc, text in _walk(model):
         for m in PLACEHOLDER.finditer(text):
             if m.group(1) and m.group(1) not in known:
-                line = _line_of(path, loc)
+                line = line_of(path, loc)
                 field = ".".join(str(p) for p in loc)
                 raise ConfigError(
-                    f"{_rel(path)}:{line}: field '{field}': unknown reference value "
+                    f"{project_path(path)}:{line}: field '{field}': unknown reference value "
                     f"'{m.group(1)}'; add it to data/reference/briefing_values.csv or fix the id")

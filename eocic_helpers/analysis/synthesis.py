@@ -19,7 +19,7 @@ from eocic_helpers.analysis.claims import CLAIM_ID, CLAIM_IDS, claim_status
 from eocic_helpers.analysis.content_render import Page, briefing_ref, cite_source, fill, list_table
 from eocic_helpers.analysis.content_schema import Footnote, check_references
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import _line_of, _rel, load_yaml, shown, validate
+from eocic_helpers.core.config import line_of, load_yaml, project_path, shown, validate
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.core.regions import Region, load_regions
 from eocic_helpers.data.eocic_values import load_eocic
@@ -168,12 +168,12 @@ def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None
         for k, item in enumerate(getattr(model.swot, q)):
             for ev in item.evidence:
                 if ev not in known:
-                    line = _line_of(path, ("swot", q, k))
+                    line = line_of(path, ("swot", q, k))
                     raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.evidence': unknown "
                                       f"evidence '{ev}'; cite a reference, EOCIC or snapshot id")
             for claim in item.test:
                 if claim not in CLAIM_IDS:
-                    line = _line_of(path, ("swot", q, k))
+                    line = line_of(path, ("swot", q, k))
                     raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.test': unknown "
                                       f"claim '{claim}'; name one of section 1.2's claims: "
                                       f"{', '.join(sorted(CLAIM_IDS))}")
@@ -193,7 +193,7 @@ def _check_identity(model: Synthesis, region_id: str, path: Path) -> None:
     """
     if model.region != region_id:
         raise ConfigError(
-            f"{_rel(path)}:{_line_of(path, ('region',))}: field 'region': says "
+            f"{project_path(path)}:{line_of(path, ('region',))}: field 'region': says "
             f"'{shown(model.region)}' but the file is for region '{region_id}'; set "
             f"region: {region_id}, or move the file to that region's folder")
     groups: list[tuple[str, list[tuple[tuple[str | int, ...], str]]]] = [
@@ -212,9 +212,9 @@ def _check_identity(model: Synthesis, region_id: str, path: Path) -> None:
         for loc, item_id in entries:
             field = ".".join(str(p) for p in loc)
             if item_id in seen:
-                line = _line_of(path, (*loc, "id"))
+                line = line_of(path, (*loc, "id"))
                 raise ConfigError(
-                    f"{_rel(path)}:{line}: field '{field}.id': duplicate {kind} id "
+                    f"{project_path(path)}:{line}: field '{field}.id': duplicate {kind} id "
                     f"'{shown(item_id)}' (first used at {seen[item_id]}); give each its own id")
             seen[item_id] = field
 

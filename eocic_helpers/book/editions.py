@@ -47,11 +47,10 @@ from eocic_helpers.outputs.fragments import results_problem
 
 
 def _jupyter_book() -> list[str]:
-    """The ``jupyter-book`` command, run by this Python with one slow optional import deferred
-    (:mod:`eocic_helpers.core.lazy_imports`: about 0.8 s less per build)."""
+    """The ``jupyter-book`` command, run by this Python."""
     if importlib.util.find_spec("jupyter_book") is None:
         raise EocicError("jupyter-book is not installed; run: make setup")
-    return [sys.executable, "-m", "eocic_helpers.core.lazy_imports"]
+    return [sys.executable, "-c", "from jupyter_book.cli.main import main; main()"]
 
 
 def has_xelatex() -> bool:

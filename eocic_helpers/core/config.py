@@ -265,7 +265,8 @@ def _check_characters(root: Any) -> None:
                 stack.append((key, (*where, f"{name} (key)")))
 
 
-def _rel(path: Path) -> str:
+def project_path(path: Path) -> str:
+    """A file as messages name it: relative to the project when it lies inside, else as given."""
     try:
         return str(Path(path).resolve().relative_to(paths.ROOT))
     except ValueError:
@@ -346,18 +347,18 @@ def read_yaml_text(path: Path) -> str:
     with open(path, "rb") as f:
         raw = f.read(MAX_YAML_BYTES + 1)
     if len(raw) > MAX_YAML_BYTES:  # grew since stat, or not a regular size
-        raise ConfigError(f"{_rel(path)}: file is above the 1 MB limit for YAML content and "
+        raise ConfigError(f"{project_path(path)}: file is above the 1 MB limit for YAML content and "
                           "parameter files; shorten it")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         kind = ("UTF-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "binary or another encoding")
-        raise ConfigError(f"{_rel(path)}:{line}: not UTF-8 text ({kind}); save it as UTF-8 YAML"
+        raise ConfigError(f"{project_path(path)}:{line}: not UTF-8 text ({kind}); save it as UTF-8 YAML"
                           ) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise ConfigError(f"{_rel(path)}:{line}: not a text file (it holds NUL bytes); "
+        raise ConfigError(f"{project_path(path)}:{line}: not a text file (it holds NUL bytes); "
                           "save it as UTF-8 YAML")
     return text
 
@@ -403,10 +404,10 @@ def load_yaml(path: Path) -> Any:
             limit (with the line number).
     """
     path = Path(path)
-    return parse_yaml_text(read_yaml_text(path), _rel(path))
+    return parse_yaml_text(read_yaml_text(path), project_path(path))
 
 
-def _line_of(path: Path, loc: tuple[Any, ...]) -> int | None:
+def line_of(path: Path, loc: tuple[Any, ...]) -> int | None:
     """1-based line of the YAML node at ``loc`` (keys and list indices), or of its nearest parent."""
     try:
         loader = LimitedLoader(read_yaml_text(path))
@@ -446,11 +447,11 @@ def validate(model: type[M], data: Any, path: Path) -> M:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
         field = shown(".".join(str(p) for p in loc) or "(top level)")
-        line = _line_of(path, loc)
+        line = line_of(path, loc)
         where = f":{line}" if line else ""
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ConfigError(
-            f"{_rel(path)}{where}: field '{field}': {shown(err['msg'], 300)}{more}; fix that field"
+            f"{project_path(path)}{where}: field '{field}': {shown(err['msg'], 300)}{more}; fix that field"
         ) from None
 
 

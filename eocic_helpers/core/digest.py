@@ -13,25 +13,30 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from eocic_helpers.core import paths
 
 
-def _sha(data: bytes) -> str:
+def sha256_hex(data: bytes) -> str:
+    """The sha256 of ``data``, in hexadecimal."""
     return hashlib.sha256(data).hexdigest()
 
 
 PACKAGE_NAME = "eocic_helpers"
 
 
-def _module_file(name: str) -> Path | None:
-    """The source file of module ``eocic_helpers.x.y`` (module or package), if it exists."""
+@functools.lru_cache(maxsize=4096)
+def _module_file(package: Path, name: str) -> Path | None:
+    """The source file of module ``eocic_helpers.x.y`` (module or package) in ``package``, if
+    it exists (cached: the package's files do not come and go while a command runs)."""
     parts = name.split(".")
     if parts[0] != PACKAGE_NAME:
         return None
-    base = paths.PACKAGE.joinpath(*parts[1:])
+    base = package.joinpath(*parts[1:])
     if base.with_suffix(".py").is_file() and parts[1:]:
         return base.with_suffix(".py")
     if (base / "__init__.py").is_file():
@@ -80,13 +85,50 @@ def _with_parents(name: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
+#: A line that starts an import statement, at any indentation.
+_IMPORT_LINE = re.compile(r"[ \t]*(?:import|from)[ \t]")
+
+
+def _import_statements(source: str) -> list[ast.stmt]:
+    """The import statements of a module's source, each parsed alone (parsing whole modules was
+    most of a no-op run's planning): a line that starts one, with the lines it continues onto
+    (open parentheses, a final backslash). A line that only reads like one (prose in a
+    docstring) adds a name that is not a module, or nothing."""
+    lines = source.splitlines()
+    found: list[ast.stmt] = []
+    for i, line in enumerate(lines):
+        if not _IMPORT_LINE.match(line):
+            continue
+        end, depth = i, line.count("(") - line.count(")")
+        while (depth > 0 or lines[end].rstrip().endswith("\\")) and end + 1 < len(lines):
+            end += 1
+            depth += lines[end].count("(") - lines[end].count(")")
+        try:
+            found += ast.parse("\n".join([line.lstrip(), *lines[i + 1:end + 1]])).body
+        except SyntaxError:
+            continue
+    return found
+
+
 @functools.lru_cache(maxsize=512)
 def _file_imports(path: str, mtime_ns: int, size: int, name: str) -> frozenset[str]:
     """The names module file ``path`` (module ``name``) imports; cached per file version, so
-    planning many notebooks parses each module once."""
-    f = Path(path)
-    tree = ast.parse(f.read_bytes(), filename=path)
-    return frozenset(_imported_names(tree, name, f.name == "__init__.py"))
+    planning many notebooks reads each module once."""
+    tree = ast.Module(body=_import_statements(Path(path).read_text("utf-8")), type_ignores=[])
+    return frozenset(_imported_names(tree, name, Path(path).name == "__init__.py"))
+
+
+def notebook_code(notebook: Path) -> str:
+    """The source of a notebook's code cells, one after another."""
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                     for c in cells if c["cell_type"] == "code")
+
+
+def module_name(f: Path) -> str:
+    """The dotted name of a source file of the package (``eocic_helpers.core.digest``)."""
+    parts = f.relative_to(paths.PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def module_closure(code: str) -> list[Path]:
@@ -106,7 +148,7 @@ def module_closure(code: str) -> list[Path]:
         name = todo.pop()
         if name in seen or not name.startswith(PACKAGE_NAME):
             continue
-        f = _module_file(name)
+        f = _module_file(paths.PACKAGE, name)
         if f is None:
             continue
         seen[name] = f
@@ -122,7 +164,7 @@ def _sha_of_version(path: str, mtime_ns: int, size: int, inode: int) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _file_sha(path: Path) -> str | None:
+def file_sha(path: Path) -> str | None:
     """sha256 of a file, or None when it cannot be read. Cached per file version (path,
     modification time, size, inode), so one command hashes each input once."""
     try:
@@ -138,5 +180,5 @@ def code_digest(code: str) -> str:
     h = hashlib.sha256()
     for f in module_closure(code):
         h.update(f.relative_to(paths.PACKAGE).as_posix().encode())
-        h.update((_file_sha(f) or "<unreadable>").encode())
+        h.update((file_sha(f) or "<unreadable>").encode())
     return h.hexdigest()

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.digest import _file_sha
+from eocic_helpers.core.digest import file_sha
 from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.pipeline import EU_WIDE
 
@@ -88,7 +88,7 @@ def verified(region_id: str, rel: str, sha: str) -> Path:
         raise _refuse(path, "not a regular file", region_id)
     if not os.access(path, os.R_OK):
         raise _refuse(path, "unreadable (permission denied)", region_id)
-    if _file_sha(path) != sha:
+    if file_sha(path) != sha:
         raise _refuse(path, "changed since the run promoted it (sha256 differs from its "
                       "manifest)", region_id)
     return path

@@ -43,22 +43,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eocic_helpers.core import lazy_imports
+from eocic_helpers.core import paths
+from eocic_helpers.core.digest import module_closure, module_name, notebook_code
+from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.core.pipeline import declared_notebooks
 from eocic_helpers.outputs.fragments import OUTPUT_ENV
 
 KERNEL = "python3"
 #: papermill engine name registered by :func:`_register_engine`.
 ENGINE = "eocic-kept-kernel"
-#: Modules a kernel imports when it starts, so notebooks find them loaded.
-WARM_MODULES: tuple[str, ...] = (
-    "numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seaborn",
-    "eocic_helpers.outputs.style", "eocic_helpers.outputs.publication",
-    "eocic_helpers.core.regions", "eocic_helpers.data.snapshot", "eocic_helpers.data.reference",
-    "eocic_helpers.data.eocic_values", "eocic_helpers.analysis.indicators",
-    "eocic_helpers.analysis.composite", "eocic_helpers.analysis.costs",
-    "eocic_helpers.analysis.synthesis", "eocic_helpers.analysis.action_plan",
-    "myst_nb.ext.glue",
-)
+#: The libraries the study's notebooks work with, through the package (see :func:`warm_modules`).
+LIBRARIES: tuple[str, ...] = (
+    "numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seaborn", "myst_nb.ext.glue")
+
+
+def warm_modules(notebooks: Path) -> list[str]:
+    """What a kernel imports when it starts, so that notebooks find it loaded: the
+    :data:`LIBRARIES`, then every package module the code of the notebooks declared in
+    ``notebooks/pipeline.yaml`` can load (:func:`eocic_helpers.core.digest.module_closure`)."""
+    try:
+        code = "\n".join(notebook_code(notebooks / f"{name}.ipynb")
+                         for name in declared_notebooks(notebooks))
+    except (ConfigError, OSError, ValueError):  # a notebook reports its own problem
+        return list(LIBRARIES)
+    return [*LIBRARIES, *(module_name(f) for f in module_closure(code))]
 
 
 @dataclass(frozen=True)
@@ -84,18 +92,10 @@ class KernelError(RuntimeError):
 _BASELINE: dict[str, Any] = {}
 
 
-def _parent_watchdog(parent: int) -> None:
-    while True:
-        time.sleep(1.0)
-        if os.getppid() != parent:
-            os._exit(1)
-
-
-def kernel_setup(warm: tuple[str, ...] = WARM_MODULES) -> None:
-    """Run once inside a new kernel: import the usual modules, then record the baseline state
-    that :func:`kernel_reset` restores before each notebook."""
-    lazy_imports.install()  # nbformat (imported by glue) then starts in 0.2 s, not 1 s
-    for name in warm:
+def kernel_setup() -> None:
+    """Run once inside a new kernel: import what the notebooks use (:func:`warm_modules`),
+    then record the baseline state that :func:`kernel_reset` restores before each notebook."""
+    for name in warm_modules(paths.NOTEBOOKS):
         # a warm-up only: a notebook reports a missing module itself
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
@@ -114,9 +114,6 @@ def kernel_setup(warm: tuple[str, ...] = WARM_MODULES) -> None:
         np_err=np.geterr(),
     )
     del pd  # imported so that reset_option has something to reset
-    if not any(t.name == "eocic-parent-watchdog" for t in threading.enumerate()):
-        threading.Thread(target=_parent_watchdog, args=(os.getppid(),), daemon=True,
-                         name="eocic-parent-watchdog").start()
 
 
 def kernel_reset(output_dir: str) -> None:
@@ -439,7 +436,6 @@ _POOL_LOCK = threading.Lock()
 def process_pool(options: KernelOptions) -> KernelPool:
     """This process's kernel pool (created on first use; replaced if the options change)."""
     global _POOL
-    lazy_imports.install()  # before papermill/nbformat are imported in this process
     with _POOL_LOCK:
         if _POOL is None or _POOL.options != options:
             old, _POOL = _POOL, KernelPool(options)

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import json
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import _line_of, _rel, load_yaml, shown
+from eocic_helpers.core.config import line_of, load_versioned, load_yaml, project_path, shown
 from eocic_helpers.core.errors import ConfigError, ParameterError
 from eocic_helpers.core.pipeline import (
-    EU_PLACEHOLDER,
     PIPELINE_FILE,
+    NotebookDecl,
     declared_notebooks,
     load_pipeline,
     resolve_callable,
@@ -29,49 +30,45 @@ from eocic_helpers.core.pipeline import (
 
 #: Parameters the runner sets itself; users choose regions as positional arguments.
 RUNNER_PARAMETERS = {"region"}
+#: How a notebook's ``reads`` name the files of the region it runs for.
+REGION_PLACEHOLDER = "{region}"
 
 
 @dataclass(frozen=True)
 class NotebookSpec:
-    """What the runner needs to know about one notebook: its parameters cell, and its contract
-    from ``notebooks/pipeline.yaml`` (:mod:`eocic_helpers.core.pipeline`)."""
+    """What the runner needs to know about one notebook: its parameters' defaults, and its
+    contract from ``notebooks/pipeline.yaml`` (``decl``, a
+    :class:`~eocic_helpers.core.pipeline.NotebookDecl`), whose fields and properties the spec
+    answers for (``spec.reads``, ``spec.after_region``, ...)."""
 
     name: str
     path: Path
     defaults: dict[str, Any]
-    reads: tuple[str, ...] = ()
-    any_nuts2: bool = False
-    #: parameter -> dotted path of a function(value) that raises on a bad value
-    checks: dict[str, str] = field(default_factory=dict)
-    #: dotted path of a function(values) checking all of a notebook's parameters at once
-    validator: str = ""
-    #: dotted path of a function(name) -> the allowed values, shown in errors
-    allowed: str = ""
-    #: dotted paths of functions(region_id) checking a region's content before any kernel
-    preflight: tuple[str, ...] = ()
-    #: Run once over all pilots (pseudo-region ``all``), after the regions' own runs.
-    cross_region: bool = False
-    #: Run per region after the region's other notebooks, whose outputs it reads (its key
-    #: covers the region's ``results.json`` and the list of files the run produced).
-    after_region: bool = False
-    #: Run once, before the regions (pseudo-region ``eu``): EU-wide tables the regions read.
-    eu_wide: bool = False
-    #: Run per region only by ``eocic run --all-nuts2`` or when named (the atlas's pages).
-    atlas: bool = False
+    decl: NotebookDecl
 
-    @property
-    def reads_eu(self) -> bool:
-        """Whether it reads what the EU-wide notebooks publish (``{eu}/...`` reads)."""
-        return any(r.startswith(EU_PLACEHOLDER + "/") for r in self.reads)
+    def __getattr__(self, name: str) -> Any:
+        if name == "decl":  # not set yet (unpickling): never recurse
+            raise AttributeError(name)
+        return getattr(self.decl, name)
+
+    def reads_for(self, region: str) -> list[str]:
+        """Its declared read patterns for one region: ``{region}`` is the region's id (the
+        one place a read is expanded; ``{eu}/...`` stays for the runner)."""
+        return [r.replace(REGION_PLACEHOLDER, region) for r in self.decl.reads]
 
 
-def _read_notebook(path: Path) -> dict[str, Any]:
+@functools.cache
+def _cell_defaults(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    """The defaults of the ``parameters`` cell of one version of a notebook file."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: notebook not found; check notebooks/") from None
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}:{exc.lineno}: not a valid notebook (JSON: {exc.msg})") from None
+    cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ConfigError(f"{path}: needs exactly one cell tagged 'parameters', found {len(cells)}")
+    source = cells[0]["source"]
+    return parse_parameters("".join(source) if isinstance(source, list) else source)
 
 
 def parse_parameters(source: str) -> dict[str, Any]:
@@ -89,43 +86,24 @@ def parse_parameters(source: str) -> dict[str, Any]:
 
 
 def load_spec(path: Path) -> NotebookSpec:
-    """A notebook's parameters (its parameters cell, and any its declaration reads from a data
-    file), and its contract declared in ``notebooks/pipeline.yaml``.
+    """A notebook's parameters (its parameters cell, read once per version of the file, and
+    any its declaration reads from a data file), and its contract declared in
+    ``notebooks/pipeline.yaml``.
 
     Raises:
         ConfigError: the notebook is unreadable, has no single ``parameters`` cell, or is not
             declared in the pipeline.
     """
     path = Path(path)
-    nb = _read_notebook(path)
-    cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(cells) != 1:
-        raise ConfigError(f"{path}: needs exactly one cell tagged 'parameters', found {len(cells)}")
-    source = "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) else cells[0][
-        "source"]
+    defaults = dict(load_versioned(path, _cell_defaults, "notebook not found; check notebooks/"))
     declared = load_pipeline(path.parent / PIPELINE_FILE).notebooks
     if path.stem not in declared:
         raise ConfigError(f"notebooks/{path.name} is not declared in notebooks/{PIPELINE_FILE}; "
                           "add it under notebooks:")
     decl = declared[path.stem]
-    defaults = parse_parameters(source)
     if decl.parameters:  # the notebook's other parameters, read from a data file
         defaults.update(resolve_callable(decl.parameters)())
-    return NotebookSpec(
-        name=path.stem,
-        path=path,
-        defaults=defaults,
-        reads=decl.reads,
-        any_nuts2=decl.any_nuts2,
-        checks=dict(decl.checks),
-        validator=decl.validator,
-        allowed=decl.allowed,
-        preflight=decl.preflight,
-        cross_region=decl.cross_region,
-        after_region=decl.after_region,
-        eu_wide=decl.eu_wide,
-        atlas=decl.atlas,
-    )
+    return NotebookSpec(path.stem, path, defaults, decl)
 
 
 def discover(notebook_dir: Path | None = None) -> dict[str, NotebookSpec]:
@@ -160,12 +138,6 @@ def select(specs: dict[str, NotebookSpec], names: Iterable[str] | None) -> list[
 
 
 # -- value conversion and checks ------------------------------------------------------------
-
-def run_preflights(spec: NotebookSpec, region_id: str) -> None:
-    """The notebook's declared content checks for one region."""
-    for dotted in spec.preflight:
-        resolve_callable(dotted)(region_id)
-
 
 def validate_all(spec: NotebookSpec, values: dict[str, Any]) -> None:
     """The notebook's declared whole-notebook validator, if any (cross-parameter rules)."""
@@ -308,11 +280,6 @@ def resolve(
     return per_notebook
 
 
-def parse_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """``-p NAME VALUE`` pairs as a dict (the last one wins)."""
-    return {name: value for name, value in pairs}
-
-
 def load_params_file(path: Path) -> dict[str, Any]:
     """Parameters from ``-f params.yaml`` or a region's ``parameters.yaml``: name to value.
 
@@ -327,11 +294,11 @@ def load_params_file(path: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{_rel(path)}: expected a mapping of parameter: value, "
+        raise ConfigError(f"{project_path(path)}: expected a mapping of parameter: value, "
                           f"got {type(data).__name__}")
     for name in data:
         if not isinstance(name, str):
-            line = _line_of(Path(path), (name,))
-            raise ConfigError(f"{_rel(path)}{f':{line}' if line else ''}: parameter name "
+            line = line_of(Path(path), (name,))
+            raise ConfigError(f"{project_path(path)}{f':{line}' if line else ''}: parameter name "
                               f"'{shown(name)}' is not text; write name: value")
     return data

@@ -2,8 +2,9 @@
 
 Workers are long-lived processes that import papermill once. Each execution writes into its
 own staging folder; only the parent process promotes a successful run's files into
-``build/runs/<region>/`` (renames) and merges ``results.json``, so a failed or interrupted run
-leaves the last good outputs intact and different regions never collide.
+``build/runs/<region>/`` (renames) and writes ``results.json`` from the notebooks' results
+fragments, so a failed or interrupted run leaves the last good outputs intact and different
+regions never collide.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import sys
 import time
@@ -24,25 +24,19 @@ from pathlib import Path
 from typing import Any
 
 from eocic_helpers.core import atomic, paths
-from eocic_helpers.core.digest import (  # noqa: F401  (module_closure re-exported)
-    _file_sha,
-    _sha,
-    code_digest,
-    module_closure,
-)
+from eocic_helpers.core.digest import code_digest, file_sha, notebook_code, sha256_hex
 from eocic_helpers.core.errors import EocicError, ParameterError, SchedulerLost
 from eocic_helpers.core.pipeline import EU_PLACEHOLDER, EU_WIDE, load_pipeline, resolve_callable
-from eocic_helpers.core.regions import SEED_REGION, load_regions, resolve_region
+from eocic_helpers.core.regions import load_regions, resolve_region
 from eocic_helpers.core.results import declaration_digest
 from eocic_helpers.outputs.fragments import (
     FRAGMENT_SUFFIX,
     OUTPUT_ENV,
-    merge_results,
+    kept_fragments,
     read_fragment,
     results_problem,
 )
 from eocic_helpers.run import kernels
-from eocic_helpers.run.kernels import KERNEL as KERNEL  # noqa: F401  (re-exported)
 from eocic_helpers.run.kernels import KernelOptions
 from eocic_helpers.run.params import (
     NotebookSpec,
@@ -69,10 +63,9 @@ class Task:
     parameters: dict[str, Any]
     key: str = ""
     reads: list[str] = field(default_factory=list)
-    #: Digest of the package modules the notebook uses, and its declared read patterns:
-    #: what promotion needs to re-key the task with the files the run actually opened.
+    #: Digest of the package modules the notebook uses: what promotion needs to re-key the
+    #: task with the files the run actually opened.
     code: str = ""
-    declared: tuple[str, ...] = ()
     recorded: list[str] = field(default_factory=list)
     #: Runs after the region's other notebooks (scope ``after_region``).
     after_region: bool = False
@@ -99,15 +92,6 @@ class Outcome:
 
 # -- cache keys -----------------------------------------------------------------------------
 
-def _code_cells(notebook_path: Path) -> list[str]:
-    nb = json.loads(notebook_path.read_text(encoding="utf-8"))
-    return [
-        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-        for c in nb["cells"]
-        if c["cell_type"] == "code"
-    ]
-
-
 def _code_of(notebook_path: Path) -> bytes:
     """What a task's key covers of its notebook: the source of every cell, markdown included
     (the executed notebook carries the markdown into the edition), and its tags (they decide
@@ -121,22 +105,24 @@ def _code_of(notebook_path: Path) -> bytes:
 
 def modules_digest(spec: NotebookSpec) -> str:
     """Hash of the package modules a notebook's code cells can use (see :func:`module_closure`)."""
-    return code_digest("\n".join(_code_cells(spec.path)))
+    return code_digest(notebook_code(spec.path))
+
+
+#: Declared reads under this prefix are the snapshot's files: another snapshot than the
+#: committed one (``EOCIC_SNAPSHOT``) is read, and keyed, in their place.
+SNAPSHOT_PREFIX = "data/snapshot/"
 
 
 def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
-    """The data files a notebook declares it reads, for one region (globs expanded).
-
-    ``{region}`` stands for the region's id, ``{seed}`` for the seed briefing's region.
-    """
+    """The data files a notebook declares it reads, for one region (globs expanded; see
+    :meth:`~eocic_helpers.run.params.NotebookSpec.reads_for`)."""
     files: list[Path] = []
     if spec.cross_region:  # it reads what every pilot's run produced
         for r in load_regions():
             run = paths.run_dir(r.id)
             files += [f for f in [run / "results.json", *sorted((run / "tables").glob("*.csv"))]
                       if f.is_file()]
-    for pattern in spec.reads:
-        pattern = pattern.replace("{region}", region).replace("{seed}", SEED_REGION)
+    for pattern in spec.reads_for(region):
         if pattern.startswith(EU_PLACEHOLDER + "/"):  # published by the EU-wide notebooks
             eu_run = paths.run_dir(EU_WIDE)
             files.extend(m for m in sorted(eu_run.glob(pattern[len(EU_PLACEHOLDER) + 1:]))
@@ -150,15 +136,10 @@ def declared_reads(spec: NotebookSpec, region: str) -> list[Path]:
     return files
 
 
-#: Declared reads under this prefix are the snapshot's files: another snapshot than the
-#: committed one (``EOCIC_SNAPSHOT``) is read, and keyed, in their place.
-SNAPSHOT_PREFIX = "data/snapshot/"
-
-
 def _not_read_after() -> set[str]:
     """The notebooks whose outputs a region's ``after_region`` notebooks do not read: these
     themselves, and the atlas's page (scope ``atlas``), which only ``--all-nuts2`` runs."""
-    return {s.name for s in _all_specs() if s.after_region or s.atlas}
+    return {name for name, d in load_pipeline().notebooks.items() if d.after_region or d.atlas}
 
 
 def region_results_digest(region: str) -> str:
@@ -178,7 +159,7 @@ def region_results_digest(region: str) -> str:
         return "malformed"
     after = _not_read_after()
     kept = {k: v for k, v in results.items() if owners.get(k) not in after}
-    return _sha(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode())
+    return sha256_hex(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode())
 
 
 def region_outputs(region: str, own: Iterable[str] = ()) -> list[str]:
@@ -281,7 +262,7 @@ def recorded_reads(region: str, notebook: str) -> list[str]:
 
 
 def _sha_or_missing(path: Path) -> bytes:
-    sha = _file_sha(path) if path.is_file() else None
+    sha = file_sha(path) if path.is_file() else None
     return sha.encode() if sha is not None else b"<missing>"
 
 
@@ -292,7 +273,7 @@ def is_fresh(task: Task) -> bool:
     if manifest is None or manifest.get("key") != task.key:
         return False
     run_dir = paths.run_dir(task.region)
-    return all(_file_sha(run_dir / rel) == sha for rel, sha in manifest["files"].items())
+    return all(file_sha(run_dir / rel) == sha for rel, sha in manifest["files"].items())
 
 
 # -- planning -------------------------------------------------------------------------------
@@ -313,29 +294,19 @@ def plan(
     # The same region or notebook named twice is one task, not two racing for one staging folder.
     regions = list(dict.fromkeys(regions))
     specs = list({s.name: s for s in specs}.values())
+    every = _all_specs()
     if any(s.reads_eu for s in specs):  # what they read is computed first, once
-        specs = [s for s in _all_specs() if s.eu_wide and s.name not in {x.name for x in specs}
-                 ] + specs
+        specs = [s for s in every if s.eu_wide and s.name not in {x.name for x in specs}] + specs
     code = {s.name: modules_digest(s) for s in specs}
-    tasks = []
-    for spec in [s for s in specs if s.eu_wide]:
-        params = {**spec.defaults, **overrides.get(spec.name, {})}
-        validate_all(spec, params)
-        if "region" in spec.defaults:
-            params["region"] = EU_WIDE
-        task = Task(EU_WIDE, spec.name, str(spec.path), params,
-                    reads=[str(p) for p in declared_reads(spec, EU_WIDE)],
-                    code=code[spec.name], declared=tuple(spec.reads),
-                    recorded=recorded_reads(EU_WIDE, spec.name))
-        task.key = task_key(spec, params, EU_WIDE, task.code, task.recorded)
-        tasks.append(task)
+    tasks = [_task(s, EU_WIDE, EU_WIDE, {**s.defaults, **overrides.get(s.name, {})}, code[s.name])
+             for s in specs if s.eu_wide]
     cross = [s for s in specs if s.cross_region]
     specs = [s for s in specs if not s.cross_region and not s.eu_wide]
+    known = {n for s in every for n in s.defaults}
     for region in regions:
         region_file = paths.region_data_dir(region) / "parameters.yaml"
         raw_region = _region_overrides(region)
-        unknown = sorted(set(raw_region) - {n for s in specs for n in s.defaults}
-                         - {n for s in _all_specs() for n in s.defaults})
+        unknown = sorted(set(raw_region) - known)
         if unknown:
             raise ParameterError(f"{region_file}: unknown parameter '{unknown[0]}'; "
                                  "it must be declared by a notebook")
@@ -345,43 +316,38 @@ def plan(
                                         if any(k in s.defaults for s in specs)})
         except ParameterError as exc:
             raise ParameterError(f"{region_file}: {exc}") from None
-        region_tasks: list[Task] = []
-        for spec in specs:
-            params = {k: v for k, v in spec.defaults.items()}
-            params.update(region_overrides.get(spec.name, {}))
-            params.update(overrides.get(spec.name, {}))
-            validate_all(spec, params)
-            if "region" in spec.defaults:
-                params["region"] = resolve_region(region).id
-            task = Task(region, spec.name, str(spec.path), params,
-                        reads=[str(p) for p in declared_reads(spec, region)],
-                        code=code[spec.name], declared=tuple(spec.reads),
-                        recorded=recorded_reads(region, spec.name),
-                        after_region=spec.after_region, reads_eu=spec.reads_eu)
-            task.key = task_key(spec, params, region, task.code, task.recorded)
-            region_tasks.append(task)
+        region_id = resolve_region(region).id
+        region_tasks = [_task(s, region, region_id, {**s.defaults, **region_overrides.get(s.name, {}),
+                                                     **overrides.get(s.name, {})}, code[s.name])
+                        for s in specs]
         if force or not all(is_fresh(t) for t in region_tasks):
             for check in dict.fromkeys(c for s in specs for c in s.preflight):
                 resolve_callable(check)(region)
         tasks += region_tasks
-
     if cross and set(regions) >= {r.id for r in load_regions()}:
-        for spec in cross:
-            params = {**spec.defaults, **overrides.get(spec.name, {})}
-            if "region" in spec.defaults:
-                params["region"] = CROSS_REGION
-            task = Task(CROSS_REGION, spec.name, str(spec.path), params,
-                        code=modules_digest(spec), declared=tuple(spec.reads),
-                        recorded=recorded_reads(CROSS_REGION, spec.name))
-            _rekey(task)
-            tasks.append(task)
+        tasks += [_task(s, CROSS_REGION, CROSS_REGION, {**s.defaults, **overrides.get(s.name, {})},
+                        code[s.name]) for s in cross]
     return tasks
 
 
-def _rekey(task: Task) -> None:
-    """(Re)compute a task's reads and key: a cross-region task's inputs are the pilots' runs,
-    which change while the regions run before it."""
-    spec = load_spec(Path(task.notebook_path))
+def _task(spec: NotebookSpec, region: str, region_id: str, params: dict[str, Any], code: str
+          ) -> Task:
+    """One task of a plan, keyed: ``params`` validated, and its ``region`` parameter (if it
+    declares one) set to ``region_id``."""
+    validate_all(spec, params)
+    if "region" in spec.defaults:
+        params["region"] = region_id
+    task = Task(region, spec.name, str(spec.path), params, code=code,
+                recorded=recorded_reads(region, spec.name), after_region=spec.after_region,
+                reads_eu=spec.reads_eu)
+    _rekey(task, spec)
+    return task
+
+
+def _rekey(task: Task, spec: NotebookSpec | None = None) -> None:
+    """(Re)compute a task's reads and key: a task that waits for others reads what they
+    publish, which changes while they run."""
+    spec = spec or load_spec(Path(task.notebook_path))
     task.reads = [str(p) for p in declared_reads(spec, task.region)]
     task.key = task_key(spec, task.parameters, task.region, task.code, task.recorded)
 
@@ -464,53 +430,37 @@ def _outputs_of(staging: Path) -> list[str]:
     return out
 
 
-def _read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def results_ok(region: str) -> bool:
-    """True when a region's ``results.json`` (and ``_owners.json``) hold exactly what its kept
-    fragments say (:func:`eocic_helpers.outputs.fragments.results_problem`)."""
-    return results_problem(paths.run_dir(region)) is None
-
-
-def rebuild_results(region: str) -> Path:
-    """Rebuild ``results.json`` (and ``_owners.json``) of a region from the notebooks' kept
-    fragments, in notebook-name order."""
-    run_dir = paths.run_dir(region)
-    target = run_dir / "results.json"
-    for name in ("results.json", "_owners.json"):
-        (run_dir / name).unlink(missing_ok=True)
-    for f in sorted(cache_dir(region).glob(f"*{FRAGMENT_SUFFIX}")):
-        try:
-            merge_results(target, _read_json(f))
-        except (OSError, ValueError, KeyError):
-            manifest_file(region, f.name.removesuffix(FRAGMENT_SUFFIX)).unlink(missing_ok=True)
-    return target
-
-
-def repair_results(region: str, warn: Any = None) -> bool:
-    """Verify a region's ``results.json`` against the notebooks' kept fragments, as task
-    outputs are verified against their manifests: if it is missing, corrupt or changed, say so
-    in one line and rebuild it from the fragments (it is derived from them, never the other
-    way round).
+def write_results(region: str, always: bool = False) -> bool:
+    """Write a region's ``results.json`` from the notebooks' kept fragments (with
+    ``_owners.json``: which notebook glued each key), in notebook-name order: it is derived
+    from them, never the other way round. Written when it does not hold what they say (a
+    missing, corrupt or hand-edited one is reported in one line on stderr, as task outputs are
+    checked against their manifests), or unchecked with ``always`` (a fragment was promoted or
+    pruned).
 
     Returns:
-        True when it was rebuilt.
+        True when it did not hold what the fragments say.
     """
-    problem = results_problem(paths.run_dir(region))
-    if problem is None:
+    run_dir = paths.run_dir(region)
+    problem = None if always else results_problem(run_dir)
+    if problem is not None:
+        print(f"{run_dir / 'results.json'}: {problem}; rebuilt from the notebooks' fragments in "
+              f"{cache_dir(region)}", file=sys.stderr)
+    elif not always:
         return False
-    target = paths.run_dir(region) / "results.json"
-    (warn or (lambda m: print(m, file=sys.stderr)))(
-        f"{target}: {problem}; rebuilt from the notebooks' fragments in {cache_dir(region)}")
-    rebuild_results(region)
-    return True
+    results: dict[str, Any] = {}
+    owners: dict[str, str] = {}
+    for notebook, fragment in kept_fragments(cache_dir(region)).items():
+        results.update(fragment["values"])
+        owners.update(dict.fromkeys(fragment["values"], notebook))
+    atomic.write_json(run_dir / "_owners.json", owners)
+    atomic.write_json(run_dir / "results.json", results)
+    return problem is not None
 
 
 def prune_undeclared(region: str) -> list[str]:
     """Remove what a notebook no longer in ``notebooks/pipeline.yaml`` published for a region
-    (its executed notebook, figures, tables, fragment and manifest), then rebuild
+    (its executed notebook, figures, tables, fragment and manifest), then write
     ``results.json`` without its values.
 
     Returns:
@@ -539,7 +489,7 @@ def prune_undeclared(region: str) -> list[str]:
     if pruned:
         for name in pruned:
             (run_dir / f"{name}.ipynb").unlink(missing_ok=True)
-        rebuild_results(region)
+        write_results(region, always=True)
     return sorted(set(pruned))
 
 
@@ -558,8 +508,8 @@ def promote(task: Task, staging: Path) -> Path:
 
     Order: drop the old manifest (the task is stale from here on), move the new figures,
     tables and notebook in, remove the files this notebook published last time but not now,
-    keep the results fragment and merge it into ``results.json``, and write the new manifest
-    last. A crash at any step leaves a task the next run sees as stale and repairs.
+    keep the results fragment and write ``results.json`` from the fragments, and write the new
+    manifest last. A crash at any step leaves a task the next run sees as stale and repairs.
     """
     run_dir = paths.run_dir(task.region)
     staged_fragment = staging / f"{task.notebook}{FRAGMENT_SUFFIX}"
@@ -568,38 +518,33 @@ def promote(task: Task, staging: Path) -> Path:
     nb_staged = staging / f"{task.notebook}.ipynb"
     _hide_injected_parameters(nb_staged)
     outputs = _outputs_of(staging)
-    files = {rel: _sha((staging / rel).read_bytes()) for rel in outputs}
-    files[f"{task.notebook}.ipynb"] = _sha(nb_staged.read_bytes())
+    files = {rel: file_sha(staging / rel) or "" for rel in [*outputs, nb_staged.name]}
 
     run_dir.mkdir(parents=True, exist_ok=True)
     old = read_manifest(task.region, task.notebook)
     mf = manifest_file(task.region, task.notebook)
     mf.unlink(missing_ok=True)
-    (cache_dir(task.region) / f"{task.notebook}.key").unlink(missing_ok=True)  # older layout
     for rel in outputs:
         dest = run_dir / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / rel, dest)
-    final_nb = run_dir / f"{task.notebook}.ipynb"
-    run_dir.mkdir(parents=True, exist_ok=True)  # a first notebook may publish no other file
+    final_nb = run_dir / nb_staged.name
     os.replace(nb_staged, final_nb)
-    repair_results(task.region)  # against the fragments as they were: this one is not in yet
+    write_results(task.region)  # against the fragments as they were: this one is not in yet
     atomic.write_json(fragment_file(task.region, task.notebook), fragment)
-    files[f".cache/{task.notebook}{FRAGMENT_SUFFIX}"] = _file_sha(
+    files[f".cache/{task.notebook}{FRAGMENT_SUFFIX}"] = file_sha(
         fragment_file(task.region, task.notebook)) or ""
     others = _owned_by_others(task.region, task.notebook)
     for rel in sorted(set(old["files"]) - set(files) - others) if old else []:
         stale = (run_dir / rel).resolve()
         if run_dir.resolve() in stale.parents:
             stale.unlink(missing_ok=True)
-    merge_results(run_dir / "results.json", fragment)
+    write_results(task.region, always=True)
     reads = sorted(fragment.get("reads", []))
     key = task.key
     if reads != sorted(task.recorded) and task.code:  # the next plan keys on these reads
-        spec = NotebookSpec(task.notebook, Path(task.notebook_path), {}, reads=task.declared,
-                            cross_region=task.region == CROSS_REGION,
-                            after_region=task.after_region, eu_wide=task.region == EU_WIDE)
-        key = task_key(spec, task.parameters, task.region, task.code, reads, own=files)
+        key = task_key(load_spec(Path(task.notebook_path)), task.parameters, task.region,
+                       task.code, reads, own=files)
     atomic.write_json(mf, {"key": key, "region": task.region, "notebook": task.notebook,
                            "files": files, "reads": reads})
     (run_dir / "failed" / f"{task.notebook}.ipynb").unlink(missing_ok=True)  # superseded
@@ -609,7 +554,7 @@ def promote(task: Task, staging: Path) -> Path:
 
 def _complete_notebook(path: Path) -> bool:
     try:
-        return isinstance(_read_json(path).get("cells"), list)
+        return isinstance(json.loads(path.read_text(encoding="utf-8")).get("cells"), list)
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -633,65 +578,20 @@ def _keep_failed(task: Task, staging: Path) -> str:
     return str(dest) if dest.exists() else ""
 
 
-# -- the pool -------------------------------------------------------------------------------
+# -- the executors ---------------------------------------------------------------------------
 
 def _staging_dir(task: Task, index: int) -> Path:
-    """A staging folder no other task of any run can share (run pid + task index)."""
+    """A staging folder no other task shares (task index, and the run's process id: tests drive
+    the runner without the build folder's lock)."""
     return paths.RUNS / ".staging" / f"{task.region}--{task.notebook}-{os.getpid()}-{index}"
 
 
-_STAGING_NAME = re.compile(r".+-(?P<pid>[0-9]+)-[0-9]+")
-
-
-def _owner_alive(pid: int, folder_time: float) -> bool:
-    """True when process ``pid`` exists and is old enough to have made a folder last changed at
-    ``folder_time`` (a process id reused by a younger process is not the owner)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: it exists
-        pass
-    try:
-        import psutil
-
-        return psutil.Process(pid).create_time() <= folder_time + 1.0
-    except Exception:  # psutil missing, or the process ended meanwhile: keep it this time
-        return True
-
-
-def remove_stale_staging() -> list[Path]:
-    """Remove the staging folders (``build/runs/.staging/<task>-<pid>-<n>``) of runs whose
-    process is gone: a run killed with SIGKILL, or a machine that lost power, cannot clean up
-    after itself. Folders of live runs are kept.
-
-    Returns:
-        The folders removed.
-    """
-    folder = paths.RUNS / ".staging"
-    removed: list[Path] = []
-    try:
-        entries = sorted(folder.iterdir())
-    except OSError:
-        return removed
-    for entry in entries:
-        m = _STAGING_NAME.fullmatch(entry.name)
-        if m is None:
-            continue
-        try:
-            changed = entry.lstat().st_mtime
-        except OSError:
-            continue
-        if not _owner_alive(int(m.group("pid")), changed):
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
-            removed.append(entry)
-    _remove_empty(folder)
-    return removed
+def clean_staging() -> None:
+    """Remove ``build/runs/.staging``: what runs killed before they could clean up (SIGKILL, a
+    power cut) left there. Call it holding the build folder's lock
+    (:func:`eocic_helpers.core.lock.build_lock`): no other run of the folder is under way then,
+    so nothing there belongs to a live run."""
+    shutil.rmtree(paths.RUNS / ".staging", ignore_errors=True)
 
 
 def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 2.0) -> None:
@@ -699,15 +599,12 @@ def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 2.0) -> None:
     its kernel and exits), then SIGKILL for any of them still there after ``grace`` seconds."""
     procs = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown drops it
     pool.shutdown(wait=False, cancel_futures=True)
-    family = []
-    try:
-        import psutil
+    import psutil
 
-        for p in procs:
-            with contextlib.suppress(psutil.Error, TypeError):
-                family += psutil.Process(p.pid).children(recursive=True)
-    except ImportError:  # pragma: no cover - psutil comes with distributed
-        psutil = None
+    family = []
+    for p in procs:
+        with contextlib.suppress(psutil.Error, TypeError):
+            family += psutil.Process(p.pid).children(recursive=True)
     for p in procs:
         with contextlib.suppress(OSError, AttributeError):
             p.terminate()
@@ -718,7 +615,7 @@ def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 2.0) -> None:
         if p.is_alive():
             p.kill()
             p.join(1.0)
-    if psutil is not None and family:  # the kernels: gone with their worker, or killed here
+    if family:  # the kernels: gone with their worker, or killed here
         _, alive = psutil.wait_procs(family, timeout=max(0.2, deadline - time.monotonic()))
         for k in alive:
             with contextlib.suppress(psutil.Error):
@@ -830,93 +727,41 @@ class _Schedule:
         return [self.outcomes[i] for i in range(len(self.tasks))]
 
 
-def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = True,
-        options: KernelOptions | None = None) -> list[Outcome]:
-    """Execute tasks in a pool of ``jobs`` worker processes, each with a warm kernel, skipping
-    fresh ones.
+class _Pool:
+    """The local executor: a pool of worker processes, each with a warm kernel. A worker that
+    dies breaks the pool: its tasks fail with one line."""
 
-    One pool serves the whole run. A task that depends on others (:func:`_dependencies`) is
-    keyed, and run unless fresh, as soon as they are settled, so a region's ``after_region``
-    notebook starts while other regions are still running, on a kernel that is already warm.
+    desc = "eocic run"
+    #: Seconds :func:`run` waits for a task before it calls :meth:`check` (None: until one ends).
+    poll: float | None = None
 
-    On an interrupt (SIGINT, or SIGTERM turned into one by the CLI) queued tasks are cancelled,
-    workers and their kernels are stopped within about two seconds, staging folders are removed
-    and the interrupt is raised again.
+    def __init__(self, jobs: int, options: KernelOptions) -> None:
+        self.slots: int | None = jobs
+        self.executor: cf.Executor = cf.ProcessPoolExecutor(
+            max_workers=jobs, initializer=_worker_init, initargs=(options, os.getpid()))
 
-    Returns:
-        One outcome per task, in task order.
-    """
-    from tqdm import tqdm
+    def failure(self, exc: Exception) -> str:
+        """Why a task whose future raised ``exc`` failed (an executor's fault, never the
+        notebook's: :func:`execute` reports those)."""
+        if isinstance(exc, cf.process.BrokenProcessPool):
+            return f"worker process died ({exc})"
+        raise exc
 
-    remove_stale_staging()
-    options = options or KernelOptions()
-    schedule = _Schedule(tasks, force)
-    outcomes = schedule.outcomes
-    bar = None
-    pool: cf.ProcessPoolExecutor | None = None
-    stagings: dict[int, Path] = {}
-    futures: dict[cf.Future[Outcome], int] = {}
-    submitted: list[int] = []  # in submission order, the pool's order
-    failed = 0
+    def check(self, left: int, total: int) -> str | None:
+        """Called when no task ended for :attr:`poll` seconds (``left`` of ``total`` tasks
+        unfinished): a reason to fail every unfinished task, or None to keep waiting."""
+        return None
 
-    def show() -> None:
-        if bar is not None:
-            running = [tasks[i].label for i in submitted[: max(1, jobs)]]
-            bar.set_postfix_str(f"running {', '.join(sorted(running)) or '-'} | failed {failed}")
+    def lost(self, left: int, total: int) -> EocicError:
+        """The error of a run whose executor cancelled its tasks (it went away)."""
+        return EocicError(f"the executor stopped; {left} of {total} tasks did not finish")
 
-    if schedule.idle:
-        return schedule.ordered()
-
-    bar = tqdm(total=len(tasks), initial=len(outcomes), unit="nb", file=sys.stderr,
-               disable=not progress, dynamic_ncols=True, desc="eocic run")
-    interrupted = False
-    try:
-        pool = cf.ProcessPoolExecutor(
-            max_workers=max(1, min(jobs, len(schedule.ready) + len(schedule.waiting))),
-            initializer=_worker_init, initargs=(options, os.getpid()))
-        while schedule.ready or futures:
-            for i in schedule.take():
-                stagings[i] = _staging_dir(tasks[i], i)
-                futures[pool.submit(execute, tasks[i], str(stagings[i]), options)] = i
-                submitted.append(i)
-            show()
-            done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
-            for fut in done:
-                i = futures.pop(fut)
-                task = tasks[i]
-                try:
-                    outcome = fut.result()
-                except cf.process.BrokenProcessPool as exc:
-                    outcome = Outcome(task.region, task.notebook, "failed",
-                                      error=f"worker process died ({exc})")
-                if _settle(task, outcome, stagings[i]) != "ok":
-                    failed += 1
-                    bar.write(f"FAILED {task.label}: {outcome.error}", file=sys.stderr)
-                submitted.remove(i)
-                bar.update(1 + schedule.settle(i, outcome))
-            show()
-    except BaseException:
-        interrupted = True
-        if pool is not None:
-            _stop_workers(pool)
-        raise
-    finally:
-        if pool is not None and not interrupted:
-            pool.shutdown(wait=True, cancel_futures=True)
-        bar.close()
-        for staging in stagings.values():
-            shutil.rmtree(staging, ignore_errors=True)
-        _remove_empty(paths.RUNS / ".staging")
-    return schedule.ordered()
-
-
-def _remove_empty(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        folder.rmdir()
-
-
-def _dask_shutdown_kernels() -> None:
-    kernels.shutdown_process_pool()
+    def close(self, interrupted: bool) -> None:
+        """Stop the executor: after the last task, or at once on an interrupt."""
+        if interrupted:
+            _stop_workers(self.executor)
+        else:
+            self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 #: Seconds a Dask run waits with no worker left before it fails its unfinished tasks
@@ -926,21 +771,84 @@ DASK_WORKER_TIMEOUT = 60.0
 DASK_POLL = 0.5
 
 
+class _Dask(_Pool):
+    """An existing Dask distributed cluster at ``scheduler``, through its ``concurrent.futures``
+    executor (``Client.get_executor``), and what only a cluster does to a run.
+
+    The workers must see the project files (same path) and the project environment; each Dask
+    worker process keeps warm kernels (one per concurrently running task), shut down at the
+    end. A task whose worker dies is rescheduled by Dask while workers remain; when none is
+    left for :data:`DASK_WORKER_TIMEOUT` seconds, each unfinished task fails with one line. A
+    lost scheduler raises :class:`SchedulerLost` at once.
+
+    Raises:
+        EocicError: the scheduler cannot be reached.
+    """
+
+    desc = "eocic run (dask)"
+    poll = DASK_POLL
+
+    def __init__(self, scheduler: str) -> None:
+        from distributed import Client
+
+        _dask_logs_to_file()  # after the import: importing distributed sets its log handlers
+        try:
+            self.client = Client(scheduler, timeout="10s")
+        except (OSError, ValueError, TypeError) as exc:
+            raise EocicError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it "
+                             "or use the local pool (drop --executor dask)") from None
+        self.scheduler, self.slots = scheduler, None
+        self.executor = self.client.get_executor(pure=False)
+        self.wait_for = _dask_worker_timeout()
+        self.alone_since: float | None = None
+
+    def failure(self, exc: Exception) -> str:  # the task failed on every worker Dask tried
+        return f"dask task lost: {type(exc).__name__}: {' '.join(str(exc).split())}"
+
+    def lost(self, left: int, total: int) -> SchedulerLost:
+        return SchedulerLost(
+            f"lost the Dask scheduler at {self.scheduler} during the run (it stopped, or the "
+            f"network to it failed); {left} of {total} tasks did not finish and nothing of "
+            "theirs was published; restart the scheduler and its workers, then run again "
+            "(finished tasks are cached), or drop --executor dask to use the local pool")
+
+    def workers(self) -> int | None:
+        """How many workers the scheduler has, or None when it cannot be asked."""
+        try:
+            info = self.client.scheduler_info(n_workers=0)
+        except Exception:
+            return None
+        return info.get("n_workers", len(info.get("workers", {}))) if info else None
+
+    def check(self, left: int, total: int) -> str | None:
+        workers = self.workers() if self.client.status == "running" else None
+        if workers is None and self.client.status != "running":
+            raise self.lost(left, total)
+        if workers:
+            self.alone_since = None
+        elif self.alone_since is None:
+            self.alone_since = time.monotonic()
+        elif time.monotonic() - self.alone_since > self.wait_for:
+            return (f"no Dask worker left for {self.wait_for:g} s (the workers died or were "
+                    f"stopped); start workers for {self.scheduler} and run again")
+        return None
+
+    def close(self, interrupted: bool) -> None:
+        if self.client.status == "running":
+            with contextlib.suppress(Exception):
+                self.executor.shutdown(wait=False)  # cancels what is left
+                if self.workers():
+                    self.client.run(kernels.shutdown_process_pool)
+        with contextlib.suppress(Exception):
+            self.client.close(timeout=2)
+
+
 def _dask_worker_timeout() -> float:
     try:
         value = float(os.environ.get("EOCIC_DASK_WORKER_TIMEOUT", DASK_WORKER_TIMEOUT))
     except ValueError:
         return DASK_WORKER_TIMEOUT
     return value if value > 0 else DASK_WORKER_TIMEOUT
-
-
-def _dask_workers(client: Any) -> int | None:
-    """How many workers the scheduler has, or None when it cannot be asked."""
-    try:
-        info = client.scheduler_info(n_workers=0)
-    except Exception:
-        return None
-    return info.get("n_workers", len(info.get("workers", {}))) if info else None
 
 
 def _dask_logs_to_file() -> None:
@@ -964,125 +872,91 @@ def _dask_logs_to_file() -> None:
             logger.propagate = False
 
 
-def run_dask(tasks: list[Task], scheduler: str, force: bool = False, progress: bool = True,
-             options: KernelOptions | None = None) -> list[Outcome]:
-    """Execute tasks on an existing Dask distributed cluster at ``scheduler``.
+def run(tasks: list[Task], jobs: int = 2, force: bool = False, progress: bool = True,
+        options: KernelOptions | None = None, scheduler: str | None = None) -> list[Outcome]:
+    """Execute tasks, skipping fresh ones: in a pool of ``jobs`` worker processes, each with a
+    warm kernel, or on the Dask cluster at ``scheduler`` (:class:`_Dask`). One loop over the
+    ``concurrent.futures`` interface drives both; outputs are promoted here, by this process.
 
-    The workers must see the project files (same path) and the project environment; outputs
-    are promoted here, by this process, exactly as with the local pool. Each Dask worker
-    process keeps warm kernels (one per concurrently running task), shut down at the end.
+    One executor serves the whole run. A task that depends on others (:func:`_dependencies`)
+    is keyed, and run unless fresh, as soon as they are settled, so a region's
+    ``after_region`` notebook starts while other regions are still running, on a kernel that
+    is already warm.
 
-    A run ends on its own whatever happens to the cluster: a task whose worker dies is
-    rescheduled by Dask while workers remain; when none is left for
-    :data:`DASK_WORKER_TIMEOUT` seconds, each unfinished task fails with one line. A lost
-    scheduler raises :class:`SchedulerLost` at once.
+    On an interrupt (SIGINT, or SIGTERM turned into one by the CLI) queued tasks are cancelled,
+    workers and their kernels are stopped within about two seconds, staging folders are removed
+    and the interrupt is raised again.
+
+    Returns:
+        One outcome per task, in task order.
 
     Raises:
-        EocicError: the scheduler cannot be reached or its address is malformed.
-        SchedulerLost: the scheduler went away during the run.
+        EocicError: the Dask scheduler cannot be reached.
+        SchedulerLost: the Dask scheduler went away during the run.
     """
-    return _run_dask(tasks, scheduler, force, progress, options)
-
-
-def _run_dask(tasks: list[Task], scheduler: str, force: bool, progress: bool,
-              options: KernelOptions | None) -> list[Outcome]:
     from tqdm import tqdm
 
-    try:
-        from distributed import Client
-    except ImportError:  # pragma: no cover - distributed is a project dependency
-        raise EocicError("the dask executor needs the 'distributed' package; run make setup") from None
-    _dask_logs_to_file()  # after the import: importing distributed sets its log handlers
-    remove_stale_staging()
     options = options or KernelOptions()
-    schedule = _Schedule(tasks, force)  # the same dependency logic as the local pool
+    schedule = _Schedule(tasks, force)
     outcomes = schedule.outcomes
     if schedule.idle:
         return schedule.ordered()
-    stagings: dict[int, Path] = {}
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, ValueError, TypeError) as exc:
-        raise EocicError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it or "
-                         "use the local pool (drop --executor dask)") from None
+    executor = _Dask(scheduler) if scheduler else _Pool(
+        max(1, min(jobs, len(schedule.ready) + len(schedule.waiting))), options)
     bar = tqdm(total=len(tasks), initial=len(outcomes), unit="nb", file=sys.stderr,
-               disable=not progress, desc="eocic run (dask)")
-    futures: dict[Any, int] = {}
-    pending: dict[Any, int] = {}
-    wait_for = _dask_worker_timeout()
+               disable=not progress, dynamic_ncols=True, desc=executor.desc)
+    stagings: dict[int, Path] = {}
+    futures: dict[cf.Future[Outcome], int] = {}  # in submission order
+    failed = 0
 
     def settle(i: int, outcome: Outcome) -> None:
+        nonlocal failed
         if i in stagings and _settle(tasks[i], outcome, stagings[i]) != "ok":
+            failed += 1
             bar.write(f"FAILED {tasks[i].label}: {outcome.error}", file=sys.stderr)
         bar.update(1 + schedule.settle(i, outcome))
 
-    def submit() -> None:
-        for i in schedule.take():
-            stagings[i] = _staging_dir(tasks[i], i)
-            fut = client.submit(execute, tasks[i], str(stagings[i]), options, pure=False)
-            futures[fut] = pending[fut] = i
+    def fail(i: int, why: str) -> None:
+        settle(i, Outcome(tasks[i].region, tasks[i].notebook, "failed", error=why))
 
-    def lost() -> SchedulerLost:
-        left = len(tasks) - len(outcomes)
-        return SchedulerLost(
-            f"lost the Dask scheduler at {scheduler} during the run (it stopped, or the network "
-            f"to it failed); {left} of {len(tasks)} tasks did not finish and nothing of theirs "
-            "was published; restart the scheduler and its workers, then run again (finished "
-            "tasks are cached), or drop --executor dask to use the local pool")
-
+    interrupted = False
     try:
-        submit()
-        alone_since: float | None = None
-        while pending:
-            if client.status != "running":
-                raise lost()
-            finished = [fut for fut in pending if fut.done()]
-            for fut in finished:
-                i = pending.pop(fut)
-                task = tasks[i]
-                if fut.status == "cancelled":  # the client lost the scheduler
-                    raise lost()
+        while schedule.ready or futures:
+            for i in schedule.take():
+                stagings[i] = _staging_dir(tasks[i], i)
+                futures[executor.executor.submit(execute, tasks[i], str(stagings[i]), options)] = i
+            running = sorted(tasks[i].label for i in list(futures.values())[:executor.slots])
+            bar.set_postfix_str(f"running {', '.join(running) or '-'} | failed {failed}")
+            done, _ = cf.wait(futures, timeout=executor.poll, return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                i = futures.pop(fut)
+                if fut.cancelled():  # a Dask client that lost its scheduler cancels them
+                    raise executor.lost(len(tasks) - len(outcomes), len(tasks))
                 try:
                     outcome = fut.result()
-                except Exception as exc:  # the task failed on every worker Dask tried
-                    outcome = Outcome(task.region, task.notebook, "failed",
-                                      error=f"dask task lost: {type(exc).__name__}: "
-                                            f"{' '.join(str(exc).split())}")
+                except Exception as exc:
+                    outcome = Outcome(tasks[i].region, tasks[i].notebook, "failed",
+                                      error=executor.failure(exc))
                 settle(i, outcome)
-            if finished:
-                submit()  # what waited for them, on the same cluster
-                continue
-            workers = _dask_workers(client)
-            if workers is None and client.status != "running":
-                raise lost()
-            if workers:
-                alone_since = None
-            elif alone_since is None:
-                alone_since = time.monotonic()
-            elif time.monotonic() - alone_since > wait_for:
-                gone = (f"no Dask worker left for {wait_for:g} s (the workers died or were "
-                        f"stopped); start workers for {scheduler} and run again")
-                for i in sorted(pending.values()):
-                    settle(i, Outcome(tasks[i].region, tasks[i].notebook, "failed", error=gone))
-                pending.clear()
-                for i in sorted(set(range(len(tasks))) - outcomes.keys()):  # never started
+            why = None if done else executor.check(len(tasks) - len(outcomes), len(tasks))
+            if why:  # every unfinished task fails, those never started too
+                for i in sorted(futures.values()):
+                    fail(i, why)
+                futures.clear()
+                for i in sorted(set(range(len(tasks))) - outcomes.keys()):
                     schedule.waiting.discard(i)
-                    settle(i, Outcome(tasks[i].region, tasks[i].notebook, "failed", error=gone))
+                    fail(i, why)
                 schedule.take()
-                break
-            time.sleep(DASK_POLL)
+    except BaseException:
+        interrupted = True
+        raise
     finally:
+        executor.close(interrupted)
         bar.close()
-        if client.status == "running":
-            with contextlib.suppress(Exception):
-                client.cancel(list(futures))
-                if _dask_workers(client):
-                    client.run(_dask_shutdown_kernels)
-        with contextlib.suppress(Exception):
-            client.close(timeout=2)
         for staging in stagings.values():
             shutil.rmtree(staging, ignore_errors=True)
-        _remove_empty(paths.RUNS / ".staging")
+        with contextlib.suppress(OSError):
+            (paths.RUNS / ".staging").rmdir()
     return schedule.ordered()
 
 

@@ -24,7 +24,9 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,51 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                                     f"{' and the shared study build' if uses_build else ''}: "
                                     "a test is unit, cli, or one or more of study, dask, "
                                     "browser and pdf")
+    items[:] = _in_running_order(items)
+
+
+#: The order the suite runs in, by what a test needs (see :func:`_in_running_order`).
+RUN_FIRST, WHILE_EDITIONS_BUILD, OWN_PROJECTS, EDITIONS, DASK = range(5)
+
+
+def _group(item: pytest.Item) -> int:
+    names = set(getattr(item, "fixturenames", ()))
+    markers = {m.name for m in item.iter_markers()}
+    if "dask" in markers:
+        return DASK
+    if "all_editions" in names or markers & {"browser", "pdf"}:
+        return EDITIONS
+    if BUILD_FIXTURES & names:
+        return WHILE_EDITIONS_BUILD
+    if markers & set(CHEAP):
+        return RUN_FIRST
+    return OWN_PROJECTS
+
+
+def _in_running_order(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The tests in the order that keeps both cores busy: the study is built in the
+    background from the first test on (:func:`_background`), so the ``unit`` and ``cli``
+    tests, one core's work, run first, beside it; then the tests that read the study's runs,
+    beside the editions' build, which starts as soon as the study is built; then the tests
+    that run projects of their own, those that read the editions, and the Dask tests. Within
+    a group, the collection's order. Tests of one module that share a module-scoped fixture
+    run in the earliest group of any of them, so that no such fixture is set up twice."""
+    group = {item: _group(item) for item in items}
+    shared: dict[tuple[object, str], list[pytest.Item]] = {}
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        for name, defs in (info.name2fixturedefs.items() if info else ()):
+            if defs and defs[-1].scope == "module":
+                shared.setdefault((getattr(item, "module", None), name), []).append(item)
+    changed = True
+    while changed:
+        changed = False
+        for users in shared.values():
+            first = min(group[u] for u in users)
+            for u in users:
+                if group[u] != first:
+                    group[u], changed = first, True
+    return sorted(items, key=lambda item: group[item])
 
 
 def run_cli(*args: str, build: Path | None = None, check: bool = False,
@@ -165,24 +212,78 @@ ATLAS_SAMPLE = ["at33", "be10", "bg31", "cy00", "cz01", "de11", "dk01", "ee00", 
                 "centre-val-de-loire"]
 
 
+def _eocic_in(env: Mapping[str, str], *args: str) -> None:
+    """``eocic ARGS`` as a process with exactly ``env`` (never this process's environment,
+    which a test in the main thread may be changing), failing loudly."""
+    proc = subprocess.run([*EOCIC, *args], capture_output=True, text=True, env=dict(env),
+                          cwd=ROOT)
+    if proc.returncode != 0:
+        raise AssertionError(f"eocic {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+
+
+def _build_study(build: Path, env: Mapping[str, str], editions: bool) -> None:
+    """The shared build (see :func:`study_build`), then, when some test reads them, its
+    editions (see :func:`all_editions`)."""
+    seed = {**env, "EOCIC_BUILD": str(build), "PYTHONHASHSEED": E2E_HASHSEED}
+    _eocic_in(seed, "run", "-n", "atlas", *ATLAS_SAMPLE, "--quiet")
+    _eocic_in(seed, "run", "--quiet")
+    _BACKGROUND["study"].set_result(build)
+    if editions:
+        pdf = [] if shutil.which("xelatex", path=env.get("PATH")) else ["--no-pdf"]
+        _eocic_in({**env, "EOCIC_BUILD": str(build)}, "book", "all", *pdf)
+
+
+#: What :func:`_background` builds: the shared study ("study") and its editions ("editions").
+_BACKGROUND: dict[str, Future[Path]] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _background(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Start the shared build in a thread of its own at the first test, when any test of the
+    session uses it: its processes then run beside the ``unit`` and ``cli`` tests, which the
+    suite runs first (:func:`_in_running_order`), and the editions are built right after the
+    study, beside the tests that read its runs. :func:`study_build` and :func:`all_editions`
+    wait for their part. At the end of the session, the thread is waited for."""
+    names = [set(getattr(item, "fixturenames", ())) for item in request.session.items]
+    if not any(BUILD_FIXTURES & n for n in names):
+        yield
+        return
+    reused = os.environ.get("EOCIC_TEST_BUILD")
+    build = Path(reused) if reused else tmp_path_factory.mktemp("study") / "build"
+    editions = any("all_editions" in n for n in names)
+    _BACKGROUND.update(study=Future(), editions=Future())
+    env = dict(os.environ)  # taken now, in the main thread, before any test changes it
+
+    def work() -> None:
+        try:
+            _build_study(build, env, editions)
+            _BACKGROUND["editions"].set_result(build)
+        except BaseException as exc:  # noqa: BLE001 - handed to the fixtures that wait
+            for part in _BACKGROUND.values():
+                if not part.done():
+                    part.set_exception(exc)
+
+    thread = threading.Thread(target=work, name="study build", daemon=True)
+    thread.start()
+    yield
+    thread.join()
+
+
 @pytest.fixture(scope="session")
-def study_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def study_build() -> Path:
     """The one build of the study for the whole session (``PYTHONHASHSEED=E2E_HASHSEED``, the
     local pool, warm kernels): the atlas pages of :data:`ATLAS_SAMPLE` with the EU-wide step
     they reuse, then every notebook of every pilot region and the cross-region notebook (so
     ``summary.json`` is the study's run). Tests read it and never write into it: a test that
-    changes a build works on :func:`copy_build`.
+    changes a build works on :func:`copy_build`. Built in the background from the first test
+    on (:func:`_background`); this waits for it.
 
     With ``EOCIC_TEST_BUILD`` set (never in CI), it is that folder of the developer's own,
     brought up to date by the same two ``eocic run`` (cache hits for what did not change):
     the study tests then take a minute or two instead of several.
     """
-    reused = os.environ.get("EOCIC_TEST_BUILD")
-    build = Path(reused) if reused else tmp_path_factory.mktemp("study") / "build"
-    seed = {"PYTHONHASHSEED": E2E_HASHSEED}
-    run_cli("run", "-n", "atlas", *ATLAS_SAMPLE, "--quiet", build=build, check=True, env=seed)
-    run_cli("run", "--quiet", build=build, check=True, env=seed)
-    return build
+    return _BACKGROUND["study"].result()
 
 
 @pytest.fixture(scope="session")
@@ -206,10 +307,9 @@ def all_pilots_build(study_build: Path) -> Path:
 @pytest.fixture(scope="session")
 def all_editions(study_build: Path) -> Path:
     """The shared build with every edition built (``eocic book all``: HTML, and the PDF when
-    xelatex is present). Shared by the tests that read editions; none of them writes."""
-    pdf = [] if shutil.which("xelatex") else ["--no-pdf"]
-    run_cli("book", "all", *pdf, build=study_build, check=True)
-    return study_build
+    xelatex is present). Shared by the tests that read editions; none of them writes. Built
+    in the background right after the study (:func:`_background`); this waits for it."""
+    return _BACKGROUND["editions"].result()
 
 
 def copy_build(build: Path, target: Path, regions: list[str] | None = None) -> Path:

@@ -125,7 +125,7 @@ def test_rci_late_files_hold_2015_values_not_2020():
     """The RCI 'late' exports are said to be 2020/2021; their values are 2015's. Checked here,
     so that the catalogue's warning (and their absence from the snapshot) stays justified."""
     from eocic_helpers.data.sources import verified_path
-    from eocic_helpers.data.xlsx import parse_value, read_sheet
+    from support.xlsx import parse_value, read_sheet
 
     if not RAW.is_dir():
         pytest.skip(f"raw files not present at {RAW}")
@@ -144,7 +144,7 @@ def test_rci_late_files_hold_2015_values_not_2020():
 
 
 def test_parse_rci_cell_text():
-    from eocic_helpers.data.xlsx import parse_value
+    from support.xlsx import parse_value
 
     assert parse_value("27 400.0 (p)") == (27400.0, "p")
     assert parse_value("68.5 %") == (68.5, "")

@@ -423,22 +423,6 @@ def numbers_table(numbers: pd.DataFrame) -> str:
                       widths="14 22 16 14 34")
 
 
-def reproduction_md(region: Region, run_dir: Path | None = None) -> str:
-    """The page "What this edition reproduces" as one MyST text, from content, runs and
-    references (the notebook ``notebooks/reproduction.ipynb`` shows the same parts)."""
-    elements = element_rows(region, run_dir)
-    numbers = number_rows(region, run_dir)
-    parts = [f"# {TITLE}", "", myst_text(intro(region)), "",
-             f"## {ELEMENTS_HEADING}", "", myst_text(elements_summary(elements)), "",
-             elements_table(elements),
-             f"## {NUMBERS_HEADING}", "", myst_text(numbers_summary(numbers)), "",
-             numbers_table(numbers)]
-    return "\n".join(parts) + "\n"
-
-
-FIDELITY_HEADING = "The briefing's numbers against ours"
-
-
 def fidelity_md(region: Region, run_dir: Path | None = None) -> str:
     """The briefing's numbers against this run (seed region only), with each comparison the
     briefing makes; then the numbers quoted but not recomputable (MyST)."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from eocic_helpers.analysis.briefings import citation
@@ -159,8 +158,3 @@ def chapter_values(region: Region, page: Summary) -> dict[str, Any]:
     return {**page.values, "content_status": content_status(page.results),
             "own_briefing_citation": citation(region.id, region.name)}
 
-
-def write_summary_md(region: Region, results: Mapping[str, Any], path: Path) -> Path:
-    """The summary as MyST text in a file (used by tests and for reading outside a book)."""
-    path.write_text(summary(region, results).markdown(), encoding="utf-8")
-    return path

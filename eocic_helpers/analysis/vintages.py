@@ -65,11 +65,6 @@ def flips(old: pd.DataFrame, new: pd.DataFrame, regions: list[Region] | None = N
     return both[both["old"] != both["new"]][COLUMNS].reset_index(drop=True)
 
 
-def flips_between(old: Path, new: Path) -> pd.DataFrame:
-    """:func:`flips` of two snapshot folders."""
-    return flips(load_snapshot(Path(old)), load_snapshot(Path(new)))
-
-
 def default_csv(old: Path, new: Path) -> Path:
     """Where ``eocic data diff`` writes its CSV by default:
     ``build/data-diff/<OLD name>--<NEW name>.csv``."""

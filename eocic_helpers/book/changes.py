@@ -42,8 +42,6 @@ TABLE_ROWS = 60
 VALUES_CSV, CLAIMS_CSV = "data_changes.csv", "data_changes_claims.csv"
 #: The EU aggregates an edition compares with.
 EU = ("EU28", "EU27_2020")
-OLD_DATA = "the 2019 briefing's data"
-NEW_DATA = "this edition's data"
 
 
 def on_fetched_data() -> bool:

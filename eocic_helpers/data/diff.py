@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eocic_helpers.data.snapshot import MANIFEST, load_snapshot
+from eocic_helpers.data.snapshot import MANIFEST
 from eocic_helpers.data.sources import sha256_file
 
 COLUMNS = ["indicator", "geo", "year", "status", "old", "new", "change", "change_pct",
@@ -49,11 +49,6 @@ def diff_frames(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     out["year"] = out["year"].astype(int)
     out[["old_note", "new_note"]] = out[["old_note", "new_note"]].fillna("")
     return out[COLUMNS].sort_values(key, kind="stable").reset_index(drop=True)
-
-
-def diff_snapshots(old: Path, new: Path) -> pd.DataFrame:
-    """:func:`diff_frames` of two snapshot folders (each loaded and validated)."""
-    return diff_frames(load_snapshot(Path(old)), load_snapshot(Path(new)))
 
 
 def summary(changes: pd.DataFrame) -> pd.DataFrame:

@@ -70,10 +70,6 @@ def _cache(snapshot: pd.DataFrame) -> tuple[dict[tuple[str, str], Any], dict[str
     return rows, _ROWS[key][2]
 
 
-def _rows(snapshot: pd.DataFrame) -> dict[tuple[str, str], Any]:
-    return _cache(snapshot)[0]
-
-
 def _series(snapshot: pd.DataFrame, indicator: str, geo: str) -> pd.Series:
     """The values of (indicator, geo) by year (looked up once per frame; do not modify)."""
     rows, memo = _cache(snapshot)

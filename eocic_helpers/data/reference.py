@@ -64,11 +64,6 @@ def note_label(note: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def is_derived(ref_id: str) -> bool:
-    """Whether a reference value is our arithmetic on the briefing's numbers, not stated."""
-    return str(reference(ref_id)["note"]).startswith(DERIVED_PREFIX)
-
-
 def _relation(a: float, b: float) -> str:
     return "equal to" if a == b else ("above" if a > b else "below")
 

@@ -56,18 +56,6 @@ def load_sources(path: Path | None = None) -> dict[str, Source]:
     return merged
 
 
-def get_source(source_id: str) -> Source:
-    """One source by id.
-
-    Raises:
-        DataError: the id is not in the catalogue.
-    """
-    sources = load_sources()
-    if source_id not in sources:
-        raise DataError(f"unknown source '{source_id}'; add it to data/sources.yaml")
-    return sources[source_id]
-
-
 def sha256_file(path: Path) -> str:
     """Hex sha256 of a file's bytes."""
     h = hashlib.sha256()

@@ -1,6 +1,7 @@
 """Read the first sheet of an .xlsx workbook as text, with the standard library only.
 
-Eurostat's "Regions and Cities Illustrated" exports are small one-sheet workbooks whose cells
+Eurostat's "Regions and Cities Illustrated" exports (read by tests only, to check what the
+catalogue says of them) are small one-sheet workbooks whose cells
 hold text such as ``"68.5 %"`` or ``"27 400.0 (p)"``; :func:`read_sheet` returns them as strings
 and :func:`parse_value` turns one into a number and a flag. No spreadsheet library is needed.
 """

@@ -124,8 +124,9 @@ def test_business_share_of_rd_from_sector_sums(s):
 def test_rci_late_files_hold_2015_values_not_2020():
     """The RCI 'late' exports are said to be 2020/2021; their values are 2015's. Checked here,
     so that the catalogue's warning (and their absence from the snapshot) stays justified."""
-    from eocic_helpers.data.sources import verified_path
     from support.xlsx import parse_value, read_sheet
+
+    from eocic_helpers.data.sources import verified_path
 
     if not RAW.is_dir():
         pytest.skip(f"raw files not present at {RAW}")

@@ -215,16 +215,6 @@ def _walk(obj: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...]
         yield loc, obj
 
 
-def references_used(model: BaseModel) -> list[str]:
-    """The reference ids a part cites, in order of first use."""
-    seen: dict[str, None] = {}
-    for _, text in _walk(model):
-        for m in PLACEHOLDER.finditer(text):
-            if m.group(1):
-                seen.setdefault(m.group(1), None)
-    return list(seen)
-
-
 def _known_references() -> set[str]:
     return set(load_reference().index)
 

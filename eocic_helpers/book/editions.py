@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.pipeline import REPORT_DIR, REPORT_TAG, load_pipeline
 from eocic_helpers.core.promoted import OUTPUT_FOLDERS, promoted_files, published_results
 from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
-from eocic_helpers.core.results import value
+from eocic_helpers.core.results import Results, value
 from eocic_helpers.data.sources import load_sources
 from eocic_helpers.outputs.escape import myst_text
 from eocic_helpers.outputs.fragments import results_problem
@@ -350,6 +350,22 @@ def _notebook_copy(nb: Path, target: Path, title: str, cells: str = "briefing",
     target.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
 
 
+def _page_text(res: Results, context: dict[str, Any], subject: str, regions: list[Region]
+               ) -> dict[str, Callable[[], str]]:
+    """The pages an edition writes itself, by file, each made when placed: the data and
+    methods, what changed in the data since the briefing (for ``subject``, the edition's
+    ``regions``), the analysts' page, the references, the glossary and the catalogue."""
+    return {
+        "data_methods": lambda: appendix.data_methods_md(res),
+        changes.PAGE.file: lambda: changes.page_md(subject, regions),
+        "for_analysts": lambda: templates.render(
+            "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
+        "references": lambda: templates.render("references.md", context),
+        "glossary": lambda: templates.render("glossary.md", context),
+        "catalogue": lambda: catalogue_md(res),
+    }
+
+
 def _pages(chapters: list[Page], promoted: dict[str, Path], src: Path,
            page_text: dict[str, Any], links: dict[str, str] | None = None) -> None:
     """Copy each notebook chapter the run promoted (without its report cells; ``links``:
@@ -485,15 +501,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
         "status in this edition, is listed under “What this edition reproduces” in")
     ) if report else Markup("")
     write_file(src / "intro.md", templates.render("intro.md", context))
-    page_text = {
-        "data_methods": lambda: appendix.data_methods_md(res),
-        changes.PAGE.file: lambda: changes.page_md(region.name, [region]),
-        "for_analysts": lambda: templates.render(
-            "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
-        "references": lambda: templates.render("references.md", context),
-        "glossary": lambda: templates.render("glossary.md", context),
-        "catalogue": lambda: catalogue_md(res),
-    }
+    page_text = _page_text(res, context, region.name, [region])
     _pages(chapters, promoted, src, page_text, links={
         f: report_link(region.id, f, "The analysis behind this chapter, with its tables and "
                        "their uncertainty, is in") for f in in_report})
@@ -635,18 +643,26 @@ def book_code_digest() -> str:
 def edition_key(region: Region, pdf: bool) -> str:
     """Hash of everything an edition is built from: the region's executed notebooks, figures,
     tables and results, the book templates, the package source and the PDF flag."""
-    h = hashlib.sha256(f"{region.id}|{pdf}|{book_code_digest()}".encode())
-    run_dir = paths.run_dir(region.id)
+    return _key(region.id, pdf, [])
+
+
+def _key(name: str, pdf: bool, extra: list[Path], also: str = "") -> str:
+    """Hash of what the edition ``name`` is built from: its run's notebooks, figures, tables
+    and results, the book templates, the declarations, the package source, the data stamp,
+    the PDF flag, and the ``extra`` files and ``also`` text of the kind of edition."""
+    h = hashlib.sha256(f"{name}|{pdf}|{book_code_digest()}|{edition_stamp()[0]}".encode())
+    h.update(also.encode())
+    run_dir = paths.run_dir(name)
     files = [*sorted(run_dir.glob("*.ipynb")), run_dir / "results.json",
              *sorted((run_dir / "figures").glob("*")), *sorted((run_dir / "tables").glob("*")),
              *sorted(p for p in paths.BOOK_TEMPLATES.rglob("*") if p.is_file()),
              *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.NOTEBOOKS / "pipeline.yaml",
-             paths.NOTEBOOKS / "results.yaml", paths.REGIONS_FILE, *_data_changes_files()]
+             paths.NOTEBOOKS / "results.yaml", paths.REGIONS_FILE, *extra,
+             *_data_changes_files()]
     for f in files:
         if f.is_file():
             h.update(f.name.encode())
             h.update(f.read_bytes())
-    h.update(edition_stamp()[0].encode())
     return h.hexdigest()
 
 
@@ -758,21 +774,10 @@ def build_region(region: Region, pdf: bool = True, force: bool = False) -> dict[
 
 
 def _cross_region_key(regions: list[Region], pdf: bool) -> str:
-    h = hashlib.sha256(f"{ALL}|{pdf}|{book_code_digest()}|{edition_stamp()[0]}".encode())
-    h.update(",".join(r.id for r in regions).encode())
-    run_dir = paths.run_dir(ALL)
-    files = [*sorted(run_dir.glob("*.ipynb")), run_dir / "results.json",
-             *sorted((run_dir / "figures").glob("*")), *sorted((run_dir / "tables").glob("*")),
-             *sorted(p for p in paths.BOOK_TEMPLATES.rglob("*") if p.is_file()),
-             *sorted(paths.NOTEBOOKS.glob("*.ipynb")), paths.NOTEBOOKS / "pipeline.yaml",
-             paths.NOTEBOOKS / "results.yaml", paths.REGIONS_FILE,
-             *sorted(paths.DATA.glob("*.yaml")), *sorted(paths.SNAPSHOT.glob("*")),
-             *_data_changes_files()]
-    for f in files:
-        if f.is_file():
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()
+    """:func:`edition_key` of the cross-region edition: also its regions, the data
+    declarations and the snapshot."""
+    return _key(ALL, pdf, [*sorted(paths.DATA.glob("*.yaml")), *sorted(paths.SNAPSHOT.glob("*"))],
+                also=",".join(r.id for r in regions))
 
 
 def assemble_cross_region(regions: list[Region]) -> Path:
@@ -794,15 +799,7 @@ def assemble_cross_region(regions: list[Region]) -> Path:
     context["report_link"] = Markup(report_link(
         ALL, "", "The data, the methods and a page for analysts are in")) if report else Markup("")
     write_file(src / "intro.md", templates.render("intro_all.md", context))
-    page_text = {
-        "data_methods": lambda: appendix.data_methods_md(res),
-        changes.PAGE.file: lambda: changes.page_md("the ten pilot regions", regions),
-        "for_analysts": lambda: templates.render(
-            "for_analysts.md", {**context, "raw_files": Markup(appendix.raw_files_md())}),
-        "references": lambda: templates.render("references.md", context),
-        "glossary": lambda: templates.render("glossary.md", context),
-        "catalogue": lambda: catalogue_md(res),
-    }
+    page_text = _page_text(res, context, "the ten pilot regions", regions)
     _pages(chapters, promoted, src, page_text)
     if report:
         _report(ALL, report, promoted, src, page_text, templates.render(

@@ -24,7 +24,6 @@ from eocic_helpers.book.editions import (
     edition_stamp,
     fresh_folder,
     run_book,
-    swap_dir,
     write_file,
 )
 from eocic_helpers.book.package import write_csv_package
@@ -40,6 +39,7 @@ from eocic_helpers.book.way_in import (
     search_index_js,
 )
 from eocic_helpers.core import paths
+from eocic_helpers.core.atomic import swap_dir
 from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.promoted import promoted_files
 from eocic_helpers.core.regions import Region, all_nuts2_regions

@@ -35,6 +35,7 @@ from eocic_helpers.book.package import write_data_package
 from eocic_helpers.book.sphinx_provenance import catalogue_md
 from eocic_helpers.book.way_in import atlas_name, landing_map_and_search
 from eocic_helpers.core import atomic, paths
+from eocic_helpers.core.atomic import swap_dir
 from eocic_helpers.core.digest import code_digest
 from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.pipeline import REPORT_DIR, REPORT_TAG, load_pipeline
@@ -608,18 +609,6 @@ def missing_glyphs(log: Path) -> list[tuple[str, str]]:
     except OSError:
         return []
     return list(dict.fromkeys((m.group(1), m.group(2)) for m in _MISSING_GLYPH.finditer(text)))
-
-
-def swap_dir(new: Path, target: Path) -> None:
-    """Replace ``target`` by ``new`` with renames, so readers never see a half-built site."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _copy_atomic(source: Path, target: Path) -> None:

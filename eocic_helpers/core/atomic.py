@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,3 +65,16 @@ def write_csv(target: Path, frame: Any, **kwargs: Any) -> None:
     kwargs.setdefault("lineterminator", "\n")
     with atomic_path(target) as tmp:
         frame.to_csv(tmp, **kwargs)
+
+
+def swap_dir(new: Path, target: Path) -> None:
+    """Replace the folder ``target`` by ``new`` with renames, so that readers see the old
+    complete folder or the new one, never a half-written one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)

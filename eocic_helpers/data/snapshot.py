@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from eocic_helpers.core import paths
+from eocic_helpers.core.atomic import swap_dir
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.reads import cached_loader
 from eocic_helpers.core.regions import EU28
@@ -722,13 +723,8 @@ def build_snapshot(raw_dir: Path, out_dir: Path | None = None,
         write_map(build_map(raw_dir), tmp)  # the map layer: simplified NUTS boundaries
         indicators.to_csv(tmp / "indicators.csv", index=False, lineterminator="\n")
         write_manifest(tmp, fetched_log)
-        old = out_dir.with_name(f".{out_dir.name}.old")
-        if out_dir.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            out_dir.rename(old)
         tmp.chmod(0o755)  # mkdtemp makes it private
-        tmp.rename(out_dir)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_dir(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _load_cached.cache_clear()

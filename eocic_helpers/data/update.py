@@ -32,6 +32,7 @@ import pandas as pd
 import yaml
 
 from eocic_helpers.core import paths
+from eocic_helpers.core.atomic import swap_dir
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.data import eurostat, fetch
 from eocic_helpers.data import snapshot as snap
@@ -282,13 +283,8 @@ def update(out: Path | None = None, downloads: Path | None = None, timeout: floa
                             "geography": f"NUTS 2016, from {base.name}"}
         (tmp / snap.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                          encoding="utf-8")
-        old = out.with_name(f".{out.name}.old")
-        if out.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-        tmp.chmod(0o755)
-        tmp.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
+        tmp.chmod(0o755)  # mkdtemp makes it private
+        swap_dir(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     counts = report["status"].value_counts().to_dict() if len(report) else {}

@@ -207,10 +207,11 @@ def country_value(snapshot: pd.DataFrame, indicator: str, country: str, year: in
     own = lookup(snapshot, indicator, country, year)
     if not own.missing:
         return own
-    rows = snapshot[(snapshot["indicator"] == indicator) & (snapshot["year"] == year)
-                    & snapshot["geo"].str.fullmatch(country + r"[0-9A-Z]{2}")]
-    pop_geos = snapshot.loc[(snapshot["indicator"] == "population")
-                            & snapshot["geo"].str.fullmatch(country + r"[0-9A-Z]{2}"), "geo"]
+    nuts2 = country + r"[0-9A-Z]{2}"  # matched on the indicator's rows, not every row
+    rows = snapshot[(snapshot["indicator"] == indicator) & (snapshot["year"] == year)]
+    rows = rows[rows["geo"].str.fullmatch(nuts2)]
+    pop_geos = snapshot.loc[snapshot["indicator"] == "population", "geo"]
+    pop_geos = pop_geos[pop_geos.str.fullmatch(nuts2)]
     pops = population_weights(snapshot, sorted(set(pop_geos)), year).dropna()
     if rows.empty or pops.empty:
         return Value(None, None, country)

@@ -70,6 +70,10 @@ def test_eu_wide_reads_are_declared_consistently(tmp_path: Path):
                                 "      - data/regions/{region}/study.yaml\n  about_study:", 1))
     with pytest.raises(ConfigError, match="eu_tables.*cannot read a region's files"):
         pl.load_pipeline(bad)
+    bad.write_text(text.replace("      - data/regions/{region}/study.yaml\n",
+                                "      - data/regions/{seed}/study.yaml\n", 1))
+    with pytest.raises(ConfigError, match=r"about_study.*holds \{seed\}; a read names only"):
+        pl.load_pipeline(bad)
 
 
 def test_checks_are_dotted_paths_that_resolve():

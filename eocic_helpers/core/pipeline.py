@@ -39,6 +39,9 @@ EU_WIDE = "eu"
 #: How a notebook's ``reads`` name a file the EU-wide notebooks publish:
 #: ``{eu}/data/<file>`` is ``build/runs/eu/data/<file>``.
 EU_PLACEHOLDER = "{eu}"
+#: How a notebook's ``reads`` name the files of the region it runs for (the only other
+#: placeholder a read may hold).
+REGION_PLACEHOLDER = "{region}"
 #: The folder of an edition's book (and site) that holds its technical report.
 REPORT_DIR = "report"
 #: The cell tag of a notebook's analysis beyond the briefing: the briefing's copy leaves those
@@ -225,7 +228,12 @@ def _check(pipeline: Pipeline, where: Path) -> None:
                 raise ConfigError(f"{where}: notebook '{name}': read '{read[:120]}' is outside "
                                   "the project; declare a path relative to the project root, "
                                   "without '..' (or {eu}/... for what the EU-wide step publishes)")
-        if nb.eu_wide and any("{region}" in r for r in nb.reads):
+            unknown = set(re.findall(r"\{[^}]*\}", read.removeprefix(EU_PLACEHOLDER + "/")))
+            if unknown - {REGION_PLACEHOLDER}:
+                raise ConfigError(f"{where}: notebook '{name}': read '{read[:120]}' holds "
+                                  f"{min(unknown - {REGION_PLACEHOLDER})}; a read names only "
+                                  "{region} (the region's id) and {eu}/... (the EU-wide step)")
+        if nb.eu_wide and any(REGION_PLACEHOLDER in r for r in nb.reads):
             raise ConfigError(f"{where}: notebook '{name}' runs once for the EU and cannot read "
                               "a region's files ({region})")
         for dotted in (*nb.checks.values(), *nb.preflight):

@@ -22,6 +22,7 @@ from eocic_helpers.core.config import line_of, load_versioned, load_yaml, projec
 from eocic_helpers.core.errors import ConfigError, ParameterError
 from eocic_helpers.core.pipeline import (
     PIPELINE_FILE,
+    REGION_PLACEHOLDER,
     NotebookDecl,
     declared_notebooks,
     load_pipeline,
@@ -30,8 +31,6 @@ from eocic_helpers.core.pipeline import (
 
 #: Parameters the runner sets itself; users choose regions as positional arguments.
 RUNNER_PARAMETERS = {"region"}
-#: How a notebook's ``reads`` name the files of the region it runs for.
-REGION_PLACEHOLDER = "{region}"
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,8 @@ def _code_of(notebook_path: Path) -> bytes:
 
 
 def modules_digest(spec: NotebookSpec) -> str:
-    """Hash of the package modules a notebook's code cells can use (see :func:`module_closure`)."""
+    """Hash of the package modules a notebook's code cells can use
+    (:func:`eocic_helpers.core.digest.module_closure`)."""
     return code_digest(notebook_code(spec.path))
 
 
@@ -473,11 +474,7 @@ def prune_undeclared(region: str) -> list[str]:
         name = f.name.removesuffix(".manifest.json")
         if name in declared:
             continue
-        manifest = read_manifest(region, name) or {"files": {}}
-        for rel in manifest["files"]:
-            stale = (run_dir / rel).resolve()
-            if run_dir.resolve() in stale.parents:
-                stale.unlink(missing_ok=True)
+        _remove_published(run_dir, (read_manifest(region, name) or {"files": {}})["files"])
         fragment_file(region, name).unlink(missing_ok=True)
         f.unlink(missing_ok=True)
         pruned.append(name)
@@ -491,6 +488,14 @@ def prune_undeclared(region: str) -> list[str]:
             (run_dir / f"{name}.ipynb").unlink(missing_ok=True)
         write_results(region, always=True)
     return sorted(set(pruned))
+
+
+def _remove_published(run_dir: Path, rels: Iterable[str]) -> None:
+    """Remove files a manifest listed, never one outside the run folder."""
+    for rel in sorted(rels):
+        stale = (run_dir / rel).resolve()
+        if run_dir.resolve() in stale.parents:
+            stale.unlink(missing_ok=True)
 
 
 def _owned_by_others(region: str, notebook: str) -> set[str]:
@@ -535,10 +540,7 @@ def promote(task: Task, staging: Path) -> Path:
     files[f".cache/{task.notebook}{FRAGMENT_SUFFIX}"] = file_sha(
         fragment_file(task.region, task.notebook)) or ""
     others = _owned_by_others(task.region, task.notebook)
-    for rel in sorted(set(old["files"]) - set(files) - others) if old else []:
-        stale = (run_dir / rel).resolve()
-        if run_dir.resolve() in stale.parents:
-            stale.unlink(missing_ok=True)
+    _remove_published(run_dir, set(old["files"]) - set(files) - others if old else ())
     write_results(task.region, always=True)
     reads = sorted(fragment.get("reads", []))
     key = task.key

@@ -26,6 +26,9 @@ def test_a_source_in_readers_words_names_no_file_and_no_working_word():
     row = {"key": "k", "about": "the executive summary's copy: GDP of the EU28, as the text "
            "shows it", "unit": "EUR per inhabitant", "year": "2017", "source": "Eurostat x"}
     assert tooltip(row) == "GDP of the EU28 (EUR per inhabitant, 2017). Source: Eurostat x."
+    rank = {**row, "about": "rank among the pilots on GDP, as an ordinal (1st, 2nd...)",
+            "unit": "rank (1 = highest)"}
+    assert tooltip(rank).startswith("Rank among the pilots on GDP (rank (1 = highest), 2017)")
     assert anchor("a b<c") == "key-a-b-c"
 
 
@@ -43,7 +46,8 @@ def test_every_glued_number_links_to_its_provenance(all_editions: Path):
                 # a glued number (digits, marks, a sign, % or an ordinal's ending), not a
                 # glued name or sentence that holds a year
                 if re.fullmatch(r"[-+\u2212]?\d[\d\s\u00a0.,]*(?:\s?%|st|nd|rd|th)?",
-                                html.unescape(text).strip()):
+                                html.unescape(text).strip()) and not re.fullmatch(
+                                    r"(?:19|20)\d\d", text.strip()):  # a year is no value
                     bare.append((edition, page.name, text))
             for href, tip, label, number in re.findall(
                     r'<a class="eocic-value" href="([^"]+)" data-tip="([^"]+)" '

@@ -338,7 +338,12 @@ def figure4_reading(fig4: pd.DataFrame) -> dict[str, str]:
             names = units["unit_name"].tolist()
             verb = "stands" if len(names) == 1 else "stand"
             parts.append(f"{_names(names)} {verb} out in group {group}: {why}")
-    out["fig4_stand_out_reading"] = ("; ".join(parts) + ".") if parts else ""
+    unstated = sorted(set(standing["unit_name"]) - set(stars["unit_name"]))
+    out["fig4_stand_out_reading"] = (
+        "The briefing adds that " + "; ".join(parts) + "." + (
+            f" It states no star count for {_names(unstated)}, so our figure lists "
+            f"{'it' if len(unstated) == 1 else 'them'} apart, without stars."
+            if unstated else "")) if parts else ""
     return out
 
 

@@ -54,7 +54,8 @@ def reader_source(source: str) -> str:
 
 def tooltip(row: dict[str, str]) -> str:
     """What a value is, its unit and year, and its source, in one line."""
-    about = re.sub(r"^the executive summary's copy: |, as the text shows it", "", row["about"])
+    about = re.sub(r"^the executive summary's copy: |, as the text shows it"
+                   r"|, as an ordinal(?: \(1st, 2nd\.\.\.\))?", "", row["about"])
     what = about[:1].upper() + about[1:] if about else row["key"]
     unit = ", ".join(x for x in (row["unit"], row["year"]) if x and x not in ("text", "year"))
     return f"{what}{f' ({unit})' if unit else ''}. Source: {reader_source(row['source'])}."
@@ -94,8 +95,9 @@ def _link_numbers(app: Any, doctree: nodes.document, docname: str) -> None:
     target = app.builder.get_relative_uri(docname, CATALOGUE_PAGE)
     for node in list(doctree.findall(nodes.inline)):
         row = rows.get(node.get(_KEY, ""))
-        if row is None or node.parent is None or not NUMBER.fullmatch(node.astext().strip()):
-            continue  # a glued name or sentence reads as text; a number shows its source
+        if row is None or node.parent is None or row["unit"] == "year" or not NUMBER.fullmatch(
+                node.astext().strip()):
+            continue  # a name, a sentence or a year reads as text; a value shows its source
         number, tip = html.escape(no_break(node.astext())), html.escape(tooltip(row))
         markup = (f'<a class="eocic-value" href="{html.escape(target)}#{anchor(row["key"])}" '
                   f'data-tip="{tip}" aria-label="{number}: {tip}">{number}</a>')

@@ -166,6 +166,19 @@ def test_every_value_carries_a_catalogued_source(s):
 def test_caption_source_names_dataset_and_vintage():
     text = snap.caption_source("gdp_per_capita_eur", "population")
     assert "tgs00003" in text and "December 2020" in text
+    assert "R package" not in text  # how a file was obtained is the report's, not a caption's
+
+
+def test_a_captions_vintage_is_a_date_in_readers_words():
+    api = ("Eurostat dissemination API, SDMX-CSV 2.0 labels export; extraction date not in the "
+           "file, committed 2026-02-08 with data to 2024 (about early 2026); NUTS 2021")
+    assert snap.reader_vintage(api) == "retrieved about early 2026"
+    assert snap.reader_vintage("extracted December 2020 (R package eurostat), NUTS 2016") == (
+        "extracted December 2020")
+    assert snap.reader_vintage("bulk download of about April 2017; last year 2015") == (
+        "retrieved about April 2017")
+    assert snap.reader_vintage("2025 release (French regions provisional)") == "2025 release"
+    assert snap.reader_vintage("NUTS 2016") == "NUTS 2016"
 
 
 def _copy_snapshot(tmp_path: Path) -> Path:

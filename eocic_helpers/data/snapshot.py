@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -826,11 +827,31 @@ def indicator_info(indicator: str) -> dict[str, str]:
             "attribution": src.attribution, "derivation": meta.derivation}
 
 
+#: The date a catalogue vintage gives, as a caption says it (the full vintage, with how the
+#: file was obtained, is in the sources table of the technical report).
+_VINTAGE_DATE = re.compile(r"extracted [A-Z][a-z]+ \d{4}|\d{4} release|(?:dated|about) "
+                           r"(?:early |late )?(?:\d{4}-\d\d-\d\d|[A-Z][a-z]+ \d{4}|\d{4})")
+
+
+def reader_vintage(vintage: str) -> str:
+    """A source's vintage in a reader's words: when the data were extracted or released
+    ("extracted December 2020", "retrieved about early 2026"), without how."""
+    found = _VINTAGE_DATE.findall(vintage)
+    if not found:
+        return vintage.split(";")[0]
+    date = found[-1] if "extraction date not in the file" in vintage else found[0]
+    if date.startswith(("about", "dated")):
+        return f"retrieved {date}" if date.startswith("about") else f"file {date}"
+    return date
+
+
 def caption_source(*indicator_ids: str) -> str:
-    """A caption's source text: dataset codes and vintages of the indicators drawn."""
+    """A caption's source text: dataset codes and, in a reader's words, vintages of the
+    indicators drawn."""
     seen: dict[str, str] = {}
     for ind in indicator_ids:
         info = indicator_info(ind)
         attribution = info["attribution"].removeprefix("Source: ")
-        seen.setdefault(info["source_id"], f"{attribution} ({info['vintage']})")
+        seen.setdefault(info["source_id"],
+                        f"{attribution} ({reader_vintage(str(info['vintage']))})")
     return "; ".join(seen.values())

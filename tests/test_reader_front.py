@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from eocic_helpers.book.editions import data_vintage, extraction_dates, write_landing_page
+from eocic_helpers.book.editions import data_vintage, write_landing_page
 from eocic_helpers.book.way_in import search_examples
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import load_regions
+from eocic_helpers.data.sources import extraction_dates
 
 
 def test_an_extraction_date_is_not_a_reference_date():

@@ -172,12 +172,13 @@ def test_caption_source_names_dataset_and_vintage():
 def test_a_captions_vintage_is_a_date_in_readers_words():
     api = ("Eurostat dissemination API, SDMX-CSV 2.0 labels export; extraction date not in the "
            "file, committed 2026-02-08 with data to 2024 (about early 2026); NUTS 2021")
-    assert snap.reader_vintage(api) == "retrieved about early 2026"
+    assert snap.reader_vintage(api) == "extracted early 2026"
     assert snap.reader_vintage("extracted December 2020 (R package eurostat), NUTS 2016") == (
         "extracted December 2020")
     assert snap.reader_vintage("bulk download of about April 2017; last year 2015") == (
-        "retrieved about April 2017")
-    assert snap.reader_vintage("2025 release (French regions provisional)") == "2025 release"
+        "extracted April 2017")
+    assert snap.reader_vintage("2025 release (French regions provisional)") == (
+        "the 2025 release")
     assert snap.reader_vintage("NUTS 2016") == "NUTS 2016"
 
 

@@ -42,7 +42,7 @@ from eocic_helpers.core.pipeline import REPORT_DIR, REPORT_TAG, load_pipeline
 from eocic_helpers.core.promoted import OUTPUT_FOLDERS, promoted_files, published_results
 from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
 from eocic_helpers.core.results import Results, value
-from eocic_helpers.data.sources import load_sources
+from eocic_helpers.data.sources import extraction_dates, load_sources
 from eocic_helpers.outputs.escape import myst_text
 from eocic_helpers.outputs.fragments import results_problem
 
@@ -92,27 +92,6 @@ def edition_stamp() -> tuple[str, int]:
         epoch = int(datetime.datetime.now(datetime.UTC).timestamp())
     day = datetime.datetime.fromtimestamp(epoch, datetime.UTC)
     return f"{day.day} {day:%B %Y}", epoch
-
-
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
-           "December")
-#: A reference date inside a vintage text (the population on 1 January), not an extraction.
-_REFERENCE_DATE = re.compile(rf"\b(?:on )?1 (?:{_MONTHS}) \d{{4}}")
-
-
-def extraction_dates(vintage: str) -> list[str]:
-    """When a source's data were extracted, as its vintage text says: a month ("December
-    2020"), a release ("the 2025 release") or a season ("early 2026"); a reference date such
-    as the population on 1 January is not one."""
-    text = _REFERENCE_DATE.sub("", vintage)
-    found: list[tuple[int, str]] = []
-    for m in re.finditer(rf"\b({_MONTHS}) (\d{{4}})\b", text):
-        found.append((m.start(), m.group(0)))
-    for m in re.finditer(r"\b(\d{4}) release\b", text):
-        found.append((m.start(), f"the {m.group(1)} release"))
-    for m in re.finditer(r"\babout (early|mid|late) (\d{4})\b", text):
-        found.append((m.start(), f"{m.group(1)} {m.group(2)}"))
-    return [d for _, d in sorted(found)]
 
 
 def data_vintage() -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -30,7 +29,13 @@ from eocic_helpers.data import eurostat
 from eocic_helpers.data.maps import build_map, write_map
 from eocic_helpers.data.nuts_versions import load_correspondence, recode_note
 from eocic_helpers.data.recipes import Recipe, flag_note, select
-from eocic_helpers.data.sources import SNAPSHOT_SOURCES, load_sources, sha256_file, verified_path
+from eocic_helpers.data.sources import (
+    SNAPSHOT_SOURCES,
+    extraction_dates,
+    load_sources,
+    sha256_file,
+    verified_path,
+)
 
 COLUMNS = ["geo", "indicator", "year", "value", "unit", "source_id", "note"]
 UNITS = {
@@ -827,22 +832,14 @@ def indicator_info(indicator: str) -> dict[str, str]:
             "attribution": src.attribution, "derivation": meta.derivation}
 
 
-#: The date a catalogue vintage gives, as a caption says it (the full vintage, with how the
-#: file was obtained, is in the sources table of the technical report).
-_VINTAGE_DATE = re.compile(r"extracted [A-Z][a-z]+ \d{4}|\d{4} release|(?:dated|about) "
-                           r"(?:early |late )?(?:\d{4}-\d\d-\d\d|[A-Z][a-z]+ \d{4}|\d{4})")
-
-
 def reader_vintage(vintage: str) -> str:
-    """A source's vintage in a reader's words: when the data were extracted or released
-    ("extracted December 2020", "retrieved about early 2026"), without how."""
-    found = _VINTAGE_DATE.findall(vintage)
-    if not found:
+    """A source's vintage in a reader's words: when its data were extracted
+    (:func:`eocic_helpers.data.sources.extraction_dates`), without how; the vintage's first
+    clause when it names no such date."""
+    dates = extraction_dates(vintage)
+    if not dates:
         return vintage.split(";")[0]
-    date = found[-1] if "extraction date not in the file" in vintage else found[0]
-    if date.startswith(("about", "dated")):
-        return f"retrieved {date}" if date.startswith("about") else f"file {date}"
-    return date
+    return dates[0] if dates[0].startswith("the ") else f"extracted {dates[0]}"
 
 
 def caption_source(*indicator_ids: str) -> str:

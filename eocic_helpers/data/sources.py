@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,3 +88,24 @@ def verified_path(raw_dir: Path, relative: str) -> Path:
             "the file changed: restore the catalogued version or update data/sources.yaml"
         )
     return path
+
+
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+           "December")
+#: A reference date inside a vintage text (the population on 1 January), not an extraction.
+_REFERENCE_DATE = re.compile(rf"\b(?:on )?1 (?:{_MONTHS}) \d{{4}}")
+
+
+def extraction_dates(vintage: str) -> list[str]:
+    """When a source's data were extracted, as its vintage text says: a month ("December
+    2020"), a release ("the 2025 release") or a season ("early 2026"); a reference date such
+    as the population on 1 January is not one."""
+    text = _REFERENCE_DATE.sub("", vintage)
+    found: list[tuple[int, str]] = []
+    for m in re.finditer(rf"\b({_MONTHS}) (\d{{4}})\b", text):
+        found.append((m.start(), m.group(0)))
+    for m in re.finditer(r"\b(\d{4}) release\b", text):
+        found.append((m.start(), f"the {m.group(1)} release"))
+    for m in re.finditer(r"\babout (early|mid|late) (\d{4})\b", text):
+        found.append((m.start(), f"{m.group(1)} {m.group(2)}"))
+    return [d for _, d in sorted(found)]

@@ -39,7 +39,7 @@ def test_every_glued_number_links_to_its_provenance(all_editions: Path):
     for edition in sorted(p.parent.name for p in site.glob("*/intro.html")):
         catalogue = site / edition / "report" / "catalogue.html"
         assert catalogue.exists(), edition
-        rows = set(re.findall(r'<tr id="([^"]+)"', catalogue.read_text("utf-8")))
+        rows = set(re.findall(r'<dt id="([^"]+)"', catalogue.read_text("utf-8")))
         for page in sorted((site / edition).rglob("*.html")):
             body = page.read_text("utf-8")
             for text in re.findall(r'<span class="pasted-text">([^<]*)</span>', body):

@@ -105,23 +105,26 @@ def _link_numbers(app: Any, doctree: nodes.document, docname: str) -> None:
 
 
 def catalogue_md(results: dict[str, Any]) -> str:
-    """The catalogue page of the technical report (MyST): every value of the edition with what
-    it is, its unit, year and source, one row per key, each row the target of the links the
-    briefing's numbers carry."""
-    rows = catalogue_rows(results)
-    cells = "".join(
-        f'<tr id="{anchor(r["key"])}">'
-        + "".join(f"<td>{html.escape(no_break(' '.join(str(r[c]).split())))}</td>"
-                  for c in ("about", "value", "unit", "year", "source", "key"))
-        + "</tr>\n" for r in rows)
-    head = "".join(f"<th>{h}</th>" for h in ("What", "Value", "Unit", "Year", "Source", "Key"))
+    """The catalogue page of the technical report (MyST): every value of the edition, one entry
+    per key (what it is and its value, then its unit, year, source and key), each entry the
+    target of the links the briefing's numbers carry. A list, not a table: the entries are
+    long and many, and a list wraps between words on any screen."""
+
+    def cell(value: Any) -> str:
+        return html.escape(no_break(" ".join(str(value).split())))
+
+    def entry(r: dict[str, str]) -> str:
+        details = [f"{c} {cell(r[c])}" for c in ("unit", "year", "source") if r[c]]
+        return (f'<dt id="{anchor(r["key"])}">{cell(r["about"] or r["key"])}: '
+                f"{cell(r['value'])}</dt><dd>{'; '.join(details)}; key "
+                f"<code>{cell(r['key'])}</code></dd>\n")
+
+    entries = "".join(entry(r) for r in catalogue_rows(results))
     return ("# Where each number comes from\n\n"
-            "Every number the briefing quotes links here: what it is, its value, unit and "
-            "year, its source, and the key under which the results file of this edition "
+            "Every number the briefing quotes links here: what it is and its value, then its "
+            "unit, year and source, and the key under which the results file of this edition "
             "holds it.\n\n```{raw} html\n"
-            '<div class="pst-scrollable-table-container">'
-            f'<table class="table eocic-catalogue"><thead><tr>{head}</tr></thead>'
-            f"<tbody>\n{cells}</tbody></table></div>\n```\n")
+            f'<dl class="eocic-catalogue">\n{entries}</dl>\n```\n')
 
 
 def setup(app: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import pytest
 from eocic_helpers.analysis import comparison as cmp
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import load_regions
+from eocic_helpers.outputs.numbers import and_list
 from eocic_helpers.run import params as prm
 from eocic_helpers.run import runner
 
@@ -78,7 +79,7 @@ def test_missing_runs_and_content_are_named_not_blank(runs: Path):
     typology = cmp.typology_table(regions, results)  # every region, named when not run
     assert list(typology["Region"]) == [r.name for r in regions]
     assert typology.iloc[1, 1] == cmp.MISSING
-    assert cmp.name_list(["a", "b", "c"]) == "a, b and c"
+    assert and_list(["a", "b", "c"]) == "a, b and c" and and_list([]) == "none"
 
 
 def test_chapter_values_name_what_the_regions_lack(runs: Path):

@@ -18,6 +18,7 @@ import pandas as pd
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import Region
 from eocic_helpers.core.results import Results, read_results
+from eocic_helpers.outputs.numbers import and_list
 
 #: The key indicators compared: (results.json key of the shown text, label with its unit).
 #: The key indicators the table compares: (key, column label, the key holding the year).
@@ -205,11 +206,11 @@ def chapter_values(regions: list[Region], results: AllResults) -> dict[str, Any]
     return {
         "n_regions": len(regions),
         "n_regions_run": len(ran),
-        "regions_not_run": name_list([r.name for r in regions if not _of(results, r.id)]),
+        "regions_not_run": and_list([r.name for r in regions if not _of(results, r.id)]),
         "n_regions_with_content": len(regions) - len(no_content),
-        "regions_with_content": name_list([r.name for r in regions if r.name not in no_content]),
+        "regions_with_content": and_list([r.name for r in regions if r.name not in no_content]),
         "n_regions_without_content": len(no_content),
-        "regions_without_stars": name_list(no_stars),
+        "regions_without_stars": and_list(no_stars),
         "n_regions_without_stars": len(no_stars),
         "parameters_note": (f"All {len(ran)} regions that have run keep the briefing's "
                             f"{len(same)} cost parameters. They price the two interventions of "
@@ -220,8 +221,3 @@ def chapter_values(regions: list[Region], results: AllResults) -> dict[str, Any]
                             "region."),
     }
 
-
-def name_list(names: list[str]) -> str:
-    """``a, b and c``."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] \
-        if names else "none"

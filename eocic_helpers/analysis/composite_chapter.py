@@ -43,7 +43,7 @@ from eocic_helpers.outputs.legibility import (
     titles_over_labels,
     wrap_to_width,
 )
-from eocic_helpers.outputs.numbers import declared_text, declared_values
+from eocic_helpers.outputs.numbers import and_list, declared_text, declared_values
 from eocic_helpers.outputs.style import COUNTRY, EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, OKABE_ITO, SMALL_PT
 
 # -- figures --------------------------------------------------------------------------------
@@ -290,10 +290,6 @@ def typology_agreement(fig4: pd.DataFrame) -> tuple[int, int]:
     return int(same.sum()), len(fig4)
 
 
-def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def figure4_reading(fig4: pd.DataFrame) -> dict[str, str]:
     """The briefing's reading of its Figure 4 (section 1.2), restated from the values it states
     (``data/eocic``): who leads on cluster stars and on the composite, and who stands out
@@ -317,7 +313,7 @@ def figure4_reading(fig4: pd.DataFrame) -> dict[str, str]:
         f"On cluster stars, {lead.unit_name} leads the pilot units with "
         f"{int(lead.cluster_stars)}. The briefing's first group, {len(first)} units with "
         f"{stars_min:.0f} stars or more and a composite below {comp_max:.1f}, is "
-        f"{_names(first)}.")
+        f"{and_list(first)}.")
     top = stated.iloc[0]
     alone = groups[groups["group"] == groups.loc[groups["unit_id"] == top.unit_id,
                                                    "group"].max()]["unit_name"].tolist()
@@ -337,11 +333,11 @@ def figure4_reading(fig4: pd.DataFrame) -> dict[str, str]:
         for why, units in members.groupby("stands_out", sort=False):
             names = units["unit_name"].tolist()
             verb = "stands" if len(names) == 1 else "stand"
-            parts.append(f"{_names(names)} {verb} out in group {group}: {why}")
+            parts.append(f"{and_list(names)} {verb} out in group {group}: {why}")
     unstated = sorted(set(standing["unit_name"]) - set(stars["unit_name"]))
     out["fig4_stand_out_reading"] = (
         "The briefing adds that " + "; ".join(parts) + "." + (
-            f" It states no star count for {_names(unstated)}, so our figure lists "
+            f" It states no star count for {and_list(unstated)}, so our figure lists "
             f"{'it' if len(unstated) == 1 else 'them'} apart, without stars."
             if unstated else "")) if parts else ""
     return out
@@ -470,8 +466,7 @@ def stars_text(own_units: pd.DataFrame) -> str:
     if stated:
         parts.append("; ".join(stated) + " (as stated in the briefing)")
     if missing:
-        names = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
-        parts.append(f"{names}: not stated in the briefing")
+        parts.append(f"{and_list(missing)}: not stated in the briefing")
     return "; ".join(parts)
 
 

@@ -45,6 +45,7 @@ from eocic_helpers.core.results import Results, value
 from eocic_helpers.data.sources import extraction_dates, load_sources
 from eocic_helpers.outputs.escape import myst_text
 from eocic_helpers.outputs.fragments import results_problem
+from eocic_helpers.outputs.numbers import and_list
 
 
 def _jupyter_book() -> list[str]:
@@ -103,8 +104,7 @@ def data_vintage() -> str:
             seen += [d for d in extraction_dates(s.vintage) if d not in seen]
     if not seen:
         return "Data vintages are listed in the sources appendix"
-    listed = seen[0] if len(seen) == 1 else ", ".join(seen[:-1]) + " and " + seen[-1]
-    return f"Eurostat data extracted {listed}"
+    return f"Eurostat data extracted {and_list(seen)}"
 
 
 def _data_context() -> dict[str, Any]:

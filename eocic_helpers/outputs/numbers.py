@@ -75,3 +75,10 @@ def in_sentence(name: str) -> str:
     if len(first) > 1 and first[1].isupper():
         return name
     return name[:1].lower() + name[1:]
+
+
+def and_list(names: list[str], empty: str = "none") -> str:
+    """Names as a sentence lists them: "A", "A and B", "A, B and C" (``empty`` for none)."""
+    if not names:
+        return empty
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -79,7 +79,7 @@ def test_section_1_2_numbers_reproduce_the_briefing(s, cvl):
     assert compare("gdp_per_capita_eur_eu", v["gdp_per_capita_eur_eu"]).agrees
     assert v["gdp_per_capita_rank"] == 6
     assert v["gdp_per_capita_ahead"] == (
-        "North-Middle Sweden, East & North Finland, Piemonte, Saxony and Wallonia")
+        "North-Middle Sweden, East & North Finland, Piemonte, Saxony, Wallonia")
     assert v["tertiary_employed_share_year"] == 2015
     for key in ("tertiary_employed_share_pct", "tertiary_employed_share_pct_country",
                 "tertiary_employed_share_pct_eu"):

@@ -28,7 +28,6 @@ from eocic_helpers.data.reference import Comparison, section_1_2_comparisons
 from eocic_helpers.data.snapshot import BY_ID
 from eocic_helpers.outputs.legibility import titles_over_labels, wrap_to_width
 from eocic_helpers.outputs.numbers import (
-    and_list,
     axis_thousands,
     declared_text,
     declared_values,
@@ -356,7 +355,8 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
                                                     2017).value)
     out["gdp_per_capita_eur_eu"] = _num(lookup(snapshot, "gdp_per_capita_eur", "EU28", 2017).value)
     out["gdp_per_capita_rank"] = rank
-    out["gdp_per_capita_ahead"] = and_list(ahead) if ahead else "none"
+    # a comma list in rank order (with "and", the run of names is the seed's own sentence)
+    out["gdp_per_capita_ahead"] = ", ".join(ahead) if ahead else "none"
     out["n_pilots"] = len(regions)
     tert = region_value(snapshot, "tertiary_employed_share_pct", focus)
     year = tert.year

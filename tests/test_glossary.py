@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from support.pages import article, text_of
 
 #: A technical term as the report may write it -> its entry in book/glossary.md.
 TERMS = {r"\bsnapshots?\b": "Snapshot", r"\bseed(?:s|ed)?\b": "Seed",
@@ -26,13 +27,6 @@ def _defined(glossary_html: str) -> set[str]:
     return {" ".join(html.unescape(re.sub(r"<[^>]+>", "", t)).replace("\u2019", "'").split())
             for t in re.findall(r"<dt[^>]*>(.*?)(?:<a class=\"headerlink\"|</dt>)",
                                 glossary_html, re.S)}
-
-
-def _text(page: Path) -> str:
-    body = page.read_text("utf-8")
-    article = re.search(r"<article[^>]*>(.*)</article>", body, re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", article.group(1) if article
-                                         else body)).split())
 
 
 @pytest.mark.unit
@@ -56,7 +50,7 @@ def test_every_term_a_report_uses_is_in_its_glossary(all_editions: Path):
         for page in sorted(report.glob("*.html")):
             if page.name in {"glossary.html", "search.html", "genindex.html"}:
                 continue
-            text = _text(page)
+            text = text_of(article(page))
             for pattern, term in TERMS.items():
                 if re.search(pattern, text, re.I) and term not in defined:
                     missing.append((report.parent.name, page.name, term))

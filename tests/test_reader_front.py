@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.pages import article, text_of
 
 from eocic_helpers.book.editions import data_vintage, write_landing_page
 from eocic_helpers.book.way_in import search_examples
@@ -206,7 +207,6 @@ BUILDERS_WORDS = [r"\bsnapshots?\b", r"\bseeds?\b", r"\bseeded\b", r"\bcommits?\
 def test_every_briefing_speaks_the_readers_words(all_editions: Path):
     """Every built briefing, HTML and PDF (not its technical report), holds none of the
     builders' words."""
-    import html
     import re
     import subprocess
 
@@ -217,10 +217,7 @@ def test_every_briefing_speaks_the_readers_words(all_editions: Path):
         for page in sorted((site / edition).glob("*.html")):
             if page.name in {"genindex.html", "search.html", "index.html"}:
                 continue
-            body = page.read_text("utf-8")
-            article = re.search(r"<article[^>]*>(.*)</article>", body, re.S)
-            texts[page.name] = " ".join(html.unescape(re.sub(
-                r"<[^>]+>", " ", article.group(1) if article else body)).split())
+            texts[page.name] = text_of(article(page))
         pdf = site / "pdf" / f"{edition}.pdf"
         if pdf.exists():
             texts["PDF"] = " ".join(subprocess.run(["pdftotext", str(pdf), "-"],

@@ -6,9 +6,10 @@ construction and are left out of the search."""
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
+
+from support.pages import article, text_of
 
 from eocic_helpers.analysis.briefings import load_briefings
 from eocic_helpers.analysis.reproduction import seed_geo
@@ -22,11 +23,8 @@ SKIP = {"genindex.html", "search.html", "index.html", "references.html"}
 
 
 def _sentences(page: Path) -> list[str]:
-    body = page.read_text("utf-8")
-    article = re.search(r"<article[^>]*>(.*)</article>", body, re.S)
-    text = re.sub(r'<a class="eocic-value"[^>]*>[^<]*</a>', "[own value]",
-                  article.group(1) if article else body)
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).replace("\u00a0", " ").split())
+    text = text_of(re.sub(r'<a class="eocic-value"[^>]*>[^<]*</a>', "[own value]",
+                          article(page)))
     return re.split(r"(?<=[.;:])\s+(?=[A-Z(])", text)
 
 

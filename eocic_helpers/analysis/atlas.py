@@ -20,8 +20,6 @@ import pandas as pd
 
 from eocic_helpers.analysis import composite as ci
 from eocic_helpers.analysis import indicators as ki
-from eocic_helpers.analysis import since
-from eocic_helpers.analysis import synthesis as sy
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.pipeline import EU_WIDE
@@ -211,11 +209,6 @@ def composite_sentence(values: dict[str, Any]) -> str:
             "(5th-95th percentile).")
 
 
-def candidates_table(snapshot: pd.DataFrame, focus: Region) -> pd.DataFrame:
-    """The data-driven candidate strengths and weaknesses (section 2's method), with years."""
-    return sy.candidates_table(sy.candidates(snapshot, focus))
-
-
 def no_candidates_sentence(focus: Region) -> str:
     """What the page says when the data suggest no candidate (too few values, or none clear)."""
     return (f"The data suggest no candidate strength or weakness for {focus.name}: no indicator "
@@ -223,7 +216,3 @@ def no_candidates_sentence(focus: Region) -> str:
             "above or below the EU28 without the two pointing opposite ways, or it has too few "
             "values to compare.")
 
-
-def since_table(snapshot: pd.DataFrame, focus: Region) -> pd.DataFrame:
-    """The 2017 value and the latest one the snapshot holds, for the region and the EU."""
-    return since.since_table(since.since_data(snapshot, [focus], focus))

@@ -203,16 +203,15 @@ OTHER_PARTS = {"swot": "its analysis of strengths, weaknesses, opportunities and
 
 # -- the {ref:ID} placeholders --------------------------------------------------------------
 
-def _walk(obj: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
-    """Every (location, string) in a validated model."""
+def walk(obj: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every (location, node) in a validated model: the models, lists and values it holds."""
+    yield loc, obj
     if isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
-            yield from _walk(getattr(obj, name), (*loc, name))
+            yield from walk(getattr(obj, name), (*loc, name))
     elif isinstance(obj, list):
         for k, item in enumerate(obj):
-            yield from _walk(item, (*loc, k))
-    elif isinstance(obj, str):
-        yield loc, obj
+            yield from walk(item, (*loc, k))
 
 
 def _known_references() -> set[str]:
@@ -226,7 +225,9 @@ def check_references(model: BaseModel, path: Path) -> None:
         ConfigError: naming file, line and field of the first unknown id.
     """
     known = _known_references()
-    for loc, text in _walk(model):
+    for loc, text in walk(model):
+        if not isinstance(text, str):
+            continue
         for m in PLACEHOLDER.finditer(text):
             if m.group(1) and m.group(1) not in known:
                 line = line_of(path, loc)

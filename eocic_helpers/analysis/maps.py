@@ -57,23 +57,11 @@ def locator_data(layer: Any, region: Region) -> pd.DataFrame:
 
 
 @contextmanager
-def _drawn_once(fig: Any) -> Iterator[None]:
-    """While geopandas plots into ``fig``, skip the redraw it asks for after each layer
-    (``canvas.draw_idle()``, a whole draw of every polygon drawn so far on a non-interactive
-    canvas): the figure is drawn when it is saved. Six such draws were 90 % of the locator
-    map's time; the saved files are the same bytes."""
-    fig.canvas.draw_idle = lambda *args, **kwargs: None
-    try:
-        yield
-    finally:
-        del fig.canvas.draw_idle
-
-
-@contextmanager
-def _laid_out_per_layer(fig: Any) -> Iterator[None]:
-    """While geopandas plots into ``fig``, run the figure's layout where it asks for a redraw
-    after each layer, instead of drawing every polygon drawn so far."""
-    fig.canvas.draw_idle = lambda *args, **kwargs: laid_out(fig)
+def _on_redraw(fig: Any, action: Any) -> Iterator[None]:
+    """While geopandas plots into ``fig``, run ``action`` where it asks for a redraw after each
+    layer (``canvas.draw_idle()``, a whole draw of every polygon drawn so far on a
+    non-interactive canvas) instead of that draw: the figure is drawn when it is saved."""
+    fig.canvas.draw_idle = lambda *args, **kwargs: action()
     try:
         yield
     finally:
@@ -109,7 +97,8 @@ def locator_figure(layer: Any, region: Region) -> Any:  # -> matplotlib Figure
     half = max(x1 - x0, y1 - y0) / 2 + ZOOM_MARGIN_M
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     zoom = (cx - half, cx + half, cy - half, cy + half)
-    with _drawn_once(fig):
+    # Six such draws were 90 % of the locator map's time; the saved files are the same bytes.
+    with _on_redraw(fig, lambda: None):
         for ax, extent, width in ((axes[0], EU_EXTENT, 0.15), (axes[1], zoom, 0.3)):
             units.plot(ax=ax, color=units["colour"], edgecolor="white", linewidth=width)
             countries.boundary.plot(ax=ax, color="#7f7f7f", linewidth=0.3)
@@ -167,7 +156,7 @@ def choropleth_figure(layer: Any, data: pd.DataFrame, title: str, unit: str) -> 
     # Laid out after each layer, where geopandas asks for a redraw: the colour bar's
     # constrained layout settles over those passes (without them it comes out 0.1 pt wider);
     # the layout alone, without drawing every polygon each time, settles it the same.
-    with _laid_out_per_layer(fig):
+    with _on_redraw(fig, lambda: laid_out(fig)):
         other.plot(ax=ax, color=OUTSIDE, edgecolor="#bdbdbd", linewidth=0.2)
         missing = eu[eu["value"].isna()]
         if len(missing):

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eocic_helpers.analysis.content import load_part
 from eocic_helpers.analysis.content_render import format_value, list_table
-from eocic_helpers.analysis.content_schema import PARTS, Box, Footnote, Group
+from eocic_helpers.analysis.content_schema import PARTS, Box, Footnote, Group, walk
 from eocic_helpers.analysis.synthesis import load_synthesis
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
@@ -113,24 +113,14 @@ def _count(node: Any) -> int:
 def footnotes_held(parts: dict[str, Any]) -> dict[int, str]:
     """Briefing footnote number -> the part that carries it."""
     held: dict[int, str] = {}
-
-    def walk(obj: Any, part: str) -> None:
-        if isinstance(obj, Footnote):
-            held.setdefault(obj.number, part)
-        elif isinstance(obj, BaseModel):
-            for name in type(obj).model_fields:
-                walk(getattr(obj, name), part)
-        elif isinstance(obj, list):
-            for item in obj:
-                walk(item, part)
-
     for part, model in parts.items():
-        if model is not None:
-            walk(model, part)
+        for _, node in walk(model):
+            if isinstance(node, Footnote):
+                held.setdefault(node.number, part)
     return held
 
 
-def _file_of(part: str, region_id: str) -> str:
+def _file_of(part: str) -> str:
     """The region's content part in a reader's words (the file is named on the analysts'
     page, not here)."""
     what = ("the strengths, weaknesses, challenges and objectives" if part == "synthesis"
@@ -155,7 +145,7 @@ def element_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
             if e.footnote in held and part_chapter(held[e.footnote]) in ran:
                 part = held[e.footnote]
                 status, how = "reproduced", ("a footnote in our words where the briefing places "
-                                             f"it, from {_file_of(part, region.id)}")
+                                             f"it, from {_file_of(part)}")
                 chapter = titles[str(part_chapter(part))]
             else:
                 status, how = "omitted", ("no content file of this region carries it" if
@@ -170,7 +160,7 @@ def element_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
             status, how = "omitted", "the figure was not produced for this region"
         elif e.content and _count(resolve(parts, e.content)) == 0:
             part = e.content.split(".")[0]
-            status, how = "omitted", f"not written for this region ({_file_of(part, region.id)})"
+            status, how = "omitted", f"not written for this region ({_file_of(part)})"
         elif e.table and not e.content and not (run_dir / "tables" / f"{e.table}.csv").exists():
             status, how = "omitted", "the table was not produced for this region"
         elif e.status:
@@ -180,7 +170,7 @@ def element_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
             n = _count(resolve(parts, e.content))
             status = "reproduced"
             how = (f"restated in our words, {n} item{'s' if n != 1 else ''} each citing the "
-                   f"briefing, from {_file_of(part, region.id)}")
+                   f"briefing, from {_file_of(part)}")
         rows.append({"element": e.label, "kind": e.kind, "status": status,
                      "how or why": how, "chapter": chapter if status != "omitted" else ""})
     return pd.DataFrame(rows)
@@ -243,6 +233,12 @@ def _value_shows(value: Any, number: float, row: pd.Series) -> bool:
                for f in _number_forms(number))
 
 
+def _results(run_dir: Path) -> dict[str, Any]:
+    """The run's ``results.json`` as stored (empty when there is none)."""
+    results_file = run_dir / "results.json"
+    return json.loads(results_file.read_text("utf-8")) if results_file.exists() else {}
+
+
 def seed_geo() -> set[str]:
     """The geo codes of the seed briefing's own numbers: its region's units and its country."""
     seed = next(r for r in load_regions() if r.id == TEMPLATE_REGION)
@@ -284,8 +280,7 @@ def number_rows(region: Region, run_dir: Path | None = None,
     """
     run_dir = Path(run_dir or paths.run_dir(region.id))
     ref = load_reference()
-    results_file = run_dir / "results.json"
-    results = json.loads(results_file.read_text("utf-8")) if results_file.exists() else {}
+    results = _results(run_dir)
     pipeline = load_pipeline()
     if chapters is None:
         # The chapters of the region's own run: not the notebooks that run after them (this
@@ -377,12 +372,6 @@ def summary(frame: pd.DataFrame) -> str:
     return ", ".join(f"{int(counts[s])} {s}" for s in order if s in counts)
 
 
-#: The page's title and its two section headings (the notebook's markdown cells hold them too).
-TITLE = "What this edition reproduces"
-ELEMENTS_HEADING = "Sections, figures, tables, boxes and footnotes"
-NUMBERS_HEADING = "The briefing's numbers"
-
-
 def intro(region: Region) -> str:
     """The page's opening paragraph (plain text)."""
     text = (f"This page lists every element of the seed briefing, EOCIC (2019) for "
@@ -430,8 +419,7 @@ def fidelity_md(region: Region, run_dir: Path | None = None) -> str:
         return myst_text(f"The seed briefing covers Centre-Val de Loire only, so there are no "
                          f"published numbers for {region.name} to compare with.") + "\n"
     run_dir = Path(run_dir or paths.run_dir(region.id))
-    results_file = run_dir / "results.json"
-    results = json.loads(results_file.read_text("utf-8")) if results_file.exists() else {}
+    results = _results(run_dir)
     ref = load_reference()
     table = fidelity_table(briefing_comparisons(results))
     if "value" in table and "note" in ref:  # a reader sees the value's name, not its id

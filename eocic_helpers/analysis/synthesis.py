@@ -115,28 +115,23 @@ class Synthesis(BaseModel):
 
     @model_validator(mode="after")
     def _references(self) -> Synthesis:
-        swot_ids = {i.id for q in QUADRANTS for i in getattr(self.swot, q)}
-        ch_ids = {c.id for c in self.challenges}
-        so_ids = {o.id for o in self.specific_objectives}
-        iv_ids = {i.id for i in self.interventions}
-        for c in self.challenges:
-            for ref in c.from_swot:
-                if ref not in swot_ids:
-                    raise ValueError(f"challenge '{c.id}' cites unknown SWOT item '{ref}'")
-        for o in self.specific_objectives:
-            for ref in o.addresses:
-                if ref not in ch_ids:
-                    raise ValueError(f"objective '{o.id}' addresses unknown challenge '{ref}'")
+        swot = {i.id for q in QUADRANTS for i in getattr(self.swot, q)}
+        challenges = {c.id for c in self.challenges}
+        objectives = {o.id for o in self.specific_objectives}
+        interventions = {i.id for i in self.interventions}
+        # (who cites, the ids cited, the ids there are, what they are), in the order checked
+        links = [(f"challenge '{c.id}' cites", c.from_swot, swot, "SWOT item")
+                 for c in self.challenges]
+        links += [(f"objective '{o.id}' addresses", o.addresses, challenges, "challenge")
+                  for o in self.specific_objectives]
         for i in [*self.interventions, *self.high_impact_actions]:
-            for ref in i.addresses:
-                if ref not in ch_ids:
-                    raise ValueError(f"'{i.id}' addresses unknown challenge '{ref}'")
-            for ref in i.objectives:
-                if ref not in so_ids:
-                    raise ValueError(f"'{i.id}' serves unknown objective '{ref}'")
-            for ref in i.complements:
-                if ref not in iv_ids:
-                    raise ValueError(f"'{i.id}' complements unknown intervention '{ref}'")
+            links += [(f"'{i.id}' addresses", i.addresses, challenges, "challenge"),
+                      (f"'{i.id}' serves", i.objectives, objectives, "objective"),
+                      (f"'{i.id}' complements", i.complements, interventions, "intervention")]
+        for who, cited, known, what in links:
+            for ref in cited:
+                if ref not in known:
+                    raise ValueError(f"{who} unknown {what} '{ref}'")
         return self
 
 
@@ -163,20 +158,17 @@ def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None
     data = load_yaml(path)
     model = validate(Synthesis, data, path)
     _check_identity(model, region_id, path)
-    known = known_evidence()
+    checks = [("evidence", "evidence", known_evidence(), "cite a reference, EOCIC or snapshot id"),
+              ("test", "claim", CLAIM_IDS,
+               f"name one of section 1.2's claims: {', '.join(sorted(CLAIM_IDS))}")]
     for q in QUADRANTS:
         for k, item in enumerate(getattr(model.swot, q)):
-            for ev in item.evidence:
-                if ev not in known:
-                    line = line_of(path, ("swot", q, k))
-                    raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.evidence': unknown "
-                                      f"evidence '{ev}'; cite a reference, EOCIC or snapshot id")
-            for claim in item.test:
-                if claim not in CLAIM_IDS:
-                    line = line_of(path, ("swot", q, k))
-                    raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.test': unknown "
-                                      f"claim '{claim}'; name one of section 1.2's claims: "
-                                      f"{', '.join(sorted(CLAIM_IDS))}")
+            for field, what, known, hint in checks:
+                for ref in getattr(item, field):
+                    if ref not in known:
+                        line = line_of(path, ("swot", q, k))
+                        raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.{field}': unknown "
+                                          f"{what} '{ref}'; {hint}")
     check_references(model, path)
     return model
 
@@ -354,8 +346,6 @@ def pest_figure(s: Synthesis):
     from eocic_helpers.outputs.legibility import wrap_to_width
     from eocic_helpers.outputs.style import FIGURE_WIDTH_IN, FONT_PT, PALETTE, TITLE_PT
 
-    titles = {"political": "Political", "economic": "Economic",
-              "socio_cultural": "Socio-cultural", "technological": "Technological"}
     width, gap, pad, spacing = FIGURE_WIDTH_IN, 0.15, 0.1, 1.3
     box_w = (width - gap) / 2
     line_h = FONT_PT * spacing / 72
@@ -381,8 +371,8 @@ def pest_figure(s: Synthesis):
                                     facecolor=PALETTE[k], alpha=0.12, edgecolor="none"))
         ax.add_patch(FancyBboxPatch((x0, top - h), box_w, h, boxstyle="square,pad=0",
                                     facecolor="none", edgecolor=PALETTE[k], linewidth=1.5))
-        ax.text(x0 + pad, top - pad, titles[key], fontsize=TITLE_PT, fontweight="bold",
-                va="top")
+        ax.text(x0 + pad, top - pad, key.replace("_", "-").capitalize(), fontsize=TITLE_PT,
+                fontweight="bold", va="top")
         ax.text(x0 + pad, top - pad - head_h, bodies[key], fontsize=FONT_PT, va="top",
                 linespacing=spacing)
     return fig
@@ -572,12 +562,9 @@ def strategy_figure(s: Synthesis):
         Patch(facecolor="#fdf3e1", edgecolor=edge_colour[2], linestyle="--",
               label="High-impact actions"),
         Patch(facecolor="white", edgecolor=edge_colour[3], label="Challenges"),
-        Line2D([], [], **{k: v for k, v in styles["leads to"].items() if k != "arrowstyle"},
-               label="leads to (briefing)"),
-        Line2D([], [], **{k: v for k, v in styles["complements"].items() if k != "arrowstyle"},
-               label="complements (briefing)"),
-        Line2D([], [], **{k: v for k, v in styles["addresses"].items() if k != "arrowstyle"},
-               label="addresses (our reading)"),
+        *[Line2D([], [], **{k: v for k, v in styles[kind].items() if k != "arrowstyle"},
+                 label=f"{kind} ({LINK_BASIS[kind].removeprefix('stated in the ')})")
+          for kind in ("leads to", "complements", "addresses")],
     ]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(width / 2, 0),
               bbox_transform=ax.transData, ncol=3, frameon=False, fontsize=SMALL_PT,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -40,7 +41,7 @@ COSTLY = ("study", "dask", "browser", "pdf")
 #: The fixtures that hold the session's shared study build: a test using one is ``study`` (or
 #: costlier), never ``unit`` or ``cli``.
 BUILD_FIXTURES = frozenset({"study_build", "e2e_build", "e2e_outputs", "all_pilots_build",
-                            "all_editions"})
+                            "all_editions", "dask_study"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -193,6 +194,8 @@ def eocic_main(*args: str, build: Path | None = None,
 #: compare other runs with them (isolated kernels, Dask under another seed) need one run of
 #: their own each, not two.
 E2E_HASHSEED = "0"
+#: The Dask run's hash seed (:func:`dask_study`): another than the shared build's.
+DASK_HASHSEED = "12345"
 
 
 def run_outputs(run_dir: Path) -> dict[str, bytes]:
@@ -221,9 +224,11 @@ def _eocic_in(env: Mapping[str, str], *args: str) -> None:
         raise AssertionError(f"eocic {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
 
 
-def _build_study(build: Path, env: Mapping[str, str], editions: bool) -> None:
+def _build_study(build: Path, env: Mapping[str, str], editions: bool,
+                 dask: Path | None) -> None:
     """The shared build (see :func:`study_build`), then, when some test reads them, its
-    editions (see :func:`all_editions`)."""
+    editions (see :func:`all_editions`), then, when the Dask test is selected, the study's
+    Dask run into the folder ``dask`` (see :func:`dask_study`)."""
     seed = {**env, "EOCIC_BUILD": str(build), "PYTHONHASHSEED": E2E_HASHSEED}
     _eocic_in(seed, "run", "-n", "atlas", *ATLAS_SAMPLE, "--quiet")
     _eocic_in(seed, "run", "--quiet")
@@ -231,6 +236,16 @@ def _build_study(build: Path, env: Mapping[str, str], editions: bool) -> None:
     if editions:
         pdf = [] if shutil.which("xelatex", path=env.get("PATH")) else ["--no-pdf"]
         _eocic_in({**env, "EOCIC_BUILD": str(build)}, "book", "all", *pdf)
+    _BACKGROUND["editions"].set_result(build)
+    if dask is not None:
+        report = dask / "report.json"
+        other = {**env, "EOCIC_BUILD": str(dask / "build"), "PYTHONHASHSEED": DASK_HASHSEED}
+        proc = subprocess.run([sys.executable, str(ROOT / "tests" / "support" / "dask_study.py"),
+                               str(report), *ATLAS_SAMPLE], capture_output=True, text=True,
+                              env=other, cwd=dask, timeout=900)
+        if proc.returncode != 0 or not report.exists():
+            raise AssertionError(f"the Dask run's process failed:\n{proc.stderr[-3000:]}")
+        _BACKGROUND["dask"].set_result(dask / "build")
 
 
 #: What :func:`_background` builds: the shared study ("study") and its editions ("editions").
@@ -252,13 +267,14 @@ def _background(request: pytest.FixtureRequest,
     reused = os.environ.get("EOCIC_TEST_BUILD")
     build = Path(reused) if reused else tmp_path_factory.mktemp("study") / "build"
     editions = any("all_editions" in n for n in names)
-    _BACKGROUND.update(study=Future(), editions=Future())
+    dask = (tmp_path_factory.mktemp("dask") if any("dask_study" in n for n in names)
+            else None)
+    _BACKGROUND.update(study=Future(), editions=Future(), dask=Future())
     env = dict(os.environ)  # taken now, in the main thread, before any test changes it
 
     def work() -> None:
         try:
-            _build_study(build, env, editions)
-            _BACKGROUND["editions"].set_result(build)
+            _build_study(build, env, editions, dask)
         except BaseException as exc:  # noqa: BLE001 - handed to the fixtures that wait
             for part in _BACKGROUND.values():
                 if not part.done():
@@ -312,6 +328,17 @@ def all_editions(study_build: Path) -> Path:
     return _BACKGROUND["editions"].result()
 
 
+@pytest.fixture(scope="session")
+def dask_study(study_build: Path) -> tuple[Path, dict]:
+    """The study's one Dask run (``tests/support/dask_study.py``: the atlas sample, then the
+    whole study, on one ``LocalCluster``, a worker killed mid-task, under
+    :data:`DASK_HASHSEED`), made in the background after the editions (:func:`_background`),
+    beside the tests that read them; this waits for it. Returns its build folder and what the
+    run reported (exit codes, output, the killed and the restarted workers' process ids)."""
+    build = _BACKGROUND["dask"].result()
+    return build, json.loads((build.parent / "report.json").read_text())
+
+
 def copy_build(build: Path, target: Path, regions: list[str] | None = None) -> Path:
     """A copy of ``build``'s runs (no editions, no lock, no staging) at ``target``, for a test
     that changes a build: every run, or only those of ``regions``."""
@@ -353,8 +380,6 @@ def one_notebook_project(tmp_path: Path, name: str, notebook: dict,
     """A copy of the project's inputs (data, book, lock) whose only notebook is ``notebook``,
     declared with scope ``region`` and with the keys it glues (``glues``) in its catalogue of
     results. Returns the project root (use it as ``EOCIC_ROOT``)."""
-    import json
-
     root = tmp_path / "root"
     for part in ("data", "book"):
         shutil.copytree(ROOT / part, root / part)

@@ -99,14 +99,16 @@ def test_all_nuts2_plans_the_atlas_for_every_region_after_one_eu_wide_step(tmp_p
 
 @pytest.mark.dask
 def test_the_study_and_the_atlas_on_one_local_cluster_are_byte_identical_under_another_seed(
-        study_build: Path, tmp_path: Path, monkeypatch):
-    """The suite's one Dask run, on one ``distributed.LocalCluster`` (two worker processes with
-    two threads each, so each worker runs two tasks at a time in kernels of their own): the
-    atlas pages of the shared build's sample with the EU-wide step, then every pilot region, the
-    after-region and the cross-region notebooks, scheduled by the same dependency logic as the
-    local pool, under another ``PYTHONHASHSEED`` (client, workers and kernels). Midway through
-    the study a worker is killed while it runs a notebook: Dask reruns its tasks on a live
-    worker, and the run succeeds with nothing failed and no staging left.
+        study_build: Path, dask_study: tuple[Path, dict]):
+    """The suite's one Dask run (``tests/support/dask_study.py``, made in the background beside
+    the tests that read the editions), on one ``distributed.LocalCluster`` (two worker
+    processes with two threads each, so each worker runs two tasks at a time in kernels of
+    their own): the atlas pages of the shared build's sample with the EU-wide step, then every
+    pilot region, the after-region and the cross-region notebooks, scheduled by the same
+    dependency logic as the local pool, under another ``PYTHONHASHSEED`` (client, workers and
+    kernels). Midway through the study a worker is killed while it runs a notebook: Dask
+    reruns its tasks on a live worker, and the run succeeds with nothing failed and no staging
+    left.
 
     Every output is then byte for byte the shared build's (local pool,
     ``PYTHONHASHSEED=E2E_HASHSEED``). One run checks four promises, so that the suite runs the
@@ -114,49 +116,19 @@ def test_the_study_and_the_atlas_on_one_local_cluster_are_byte_identical_under_a
     (no set iteration reaches an output), concurrent tasks of one worker keep to their own
     kernels, and a worker that dies mid-task has its task rerun, not failed. A difference names
     the run and the files that differ."""
-    import signal
-    import time
-
-    distributed = pytest.importorskip("distributed")
-    from conftest import ATLAS_SAMPLE, E2E_HASHSEED, run_outputs
+    from conftest import ATLAS_SAMPLE, DASK_HASHSEED, E2E_HASHSEED, run_outputs
 
     from eocic_helpers.core.regions import load_regions, resolve_region
 
-    other_seed = "12345"
-    assert other_seed != E2E_HASHSEED
-    build = tmp_path / "build"
-    # The workers see the same project and build folder as the client (a shared filesystem):
-    # they start with this environment, as workers on a cluster start with the project's, and
-    # their kernels inherit it (the hash seed included).
-    monkeypatch.setenv("EOCIC_BUILD", str(build))
-    monkeypatch.setenv("PYTHONHASHSEED", other_seed)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        dask = ["--executor", "dask", "--scheduler", cluster.scheduler_address, "--quiet"]
-        proc = _eocic(dict(os.environ), "run", "-n", "atlas", *ATLAS_SAMPLE, *dask)
-        assert proc.returncode == 0, proc.stderr[-2000:]
-        run = subprocess.Popen([*_EOCIC, "run", *dask], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=dict(os.environ), cwd=ROOT)
-        try:
-            # wait for a task that runs several seconds (indicators) to be inside its notebook
-            staging = build / "runs" / ".staging"
-            deadline = time.monotonic() + 180
-            while not list(staging.glob("*--indicators-*/*")) and time.monotonic() < deadline:
-                assert run.poll() is None, run.communicate()
-                time.sleep(0.2)
-            time.sleep(1.5)
-            busy = [w for w, keys in client.processing().items() if keys]
-            assert busy, "no task was running"
-            killed = client.run(os.getpid, workers=busy[:1])[busy[0]]
-            os.kill(killed, signal.SIGKILL)
-            out, err = run.communicate(timeout=600)
-        finally:
-            run.kill()
-        client.wait_for_workers(2, timeout=60)  # the nanny restarted the killed one
-        restarted = list(client.run(os.getpid).values())
-    assert killed not in restarted, "the worker was not killed"
-    assert run.returncode == 0, err[-2000:]
+    assert DASK_HASHSEED != E2E_HASHSEED
+    build, report = dask_study
+    assert report["atlas"]["returncode"] == 0, report["atlas"]["err"][-2000:]
+    assert "killed" in report, "no task was running"
+    killed = report["killed"]
+    assert killed not in report["restarted"], "the worker was not killed"
+    assert len(report["restarted"]) == 2  # the nanny restarted the killed one
+    out, err = report["out"], report["err"]
+    assert report["returncode"] == 0, err[-2000:]
     assert "FAILED" not in err and "0 failed" in out, out[-2000:]
     assert not list((build / "runs").glob(".staging/*/"))
 
@@ -173,7 +145,7 @@ def test_the_study_and_the_atlas_on_one_local_cluster_are_byte_identical_under_a
         assert dask.keys() == local.keys(), region
         differ = [name for name in local if local[name] != dask[name]]
         assert not differ, (f"{region}: the local run (PYTHONHASHSEED={E2E_HASHSEED}) and the "
-                            f"Dask run (PYTHONHASHSEED={other_seed}) differ in {differ}")
+                            f"Dask run (PYTHONHASHSEED={DASK_HASHSEED}) differ in {differ}")
         if region in ATLAS_SAMPLE:
             assert any(n.startswith("figures/locator_map_") for n in local), region
     for region in pilots:  # each kernel showed its own region (none the other thread's)

@@ -138,12 +138,6 @@ def select(specs: dict[str, NotebookSpec], names: Iterable[str] | None) -> list[
 
 # -- value conversion and checks ------------------------------------------------------------
 
-def validate_all(spec: NotebookSpec, values: dict[str, Any]) -> None:
-    """The notebook's declared whole-notebook validator, if any (cross-parameter rules)."""
-    if spec.validator:
-        resolve_callable(spec.validator)(values)
-
-
 #: Largest magnitude of a whole-number parameter.
 MAX_WHOLE = 1_000_000_000
 #: Largest magnitude of a decimal parameter (EUR amounts stay far below; products stay finite).
@@ -274,7 +268,8 @@ def resolve(
                 if check:
                     resolve_callable(check)(value)
                 mine[name] = value
-        validate_all(spec, mine)
+        if spec.validator:  # the notebook's cross-parameter rules
+            resolve_callable(spec.validator)(mine)
         per_notebook[spec.name] = mine
     return per_notebook
 

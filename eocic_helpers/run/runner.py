@@ -44,7 +44,6 @@ from eocic_helpers.run.params import (
     load_params_file,
     load_spec,
     resolve,
-    validate_all,
 )
 
 #: Pseudo-region of the cross-region notebooks (scope ``cross_region`` in the pipeline
@@ -101,12 +100,6 @@ def _code_of(notebook_path: Path) -> bytes:
         f"{c['cell_type']}:{','.join(c.get('metadata', {}).get('tags', []))}:"
         + ("".join(c["source"]) if isinstance(c["source"], list) else c["source"])
         for c in nb["cells"]).encode()
-
-
-def modules_digest(spec: NotebookSpec) -> str:
-    """Hash of the package modules a notebook's code cells can use
-    (:func:`eocic_helpers.core.digest.module_closure`)."""
-    return code_digest(notebook_code(spec.path))
 
 
 #: Declared reads under this prefix are the snapshot's files: another snapshot than the
@@ -171,10 +164,7 @@ def region_outputs(region: str, own: Iterable[str] = ()) -> list[str]:
     before its manifest lists them)."""
     run = paths.run_dir(region)
     after = _not_read_after()
-    own = {*own, *(f"{name}.ipynb" for name in after)}
-    for name in after:
-        manifest = read_manifest(region, name)
-        own |= set(manifest["files"]) if manifest else set()
+    own = {*own, *(f"{name}.ipynb" for name in after), *_published(region, after)}
     found = [f.name for f in sorted(run.glob("*.ipynb"))]
     for sub in ("figures", "tables"):
         found += [f"{sub}/{f.name}" for f in sorted((run / sub).glob("*")) if f.is_file()]
@@ -208,9 +198,8 @@ def task_key(spec: NotebookSpec, parameters: dict[str, Any], region: str, code: 
     files = {_read_name(f): f for f in declared_reads(spec, region)}
     files.update({rel: paths.ROOT / rel for rel in recorded})
     for rel in sorted(files):
-        f = files[rel]
         h.update(rel.encode())
-        h.update(_sha_or_missing(f))
+        h.update((file_sha(files[rel]) or "<missing>").encode())
     if spec.after_region:  # the region's results, which notebooks ran, what they published
         h.update(region_results_digest(region).encode())
         h.update(json.dumps(region_outputs(region, own)).encode())
@@ -256,15 +245,14 @@ def read_manifest(region: str, notebook: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else None
 
 
-def recorded_reads(region: str, notebook: str) -> list[str]:
-    """The project files the last successful run of a task opened (relative paths)."""
-    manifest = read_manifest(region, notebook)
-    return list(manifest.get("reads", [])) if manifest else []
+def _manifested(region: str) -> set[str]:
+    """The notebooks that have a manifest in a region's run."""
+    return {f.name.removesuffix(".manifest.json") for f in cache_dir(region).glob("*.manifest.json")}
 
 
-def _sha_or_missing(path: Path) -> bytes:
-    sha = file_sha(path) if path.is_file() else None
-    return sha.encode() if sha is not None else b"<missing>"
+def _published(region: str, notebooks: Iterable[str]) -> set[str]:
+    """The files the manifests of these notebooks list (relative to the run folder)."""
+    return {rel for name in notebooks for rel in (read_manifest(region, name) or {"files": {}})["files"]}
 
 
 def is_fresh(task: Task) -> bool:
@@ -295,10 +283,10 @@ def plan(
     # The same region or notebook named twice is one task, not two racing for one staging folder.
     regions = list(dict.fromkeys(regions))
     specs = list({s.name: s for s in specs}.values())
-    every = _all_specs()
+    every = list(discover().values())
     if any(s.reads_eu for s in specs):  # what they read is computed first, once
         specs = [s for s in every if s.eu_wide and s.name not in {x.name for x in specs}] + specs
-    code = {s.name: modules_digest(s) for s in specs}
+    code = {s.name: code_digest(notebook_code(s.path)) for s in specs}
     tasks = [_task(s, EU_WIDE, EU_WIDE, {**s.defaults, **overrides.get(s.name, {})}, code[s.name])
              for s in specs if s.eu_wide]
     cross = [s for s in specs if s.cross_region]
@@ -306,7 +294,7 @@ def plan(
     known = {n for s in every for n in s.defaults}
     for region in regions:
         region_file = paths.region_data_dir(region) / "parameters.yaml"
-        raw_region = _region_overrides(region)
+        raw_region = load_params_file(region_file) if region_file.exists() else {}
         unknown = sorted(set(raw_region) - known)
         if unknown:
             raise ParameterError(f"{region_file}: unknown parameter '{unknown[0]}'; "
@@ -335,12 +323,13 @@ def _task(spec: NotebookSpec, region: str, region_id: str, params: dict[str, Any
           ) -> Task:
     """One task of a plan, keyed: ``params`` validated, and its ``region`` parameter (if it
     declares one) set to ``region_id``."""
-    validate_all(spec, params)
+    if spec.validator:  # the notebook's cross-parameter rules
+        resolve_callable(spec.validator)(params)
     if "region" in spec.defaults:
         params["region"] = region_id
-    task = Task(region, spec.name, str(spec.path), params, code=code,
-                recorded=recorded_reads(region, spec.name), after_region=spec.after_region,
-                reads_eu=spec.reads_eu)
+    recorded = (read_manifest(region, spec.name) or {}).get("reads", [])  # the last run's
+    task = Task(region, spec.name, str(spec.path), params, code=code, recorded=list(recorded),
+                after_region=spec.after_region, reads_eu=spec.reads_eu)
     _rekey(task, spec)
     return task
 
@@ -351,16 +340,6 @@ def _rekey(task: Task, spec: NotebookSpec | None = None) -> None:
     spec = spec or load_spec(Path(task.notebook_path))
     task.reads = [str(p) for p in declared_reads(spec, task.region)]
     task.key = task_key(spec, task.parameters, task.region, task.code, task.recorded)
-
-
-def _all_specs() -> list[NotebookSpec]:
-    return list(discover().values())
-
-
-def _region_overrides(region: str) -> dict[str, Any]:
-    """A region's own parameter defaults: ``data/regions/<region>/parameters.yaml`` if present."""
-    f = paths.region_data_dir(region) / "parameters.yaml"
-    return load_params_file(f) if f.exists() else {}
 
 
 # -- execution (worker side) ----------------------------------------------------------------
@@ -467,27 +446,18 @@ def prune_undeclared(region: str) -> list[str]:
     Returns:
         The names of the notebooks pruned.
     """
-    declared = set(load_pipeline().notebooks)
     run_dir = paths.run_dir(region)
-    pruned = []
-    for f in sorted(cache_dir(region).glob("*.manifest.json")):
-        name = f.name.removesuffix(".manifest.json")
-        if name in declared:
-            continue
-        _remove_published(run_dir, (read_manifest(region, name) or {"files": {}})["files"])
-        fragment_file(region, name).unlink(missing_ok=True)
-        f.unlink(missing_ok=True)
-        pruned.append(name)
-    for f in sorted(cache_dir(region).glob(f"*{FRAGMENT_SUFFIX}")):  # fragments without manifest
-        name = f.name.removesuffix(FRAGMENT_SUFFIX)
-        if name not in declared:
+    fragments = cache_dir(region).glob(f"*{FRAGMENT_SUFFIX}")  # a fragment may have no manifest
+    found = _manifested(region) | {f.name.removesuffix(FRAGMENT_SUFFIX) for f in fragments}
+    pruned = sorted(found - set(load_pipeline().notebooks))
+    for name in pruned:
+        _remove_published(run_dir, _published(region, [name]))
+        for f in (fragment_file(region, name), manifest_file(region, name),
+                  run_dir / f"{name}.ipynb"):
             f.unlink(missing_ok=True)
-            pruned.append(name)
     if pruned:
-        for name in pruned:
-            (run_dir / f"{name}.ipynb").unlink(missing_ok=True)
         write_results(region, always=True)
-    return sorted(set(pruned))
+    return pruned
 
 
 def _remove_published(run_dir: Path, rels: Iterable[str]) -> None:
@@ -496,16 +466,6 @@ def _remove_published(run_dir: Path, rels: Iterable[str]) -> None:
         stale = (run_dir / rel).resolve()
         if run_dir.resolve() in stale.parents:
             stale.unlink(missing_ok=True)
-
-
-def _owned_by_others(region: str, notebook: str) -> set[str]:
-    """Files the other notebooks' manifests of a region list (never pruned for this one)."""
-    owned: set[str] = set()
-    for f in cache_dir(region).glob("*.manifest.json"):
-        name = f.name.removesuffix(".manifest.json")
-        manifest = read_manifest(region, name) if name != notebook else None
-        owned |= set(manifest["files"]) if manifest else set()
-    return owned
 
 
 def promote(task: Task, staging: Path) -> Path:
@@ -539,7 +499,7 @@ def promote(task: Task, staging: Path) -> Path:
     atomic.write_json(fragment_file(task.region, task.notebook), fragment)
     files[f".cache/{task.notebook}{FRAGMENT_SUFFIX}"] = file_sha(
         fragment_file(task.region, task.notebook)) or ""
-    others = _owned_by_others(task.region, task.notebook)
+    others = _published(task.region, _manifested(task.region) - {task.notebook})
     _remove_published(run_dir, set(old["files"]) - set(files) - others if old else ())
     write_results(task.region, always=True)
     reads = sorted(fragment.get("reads", []))

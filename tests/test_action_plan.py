@@ -11,7 +11,7 @@ from eocic_helpers.core.errors import ConfigError, ParameterError
 
 @pytest.fixture(scope="module")
 def plan():
-    return ap.load_action_plan("centre-val-de-loire")[0]
+    return ap.load_action_plan("centre-val-de-loire")
 
 
 def test_table_2_has_all_sixteen_actions(plan):
@@ -31,9 +31,8 @@ def test_timing_reads_like_the_briefing(plan):
 
 def test_other_regions_have_no_plan_and_never_borrow_one():
     """Centre-Val de Loire's plan never appears under another region's name."""
-    assert ap.load_action_plan("saxony") == (None, False)
-    plan, borrowed = ap.load_action_plan("centre-val-de-loire")
-    assert plan.region == "centre-val-de-loire" and borrowed is False
+    assert ap.load_action_plan("saxony") is None
+    assert ap.load_action_plan("centre-val-de-loire").region == "centre-val-de-loire"
 
 
 def test_relative_table_uses_months(plan):
@@ -134,7 +133,7 @@ def test_gantt_draws_each_kind_its_own_way_and_says_which_ends_are_ours(plan):
 
 
 def test_phase_flag_is_for_single_dates_only(tmp_path: Path):
-    text = (ap.plan_file("centre-val-de-loire")[0]).read_text()
+    text = ap.plan_file("centre-val-de-loire").read_text()
     text = text.replace("start_month: 0\n    end_month: 3\n",
                         "start_month: 0\n    end_month: 3\n    phase: true\n", 1)
     f = tmp_path / "action_plan.yaml"
@@ -144,7 +143,7 @@ def test_phase_flag_is_for_single_dates_only(tmp_path: Path):
 
 
 def test_end_before_start_is_rejected(tmp_path: Path):
-    text = (ap.plan_file("centre-val-de-loire")[0]).read_text()
+    text = ap.plan_file("centre-val-de-loire").read_text()
     text = text.replace("start_month: 3\n    end_month: 6", "start_month: 6\n    end_month: 3", 1)
     f = tmp_path / "action_plan.yaml"
     f.write_text(text)

@@ -242,9 +242,11 @@ def test_other_regions_say_what_they_lack_in_one_sentence():
 
 
 def test_a_plan_is_only_ever_the_regions_own():
-    assert ap.load_action_plan("saxony")[0] is None
-    own = ap.captions(*ap.load_action_plan(CVL), "Centre-Val de Loire")
-    assert own["notice"] == "" and own["table"].startswith("Action plan for Centre-Val de Loire")
+    assert ap.load_action_plan("saxony") is None
+    assert ap.load_action_plan(CVL).region == CVL
+    own = ap.captions("Centre-Val de Loire")
+    assert own["table"].startswith("Action plan for Centre-Val de Loire")
+    assert not any("template" in text for text in own.values())
 
 
 def test_scaffold_writes_every_part_valid_and_commented(monkeypatch, tmp_path: Path):
@@ -515,7 +517,7 @@ def test_cvl_edition_has_the_issues_markers_and_the_16_owners(editions: Path):
     for marker in markers:
         assert _norm(marker) in everything, marker
         assert marker in pdf, marker
-    plan, _ = ap.load_action_plan(CVL)
+    plan = ap.load_action_plan(CVL)
     assert len(plan.actions) == 16
     table = re.search(r'<table[^>]*id="tab-action-plan-briefing".*?</table>',
                       (site / "action_plan.html").read_text(), re.S)

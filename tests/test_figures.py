@@ -50,7 +50,7 @@ def _inputs(region: str) -> dict[str, Any]:
     unit_scores = ci.unit_totals(result["total"], pop, units)
     eocic = load_eocic("composite_index").set_index("unit_id")["composite_total"].to_dict()
     values = costs.defaults()
-    plan, _ = ap.load_action_plan(region)
+    plan = ap.load_action_plan(region)
     return {
         "focus": focus,
         "fig1": ki.figure1_data(snapshot, load_regions(), focus),

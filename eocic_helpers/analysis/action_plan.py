@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from pathlib import Path
 from typing import Any, Literal
@@ -97,27 +98,19 @@ class ActionPlan(BaseModel):
         return self
 
 
-def plan_file(region_id: str) -> tuple[Path, bool]:
-    """The plan file of a region, and whether it exists. A region without its own plan has
-    none: another region's plan is never shown under its name."""
-    own = paths.region_data_dir(region_id) / "action_plan.yaml"
-    return own, own.exists()
+def plan_file(region_id: str) -> Path:
+    """The file of a region's own action plan (it may not exist)."""
+    return paths.region_data_dir(region_id) / "action_plan.yaml"
 
 
-def load_action_plan(region_id: str) -> tuple[ActionPlan | None, bool]:
-    """Load a region's own plan.
-
-    Returns:
-        The plan (``None`` when the region has none of its own) and ``False``: the second
-        value (whether the plan is borrowed from another region) is always ``False`` now
-        that no region's plan stands in for another's.
-    """
-    path, exists = plan_file(region_id)
-    if not exists:
-        return None, False
+def load_action_plan(region_id: str) -> ActionPlan | None:
+    """A region's own plan, or ``None``: another region's plan is never shown under its name."""
+    path = plan_file(region_id)
+    if not path.exists():
+        return None
     plan = load_model(ActionPlan, path)
     _check_identity(plan, path.parent.name, path)
-    return plan, False
+    return plan
 
 
 def _check_identity(plan: ActionPlan, folder_region: str, path: Path) -> None:
@@ -169,14 +162,9 @@ def add_months(start: dt.date, months: float) -> dt.date:
     """``start`` plus a number of months (whole months by calendar, a fraction by 30-day steps)."""
     whole = int(months)
     year, month = divmod(start.month - 1 + whole, 12)
-    day = min(start.day, [31, 29 if _leap(start.year + year) else 28, 31, 30, 31, 30, 31, 31,
-                          30, 31, 30, 31][month])
+    day = min(start.day, calendar.monthrange(start.year + year, month + 1)[1])
     base = dt.date(start.year + year, month + 1, day)
     return base + dt.timedelta(days=round((months - whole) * 30))
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def plan_table(plan: ActionPlan, t0: dt.date | None = None) -> pd.DataFrame:
@@ -390,31 +378,9 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
     return fig
 
 
-def plan_owner_name(plan: ActionPlan) -> str:
-    """The name of the region whose plan this is."""
-    return resolve_region(plan.region).name
-
-
-def captions(plan: ActionPlan, is_template: bool, region_name: str) -> dict[str, str]:
-    """Captions and the in-place notice of the plan chapter.
-
-    A borrowed plan is labelled as Centre-Val de Loire's template wherever it appears, so its
-    owners and actions are never presented as the edition region's own.
-    """
-    owner = plan_owner_name(plan)
-    if is_template:
-        whose = (f"Action plan of {owner} (briefing Table 2), shown as a template for "
-                 f"{region_name}: the actions, timing and owners are {owner}'s.")
-        return {
-            "notice": (f"{region_name} has no action plan of its own yet, so this chapter "
-                       f"shows the plan of {owner} from the briefing as a template; the owners "
-                       f"it names are {owner}'s bodies, not {region_name}'s."),
-            "table": whose,
-            "gantt": f"Timing of the actions of the {owner} plan, shown as a template",
-            "schedule": f"Schedule of the actions of the {owner} plan, shown as a template",
-            "subject": f"The {owner} plan, shown as a template for {region_name},",
-        }
-    return {"notice": "", "table": f"Action plan for {region_name} (briefing Table 2).",
+def captions(region_name: str) -> dict[str, str]:
+    """Captions and the subject of the plan chapter (a region shows only its own plan)."""
+    return {"table": f"Action plan for {region_name} (briefing Table 2).",
             "gantt": f"Timing of the actions for {region_name}",
             "schedule": "Schedule of the actions",
             "subject": f"The action plan for {region_name}"}
@@ -428,7 +394,8 @@ def plan_summary(plan: ActionPlan, table: pd.DataFrame) -> str:
     milestones = int((table["kind"] == "milestone").sum())
     inferred = int((table["kind"] == "inferred").sum())
     unscheduled = int((table["kind"] == "unscheduled").sum())
-    text = (f"The action plan of {plan_owner_name(plan)} counts {format_number(len(plan.actions))}"
+    owner = resolve_region(plan.region).name
+    text = (f"The action plan of {owner} counts {format_number(len(plan.actions))}"
             f" actions: {', '.join(per[:-1]) + ' and ' + per[-1] if len(per) > 1 else per[0]}. "
             f"{format_number(milestones)} of them are one-off events (a meeting, an appointment)")
     if inferred:
@@ -451,8 +418,8 @@ def chapter_values(region: Any, plan: ActionPlan | None, eu: Any, t0: dt.date | 
     if plan is None:
         return out
     table = plan_table(plan, t0)
-    out.update({"plan_region_name": plan_owner_name(plan),
-                "plan_subject": captions(plan, False, region.name)["subject"],
+    out.update({"plan_region_name": resolve_region(plan.region).name,
+                "plan_subject": captions(region.name)["subject"],
                 "n_actions": len(plan.actions)})
     out.update({f"n_actions_{k}": n for k, n in count_by_intervention(plan).items()})
     out.update({"n_actions_unscheduled": int((table["kind"] == "unscheduled").sum()),

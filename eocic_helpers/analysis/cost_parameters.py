@@ -109,19 +109,17 @@ def validate_values(values: dict[str, Any]) -> dict[str, float]:
         if name not in params:
             continue
         p = params[name]
-        allowed = _allowed(p)
         if isinstance(value, float) and not math.isfinite(value):  # NaN defeats < and >
-            raise ParameterError(f"parameter '{name}' must be a finite number, got {value}; "
-                                 f"allowed: {allowed}")
-        if p.kind == "int" and float(value) != int(value):
-            raise ParameterError(f"parameter '{name}' must be a whole number, got {value}; "
-                                 f"allowed: {allowed}")
-        if p.min is not None and value < p.min:
-            raise ParameterError(f"parameter '{name}' is {value:g}, below its minimum; "
-                                 f"allowed: {allowed}")
-        if p.max is not None and value > p.max:
-            raise ParameterError(f"parameter '{name}' is {value:g}, above its maximum; "
-                                 f"allowed: {allowed}")
+            problem = f"must be a finite number, got {value}"
+        elif p.kind == "int" and float(value) != int(value):
+            problem = f"must be a whole number, got {value}"
+        elif p.min is not None and value < p.min:
+            problem = f"is {value:g}, below its minimum"
+        elif p.max is not None and value > p.max:
+            problem = f"is {value:g}, above its maximum"
+        else:
+            continue
+        raise ParameterError(f"parameter '{name}' {problem}; allowed: {allowed_text(name)}")
     merged = {**defaults(), **{k: v for k, v in values.items() if k in params}}
     for low, high in PAIRS:
         if merged[low] > merged[high]:
@@ -132,11 +130,9 @@ def validate_values(values: dict[str, Any]) -> dict[str, float]:
 
 def allowed_text(name: str) -> str:
     """What a user may set for a parameter, e.g. 'whole number of 1 or more' ('' if unknown)."""
-    params = load_parameters()
-    return _allowed(params[name]) if name in params else ""
-
-
-def _allowed(p: CostParameter) -> str:
+    p = load_parameters().get(name)
+    if p is None:
+        return ""
     kind = "whole number" if p.kind == "int" else "number"
     if p.min is not None and p.max is not None:
         return f"{kind} from {p.min:g} to {p.max:g}"

@@ -229,12 +229,15 @@ def monte_carlo(v: dict[str, Any], n: int = 100_000, seed: int = SEED,
         Rows ``yearly`` and ``multi_year`` with ``mean, p05, p50, p95, draws, scenario``.
     """
     yearly, multi = _draws(v, n, seed, scenario)
-    rows = []
-    for label, arr in (("yearly", yearly), ("multi_year", multi)):
-        p05, p50, p95 = np.percentile(arr, [5, 50, 95])
-        rows.append({"quantity": label, "mean": float(arr.mean()), "p05": float(p05),
-                     "p50": float(p50), "p95": float(p95), "draws": n, "scenario": scenario})
-    return pd.DataFrame(rows).set_index("quantity")
+    return pd.DataFrame([{"quantity": label, **_summary(arr), "draws": n, "scenario": scenario}
+                         for label, arr in (("yearly", yearly), ("multi_year", multi))]
+                        ).set_index("quantity")
+
+
+def _summary(draws: np.ndarray) -> dict[str, float]:
+    """The mean and the 5th, 50th and 95th percentiles of draws."""
+    p05, p50, p95 = np.percentile(draws, [5, 50, 95])
+    return {"mean": float(draws.mean()), "p05": float(p05), "p50": float(p50), "p95": float(p95)}
 
 
 def monte_carlo_draws(v: dict[str, Any], n: int = 100_000, seed: int = SEED,
@@ -251,11 +254,9 @@ def scenario_table(v: dict[str, Any], n: int = 100_000, seed: int = SEED) -> pd.
     rows = []
     for scenario in SCENARIOS:
         yearly, _ = _draws(v, n, seed, scenario)
-        p05, p50, p95 = np.percentile(yearly, [5, 50, 95])
         rows.append({"scenario": scenario, "label": SCENARIO_LABELS[scenario],
                      "factors": ", ".join(f["label"] for f in factors(v, scenario)),
-                     "mean": float(yearly.mean()), "p05": float(p05), "p50": float(p50),
-                     "p95": float(p95),
+                     **_summary(yearly),
                      "gross_total_percentile": float((yearly <= gross).mean() * 100)})
     return pd.DataFrame(rows)
 
@@ -346,16 +347,14 @@ def scale(v: dict[str, Any], n_smes: np.ndarray | None = None) -> pd.DataFrame:
     n = np.arange(10, 201, 10) if n_smes is None else np.asarray(n_smes)
     draws = {**v, "n_smes": n}
     inter = inter_clustering_cost(draws)
-    low = coaching_cost(draws, v["audit_cost_eur_low"], v["follow_up_cost_eur_low"])
-    high = coaching_cost(draws, v["audit_cost_eur_high"], v["follow_up_cost_eur_high"])
-    return pd.DataFrame({
-        "n_smes": n,
-        "coaching_cost_eur_low": low, "coaching_cost_eur_high": high,
-        "total_cost_eur_low": inter + low, "total_cost_eur_high": inter + high,
-        "coaching_cost_per_sme_eur_low": low / n, "coaching_cost_per_sme_eur_high": high / n,
-        "total_cost_per_sme_eur_low": (inter + low) / n,
-        "total_cost_per_sme_eur_high": (inter + high) / n,
-    })
+    coaching = {b: coaching_cost(draws, v[f"audit_cost_eur_{b}"], v[f"follow_up_cost_eur_{b}"])
+                for b in ("low", "high")}
+    columns: dict[str, Any] = {"n_smes": n}
+    for per_sme in ("", "_per_sme"):
+        for what, add in (("coaching", 0), ("total", inter)):
+            for b, cost in coaching.items():
+                columns[f"{what}_cost{per_sme}_eur_{b}"] = (add + cost) / n if per_sme else add + cost
+    return pd.DataFrame(columns)
 
 
 def break_even_value_per_sme(v: dict[str, Any], include_inter_clustering: bool = True) -> float:

@@ -158,10 +158,8 @@ def region_results_digest(region: str) -> str:
 
 def region_outputs(region: str, own: Iterable[str] = ()) -> list[str]:
     """The files a region's run published (executed notebooks, figures, tables), relative to
-    its run folder, leaving out those of the notebooks that run after the region's others
-    (scope ``after_region``): these read the list, so it must not cover their own.
-    ``own`` names more files to leave out (a notebook's outputs while it is being promoted,
-    before its manifest lists them)."""
+    its run folder, without those of the ``after_region`` notebooks (which read the list) and
+    ``own`` (a notebook's outputs while it is promoted, before its manifest lists them)."""
     run = paths.run_dir(region)
     after = _not_read_after()
     own = {*own, *(f"{name}.ipynb" for name in after), *_published(region, after)}
@@ -414,13 +412,8 @@ def write_results(region: str, always: bool = False) -> bool:
     """Write a region's ``results.json`` from the notebooks' kept fragments (with
     ``_owners.json``: which notebook glued each key), in notebook-name order: it is derived
     from them, never the other way round. Written when it does not hold what they say (a
-    missing, corrupt or hand-edited one is reported in one line on stderr, as task outputs are
-    checked against their manifests), or unchecked with ``always`` (a fragment was promoted or
-    pruned).
-
-    Returns:
-        True when it did not hold what the fragments say.
-    """
+    missing, corrupt or hand-edited one is reported in one line on stderr), or unchecked with
+    ``always`` (a fragment was promoted or pruned). Returns whether it did not hold it."""
     run_dir = paths.run_dir(region)
     problem = None if always else results_problem(run_dir)
     if problem is not None:
@@ -439,13 +432,9 @@ def write_results(region: str, always: bool = False) -> bool:
 
 
 def prune_undeclared(region: str) -> list[str]:
-    """Remove what a notebook no longer in ``notebooks/pipeline.yaml`` published for a region
-    (its executed notebook, figures, tables, fragment and manifest), then write
-    ``results.json`` without its values.
-
-    Returns:
-        The names of the notebooks pruned.
-    """
+    """Remove what the notebooks no longer in ``notebooks/pipeline.yaml`` published for a
+    region (executed notebook, figures, tables, fragment and manifest), then write
+    ``results.json`` without their values. Returns their names."""
     run_dir = paths.run_dir(region)
     fragments = cache_dir(region).glob(f"*{FRAGMENT_SUFFIX}")  # a fragment may have no manifest
     found = _manifested(region) | {f.name.removesuffix(FRAGMENT_SUFFIX) for f in fragments}
@@ -543,16 +532,13 @@ def _keep_failed(task: Task, staging: Path) -> str:
 # -- the executors ---------------------------------------------------------------------------
 
 def _staging_dir(task: Task, index: int) -> Path:
-    """A staging folder no other task shares (task index, and the run's process id: tests drive
-    the runner without the build folder's lock)."""
+    """A staging folder no other task shares (the task's index and the run's process id)."""
     return paths.RUNS / ".staging" / f"{task.region}--{task.notebook}-{os.getpid()}-{index}"
 
 
 def clean_staging() -> None:
-    """Remove ``build/runs/.staging``: what runs killed before they could clean up (SIGKILL, a
-    power cut) left there. Call it holding the build folder's lock
-    (:func:`eocic_helpers.core.lock.build_lock`): no other run of the folder is under way then,
-    so nothing there belongs to a live run."""
+    """Remove ``build/runs/.staging``, what killed runs left there. Call it holding the build
+    folder's lock (:func:`eocic_helpers.core.lock.build_lock`): no other run is under way."""
     shutil.rmtree(paths.RUNS / ".staging", ignore_errors=True)
 
 
@@ -601,8 +587,7 @@ def _settle(task: Task, outcome: Outcome, staging: Path) -> str:
             outcome.notebook_out = str(promote(task, staging))
         except OSError as exc:  # keep going: the other tasks are independent
             outcome.status, outcome.error = "failed", f"promoting outputs: {exc}"
-            return outcome.status
-    if outcome.status != "ok":
+    else:
         outcome.notebook_out = _keep_failed(task, staging)
     return outcome.status
 

@@ -25,7 +25,7 @@ BOOK = paths.PACKAGE / "book"
 @pytest.mark.cli
 def test_importing_the_book_stage_loads_no_analysis_module():
     code = ("import sys, eocic_helpers.book.editions, eocic_helpers.book.appendix, "
-            "eocic_helpers.book.package, eocic_helpers.book.chapters, "
+            "eocic_helpers.book.package, eocic_helpers.book.changes, "
             "eocic_helpers.book.sphinx_escape; "
             "print([m for m in sys.modules if m.startswith('eocic_helpers.analysis')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -25,7 +25,7 @@ from eocic_helpers.analysis import vintages
 from eocic_helpers.book import changes
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import EocicError
-from eocic_helpers.core.pipeline import REPORT_DIR, report_toc, toc
+from eocic_helpers.core.pipeline import REPORT_DIR, load_pipeline, report_toc, toc
 from eocic_helpers.core.regions import load_regions, resolve_region
 from eocic_helpers.data import diff, fetch
 from eocic_helpers.data import snapshot as snap
@@ -94,8 +94,9 @@ def test_the_report_is_kept_beside_the_snapshot_and_refreshed_when_out_of_date(f
 
 @pytest.mark.unit
 def test_an_edition_on_the_committed_snapshot_is_unchanged():
-    from eocic_helpers.book.chapters import report_pages
     from eocic_helpers.book.editions import _data_context, data_vintage
+
+    report_pages = load_pipeline().report_pages
 
     assert paths.on_default_snapshot() and not changes.on_fetched_data()
     for edition in ("region", "all"):
@@ -109,8 +110,9 @@ def test_an_edition_on_the_committed_snapshot_is_unchanged():
 
 @pytest.mark.unit
 def test_on_fetched_data_the_page_follows_the_data_and_methods(on_fetched):
-    from eocic_helpers.book.chapters import report_pages
     from eocic_helpers.book.editions import _data_context
+
+    report_pages = load_pipeline().report_pages
 
     assert changes.on_fetched_data()
     for edition in ("region", "all"):

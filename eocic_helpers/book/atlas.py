@@ -11,19 +11,23 @@ Like the other book modules, it computes nothing: it places what the runs publis
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import yaml
+from markupsafe import Markup
 
+from eocic_helpers.book import templates
 from eocic_helpers.book.editions import (
+    base_config,
+    copy_notebook,
     copy_static,
-    copy_titled,
     data_vintage,
     edition_stamp,
     fresh_folder,
+    fresh_work,
     run_book,
+    swap_in_html,
     write_file,
 )
 from eocic_helpers.book.package import write_csv_package
@@ -39,11 +43,9 @@ from eocic_helpers.book.way_in import (
     search_index_js,
 )
 from eocic_helpers.core import paths
-from eocic_helpers.core.atomic import swap_dir
 from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.promoted import promoted_files
 from eocic_helpers.core.regions import Region, all_nuts2_regions
-from eocic_helpers.outputs.escape import myst_text
 
 
 def atlas_title() -> str:
@@ -79,44 +81,16 @@ def atlas_map(regions: list[Region]) -> str:
     return map_svg(units, standalone=True)
 
 
-def _map_embed(has_map: bool) -> str:
-    """The fixed HTML that embeds the map file (no data value in it)."""
-    if not has_map:
-        return ""
-    return (f'<object class="eocic-map" data="_static/{MAP_FILE}" type="image/svg+xml" '
-            'style="display:block;width:100%;max-width:40em;aspect-ratio:1/1" '
-            'aria-label="Map of the NUTS 2 regions: each links to its page">'
-            "The map needs a browser that shows SVG; the list below links every region."
-            "</object>")
-
-
 def _intro(regions: list[Region], stamp: str, has_map: bool = False) -> str:
-    by_country: dict[str, list[Region]] = {}
-    for r in regions:
-        by_country.setdefault(r.country_name, []).append(r)
-    lines = [f"# {myst_text(atlas_title())}", "",
-             "A reproduction, not an EOCIC publication: this atlas applies the method of the "
-             "2019 policy briefing of the European Observatory for Clusters and Industrial "
-             "Change (EOCIC) for Centre-Val de Loire (doi:10.2826/735038) to every NUTS 2 "
-             "region of our data (the EU28, and the neighbours Eurostat covers), from open "
-             "Eurostat data; ranks are among the EU28's regions. Each page shows what the data "
-             "say about one region: where it lies, its key indicators against its country and "
-             "the EU, the composite of industrial change with the uncertainty of its rank, the "
-             "candidate strengths and weaknesses the data suggest, and what changed since "
-             "2017. None of it is the briefing's own judgement, which exists for Centre-Val "
-             "de Loire only.", "",
-             f"Edition of {myst_text(stamp)}. {myst_text(data_vintage())}.", "",
-             "```{raw} html",
-             search_box_html(f"_static/{SEARCH_INDEX}", f"_static/{SEARCH_SCRIPT}",
-                             search_examples(search_entries(
-                                 regions, {r.id: f"{r.id}/index.html" for r in regions}))),
-             _map_embed(has_map),
-             "```", "",
-             f"The {len(regions)} regions, by country:", ""]
-    for country in sorted(by_country):
-        links = ", ".join(f"[{myst_text(r.name)}]({r.id}/index)" for r in by_country[country])
-        lines.append(f"- **{myst_text(country)}**: {links}")
-    return "\n".join(lines) + "\n"
+    """The atlas's first page (the template ``book/atlas_intro.md``): the search, the map
+    (``has_map``: the file :data:`MAP_FILE` is there) and every region, by country."""
+    return templates.render("atlas_intro.md", {
+        "title": atlas_title(), "stamp": stamp, "vintage": data_vintage(), "regions": regions,
+        "has_map": has_map, "map_file": Markup(MAP_FILE),
+        "search_box": Markup(search_box_html(f"_static/{SEARCH_INDEX}", f"_static/{SEARCH_SCRIPT}",
+                                             search_examples(search_entries(
+                                                 regions, {r.id: f"{r.id}/index.html"
+                                                           for r in regions}))))})
 
 
 #: Where each page's data package goes (``_static/data/<region>-data.zip``): one zip of the
@@ -125,28 +99,18 @@ def _intro(regions: list[Region], stamp: str, has_map: bool = False) -> str:
 DATA_FOLDER = "data"
 
 
-def _link_package(page: Path, region: Region) -> None:
-    """Append to a page's notebook the link to its data package (the region's id is a code
-    or a slug the region list checks; the rest is fixed text)."""
-    data = json.loads(page.read_text("utf-8"))
+def _package_link(region: Region) -> str:
+    """The last cell of a region's page: the link to its data package (the region's id is a
+    code or a slug the region list checks; the rest is fixed text)."""
     href = f"../_static/{DATA_FOLDER}/{region.id}-data.zip"
-    data.setdefault("cells", []).append({
-        "cell_type": "markdown", "metadata": {},
-        "source": ["```{raw} html\n",
-                   f'<p class="eocic-data"><a href="{href}" download>Data of this page</a> '
-                   "(zip: the map's units and each table as CSV, with a README of the "
-                   "columns and units).</p>\n",
-                   "```\n"]})
-    page.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    return ("```{raw} html\n"
+            f'<p class="eocic-data"><a href="{href}" download>Data of this page</a> '
+            "(zip: the map's units and each table as CSV, with a README of the columns and "
+            "units).</p>\n```\n")
 
 
 def _config(src: Path) -> None:
-    config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
-    stamp, _ = edition_stamp()
-    title = atlas_title()
-    config["title"] = title
-    config["sphinx"]["config"]["html_title"] = title
-    config["sphinx"]["config"]["today"] = f"Edition of {stamp}. {data_vintage()}."
+    config = base_config(atlas_title())
     options = config["sphinx"]["config"].setdefault("html_theme_options", {})
     options["announcement"] = ('<a href="../index.html" style="color:#fff">All editions</a> · '
                                '<a href="index.html" style="color:#fff">Atlas: every region</a>')
@@ -195,7 +159,8 @@ def assemble_atlas(regions: list[Region]) -> Path:
         promoted = promoted_files(r.id, [atlas])  # each file verified against its manifest
         page = src / r.id
         page.mkdir()
-        copy_titled(promoted[f"{atlas}.ipynb"], page / "index.ipynb", page_title(r))
+        copy_notebook(promoted[f"{atlas}.ipynb"], page / "index.ipynb", page_title(r), "all",
+                      link=_package_link(r))
         for rel, f in promoted.items():
             if rel.startswith("figures/") and rel.endswith(".svg"):  # the page shows the SVG
                 (page / "figures").mkdir(exist_ok=True)
@@ -203,7 +168,6 @@ def assemble_atlas(regions: list[Region]) -> Path:
         csvs = {rel: f for rel, f in promoted.items()
                 if rel.endswith(".csv") and rel.startswith(("figures/", "tables/"))}
         write_csv_package(csvs, r.id, src / "_static" / DATA_FOLDER / f"{r.id}-data.zip", epoch)
-        _link_package(page / "index.ipynb", r)
         parts.setdefault(r.country_name, []).append({"file": f"{r.id}/index"})
     toc = {"format": "jb-book", "root": "intro",
            "parts": [{"caption": country, "chapters": parts[country]} for country in sorted(parts)]}
@@ -222,15 +186,8 @@ def build_atlas() -> dict[str, Path]:
         raise EocicError("no region has an atlas page yet; run 'eocic run --all-nuts2' first")
     src = assemble_atlas(regions)
     atlas = atlas_name()
-    work = paths.BOOKS / f".{atlas}-build"
-    if work.exists():
-        shutil.rmtree(work)
-    built = run_book(src, "html", work)
-    staged = paths.SITE / f".{atlas}.new"
-    if staged.exists():
-        shutil.rmtree(staged)
-    shutil.copytree(built / "html", staged)
-    swap_dir(staged, paths.SITE / atlas)
+    work = fresh_work(atlas)
+    swap_in_html(run_book(src, "html", work), atlas)
     shutil.rmtree(work, ignore_errors=True)
     return {"html": paths.SITE / atlas / "index.html"}
 

@@ -22,15 +22,6 @@ import yaml
 from markupsafe import Markup
 
 from eocic_helpers.book import appendix, changes, templates
-from eocic_helpers.book.chapters import (
-    Edition,
-    Page,
-    chapters_for,
-    latex_marks,
-    report_pages,
-    report_toc,
-    toc,
-)
 from eocic_helpers.book.package import write_data_package
 from eocic_helpers.book.sphinx_provenance import catalogue_md
 from eocic_helpers.book.way_in import atlas_name, landing_map_and_search
@@ -38,7 +29,15 @@ from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.atomic import swap_dir
 from eocic_helpers.core.digest import code_digest
 from eocic_helpers.core.errors import EocicError
-from eocic_helpers.core.pipeline import REPORT_DIR, REPORT_TAG, load_pipeline
+from eocic_helpers.core.pipeline import (
+    REPORT_DIR,
+    REPORT_TAG,
+    Edition,
+    Page,
+    load_pipeline,
+    report_toc,
+    toc,
+)
 from eocic_helpers.core.promoted import OUTPUT_FOLDERS, promoted_files, published_results
 from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
 from eocic_helpers.core.results import Results, value
@@ -153,34 +152,29 @@ def _links_html(current: str, regions: list[Region]) -> str:
             + " · ".join(others) + "</span>")
 
 
-def _editions_block(current: str, regions: list[Region]) -> str:
-    """The intro's note on the published files, in print only: in HTML the announcement bar
-    above every page already links them (a second copy on the page was white on white)."""
-    lines = ["````{only} latex",
-             "This edition is published as HTML and PDF next to the other editions, with a data "
-             "package (a zip file of every table's and figure's data) beside it.",
-             "````", ""]
-    return "\n".join(lines)
-
-
 def write_file(path: Path, text: str) -> None:
     """Write a book source file as UTF-8."""
     path.write_text(text, encoding="utf-8")
+
+
+def base_config(title: str) -> dict[str, Any]:
+    """The book template's ``_config.yml`` with a book's title and date line."""
+    config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
+    # The theme writes html_title into the navbar without escaping it (and <title> escapes
+    # it again): angle brackets go in as entities, so a name can never open a tag.
+    safe_title = title.replace("<", "&lt;").replace(">", "&gt;")
+    config["title"] = safe_title
+    config["sphinx"]["config"]["html_title"] = safe_title
+    config["sphinx"]["config"]["today"] = f"Edition of {edition_stamp()[0]}. {data_vintage()}."
+    return config
 
 
 def _config(src: Path, title: str, name: str, regions: list[Region],
             report: bool = False) -> None:
     """The edition's ``_config.yml`` (``report``: ``_config_report.yml``, the configuration of
     the technical report's PDF: its own title and file name)."""
-    config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
+    config = base_config(title)
     config["author"] = edition_author(name == SEED_REGION)
-    stamp, _ = edition_stamp()
-    # The theme writes html_title into the navbar without escaping it (and <title> escapes
-    # it again): angle brackets go in as entities, so a name can never open a tag.
-    safe_title = title.replace("<", "&lt;").replace(">", "&gt;")
-    config["title"] = safe_title
-    config["sphinx"]["config"]["html_title"] = safe_title
-    config["sphinx"]["config"]["today"] = f"Edition of {stamp}. {data_vintage()}."
     config["latex"]["latex_documents"]["targetname"] = (
         f"eocic-{name}-report.tex" if report else f"eocic-{name}.tex")
     # each figure's CSV at a stable place of the site (figures/), linked from the PDF
@@ -289,15 +283,16 @@ def briefing_link(name: str) -> str:
             f"report: \\href{{{name}.pdf}}{{the briefing}}.\n```\n")
 
 
-def _notebook_copy(nb: Path, target: Path, title: str, cells: str = "briefing",
-                   link: str = "") -> None:
+def copy_notebook(nb: Path, target: Path, title: str, cells: str = "briefing",
+                   link: str = "", mark: str = "") -> None:
     """Copy an executed notebook for a page, its first heading set to the title the pipeline
     declares (the declaration is the one source of titles).
 
     ``cells``: ``briefing`` keeps every cell but those tagged ``report`` and ends with ``link``
     (a paragraph to the report); ``report`` keeps the hidden cells (their glued values) and
-    those tagged ``report``; ``all`` keeps every cell. A page of the report sits in
-    ``report/``: its figures and downloads are named from the book's root."""
+    those tagged ``report``; ``all`` keeps every cell. ``mark``: a LaTeX command placed in a
+    first cell (:func:`_latex_marks`). A page of the report sits in ``report/``: its figures
+    and downloads are named from the book's root."""
     data = json.loads(nb.read_text("utf-8"))
     kept = []
     for k, cell in enumerate(data.get("cells", [])):
@@ -318,6 +313,8 @@ def _notebook_copy(nb: Path, target: Path, title: str, cells: str = "briefing",
             break
     if link:
         kept.append({"cell_type": "markdown", "metadata": {}, "source": link})
+    if mark:
+        kept.insert(0, {"cell_type": "markdown", "metadata": {}, "source": _raw_latex(mark)})
     if target.parent.name == REPORT_DIR:
         for cell in kept:
             for out in cell.get("outputs", []):
@@ -346,82 +343,39 @@ def _page_text(res: Results, context: dict[str, Any], subject: str, regions: lis
     }
 
 
-def _pages(chapters: list[Page], promoted: dict[str, Path], src: Path,
-           page_text: dict[str, Any], links: dict[str, str] | None = None) -> None:
-    """Copy each notebook chapter the run promoted (without its report cells; ``links``:
-    the paragraph to the report of each notebook that has a page there); write a placeholder
-    for the others, and the book's own pages."""
-    for c in chapters:
-        if c.source == "notebook":
-            nb = promoted.get(f"{c.file}.ipynb")
-            if nb is not None:
-                _notebook_copy(nb, src / nb.name, c.title, "briefing",
-                               (links or {}).get(c.file, ""))
-            else:
-                write_file(src / f"{c.file}.md", _placeholder(c))
-        else:
-            make = page_text.get(c.file)
-            write_file(src / f"{c.file}.md", make() if make else _placeholder(c))
-
-
-def _report(name: str, pages: list[Page], promoted: dict[str, Path], src: Path,
-            page_text: dict[str, Any], index: str) -> None:
-    """The technical report's pages in ``report/``: its root (``index``, MyST text), each
-    notebook's report cells or whole notebook, and the book's own pages."""
-    folder = src / REPORT_DIR
-    folder.mkdir(exist_ok=True)
-    write_file(folder / "index.md", _raw_latex(r"\frontmatter") + "\n" + index)
-    for k, p in enumerate(pages):
-        mark = _raw_latex(r"\mainmatter") + "\n" if k == 0 else ""
-        if p.source == "notebook":
-            nb = promoted.get(f"{p.file}.ipynb")
-            if nb is None:
-                write_file(folder / f"{p.file}.md", mark + _placeholder(p))
-                continue
-            target = folder / f"{p.file}.ipynb"
-            _notebook_copy(nb, target, p.title, "report" if p.cells == "report" else "all")
-            if mark:
-                data = json.loads(target.read_text("utf-8"))
-                data["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": mark})
-                target.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
-        else:
-            make = page_text.get(p.file)
-            write_file(folder / f"{p.file}.md", mark + (make() if make else _placeholder(p)))
-
-
-def copy_titled(nb: Path, target: Path, title: str) -> None:
-    """Copy an executed notebook, its first heading set to the title the pipeline declares
-    (the declaration is the one source of chapter titles)."""
-    data = json.loads(nb.read_text("utf-8"))
-    for cell in data.get("cells", []):
-        if cell.get("cell_type") != "markdown":
-            continue
-        lines = "".join(cell.get("source", [])).split("\n")
-        for k, line in enumerate(lines):
-            if line.startswith("# "):
-                lines[k] = f"# {myst_text(title)}"
-                cell["source"] = "\n".join(lines)
-                target.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
-                return
-    shutil.copy2(nb, target)
+def _place(page: Page, promoted: dict[str, Path], folder: Path,
+           page_text: dict[str, Callable[[], str]], cells: str, link: str = "",
+           mark: str = "") -> None:
+    """Write one page into ``folder``: the notebook the run promoted (see
+    :func:`copy_notebook`), the page the book writes itself, or a placeholder."""
+    nb = promoted.get(f"{page.file}.ipynb") if page.source == "notebook" else None
+    if nb is not None:
+        copy_notebook(nb, folder / nb.name, page.title, cells, link, mark)
+        return
+    make = page_text.get(page.file) if page.source != "notebook" else None
+    write_file(folder / f"{page.file}.md", _marked(mark, make() if make else _placeholder(page)))
 
 
 def _raw_latex(command: str) -> str:
     return f"```{{raw}} latex\n{command}\n```\n"
 
 
-def _mark_for_print(src: Path, edition: Edition) -> None:
-    """Put the print structure into the pages (front matter, main matter, appendix): a raw
-    LaTeX block at the top of the page that starts each part. HTML ignores it."""
-    for file, command in latex_marks(edition).items():
-        md, nb = src / f"{file}.md", src / f"{file}.ipynb"
-        if md.exists():
-            md.write_text(_raw_latex(command) + "\n" + md.read_text("utf-8"), encoding="utf-8")
-        elif nb.exists():
-            data = json.loads(nb.read_text("utf-8"))
-            data["cells"].insert(0, {"cell_type": "markdown", "metadata": {},
-                                     "source": _raw_latex(command)})
-            nb.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
+def _marked(mark: str, text: str) -> str:
+    """A page's MyST text, after the raw LaTeX block of ``mark`` (if any)."""
+    return _raw_latex(mark) + "\n" + text if mark else text
+
+
+def _latex_marks(edition: Edition) -> dict[str, str]:
+    """The LaTeX command to place before a page, so that print follows the briefing: front
+    matter unnumbered, chapters numbered from 1, annexes lettered (book class)."""
+    decl = load_pipeline().editions[edition]
+    marks = {decl.root.file: r"\frontmatter"}
+    if decl.chapters:
+        marks[decl.chapters[0].file] = r"\mainmatter"
+    printed = [p for p in decl.annexes if p.pdf]
+    if printed:
+        marks[printed[0].file] = r"\appendix"
+    return marks
 
 
 def _write_tocs(src: Path, edition: Edition, flags: dict[str, Any]) -> None:
@@ -445,6 +399,12 @@ def has_report(src: Path) -> bool:
     return (src / REPORT_TOC).exists()
 
 
+def chapters_for(edition: Edition, flags: dict[str, Any] | None = None) -> list[Page]:
+    """Every page of one kind of edition after its root, in reading order (sections follow
+    their chapter); with ``flags`` (the run's results), only the pages shown for it."""
+    return [p for part, p, _ in load_pipeline().pages(edition, flags=flags) if part != "root"]
+
+
 def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     """Write the book sources of one regional edition into ``build/books/<region>``.
 
@@ -454,50 +414,81 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
     Raises:
         EocicError: the region has not been run yet.
     """
-    regions = regions or load_regions()
-    run_dir = paths.run_dir(region.id)
     res = appendix.results(region.id)
-    chapters = chapters_for("region", res)
-    if not any((run_dir / f"{c.file}.ipynb").exists() for c in chapters):
+    if not any((paths.run_dir(region.id) / f"{c.file}.ipynb").exists()
+               for c in chapters_for("region", res)):
         raise EocicError(f"no run for {region.id} yet; run it first: eocic run {region.id}")
-    report = changes.with_page(report_pages("region", res))
-    promoted = _shown_notebooks(region.id, [*chapters, *report])
-    src = fresh_folder(paths.BOOKS / region.id)
-    stamp, _ = edition_stamp()
     context = {
-        "region": region, "results": res, "content": content_status(res), "seed": SEED_REGION,
-        "title": edition_title(region.name, seed=region.id == SEED_REGION),
-        "available": {c.file for c in chapters if f"{c.file}.ipynb" in promoted},
-        "chapters": chapters, "stamp": stamp, **_data_context(),
-        "editions": Markup(_editions_block(region.id, regions)),
+        "region": region, "content": content_status(res), "seed": SEED_REGION,
         "missing": lambda nb: Markup(
             f"*This part is filled by the notebook "
             f"{myst_text('notebooks/' + nb + '.ipynb')}, which has not been run for this "
             "edition.*"),
     }
-    in_report = {p.file for p in report if p.source == "notebook" and p.cells == "report"}
-    context["report_link"] = Markup(report_link(
-        region.id, "reproduction", "Every element and number of the 2019 briefing, with its "
-        "status in this edition, is listed under “What this edition reproduces” in")
-    ) if report else Markup("")
-    write_file(src / "intro.md", templates.render("intro.md", context))
-    page_text = _page_text(res, context, region.name, [region])
-    _pages(chapters, promoted, src, page_text, links={
-        f: report_link(region.id, f, "The analysis behind this chapter, with its tables and "
-                       "their uncertainty, is in") for f in in_report})
+    return _assemble(region.id, "region", res, regions or load_regions(), [region],
+                     (region.name, region.name), context, (
+                         "reproduction", "Every element and number of the 2019 briefing, "
+                         "with its status in this edition, is listed under “What this edition "
+                         "reproduces” in"))
+
+
+def assemble_cross_region(regions: list[Region]) -> Path:
+    """Write the book sources of the cross-region edition into ``build/books/all``, from the
+    comparison notebook's run (``build/runs/all``) and the book's templates."""
+    own = [r.id for r in regions if content_status(appendix.results(r.id)) == "own"]
+    return _assemble(ALL, ALL, appendix.results(ALL), regions, regions,
+                     ("The ten pilot regions", "the ten pilot regions"), {"own_ids": own},
+                     ("", "The data, the methods and a page for analysts are in"))
+
+
+def _assemble(name: str, kind: Edition, res: Results, regions: list[Region],
+              focus: list[Region], subject: tuple[str, str], context: dict[str, Any],
+              report_link_to: tuple[str, str]) -> Path:
+    """Write the book sources of the edition ``name`` (of the kind ``kind``, about ``focus``)
+    into ``build/books/<name>``: its intro, pages, technical report, outputs, tables of
+    contents and configurations. ``subject``: the edition's subject as a title and as a
+    sentence says it; ``context``: the intro's own values; ``report_link_to``: the report's
+    page the intro links, and the words that lead to it."""
+    chapters = chapters_for(kind, res)
+    report = changes.with_page(load_pipeline().report_pages(kind, flags=res))
+    promoted = _shown_notebooks(name, [*chapters, *report])
+    src = fresh_folder(paths.BOOKS / name)
+    context = {
+        "regions": regions, "results": res, "stamp": edition_stamp()[0], **_data_context(),
+        "title": edition_title(subject[0], seed=name == SEED_REGION),
+        "available": {c.file for c in chapters if f"{c.file}.ipynb" in promoted},
+        "chapters": chapters,
+        "report_link": Markup(report_link(name, *report_link_to)) if report else Markup(""),
+        **context,
+    }
+    marks = _latex_marks(kind)
+    intro = templates.render("intro.md" if kind == "region" else f"intro_{kind}.md", context)
+    write_file(src / "intro.md", _marked(marks.get("intro", ""), intro))
+    page_text = _page_text(res, context, subject[1], focus)
+    links = {} if kind != "region" else {
+        p.file: report_link(name, p.file, "The analysis behind this chapter, with its tables "
+                            "and their uncertainty, is in")
+        for p in report if p.source == "notebook" and p.cells == "report"}
+    for c in chapters:
+        _place(c, promoted, src, page_text, "briefing", links.get(c.file, ""),
+               marks.get(c.file, ""))
     if report:
-        _report(region.id, report, promoted, src, page_text, templates.render(
-            "report_index.md", {**context, "subject": region.name,
-                                "back_link": Markup(briefing_link(region.id))}))
+        folder = src / REPORT_DIR
+        folder.mkdir(exist_ok=True)
+        write_file(folder / "index.md", _marked(r"\frontmatter", templates.render(
+            "report_index.md", {**context, "subject": subject[0],
+                                "back_link": Markup(briefing_link(name))})))
+        for k, p in enumerate(report):
+            _place(p, promoted, folder, page_text, "report" if p.cells == "report" else "all",
+                   mark=r"\mainmatter" if k == 0 else "")
     copy_static(src)
-    _copy_outputs(region.id, promoted, src)
+    _copy_outputs(name, promoted, src)
     if changes.PAGE in report:
-        changes.write_tables(src, [region])
-    _write_tocs(src, "region", res)
-    _mark_for_print(src, "region")
-    _config(src, context["title"], region.id, regions)
+        changes.write_tables(src, focus)
+    _write_tocs(src, kind, res)
+    _config(src, context["title"], name, regions)
     if report:
-        _config(src, f"{region.name}: technical report", region.id, regions, report=True)
+        _config(src, f"{subject[0]}: technical report", name, regions, report=True)
     return src
 
 
@@ -608,12 +599,6 @@ def book_code_digest() -> str:
                                  ["eocic_helpers.book.editions", *extensions]))
 
 
-def edition_key(region: Region, pdf: bool) -> str:
-    """Hash of everything an edition is built from: the region's executed notebooks, figures,
-    tables and results, the book templates, the package source and the PDF flag."""
-    return _key(region.id, pdf, [])
-
-
 def _key(name: str, pdf: bool, extra: list[Path], also: str = "") -> str:
     """Hash of what the edition ``name`` is built from: its run's notebooks, figures, tables
     and results, the book templates, the declarations, the package source, the data stamp,
@@ -643,9 +628,7 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
     :func:`set_build_slots` builds run at a time), and both before anything is published, so
     HTML and PDF never get out of step. ``fresh`` builds the PDF from an empty LaTeX folder.
     """
-    work = paths.BOOKS / f".{name}-build"
-    if work.exists():
-        shutil.rmtree(work)
+    work = fresh_work(name)
     pdf_job = report_job = None
     if pdf:  # the PDFs build beside the HTML, each in its own folder and process
         pool = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"eocic-pdf-{name}")
@@ -660,12 +643,7 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
         cf.wait(jobs)
     pdf_file = pdf_job.result() if pdf_job is not None else None
     report_file = report_job.result() if report_job is not None else None
-    staged_site = paths.SITE / f".{name}.new"
-    if staged_site.exists():
-        shutil.rmtree(staged_site)
-    shutil.copytree(built / "html", staged_site)
-    _relink_report_pages(staged_site)
-    swap_dir(staged_site, paths.SITE / name)
+    swap_in_html(built, name)
     out = {"html": paths.SITE / name / "index.html",
            "data": write_data_package(src, paths.SITE / SITE_DATA / f"{name}-data.zip",
                                      epoch=edition_stamp()[1])}
@@ -679,6 +657,26 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
             (paths.SITE / SITE_PDF / file).unlink(missing_ok=True)
     shutil.rmtree(work, ignore_errors=True)
     return out
+
+
+def fresh_work(name: str) -> Path:
+    """The folder Jupyter Book builds the HTML of ``name`` in, ``build/books/.<name>-build``,
+    removed if a build left it."""
+    work = paths.BOOKS / f".{name}-build"
+    if work.exists():
+        shutil.rmtree(work)
+    return work
+
+
+def swap_in_html(built: Path, name: str) -> None:
+    """Publish the HTML of a build (``built``: its ``_build`` folder) as ``build/site/<name>/``,
+    by renames, with the technical report's pages relinked (:func:`_relink_report_pages`)."""
+    staged = paths.SITE / f".{name}.new"
+    if staged.exists():
+        shutil.rmtree(staged)
+    shutil.copytree(built / "html", staged)
+    _relink_report_pages(staged)
+    swap_dir(staged, paths.SITE / name)
 
 
 _ANNOUNCEMENT = re.compile(r'(<div class="bd-header-announcement__content">)(.*?)(</div>)', re.S)
@@ -732,152 +730,54 @@ def build_region(region: Region, pdf: bool = True, force: bool = False) -> dict[
 
     Skipped when nothing it is built from changed since the last build (``force`` rebuilds).
     """
-    _check_results(region.id)
-    key = edition_key(region, pdf)
-    if _cached(key, region.id, pdf, force):
-        return {**_outputs(region.id, pdf), "cached": Path("unchanged")}
-    out = publish_edition(assemble(region), region.id, pdf, fresh=force)
-    (paths.SITE / region.id / ".eocic-edition-key").write_text(key + "\n")
-    return out
-
-
-def _cross_region_key(regions: list[Region], pdf: bool) -> str:
-    """:func:`edition_key` of the cross-region edition: also its regions, the data
-    declarations and the snapshot."""
-    return _key(ALL, pdf, [*sorted(paths.DATA.glob("*.yaml")), *sorted(paths.SNAPSHOT.glob("*"))],
-                also=",".join(r.id for r in regions))
-
-
-def assemble_cross_region(regions: list[Region]) -> Path:
-    """Write the book sources of the cross-region edition into ``build/books/all``, from the
-    comparison notebook's run (``build/runs/all``) and the book's templates."""
-    res = appendix.results(ALL)
-    chapters = chapters_for(ALL, res)
-    report = changes.with_page(report_pages(ALL, res))
-    promoted = _shown_notebooks(ALL, [*chapters, *report])
-    src = fresh_folder(paths.BOOKS / ALL)
-    stamp, _ = edition_stamp()
-    context = {
-        "regions": regions, "results": res, "stamp": stamp, **_data_context(),
-        "title": edition_title("The ten pilot regions", seed=False),
-        "available": {c.file for c in chapters if f"{c.file}.ipynb" in promoted},
-        "own_ids": [r.id for r in regions if content_status(appendix.results(r.id)) == "own"],
-        "editions": Markup(_editions_block(ALL, regions)),
-    }
-    context["report_link"] = Markup(report_link(
-        ALL, "", "The data, the methods and a page for analysts are in")) if report else Markup("")
-    write_file(src / "intro.md", templates.render("intro_all.md", context))
-    page_text = _page_text(res, context, "the ten pilot regions", regions)
-    _pages(chapters, promoted, src, page_text)
-    if report:
-        _report(ALL, report, promoted, src, page_text, templates.render(
-            "report_index.md", {**context, "subject": "The ten pilot regions",
-                                "back_link": Markup(briefing_link(ALL))}))
-    copy_static(src)
-    _copy_outputs(ALL, promoted, src)
-    if changes.PAGE in report:
-        changes.write_tables(src, regions)
-    _write_tocs(src, ALL, res)
-    _mark_for_print(src, ALL)
-    _config(src, context["title"], ALL, regions)
-    if report:
-        _config(src, "The ten pilot regions: technical report", ALL, regions, report=True)
-    return src
+    return _build(region.id, pdf, force, lambda: assemble(region))
 
 
 def build_cross_region(regions: list[Region], pdf: bool = True, force: bool = False
                        ) -> dict[str, Path]:
     """The cross-region edition: ``build/site/all/`` and ``build/pdf/all.pdf``.
 
-    Skipped when nothing it is built from changed (``force`` rebuilds).
+    Skipped when nothing it is built from changed (``force`` rebuilds); it is also built from
+    its regions, the data declarations and the snapshot.
     """
-    _check_results(ALL)
-    key = _cross_region_key(regions, pdf)
-    if _cached(key, ALL, pdf, force):
-        return {**_outputs(ALL, pdf), "cached": Path("unchanged")}
-    out = publish_edition(assemble_cross_region(regions), ALL, pdf, fresh=force)
-    (paths.SITE / ALL / ".eocic-edition-key").write_text(key + "\n")
+    return _build(ALL, pdf, force, lambda: assemble_cross_region(regions),
+                  [*sorted(paths.DATA.glob("*.yaml")), *sorted(paths.SNAPSHOT.glob("*"))],
+                  also=",".join(r.id for r in regions))
+
+
+def _build(name: str, pdf: bool, force: bool, assemble_sources: Callable[[], Path],
+           extra: list[Path] | None = None, also: str = "") -> dict[str, Path]:
+    """Check the run's results, then assemble and publish the edition ``name`` unless its
+    :func:`_key` (with ``extra`` and ``also``) is the one of its last build."""
+    _check_results(name)
+    key = _key(name, pdf, extra or [], also)
+    if _cached(key, name, pdf, force):
+        return {**_outputs(name, pdf), "cached": Path("unchanged")}
+    out = publish_edition(assemble_sources(), name, pdf, fresh=force)
+    (paths.SITE / name / ".eocic-edition-key").write_text(key + "\n")
     return out
 
 
 def write_landing_page(regions: list[Region]) -> Path:
-    """``build/site/index.html``: every edition (HTML, PDF, data), whether each region has
-    briefing content of its own or is data-only, and the seed briefing's DOI."""
-    esc = html.escape
+    """``build/site/index.html`` (the template ``book/landing.html``): every edition (HTML,
+    PDF, data), whether each region has briefing content of its own or is data-only, and the
+    seed briefing's DOI."""
 
-    def link(target: Path, href: str, text: str) -> str:
-        return f'<a href="{esc(href)}">{esc(text)}</a>' if target.exists() else "not built"
+    def published(name: str) -> dict[str, str]:
+        """The files of the edition ``name`` on the site, by kind (paths from the site)."""
+        files = {"html": f"{name}/index.html", "pdf": f"{SITE_PDF}/{name}.pdf",
+                 "report": f"{name}/{REPORT_DIR}/index.html",
+                 "report_pdf": f"{SITE_PDF}/{name}-report.pdf",
+                 "data": f"{SITE_DATA}/{name}-data.zip"}
+        return {kind: rel for kind, rel in files.items() if (paths.SITE / rel).exists()}
 
-    def report_cell(region_id: str) -> str:
-        parts = [link(paths.SITE / region_id / REPORT_DIR / "index.html",
-                      f"{region_id}/{REPORT_DIR}/index.html", "report (HTML)"),
-                 link(paths.SITE / SITE_PDF / f"{region_id}-report.pdf",
-                      f"{SITE_PDF}/{region_id}-report.pdf", "report (PDF)")]
-        built = [p for p in parts if p != "not built"]
-        return ", ".join(built) if built else "not built"
-
-    rows = []
-    for r in regions:
-        res = appendix.results(r.id)
-        zip_href = f"{SITE_DATA}/{r.id}-data.zip"
-        what = ("the 2019 briefing reproduced: data, strengths and weaknesses, challenges, "
-                "strategy, interventions and action plan" if content_status(res) == "own"
-                else "the data-driven diagnostic; the region's own 2019 briefing is cited, "
-                "not restated")
-        rows.append(
-            f"<tr><td>{esc(r.name)}</td><td>{esc(r.country_name)}</td><td>{esc(what)}</td>"
-            f"<td>{link(paths.SITE / r.id / 'index.html', f'{r.id}/index.html', 'briefing (HTML)')}</td>"
-            f"<td>{link(paths.SITE / SITE_PDF / f'{r.id}.pdf', f'{SITE_PDF}/{r.id}.pdf', 'briefing (PDF)')}"
-            f"</td><td>{report_cell(r.id)}</td>"
-            f"<td>{link(paths.SITE / SITE_DATA / f'{r.id}-data.zip', zip_href, 'data (zip)')}"
-            "</td></tr>")
-    cross = ""
-    if (paths.SITE / ALL / "index.html").exists():
-        parts = [f'<a href="{ALL}/index.html">HTML</a>']
-        if (paths.SITE / SITE_PDF / f"{ALL}.pdf").exists():
-            parts.append(f'<a href="{SITE_PDF}/{ALL}.pdf">PDF</a>')
-        if (paths.SITE / ALL / REPORT_DIR / "index.html").exists():
-            parts.append(f'<a href="{ALL}/{REPORT_DIR}/index.html">technical report</a>')
-        if (paths.SITE / SITE_PDF / f"{ALL}-report.pdf").exists():
-            parts.append(f'<a href="{SITE_PDF}/{ALL}-report.pdf">technical report (PDF)</a>')
-        if (paths.SITE / SITE_DATA / f"{ALL}-data.zip").exists():
-            parts.append(f'<a href="{SITE_DATA}/{ALL}-data.zip">data package</a>')
-        cross = f"<p><b>Cross-region edition:</b> {', '.join(parts)}</p>"
-    atlas_block = ""
-    atlas = atlas_name()
-    if (paths.SITE / atlas / "index.html").exists():
-        atlas_block = (f'<p><b>Atlas of every NUTS 2 region</b> (data-driven pages): '
-                       f'<a href="{atlas}/index.html">HTML</a></p>')
-    atlas_block += landing_map_and_search(regions)
-    stamp, _ = edition_stamp()
-    page = (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<title>EOCIC policy briefings: the ten pilot regions</title>"
-        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
-        "td,th{padding:.3em 1em;text-align:left;vertical-align:top}"
-        "table{border-collapse:collapse}tr:nth-child(even){background:#f4f4f4}"
-        ".eocic-map{max-width:40em;width:100%;height:auto}"
-        ".eocic-search input{font-size:1em;padding:.3em;max-width:100%;min-width:12em}"
-        # a phone: each row of the table becomes a block, so nothing scrolls sideways
-        "@media (max-width:40em){table,tbody,tr,td{display:block}thead{display:none}"
-        "tr{padding:.4em 0}td{padding:.1em .5em}td:first-child{font-weight:bold}}</style>"
-        "</head><body>"
-        "<h1>EOCIC policy briefings: the ten pilot regions in industrial transition</h1>"
-        "<p>Editions rebuilt from code after the 2019 policy briefing of the European "
-        "Observatory for Clusters and Industrial Change for Centre-Val de Loire "
-        '(<a href="https://doi.org/10.2826/735038">doi:10.2826/735038</a>). The briefing covers '
-        "Centre-Val de Loire only. Each of the other nine regions has its own 2019 briefing, "
-        "cited in its edition and not restated: their editions show what the data say. Each "
-        "edition is a briefing for policy readers and, beside it, a technical report with the "
-        "data, the methods, the uncertainty and what the edition reproduces.</p>"
-        f"<p>Edition of {esc(stamp)}. {esc(data_vintage())}.</p>"
-        + cross
-        + atlas_block
-        + "<table><thead><tr><th>Region</th><th>Country</th><th>Content</th>"
-        "<th>Briefing</th><th>Briefing PDF</th><th>Technical report</th><th>Data</th></tr>"
-        f"</thead><tbody>{''.join(rows)}</tbody></table></body></html>\n"
-    )
+    atlas = f"{atlas_name()}/index.html"
+    page = templates.render("landing.html", {
+        "rows": [{"region": r, "files": published(r.id),
+                  "own": content_status(appendix.results(r.id)) == "own"} for r in regions],
+        "cross": published(ALL), "atlas": atlas if (paths.SITE / atlas).exists() else "",
+        "way_in": Markup(landing_map_and_search(regions)), "stamp": edition_stamp()[0],
+        "vintage": data_vintage()})
     target = paths.SITE / "index.html"
     atomic.write_text(target, page)
     return target

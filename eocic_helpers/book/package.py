@@ -99,52 +99,46 @@ def readme(files: dict[str, bytes], captions: dict[str, str], edition: str) -> s
 
 
 def write_data_package(book_src: Path, target: Path, epoch: int) -> Path:
-    """Zip the figures' and tables' CSVs and ``results.json`` of an assembled edition.
+    """Zip the figures' and tables' CSVs of an assembled edition, its ``results.json`` and
+    the catalogue of its results, as :func:`write_csv_package` does.
 
     No CSV cell can run as a spreadsheet formula (:func:`~eocic_helpers.outputs.escape.csv_cell`).
-
-    The zip is deterministic: sorted entries, each dated ``epoch`` (the edition's stamp,
-    :func:`eocic_helpers.book.editions.edition_stamp`).
     """
-    files: dict[str, bytes] = {}
-    captions: dict[str, str] = {}
-    for sub in ("figures", "tables"):
-        for f in sorted((book_src / sub).glob("*.csv")) if (book_src / sub).exists() else []:
-            # Runs write formula-safe CSVs; checked again here, as the package leaves the site.
-            files[f"{sub}/{f.name}"] = csv_text_safe(f.read_text("utf-8")).encode("utf-8")
-            meta = f.with_suffix(".json")
-            if meta.exists():
-                with contextlib.suppress(json.JSONDecodeError, KeyError):
-                    captions[f"{sub}/{f.name}"] = json.loads(meta.read_text("utf-8"))["caption"]
-    run_results = book_src / "results.json"
-    if run_results.exists():
-        files["results.json"] = run_results.read_bytes()
-        files[CATALOGUE_NAME] = catalogue_csv(json.loads(files["results.json"]), book_src.name)
-        captions[CATALOGUE_NAME] = CATALOGUE_CAPTION
-    files["README.md"] = readme(files, captions, book_src.name).encode("utf-8")
-    return _zip(files, book_src.name, target, epoch)
+    csvs = {f"{sub}/{f.name}": f for sub in ("figures", "tables")
+            for f in sorted((book_src / sub).glob("*.csv"))}
+    results = book_src / "results.json"
+    if not results.exists():
+        return write_csv_package(csvs, book_src.name, target, epoch)
+    data = results.read_bytes()
+    return write_csv_package(csvs, book_src.name, target, epoch, {
+        "results.json": (data, ""),
+        CATALOGUE_NAME: (catalogue_csv(json.loads(data), book_src.name), CATALOGUE_CAPTION)})
 
 
-def write_csv_package(csvs: dict[str, Path], name: str, target: Path, epoch: int) -> Path:
-    """A data package of CSV files only (``csvs``: the name in the package -> the file), with
-    the README of :func:`readme` (a figure's caption from the JSON beside its CSV): an atlas
-    page's figure and tables, one package per region. Deterministic, as
-    :func:`write_data_package`."""
+def write_csv_package(csvs: dict[str, Path], name: str, target: Path, epoch: int,
+                      more: dict[str, tuple[bytes, str]] | None = None) -> Path:
+    """A data package (``csvs``: the name in the package -> the file; ``more``: other files,
+    name -> (bytes, caption)) with the README of :func:`readme` (a figure's caption from the
+    JSON beside its CSV): an edition's, or an atlas page's figure and tables.
+
+    Deterministic: the files zipped under ``<name>-data/``, sorted, each dated ``epoch`` (the
+    edition's stamp, :func:`eocic_helpers.book.editions.edition_stamp`).
+    """
     files: dict[str, bytes] = {}
     captions: dict[str, str] = {}
     for rel in sorted(csvs):
         f = csvs[rel]
+        # Runs write formula-safe CSVs; checked again here, as the package leaves the site.
         files[rel] = csv_text_safe(f.read_text("utf-8")).encode("utf-8")
         meta = f.with_suffix(".json")
         if meta.exists():
             with contextlib.suppress(json.JSONDecodeError, KeyError):
                 captions[rel] = json.loads(meta.read_text("utf-8"))["caption"]
+    for rel, (data, caption) in (more or {}).items():
+        files[rel] = data
+        if caption:
+            captions[rel] = caption
     files["README.md"] = readme(files, captions, name).encode("utf-8")
-    return _zip(files, name, target, epoch)
-
-
-def _zip(files: dict[str, bytes], name: str, target: Path, epoch: int) -> Path:
-    """``files`` zipped under ``<name>-data/``: sorted entries, each dated ``epoch``."""
     when = datetime.datetime.fromtimestamp(max(epoch, 315532800), datetime.UTC).timetuple()[:6]
     with atomic.atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
         for entry in sorted(files):

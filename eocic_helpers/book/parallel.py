@@ -50,14 +50,7 @@ def build_regions(regions: list[Region], pdf: bool, force: bool, jobs: int = 1,
         return result
 
     results: dict[str, EditionResult] = {}
-    if jobs <= 1 or len(regions) <= 1:
-        for region in regions:
-            results[region.id] = one(region)
-            if report:
-                report(results[region.id])
-        return [results[r.id] for r in regions]
-
-    pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="eocic-book")
+    pool = cf.ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="eocic-book")
     try:
         futures = {pool.submit(one, r): r for r in regions}
         for fut in cf.as_completed(futures):

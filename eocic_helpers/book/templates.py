@@ -1,13 +1,16 @@
-"""The book's one template mechanism: jinja2, with every inserted value escaped as MyST text.
+"""The book's one template mechanism: jinja2, with every inserted value escaped as MyST text
+(or as HTML, in a ``.html`` template).
 
-Templates live in ``book/`` (``intro.md``, ``intro_all.md``, ``for_analysts.md``...). A
-``{{ value }}`` expression is passed through :func:`eocic_helpers.outputs.escape.myst_text`, so a
-region name or any value read from a run renders literally. Markup belongs in the template
+Templates live in ``book/`` (``intro.md``, ``intro_all.md``, ``for_analysts.md``,
+``landing.html``...). A ``{{ value }}`` expression is passed through
+:func:`eocic_helpers.outputs.escape.myst_text` (:func:`html.escape` in a ``.html`` template), so
+a region name or any value read from a run renders literally. Markup belongs in the template
 itself, or in a value wrapped in :class:`Markup` by code that built it from escaped parts.
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -26,23 +29,28 @@ def _finalize(value: Any) -> str:
     return myst_text(value)
 
 
-def _env(folder: Path) -> jinja2.Environment:
+def _html(value: Any) -> Markup:
+    return value if isinstance(value, Markup) else Markup(html.escape(str(value)))
+
+
+def _env(folder: Path, html_page: bool = False) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder)),
-        finalize=_finalize,
+        finalize=_html if html_page else _finalize,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=html_page,  # a macro's output is then Markup, never escaped again
     )
 
 
 def render(name: str, context: dict[str, Any], folder: Path | None = None) -> str:
-    """Render the template ``book/<name>`` with ``context``.
+    """Render the template ``book/<name>`` with ``context`` (a ``.html`` name: as HTML).
 
     Raises:
         jinja2.UndefinedError: the template uses a name the context lacks (a bug, not input).
     """
-    return _env(Path(folder or paths.BOOK_TEMPLATES)).get_template(name).render(**context)
+    env = _env(Path(folder or paths.BOOK_TEMPLATES), name.endswith(".html"))
+    return env.get_template(name).render(**context)
 
 
 def render_string(text: str, context: dict[str, Any]) -> str:

@@ -2,7 +2,7 @@ import pytest
 
 from eocic_helpers.analysis import indicators as ki
 from eocic_helpers.core.regions import load_regions, resolve_region
-from eocic_helpers.data.reference import compare
+from eocic_helpers.data.reference import compare, section_1_2_comparisons
 from eocic_helpers.data.snapshot import load_snapshot
 
 
@@ -89,7 +89,7 @@ def test_section_1_2_numbers_reproduce_the_briefing(s, cvl):
 
 
 def test_fidelity_shows_the_year_difference(s, cvl):
-    comps = ki.fidelity(ki.glue_values(s, load_regions(), cvl))
+    comps = section_1_2_comparisons(ki.glue_values(s, load_regions(), cvl))
     tert = next(c for c in comps if c.id == "tertiary_employed_share_pct")
     assert "2015" in tert.note and "2017" in tert.note
 
@@ -177,13 +177,13 @@ def test_chapter_values_are_the_declared_keys_with_their_words(s, cvl):
 
     values = ki.glue_values(s, load_regions(), cvl)
     v = ki.chapter_values(values, since_sentence="Since 2017, ...",
-                          comparisons=ki.fidelity(values))
+                          comparisons=section_1_2_comparisons(values))
     assert _declared("indicators", v) == []
     required = load_catalogue().unglued("indicators", {})
     # one mapping carries every key the chapter glues (the texts come with glue_all)
     assert set(required) - set(v) == {k + "_text" for k in v} & set(required)
     assert v["since_sentence"] == "Since 2017, ..."
-    assert 0 < v["fidelity_agree"] <= v["fidelity_total"] == len(ki.fidelity(values))
+    assert 0 < v["fidelity_agree"] <= v["fidelity_total"] == len(section_1_2_comparisons(values))
     assert v["gdp_per_capita_rank_ordinal"] == "6th" and v["close_within_pct"] == "5%"
     assert v["gdp_vs_median"] == "close to" and v["gdp_vs_eu"] == "below"
     assert v["gdp_country_clause"].startswith("below the national figure (EUR ")

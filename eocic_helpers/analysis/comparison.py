@@ -20,8 +20,8 @@ from eocic_helpers.core.regions import Region
 from eocic_helpers.core.results import Results, read_results
 from eocic_helpers.outputs.numbers import and_list
 
-#: The key indicators compared: (results.json key of the shown text, label with its unit).
-#: The key indicators the table compares: (key, column label, the key holding the year).
+#: The key indicators the table compares: (key of the shown text, column label with its unit,
+#: the key holding the year).
 INDICATORS: tuple[tuple[str, str, str], ...] = (
     ("gdp_per_capita_eur_text", "GDP per inhabitant (EUR)", "gdp_per_capita_year"),
     ("gdp_per_capita_rank", "Rank on GDP per inhabitant (of 10)", "gdp_per_capita_year"),
@@ -52,10 +52,10 @@ def _of(results: Mapping[str, Mapping[str, Any]], region_id: str) -> Results:
     return res if isinstance(res, Results) else Results(res)
 
 
-def run_table(region_id: str, name: str) -> pd.DataFrame | None:
-    """A table a region's run produced (``tables/<name>.csv``), or None."""
-    f = paths.run_dir(region_id) / "tables" / f"{name}.csv"
-    return pd.read_csv(f, keep_default_na=False) if f.exists() else None
+def run_tables(regions: list[Region], name: str) -> list[tuple[Region, pd.DataFrame]]:
+    """The regions whose run produced the table ``tables/<name>.csv``, each with the table."""
+    files = [(r, paths.run_dir(r.id) / "tables" / f"{name}.csv") for r in regions]
+    return [(r, pd.read_csv(f, keep_default_na=False)) for r, f in files if f.exists()]
 
 
 def _text(res: Results, key: str) -> str:
@@ -103,13 +103,12 @@ def composite_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
 def typology_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
     """Every region: the cluster stars the briefing states (unit by unit), the group its
     typology gives (unit by unit), and our reconstruction of the group."""
-    rows = [{"Region": r.name,
-             "Cluster stars (briefing)": _text(_of(results, r.id), "cluster_stars_text"),
-             "Typology (briefing)": _text(_of(results, r.id), "typology_placement_text"),
-             "Our reconstruction": _text(_of(results, r.id), "reconstructed_group_text")}
-            for r in regions]
-    return pd.DataFrame(rows, columns=["Region", "Cluster stars (briefing)",
-                                       "Typology (briefing)", "Our reconstruction"])
+    columns = {"Cluster stars (briefing)": "cluster_stars_text",
+               "Typology (briefing)": "typology_placement_text",
+               "Our reconstruction": "reconstructed_group_text"}
+    return pd.DataFrame([{"Region": r.name, **{c: _text(_of(results, r.id), key)
+                                               for c, key in columns.items()}}
+                         for r in regions], columns=["Region", *columns])
 
 
 def parameters_table(regions: list[Region]) -> tuple[pd.DataFrame, list[str]]:
@@ -121,12 +120,9 @@ def parameters_table(regions: list[Region]) -> tuple[pd.DataFrame, list[str]]:
     """
     values: dict[str, dict[str, str]] = {}
     units: dict[str, str] = {}
-    ran: list[Region] = []
-    for r in regions:
-        t = run_table(r.id, "cost_parameters")
-        if t is None:
-            continue
-        ran.append(r)
+    tables = run_tables(regions, "cost_parameters")
+    ran = [r for r, _ in tables]
+    for r, t in tables:
         for row in t.itertuples(index=False):
             values.setdefault(row.parameter, {})[r.name] = str(row.value)
             units[row.parameter] = str(row.unit)
@@ -143,46 +139,32 @@ def content_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
     """The regions with briefing content of their own, and which content: from the
     ``content_status`` their ``summary`` notebook published and the flags their chapters
     glued. Regions without any are named in the text, once."""
-    rows = []
-    for r in regions:
-        res = _of(results, r.id)
-        if res.get("content_status") != "own":
-            continue
-        rows.append({
-            "Region": r.name,
-            "SWOT, PEST and challenges": "restated for the region" if res.get("has_synthesis")
-            else "not restated",
-            "Interventions and costs": "restated for the region" if res.get("has_costs")
-            else "not restated",
-            "Action plan": "restated for the region" if res.get("has_action_plan")
-            else "not restated"})
-    return pd.DataFrame(rows, columns=["Region", "SWOT, PEST and challenges",
-                                       "Interventions and costs", "Action plan"])
+    flags = {"SWOT, PEST and challenges": "has_synthesis", "Interventions and costs": "has_costs",
+             "Action plan": "has_action_plan"}
+    rows = [{"Region": r.name, **{c: "restated for the region" if res.get(flag) else
+                                  "not restated" for c, flag in flags.items()}}
+            for r in regions if (res := _of(results, r.id)).get("content_status") == "own"]
+    return pd.DataFrame(rows, columns=["Region", *flags])
 
 
 def candidates_matrix(regions: list[Region]) -> pd.DataFrame:
     """Data-driven candidate strengths (S) and weaknesses (W), indicators by regions; only
     indicators that are a candidate somewhere appear."""
     table: dict[str, dict[str, str]] = {}
-    ran = []
-    for r in regions:
-        c = run_table(r.id, "swot_candidates")
-        if c is None:
-            continue
-        ran.append(r)
+    tables = run_tables(regions, "swot_candidates")
+    for r, c in tables:
         # The columns as the synthesis chapter publishes them (synthesis.CANDIDATE_HEADERS).
         for label, candidate in zip(c["Indicator"], c["Candidate"], strict=True):
             table.setdefault(label, {})[r.name] = "S" if candidate == "strength" else "W"
-    return pd.DataFrame([{"Indicator": k, **{r.name: v.get(r.name, "") for r in ran}}
+    return pd.DataFrame([{"Indicator": k, **{r.name: v.get(r.name, "") for r, _ in tables}}
                          for k, v in sorted(table.items())])
 
 
 def challenges_by_region(regions: list[Region]) -> pd.DataFrame:
     """The challenges of each region that has them written (one row per challenge)."""
     rows = []
-    for r in regions:
-        t = run_table(r.id, "challenges")
-        if t is None or t.empty:
+    for r, t in run_tables(regions, "challenges"):
+        if t.empty:
             continue
         col = "challenge" if "challenge" in t.columns else t.columns[0]
         rows += [{"Region": r.name, "Challenge": str(v)} for v in t[col]]

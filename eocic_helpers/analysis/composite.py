@@ -182,13 +182,9 @@ def dimension_mask(values: pd.DataFrame, config: CompositeConfig,
 
 def _membership(config: CompositeConfig) -> np.ndarray:
     """Indicators x dimensions 0/1 matrix."""
-    n_ind = sum(len(d.indicators) for d in config.dimensions)
-    m = np.zeros((n_ind, len(config.dimensions)))
-    j = 0
-    for k, d in enumerate(config.dimensions):
-        for _ in d.indicators:
-            m[j, k] = 1
-            j += 1
+    dimension_of = [k for k, d in enumerate(config.dimensions) for _ in d.indicators]
+    m = np.zeros((len(dimension_of), len(config.dimensions)))
+    m[np.arange(len(dimension_of)), dimension_of] = 1
     return m
 
 
@@ -279,10 +275,7 @@ def weighted(scores: pd.Series | pd.DataFrame, codes: list[str], pop: pd.Series)
     if isinstance(s, pd.Series):
         ok = s.notna() & w.notna()
         return float((s[ok] * w[ok]).sum() / w[ok].sum()) if ok.any() else None
-    out = {}
-    for col in s.columns:
-        out[col] = weighted(s[col], codes, pop)
-    return pd.Series(out)
+    return pd.Series({col: weighted(s[col], codes, pop) for col in s.columns})
 
 
 def country_codes(scores: pd.Series, country: str) -> list[str]:
@@ -291,12 +284,9 @@ def country_codes(scores: pd.Series, country: str) -> list[str]:
 
 def pilot_units(regions: list[Region] | None = None) -> pd.DataFrame:
     """The 17 units of Figure 4: unit id, name, region id and NUTS 2016 codes."""
-    rows = []
-    for r in regions or load_regions():
-        for u in r.units:
-            rows.append({"unit_id": u.id, "unit_name": u.name, "region": r.id,
-                         "codes": list(u.nuts2016)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame([{"unit_id": u.id, "unit_name": u.name, "region": r.id,
+                          "codes": list(u.nuts2016)}
+                         for r in regions or load_regions() for u in r.units])
 
 
 def unit_totals(total: pd.Series, pop: pd.Series, units: pd.DataFrame) -> pd.Series:
@@ -429,16 +419,13 @@ def mc_ranks(draws: dict[str, Any], snapshot: pd.DataFrame, focus: Region,
     rules = list(unc.missing_rules)
     pop = population(snapshot)
     units = pilot_units()
-    # unit weights matrix: units x regions (population shares)
-    uw = np.zeros((len(units), len(regions)))
-    for i, u in enumerate(units.itertuples()):
-        for c in u.codes:
-            if c in regions:
-                uw[i, regions.index(c)] = pop.get(c, 0.0)
-    fw = np.zeros(len(regions))
-    for c in focus.nuts2016:
-        if c in regions:
-            fw[regions.index(c)] = pop.get(c, 0.0)
+
+    def population_of(codes: list[str]) -> np.ndarray:
+        """The population of each region among ``codes``, 0 for the others."""
+        return np.array([pop.get(r, 0.0) if r in codes else 0.0 for r in regions])
+
+    uw = np.array([population_of(u.codes) for u in units.itertuples()])  # units x regions
+    fw = population_of(list(focus.nuts2016))
 
     # focus score per replication, ranks among all regions (excluding its own units) and units
     def wmean(t: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -284,12 +284,6 @@ def typology_rule_text() -> str:
     return "; ".join(parts)
 
 
-def typology_agreement(fig4: pd.DataFrame) -> tuple[int, int]:
-    """How many units our reconstruction puts in the briefing's group, out of all units."""
-    same = (fig4["reconstructed_group"] == fig4["briefing_group"]) & fig4["briefing_group"].notna()
-    return int(same.sum()), len(fig4)
-
-
 def figure4_reading(fig4: pd.DataFrame) -> dict[str, str]:
     """The briefing's reading of its Figure 4 (section 1.2), restated from the values it states
     (``data/eocic``): who leads on cluster stars and on the composite, and who stands out
@@ -370,7 +364,9 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
     groups = briefing_typology()
     own_groups = sorted({int(groups[u]) for u in own_units["unit_id"] if u in groups})
     recon = [g for g in own_units["reconstructed_group"] if g is not None and not pd.isna(g)]
-    agree, n = typology_agreement(fig4)
+    # how many units our reconstruction puts in the briefing's group
+    agree = int(((fig4["reconstructed_group"] == fig4["briefing_group"])
+                 & fig4["briefing_group"].notna()).sum())
     se = [mc[k] for k in ("rank_all_p05_mc_se", "rank_all_p95_mc_se") if mc.get(k) is not None]
     star_values = [cluster_stars()[u] for u in own_units["unit_id"] if u in cluster_stars()]
     country = country_codes(total, focus.country)
@@ -415,7 +411,7 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
                                 or "not stated"),
         "reconstructed_group_text": (f"group {int(recon[0])}" if len(own_units) == 1 and recon
                                      else "undecidable with the values available"),
-        "typology_agree": agree, "typology_n": n,
+        "typology_agree": agree, "typology_n": len(fig4),
         "typology_rule_text": typology_rule_text(),
         "fig4": fig4, "result": result, "effect": effect.reset_index(),
     }

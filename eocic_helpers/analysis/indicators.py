@@ -24,7 +24,7 @@ from eocic_helpers.core.config import load_model
 from eocic_helpers.core.regions import Region, load_regions
 from eocic_helpers.core.results import Unavailable
 from eocic_helpers.data.lookup import country_value, lookup, pilot_table, rank_desc, region_value
-from eocic_helpers.data.reference import Comparison, section_1_2_comparisons
+from eocic_helpers.data.reference import Comparison
 from eocic_helpers.data.snapshot import BY_ID
 from eocic_helpers.outputs.legibility import titles_over_labels, wrap_to_width
 from eocic_helpers.outputs.numbers import (
@@ -83,16 +83,6 @@ def load_config(path: Path | None = None) -> KeyIndicators:
     return load_model(KeyIndicators, Path(path or CONFIG_FILE))
 
 
-def _has(snapshot: pd.DataFrame, indicator: str) -> bool:
-    return bool((snapshot["indicator"] == indicator).any())
-
-
-def _year_for(snapshot: pd.DataFrame, indicator: str, wanted: int) -> int | None:
-    years = snapshot.loc[snapshot["indicator"] == indicator, "year"]
-    years = years[years <= wanted]
-    return int(years.max()) if len(years) else None
-
-
 def is_whole_country(region: Region, snapshot: pd.DataFrame | None = None) -> bool:
     """Whether the region's NUTS 2 units are all of its country's (Lithuania, Slovenia): then
     the country's figure is the region's own, and no separate national comparison exists."""
@@ -116,15 +106,15 @@ def figure1_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region,
     rows: list[dict[str, Any]] = []
     for k, panel in enumerate(config.figure1.panels):
         base = {"panel": k + 1, "indicator": panel.indicator}
-        if not _has(snapshot, panel.indicator):
+        years = snapshot.loc[snapshot["indicator"] == panel.indicator, "year"]
+        if years.empty:
             rows.append({**base, "kind": "pilot", "region": "", "name": "", "value": None,
                          "year": None, "highlight": False, "status": "missing",
                          "note": f"not in our data (Eurostat {panel.dataset})"})
             continue
-        year = _year_for(snapshot, panel.indicator, panel.year)
+        year = int(years[years <= panel.year].max()) if (years <= panel.year).any() else None
         table = pilot_table(snapshot, panel.indicator, regions, year)
-        base["series_end"] = int(snapshot.loc[snapshot["indicator"] == panel.indicator,
-                                              "year"].max())
+        base["series_end"] = int(years.max())
         for r in table.itertuples():
             rows.append({**base, "kind": "pilot", "region": r.region, "name": r.name,
                          "value": r.value, "year": r.year, "highlight": r.region == focus.id,
@@ -344,6 +334,9 @@ def edition_value(snapshot: pd.DataFrame, indicator: str, focus: Region,
 
 def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) -> dict[str, Any]:
     """The numbers section 1.2 states, for the focus region (keys as in results.json)."""
+    def at(indicator: str, geo: str, year: int | None) -> float | None:
+        return _num(lookup(snapshot, indicator, geo, year).value)
+
     out: dict[str, Any] = {"region_name": focus.name, "country_name": focus.country_name}
     whole = is_whole_country(focus)
     out["region_is_country"] = whole
@@ -351,9 +344,8 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
     rank, ahead = rank_desc(gdp, focus.id)
     out["gdp_per_capita_year"] = 2017
     out["gdp_per_capita_eur"] = _num(region_value(snapshot, "gdp_per_capita_eur", focus, 2017).value)
-    out["gdp_per_capita_eur_country"] = _num(lookup(snapshot, "gdp_per_capita_eur", focus.country,
-                                                    2017).value)
-    out["gdp_per_capita_eur_eu"] = _num(lookup(snapshot, "gdp_per_capita_eur", "EU28", 2017).value)
+    out["gdp_per_capita_eur_country"] = at("gdp_per_capita_eur", focus.country, 2017)
+    out["gdp_per_capita_eur_eu"] = at("gdp_per_capita_eur", "EU28", 2017)
     out["gdp_per_capita_rank"] = rank
     # a comma list in rank order (with "and", the run of names is the seed's own sentence)
     out["gdp_per_capita_ahead"] = ", ".join(ahead) if ahead else "none"
@@ -362,10 +354,9 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
     year = tert.year
     out["tertiary_employed_share_year"] = year
     out["tertiary_employed_share_pct"] = _num(tert.value)
-    out["tertiary_employed_share_pct_country"] = _num(
-        lookup(snapshot, "tertiary_employed_share_pct", focus.country, year).value)
-    out["tertiary_employed_share_pct_eu"] = _num(
-        lookup(snapshot, "tertiary_employed_share_pct", "EU28", year).value)
+    out["tertiary_employed_share_pct_country"] = at("tertiary_employed_share_pct", focus.country,
+                                                    year)
+    out["tertiary_employed_share_pct_eu"] = at("tertiary_employed_share_pct", "EU28", year)
     t_rank, _ = rank_desc(pilot_table(snapshot, "tertiary_employed_share_pct", regions, year),
                           focus.id)
     out["tertiary_employed_share_rank"] = t_rank
@@ -378,8 +369,7 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
     ht = edition_value(snapshot, "high_tech_sectors_emp_pct", focus)
     out["high_tech_employment_pct"] = _num(ht.value)
     out["high_tech_employment_year"] = ht.year
-    out["high_tech_employment_pct_eu"] = _num(lookup(snapshot, "high_tech_sectors_emp_pct", "EU28",
-                                                     ht.year).value)
+    out["high_tech_employment_pct_eu"] = at("high_tech_sectors_emp_pct", "EU28", ht.year)
     # Figure 1's employment-rate panel (tgs00007, aged 15-64) and the pilots' medians
     rate = pilot_table(snapshot, EMPLOYMENT_RATE, regions, 2017)
     own_rate = rate.loc[rate["region"] == focus.id, "value"]
@@ -391,7 +381,7 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
         out["employment_rate_pct"] = None if own.missing else _num(own.value)
     out["employment_rate_year"] = 2017
     out["employment_rate_age"] = "15-64"
-    out["employment_rate_pct_eu"] = _num(lookup(snapshot, EMPLOYMENT_RATE, "EU28", 2017).value)
+    out["employment_rate_pct_eu"] = at(EMPLOYMENT_RATE, "EU28", 2017)
     out["employment_rate_median"] = _median(rate)
     out["employment_rate_rank"] = rank_desc(rate, focus.id)[0]
     out["gdp_per_capita_median"] = _median(gdp)
@@ -399,10 +389,10 @@ def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) ->
     share = edition_value(snapshot, "berd_share_gerd_pct", focus)
     out["berd_share_gerd_pct"] = _num(share.value)
     out["berd_share_gerd_year"] = share.year
-    out["berd_share_gerd_pct_country"] = (None if share.year is None or whole else _num(
-        lookup(snapshot, "berd_share_gerd_pct", focus.country, share.year).value))
-    out["berd_share_gerd_pct_eu"] = (None if share.year is None else _num(
-        lookup(snapshot, "berd_share_gerd_pct", "EU28", share.year).value))
+    out["berd_share_gerd_pct_country"] = (None if share.year is None or whole else
+                                          at("berd_share_gerd_pct", focus.country, share.year))
+    out["berd_share_gerd_pct_eu"] = (None if share.year is None else
+                                     at("berd_share_gerd_pct", "EU28", share.year))
     return out
 
 
@@ -429,7 +419,8 @@ def chapter_values(values: dict[str, Any], *, since_sentence: str,
         values: :func:`glue_values` of the region.
         since_sentence: the sentence on what changed since the briefing
             (:func:`eocic_helpers.analysis.since.since_sentence`).
-        comparisons: :func:`fidelity` of the seed briefing's region; ``None`` for any other
+        comparisons: :func:`~eocic_helpers.data.reference.section_1_2_comparisons` of the
+            seed briefing's region; ``None`` for any other
             region (no numbers of theirs are published), which then glues no fidelity count.
     """
     whole = values["region_is_country"]
@@ -512,12 +503,6 @@ def country_clause(value: float | None, country_value_: float | None, whole: boo
 
 def _num(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
-
-
-def fidelity(values: dict[str, Any]) -> list[Comparison]:
-    """Section 1.2's numbers against ours, the briefing's comparisons included
-    (:func:`eocic_helpers.data.reference.section_1_2_comparisons`)."""
-    return section_1_2_comparisons(values)
 
 
 #: "Close to" a reference: within this fraction of the reference value (our threshold; the
@@ -610,19 +595,12 @@ def qualitative_claims(values: dict[str, Any], fig2: pd.DataFrame) -> pd.DataFra
     lq_year = v.get("industry_lq_year")
     spec = (f"Industry (NACE B-E) location quotient, EU28 = 1, {lq_year} (the series ends in "
             "2015; no complete manufacturing measure in our data)")
-    rows.append(claim_row("region_not_specialised",
-                          "The region is not specialised in manufacturing", spec, lq, 1.0,
-                          "EU28 (= 1)", "below", fmt=".2f"))
-    if v.get("region_is_country"):
-        rows.append(claim_row("country_not_specialised",
-                              "The country is not specialised in manufacturing", spec, lq, 1.0,
-                              "EU28 (= 1)", "below", fmt=".2f"))
-    else:
-        rows.append(claim_row("country_not_specialised",
-                              "The country is not specialised in manufacturing",
-                              spec.replace("location quotient", "location quotient of the "
-                                           "country"), lq_c, 1.0, "EU28 (= 1)", "below",
-                              fmt=".2f"))
+    country = ((spec, lq) if v.get("region_is_country") else
+               (spec.replace("location quotient", "location quotient of the country"), lq_c))
+    for who, (measure, value) in (("region", (spec, lq)), ("country", country)):
+        rows.append(claim_row(f"{who}_not_specialised",
+                              f"The {who} is not specialised in manufacturing", measure, value,
+                              1.0, "EU28 (= 1)", "below", fmt=".2f"))
     for ind, claim, measure, expected, fmt in TECH_CLAIMS:
         own, _ = get(ind, "region")
         for kind, label in (("country", "national average"), ("eu", "EU average")):

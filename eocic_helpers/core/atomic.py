@@ -11,20 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 #: The process umask, read once (reading it means setting it, which is not thread-safe).
-UMASK = _umask()
-
-
-def file_mode() -> int:
-    """The mode a plain ``open(..., "w")`` would give a new file: ``0o666`` less the umask."""
-    return 0o666 & ~UMASK
+UMASK = os.umask(0o022)
+os.umask(UMASK)
 
 
 @contextlib.contextmanager
@@ -37,7 +26,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.fchmod(fd, file_mode())
+    os.fchmod(fd, 0o666 & ~UMASK)  # the mode a plain open(..., "w") would give it
     os.close(fd)
     tmp_path = Path(tmp)
     try:

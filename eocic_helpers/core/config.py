@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from yaml.constructor import SafeConstructor
 
 from eocic_helpers.core import paths
@@ -67,6 +67,12 @@ FORBIDDEN_CHARACTERS = re.compile(
     "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
 _CONTROL_NAMES = {0x07: "BEL", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed",
                   0x1B: "ESC", 0x7F: "DEL", 0x00: "NUL"}
+
+
+class Strict(BaseModel):
+    """The model of a declaration: an unknown field is refused, and a loaded one is not changed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def character_name(char: str) -> str:
@@ -142,6 +148,9 @@ class LimitedLoader(yaml.SafeLoader):
         self._aliases = 0
         self._depth = 0
         self._nodes = 0
+        #: Each composed node's size with aliases expanded (id -> values), so that an alias
+        #: bomb is refused from the sizes of its parts, without being expanded.
+        self._sizes: dict[int, int] = {}
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -149,7 +158,10 @@ class LimitedLoader(yaml.SafeLoader):
             if self._aliases > MAX_ALIASES:
                 raise LimitError(f"more than {MAX_ALIASES} aliases; write the values out",
                                  self.peek_event().start_mark)
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
+            if id(node) not in self._sizes:  # still being composed: it holds this alias
+                raise LimitError("an alias refers to a value that contains it", node.start_mark)
+            return node
         self._nodes += 1
         if self._nodes > MAX_NODES:
             raise LimitError(f"more than {MAX_NODES:,} values; split the file or shorten it",
@@ -159,14 +171,20 @@ class LimitedLoader(yaml.SafeLoader):
             if self._depth > MAX_DEPTH:
                 raise LimitError(f"nested more than {MAX_DEPTH} levels deep",
                                  self.peek_event().start_mark)
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
+        children = node.value if isinstance(node, yaml.SequenceNode) else [
+            n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
+        size = self._sizes[id(node)] = 1 + sum(self._sizes[id(c)] for c in children)
+        if size > MAX_NODES:
+            raise LimitError(f"expands to more than {MAX_NODES:,} values (aliases); write the "
+                             "values out without aliases", node.start_mark)
+        return node
 
     def get_single_node(self) -> Any:
         node = super().get_single_node()
         if node is not None:
-            _check_expansion(node)
             _check_characters(node)
         return node
 
@@ -201,40 +219,6 @@ class LimitedLoader(yaml.SafeLoader):
 
 
 LimitedLoader.add_constructor("tag:yaml.org,2002:float", LimitedLoader.construct_yaml_float)
-
-
-def _check_expansion(root: Any) -> None:
-    """Refuse a document whose aliases would expand to more than :data:`MAX_NODES` values.
-
-    Counts each node once per use, memoised per node, so the check itself stays cheap however
-    large the expansion would be; a node that contains itself is refused too.
-    """
-    size: dict[int, int] = {}
-    active: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        children: list[Any] = []
-        if isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        if done:
-            active.discard(key)
-            total = 1 + sum(size[id(c)] for c in children)
-            size[key] = total
-            if total > MAX_NODES:
-                raise LimitError(f"expands to more than {MAX_NODES:,} values (aliases); "
-                                 "write the values out without aliases", node.start_mark)
-            continue
-        if key in size:
-            continue
-        if key in active:
-            raise LimitError("an alias refers to a value that contains it", node.start_mark)
-        active.add(key)
-        stack.append((node, True))
-        stack.extend((c, False) for c in children if id(c) not in size)
 
 
 def _check_characters(root: Any) -> None:
@@ -273,20 +257,14 @@ def project_path(path: Path) -> str:
         return str(path)
 
 
-def _as_given(path: Path) -> str:
-    """A path as the user named it: relative to the project when inside it (not resolved, so a
-    symbolic link keeps its own name)."""
+def _in_project(path: Path) -> str | None:
+    """A path as the user named it, relative to the project (not resolved, so a symbolic link
+    keeps its own name); None when it lies outside the project."""
     absolute = Path(os.path.abspath(path))
     for root in (Path(os.path.abspath(paths.ROOT)), Path(paths.ROOT).resolve()):
         if absolute.is_relative_to(root):
             return absolute.relative_to(root).as_posix()
-    return str(path)
-
-
-def _inside_project(path: Path) -> bool:
-    absolute = Path(os.path.abspath(path))
-    return any(absolute.is_relative_to(r) for r in (Path(os.path.abspath(paths.ROOT)),
-                                                     Path(paths.ROOT).resolve()))
+    return None
 
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
@@ -308,8 +286,9 @@ def check_file(path: Path, limit: int | None = None) -> int:
     """
     path = Path(path)
     limit = MAX_YAML_BYTES if limit is None else limit
-    name = _as_given(path)
-    if _inside_project(path):
+    inside = _in_project(path)
+    name = inside or str(path)
+    if inside is not None:
         target = path.resolve()
         if not target.is_relative_to(Path(paths.ROOT).resolve()):
             raise ConfigError(f"{name}: is a symbolic link to {shown(str(target), 120)}, outside "

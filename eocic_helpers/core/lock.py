@@ -29,11 +29,6 @@ class BuildUnwritable(EocicError):
     exit_code = 1
 
 
-def lock_file(build: Path | None = None) -> Path:
-    """``<build>/.lock``."""
-    return Path(build or paths.BUILD) / ".lock"
-
-
 def _holder(path: Path) -> str:
     try:
         pid = path.read_text(encoding="utf-8").strip()
@@ -78,7 +73,7 @@ def build_lock(wait: bool = True, build: Path | None = None, what: str = "eocic"
     """
     build = Path(build or paths.BUILD)
     check_writable(build)
-    path = lock_file(build)
+    path = build / ".lock"
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:

@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_versioned, load_yaml, validate
+from eocic_helpers.core.config import Strict, load_versioned, load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.core.results import value
 
@@ -53,10 +53,8 @@ _DOTTED = r"^eocic_helpers(\.[a-z_][a-z0-9_]*)+$"
 _NAME = r"^[a-z][a-z0-9_]*$"
 
 
-class NotebookDecl(BaseModel):
+class NotebookDecl(Strict):
     """One notebook's contract."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     scope: Scope
     about: str = Field(min_length=1)
@@ -98,10 +96,8 @@ class NotebookDecl(BaseModel):
         return self.scope == "atlas"
 
 
-class Page(BaseModel):
+class Page(Strict):
     """One page of an edition: an executed notebook, or a page the book writes itself."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     file: str = Field(pattern=_NAME)
     title: str = Field(min_length=1)
@@ -123,10 +119,8 @@ class Page(BaseModel):
         return not self.when or flags is None or bool(value(flags, self.when))
 
 
-class EditionDecl(BaseModel):
+class EditionDecl(Strict):
     """The pages of one kind of edition, in reading order."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     root: Page
     front: tuple[Page, ...] = ()
@@ -141,19 +135,15 @@ class EditionDecl(BaseModel):
     numbers: dict[Literal["figure", "table"], dict[str, int]] = {}
 
 
-class ReportDecl(BaseModel):
+class ReportDecl(Strict):
     """The pages of an edition's technical report, in reading order."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     root: Page
     chapters: tuple[Page, ...] = Field(min_length=1)
 
 
-class Pipeline(BaseModel):
+class Pipeline(Strict):
     """``notebooks/pipeline.yaml``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: Literal[1]
     notebooks: dict[str, NotebookDecl]

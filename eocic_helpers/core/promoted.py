@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from eocic_helpers.core import paths
@@ -94,6 +94,12 @@ def verified(region_id: str, rel: str, sha: str) -> Path:
     return path
 
 
+def _manifests(region_id: str) -> Iterator[dict[str, str]]:
+    """The files each of a region's manifests lists, read one by one in the order of names."""
+    for f in sorted((paths.run_dir(region_id) / ".cache").glob("*.manifest.json")):
+        yield read_manifest(region_id, f.name.removesuffix(".manifest.json")) or {}
+
+
 def promoted_files(region_id: str, notebooks: Iterable[str]) -> dict[str, Path]:
     """Every file the given notebooks' manifests list, each :func:`verified`, by relative
     path (``figures/x.svg``, ``indicators.ipynb``, ...). A notebook without a manifest
@@ -104,10 +110,7 @@ def promoted_files(region_id: str, notebooks: Iterable[str]) -> dict[str, Path]:
         EocicError: one line naming the first file refused and the repair command.
     """
     run_dir = paths.run_dir(region_id)
-    owned: set[str] = set()
-    for f in sorted((run_dir / ".cache").glob("*.manifest.json")):
-        manifest = read_manifest(region_id, f.name.removesuffix(".manifest.json"))
-        owned |= set(manifest or {})
+    owned = {rel for files in _manifests(region_id) for rel in files}
     for sub in OUTPUT_FOLDERS:
         folder = run_dir / sub
         if folder.is_symlink():
@@ -143,8 +146,7 @@ def promoted_file(region_id: str, rel: str) -> Path | None:
         EocicError: the file exists but no manifest owns it, or it fails :func:`verified`.
     """
     run_dir = paths.run_dir(region_id)
-    for f in sorted((run_dir / ".cache").glob("*.manifest.json")):
-        files = read_manifest(region_id, f.name.removesuffix(".manifest.json")) or {}
+    for files in _manifests(region_id):
         if rel in files:
             return verified(region_id, rel, files[rel])
     if os.path.lexists(run_dir / rel):

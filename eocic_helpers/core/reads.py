@@ -54,17 +54,20 @@ def _record_open(event: str, args: tuple[Any, ...]) -> None:
         path = Path(os.fsdecode(args[0])).resolve()
     except (ValueError, OSError):
         return
-    if _OPEN and not path.name.endswith(_CODE_SUFFIXES) and not path.is_relative_to(sys.prefix):
-        for opened in _OPEN:
-            opened.add(str(path))
-    try:
-        rel = path.relative_to(paths.ROOT.resolve())
-    except ValueError:
+    if path.suffix != ".py":
+        _record(path, not path.name.endswith(_CODE_SUFFIXES) and not path.is_relative_to(sys.prefix))
+
+
+def _record(path: Path, kept: bool = True) -> None:
+    """Record a file read: in every cached call in progress (``kept``: not code, not the
+    environment's), and in :data:`READS` when it is a project data file (not an output)."""
+    for opened in _OPEN if kept else ():
+        opened.add(str(path))
+    root = paths.ROOT.resolve()
+    if not path.is_relative_to(root) or paths.BUILD.resolve() in path.parents:
         return
-    top = rel.parts[0] if rel.parts else ""
-    if top in {"build", "notebooks", ".venv", ".git", "eocic_helpers"} or path.suffix == ".py":
-        return
-    if paths.BUILD.resolve() in path.parents:
+    rel = path.relative_to(root)
+    if rel.parts and rel.parts[0] in {"build", "notebooks", ".venv", ".git", "eocic_helpers"}:
         return
     READS.add(rel.as_posix())
 
@@ -85,22 +88,6 @@ def _signature(path: str) -> tuple[int, int, int] | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def _replay(files: tuple[tuple[str, Any], ...]) -> None:
-    """Record the files a kept value was read from, as the audit hook would have."""
-    root = paths.ROOT.resolve()
-    build = paths.BUILD.resolve()
-    for name, _ in files:
-        path = Path(name)
-        for opened in _OPEN:
-            opened.add(name)
-        if not path.is_relative_to(root) or path.is_relative_to(build):
-            continue
-        rel = path.relative_to(root)
-        if rel.parts[0] in {"build", "notebooks", ".venv", ".git", "eocic_helpers"}:
-            continue
-        READS.add(rel.as_posix())
-
-
 def cached_loader(fn: F) -> F:
     """``functools.cache`` for a loader of files, which keeps what it read (see the module's
     docstring): a kept value is returned only while every file it was read from is unchanged,
@@ -116,7 +103,8 @@ def cached_loader(fn: F) -> F:
             if not _HOOKED:
                 return value  # nothing records reads in this process
             if checked and all(_signature(name) == sig for name, sig in files):
-                _replay(files)
+                for name, _ in files:  # as the audit hook would have recorded them
+                    _record(Path(name))
                 return value
         opened: set[str] = set()
         _OPEN.append(opened)

@@ -9,10 +9,10 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import check_name, load_model, name_problem, shown
+from eocic_helpers.core.config import Strict, check_name, load_model, name_problem, shown
 from eocic_helpers.core.errors import DataError, EocicError
 from eocic_helpers.core.reads import cached_loader
 
@@ -26,19 +26,17 @@ GEO_CODE["-1"] = re.compile(r"[A-Z]{2}[0-9A-Z_]{0,12}")
 Name = Annotated[str, AfterValidator(check_name)]
 
 
-class Unit(BaseModel):
+class Unit(Strict):
     """A unit of the briefing's Figure 4: one NUTS 2 region, or several shown as one."""
 
-    model_config = ConfigDict(extra="forbid")
     id: str
     name: Name
     nuts2016: list[str] = Field(min_length=1)
 
 
-class Region(BaseModel):
+class Region(Strict):
     """One pilot region."""
 
-    model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     name: Name
     country: str = Field(pattern=r"^[A-Z]{2}$")
@@ -55,10 +53,9 @@ class Region(BaseModel):
         return self
 
 
-class RegionCatalogue(BaseModel):
+class RegionCatalogue(Strict):
     """The content of ``data/regions.yaml``."""
 
-    model_config = ConfigDict(extra="forbid")
     schema_version: int
     regions: list[Region] = Field(min_length=1)
 
@@ -195,10 +192,6 @@ def _geo_names(level: str, version: str) -> dict[str, str]:
             if lv == level and (not version or v == version)}
 
 
-def _nuts2_names() -> dict[str, str]:
-    return _geo_names("2", "2016")
-
-
 def country_native_names() -> dict[str, str]:
     """Each country's name as the snapshot's ``geo.csv`` gives it (in its own language)."""
     return {code: name for code, name in _geo_names("0", "").items() if name}
@@ -207,7 +200,7 @@ def country_native_names() -> dict[str, str]:
 def nuts2_names() -> dict[str, str]:
     """The name of every NUTS 2 (2016) region of the snapshot, by code (as the snapshot's
     ``geo.csv`` gives it, in the region's own language)."""
-    return dict(_nuts2_names())
+    return dict(_geo_names("2", "2016"))
 
 
 def nuts2_region(text: str) -> Region | None:
@@ -216,7 +209,7 @@ def nuts2_region(text: str) -> Region | None:
     Its id is the lower-case code (e.g. ``de11``); pilot regions are resolved first.
     """
     code = text.strip().upper()
-    names = _nuts2_names()
+    names = _geo_names("2", "2016")
     if code not in names:
         return None
     name = names[code] or code
@@ -229,5 +222,5 @@ def all_nuts2_regions() -> list[Region]:
     """Every NUTS 2 (2016) region of the snapshot, pilots first under their own ids."""
     pilots = load_regions()
     in_pilots = {c for r in pilots for c in r.nuts2016}
-    rest = [nuts2_region(c) for c in sorted(_nuts2_names()) if c not in in_pilots]
+    rest = [nuts2_region(c) for c in sorted(_geo_names("2", "2016")) if c not in in_pilots]
     return [*pilots, *[r for r in rest if r is not None]]

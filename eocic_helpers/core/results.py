@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_versioned, load_yaml, validate
+from eocic_helpers.core.config import Strict, load_versioned, load_yaml, validate
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.core.reads import cached_loader
 
@@ -46,10 +46,8 @@ _DECLARED = r"^[a-z{][a-z0-9_{}]*$"
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
-class KeyDecl(BaseModel):
+class KeyDecl(Strict):
     """One key of ``results.json``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     #: What the value is, in a few words.
     about: str = Field(min_length=1)
@@ -71,20 +69,16 @@ class KeyDecl(BaseModel):
     copy_of: str = ""
 
 
-class SharedUse(BaseModel):
+class SharedUse(Strict):
     """A notebook's use of a key declared under ``shared:`` (several notebooks glue it)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     shared: Literal[True]
     when: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*)?$")
     only: str = ""
 
 
-class CatalogueFile(BaseModel):
+class CatalogueFile(Strict):
     """``notebooks/results.yaml``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: Literal[1]
     shared: dict[str, KeyDecl] = Field(default_factory=dict)

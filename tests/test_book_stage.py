@@ -26,7 +26,7 @@ BOOK = paths.PACKAGE / "book"
 def test_importing_the_book_stage_loads_no_analysis_module():
     code = ("import sys, eocic_helpers.book.editions, eocic_helpers.book.appendix, "
             "eocic_helpers.book.package, eocic_helpers.book.changes, "
-            "eocic_helpers.book.sphinx_escape; "
+            "eocic_helpers.book.sphinx_pages; "
             "print([m for m in sys.modules if m.startswith('eocic_helpers.analysis')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -181,15 +181,15 @@ def test_editing_a_module_the_book_does_not_use_keeps_the_edition_key(tmp_path, 
 
 
 def test_bibliography_entries_are_list_items_of_their_list():
-    from eocic_helpers.book import sphinx_a11y
+    from eocic_helpers.book import sphinx_pages
 
     body = ('<div role="list" class="citation-list"><div class="citation" id="id4" '
             'role="doc-biblioentry">A.</div></div>')
     context = {"body": body}
-    sphinx_a11y._list_items(None, "references", "page.html", context, None)
+    sphinx_pages._page_context(None, "references", "page.html", context, None)
     assert 'role="listitem"' in context["body"] and "doc-biblioentry" not in context["body"]
     untouched = {"body": "<p>text</p>"}
-    sphinx_a11y._list_items(None, "intro", "page.html", untouched, None)
+    sphinx_pages._page_context(None, "intro", "page.html", untouched, None)
     assert untouched == {"body": "<p>text</p>"}
 
 

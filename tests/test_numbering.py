@@ -48,7 +48,7 @@ def test_the_editions_cache_key_covers_the_sphinx_extensions_the_book_loads(monk
     monkeypatch.setattr(editions, "code_digest", lambda code: seen.append(code) or "x")
     editions.book_code_digest()
     closure = {f.name for f in module_closure(seen[0])}
-    assert {"editions.py", "sphinx_numfig.py", "sphinx_data_links.py"} <= closure
+    assert {"editions.py", "sphinx_numfig.py", "sphinx_pages.py"} <= closure
 
 
 def _captions(page_html: str) -> list[tuple[str, str]]:
@@ -110,7 +110,7 @@ def test_every_edition_numbers_as_the_2019_briefing_does(all_editions):
 
 
 def test_numbers_and_their_units_are_joined_by_no_break_spaces():
-    from eocic_helpers.book.sphinx_nobreak import no_break
+    from eocic_helpers.book.sphinx_pages import no_break
 
     nb = "\u00a0"
     assert no_break("EUR 27 820 a year, 34.5 % and 1 234 567 people") == (

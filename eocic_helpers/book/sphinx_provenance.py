@@ -22,7 +22,7 @@ from typing import Any
 
 from docutils import nodes
 
-from eocic_helpers.book.sphinx_nobreak import no_break
+from eocic_helpers.book.sphinx_pages import no_break
 from eocic_helpers.core.pipeline import REPORT_DIR
 from eocic_helpers.core.results import catalogue_rows
 

@@ -1,15 +1,12 @@
-"""An open composite indicator of industrial change (briefing Figures 3 and 4).
+"""An open composite indicator of industrial change (briefing Figures 3 and 4): the model.
 
-Method (OECD/JRC Handbook on Constructing Composite Indicators, 2008; RIS practice):
-indicator direction, square root for skewed indicators, values beyond mean ± 3 sd winsorised
-to the range of the others, min-max normalisation to 0-1 over all EU NUTS 2 regions,
-arithmetic means within and across dimensions. A dimension without indicators is "no data",
-never 0. A dimension a region lacks is handled by a stated rule (``missing_rule``): its weight
-is spread over the region's other dimensions ("reweight"), or a dimension enters only when at
-least ``min_dimension_coverage`` of the regions have it ("coverage"). Uncertainty: Monte Carlo
-over three normalisation-aggregation pairs (min-max with arithmetic or with the handbook's
-weighted geometric mean on a 1-100 rescaling, z-scores with arithmetic), the missing-dimension
-rule and Dirichlet-perturbed weights, giving rank intervals with their Monte Carlo error.
+Method (OECD/JRC Handbook on Constructing Composite Indicators, 2008; RIS practice), as
+``book/methods/50-composite.md`` explains it to readers: directions and square roots, outliers
+winsorised, min-max normalisation over all EU NUTS 2 regions, arithmetic means within and
+across dimensions, a stated rule for a dimension a region lacks (``missing_rule``), and a Monte
+Carlo over the construction choices (:data:`VALID_PAIRS`, the rule, Dirichlet weights) giving
+rank intervals with their Monte Carlo error. A dimension without indicators is "no data",
+never 0.
 
 This is a reconstruction from Eurostat indicators following EOCIC's seven dimensions; it is
 not the EOCIC index. The chapter that shows it (figures, tables, prose) is

@@ -11,16 +11,11 @@ is vectorised: every function takes scalars or numpy arrays of draws alike.
 - Multi-year cost: present value of the yearly total over the horizon (payments at the start
   of each year).
 
-Uncertainty comes in three clearly separated cases (``SCENARIOS``), each a Monte Carlo:
-
-- ``stated`` (the central case): the briefing's gross direct cost, with only the ranges the
-  briefing states drawn (audit and follow-up costs, footnote 20); every other parameter at
-  the briefing's value, savings at 0.
-- ``assumed``: adds our own ranges around the briefing's "about" figures (flagged as
-  assumptions in ``data/interventions.yaml``); still gross.
-- ``savings``: adds the savings the briefing names but does not quantify (reallocated tutor
-  time, hosted meetings, coaching given up, footnote 21), with distributions that are our
-  assumptions. A scenario, not the central case.
+Uncertainty comes in three separate cases (:data:`SCENARIOS`), each a Monte Carlo: the
+briefing's stated ranges only (the central case: its gross direct cost, savings at 0), our
+assumed ranges around its "about" figures added, and the savings it names but does not
+quantify (a scenario, never the central case). ``book/methods/70-cost-uncertainty.md``
+explains them to readers.
 """
 
 from __future__ import annotations
@@ -270,15 +265,13 @@ def tornado(v: dict[str, Any], scenario: str = "assumed") -> pd.DataFrame:
         total_at_low, total_at_high, swing`` (yearly total cost, EUR).
     """
     fs = factors(v, scenario)
-    base_names = [f["name"] for f in fs]
+    names = [f["name"] for f in fs]
+    centre = np.array([[f["mode"]] for f in fs])
     rows = []
-    for f in fs:
-        centre = np.array([[g["mode"]] for g in fs])
-        i = base_names.index(f["name"])
+    for i, f in enumerate(fs):
         lo, hi = centre.copy(), centre.copy()
         lo[i, 0], hi[i, 0] = f["low"], f["high"]
-        y_lo = float(_evaluate(v, base_names, lo)[0][0])
-        y_hi = float(_evaluate(v, base_names, hi)[0][0])
+        y_lo, y_hi = (float(_evaluate(v, names, x)[0][0]) for x in (lo, hi))
         rows.append({"parameter": f["name"], "label": f["label"], "low": f["low"],
                      "high": f["high"], "total_at_low": y_lo, "total_at_high": y_hi,
                      "swing": abs(y_hi - y_lo)})
@@ -390,14 +383,11 @@ def parameter_table(v: dict[str, Any]) -> pd.DataFrame:
 
 def scenario_display(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`scenario_table` for readers: amounts in whole euros with spaced thousands."""
-    def eur(x: float) -> str:
-        return format_number(x)
-
     return pd.DataFrame({
         "case": table["label"],
         "drawn": table["factors"],
-        "mean (EUR a year)": [eur(x) for x in table["mean"]],
-        "5-95% interval (EUR a year)": [f"{eur(a)} to {eur(b)}"
+        "mean (EUR a year)": [format_number(x) for x in table["mean"]],
+        "5-95% interval (EUR a year)": [f"{format_number(a)} to {format_number(b)}"
                                         for a, b in zip(table["p05"], table["p95"], strict=True)],
         "percentile of our gross yearly total (our assumption)": [
             f"{x:.0f}" for x in table["gross_total_percentile"]],

@@ -150,20 +150,16 @@ def figure2_data(snapshot: pd.DataFrame, focus: Region,
     rows: list[dict[str, Any]] = []
     whole = is_whole_country(focus)
     for k, panel in enumerate(config.figure2.panels):
-        v = latest_region_value(snapshot, panel.indicator, focus, panel.year)
+        v = edition_value(snapshot, panel.indicator, focus, panel.year)
         year = v.year
         values = [("region", focus.name, v if year else None)]
-        if year is not None:
-            if not whole:
-                values.append(("country", focus.country_name, _near(
-                    lambda y, i=panel.indicator: country_value(snapshot, i, focus.country, y), year,
-                    panel.comparator_years)))
-            values.append(("eu", "EU28", _near(
-                lambda y, i=panel.indicator: lookup(snapshot, i, "EU28", y), year,
+        if not whole:
+            values.append(("country", focus.country_name, _near(
+                lambda y, i=panel.indicator: country_value(snapshot, i, focus.country, y), year,
                 panel.comparator_years)))
-        else:
-            values += ([] if whole else [("country", focus.country_name, None)]) + [
-                ("eu", "EU28", None)]
+        values.append(("eu", "EU28", _near(
+            lambda y, i=panel.indicator: lookup(snapshot, i, "EU28", y), year,
+            panel.comparator_years)))
         for kind, name, val in values:
             missing = val is None or val.missing
             note = ("" if val is None else val.note) or (
@@ -178,9 +174,11 @@ def figure2_data(snapshot: pd.DataFrame, focus: Region,
     return pd.DataFrame(rows)
 
 
-def _near(get, year: int, within: int):
+def _near(get, year: int | None, within: int):
     """``get(year)``; when it is missing and ``within`` > 0, the nearest year within that many
-    years that has a value (the earlier of two equally near years)."""
+    years that has a value (the earlier of two equally near years); None without a year."""
+    if year is None:
+        return None
     v = get(year)
     for d in range(1, within + 1):
         if not v.missing:
@@ -192,8 +190,12 @@ def _near(get, year: int, within: int):
     return v
 
 
-def latest_region_value(snapshot: pd.DataFrame, indicator: str, focus: Region, max_year: int):
-    """The region's value in the latest year up to ``max_year`` that has one."""
+def edition_value(snapshot: pd.DataFrame, indicator: str, focus: Region,
+                  max_year: int | None = None):
+    """THE value of an indicator for a region in an edition: the latest year up to the
+    briefing's year (2017), or ``max_year``, with data. Every chapter that states the indicator
+    uses this, so one edition shows one value, with its year, per indicator."""
+    max_year = max_year if max_year is not None else _briefing_year()
     years = sorted(set(snapshot.loc[snapshot["indicator"] == indicator, "year"]), reverse=True)
     for year in (y for y in years if y <= max_year):
         v = region_value(snapshot, indicator, focus, year)
@@ -321,15 +323,6 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
     fig.suptitle(config.figure2.title)
     titles_over_labels(titles)
     return fig
-
-
-def edition_value(snapshot: pd.DataFrame, indicator: str, focus: Region,
-                  briefing_year: int | None = None):
-    """THE value of an indicator for a region in an edition: the latest year up to the
-    briefing's year (2017) with data. Every chapter that states the indicator uses this, so
-    one edition shows one value, with its year, per indicator."""
-    year = briefing_year if briefing_year is not None else _briefing_year()
-    return latest_region_value(snapshot, indicator, focus, year)
 
 
 def glue_values(snapshot: pd.DataFrame, regions: list[Region], focus: Region) -> dict[str, Any]:

@@ -61,8 +61,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.all_nuts2:
         if args.regions:
             raise EocicError("--all-nuts2 runs every NUTS 2 region; name no REGION with it")
-        names = args.notebook or [n for n, s in prm.discover().items() if s.atlas]
-        specs = prm.select(prm.discover(), names)
+        declared = prm.discover()
+        specs = prm.select(declared, args.notebook or [n for n, s in declared.items() if s.atlas])
         not_any = [s.name for s in specs if not s.any_nuts2]
         if not_any:
             raise EocicError(f"--all-nuts2 runs data-driven notebooks only; {not_any[0]} is not one")
@@ -75,10 +75,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise EocicError("--executor dask needs --scheduler tcp://HOST:PORT")
     if args.scheduler:
         _check_scheduler_address(args.scheduler)
-    overrides: dict = {}
-    if args.params_file:
-        overrides.update(prm.load_params_file(Path(args.params_file)))
-    overrides.update(dict(args.param or []))  # -p NAME VALUE: the last one wins
+    overrides = {**(prm.load_params_file(Path(args.params_file)) if args.params_file else {}),
+                 **dict(args.param or [])}  # -p NAME VALUE: the last one wins
     per_notebook = prm.resolve(specs, overrides)
     _preflight_files([r.id for r in regions], specs)
     tasks = runner.plan([r.id for r in regions], specs, per_notebook, force=args.force)
@@ -136,14 +134,11 @@ def _preflight_files(regions: list[str], specs: list) -> None:
     they must resolve inside the project too."""
     from eocic_helpers.core.config import check_file
 
-    specs = [s for s in specs if not s.cross_region]
-    patterns = {p: None for region in regions for s in specs for p in s.reads_for(region)}
-    files: dict[Path, None] = {}
-    for region in regions:
-        files[paths.region_data_dir(region) / "parameters.yaml"] = None
-    for pattern in patterns:
-        files.update(dict.fromkeys(sorted(paths.ROOT.glob(pattern))))
-    for f in files:
+    files = [paths.region_data_dir(region) / "parameters.yaml" for region in regions]
+    for pattern in dict.fromkeys(p for region in regions for s in specs if not s.cross_region
+                                 for p in s.reads_for(region)):
+        files += sorted(paths.ROOT.glob(pattern))
+    for f in dict.fromkeys(files):
         if not (f.exists() or f.is_symlink()):
             continue
         if f.suffix in {".yaml", ".yml"}:
@@ -173,18 +168,17 @@ def _choose_snapshot(args: argparse.Namespace) -> None:
 
 
 def _cmd_book(args: argparse.Namespace) -> int:
-    from eocic_helpers.core.regions import resolve_region
+    from eocic_helpers.core.regions import load_regions, resolve_region
 
     _choose_snapshot(args)
-    names = args.region or ["all"]
     if args.all_nuts2 and args.region:
         raise EocicError("--all-nuts2 builds the atlas of every region; name no REGION with it")
     _preflight_declarations()
-    if [n.lower() for n in names] != ["all"]:
-        for name in names:  # bad input is refused before the build folder is touched
-            resolve_region(name)
+    everything = [n.lower() for n in args.region or ["all"]] == ["all"]
+    # bad input is refused before the build folder is touched
+    regions = load_regions() if everything else [resolve_region(n) for n in args.region]
     with build_lock(wait=not args.no_wait, what="eocic book"):
-        return _atlas() if args.all_nuts2 else _book(args)
+        return _atlas() if args.all_nuts2 else _book(args, regions, everything)
 
 
 def _data_changes_report() -> None:
@@ -212,9 +206,10 @@ def _atlas() -> int:
     return 0
 
 
-def _book(args: argparse.Namespace) -> int:
+def _book(args: argparse.Namespace, regions: list, everything: bool) -> int:
+    """The editions of ``regions`` (with ``everything``, the cross-region edition and the
+    landing page too)."""
     from eocic_helpers.book import editions as book
-    from eocic_helpers.core.regions import load_regions, resolve_region
 
     want_pdf = args.pdf
     if want_pdf and not book.has_xelatex():
@@ -222,9 +217,6 @@ def _book(args: argparse.Namespace) -> int:
               "texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommended "
               "fonts-freefont-otf", file=sys.stderr)
         want_pdf = False
-    names = args.region or ["all"]
-    everything = [n.lower() for n in names] == ["all"]
-    regions = load_regions() if everything else [resolve_region(n) for n in names]
     _data_changes_report()
     from eocic_helpers.book.parallel import EditionResult, build_regions
 
@@ -234,11 +226,9 @@ def _book(args: argparse.Namespace) -> int:
         if result.error:
             failures.append(result.error)
             print(f"{result.region.id}: {result.error}", file=sys.stderr)
-        elif result.cached:
-            print(f"{result.region.id}: unchanged, kept "
-                  + ", ".join(str(p) for p in result.outputs.values()))
         else:
-            print(f"{result.region.id}: " + ", ".join(str(p) for p in result.outputs.values()))
+            print(f"{result.region.id}: {'unchanged, kept ' if result.cached else ''}"
+                  + ", ".join(str(p) for p in result.outputs.values()))
 
     book.set_build_slots(args.jobs)
     cross = None

@@ -156,6 +156,10 @@ def convert(name: str, raw: Any, default: Any) -> Any:
     """
     kind = type(default)
     got = f"got '{shown(raw)}'"
+
+    def refused(why: str) -> ParameterError:
+        return ParameterError(f"parameter '{name}' {why}, {got}")
+
     if kind is bool:
         if isinstance(raw, bool):
             return raw
@@ -164,37 +168,33 @@ def convert(name: str, raw: Any, default: Any) -> Any:
             return True
         if text in {"false", "no", "0"}:
             return False
-        raise ParameterError(f"parameter '{name}' must be true or false, {got}")
-    if kind is int:
-        value: Any = raw
-        if isinstance(raw, str):
-            text = raw.strip()
-            if not _WHOLE.fullmatch(text) and _is_number(text):
-                value = float(text)
-            elif not _WHOLE.fullmatch(text):
-                raise ParameterError(f"parameter '{name}' must be a whole number, {got}")
-            elif len(text.lstrip("+-").replace("_", "").lstrip("0")) > len(str(MAX_WHOLE)):
-                raise ParameterError(f"parameter '{name}' is too large (max {MAX_WHOLE:,}), {got}")
-            else:
-                value = int(text)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ParameterError(f"parameter '{name}' must be a whole number, {got}")
-        _check_finite(name, value, MAX_WHOLE, got)
-        if isinstance(value, float) and not value.is_integer():
-            raise ParameterError(f"parameter '{name}' must be a whole number, {got}")
-        return int(value)
-    if kind is float:
-        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-            raise ParameterError(f"parameter '{name}' must be a number, {got}")
-        if isinstance(raw, str) and not _is_number(raw.strip()):
-            raise ParameterError(f"parameter '{name}' must be a number, {got}")
-        try:
-            value = float(raw)
-        except OverflowError:
-            raise ParameterError(f"parameter '{name}' is too large (max {MAX_NUMBER:g}), {got}"
-                                 ) from None
-        _check_finite(name, value, MAX_NUMBER, got, raw)
-        return value
+        raise refused("must be true or false")
+    if kind in (int, float):
+        whole = kind is int
+        too_large = f"is too large (max {MAX_WHOLE:,})" if whole else f"is too large (max {MAX_NUMBER:g})"
+        text = raw.strip() if isinstance(raw, str) else ""
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float) or (
+                isinstance(raw, str) and not _is_number(text)):
+            raise refused("must be a whole number" if whole else "must be a number")
+        if whole and _WHOLE.fullmatch(text):
+            if len(text.lstrip("+-").replace("_", "").lstrip("0")) > len(str(MAX_WHOLE)):
+                raise refused(too_large)
+            value: Any = int(text)
+        else:
+            try:
+                value = float(text) if isinstance(raw, str) else raw if whole else float(raw)
+            except OverflowError:
+                raise refused(too_large) from None
+        if isinstance(value, float) and math.isnan(value):
+            raise ParameterError(f"parameter '{name}' must be a number, not NaN; {got}")
+        if isinstance(value, float) and math.isinf(value):  # 1e400 overflows to inf
+            overflowed = not whole and isinstance(raw, str) and "inf" not in raw.lower()
+            raise refused(too_large if overflowed else "must be a finite number")
+        if abs(value) > (MAX_WHOLE if whole else MAX_NUMBER):
+            raise refused(too_large)
+        if whole and isinstance(value, float) and not value.is_integer():
+            raise refused("must be a whole number")
+        return int(value) if whole else value
     if kind is str:
         if isinstance(raw, dict | list):
             raise ParameterError(f"parameter '{name}' must be text, got {type(raw).__name__}")
@@ -209,19 +209,6 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _check_finite(name: str, value: float | int, limit: float, got: str, raw: Any = None) -> None:
-    """Refuse NaN, infinities and values beyond ``limit`` (with "too large (max ...)")."""
-    top = f"{limit:,}" if isinstance(limit, int) else f"{limit:g}"
-    if isinstance(value, float) and math.isnan(value):
-        raise ParameterError(f"parameter '{name}' must be a number, not NaN; {got}")
-    if isinstance(value, float) and math.isinf(value):
-        if isinstance(raw, str) and "inf" not in raw.lower():  # e.g. 1e400 overflows to inf
-            raise ParameterError(f"parameter '{name}' is too large (max {top}), {got}")
-        raise ParameterError(f"parameter '{name}' must be a finite number, {got}")
-    if abs(value) > limit:
-        raise ParameterError(f"parameter '{name}' is too large (max {top}), {got}")
 
 
 def resolve(

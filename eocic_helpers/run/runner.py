@@ -503,13 +503,6 @@ def promote(task: Task, staging: Path) -> Path:
     return final_nb
 
 
-def _complete_notebook(path: Path) -> bool:
-    try:
-        return isinstance(json.loads(path.read_text(encoding="utf-8")).get("cells"), list)
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
 def _keep_failed(task: Task, staging: Path) -> str:
     """Keep a failed execution's notebook for inspection, away from the good outputs.
 
@@ -520,11 +513,11 @@ def _keep_failed(task: Task, staging: Path) -> str:
     dest = paths.run_dir(task.region) / "failed" / f"{task.notebook}.ipynb"
     try:
         dest.unlink(missing_ok=True)
-        if src.exists() and _complete_notebook(src):
+        if isinstance(json.loads(src.read_text(encoding="utf-8")).get("cells"), list):
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dest)
-    except OSError:
-        pass  # a read-only or full build folder: the failure is still reported
+    except (OSError, ValueError, AttributeError):
+        pass  # no notebook, a truncated one, a read-only or full build folder: still reported
     shutil.rmtree(staging, ignore_errors=True)
     return str(dest) if dest.exists() else ""
 

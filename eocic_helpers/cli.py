@@ -477,16 +477,12 @@ def _mark_param_values(argv: list[str]) -> list[str]:
     """The command line with each ``-p NAME VALUE`` value that starts with "-" marked: argparse
     would read ``-inf``, ``-nan`` (as ``-n an``) or ``-Z+1`` as options and answer "expected 2
     arguments"; the parameter checks then say what is wrong with the value instead."""
-    out: list[str] = []
+    out = list(argv)
     i = 0
-    while i < len(argv):
-        if argv[i] == "--":
-            return out + argv[i:]
-        if argv[i] in ("-p", "--param") and i + 2 < len(argv) and argv[i + 2].startswith("-"):
-            out += [argv[i], argv[i + 1], _VALUE_MARK + argv[i + 2]]
-            i += 3
-            continue
-        out.append(argv[i])
+    while i < len(out) and out[i] != "--":
+        if out[i] in ("-p", "--param") and i + 2 < len(out) and out[i + 2].startswith("-"):
+            out[i + 2] = _VALUE_MARK + out[i + 2]
+            i += 2  # past NAME and VALUE
         i += 1
     return out
 

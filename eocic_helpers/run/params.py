@@ -233,13 +233,12 @@ def resolve(
                 "eocic run centre-val-de-loire"
             )
         if name not in declared:
-            hint = (difflib.get_close_matches(name, sorted(declared - RUNNER_PARAMETERS), n=1)
-                    if len(name) <= 100 else [])
+            valid = sorted(declared - RUNNER_PARAMETERS)
+            hint = difflib.get_close_matches(name, valid, n=1) if len(name) <= 100 else []
             did = f"did you mean '{hint[0]}'? " if hint else ""
-            names = ", ".join(sorted(declared - RUNNER_PARAMETERS)) or "none"
             raise ParameterError(
                 f"unknown parameter '{shown(name)}' for notebooks {', '.join(s.name for s in selected)}; "
-                f"{did}valid: {names}"
+                f"{did}valid: {', '.join(valid) or 'none'}"
             )
     per_notebook: dict[str, dict[str, Any]] = {}
     for spec in selected:

@@ -250,7 +250,8 @@ def _manifested(region: str) -> set[str]:
 
 def _published(region: str, notebooks: Iterable[str]) -> set[str]:
     """The files the manifests of these notebooks list (relative to the run folder)."""
-    return {rel for name in notebooks for rel in (read_manifest(region, name) or {"files": {}})["files"]}
+    manifests = (read_manifest(region, name) for name in notebooks)
+    return {rel for manifest in manifests if manifest for rel in manifest["files"]}
 
 
 def is_fresh(task: Task) -> bool:

@@ -4,8 +4,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eocic_helpers.core import atomic
-from eocic_helpers.outputs.publication import merge_results, myst_list_table
+from eocic_helpers.core import atomic, reads
+from eocic_helpers.outputs.fragments import merge_results
+from eocic_helpers.outputs.publication import myst_list_table
 
 
 def test_merge_replaces_only_the_notebooks_own_keys(tmp_path: Path):
@@ -56,7 +57,7 @@ def test_publication_records_the_project_files_a_notebook_reads(tmp_path: Path, 
     fragment = json.loads(pub.finish().read_text())
     assert fragment["reads"] == ["data/in.yaml"]
     publication.open_publication("r", "next")  # the next notebook starts a new record
-    assert publication.recorded_reads() == []
+    assert sorted(reads.READS) == []
 
 
 def test_a_kept_kernel_reads_and_records_cached_data_again(tmp_path: Path, monkeypatch):
@@ -68,7 +69,7 @@ def test_a_kept_kernel_reads_and_records_cached_data_again(tmp_path: Path, monke
     load_regions()  # an earlier notebook in the same kernel loaded the regions
     publication.open_publication("r", "nb")
     load_regions()
-    assert "data/regions.yaml" in publication.recorded_reads()
+    assert "data/regions.yaml" in sorted(reads.READS)
 
 
 def test_a_notebook_whose_staging_folder_is_gone_fails_rather_than_make_it_again(
@@ -114,13 +115,13 @@ def test_a_checked_loader_keeps_its_value_records_its_files_and_reads_a_changed_
         return load(data).upper()
 
     publication.open_publication("r", "first")
-    assert load(data) == "one" and publication.recorded_reads() == ["data/x.txt"]
+    assert load(data) == "one" and sorted(reads.READS) == ["data/x.txt"]
     publication.open_publication("r", "second")  # the next notebook, on the same kernel
-    assert publication.recorded_reads() == []
+    assert sorted(reads.READS) == []
     assert outer() == "ONE" and load(data) == "one" and len(calls) == 1  # kept
-    assert publication.recorded_reads() == ["data/x.txt"]  # and recorded again
+    assert sorted(reads.READS) == ["data/x.txt"]  # and recorded again
     publication.open_publication("r", "third")
-    assert outer() == "ONE" and publication.recorded_reads() == ["data/x.txt"]
+    assert outer() == "ONE" and sorted(reads.READS) == ["data/x.txt"]
     data.write_text("two!")
     assert load(data) == "two!" and outer() == "TWO!" and len(calls) == 2  # read again
     data.unlink()

@@ -629,26 +629,24 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
     HTML and PDF never get out of step. ``fresh`` builds the PDF from an empty LaTeX folder.
     """
     work = fresh_work(name)
-    pdf_job = report_job = None
+    jobs: dict[str, cf.Future[Path]] = {}
     if pdf:  # the PDFs build beside the HTML, each in its own folder and process
         pool = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"eocic-pdf-{name}")
-        pdf_job = pool.submit(_build_pdf, src, name, fresh)
+        jobs["pdf"] = pool.submit(_build_pdf, src, name, fresh)
         if has_report(src):
-            report_job = pool.submit(_build_pdf, src, name, fresh, True)
+            jobs["report_pdf"] = pool.submit(_build_pdf, src, name, fresh, True)
         pool.shutdown(wait=False)
-    jobs = [j for j in (pdf_job, report_job) if j is not None]
     try:
         built = run_book(src, "html", work)
     finally:  # never leave a PDF build running behind a failed HTML build
-        cf.wait(jobs)
-    pdf_file = pdf_job.result() if pdf_job is not None else None
-    report_file = report_job.result() if report_job is not None else None
+        cf.wait(list(jobs.values()))
+    pdfs = {key: job.result() for key, job in jobs.items()}
     swap_in_html(built, name)
     out = {"html": paths.SITE / name / "index.html",
            "data": write_data_package(src, paths.SITE / SITE_DATA / f"{name}-data.zip",
                                      epoch=edition_stamp()[1])}
-    for key, built_pdf, file in (("pdf", pdf_file, f"{name}.pdf"),
-                                 ("report_pdf", report_file, f"{name}-report.pdf")):
+    for key, file in (("pdf", f"{name}.pdf"), ("report_pdf", f"{name}-report.pdf")):
+        built_pdf = pdfs.get(key)
         if built_pdf is not None:
             _copy_atomic(built_pdf, paths.SITE / SITE_PDF / file)
             _copy_atomic(built_pdf, paths.PDF / file)

@@ -20,7 +20,6 @@ counters, so each figure and table of the PDF is preceded by a redefinition of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from docutils import nodes
@@ -42,18 +41,11 @@ def letters(n: int) -> str:
     return text
 
 
-def _entries(env: Any, docnames: set[str] | None = None
-             ) -> Iterator[tuple[str, str, list[str]]]:
-    """(figure type, the page's numbers of that type, their ids in reading order)."""
-    for docname, numbers in env.toc_fignumbers.items():
-        if docnames is None or docname in docnames:
-            for figtype, ids in numbers.items():
-                yield figtype, numbers, sorted(ids, key=ids.__getitem__)
-
-
 def _per_page(env: Any) -> None:
-    for figtype, numbers, ordered in _entries(env):
-        numbers[figtype] = {fig_id: (n,) for n, fig_id in enumerate(ordered, start=1)}
+    for numbers in env.toc_fignumbers.values():
+        for figtype, ids in numbers.items():
+            ordered = sorted(ids, key=ids.__getitem__)  # the page's reading order
+            numbers[figtype] = {fig_id: (n,) for n, fig_id in enumerate(ordered, start=1)}
 
 
 def _briefing(env: Any, declared: dict[str, dict[str, Any]]) -> None:

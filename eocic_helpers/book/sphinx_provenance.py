@@ -70,8 +70,7 @@ def _wrap_glue_role() -> None:
 
         def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
             found, messages = super().run()
-            key = self.text.split("::")[-1].rsplit(":", 1)[0] if ":" in self.text.split(
-                "::")[-1] else self.text.split("::")[-1]
+            key = self.text.split("::")[-1].rsplit(":", 1)[0]  # [doc::]key[:format]
             for node in found:
                 if isinstance(node, nodes.inline):
                     node[_KEY] = key

@@ -29,15 +29,8 @@ from eocic_helpers.core import atomic, paths, reads
 from eocic_helpers.core.errors import ConfigError, EocicError
 from eocic_helpers.core.results import TEXT_SUFFIX, Hit, Unavailable, load_catalogue
 from eocic_helpers.outputs.escape import csv_safe, myst_cell, myst_text
-from eocic_helpers.outputs.fragments import (  # noqa: F401  (re-exported)
-    FRAGMENT_SUFFIX,
-    OUTPUT_ENV,
-    merge_results,
-    read_fragment,
-)
+from eocic_helpers.outputs.fragments import FRAGMENT_SUFFIX, OUTPUT_ENV, merge_results
 from eocic_helpers.outputs.numbers import format_number
-
-#: Environment variable through which the runner points a notebook at its staging folder.
 
 
 class GlueText:
@@ -257,7 +250,8 @@ class Publication:
                               f"'{when}' is false (notebooks/results.yaml: when: {when})")
         target = self.output_dir / f"{self.notebook}{FRAGMENT_SUFFIX}"
         fragment = {"region": self.region, "notebook": self.notebook,
-                    "values": self.values, "figures": self.figures, "reads": recorded_reads()}
+                    "values": self.values, "figures": self.figures,
+                    "reads": sorted(reads.READS)}
         atomic.write_json(target, fragment)
         if not os.environ.get(OUTPUT_ENV):
             # Run by hand (JupyterLab): no runner will merge, so merge now.
@@ -383,11 +377,6 @@ def myst_figure(image: str, name: str, caption: str, alt: str, data_file: str | 
             f":width: {width}\n\n{myst_text(caption)}{data}\n```\n")
 
 
-#: Project files opened for reading since the last :func:`open_publication` (relative paths;
-#: recorded by the audit hook of :mod:`eocic_helpers.core.reads`).
-_READS = reads.READS
-
-
 def _clear_loader_caches(keep_checked: bool = False) -> None:
     """Forget what the package's cached loaders read. With ``keep_checked`` (each new
     publication), loaders cached by :func:`eocic_helpers.core.reads.cached_loader` keep their
@@ -404,11 +393,6 @@ def _clear_loader_caches(keep_checked: bool = False) -> None:
                     obj.cache_clear()
 
 
-def recorded_reads() -> list[str]:
-    """The project files this process opened for reading since the last publication opened."""
-    return sorted(_READS)
-
-
 def open_publication(region: str, notebook: str) -> Publication:
     """Start a notebook's outputs: into the runner's staging folder, or ``build/runs/<region>``.
 
@@ -422,7 +406,7 @@ def open_publication(region: str, notebook: str) -> Publication:
     from eocic_helpers.outputs.style import set_theme
 
     reads.install()
-    _READS.clear()
+    reads.READS.clear()  # the project files it opens from now on (the audit hook records them)
     _clear_loader_caches(keep_checked=True)
     set_theme()
     staged = os.environ.get(OUTPUT_ENV)

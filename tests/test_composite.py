@@ -51,8 +51,8 @@ def test_scores_are_0_to_1_over_all_eu_nuts2(result):
 
 def test_monte_carlo_is_seeded_and_gives_intervals(s):
     cvl = resolve_region("centre-val-de-loire")
-    a = ci.monte_carlo(s, cvl, replications=200)
-    b = ci.monte_carlo(s, cvl, replications=200)
+    a = ci.mc_ranks(ci.mc_draws(s, replications=200), s, cvl)
+    b = ci.mc_ranks(ci.mc_draws(s, replications=200), s, cvl)
     assert np.array_equal(a["rank_all"], b["rank_all"])
     assert 1 <= a["rank_units_p05"] <= a["rank_units_p95"] <= a["n_units"] == 17
     assert a["rank_all_p05"] <= a["rank_all_p95"] <= a["n_all"]
@@ -66,7 +66,7 @@ def test_the_shared_draws_give_each_region_the_ranks_of_its_own_monte_carlo(s, t
     loaded = ci.load_draws(tmp_path)
     for region in ("centre-val-de-loire", "lithuania", "saxony"):
         focus = resolve_region(region)
-        own = ci.monte_carlo(s, focus, replications=300)
+        own = ci.mc_ranks(ci.mc_draws(s, replications=300), s, focus)
         shared = ci.mc_ranks(loaded, s, focus)
         assert own.keys() == shared.keys()
         for key, value in own.items():
@@ -153,7 +153,7 @@ def test_uncertainty_is_reported_by_source_and_mode():
     from eocic_helpers.data.snapshot import load_snapshot
 
     s = load_snapshot()
-    mc = ci.monte_carlo(s, resolve_region("centre-val-de-loire"), replications=2000)
+    mc = ci.mc_ranks(ci.mc_draws(s, replications=2000), s, resolve_region("centre-val-de-loire"))
     shares = ci.variance_by_source(mc).set_index("source")["share"]
     assert shares.sum() == pytest.approx(1.0)
     assert shares["rule for missing dimensions"] > 0.6  # the rule dominates
@@ -197,7 +197,7 @@ def test_chapter_values_are_the_declared_keys(s):
     from eocic_helpers.core.results import load_catalogue
 
     focus = resolve_region("saxony")
-    mc = ci.monte_carlo(s, focus, replications=200)
+    mc = ci.mc_ranks(ci.mc_draws(s, replications=200), s, focus)
     values = chapter.summary_values(s, focus, mc=mc)
     fig3 = chapter.figure3_data(values["result"], s, focus, ci.load_config())
     v = chapter.chapter_values(values, fig3, mc, focus)

@@ -176,8 +176,8 @@ def test_missing_dimension_rule_is_a_stated_parameter(s):
 
 def test_monte_carlo_bounds_are_stable_across_seeds(s):
     cvl = resolve_region("centre-val-de-loire")
-    a = ci.monte_carlo(s, cvl, seed=1)
-    b = ci.monte_carlo(s, cvl, seed=2)
+    a = ci.mc_ranks(ci.mc_draws(s, seed=1), s, cvl)
+    b = ci.mc_ranks(ci.mc_draws(s, seed=2), s, cvl)
     for key in ("rank_all_p05", "rank_all_p95", "rank_units_p05", "rank_units_p95"):
         assert abs(a[key] - b[key]) <= 2, key
         assert a[f"{key}_mc_se"] is not None and a[f"{key}_mc_se"] < 1.5
@@ -191,7 +191,7 @@ def test_a_region_without_a_composite_has_no_rank(s):
     assert ci.rank_among(0.3, np.array([0.1, 0.5, np.nan])) == 2
     ghost = Region.model_construct(id="ghost", name="Ghost", country="XX", country_name="X",
                                    nuts2016=["XX99"], nuts2013=["XX99"], units=[])
-    mc = ci.monte_carlo(s, ghost, replications=200)
+    mc = ci.mc_ranks(ci.mc_draws(s, replications=200), s, ghost)
     assert mc["rank_all_p05"] is None and mc["rank_all_p95"] is None
     assert np.isnan(mc["rank_all"]).all()
 
@@ -269,7 +269,7 @@ def test_composite_for_a_whole_country_region_has_no_country_series(s):
     lt = resolve_region("lithuania")
     f3 = chapter.figure3_data(ci.compute(s), s, lt)
     assert set(f3["geo"]) == {"Lithuania", "EU28"}
-    v = chapter.summary_values(s, lt, mc=ci.monte_carlo(s, lt, replications=100))
+    v = chapter.summary_values(s, lt, mc=ci.mc_ranks(ci.mc_draws(s, replications=100), s, lt))
     assert v["region_is_country"] and v["composite_total_country"] is None
     assert all("minmax" not in p and "zscore" not in p for p in v["mc_pairs"].split("; "))
 
@@ -278,5 +278,5 @@ def test_composite_tables_speak_to_readers(s):
     table = chapter.choices_table()
     assert not table["indicator"].str.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+").any()
     effect = ci.rule_effect(s, resolve_region("lithuania"))
-    mc = ci.monte_carlo(s, resolve_region("lithuania"), replications=100)
+    mc = ci.mc_ranks(ci.mc_draws(s, replications=100), s, resolve_region("lithuania"))
     assert set(effect["n_ranked"]) == {mc["n_all"]}  # the table and the text count alike

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,7 +16,7 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.config import line_of, load_model, project_path, shown
 from eocic_helpers.core.errors import ConfigError, ParameterError
 from eocic_helpers.core.regions import resolve_region
-from eocic_helpers.outputs.numbers import format_number
+from eocic_helpers.outputs.numbers import and_list, format_number
 
 #: Latest month from T0 an action may start or end (50 years): keeps every date computable.
 MAX_MONTHS = 600
@@ -386,18 +387,16 @@ def captions(region_name: str) -> dict[str, str]:
             "subject": f"The action plan for {region_name}"}
 
 
-def plan_summary(plan: ActionPlan, table: pd.DataFrame) -> str:
+def plan_summary(plan: ActionPlan) -> str:
     """One paragraph counting the plan's actions by intervention and kind (plain text)."""
-    counts = count_by_intervention(plan)
     names = {i.id: i.name.lower() for i in plan.interventions}
-    per = [f"{format_number(n)} for {names[k]}" for k, n in counts.items()]
-    milestones = int((table["kind"] == "milestone").sum())
-    inferred = int((table["kind"] == "inferred").sum())
-    unscheduled = int((table["kind"] == "unscheduled").sum())
+    per = [f"{format_number(n)} for {names[k]}" for k, n in count_by_intervention(plan).items()]
+    kinds = Counter(a.kind for a in plan.actions)
+    inferred, unscheduled = kinds["inferred"], kinds["unscheduled"]
     owner = resolve_region(plan.region).name
     text = (f"The action plan of {owner} counts {format_number(len(plan.actions))}"
-            f" actions: {', '.join(per[:-1]) + ' and ' + per[-1] if len(per) > 1 else per[0]}. "
-            f"{format_number(milestones)} of them are one-off events (a meeting, an appointment)")
+            f" actions: {and_list(per)}. {format_number(kinds['milestone'])} of them are one-off"
+            " events (a meeting, an appointment)")
     if inferred:
         text += (f"; for {format_number(inferred)} others Table 2 gives only the start of a "
                  "phase, which the chart runs to the next step of the same intervention (our "
@@ -417,14 +416,13 @@ def chapter_values(region: Any, plan: ActionPlan | None, eu: Any, t0: dt.date | 
                            "has_eu_initiatives": eu is not None}
     if plan is None:
         return out
-    table = plan_table(plan, t0)
+    kinds = Counter(a.kind for a in plan.actions)
     out.update({"plan_region_name": resolve_region(plan.region).name,
                 "plan_subject": captions(region.name)["subject"],
                 "n_actions": len(plan.actions)})
     out.update({f"n_actions_{k}": n for k, n in count_by_intervention(plan).items()})
-    out.update({"n_actions_unscheduled": int((table["kind"] == "unscheduled").sum()),
-                "n_milestones": int((table["kind"] == "milestone").sum()),
-                "n_inferred_phases": int((table["kind"] == "inferred").sum()),
+    out.update({"n_actions_unscheduled": kinds["unscheduled"], "n_milestones": kinds["milestone"],
+                "n_inferred_phases": kinds["inferred"],
                 "plan_source": plan.source,
                 "t0": t0.isoformat() if t0 else ""})
     return out

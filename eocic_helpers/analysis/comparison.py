@@ -103,12 +103,13 @@ def composite_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
 def typology_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
     """Every region: the cluster stars the briefing states (unit by unit), the group its
     typology gives (unit by unit), and our reconstruction of the group."""
-    columns = {"Cluster stars (briefing)": "cluster_stars_text",
-               "Typology (briefing)": "typology_placement_text",
-               "Our reconstruction": "reconstructed_group_text"}
-    return pd.DataFrame([{"Region": r.name, **{c: _text(_of(results, r.id), key)
-                                               for c, key in columns.items()}}
-                         for r in regions], columns=["Region", *columns])
+    rows = [{"Region": r.name,
+             "Cluster stars (briefing)": _text(_of(results, r.id), "cluster_stars_text"),
+             "Typology (briefing)": _text(_of(results, r.id), "typology_placement_text"),
+             "Our reconstruction": _text(_of(results, r.id), "reconstructed_group_text")}
+            for r in regions]
+    return pd.DataFrame(rows, columns=["Region", "Cluster stars (briefing)",
+                                       "Typology (briefing)", "Our reconstruction"])
 
 
 def parameters_table(regions: list[Region]) -> tuple[pd.DataFrame, list[str]]:
@@ -139,12 +140,15 @@ def content_table(regions: list[Region], results: AllResults) -> pd.DataFrame:
     """The regions with briefing content of their own, and which content: from the
     ``content_status`` their ``summary`` notebook published and the flags their chapters
     glued. Regions without any are named in the text, once."""
-    flags = {"SWOT, PEST and challenges": "has_synthesis", "Interventions and costs": "has_costs",
-             "Action plan": "has_action_plan"}
-    rows = [{"Region": r.name, **{c: "restated for the region" if res.get(flag) else
-                                  "not restated" for c, flag in flags.items()}}
+    def restated(flag: bool) -> str:
+        return "restated for the region" if flag else "not restated"
+
+    rows = [{"Region": r.name, "SWOT, PEST and challenges": restated(res.get("has_synthesis")),
+             "Interventions and costs": restated(res.get("has_costs")),
+             "Action plan": restated(res.get("has_action_plan"))}
             for r in regions if (res := _of(results, r.id)).get("content_status") == "own"]
-    return pd.DataFrame(rows, columns=["Region", *flags])
+    return pd.DataFrame(rows, columns=["Region", "SWOT, PEST and challenges",
+                                       "Interventions and costs", "Action plan"])
 
 
 def candidates_matrix(regions: list[Region]) -> pd.DataFrame:

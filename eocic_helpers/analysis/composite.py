@@ -482,14 +482,6 @@ def eu_table(snapshot: pd.DataFrame, draws: dict[str, Any],
     return out.sort_values(["rank", "geo"], na_position="last").reset_index(drop=True)
 
 
-def monte_carlo(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig | None = None,
-                replications: int | None = None, seed: int | None = None) -> dict[str, Any]:
-    """Rank intervals of the focus region under construction choices: :func:`mc_draws` and
-    :func:`mc_ranks` in one call (a run shares the draws between regions instead)."""
-    draws = mc_draws(snapshot, config, replications, seed)
-    return mc_ranks(draws, snapshot, focus, config)
-
-
 def variance_by_source(mc: dict[str, Any], rank: str = "rank_all") -> pd.DataFrame:
     """How much of the Monte Carlo rank variance each construction choice explains: the
     first-order share Var(E[rank | choice]) / Var(rank) of the missing-dimension rule and of the

@@ -22,7 +22,6 @@ from eocic_helpers.analysis.composite import (
     compute,
     country_codes,
     load_config,
-    monte_carlo,
     pilot_units,
     population,
     rank_among,
@@ -338,8 +337,9 @@ def figure4_reading(fig4: pd.DataFrame) -> dict[str, str]:
 
 
 def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfig | None = None,
-                   mc: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The numbers and words the composite chapter states, for the focus region.
+                   *, mc: dict[str, Any]) -> dict[str, Any]:
+    """The numbers and words the composite chapter states, for the focus region, with its
+    Monte Carlo ranks (:func:`~eocic_helpers.analysis.composite.mc_ranks`).
 
     Scores and ranks are ``None`` (never rank 1) when the region has no composite.
     """
@@ -350,7 +350,6 @@ def summary_values(snapshot: pd.DataFrame, focus: Region, config: CompositeConfi
     unit_scores = unit_totals(result["total"], pop, units)
     eocic = load_eocic("composite_index").set_index("unit_id")["composite_total"].to_dict()
     fig4 = figure4_data(unit_scores, units, cluster_stars(), eocic)
-    mc = mc if mc is not None else monte_carlo(snapshot, focus, config)
     total = result["total"]
     own = weighted(total, list(focus.nuts2016), pop)
     own_units = fig4[fig4["region"] == focus.id]

@@ -146,13 +146,9 @@ def our_totals(v: dict[str, Any]) -> pd.DataFrame:
 
 # -- uncertainty ----------------------------------------------------------------------------
 
-#: The uncertainty cases, in order: which kinds of factor each draws.
-SCENARIOS: dict[str, tuple[str, ...]] = {
-    "stated": ("stated",),
-    "assumed": ("stated", "assumed"),
-    "savings": ("stated", "assumed", "savings"),
-}
-SCENARIO_LABELS = {
+#: The uncertainty cases, in order, with their labels: each draws the factors of its own kind
+#: and those of the cases before it.
+SCENARIOS = {
     "stated": "gross direct cost, the briefing's stated ranges only (central case)",
     "assumed": "gross direct cost, with our assumed ranges around the briefing's 'about' figures",
     "savings": "scenario: net of savings the briefing names but does not quantify "
@@ -167,7 +163,7 @@ def factors(v: dict[str, Any], scenario: str = "assumed") -> list[dict[str, Any]
     estimates (footnote 20). ``assumed`` adds every parameter whose range is our assumption;
     ``savings`` adds the savings shares. Each factor carries its ``kind``.
     """
-    kinds = SCENARIOS[scenario]
+    kinds = list(SCENARIOS)[:list(SCENARIOS).index(scenario) + 1]
     params = load_parameters()
     out = []
     for name, p in params.items():
@@ -249,7 +245,7 @@ def scenario_table(v: dict[str, Any], n: int = 100_000, seed: int = SEED) -> pd.
     rows = []
     for scenario in SCENARIOS:
         yearly, _ = _draws(v, n, seed, scenario)
-        rows.append({"scenario": scenario, "label": SCENARIO_LABELS[scenario],
+        rows.append({"scenario": scenario, "label": SCENARIOS[scenario],
                      "factors": ", ".join(f["label"] for f in factors(v, scenario)),
                      **_summary(yearly),
                      "gross_total_percentile": float((yearly <= gross).mean() * 100)})

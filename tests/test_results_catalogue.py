@@ -41,7 +41,7 @@ def _markdown(nb: Path) -> str:
 
 def test_the_catalogue_declares_only_notebooks_of_the_pipeline():
     catalogue, pipeline = load_catalogue(), load_pipeline()
-    assert set(catalogue.notebooks()) <= set(pipeline.notebooks)
+    assert set(catalogue.entries) <= set(pipeline.notebooks)
     for nb, entries in catalogue.entries.items():
         for name, e in entries.items():
             assert e.decl.about and e.decl.unit and e.decl.source, (nb, name)

@@ -342,12 +342,14 @@ def read_yaml_text(path: Path) -> str:
     return text
 
 
-def parse_yaml_text(text: str, where: str) -> Any:
-    """Parse YAML text with :class:`LimitedLoader`; ``where`` names the source in errors.
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file safely, within the limits of this module.
 
     Raises:
-        ConfigError: not valid YAML, or beyond a limit (with the line number when known).
+        ConfigError: the file is missing, too large, not UTF-8, not valid YAML, or beyond a
+            limit (with the line number when known).
     """
+    text, where = read_yaml_text(path), project_path(path)
     try:
         # The reader checks every character when the loader is built: build it inside the try.
         loader = LimitedLoader(text)
@@ -373,17 +375,6 @@ def parse_yaml_text(text: str, where: str) -> Any:
         raise ConfigError(f"{where}: malformed YAML (nested too deeply); flatten it") from None
     finally:
         loader.dispose()
-
-
-def load_yaml(path: Path) -> Any:
-    """Parse a YAML file safely, within the limits of this module.
-
-    Raises:
-        ConfigError: the file is missing, too large, not UTF-8, not valid YAML, or beyond a
-            limit (with the line number).
-    """
-    path = Path(path)
-    return parse_yaml_text(read_yaml_text(path), project_path(path))
 
 
 def line_of(path: Path, loc: tuple[Any, ...]) -> int | None:

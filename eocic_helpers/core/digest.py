@@ -15,7 +15,6 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 from eocic_helpers.core import paths
@@ -44,28 +43,13 @@ def _module_file(package: Path, name: str) -> Path | None:
     return None
 
 
-_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
-
-
-def _statements(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every statement of a syntax tree, at any depth (function and class bodies, branches,
-    handlers), without visiting expressions: an import is always a statement."""
-    todo = [tree]
-    while todo:
-        node = todo.pop()
-        yield node
-        for _, value in ast.iter_fields(node):
-            if isinstance(value, list) and value and isinstance(value[0], _BLOCKS):
-                todo.extend(value)
-
-
 def _imported_names(tree: ast.AST, current: str, is_package: bool) -> set[str]:
     """Fully qualified names a syntax tree imports (any depth, so function-level imports too).
 
     For ``from a.b import c`` both ``a.b`` and ``a.b.c`` are returned: ``c`` may be a module.
     """
     names: set[str] = set()
-    for node in _statements(tree):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

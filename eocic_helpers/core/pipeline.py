@@ -22,16 +22,13 @@ from typing import Any, Literal
 from pydantic import Field
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import Strict, load_versioned, load_yaml, validate
+from eocic_helpers.core.config import Strict, load_model, load_versioned
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.core.results import value
 
 PIPELINE_FILE = "pipeline.yaml"
 
-#: eu_wide: once, before the regions (EU-wide tables the regions' notebooks read); region: once
-#: per pilot; any_nuts2: per region, and for any NUTS 2 region; after_region: per region after
-#: its other notebooks; cross_region: once over all pilots, after every region; atlas: per
-#: region of ``eocic run --all-nuts2`` only (every EU NUTS 2 region; the atlas's pages).
+#: When and for which regions a notebook runs (the header of pipeline.yaml says each; SCOPE_TEXT).
 Scope = Literal["eu_wide", "region", "any_nuts2", "after_region", "cross_region", "atlas"]
 #: Pseudo-region of the EU-wide notebooks (scope ``eu_wide``): they run once into
 #: ``build/runs/eu/``, before the regions, whose notebooks read what they publish.
@@ -234,9 +231,8 @@ def _check(pipeline: Pipeline, where: Path) -> None:
 
 @functools.cache
 def _load(path: str, mtime_ns: int, size: int) -> Pipeline:
-    where = Path(path)
-    pipeline = validate(Pipeline, load_yaml(where), where)
-    _check(pipeline, where)
+    pipeline = load_model(Pipeline, Path(path))
+    _check(pipeline, Path(path))
     return pipeline
 
 

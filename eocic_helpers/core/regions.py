@@ -58,11 +58,13 @@ class RegionCatalogue(Strict):
 
     schema_version: int
     regions: list[Region] = Field(min_length=1)
+    #: English short names of countries by Eurostat code (for a region outside the pilots).
+    countries: dict[str, Name] = {}
 
 
 @cached_loader
-def _load(path: Path) -> tuple[Region, ...]:
-    return tuple(load_model(RegionCatalogue, path).regions)
+def _load(path: Path) -> RegionCatalogue:
+    return load_model(RegionCatalogue, path)
 
 
 #: The region of the seed briefing (EOCIC 2019): the only one with published numbers to compare
@@ -73,26 +75,13 @@ SEED_REGION = "centre-val-de-loire"
 EU28: list[str] = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR",
                    "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI",
                    "SK", "UK"]
-#: English short names of the countries of the snapshot's NUTS 2 regions, by Eurostat code
-#: (Eurostat, Statistics Explained, "Glossary: Country codes"); names are data, as published.
-COUNTRY_NAMES: dict[str, str] = {
-    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "CY": "Cyprus", "CZ": "Czechia",
-    "DE": "Germany", "DK": "Denmark", "EE": "Estonia", "EL": "Greece", "ES": "Spain",
-    "FI": "Finland", "FR": "France", "HR": "Croatia", "HU": "Hungary", "IE": "Ireland",
-    "IT": "Italy", "LT": "Lithuania", "LU": "Luxembourg", "LV": "Latvia", "MT": "Malta",
-    "NL": "Netherlands", "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SE": "Sweden",
-    "SI": "Slovenia", "SK": "Slovakia", "UK": "United Kingdom", "AL": "Albania",
-    "CH": "Switzerland", "IS": "Iceland", "LI": "Liechtenstein", "ME": "Montenegro",
-    "MK": "North Macedonia", "NO": "Norway", "RS": "Serbia", "TR": "Türkiye"}
-
-
 def load_regions(path: Path | None = None) -> list[Region]:
     """All pilot regions, in file order.
 
     Raises:
         ConfigError: the file is missing, malformed or invalid.
     """
-    return list(_load(Path(path or paths.REGIONS_FILE)))
+    return list(_load(Path(path or paths.REGIONS_FILE)).regions)
 
 
 def _fold(text: str) -> str:
@@ -214,7 +203,7 @@ def nuts2_region(text: str) -> Region | None:
         return None
     name = names[code] or code
     return Region(id=code.lower(), name=name, country=code[:2],
-                  country_name=COUNTRY_NAMES.get(code[:2], code[:2]),
+                  country_name=_load(paths.REGIONS_FILE).countries.get(code[:2], code[:2]),
                   nuts2016=[code], nuts2013=[code], units=[Unit(id=code, name=name, nuts2016=[code])])
 
 

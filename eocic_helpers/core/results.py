@@ -31,7 +31,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import Strict, load_versioned, load_yaml, validate
+from eocic_helpers.core.config import Strict, load_model, load_versioned
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.core.reads import cached_loader
 
@@ -110,10 +110,6 @@ class Hit:
     text: bool = False
     #: For a copy (``copy_of``): the hit of the key copied.
     copied: Hit | None = None
-
-    @property
-    def notebook(self) -> str:
-        return self.entry.notebook
 
     @property
     def origin(self) -> Hit:
@@ -198,9 +194,6 @@ class Catalogue:
                                "{placeholders}")
 
     # -- look-ups ----------------------------------------------------------------------------
-
-    def notebooks(self) -> list[str]:
-        return list(self.entries)
 
     def lookup(self, notebook: str, key: str) -> Hit | None:
         """What ``notebook`` declares for ``key`` (a name, a number's text, a pattern)."""
@@ -297,11 +290,6 @@ class Catalogue:
                 out.append(key)
         return out
 
-    def declaration(self, notebook: str) -> str:
-        """One notebook's declarations as canonical text (for the runner's cache key)."""
-        return json.dumps({n: e.decl.model_dump() for n, e in
-                           sorted(self.entries.get(notebook, {}).items())}, sort_keys=True)
-
     def year_of(self, hit: Hit, results: Mapping[str, Any]) -> str:
         """The year of a value: the declared year, or the value of the key that holds it."""
         year = hit.origin.entry.decl.year
@@ -314,8 +302,7 @@ class Catalogue:
 
 @cached_loader
 def _load(path: str, mtime_ns: int, size: int) -> Catalogue:
-    where = Path(path)
-    return Catalogue(validate(CatalogueFile, load_yaml(where), where), where)
+    return Catalogue(load_model(CatalogueFile, Path(path)), Path(path))
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
@@ -332,9 +319,10 @@ def declaration_digest(notebook: str, path: Path | None = None) -> str:
     """A hash of what the catalogue declares for ``notebook`` ("missing" without a catalogue):
     a new format or missing text changes what the notebook publishes."""
     try:
-        text = load_catalogue(path).declaration(notebook)
+        entries = load_catalogue(path).entries.get(notebook, {})
     except ConfigError:
         return "missing"
+    text = json.dumps({n: e.decl.model_dump() for n, e in sorted(entries.items())}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -349,7 +337,8 @@ class Unavailable:
 
 class Results(Mapping[str, Any]):
     """A run's ``results.json`` read through the catalogue: reading a key that no notebook
-    declares raises :class:`ConfigError` (a typo cannot read as a missing value)."""
+    declares (``[]``, ``get``, ``in``) raises :class:`ConfigError` (a typo cannot read as a
+    missing value)."""
 
     def __init__(self, data: Mapping[str, Any] | None = None,
                  catalogue: Catalogue | None = None) -> None:
@@ -365,14 +354,6 @@ class Results(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         self.catalogue.require(key)
         return self.raw[key]
-
-    def __contains__(self, key: object) -> bool:
-        self.catalogue.require(str(key))
-        return key in self.raw
-
-    def get(self, key: str, default: Any = None) -> Any:
-        self.catalogue.require(key)
-        return self.raw.get(key, default)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.raw)

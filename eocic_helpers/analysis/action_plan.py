@@ -363,10 +363,8 @@ def gantt_figure(plan: ActionPlan, t0: dt.date | None = None):  # -> matplotlib 
     ax.set_xlim(-0.5, horizon + 0.5)
     handles = [Patch(facecolor=c, edgecolor="black", label=n) for n, c in colours.items()]
     handles += [
-        Line2D([], [], marker="D", linestyle="", color=MUTED, markeredgecolor="black",
-               label="one-off event"),
-        Line2D([], [], marker="o", linestyle="", color=MUTED, markeredgecolor="black",
-               label="meeting"),
+        *(Line2D([], [], marker=marker, linestyle="", color=MUTED, markeredgecolor="black",
+                 label=label) for marker, label in (("D", "one-off event"), ("o", "meeting"))),
         Patch(facecolor=MUTED, edgecolor="black", label=LEGEND_PHASE),
         Patch(facecolor=MUTED, alpha=0.45, edgecolor="black", hatch="//", label=LEGEND_INFERRED),
     ]

@@ -432,15 +432,16 @@ def mc_ranks(draws: dict[str, Any], snapshot: pd.DataFrame, focus: Region,
 
     focus_score = wmean(totals, fw[None])[:, 0]
     has = ~np.isnan(focus_score)
+
+    def rank_in(scores: np.ndarray) -> np.ndarray:
+        """The focus region's rank in each replication among ``scores`` (NaN: no rank)."""
+        ranks = 1.0 + (np.nan_to_num(scores, nan=-np.inf) > focus_score[:, None]).sum(1)
+        ranks[~has] = np.nan
+        return ranks
+
     others = np.array([r not in focus.nuts2016 for r in regions])
-    rank_all = 1.0 + (np.nan_to_num(totals[:, others], nan=-np.inf)
-                      > focus_score[:, None]).sum(1)
-    unit_scores = wmean(totals, uw)
     own = units["region"].to_numpy() == focus.id
-    rank_units = 1.0 + (np.nan_to_num(unit_scores[:, ~own], nan=-np.inf)
-                        > focus_score[:, None]).sum(1)
-    rank_all[~has] = np.nan
-    rank_units[~has] = np.nan
+    rank_all, rank_units = rank_in(totals[:, others]), rank_in(wmean(totals, uw)[:, ~own])
     out: dict[str, Any] = {
         "replications": len(totals), "ranked_replications": int(has.sum()),
         "rank_all": rank_all, "rank_units": rank_units,
@@ -557,10 +558,9 @@ def consistency_table(snapshot: pd.DataFrame, config: CompositeConfig | None = N
         idx = np.flatnonzero(m[:, k])
         sub = x[:, idx]
         complete = int((~np.isnan(sub).any(axis=1)).sum()) if len(idx) else 0
-        alpha = standardised_alpha(sub) if len(idx) else None
+        alpha = standardised_alpha(sub)  # None for fewer than two indicators
         rows.append({"dimension": d.name, "indicators": len(idx), "regions with all": complete,
-                     "alpha": alpha, "alpha, complete rows": cronbach_alpha(sub) if len(idx)
-                     else None,
+                     "alpha": alpha, "alpha, complete rows": cronbach_alpha(sub),
                      "reading": ("no indicator" if not len(idx) else
                                  "one indicator: not defined" if alpha is None else
                                  "consistent (0.7 or more)" if alpha >= 0.7 else

@@ -110,13 +110,11 @@ def figure3(data: pd.DataFrame):
 
 
 def figure4_data(unit_scores: pd.Series, units: pd.DataFrame, stars: dict[str, int],
-                 briefing_composite: dict[str, float],
-                 briefing_groups: dict[str, int] | None = None) -> pd.DataFrame:
+                 briefing_composite: dict[str, float]) -> pd.DataFrame:
     """One row per pilot unit: our composite, the stars (if the briefing states them), the
     briefing's published group (``briefing_group``, data/eocic/typology.csv) and our
     reconstruction of it from the thresholds (``reconstructed_group``)."""
-    if briefing_groups is None:
-        briefing_groups = briefing_typology()
+    briefing_groups = briefing_typology()
     rows = []
     for u in units.itertuples():
         c = unit_scores.get(u.unit_id)

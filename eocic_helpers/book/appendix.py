@@ -11,11 +11,13 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
+from eocic_helpers.book import templates
 from eocic_helpers.book.changes import PAGE, data_used
 from eocic_helpers.core import paths
 from eocic_helpers.core.results import Results, read_results, value
 from eocic_helpers.data.sources import load_sources
-from eocic_helpers.outputs.escape import myst_text
 
 if TYPE_CHECKING:  # pandas is imported where a table is made: a no-op book stays light
     import pandas as pd
@@ -103,33 +105,19 @@ def indicators_table() -> pd.DataFrame:
         "derivation": "Derivation"})
 
 
-def _data_used_md() -> list[str]:
-    """On fetched data only: which data the edition uses, and where what differs is."""
-    used = data_used()
-    if used is None:
-        return []
-    return [myst_text(f"This edition's data are Eurostat's tables alone ({used}), not the "
-                      "2019 briefing's reproduction data. The next chapter, "
-                      f"“{PAGE.title}”, lists every value that differs."), ""]
-
-
 def data_methods_md(flags: dict[str, Any] | None = None) -> str:
-    """The data-and-methods appendix: sources, indicators and the method fragments."""
+    """The data-and-methods appendix (the template ``book/data_methods.md``): sources,
+    indicators and the method fragments; on fetched data, which data the edition uses and
+    where what differs is."""
     from eocic_helpers.outputs.publication import myst_list_table
 
-    parts = ["# Data and methods", "",
-             "Every value of this edition comes from the sources below, through a snapshot of "
-             "the raw files that the project rebuilds deterministically (the raw files' "
-             "checksums are verified).", "",
-             *_data_used_md(),
-             "## Sources", "",
-             myst_list_table(sources_table(), "Sources, vintages and licences.",
-                             "tab-sources"),
-             "## Indicators and transformations", "",
-             myst_list_table(indicators_table(), "Indicators of the snapshot and how each is "
-                             "derived.", "tab-indicators")]
-    parts += methods_fragments(flags=flags)
-    return "\n".join(parts) + "\n"
+    return templates.render("data_methods.md", {
+        "used": data_used(), "changes_title": PAGE.title,
+        "sources": Markup(myst_list_table(sources_table(), "Sources, vintages and licences.",
+                                          "tab-sources")),
+        "indicators": Markup(myst_list_table(indicators_table(), "Indicators of the snapshot "
+                                             "and how each is derived.", "tab-indicators")),
+        "methods": Markup("\n".join(methods_fragments(flags=flags)))})
 
 
 def raw_files_md() -> str:

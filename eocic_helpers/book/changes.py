@@ -21,11 +21,13 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
+from eocic_helpers.book import templates
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.pipeline import REPORT_DIR, Page
 from eocic_helpers.core.regions import Region
-from eocic_helpers.outputs.escape import myst_text
 from eocic_helpers.outputs.numbers import format_number
 
 if TYPE_CHECKING:
@@ -283,9 +285,9 @@ def claims_table(flips: pd.DataFrame, focus: list[Region]) -> pd.DataFrame:
 
 # -- the page and its data ------------------------------------------------------------------------
 
-
 def page_md(subject: str, focus: list[Region]) -> str:
-    """The page (MyST): every value and name is escaped."""
+    """The page (MyST, the template ``book/data_changes.md``): every value and name is
+    escaped."""
     from eocic_helpers.data.diff import summary
     from eocic_helpers.outputs.publication import myst_list_table
 
@@ -303,60 +305,37 @@ def page_md(subject: str, focus: list[Region]) -> str:
     def n(k: int) -> str:
         return format_number(int(k))
 
-    def _table_or_sentence(frame: pd.DataFrame | None, caption: str, label: str,
-                           empty: str) -> list[str]:
-        """A captioned table, or one sentence when there is nothing to show (None)."""
-        if frame is None:
-            return [myst_text(empty), ""]
-        return [myst_list_table(frame, caption, label)]
+    def table(frame: pd.DataFrame, caption: str, label: str) -> Markup | None:
+        """A captioned table, or None when there is nothing to show (the page says so)."""
+        return Markup(myst_list_table(frame, caption, label)) if len(frame) else None
 
-    used = data_used() or "Eurostat"
-    parts = [f"# {myst_text(PAGE.title)}", "",
-             myst_text(f"This edition is built on Eurostat's tables as they were retrieved "
-                       f"({used}). The 2019 briefing, and the editions that reproduce it, are "
-                       "built on earlier extracts of the same tables. "
-                       "Eurostat revises past years, adds new ones and stops publishing some "
-                       f"series, so this page compares the two for {subject}: every value that "
-                       "differs, and the briefing's statements and ranks that change."), "",
-             myst_text(f"Over every region and country of the data, {n(len(changes))} values "
-                       f"differ: {n(counts.get('revised', 0))} revised, "
-                       f"{n(counts.get('appeared: new year', 0))} of new years, "
-                       f"{n(counts.get('appeared: filled in', 0))} of years filled in, and "
-                       f"{n(counts.get('disappeared', 0))} not in this edition's data (no longer "
-                       "published, or from a source other than Eurostat's current tables)."), "",
-             "## Statements and ranks of the briefing that change", ""]
-    claims = claims_table(flips, focus)
-    if len(claims):
-        parts.append(myst_list_table(
-            claims, f"The briefing's statements (section 1.2) and the ranks among the ten pilot "
-            f"regions that differ between the 2019 briefing's data and this edition's, for "
-            f"{subject}.", "tab-data-changes-claims"))
-    else:
-        parts += [myst_text(f"None of the briefing's statements (section 1.2) or ranks among the "
-                            f"ten pilot regions changes for {subject}."), ""]
     rev, total = revised_table(mine, where)
     which = (f"The {n(len(rev))} largest revisions of {n(total)}, in percent; the edition's "
              "data package lists all of them." if total > len(rev) else "Every value revised.")
-    parts += ["## Values revised", ""] + _table_or_sentence(
-        rev if total else None,
-        f"Values of {shown} that Eurostat has revised since the 2019 briefing's data were "
-        f"extracted, with the change. {which}", "tab-data-changes-revised",
-        f"No value of {shown} differs for a year both hold.")
     other, rows, values = came_and_went_table(mine, where)
     more = ("" if rows == len(other) else f" The first {n(len(other))} rows of {n(rows)}; "
             "the edition's data package lists every value.")
-    parts += ["## Values that appeared or are missing", ""] + _table_or_sentence(
-        other if values else None,
-        f"Values of {shown} that one of the two holds and the other lacks ({n(values)} values), "
-        f"by indicator and area.{more}", "tab-data-changes-other",
-        f"Both hold the same years for {shown}.")
-    per = per_indicator_table(summary(changes))
-    parts += ["## Per indicator, over every region", ""] + _table_or_sentence(
-        per if len(per) else None,
-        "How many values of each indicator differ, over every region and country of the data, "
-        "and the largest revision in percent.", "tab-data-changes-indicators",
-        "No value differs.")
-    return "\n".join(parts) + "\n"
+    return templates.render("data_changes.md", {
+        "title": PAGE.title, "used": data_used() or "Eurostat", "subject": subject,
+        "shown": shown,
+        "n": {"all": n(len(changes)), "revised": n(counts.get("revised", 0)),
+              "new_years": n(counts.get("appeared: new year", 0)),
+              "filled_in": n(counts.get("appeared: filled in", 0)),
+              "gone": n(counts.get("disappeared", 0))},
+        "claims": table(claims_table(flips, focus), "The briefing's statements (section 1.2) "
+                        "and the ranks among the ten pilot regions that differ between the 2019 "
+                        f"briefing's data and this edition's, for {subject}.",
+                        "tab-data-changes-claims"),
+        "revised": table(rev, f"Values of {shown} that Eurostat has revised since the 2019 "
+                         f"briefing's data were extracted, with the change. {which}",
+                         "tab-data-changes-revised"),
+        "came_and_went": table(other, f"Values of {shown} that one of the two holds and the "
+                               f"other lacks ({n(values)} values), by indicator and area.{more}",
+                               "tab-data-changes-other"),
+        "per_indicator": table(per_indicator_table(summary(changes)), "How many values of each "
+                               "indicator differ, over every region and country of the data, "
+                               "and the largest revision in percent.",
+                               "tab-data-changes-indicators")})
 
 
 def write_tables(src: Path, focus: list[Region]) -> None:

@@ -90,11 +90,9 @@ def deterministic(v: dict[str, Any]) -> dict[str, float]:
 # -- the briefing's figures as it states them, then our totals --------------------------------
 
 def stated_figures(v: dict[str, Any] | None = None) -> pd.DataFrame:
-    """The briefing's cost figures as it states them, each with its period and place: two
-    yearly figures for inter-clustering, two ranges with no period for coaching 50 SMEs, the
-    coordination cost it leaves unquantified, and its claim that coaching adds no significant
-    cost. It adds none of them up. Amounts are the model's defaults (``data/interventions.yaml``,
-    which cites each), so an edited default shows here as it is used."""
+    """The briefing's cost figures and its claim that coaching adds no significant cost, as it
+    states them, each with its period and place (it adds none of them up). Amounts are the
+    model's defaults (``data/interventions.yaml``), so an edited default shows as it is used."""
     d = v or defaults()
     meetings = (d["meetings_per_year"] * d["participants_per_meeting"]
                 * d["cost_per_participant_meeting_eur"])

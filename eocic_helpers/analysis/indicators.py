@@ -409,12 +409,11 @@ def chapter_values(values: dict[str, Any], *, since_sentence: str,
     ranks as ordinals, clauses and sentences).
 
     Args:
-        values: :func:`glue_values` of the region.
         since_sentence: the sentence on what changed since the briefing
             (:func:`eocic_helpers.analysis.since.since_sentence`).
         comparisons: :func:`~eocic_helpers.data.reference.section_1_2_comparisons` of the
-            seed briefing's region; ``None`` for any other
-            region (no numbers of theirs are published), which then glues no fidelity count.
+            seed briefing's region; ``None`` for any other region (no numbers of theirs are
+            published), which then glues no fidelity count.
     """
     whole = values["region_is_country"]
 

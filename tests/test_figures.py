@@ -26,6 +26,7 @@ from support import legibility_checks as checks
 from eocic_helpers.analysis import action_plan as ap
 from eocic_helpers.analysis import composite as ci
 from eocic_helpers.analysis import composite_chapter as chapter
+from eocic_helpers.analysis import content as ct
 from eocic_helpers.analysis import costs
 from eocic_helpers.analysis import indicators as ki
 from eocic_helpers.analysis import maps as mp
@@ -59,7 +60,7 @@ def _inputs(region: str) -> dict[str, Any]:
         "fig4": chapter.figure4_data(unit_scores, units, cluster_stars(), eocic),
         "values": values,
         "plan": plan,
-        "content": sy.load_synthesis(region),
+        "content": ct.load_part(region, "synthesis"),
         "composite": result["total"],
         "snapshot": snapshot,
     }

@@ -17,8 +17,8 @@ import pytest
 from conftest import ROOT, eocic_main
 
 from eocic_helpers.analysis import action_plan as ap
+from eocic_helpers.analysis import content as ct
 from eocic_helpers.analysis import costs
-from eocic_helpers.analysis import synthesis as sy
 from eocic_helpers.core import config, paths
 from eocic_helpers.core.errors import ConfigError, EocicError, ParameterError
 from eocic_helpers.run import params as prm
@@ -272,7 +272,7 @@ def test_every_project_yaml_file_loads_as_before():
 # -- 7. synthesis.yaml that names another region, or reuses an id ---------------------------
 
 def _synthesis_with(tmp_path: Path, old: str, new: str) -> Path:
-    text = sy.synthesis_file(CVL).read_text()
+    text = ct.content_file(CVL, "synthesis").read_text()
     assert old in text
     f = tmp_path / "synthesis.yaml"
     f.write_text(text.replace(old, new, 1))
@@ -283,24 +283,24 @@ def test_synthesis_naming_another_region_is_refused(tmp_path: Path):
     f = _synthesis_with(tmp_path, f"region: {CVL}", "region: saxony")
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field 'region': says 'saxony' "
                                           rf"but the file is for region '{CVL}'"):
-        sy.load_synthesis(CVL, f)
+        ct.load_part(CVL, "synthesis", f)
 
 
 def test_duplicate_swot_ids_are_refused(tmp_path: Path):
     f = _synthesis_with(tmp_path, "- {id: w1,", "- {id: s1,")
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field 'swot\.weaknesses\.0\.id': "
                                           r"duplicate SWOT id 's1'"):
-        sy.load_synthesis(CVL, f)
+        ct.load_part(CVL, "synthesis", f)
     line = config.line_of(f, ("swot", "weaknesses", 0, "id"))
     assert "id: s1," in f.read_text().splitlines()[line - 1]
 
 
 def test_duplicate_challenge_ids_are_refused(tmp_path: Path):
-    first = next(line for line in sy.synthesis_file(CVL).read_text().splitlines()
+    first = next(line for line in ct.content_file(CVL, "synthesis").read_text().splitlines()
                  if line.lstrip().startswith("- {id: ch1,"))
     f = _synthesis_with(tmp_path, first + "\n", first + "\n" + first + "\n")
     with pytest.raises(ConfigError, match=r"field 'challenges\.1\.id': duplicate challenge id"):
-        sy.load_synthesis(CVL, f)
+        ct.load_part(CVL, "synthesis", f)
 
 
 @pytest.mark.cli

@@ -90,6 +90,9 @@ _MAY_NAME_A_NOTEBOOK = {
     # the briefing's introduction links to the technical report's page of that notebook,
     # whose title its sentence quotes; the declaration does not say which page that is
     ("book/editions.py", "reproduction"),
+    # a region's content part synthesis.yaml shares the synthesis notebook's name: the checks
+    # of the strategy and the recommendations load that part, not the notebook
+    ("analysis/content.py", "synthesis"),
 }
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from eocic_helpers.analysis.claims import claim_status
+from eocic_helpers.analysis.content import load_part
 from eocic_helpers.analysis.indicators import section_claims
-from eocic_helpers.analysis.synthesis import load_synthesis
 from eocic_helpers.core.regions import load_regions
 from eocic_helpers.data.reference import load_reference
 from eocic_helpers.data.snapshot import load_snapshot
@@ -38,7 +38,7 @@ def test_every_claim_has_one_verdict_in_every_edition(all_editions: Path):
     checked, disagreements = 0, []
     for region in load_regions():
         report = site / region.id / "report"
-        content = load_synthesis(region.id)
+        content = load_part(region.id, "synthesis")
         # the verdicts, recomputed from our data for this region
         claims = section_claims(snapshot, region).set_index("id")
         status_of = {str(r["claim (briefing section 1.2)"]): claim_status(str(r["verdict"]))

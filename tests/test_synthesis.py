@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from eocic_helpers.analysis import content as ct
 from eocic_helpers.analysis import synthesis as sy
-from eocic_helpers.analysis.scaffold import scaffold_synthesis
+from eocic_helpers.analysis.scaffold import scaffold
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.core.regions import resolve_region
@@ -14,7 +15,7 @@ CVL = "centre-val-de-loire"
 
 @pytest.fixture(scope="module")
 def content():
-    return sy.load_synthesis(CVL)
+    return ct.load_part(CVL, "synthesis")
 
 
 def test_table_1_is_transcribed_in_full(content):
@@ -122,46 +123,46 @@ def test_a_test_names_a_known_claim(tmp_path: Path):
     f = _broken(tmp_path, "test: [region_not_specialised]", "test: [made_up_claim]")
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field 'swot\.weaknesses\.0\."
                        r"test': unknown claim 'made_up_claim'"):
-        sy.load_synthesis(CVL, f)
+        ct.load_part(CVL, "synthesis", f)
 
 
 def test_other_regions_have_no_content_yet():
-    assert sy.load_synthesis("saxony") is None
+    assert ct.load_part("saxony", "synthesis") is None
 
 
 def _broken(tmp_path: Path, old: str, new: str) -> Path:
     f = tmp_path / "synthesis.yaml"
-    f.write_text(sy.synthesis_file(CVL).read_text().replace(old, new, 1))
+    f.write_text(ct.content_file(CVL, "synthesis").read_text().replace(old, new, 1))
     return f
 
 
 def test_malformed_yaml_names_file_and_line(tmp_path: Path):
     f = _broken(tmp_path, "strengths:\n", "strengths:\n  - {id: s0, text: [unclosed\n")
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: malformed YAML"):
-        sy.load_synthesis(CVL, f)
+        ct.load_part(CVL, "synthesis", f)
 
 
 def test_invalid_field_names_line_and_field(tmp_path: Path):
     f = _broken(tmp_path, 'source: "section 2", from_swot: [w2, w3, t1, o1]',
                 'source: "section 2", from_swot: [w99]')
     with pytest.raises(ConfigError, match="unknown SWOT item 'w99'"):
-        sy.load_synthesis(CVL, f)
+        ct.load_part(CVL, "synthesis", f)
     f = _broken(tmp_path, "evidence: [industry_lq],", "evidence: [made_up],")
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field 'swot\.weaknesses\.0\.evidence'"):
-        sy.load_synthesis(CVL, f)
+        ct.load_part(CVL, "synthesis", f)
     f = _broken(tmp_path, '- {id: s1, text: "Industrial', '- {id: s1, txt: "Industrial')
     with pytest.raises(ConfigError, match=r"field 'swot\.strengths\.0\.text'"):
-        sy.load_synthesis(CVL, f)
+        ct.load_part(CVL, "synthesis", f)
 
 
 def test_scaffold_writes_a_valid_template(monkeypatch, tmp_path: Path):
     monkeypatch.setattr(paths, "REGION_DATA", tmp_path)
     region = resolve_region("saxony")
-    target = scaffold_synthesis(region)
+    target = scaffold(region)[0]
     assert target == tmp_path / "saxony" / "synthesis.yaml"
-    assert sy.load_synthesis("saxony", target).region == "saxony"
-    with pytest.raises(ConfigError, match="exists"):
-        scaffold_synthesis(region)
+    assert ct.load_part("saxony", "synthesis", target).region == "saxony"
+    with pytest.raises(ConfigError, match="has every content file"):
+        scaffold(region)
 
 
 def test_swot_grid_escapes_content_and_carries_footnotes(content):
@@ -180,7 +181,7 @@ def test_footnote_reference_must_exist(tmp_path: Path):
     f = _broken(tmp_path, "{ref:knowledge_linkages_similar_regions}", "{ref:nope}")
     with pytest.raises(ConfigError, match=r"synthesis\.yaml:\d+: field "
                        r"'swot\.weaknesses\.4\.footnote\.text': unknown reference value 'nope'"):
-        sy.load_synthesis(CVL, f)
+        ct.load_part(CVL, "synthesis", f)
 
 
 def test_candidates_table_shows_labels_and_plain_headers_not_ids():

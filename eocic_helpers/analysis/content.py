@@ -1,9 +1,11 @@
-"""The briefing's prose as data: study method, chapter 2 framing, strategy, interventions and
-EU initiatives, each statement in the project's own words with its section or footnote.
+"""The briefing's prose as data: the synthesis (SWOT, PEST, challenges, the strategy's
+skeleton), study method, chapter 2 framing, strategy, interventions and EU initiatives, each
+statement in the project's own words with its section or footnote.
 
 One YAML file per part under ``data/regions/<region>/``: :func:`load_part` reads one and checks
-it against its schema (:mod:`eocic_helpers.analysis.content_schema`), its reference values and
-the skeleton of ``synthesis.yaml``, with file:line:field errors. The book's text is written from
+it against its schema (:mod:`eocic_helpers.analysis.content_schema`), its reference values, its
+ids and evidence (``synthesis.yaml``) or the skeleton of ``synthesis.yaml`` (the strategy and
+the recommendations), with file:line:field errors. The book's text is written from
 the loaded parts by :mod:`eocic_helpers.analysis.content_render`; ``eocic scaffold`` writes
 commented templates (:mod:`eocic_helpers.analysis.scaffold`).
 """
@@ -13,17 +15,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from eocic_helpers.analysis.claims import CLAIM_IDS
 from eocic_helpers.analysis.content_schema import (
     PARTS,
+    PEST,
+    QUADRANTS,
     Recommendations,
     Strategy,
     Study,
+    Synthesis,
     check_references,
 )
-from eocic_helpers.analysis.synthesis import load_synthesis
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import line_of, load_yaml, project_path, validate
+from eocic_helpers.core.config import line_of, load_yaml, project_path, shown, validate
 from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.data.eocic_values import load_eocic
+from eocic_helpers.data.reference import load_reference
+from eocic_helpers.data.snapshot import BY_ID
 
 
 def content_file(region_id: str, part: str) -> Path:
@@ -35,19 +43,24 @@ def load_part(region_id: str, part: str, path: Path | None = None) -> Any:
     """A region's content part, or ``None`` when the region has none yet.
 
     Raises:
-        ConfigError: malformed YAML, a schema violation, a typed number or an unknown
-            reference, naming file, line and field; or a file written for another region.
+        ConfigError: malformed YAML, a schema violation, a typed number, an unknown reference
+            or evidence, or an id used twice, naming file, line and field; or a file written
+            for another region.
     """
-    name, model, _ = PARTS[part]
+    _, model, _ = PARTS[part]
     path = Path(path or content_file(region_id, part))
     if not path.exists():
         return None
     data = load_yaml(path)
     result = validate(model, data, path)
     if result.region != region_id:
-        line = line_of(path, ("region",))
-        raise ConfigError(f"{project_path(path)}:{line}: field 'region': '{result.region}' is not "
-                          f"'{region_id}'; this file belongs to another region")
+        raise ConfigError(
+            f"{project_path(path)}:{line_of(path, ('region',))}: field 'region': says "
+            f"'{shown(result.region)}' but the file is for region '{region_id}'; set "
+            f"region: {region_id}, or move the file to that region's folder")
+    if part == "synthesis":
+        _check_ids(result, path)
+        _check_evidence(result, path)
     check_references(result, path)
     if part == "strategy":
         _check_strategy(region_id, result, path)
@@ -56,8 +69,53 @@ def load_part(region_id: str, part: str, path: Path | None = None) -> Any:
     return result
 
 
+def _check_ids(model: Synthesis, path: Path) -> None:
+    """Each id of ``synthesis.yaml`` is used once: ids are cited by other items (challenges
+    cite SWOT ids, objectives cite challenges, the strategy map links interventions), so each
+    kind of id must be unique."""
+    groups: list[tuple[str, list[tuple[tuple[str | int, ...], str]]]] = [
+        ("SWOT", [(("swot", q, k), i.id) for q in QUADRANTS
+                  for k, i in enumerate(getattr(model.swot, q))]),
+        ("PEST", [(("pest", q, k), i.id) for q in PEST
+                  for k, i in enumerate(getattr(model.pest, q))]),
+        ("challenge", [(("challenges", k), c.id) for k, c in enumerate(model.challenges)]),
+        ("objective", [(("specific_objectives", k), o.id)
+                       for k, o in enumerate(model.specific_objectives)]),
+        ("intervention", [((f, k), i.id) for f in ("interventions", "high_impact_actions")
+                          for k, i in enumerate(getattr(model, f))]),
+    ]
+    for kind, entries in groups:
+        seen: dict[str, str] = {}
+        for loc, item_id in entries:
+            field = ".".join(str(p) for p in loc)
+            if item_id in seen:
+                line = line_of(path, (*loc, "id"))
+                raise ConfigError(
+                    f"{project_path(path)}:{line}: field '{field}.id': duplicate {kind} id "
+                    f"'{shown(item_id)}' (first used at {seen[item_id]}); give each its own id")
+            seen[item_id] = field
+
+
+def _check_evidence(model: Synthesis, path: Path) -> None:
+    """The evidence a SWOT item cites (a reference value, an EOCIC scoreboard indicator or a
+    snapshot indicator) and the claims that test it are known."""
+    evidence = (set(load_reference().index) | set(load_eocic("ecosystem_scoreboard")["indicator"])
+                | set(BY_ID))
+    checks = [("evidence", "evidence", evidence, "cite a reference, EOCIC or snapshot id"),
+              ("test", "claim", CLAIM_IDS,
+               f"name one of section 1.2's claims: {', '.join(sorted(CLAIM_IDS))}")]
+    for q in QUADRANTS:
+        for k, item in enumerate(getattr(model.swot, q)):
+            for field, what, known, hint in checks:
+                for ref in getattr(item, field):
+                    if ref not in known:
+                        line = line_of(path, ("swot", q, k))
+                        raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.{field}': unknown "
+                                          f"{what} '{ref}'; {hint}")
+
+
 def _check_strategy(region_id: str, strategy: Strategy, path: Path) -> None:
-    synthesis = load_synthesis(region_id)
+    synthesis = load_part(region_id, "synthesis")
     if synthesis is None:
         raise ConfigError(f"{project_path(path)}: chapter 3 builds on the objectives and interventions "
                           f"of data/regions/{region_id}/synthesis.yaml, which is missing")
@@ -74,7 +132,7 @@ def _check_strategy(region_id: str, strategy: Strategy, path: Path) -> None:
 
 
 def _check_recommendations(region_id: str, recs: Recommendations, path: Path) -> None:
-    synthesis = load_synthesis(region_id)
+    synthesis = load_part(region_id, "synthesis")
     if synthesis is None:
         return
     ids = {i.id for i in synthesis.interventions}

@@ -5,7 +5,6 @@ footnotes and citations, ``{ref:ID}`` and ``{date}`` filled in, and tables for H
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from typing import Any
@@ -14,7 +13,6 @@ from eocic_helpers.analysis.briefings import not_restated
 from eocic_helpers.analysis.content_schema import (
     OTHER_PARTS,
     PARTS,
-    PLACEHOLDER,
     EuInitiatives,
     Footnote,
     Framing,
@@ -22,36 +20,10 @@ from eocic_helpers.analysis.content_schema import (
     Statement,
     Strategy,
     Study,
+    Synthesis,
+    fill,
 )
-from eocic_helpers.data.reference import reference
 from eocic_helpers.outputs.escape import myst_text
-from eocic_helpers.outputs.numbers import format_number
-
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
-
-
-def format_value(value: float) -> str:
-    """A reference value as the briefing writes it: thousands separated by a space."""
-    return format_number(value, ",.0f" if float(value).is_integer() else "g")
-
-
-def format_date(value: dt.date | int) -> str:
-    """``20 June 2018`` for a date, the year for a bare year."""
-    if isinstance(value, dt.date):
-        return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-    return str(value)
-
-
-def fill(text: str, date: dt.date | int | None = None) -> str:
-    """Replace ``{ref:ID}`` by the reference value and ``{date}`` by the date (plain text)."""
-
-    def sub(m: re.Match[str]) -> str:
-        if m.group(1):
-            return format_value(float(reference(m.group(1))["value"]))
-        return format_date(date) if date is not None else ""
-
-    return PLACEHOLDER.sub(sub, text)
 
 
 class Page:
@@ -188,7 +160,7 @@ def framing_md(framing: Framing) -> str:
     return page.text()
 
 
-def strategy_md(strategy: Strategy, synthesis: Any) -> str:
+def strategy_md(strategy: Strategy, synthesis: Synthesis) -> str:
     """Chapter 3: problem drivers, policy context, objectives, interventions, high-impact
     actions and additional elements, the skeleton from ``synthesis.yaml``."""
     page = Page()

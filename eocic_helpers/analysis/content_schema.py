@@ -1,5 +1,6 @@
 """What a region's content file may hold: the schema of each part under
-``data/regions/<region>/`` (see :data:`PARTS`) and the rules of its text.
+``data/regions/<region>/`` (see :data:`PARTS`, ``synthesis.yaml`` included) and the rules of
+its text, with :func:`fill`, which writes a text's placeholders as a reader sees them.
 
 Numbers are never typed into the text: a statement writes ``{ref:ID}`` for a value of
 ``data/reference/briefing_values.csv`` and ``{date}`` for its own ``date`` field; a bare number
@@ -17,9 +18,11 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from eocic_helpers.analysis.action_plan import Intervention as PlanIntervention
 from eocic_helpers.core.config import line_of, project_path
 from eocic_helpers.core.errors import ConfigError
-from eocic_helpers.data.reference import load_reference
+from eocic_helpers.data.reference import load_reference, reference
+from eocic_helpers.outputs.numbers import format_number
 
 #: A placeholder for a reference value (``{ref:cluster_organisations_active}``) or the item's
 #: own date (``{date}``).
@@ -37,6 +40,33 @@ def _no_bare_numbers(text: str) -> str:
             "data/reference/briefing_values.csv and write {ref:ID}, or put a date in 'date' "
             "and write {date}")
     return text
+
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+def format_value(value: float) -> str:
+    """A reference value as the briefing writes it: thousands separated by a space."""
+    return format_number(value, ",.0f" if float(value).is_integer() else "g")
+
+
+def format_date(value: dt.date | int) -> str:
+    """``20 June 2018`` for a date, the year for a bare year."""
+    if isinstance(value, dt.date):
+        return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return str(value)
+
+
+def fill(text: str, date: dt.date | int | None = None) -> str:
+    """Replace ``{ref:ID}`` by the reference value and ``{date}`` by the date (plain text)."""
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1):
+            return format_value(float(reference(m.group(1))["value"]))
+        return format_date(date) if date is not None else ""
+
+    return PLACEHOLDER.sub(sub, text)
 
 
 #: Text in the project's own words: no typed numbers, placeholders allowed.
@@ -184,8 +214,110 @@ class EuInitiatives(_Part):
     closing: list[Statement] = Field(default_factory=list)
 
 
+# -- synthesis.yaml -------------------------------------------------------------------------
+
+QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"]
+PEST = ["political", "economic", "socio_cultural", "technological"]
+
+
+class Item(_Model):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    text: str = Field(min_length=3)
+    source: str = Field(min_length=3)
+    evidence: list[str] = Field(default_factory=list)
+    #: Ids of the section 1.2 claims that test the item on our data
+    #: (:data:`eocic_helpers.analysis.claims.CLAIM_IDS`): the only way an item is "backed
+    #: by the data". Evidence alone shows related data; it tests nothing.
+    test: list[str] = Field(default_factory=list)
+    footnote: Footnote | None = None
+
+    @property
+    def shown(self) -> str:
+        """The text as printed: ``{ref:ID}`` replaced by the reference value."""
+        return fill(self.text)
+
+
+class Swot(_Model):
+    strengths: list[Item]
+    weaknesses: list[Item]
+    opportunities: list[Item]
+    threats: list[Item]
+
+
+class Pest(_Model):
+    political: list[Item]
+    economic: list[Item]
+    socio_cultural: list[Item]
+    technological: list[Item]
+
+
+class Challenge(_Model):
+    id: str
+    name: str
+    source: str
+    from_swot: list[str] = Field(min_length=1)
+
+
+class Objective(_Model):
+    id: str
+    name: str
+    source: str
+    addresses: list[str] = Field(min_length=1)
+
+
+class Intervention(PlanIntervention):
+    """An intervention as the synthesis describes it: the action plan's intervention (id,
+    name, source) plus what it addresses and complements."""
+
+    objectives: list[str] = Field(default_factory=list)
+    complements: list[str] = Field(default_factory=list)
+    addresses: list[str] = Field(min_length=1)
+
+
+class Synthesis(_Part):
+    """``synthesis.yaml``: sections 2 and 3 of the briefing (SWOT, PEST, challenges) and the
+    skeleton of its strategy (problem drivers, objectives, interventions, high-impact actions,
+    additional elements)."""
+
+    swot: Swot
+    pest: Pest
+    challenges: list[Challenge] = Field(min_length=1)
+    problem_drivers: list[Item]
+    general_objective: Item
+    specific_objectives: list[Objective] = Field(min_length=1)
+    interventions: list[Intervention] = Field(min_length=1)
+    high_impact_actions: list[Intervention]
+    additional_elements: list[Item]
+
+    def swot_items(self) -> dict[str, list[Item]]:
+        return {q: getattr(self.swot, q) for q in QUADRANTS}
+
+    @model_validator(mode="after")
+    def _references(self) -> Synthesis:
+        swot = {i.id for q in QUADRANTS for i in getattr(self.swot, q)}
+        challenges = {c.id for c in self.challenges}
+        objectives = {o.id for o in self.specific_objectives}
+        interventions = {i.id for i in self.interventions}
+        # (who cites, the ids cited, the ids there are, what they are), in the order checked
+        links = [(f"challenge '{c.id}' cites", c.from_swot, swot, "SWOT item")
+                 for c in self.challenges]
+        links += [(f"objective '{o.id}' addresses", o.addresses, challenges, "challenge")
+                  for o in self.specific_objectives]
+        for i in [*self.interventions, *self.high_impact_actions]:
+            links += [(f"'{i.id}' addresses", i.addresses, challenges, "challenge"),
+                      (f"'{i.id}' serves", i.objectives, objectives, "objective"),
+                      (f"'{i.id}' complements", i.complements, interventions, "intervention")]
+        for who, cited, known, what in links:
+            for ref in cited:
+                if ref not in known:
+                    raise ValueError(f"{who} unknown {what} '{ref}'")
+        return self
+
+
 #: Part name -> (file name, model, what the part holds, in the reader's words).
 PARTS: dict[str, tuple[str, type[_Model], str]] = {
+    "synthesis": ("synthesis.yaml", Synthesis,
+                  "the strengths, weaknesses, challenges and objectives"),
     "study": ("study.yaml", Study, "the selection of the region and the method of the study"),
     "framing": ("framing.yaml", Framing, "the role of clusters and the regional economy"),
     "strategy": ("strategy.yaml", Strategy, "the proposed regional strategy"),
@@ -196,7 +328,7 @@ PARTS: dict[str, tuple[str, type[_Model], str]] = {
 }
 
 
-#: Parts held in ``synthesis.yaml`` (not in :data:`PARTS`), in the reader's words.
+#: Parts of ``synthesis.yaml`` that a chapter names on their own, in the reader's words.
 OTHER_PARTS = {"swot": "its analysis of strengths, weaknesses, opportunities and threats",
                "challenges": "its challenges"}
 

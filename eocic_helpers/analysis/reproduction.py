@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from eocic_helpers.analysis.content import load_part
-from eocic_helpers.analysis.content_render import format_value, list_table
-from eocic_helpers.analysis.content_schema import PARTS, Box, Footnote, Group, walk
-from eocic_helpers.analysis.synthesis import load_synthesis
+from eocic_helpers.analysis.content_render import list_table
+from eocic_helpers.analysis.content_schema import PARTS, Box, Footnote, Group, format_value, walk
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_model
+from eocic_helpers.core.config import Strict, load_model
 from eocic_helpers.core.pipeline import REPORT_TAG, load_pipeline
 from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
 from eocic_helpers.data.reference import briefing_comparisons, fidelity_table, load_reference
@@ -43,14 +42,12 @@ def chapter_titles() -> dict[str, str]:
 def part_chapter(part: str) -> str | None:
     """The chapter (notebook) that shows a content part of a region: the first notebook that
     ``notebooks/pipeline.yaml`` declares reading the part's file (``None`` for no such part)."""
-    if part != "synthesis" and part not in PARTS:
+    if part not in PARTS:
         return None
-    name = "synthesis.yaml" if part == "synthesis" else PARTS[part][0]
-    return load_pipeline().first_reader(f"data/regions/{{region}}/{name}")
+    return load_pipeline().first_reader(f"data/regions/{{region}}/{PARTS[part][0]}")
 
 
-class Element(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Element(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     kind: Literal["section", "figure", "table", "box", "footnote"]
     label: str
@@ -65,8 +62,7 @@ class Element(BaseModel):
     omitted: str = ""
 
 
-class Catalogue(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Catalogue(Strict):
     schema_version: int
     elements: list[Element] = Field(min_length=1)
 
@@ -76,10 +72,8 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
 
 
 def region_content(region_id: str) -> dict[str, Any]:
-    """Every content part of a region (``None`` for a part it lacks), synthesis included."""
-    parts: dict[str, Any] = {p: load_part(region_id, p) for p in PARTS}
-    parts["synthesis"] = load_synthesis(region_id)
-    return parts
+    """Every content part of a region (``None`` for a part it lacks)."""
+    return {p: load_part(region_id, p) for p in PARTS}
 
 
 def resolve(parts: dict[str, Any], address: str) -> Any:
@@ -123,9 +117,7 @@ def footnotes_held(parts: dict[str, Any]) -> dict[int, str]:
 def _file_of(part: str) -> str:
     """The region's content part in a reader's words (the file is named on the analysts'
     page, not here)."""
-    what = ("the strengths, weaknesses, challenges and objectives" if part == "synthesis"
-            else PARTS[part][2])
-    return f"the project's restatement of {what}"
+    return f"the project's restatement of {PARTS[part][2]}"
 
 
 def element_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:

@@ -1,26 +1,22 @@
 """Sections 2 and 3 of the briefing as data: SWOT, PEST, challenges and the strategy map.
 
-Content lives in ``data/regions/<region>/synthesis.yaml`` and is checked by a schema; every
-item cites its source, and items with figures cite their evidence. For every region, the
+Content lives in ``data/regions/<region>/synthesis.yaml`` (its schema
+:class:`~eocic_helpers.analysis.content_schema.Synthesis`, loaded and checked by
+:func:`eocic_helpers.analysis.content.load_part`); every item cites its source, and items with
+figures cite their evidence. For every region, the
 snapshot also proposes data-driven candidate strengths and weaknesses.
 """
 
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from eocic_helpers.analysis.action_plan import Intervention as PlanIntervention
-from eocic_helpers.analysis.claims import CLAIM_ID, CLAIM_IDS, claim_status
-from eocic_helpers.analysis.content_render import Page, briefing_ref, cite_source, fill, list_table
-from eocic_helpers.analysis.content_schema import Footnote, check_references
-from eocic_helpers.core import paths
-from eocic_helpers.core.config import line_of, load_yaml, project_path, shown, validate
-from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.analysis.claims import CLAIM_ID, claim_status
+from eocic_helpers.analysis.content_render import Page, briefing_ref, cite_source, list_table
+from eocic_helpers.analysis.content_schema import PEST, Synthesis
 from eocic_helpers.core.regions import Region, load_regions
 from eocic_helpers.data.eocic_values import load_eocic
 from eocic_helpers.data.lookup import lookup, region_value
@@ -29,186 +25,8 @@ from eocic_helpers.data.snapshot import BY_ID
 from eocic_helpers.outputs.escape import myst_cell, myst_text
 from eocic_helpers.outputs.numbers import in_sentence
 
-QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"]
-PEST = ["political", "economic", "socio_cultural", "technological"]
 PEST_NOTE = ("The briefing's PEST (Figure 5) is an image that is not in its text; this "
              "classification of statements from sections 2-3 is ours.")
-
-
-class Item(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
-    text: str = Field(min_length=3)
-    source: str = Field(min_length=3)
-    evidence: list[str] = Field(default_factory=list)
-    #: Ids of the section 1.2 claims that test the item on our data
-    #: (:data:`eocic_helpers.analysis.indicators.CLAIM_IDS`): the only way an item is "backed
-    #: by the data". Evidence alone shows related data; it tests nothing.
-    test: list[str] = Field(default_factory=list)
-    footnote: Footnote | None = None
-
-    @property
-    def shown(self) -> str:
-        """The text as printed: ``{ref:ID}`` replaced by the reference value."""
-        return fill(self.text)
-
-
-class Swot(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    strengths: list[Item]
-    weaknesses: list[Item]
-    opportunities: list[Item]
-    threats: list[Item]
-
-
-class Pest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    political: list[Item]
-    economic: list[Item]
-    socio_cultural: list[Item]
-    technological: list[Item]
-
-
-class Challenge(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str
-    name: str
-    source: str
-    from_swot: list[str] = Field(min_length=1)
-
-
-class Objective(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str
-    name: str
-    source: str
-    addresses: list[str] = Field(min_length=1)
-
-
-class Intervention(PlanIntervention):
-    """An intervention as the synthesis describes it: the action plan's intervention (id,
-    name, source) plus what it addresses and complements."""
-
-    objectives: list[str] = Field(default_factory=list)
-    complements: list[str] = Field(default_factory=list)
-    addresses: list[str] = Field(min_length=1)
-
-
-class Synthesis(BaseModel):
-    """The content of ``synthesis.yaml``."""
-
-    model_config = ConfigDict(extra="forbid")
-    schema_version: int
-    region: str
-    swot: Swot
-    pest: Pest
-    challenges: list[Challenge] = Field(min_length=1)
-    problem_drivers: list[Item]
-    general_objective: Item
-    specific_objectives: list[Objective] = Field(min_length=1)
-    interventions: list[Intervention] = Field(min_length=1)
-    high_impact_actions: list[Intervention]
-    additional_elements: list[Item]
-
-    def swot_items(self) -> dict[str, list[Item]]:
-        return {q: getattr(self.swot, q) for q in QUADRANTS}
-
-    @model_validator(mode="after")
-    def _references(self) -> Synthesis:
-        swot = {i.id for q in QUADRANTS for i in getattr(self.swot, q)}
-        challenges = {c.id for c in self.challenges}
-        objectives = {o.id for o in self.specific_objectives}
-        interventions = {i.id for i in self.interventions}
-        # (who cites, the ids cited, the ids there are, what they are), in the order checked
-        links = [(f"challenge '{c.id}' cites", c.from_swot, swot, "SWOT item")
-                 for c in self.challenges]
-        links += [(f"objective '{o.id}' addresses", o.addresses, challenges, "challenge")
-                  for o in self.specific_objectives]
-        for i in [*self.interventions, *self.high_impact_actions]:
-            links += [(f"'{i.id}' addresses", i.addresses, challenges, "challenge"),
-                      (f"'{i.id}' serves", i.objectives, objectives, "objective"),
-                      (f"'{i.id}' complements", i.complements, interventions, "intervention")]
-        for who, cited, known, what in links:
-            for ref in cited:
-                if ref not in known:
-                    raise ValueError(f"{who} unknown {what} '{ref}'")
-        return self
-
-
-def synthesis_file(region_id: str) -> Path:
-    return paths.region_data_dir(region_id) / "synthesis.yaml"
-
-
-def known_evidence() -> set[str]:
-    """Ids an item may cite: reference values, EOCIC scoreboard indicators, snapshot indicators."""
-    return (set(load_reference().index) | set(load_eocic("ecosystem_scoreboard")["indicator"])
-            | set(BY_ID))
-
-
-def load_synthesis(region_id: str, path: Path | None = None) -> Synthesis | None:
-    """A region's synthesis, or ``None`` when it has none yet.
-
-    Raises:
-        ConfigError: malformed YAML, a schema violation or unknown evidence, naming file,
-            line and field.
-    """
-    path = Path(path or synthesis_file(region_id))
-    if not path.exists():
-        return None
-    data = load_yaml(path)
-    model = validate(Synthesis, data, path)
-    _check_identity(model, region_id, path)
-    checks = [("evidence", "evidence", known_evidence(), "cite a reference, EOCIC or snapshot id"),
-              ("test", "claim", CLAIM_IDS,
-               f"name one of section 1.2's claims: {', '.join(sorted(CLAIM_IDS))}")]
-    for q in QUADRANTS:
-        for k, item in enumerate(getattr(model.swot, q)):
-            for field, what, known, hint in checks:
-                for ref in getattr(item, field):
-                    if ref not in known:
-                        line = line_of(path, ("swot", q, k))
-                        raise ConfigError(f"{path}:{line}: field 'swot.{q}.{k}.{field}': unknown "
-                                          f"{what} '{ref}'; {hint}")
-    check_references(model, path)
-    return model
-
-
-def _check_identity(model: Synthesis, region_id: str, path: Path) -> None:
-    """The file names the region it is filed under, and each id is used once.
-
-    Ids are cited by other items (challenges cite SWOT ids, objectives cite challenges, the
-    strategy map links interventions), so each kind of id must be unique.
-
-    Raises:
-        ConfigError: ``file:line: field '...'`` for a region that is not the folder's, or for
-            the second use of an id.
-    """
-    if model.region != region_id:
-        raise ConfigError(
-            f"{project_path(path)}:{line_of(path, ('region',))}: field 'region': says "
-            f"'{shown(model.region)}' but the file is for region '{region_id}'; set "
-            f"region: {region_id}, or move the file to that region's folder")
-    groups: list[tuple[str, list[tuple[tuple[str | int, ...], str]]]] = [
-        ("SWOT", [(("swot", q, k), i.id) for q in QUADRANTS
-                  for k, i in enumerate(getattr(model.swot, q))]),
-        ("PEST", [(("pest", q, k), i.id) for q in PEST
-                  for k, i in enumerate(getattr(model.pest, q))]),
-        ("challenge", [(("challenges", k), c.id) for k, c in enumerate(model.challenges)]),
-        ("objective", [(("specific_objectives", k), o.id)
-                       for k, o in enumerate(model.specific_objectives)]),
-        ("intervention", [((f, k), i.id) for f in ("interventions", "high_impact_actions")
-                          for k, i in enumerate(getattr(model, f))]),
-    ]
-    for kind, entries in groups:
-        seen: dict[str, str] = {}
-        for loc, item_id in entries:
-            field = ".".join(str(p) for p in loc)
-            if item_id in seen:
-                line = line_of(path, (*loc, "id"))
-                raise ConfigError(
-                    f"{project_path(path)}:{line}: field '{field}.id': duplicate {kind} id "
-                    f"'{shown(item_id)}' (first used at {seen[item_id]}); give each its own id")
-            seen[item_id] = field
 
 
 def swot_frame(s: Synthesis) -> pd.DataFrame:

@@ -740,7 +740,11 @@ class _Dask(_Pool):
                              "or use the local pool (drop --executor dask)") from None
         self.scheduler, self.slots = scheduler, None
         self.executor = self.client.get_executor(pure=False)
-        self.wait_for = _dask_worker_timeout()
+        try:
+            wait_for = float(os.environ.get("EOCIC_DASK_WORKER_TIMEOUT", DASK_WORKER_TIMEOUT))
+        except ValueError:
+            wait_for = DASK_WORKER_TIMEOUT
+        self.wait_for = wait_for if wait_for > 0 else DASK_WORKER_TIMEOUT
         self.alone_since: float | None = None
 
     def failure(self, exc: Exception) -> str:  # the task failed on every worker Dask tried
@@ -782,14 +786,6 @@ class _Dask(_Pool):
                     self.client.run(kernels.shutdown_process_pool)
         with contextlib.suppress(Exception):
             self.client.close(timeout=2)
-
-
-def _dask_worker_timeout() -> float:
-    try:
-        value = float(os.environ.get("EOCIC_DASK_WORKER_TIMEOUT", DASK_WORKER_TIMEOUT))
-    except ValueError:
-        return DASK_WORKER_TIMEOUT
-    return value if value > 0 else DASK_WORKER_TIMEOUT
 
 
 def _dask_logs_to_file() -> None:

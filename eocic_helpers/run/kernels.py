@@ -31,7 +31,6 @@ import contextlib
 import ctypes
 import gc
 import importlib
-import inspect
 import os
 import queue
 import random
@@ -186,9 +185,8 @@ def _register_engine() -> None:
 
 
 def _wait(result: Any) -> Any:
-    """The value of a jupyter_client call that may be a coroutine (AsyncKernelManager)."""
-    if not inspect.isawaitable(result):
-        return result
+    """The value of a coroutine of the kernel's asynchronous manager or client, awaited on this
+    thread's event loop (the one nbclient uses)."""
     from jupyter_core.utils import run_sync
 
     async def inner() -> Any:
@@ -364,20 +362,17 @@ class KernelPool:
         import papermill as pm
 
         _register_engine()
-        kernel = self._checkout(cwd)
-        try:
-            kernel.reset(out_nb.parent)
-        except BaseException as exc:
-            self._checkin(kernel, keep=False)
-            if not kernel.tasks or not isinstance(exc, KernelError):
-                raise  # a fresh kernel that cannot be reset: report it
-            # a kept kernel that died since its last notebook: take a fresh one
+        for attempt in (1, 2):
             kernel = self._checkout(cwd)
             try:
                 kernel.reset(out_nb.parent)
-            except BaseException:
+                break
+            except BaseException as exc:
                 self._checkin(kernel, keep=False)
-                raise
+                # A kept kernel that died since its last notebook is replaced once; a fresh
+                # kernel that cannot be reset is reported.
+                if attempt == 2 or not kernel.tasks or not isinstance(exc, KernelError):
+                    raise
         keep = False
         try:
             pm.execute_notebook(

@@ -246,15 +246,14 @@ def load_pipeline(path: Path | None = None) -> Pipeline:
                           "pipeline declaration not found; it lists every notebook and chapter")
 
 
-def declared_notebooks(notebook_dir: Path | None = None, path: Path | None = None
-                       ) -> dict[str, NotebookDecl]:
+def declared_notebooks(notebook_dir: Path | None = None) -> dict[str, NotebookDecl]:
     """The declared notebooks, checked against ``notebooks/*.ipynb``.
 
     Raises:
         ConfigError: a notebook file that is not declared, or a declared one that is missing.
     """
     folder = Path(notebook_dir or paths.NOTEBOOKS)
-    pipeline = load_pipeline(path or folder / PIPELINE_FILE)
+    pipeline = load_pipeline(folder / PIPELINE_FILE)
     present = {p.stem for p in folder.glob("*.ipynb")}
     extra = sorted(present - set(pipeline.notebooks))
     if extra:
@@ -283,11 +282,10 @@ def resolve_callable(dotted: str) -> Callable[..., Any]:
     return fn
 
 
-def toc(edition: Edition, pdf: bool = False, flags: dict[str, Any] | None = None,
-        path: Path | None = None) -> dict[str, Any]:
+def toc(edition: Edition, pdf: bool = False, flags: dict[str, Any] | None = None) -> dict[str, Any]:
     """A Jupyter Book ``_toc.yml`` (format ``jb-book``) for one kind of edition (see
     :meth:`Pipeline.pages` for ``pdf`` and ``flags``)."""
-    pipeline = load_pipeline(path)
+    pipeline = load_pipeline()
     decl = pipeline.editions[edition]
 
     def entry(p: Page) -> dict[str, Any]:
@@ -310,11 +308,10 @@ def toc(edition: Edition, pdf: bool = False, flags: dict[str, Any] | None = None
     return {"format": "jb-book", "root": decl.root.file, "chapters": chapters}
 
 
-def report_toc(edition: Edition, flags: dict[str, Any] | None = None,
-               path: Path | None = None) -> dict[str, Any] | None:
+def report_toc(edition: Edition, flags: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """The ``_toc`` of the technical report's PDF: its root and pages (print pages only), in
     ``report/``, with the briefing's references page last; None without a report."""
-    pipeline = load_pipeline(path)
+    pipeline = load_pipeline()
     decl = pipeline.editions[edition]
     if decl.report is None:
         return None

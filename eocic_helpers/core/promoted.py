@@ -25,17 +25,12 @@ from eocic_helpers.core.pipeline import EU_WIDE
 OUTPUT_FOLDERS = ("figures", "tables")
 
 
-def repair_command(region_id: str) -> str:
-    """The command that rebuilds a region's run (``all`` and the EU-wide step run with every
-    pilot; an atlas region with ``--all-nuts2``)."""
-    if region_id in ("all", EU_WIDE):  # the cross-region run and the EU-wide step
-        return "eocic run"
-    return f"eocic run {region_id}"
-
-
 def _refuse(path: Path, why: str, region_id: str) -> EocicError:
+    """The refusal of ``path``, with the command that rebuilds the run (the cross-region run
+    and the EU-wide step run with every pilot)."""
+    command = "eocic run" if region_id in ("all", EU_WIDE) else f"eocic run {region_id}"
     return EocicError(f"{path}: {why}; the book publishes only what a run promoted: run "
-                      f"'{repair_command(region_id)}' to rebuild it")
+                      f"'{command}' to rebuild it")
 
 
 def read_manifest(region_id: str, notebook: str) -> dict[str, str] | None:

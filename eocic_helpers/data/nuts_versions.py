@@ -16,20 +16,19 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_model
+from eocic_helpers.core.config import Strict, load_model
 from eocic_helpers.core.reads import cached_loader
 
 CORRESPONDENCE_FILE = paths.DATA / "nuts_versions.yaml"
 REPORT_COLUMNS = ["geo", "indicator", "first_year", "last_year", "values", "status", "reason"]
 
 
-class Recode(BaseModel):
+class Recode(Strict):
     """A code that changed while its region's boundaries did not."""
 
-    model_config = ConfigDict(extra="forbid")
     code: str = Field(pattern=r"^[A-Z]{2}[0-9A-Z]{1,3}$")
     to: str = Field(pattern=r"^[A-Z]{2}[0-9A-Z]{1,3}$")
     version: Literal["2010", "2013", "2021", "2024"]
@@ -37,10 +36,9 @@ class Recode(BaseModel):
     source: str
 
 
-class Changed(BaseModel):
+class Changed(Strict):
     """A code whose region's boundaries changed: not comparable with NUTS 2016."""
 
-    model_config = ConfigDict(extra="forbid")
     code: str = Field(pattern=r"^[A-Z]{2}[0-9A-Z]{1,3}$")
     version: Literal["2010", "2013", "2021", "2024"]
     becomes: list[str]
@@ -49,10 +47,9 @@ class Changed(BaseModel):
     source: str
 
 
-class Correspondence(BaseModel):
+class Correspondence(Strict):
     """``data/nuts_versions.yaml``."""
 
-    model_config = ConfigDict(extra="forbid")
     schema_version: Literal[1]
     target: Literal["2016"]
     recodes: list[Recode]

@@ -65,15 +65,10 @@ def flips(old: pd.DataFrame, new: pd.DataFrame, regions: list[Region] | None = N
     return both[both["old"] != both["new"]][COLUMNS].reset_index(drop=True)
 
 
-def default_csv(old: Path, new: Path) -> Path:
-    """Where ``eocic data diff`` writes its CSV by default:
-    ``build/data-diff/<OLD name>--<NEW name>.csv``."""
-    return paths.BUILD / "data-diff" / f"{Path(old).resolve().name}--{Path(new).resolve().name}.csv"
-
-
 def diff_report(old: Path, new: Path, csv: Path | None = None, claims: bool = True
                 ) -> dict[str, Any]:
-    """Compare two snapshot folders and write the report's CSVs.
+    """Compare two snapshot folders and write the report's CSVs (by default
+    ``build/data-diff/<OLD name>--<NEW name>.csv``).
 
     Returns:
         ``old``/``new`` (which data each is, :func:`eocic_helpers.data.update.describe`),
@@ -83,7 +78,7 @@ def diff_report(old: Path, new: Path, csv: Path | None = None, claims: bool = Tr
     old, new = Path(old), Path(new)
     a, b = load_snapshot(old), load_snapshot(new)
     changes = diff.diff_frames(a, b)
-    csv = Path(csv or default_csv(old, new))
+    csv = Path(csv or paths.BUILD / "data-diff" / f"{old.resolve().name}--{new.resolve().name}.csv")
     csv.parent.mkdir(parents=True, exist_ok=True)
     changes.to_csv(csv, index=False, lineterminator="\n", float_format="%.6f")
     out: dict[str, Any] = {"old": f"{old} ({describe(old)})", "new": f"{new} ({describe(new)})",

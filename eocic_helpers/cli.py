@@ -257,7 +257,7 @@ def _book(args: argparse.Namespace, regions: list, everything: bool) -> int:
 
 
 def _cmd_data_snapshot(args: argparse.Namespace) -> int:
-    from eocic_helpers.data.snapshot import FETCH_LOG, FETCH_RECIPES, MANIFEST, build_snapshot
+    from eocic_helpers.data.snapshot import FETCH_LOG, MANIFEST, build_snapshot
 
     files = build_snapshot(Path(args.raw), Path(args.out) if args.out else None,
                            Path(args.fetched) if args.fetched else None)
@@ -267,11 +267,12 @@ def _cmd_data_snapshot(args: argparse.Namespace) -> int:
     for code in sorted(manifest.get("fetched", {})):
         print(f"included download: {code}")
     log = Path(args.fetched or paths.RAW_LOCAL) / FETCH_LOG
-    unused = sorted(set(json.loads(log.read_text(encoding="utf-8"))) - set(FETCH_RECIPES)
+    unused = sorted(set(json.loads(log.read_text(encoding="utf-8"))) - set(manifest["fetched"])
                     ) if log.is_file() else []
     for code in unused:
         print(f"not included: {code} was downloaded but the snapshot has no recipe for it "
-              "(FETCH_RECIPES in eocic_helpers/data/snapshot.py)", file=sys.stderr)
+              "(no indicator of data/indicators.yaml with file: fetched reads it)",
+              file=sys.stderr)
     return 0
 
 
@@ -297,11 +298,12 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_info(args: argparse.Namespace) -> int:
-    from eocic_helpers.data.snapshot import BY_ID, indicator_info
+    from eocic_helpers.data.recipes import indicators
+    from eocic_helpers.data.snapshot import indicator_info
 
-    for ind in args.indicators or list(BY_ID):
+    for ind in args.indicators or list(indicators()):
         info = indicator_info(ind)
-        recipe = BY_ID[ind].recipe
+        recipe = indicators()[ind].recipe
         print(f"{info['indicator']}: {info['label']} [{info['unit_label']}]; "
               f"{info['dataset_code']}, {info['vintage']}; {info['derivation']}; recipe: "
               + (recipe.describe() if recipe else "none (not an Eurostat table)"))

@@ -183,10 +183,10 @@ def test_cronbach_alpha_per_dimension():
 def test_reference_years_show_where_they_mix():
     from eocic_helpers.analysis import composite as ci
     from eocic_helpers.core.regions import resolve_region
-    from eocic_helpers.data.snapshot import BY_ID, load_snapshot
+    from eocic_helpers.data.snapshot import indicators, load_snapshot
 
     t = ci.reference_years(load_snapshot(), resolve_region("centre-val-de-loire"))
-    t["indicator"] = t["indicator"].map({v.label: k for k, v in BY_ID.items()})  # shown as labels
+    t["indicator"] = t["indicator"].map({v.label: k for k, v in indicators().items()})  # shown as labels
     t = t.set_index("indicator")
     assert t.loc["berd_pct_gdp", "year for the region"] == "2013"
     assert t.loc["berd_pct_gdp", "years mix"] == "yes"

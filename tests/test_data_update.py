@@ -22,7 +22,7 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.data import eurostat, fetch, update
 from eocic_helpers.data import snapshot as snap
-from eocic_helpers.data.recipes import Recipe, check_file, select
+from eocic_helpers.data.recipes import Recipe, check_file, declared, select
 
 pytestmark = pytest.mark.unit
 
@@ -64,7 +64,7 @@ def write_mirror(folder: Path, snapshot: pd.DataFrame, skip: tuple[str, ...] = (
             continue
         dims = list(dict.fromkeys(d for r in recipes for d in r.filters))
         parts = []
-        for ind in [*snap.INDICATORS, *snap.FETCHED_INDICATORS]:
+        for ind in snap.indicators().values():
             if ind.recipe is None or ind.recipe.derived or ind.recipe.dataset != code:
                 continue
             rows = snapshot[snapshot["indicator"].eq(ind.id)]
@@ -95,16 +95,16 @@ def mirror(tmp_path_factory, committed) -> Path:
 # -- the recipes ------------------------------------------------------------------------------
 
 def test_every_indicator_declares_its_recipe_beside_it():
-    no_recipe = [i.id for i in snap.INDICATORS if i.recipe is None]
+    no_recipe = [i.id for i in snap.indicators().values() if i.recipe is None]
     assert no_recipe == ["ris2019_index"]  # the RIS is the Commission's, not an Eurostat table
-    for ind in [*snap.INDICATORS, *snap.FETCHED_INDICATORS]:
+    for ind in snap.indicators().values():
         r = ind.recipe
         if r is None:
             continue
         if r.derived:
-            assert r.inputs and all(i in snap.BY_ID for i in r.inputs), ind.id
+            assert r.inputs and all(i in snap.indicators() for i in r.inputs), ind.id
         else:
-            assert r.dataset in fetch.DATASETS, (ind.id, r.dataset)
+            assert r.dataset in declared().datasets, (ind.id, r.dataset)
 
 
 def test_the_third_party_builders_use_the_same_declaration():
@@ -188,7 +188,7 @@ def test_update_builds_a_separate_snapshot_from_the_downloads_alone(mirror, comm
     new = snap.load_snapshot(out)
     # every published value comes back with its note (flags): the recipes read their format
     key = ["geo", "indicator", "year"]
-    published = [i.id for i in snap.INDICATORS if i.recipe and not i.recipe.derived]
+    published = [i.id for i in snap.indicators().values() if i.recipe and not i.recipe.derived]
     known = update.nuts2016_codes()
     a = committed[committed["indicator"].isin(published)]
     # codes the committed geography lists from older extracts (e.g. HR02, a NUTS 2021 code)

@@ -136,9 +136,9 @@ def _close_figures():
 
 def _variable_names() -> set[str]:
     """Identifiers a reader must never see: indicator ids and cost parameter names."""
-    from eocic_helpers.data.snapshot import BY_ID
+    from eocic_helpers.data.recipes import indicators
 
-    return {n for n in [*BY_ID, *costs.load_parameters()] if "_" in n}
+    return {n for n in [*indicators(), *costs.load_parameters()] if "_" in n}
 
 
 @pytest.mark.parametrize(("region", "name"), CASES)

@@ -46,7 +46,7 @@ def test_gdp_per_inhabitant_divides_by_the_average_population(s):
                                          + _v(s, "population", geo, 2018)) / 2, abs=1)
         assert _v(s, "gdp_per_capita_eur", geo, 2017) == pytest.approx(
             _v(s, "gdp_mio_eur", geo, 2017) * 1e6 / avg, rel=1e-6)
-    assert "average population" in snap.BY_ID["gdp_per_capita_eur"].derivation
+    assert "average population" in snap.indicators()["gdp_per_capita_eur"].derivation
     info = pd.read_csv(paths.SNAPSHOT / "indicators.csv").set_index("indicator")
     assert "average population" in info.loc["gdp_per_capita_eur", "derivation"]
 
@@ -54,9 +54,9 @@ def test_gdp_per_inhabitant_divides_by_the_average_population(s):
 def test_no_incomplete_sum_is_called_manufacturing():
     """C_HTC_MH + C_LTC_M misses low-technology manufacturing: no indicator presents it as
     manufacturing; the complete industry (B-E) measure stands in and says so."""
-    assert "manufacturing_lq" not in snap.BY_ID and "manufacturing_emp_pct" not in snap.BY_ID
-    assert "medium-low" in snap.BY_ID["medium_low_tech_manufacturing_emp_pct"].label.lower()
-    lq = snap.BY_ID["industry_lq"]
+    assert "manufacturing_lq" not in snap.indicators() and "manufacturing_emp_pct" not in snap.indicators()
+    assert "medium-low" in snap.indicators()["medium_low_tech_manufacturing_emp_pct"].label.lower()
+    lq = snap.indicators()["industry_lq"]
     assert "B-E" in lq.label and "no complete manufacturing" in lq.derivation
     panel = ki.load_config().figure1.panels[3]
     assert panel.indicator == "industry_lq" and "B-E" in panel.title

@@ -28,9 +28,9 @@ from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.pipeline import EU_WIDE
 from eocic_helpers.core.reads import cached_loader
 from eocic_helpers.core.regions import EU28, Region, load_regions, nuts2_names
+from eocic_helpers.data import recipes
 from eocic_helpers.data.eocic_values import load_eocic
 from eocic_helpers.data.lookup import population_weights
-from eocic_helpers.data.snapshot import BY_ID
 
 CONFIG_FILE = paths.DATA / "composite" / "industrial_change.yaml"
 HONESTY = ("reconstruction from Eurostat indicators following EOCIC's seven dimensions; "
@@ -584,6 +584,7 @@ def reference_years(snapshot: pd.DataFrame, focus: Region, config: CompositeConf
     config = config or load_config()
     _, years = indicator_matrix(snapshot, config)
     rows = []
+    labels = {i.id: i.label for i in recipes.indicators().values()}
     for d in config.dimensions:
         for c in d.indicators:
             col = years[c.indicator].dropna().astype(int)
@@ -591,7 +592,7 @@ def reference_years(snapshot: pd.DataFrame, focus: Region, config: CompositeConf
             counts = col.value_counts().sort_index()
             rows.append({
                 "dimension": d.name,
-                "indicator": BY_ID[c.indicator].label if c.indicator in BY_ID else c.indicator,
+                "indicator": labels.get(c.indicator, c.indicator),
                 "year for the region": ", ".join(map(str, own)) or "no value",
                 "years across EU regions": ("no value" if counts.empty else
                                             "; ".join(f"{y}: {n}" for y, n in counts.items())),

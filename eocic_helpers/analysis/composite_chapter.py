@@ -34,8 +34,8 @@ from eocic_helpers.analysis.composite import (
     weighted,
 )
 from eocic_helpers.core.regions import Region
+from eocic_helpers.data import recipes
 from eocic_helpers.data.eocic_values import briefing_typology, cluster_stars, load_eocic
-from eocic_helpers.data.snapshot import BY_ID
 from eocic_helpers.outputs.legibility import (
     place_labels,
     title_over_labels,
@@ -256,8 +256,8 @@ def typology_table(fig4: pd.DataFrame) -> pd.DataFrame:
 def choices_table(config: CompositeConfig | None = None) -> pd.DataFrame:
     """Indicators of each dimension with direction, transform and the reason for the choice."""
     config = config or load_config()
-    rows = [{"dimension": d.name, "indicator": BY_ID[c.indicator].label
-             if c.indicator in BY_ID else c.indicator,
+    labels = {i.id: i.label for i in recipes.indicators().values()}
+    rows = [{"dimension": d.name, "indicator": labels.get(c.indicator, c.indicator),
              "direction": "higher is better" if c.direction == 1 else "lower is better",
              "transform": "square root" if c.transform == "sqrt" else "none", "reason": c.reason}
             for d in config.dimensions for c in d.indicators]

@@ -29,9 +29,9 @@ from eocic_helpers.analysis.content_schema import (
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import line_of, load_yaml, project_path, shown, validate
 from eocic_helpers.core.errors import ConfigError
+from eocic_helpers.data import recipes
 from eocic_helpers.data.eocic_values import load_eocic
 from eocic_helpers.data.reference import load_reference
-from eocic_helpers.data.snapshot import BY_ID
 
 
 def content_file(region_id: str, part: str) -> Path:
@@ -100,7 +100,7 @@ def _check_evidence(model: Synthesis, path: Path) -> None:
     """The evidence a SWOT item cites (a reference value, an EOCIC scoreboard indicator or a
     snapshot indicator) and the claims that test it are known."""
     evidence = (set(load_reference().index) | set(load_eocic("ecosystem_scoreboard")["indicator"])
-                | set(BY_ID))
+                | set(recipes.indicators()))
     checks = [("evidence", "evidence", evidence, "cite a reference, EOCIC or snapshot id"),
               ("test", "claim", CLAIM_IDS,
                f"name one of section 1.2's claims: {', '.join(sorted(CLAIM_IDS))}")]

@@ -23,9 +23,9 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.config import load_model
 from eocic_helpers.core.regions import Region, load_regions
 from eocic_helpers.core.results import Unavailable
+from eocic_helpers.data import recipes
 from eocic_helpers.data.lookup import country_value, lookup, pilot_table, rank_desc, region_value
 from eocic_helpers.data.reference import Comparison
-from eocic_helpers.data.snapshot import BY_ID
 from eocic_helpers.outputs.legibility import titles_over_labels, wrap_to_width
 from eocic_helpers.outputs.numbers import (
     axis_thousands,
@@ -205,7 +205,7 @@ def edition_value(snapshot: pd.DataFrame, indicator: str, focus: Region,
 
 
 def _fmt(value: float, indicator: str) -> str:
-    unit = BY_ID[indicator].unit
+    unit = recipes.indicators()[indicator].unit
     if unit == "EUR_HAB":
         return format_number(value)
     if unit == "RATIO":
@@ -272,7 +272,7 @@ def figure1(data: pd.DataFrame, config: KeyIndicators | None = None):
         ax.set_xlim(0, max([pilots["value"].max(),
                             *d.loc[d["kind"] != "pilot", "value"].dropna()]) * 1.05)
         ax.xaxis.set_major_locator(MaxNLocator(2, prune="lower"))  # 0 is where the bars start
-        if BY_ID[panel.indicator].unit == "EUR_HAB":
+        if recipes.indicators()[panel.indicator].unit == "EUR_HAB":
             ax.xaxis.set_major_formatter(FuncFormatter(axis_thousands))
     fig.suptitle(config.figure1.title)
     fig.get_layout_engine().set(h_pad=0.06, w_pad=0.04, hspace=0.06, wspace=0.06)

@@ -18,10 +18,10 @@ from eocic_helpers.analysis.claims import CLAIM_ID, claim_status
 from eocic_helpers.analysis.content_render import Page, briefing_ref, cite_source, list_table
 from eocic_helpers.analysis.content_schema import PEST, Synthesis
 from eocic_helpers.core.regions import Region, load_regions
+from eocic_helpers.data import recipes
 from eocic_helpers.data.eocic_values import load_eocic
 from eocic_helpers.data.lookup import lookup, region_value
 from eocic_helpers.data.reference import load_reference, note_label
-from eocic_helpers.data.snapshot import BY_ID
 from eocic_helpers.outputs.escape import myst_cell, myst_text
 from eocic_helpers.outputs.numbers import in_sentence
 
@@ -462,8 +462,8 @@ def candidates(snapshot: pd.DataFrame, focus: Region, eu_margin: float = 0.1) ->
                 score -= direction
         if not signals or score == 0:
             continue
-        rows.append({"indicator": ind, "label": BY_ID[ind].label, "value": round(v.value, 3),
-                     "year": v.year, "eu28": None if eu is None else round(eu, 3),
+        rows.append({"indicator": ind, "label": recipes.indicators()[ind].label,
+                     "value": round(v.value, 3), "year": v.year, "eu28": None if eu is None else round(eu, 3),
                      "pilot_q1": round(q1, 3), "pilot_q3": round(q3, 3),
                      "candidate": "strength" if score > 0 else "weakness",
                      "why": "; ".join(signals)})
@@ -496,7 +496,7 @@ def backing(s: Synthesis, claims: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for q, items in s.swot_items().items():
         for i in items:
-            data_ev = [e for e in i.evidence if e in BY_ID]
+            data_ev = [e for e in i.evidence if e in recipes.indicators()]
             tested = [by_id.loc[c] for c in i.test if c in by_id.index]
             statuses = [claim_status(str(t["verdict"])) for t in tested]
             if i.test and statuses and all(st == "holds" for st in statuses):
@@ -524,8 +524,8 @@ def backing(s: Synthesis, claims: pd.DataFrame) -> pd.DataFrame:
 def evidence_label(evidence_id: str) -> str:
     """What a reader sees for an evidence id: the indicator's label, the scoreboard
     indicator's description, or the reference value's note (its first clause)."""
-    if evidence_id in BY_ID:
-        return BY_ID[evidence_id].label
+    if evidence_id in recipes.indicators():
+        return recipes.indicators()[evidence_id].label
     board = load_eocic("ecosystem_scoreboard").set_index("indicator")
     if evidence_id in board.index:
         return note_label(str(board.loc[evidence_id, "note"]))

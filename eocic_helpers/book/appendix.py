@@ -89,10 +89,11 @@ def indicators_table() -> pd.DataFrame:
     """The snapshot's indicators: label, unit, dataset and derivation."""
     import pandas as pd
 
-    from eocic_helpers.data.snapshot import UNITS
+    from eocic_helpers.data.recipes import declared
 
     ind = pd.read_csv(paths.SNAPSHOT / "indicators.csv", keep_default_na=False)
-    ind["unit"] = ind["unit"].map(lambda u: UNITS.get(u, u))
+    units = declared().units
+    ind["unit"] = ind["unit"].map(lambda u: units.get(u, u))
     # A derivation may name another indicator by its id: readers see its label instead.
     # Only ids that cannot be ordinary words (they hold an underscore): "population" in "percent
     # of active population" is a word, not the indicator.

@@ -147,9 +147,9 @@ def areas(focus: list[Region]) -> dict[str, str]:
 
 def _declared() -> tuple[dict[str, Any], dict[str, str]]:
     """The snapshot's indicators by id, and the readers' words for their units."""
-    from eocic_helpers.data.snapshot import BY_ID, UNITS
+    from eocic_helpers.data.recipes import declared, indicators
 
-    return BY_ID, UNITS
+    return indicators(), declared().units
 
 
 def _indicator(ind: str) -> str:

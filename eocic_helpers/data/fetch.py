@@ -2,8 +2,8 @@
 
 Files land in ``data/raw/`` (git-ignored) with their sha256 and download time recorded in
 ``data/raw/fetched.json``, the catalogue of downloads. ``eocic data snapshot`` then checks each
-catalogued file against its sha256 and adds the datasets it has a recipe for
-(:data:`eocic_helpers.data.snapshot.FETCH_RECIPES`) to the snapshot, with their checksums in
+catalogued file against its sha256 and adds the indicators of ``fetched.csv`` read from it
+(``data/indicators.yaml``) to the snapshot, with their checksums in
 ``data/snapshot/MANIFEST.json``.
 Offline, the first request fails at once with one line: use ``--raw DIR`` or the committed
 snapshot. This uses the same SDMX 2.1 endpoint as the ``eurostat`` package, with the standard
@@ -22,31 +22,11 @@ from pathlib import Path
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.data import eurostat
+from eocic_helpers.data.recipes import declared
 from eocic_helpers.data.sources import sha256_file
 
 API = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/{code}?format=TSV&compressed=true"
 
-#: Datasets the study uses, with what they are for.
-DATASETS: dict[str, str] = {
-    "nama_10r_2gdp": "GDP at current market prices by NUTS 2 regions (Figure 1)",
-    "tgs00003": "Regional GDP, million EUR (Figure 1)",
-    "tgs00096": "Population on 1 January by NUTS 2 region (Figure 1, weights)",
-    "lfst_r_lfe2emprt": "Employment rates by sex, age and NUTS 2 regions (Figure 1)",
-    "lfst_r_lfe2eedu": "Employment by educational attainment and NUTS 2 regions (Figure 1)",
-    "lfst_r_lfe2en2": "Employment by NACE Rev. 2 activity and NUTS 2 regions (Figure 1)",
-    "htec_emp_reg2": "Employment in technology and knowledge-intensive sectors, NUTS 2 (Figure 2)",
-    "rd_e_gerdreg": "R&D expenditure by sector of performance and NUTS 2 regions (Figure 2)",
-    "rd_p_persreg": "R&D personnel by sector of performance and NUTS 2 regions (Figure 2)",
-    "edat_lfse_04": "Population by educational attainment and NUTS 2 regions",
-    "hrst_st_rcat": "Human resources in science and technology by NUTS 2 regions",
-    "tgs00010": "Unemployment rate by NUTS 2 regions",
-    "tgs00049": "Households with broadband access by NUTS 2 regions",
-    "tgs00040": "Patent applications to the EPO by NUTS 2 regions",
-    "tps00028": "Proportion of population aged 65 and over (national)",
-    "tgs00007": "Employment rate, aged 15-64, by NUTS 2 region (Figure 1)",
-    "tgs00109": "Population aged 25-64 with tertiary education by NUTS 2 region",
-    "tgs00042": "Gross domestic expenditure on R&D (GERD) by NUTS 2 region",
-}
 #: A folder of files in Eurostat's format (``<code>.tsv.gz`` or ``<code>.tsv``) that stands in
 #: for the network: ``eocic data fetch`` and ``eocic data update`` copy from it (tests, mirrors).
 FETCH_FROM_ENV = "EOCIC_FETCH_FROM"
@@ -92,10 +72,11 @@ def fetch(codes: list[str] | None = None, dest: Path | None = None, timeout: flo
     Raises:
         DataError: unknown dataset code, no network, an HTTP error, or a file that does not parse.
     """
-    codes = list(codes or DATASETS)
-    unknown = [c for c in codes if c not in DATASETS]
+    datasets = declared().datasets  # every dataset a recipe reads, with what it is for
+    codes = list(codes or datasets)
+    unknown = [c for c in codes if c not in datasets]
     if unknown:
-        raise DataError(f"unknown dataset '{unknown[0]}'; known: {', '.join(DATASETS)}")
+        raise DataError(f"unknown dataset '{unknown[0]}'; known: {', '.join(datasets)}")
     dest = Path(dest or paths.RAW_LOCAL)
     log_file = dest / "fetched.json"
     log = json.loads(log_file.read_text()) if log_file.exists() else {}
@@ -108,7 +89,7 @@ def fetch(codes: list[str] | None = None, dest: Path | None = None, timeout: flo
             eurostat.read_any(tmp)  # refuse a file that does not parse
         log[code] = {"file": target.name, "sha256": sha256_file(target), "url": url,
                      "fetched": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                     "dataset": code, "description": DATASETS[code]}
+                     "dataset": code, "description": datasets[code]}
         atomic.write_json(log_file, log)
         out.append(target)
     return out

@@ -1,9 +1,10 @@
 """Look up indicator values for a NUTS code, a country, the EU, or a whole pilot region.
 
 Pilot regions made of several NUTS 2 units (Saxony, Wallonia, Hauts-de-France, Lithuania,
-Slovenia) are aggregated from sums where the indicator is a ratio of counts (a location
-quotient too: the region's share from summed counts over the reference share), and otherwise
-as a population-weighted mean of the units' values. A value missing from the snapshot is ``None``.
+Slovenia) are aggregated as the indicator's recipe says (``data/indicators.yaml``): a count
+is summed, a ratio is rebuilt from summed counts (a location quotient too: the region's share
+from summed counts over its first reference geo's share), and any other indicator is a
+population-weighted mean of the units' values. A value missing from the snapshot is ``None``.
 
 Population weights follow ONE rule (:func:`population_weights`), used for pilot regions,
 countries without a national row and the composite indicator: the population on 1 January of
@@ -20,22 +21,7 @@ from typing import Any
 import pandas as pd
 
 from eocic_helpers.core.regions import Region
-
-#: Ratios rebuilt from summed counts: indicator -> (numerator, denominator, factor).
-RATIO_OF_SUMS: dict[str, tuple[str, str, float]] = {
-    "gdp_per_capita_eur": ("gdp_mio_eur", "population_average", 1e6),
-    "tertiary_employed_share_pct": ("employed_tertiary_25_64_ths", "employed_25_64_ths", 100.0),
-    "industry_share_pct": ("industry_employment_ths", "employment_ths", 100.0),
-    "berd_share_gerd_pct": ("berd_mio_eur", "gerd_mio_eur", 100.0),
-}
-#: Location quotients rebuilt from summed counts: indicator -> (share indicator of
-#: :data:`RATIO_OF_SUMS`, the reference geo whose share is 1).
-QUOTIENT_OF_SUMS: dict[str, tuple[str, str]] = {
-    "industry_lq": ("industry_share_pct", "EU28"),
-}
-SUMMABLE = {"gdp_mio_eur", "population", "population_average", "employed_25_64_ths",
-            "employed_tertiary_25_64_ths", "employment_ths", "industry_employment_ths",
-            "gerd_mio_eur", "berd_mio_eur"}
+from eocic_helpers.data.recipes import Recipe, declared, indicators
 
 
 @dataclass(frozen=True)
@@ -156,8 +142,10 @@ def region_value(snapshot: pd.DataFrame, indicator: str, region: Region,
     With ``year`` None, the latest year in which all the region's units have data.
     """
     label = region.id
-    if indicator in QUOTIENT_OF_SUMS and len(region.nuts2016) > 1:
-        share_ind, ref_geo = QUOTIENT_OF_SUMS[indicator]
+    meta = indicators().get(indicator)
+    recipe = meta.recipe if meta is not None and meta.recipe is not None else Recipe()
+    if recipe.kind == "quotient" and len(region.nuts2016) > 1:
+        share_ind, ref_geo = recipe.inputs[0], recipe.reference[0]
         share = region_value(snapshot, share_ind, region, year)
         if share.missing:
             return Value(None, None, label)
@@ -168,15 +156,15 @@ def region_value(snapshot: pd.DataFrame, indicator: str, region: Region,
                      f"quotient of summed counts over the {ref_geo} share"
                      + (f" ({share.note})" if share.note else ""))
     # A ratio of counts is driven by its numerator's codes and years; others by their own.
-    driver = RATIO_OF_SUMS[indicator][0] if indicator in RATIO_OF_SUMS else indicator
+    driver = recipe.inputs[0] if recipe.kind == "ratio" else indicator
     codes = _codes_for(snapshot, driver, region)
     if len(codes) == 1:
         return Value(**{**lookup(snapshot, indicator, codes[0], year).__dict__, "geo": label})
     yr = year if year is not None else latest_common_year(snapshot, driver, codes)
     if yr is None:
         return Value(None, None, label)
-    if indicator in RATIO_OF_SUMS:
-        num, den, factor = RATIO_OF_SUMS[indicator]
+    if recipe.kind == "ratio":
+        (num, den), factor = recipe.inputs, recipe.factor
         n = [lookup(snapshot, num, c, yr).value for c in codes]
         d = [lookup(snapshot, den, c, yr).value for c in codes]
         if None in n or None in d:
@@ -186,7 +174,7 @@ def region_value(snapshot: pd.DataFrame, indicator: str, region: Region,
     values = [lookup(snapshot, indicator, c, yr).value for c in codes]
     if None in values:
         return Value(None, None, label)
-    if indicator in SUMMABLE:
+    if meta is not None and meta.unit in declared().counts:
         return Value(sum(values), yr, label, f"sum over {'+'.join(codes)}")  # type: ignore[arg-type]
     weights = population_weights(snapshot, codes, yr)
     if weights.isna().any():

@@ -1,9 +1,8 @@
-"""How an indicator is read from Eurostat's tables: one declaration per indicator.
+"""The snapshot's indicators, declared in ``data/indicators.yaml``, and how each is read.
 
-A :class:`Recipe` names the Eurostat dataset and the dimension values that select the
-indicator's series (``unit``, ``sex``, ``age``, ``nace_r2``...), or, for a derived indicator,
-the indicators it is computed from. It is declared once, beside the indicator
-(:data:`eocic_helpers.data.snapshot.INDICATORS`), and used by both builders:
+Each indicator's :class:`Recipe` names the Eurostat dataset and the dimension values that
+select its series (``unit``, ``sex``, ``age``, ``nace_r2``...), or, for a derived indicator,
+the indicators it is computed from. Both builders use it:
 
 - the committed snapshot's builders (third-party extracts: the R ``eurostat`` package's table,
   Honti et al.'s columns, the 2017 bulk TSV, the 2026 SDMX-CSV) filter their files with it;
@@ -16,41 +15,32 @@ snapshot's ``note``; a missing observation (``:``) is no row, never a value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass
 
+from eocic_helpers.core import paths
+from eocic_helpers.core.config import Strict, load_model
 from eocic_helpers.core.errors import DataError
+from eocic_helpers.core.reads import cached_loader
 
-#: How a recipe makes its values.
-KINDS = {
-    "published": "the dataset's values as published, selected by the filters",
-    "ratio": "inputs[0] / inputs[1] x factor, per geo and year",
-    "average_population": "mean of the populations on 1 January of the year and the next",
-    "quotient": "inputs[0] / its value for the reference geo of the same year",
-}
+INDICATORS_FILE = paths.DATA / "indicators.yaml"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Recipe:
-    """How one indicator is read or derived.
-
-    Attributes:
-        dataset: the Eurostat dataset code (``eocic data fetch`` downloads it); empty for a
-            derived indicator.
-        filters: dimension -> value selecting the indicator's one series, in the order of
-            the dimensions (Honti et al.'s column names follow this order).
-        kind: one of :data:`KINDS`.
-        inputs: the indicators a derived indicator is computed from.
-        factor: multiplier of a ratio (100 for a percentage, 1e6 for euro per inhabitant of a
-            million-euro total).
-        reference: the reference geo(s) of a quotient, first found wins.
-    """
+    """How one indicator is read or derived (``data/indicators.yaml`` says what each field
+    means); ``filters`` keep the order of the dataset's dimensions, which Honti et al.'s column
+    names follow."""
 
     dataset: str = ""
     filters: dict[str, str] = field(default_factory=dict)
-    kind: str = "published"
+    kind: Literal["published", "ratio", "average_population", "quotient"] = "published"
     inputs: tuple[str, ...] = ()
     factor: float = 1.0
     reference: tuple[str, ...] = ()
@@ -80,6 +70,75 @@ class Recipe:
         return f"{self.dataset}_" + "__".join(f"{k.upper()}_{v}" for k, v in self.filters.items())
 
 
+class Indicator(Strict):
+    """What an indicator is and where it comes from."""
+
+    id: str
+    label: str
+    unit: str
+    source_id: str
+    file: str  # snapshot file stem
+    derivation: str
+    recipe: Recipe | None = None
+
+
+class Declaration(Strict):
+    """``data/indicators.yaml``."""
+
+    schema_version: Literal[1]
+    units: dict[str, str]
+    counts: list[str]
+    datasets: dict[str, str]
+    indicators: list[Indicator]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Declaration:
+        if not set(self.counts) <= set(self.units):
+            raise ValueError(f"counts: {sorted(set(self.counts) - set(self.units))} not under units")
+        seen: set[str] = set()
+        for ind in self.indicators:
+            r = ind.recipe
+            if ind.id in seen:
+                raise ValueError(f"indicator {ind.id}: declared twice")
+            if ind.unit not in self.units:
+                raise ValueError(f"indicator {ind.id}: unknown unit {ind.unit!r}")
+            if r is not None and not r.derived and r.dataset not in self.datasets:
+                raise ValueError(f"indicator {ind.id}: dataset {r.dataset} is not under datasets")
+            if r is not None and not set(r.inputs) <= seen:
+                raise ValueError(f"indicator {ind.id}: an input is not declared before it")
+            seen.add(ind.id)
+        return self
+
+
+@cached_loader
+def _load(path: Path) -> Declaration:
+    return load_model(Declaration, path)
+
+
+def declared() -> Declaration:
+    """``data/indicators.yaml``: the units (and which are counts), the Eurostat datasets and
+    the indicators."""
+    return _load(INDICATORS_FILE)
+
+
+def indicators() -> dict[str, Indicator]:
+    """Every declared indicator by id, in the declaration's order."""
+    return {i.id: i for i in declared().indicators}
+
+
+def recipe(indicator: str) -> Recipe:
+    """The declared recipe of an indicator.
+
+    Raises:
+        DataError: the indicator is unknown or has no Eurostat recipe.
+    """
+    meta = indicators().get(indicator)
+    if meta is None or meta.recipe is None:
+        raise DataError(f"indicator '{indicator}' has no recipe; declare one beside it in "
+                        "data/indicators.yaml")
+    return meta.recipe
+
+
 def select(frame: pd.DataFrame, recipe: Recipe, name: str = "") -> pd.DataFrame:
     """The rows of a tidy Eurostat frame (:mod:`eocic_helpers.data.eurostat`) that the recipe's
     filters select.
@@ -93,7 +152,7 @@ def select(frame: pd.DataFrame, recipe: Recipe, name: str = "") -> pd.DataFrame:
             have = ", ".join(c for c in frame.columns if c not in ("year", "value", "flag"))
             raise DataError(f"{name}: dimension '{dim}' missing (the file has {have}); the "
                             "dataset's structure changed: fix its recipe in "
-                            "eocic_helpers/data/snapshot.py")
+                            "data/indicators.yaml")
         frame = frame[frame[dim].astype(str).eq(value)]
     return frame
 
@@ -115,14 +174,14 @@ def check_file(frame: pd.DataFrame, recipes: list[Recipe], name: str) -> None:
                 found = sorted(frame[dim].astype(str).unique())[:8] if dim in frame else []
                 raise DataError(f"{name}: no rows with {dim}={value} (the file has "
                                 f"{', '.join(found)}); fix the recipe in "
-                                "eocic_helpers/data/snapshot.py")
+                                "data/indicators.yaml")
         dup = rows.duplicated(["geo", "year"])
         if dup.any():
             other = [c for c in rows.columns if c not in ("geo", "year", "value", "flag")
                      and c not in recipe.filters and rows[c].nunique() > 1]
             raise DataError(f"{name}: the filters {recipe.filters} leave several series per "
                             f"geo and year (dimension {', '.join(other) or '?'} varies); add "
-                            "it to the recipe in eocic_helpers/data/snapshot.py")
+                            "it to the recipe in data/indicators.yaml")
 
 
 def flag_note(flags: pd.Series) -> np.ndarray:

@@ -12,8 +12,8 @@ import functools
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,9 @@ from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.reads import cached_loader
 from eocic_helpers.core.regions import EU28
 from eocic_helpers.data import eurostat
-from eocic_helpers.data.maps import build_map, write_map
+from eocic_helpers.data.maps import RAW_FILES, build_map, write_map
 from eocic_helpers.data.nuts_versions import load_correspondence, recode_note
-from eocic_helpers.data.recipes import Recipe, flag_note, select
+from eocic_helpers.data.recipes import declared, flag_note, indicators, recipe, select
 from eocic_helpers.data.sources import (
     SNAPSHOT_SOURCES,
     extraction_dates,
@@ -38,31 +38,12 @@ from eocic_helpers.data.sources import (
 )
 
 COLUMNS = ["geo", "indicator", "year", "value", "unit", "source_id", "note"]
-UNITS = {
-    "MIO_EUR": "million euro",
-    "NR": "number",
-    "EUR_HAB": "euro per inhabitant",
-    "THS": "thousand persons",
-    "PC": "percent",
-    "PC_EMP": "percent of total employment",
-    "PC_POP": "percent of active population",
-    "PC_GDP": "percent of GDP",
-    "PC_EMP_FTE": "percent of total employment, full-time equivalent",
-    "PC_HH_IACC": "percent of households with internet access",
-    "P_MHAB": "per million inhabitants",
-    "RATIO": "ratio (location quotient, EU28 = 1)",
-    "INDEX": "index",
-}
-#: NUTS 2013 -> 2016: declared in data/nuts_versions.yaml (eocic_helpers/data/nuts_versions.py).
-
 RDS = "ballatore_eurostat_2020/eu_all_geo_data.rds"
 EEDU = "eusbd_hackathon2017/lfst_r_lfe2eedu.tsv.gz"
 EN2 = "eusbd_hackathon2017/lfst_r_lfe2en2.tsv.gz"
 HONTI = "honti2020_i40_dib/I40_indicator_db.csv"
 RANKINGS = "honti2020_i40_dib/rankings.csv"
 GDP2025 = "eurostat_2025_nama_10r_2gdp/estat_nama_10r_2gdp_EUR_HAB_pilot_extract.tsv"
-GISCO2 = "gisco_nuts2016_20M/NUTS_RG_20M_2016_4326_LEVL_2.geojson"
-GISCO0 = "gisco_nuts2016_20M/NUTS_RG_20M_2016_4326_LEVL_0.geojson"
 TGS_DIR = "eurostat_tgs_2026_chappuis5"
 TGS00007 = f"{TGS_DIR}/eurostat_tgs00007_employment_rate.csv"
 TGS00109 = f"{TGS_DIR}/eurostat_tgs00109_tertiary_education_25_64.csv"
@@ -70,183 +51,10 @@ TGS00042 = f"{TGS_DIR}/eurostat_tgs00042_gerd_rd_expenditure.csv"
 GERDREG = "nesta_rd_e_gerdreg_2022/rd_e_gerdreg_mio_eur_{sector}.csv"
 
 
-@dataclass(frozen=True)
-class Indicator:
-    """What an indicator is and where it comes from."""
-
-    id: str
-    label: str
-    unit: str
-    source_id: str
-    derivation: str
-    file: str  # snapshot file stem
-    #: How it is read from Eurostat's dataset, or derived (None: not from Eurostat). Both the
-    #: committed snapshot's builders and ``eocic data update`` use it.
-    recipe: Recipe | None = None
-
-
-INDICATORS: list[Indicator] = [
-    Indicator("gdp_mio_eur", "GDP at current market prices", "MIO_EUR", "estat_tgs00003_2020",
-              "as published; country and EU28 = sum of NUTS 2 incl. extra-regio", "gdp_population",
-              recipe=Recipe("tgs00003", {"unit": "MIO_EUR"})),
-    Indicator("population", "Population on 1 January", "NR", "estat_tgs00096_2020",
-              "as published; country and EU28 = sum of NUTS 2", "gdp_population",
-              recipe=Recipe("tgs00096")),
-    Indicator("population_average", "Average population of the year", "NR",
-              "estat_tgs00096_2020", "Eurostat's definition: mean of the population on 1 January "
-              "of the year and of the next year (tgs00096); country and EU28 = sum of NUTS 2",
-              "gdp_population",
-              recipe=Recipe(kind="average_population", inputs=("population",))),
-    Indicator("gdp_per_capita_eur", "GDP per inhabitant", "EUR_HAB", "estat_tgs00003_2020",
-              "GDP (tgs00003) / average population of the year (mean of 1 January of the year "
-              "and the next, tgs00096), as Eurostat's EUR_HAB; aggregates from sums",
-              "gdp_population",
-              recipe=Recipe(kind="ratio", inputs=("gdp_mio_eur", "population_average"), factor=1e6)),
-    Indicator("gdp_per_capita_eur_estat", "GDP per inhabitant (Eurostat, 2025 release)",
-              "EUR_HAB", "estat_nama_10r_2gdp_2025", "as published (divides by average "
-              "population); transcribed extract of pilot rows", "gdp_population",
-              recipe=Recipe("nama_10r_2gdp", {"unit": "EUR_HAB"})),
-    Indicator("employed_25_64_ths", "Employed persons aged 25-64", "THS",
-              "estat_lfst_r_lfe2eedu_2017", "as published, ISCED 2011 TOTAL", "employment",
-              recipe=Recipe("lfst_r_lfe2eedu", {"unit": "THS", "sex": "T", "age": "Y25-64",
-                            "isced11": "TOTAL"})),
-    Indicator("employed_tertiary_25_64_ths", "Employed persons aged 25-64 with tertiary education",
-              "THS", "estat_lfst_r_lfe2eedu_2017", "as published, ISCED 2011 levels 5-8",
-              "employment",
-              recipe=Recipe("lfst_r_lfe2eedu", {"unit": "THS", "sex": "T", "age": "Y25-64",
-                            "isced11": "ED5-8"})),
-    Indicator("tertiary_employed_share_pct", "Share of employed persons (25-64) with tertiary "
-              "education", "PC", "estat_lfst_r_lfe2eedu_2017",
-              "ED5-8 / TOTAL x 100; pilots aggregated from sums", "employment",
-              recipe=Recipe(kind="ratio", inputs=("employed_tertiary_25_64_ths", "employed_25_64_ths"),
-                            factor=100.0)),
-    Indicator("employment_ths", "Employment, all NACE activities, aged 15+", "THS",
-              "estat_lfst_r_lfe2en2_2017", "as published", "employment",
-              recipe=Recipe("lfst_r_lfe2en2", {"unit": "THS", "age": "Y_GE15", "nace_r2": "TOTAL"})),
-    Indicator("industry_employment_ths", "Employment in industry (NACE B-E), aged 15+", "THS",
-              "estat_lfst_r_lfe2en2_2017", "as published; the file groups manufacturing (C) "
-              "with B, D and E", "employment",
-              recipe=Recipe("lfst_r_lfe2en2", {"unit": "THS", "age": "Y_GE15", "nace_r2": "B-E"})),
-    Indicator("industry_share_pct", "Share of employment in industry (NACE B-E)", "PC",
-              "estat_lfst_r_lfe2en2_2017", "B-E / TOTAL x 100", "employment",
-              recipe=Recipe(kind="ratio", inputs=("industry_employment_ths", "employment_ths"),
-                            factor=100.0)),
-    Indicator("industry_lq", "Specialisation in industry (NACE B-E: mining, manufacturing, "
-              "energy and water supply), location quotient vs EU28", "RATIO",
-              "estat_lfst_r_lfe2en2_2017",
-              "(B-E / TOTAL) / (B-E / TOTAL for EU28); the raw files hold no complete "
-              "manufacturing (NACE C) employment, so the complete industry aggregate stands in "
-              "for it", "employment",
-              recipe=Recipe(kind="quotient", inputs=("industry_share_pct",), reference=("EU28",
-                            "EU27_2020"))),
-    Indicator("high_tech_sectors_emp_pct", "Employment in high-technology sectors (high-tech "
-              "manufacturing and knowledge-intensive high-tech services)", "PC_EMP", "honti2020",
-              "htec_emp_reg2 NACE_R2=HTC, as published", "technology",
-              recipe=Recipe("htec_emp_reg2", {"nace_r2": "HTC", "unit": "PC_EMP", "sex": "T"})),
-    Indicator("high_tech_manufacturing_emp_pct", "Employment in high-technology manufacturing",
-              "PC_EMP", "honti2020", "htec_emp_reg2 NACE_R2=C_HTC", "technology",
-              recipe=Recipe("htec_emp_reg2", {"nace_r2": "C_HTC", "unit": "PC_EMP", "sex": "T"})),
-    Indicator("high_medium_tech_manufacturing_emp_pct", "Employment in high and medium-high "
-              "technology manufacturing", "PC_EMP", "honti2020", "htec_emp_reg2 C_HTC_MH",
-              "technology",
-              recipe=Recipe("htec_emp_reg2", {"nace_r2": "C_HTC_MH", "unit": "PC_EMP", "sex": "T"})),
-    Indicator("medium_low_tech_manufacturing_emp_pct", "Employment in medium-low technology "
-              "manufacturing", "PC_EMP", "honti2020", "htec_emp_reg2 C_LTC_M (medium-low "
-              "technology only, per the source's column dictionary; low-technology "
-              "manufacturing is not in the source)", "technology",
-              recipe=Recipe("htec_emp_reg2", {"nace_r2": "C_LTC_M", "unit": "PC_EMP", "sex": "T"})),
-    Indicator("high_tech_kis_emp_pct", "Employment in knowledge-intensive high-technology "
-              "services", "PC_EMP", "honti2020", "htec_emp_reg2 KIS_HTC", "technology",
-              recipe=Recipe("htec_emp_reg2", {"nace_r2": "KIS_HTC", "unit": "PC_EMP", "sex": "T"})),
-    Indicator("kis_emp_pct", "Employment in knowledge-intensive services", "PC_EMP", "honti2020",
-              "htec_emp_reg2 KIS", "technology",
-              recipe=Recipe("htec_emp_reg2", {"nace_r2": "KIS", "unit": "PC_EMP", "sex": "T"})),
-    Indicator("tertiary_attainment_25_64_pct", "Population aged 25-64 with tertiary education",
-              "PC", "honti2020", "edat_lfse_04 ED5-8, Y25-64", "technology",
-              recipe=Recipe("edat_lfse_04", {"sex": "T", "isced11": "ED5-8", "age": "Y25-64", "unit": "PC"})),
-    Indicator("hrst_pct", "Human resources in science and technology", "PC_POP", "honti2020",
-              "hrst_st_rcat HRST, percent of active population", "technology",
-              recipe=Recipe("hrst_st_rcat", {"category": "HRST", "unit": "PC_POP"})),
-    Indicator("hrst_core_pct", "Human resources in science and technology, core", "PC_POP",
-              "honti2020", "hrst_st_rcat HRSTC", "technology",
-              recipe=Recipe("hrst_st_rcat", {"category": "HRSTC", "unit": "PC_POP"})),
-    Indicator("berd_pct_gdp", "Business enterprise R&D expenditure as % of GDP", "PC_GDP", "honti2020",
-              "rd_e_gerdreg SECTPERF=BES", "technology",
-              recipe=Recipe("rd_e_gerdreg", {"sectperf": "BES", "unit": "PC_GDP"})),
-    Indicator("berd_personnel_pct_emp", "R&D personnel in the business enterprise sector",
-              "PC_EMP_FTE", "honti2020", "rd_p_persreg SECTPERF=BES, percent of employment (FTE)",
-              "technology",
-              recipe=Recipe("rd_p_persreg", {"prof_pos": "TOTAL", "sex": "T", "sectperf": "BES",
-                            "unit": "PC_EMP_FTE"})),
-    Indicator("ris2019_index", "Regional Innovation Index (RIS 2019)", "INDEX",
-              "ris2019_via_honti2020", "rankings.csv column RII", "technology",
-              recipe=None),
-    Indicator("unemployment_rate_pct", "Unemployment rate, aged 15+", "PC", "estat_tgs00010_2020",
-              "as published, SEX=T", "context",
-              recipe=Recipe("tgs00010", {"sex": "T", "age": "Y_GE15"})),
-    Indicator("broadband_households_pct", "Households with broadband access", "PC_HH_IACC",
-              "estat_tgs00049_2020", "as published", "context",
-              recipe=Recipe("tgs00049")),
-    Indicator("patents_per_million", "Patent applications to the EPO", "P_MHAB",
-              "estat_tgs00040_2020", "as published; NUTS 2013 codes (pilots recoded)", "context",
-              recipe=Recipe("tgs00040")),
-    Indicator("population_65plus_pct", "Proportion of population aged 65 and over", "PC",
-              "estat_tps00028_2020", "as published (national only)", "context",
-              recipe=Recipe("tps00028")),
-    Indicator("employment_rate_15_64_pct", "Employment rate, aged 15-64", "PC",
-              "estat_tgs00007_2026", "as published, SEX=T, AGE=Y15-64; NUTS 2 regions only (the "
-              "file has no country or EU rows); regions whose NUTS 2021 code is not a NUTS 2016 "
-              "code are left out", "regional_2026",
-              recipe=Recipe("tgs00007", {"unit": "PC", "sex": "T", "age": "Y15-64"})),
-    Indicator("tertiary_attainment_25_64_pct_tgs", "Population aged 25-64 with tertiary "
-              "education (2026 extract)", "PC", "estat_tgs00109_2026",
-              "as published, ISCED11 ED5-8, AGE=Y25-64, SEX=T; NUTS 2 regions only", "regional_2026",
-              recipe=Recipe("tgs00109", {"unit": "PC", "isced11": "ED5-8", "age": "Y25-64", "sex": "T"})),
-    Indicator("gerd_pct_gdp", "Gross domestic expenditure on R&D (all sectors)", "PC_GDP",
-              "estat_tgs00042_2026", "as published, SECTPERF=TOTAL; NUTS 2 regions only",
-              "regional_2026",
-              recipe=Recipe("tgs00042", {"unit": "PC_GDP", "sectperf": "TOTAL"})),
-    Indicator("gerd_mio_eur", "Gross domestic expenditure on R&D, all sectors", "MIO_EUR",
-              "estat_rd_e_gerdreg_2022", "as published, SECTPERF=TOTAL; NUTS 2010/2013 codes of "
-              "the pilots recoded to NUTS 2016; EU28 = EU27_2020 + UK", "rd_sectors",
-              recipe=Recipe("rd_e_gerdreg", {"sectperf": "TOTAL", "unit": "MIO_EUR"})),
-    Indicator("berd_mio_eur", "Business enterprise expenditure on R&D (BERD)", "MIO_EUR",
-              "estat_rd_e_gerdreg_2022", "as published, SECTPERF=BES; NUTS 2010/2013 codes of the "
-              "pilots recoded to NUTS 2016; EU28 = EU27_2020 + UK", "rd_sectors",
-              recipe=Recipe("rd_e_gerdreg", {"sectperf": "BES", "unit": "MIO_EUR"})),
-    Indicator("berd_share_gerd_pct", "Business enterprise sector's share of total R&D "
-              "expenditure", "PC", "estat_rd_e_gerdreg_2022",
-              "BES / TOTAL x 100 (million euro); EU28 = (EU27_2020 + UK) sums; pilots made of "
-              "several units from summed counts", "rd_sectors",
-              recipe=Recipe(kind="ratio", inputs=("berd_mio_eur", "gerd_mio_eur"), factor=100.0)),
-]
-#: Indicators that exist only once their dataset has been downloaded (``eocic data fetch``);
-#: ``eocic data snapshot`` adds them to ``fetched.csv`` (see :data:`FETCH_RECIPES`).
-FETCHED_INDICATORS: list[Indicator] = [
-    Indicator("employment_rate_pct", "Employment rate, aged 20-64", "PC", "estat_lfst_r_lfe2emprt_api",
-              "as published, SEX=T, AGE=Y20-64", "fetched",
-              recipe=Recipe("lfst_r_lfe2emprt", {"unit": "PC", "sex": "T", "age": "Y20-64"})),
-]
-BY_ID = {i.id: i for i in [*INDICATORS, *FETCHED_INDICATORS]}
-
-
-def recipe(indicator: str) -> Recipe:
-    """The declared recipe of an indicator (see :mod:`eocic_helpers.data.recipes`).
-
-    Raises:
-        DataError: the indicator is unknown or has no Eurostat recipe.
-    """
-    meta = BY_ID.get(indicator)
-    if meta is None or meta.recipe is None:
-        raise DataError(f"indicator '{indicator}' has no recipe; declare one beside it in "
-                        "eocic_helpers/data/snapshot.py")
-    return meta.recipe
-
-
 # -- building -------------------------------------------------------------------------------
 
-def _frame(rows: pd.DataFrame, indicator: str, note: str = "") -> pd.DataFrame:
-    meta = BY_ID[indicator]
+def _frame(rows: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    meta = indicators()[indicator]
     out = pd.DataFrame({
         "geo": rows["geo"].astype(str).to_numpy(),
         "indicator": indicator,
@@ -254,7 +62,7 @@ def _frame(rows: pd.DataFrame, indicator: str, note: str = "") -> pd.DataFrame:
         "value": rows["value"].astype(float).to_numpy(),
         "unit": meta.unit,
         "source_id": meta.source_id,
-        "note": rows["note"].to_numpy() if "note" in rows else note,
+        "note": rows["note"].to_numpy() if "note" in rows else "",
     })
     return out[np.isfinite(out["value"])]
 
@@ -296,15 +104,9 @@ def _read_rds(path: Path) -> pd.DataFrame:
 def _rds_recipe(raw: Path, indicator: str, years: range) -> pd.DataFrame:
     """The R ``eurostat`` package's rows of an indicator, selected by its recipe."""
     r = recipe(indicator)
-    return _rds_table(raw, r.dataset, years, **r.filters)
-
-
-def _rds_table(raw: Path, code: str, years: range, **filters: str) -> pd.DataFrame:
     frame = _read_rds(verified_path(raw, RDS))
-    frame = frame[frame["input_var_code"].eq(code) & frame["year"].isin(list(years))]
-    for col, value in filters.items():
-        frame = frame[frame[col].eq(value)]
-    return frame[["geo", "year", "value", "unit"]].reset_index(drop=True)
+    frame = frame[frame["input_var_code"].eq(r.dataset) & frame["year"].isin(list(years))]
+    return select(frame, r)[["geo", "year", "value", "unit"]].reset_index(drop=True)
 
 
 def average_population(pop: pd.DataFrame) -> pd.DataFrame:
@@ -375,26 +177,31 @@ def build_gdp_population(raw: Path) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _bulk_2017(raw: Path, relative: str) -> pd.DataFrame:
+    """A 2017 bulk file's rows of 2013-2015 for NUTS 2 regions, the EU28 and its countries,
+    under NUTS 2016 codes."""
+    frame = eurostat.read_tsv(verified_path(raw, relative))
+    frame = frame[frame["year"].isin([2013, 2014, 2015])]
+    return _recode_2013(frame[_is_nuts2(frame["geo"]) | frame["geo"].isin(EU28 + ["EU28"])])
+
+
+def _share(part: pd.DataFrame, whole: pd.DataFrame) -> pd.DataFrame:
+    """``part / whole x 100`` per geo and year, with the whole's notes."""
+    out = whole.merge(part[["geo", "year", "value"]], on=["geo", "year"], suffixes=("", "_part"))
+    return out.assign(value=out["value_part"] / out["value"] * 100)
+
+
 def build_employment(raw: Path) -> pd.DataFrame:
     """Employment by education (lfst_r_lfe2eedu) and by activity (lfst_r_lfe2en2), 2013-2015."""
-    years = [2013, 2014, 2015]
-    edu = eurostat.read_tsv(verified_path(raw, EEDU))
-    edu = edu[edu["year"].isin(years)]
-    keep = _is_nuts2(edu["geo"]) | edu["geo"].isin(EU28 + ["EU28"])
-    edu = _recode_2013(edu[keep])
+    edu = _bulk_2017(raw, EEDU)
     total = select(edu, recipe("employed_25_64_ths"), EEDU)
     tert = select(edu, recipe("employed_tertiary_25_64_ths"), EEDU)
-    share = total.merge(tert[["geo", "year", "value"]], on=["geo", "year"], suffixes=("", "_t"))
-    share["value"] = share["value_t"] / share["value"] * 100
     parts = [_frame(total, "employed_25_64_ths"), _frame(tert, "employed_tertiary_25_64_ths"),
-             _frame(share, "tertiary_employed_share_pct")]
-    nace = eurostat.read_tsv(verified_path(raw, EN2))
-    nace = nace[nace["year"].isin(years)]
-    nace = _recode_2013(nace[_is_nuts2(nace["geo"]) | nace["geo"].isin(EU28 + ["EU28"])])
+             _frame(_share(tert, total), "tertiary_employed_share_pct")]
+    nace = _bulk_2017(raw, EN2)
     tot = select(nace, recipe("employment_ths"), EN2)
     ind = select(nace, recipe("industry_employment_ths"), EN2)
-    sh = tot.merge(ind[["geo", "year", "value"]], on=["geo", "year"], suffixes=("", "_i"))
-    sh["value"] = sh["value_i"] / sh["value"] * 100
+    sh = _share(ind, tot)
     eu_share = sh[sh["geo"].eq("EU28")].set_index("year")["value"]
     lq = sh[sh["year"].isin(eu_share.index)].copy()
     lq["value"] = lq["value"] / lq["year"].map(eu_share)
@@ -403,19 +210,12 @@ def build_employment(raw: Path) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-#: The indicators read from Honti et al.'s table: each one's column is named by its recipe
-#: (:meth:`Recipe.honti_column`), e.g. ``htec_emp_reg2_NACE_R2_HTC__UNIT_PC_EMP__SEX_T``.
-HONTI_INDICATORS = (
-    "high_tech_sectors_emp_pct", "high_tech_manufacturing_emp_pct",
-    "high_medium_tech_manufacturing_emp_pct", "medium_low_tech_manufacturing_emp_pct",
-    "high_tech_kis_emp_pct", "kis_emp_pct", "tertiary_attainment_25_64_pct", "hrst_pct",
-    "hrst_core_pct", "berd_pct_gdp", "berd_personnel_pct_emp",
-)
-
-
 def honti_columns() -> dict[str, str]:
-    """Indicator -> its column in Honti et al.'s table, from the indicator's recipe."""
-    return {ind: recipe(ind).honti_column() for ind in HONTI_INDICATORS}
+    """Indicator -> its column in Honti et al.'s table (its name follows the indicator's recipe,
+    e.g. ``htec_emp_reg2_NACE_R2_HTC__UNIT_PC_EMP__SEX_T``), for every indicator of that
+    source."""
+    return {i.id: i.recipe.honti_column() for i in indicators().values()
+            if i.source_id == "honti2020" and i.recipe is not None}
 
 
 def build_technology(raw: Path) -> pd.DataFrame:
@@ -465,16 +265,8 @@ def build_context(raw: Path) -> pd.DataFrame:
 
 def build_geo(raw: Path, used: set[str]) -> pd.DataFrame:
     """Known geo codes: NUTS 2016 (GISCO) levels 0 and 2, plus codes only older data uses."""
-    rows = []
-    for rel, level in ((GISCO0, 0), (GISCO2, 2)):
-        path = verified_path(raw, rel)
-        try:
-            features = json.loads(path.read_text("utf-8"))["features"]
-        except (json.JSONDecodeError, KeyError) as exc:
-            raise DataError(f"{path}: unreadable GeoJSON ({exc}); restore the file") from None
-        for f in features:
-            p = f["properties"]
-            rows.append((p["NUTS_ID"], p.get("NUTS_NAME") or p.get("NAME_LATN"), level, "2016"))
+    rows = [(p["NUTS_ID"], p.get("NUTS_NAME") or p.get("NAME_LATN"), level, "2016")
+            for level in (0, 2) for p in _gisco(raw, level)]
     geo = pd.DataFrame(rows, columns=["geo", "name", "level", "nuts_version"])
     extra = sorted(used - set(geo["geo"]))
     names = {"EU28": "European Union (28 countries)",
@@ -489,13 +281,13 @@ def build_geo(raw: Path, used: set[str]) -> pd.DataFrame:
     return pd.concat([geo, extra_rows]).sort_values("geo").reset_index(drop=True)
 
 
-def _nuts2016_level2(raw: Path) -> set[str]:
-    path = verified_path(raw, GISCO2)
+def _gisco(raw: Path, level: int) -> list[dict[str, Any]]:
+    """The properties of every NUTS 2016 unit of a level (0 or 2) in GISCO's GeoJSON."""
+    path = verified_path(raw, RAW_FILES[level])
     try:
-        features = json.loads(path.read_text("utf-8"))["features"]
+        return [f["properties"] for f in json.loads(path.read_text("utf-8"))["features"]]
     except (json.JSONDecodeError, KeyError) as exc:
         raise DataError(f"{path}: unreadable GeoJSON ({exc}); restore the file") from None
-    return {f["properties"]["NUTS_ID"] for f in features}
 
 
 def _tgs_rows(raw: Path, relative: str, indicator: str, known: set[str]) -> pd.DataFrame:
@@ -511,7 +303,7 @@ def build_regional_2026(raw: Path) -> pd.DataFrame:
     """Employment rate 15-64 (tgs00007), tertiary attainment 25-64 (tgs00109) and GERD % of
     GDP (tgs00042), 2013-2024, from the 2026 extract: NUTS 2 regions whose NUTS 2021 code is
     also a NUTS 2016 code (every pilot unit is). The files hold no country or EU rows."""
-    known = _nuts2016_level2(raw)
+    known = {p["NUTS_ID"] for p in _gisco(raw, 2)}
     return pd.concat([
         _tgs_rows(raw, TGS00007, "employment_rate_15_64_pct", known),
         _tgs_rows(raw, TGS00109, "tertiary_attainment_25_64_pct_tgs", known),
@@ -585,28 +377,19 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["indicator", "geo", "year"]).reset_index(drop=True)
 
 
-def _employment_rate(frame: pd.DataFrame) -> pd.DataFrame:
-    rows = select(frame, recipe("employment_rate_pct")).copy()
-    rows = rows[_is_nuts2(rows["geo"]) | rows["geo"].isin(EU28 + ["EU28"])]
-    rows["note"] = flag_note(rows["flag"])
-    return _frame(rows, "employment_rate_pct")
-
-
-#: Dataset code -> how its downloaded file becomes snapshot rows.
-FETCH_RECIPES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
-    "lfst_r_lfe2emprt": _employment_rate,
-}
 FETCH_LOG = "fetched.json"
 
 
-def build_fetched(fetched_dir: Path) -> tuple[pd.DataFrame | None, dict[str, dict[str, str]]]:
-    """Snapshot rows from the datasets ``eocic data fetch`` downloaded into ``fetched_dir``.
+def build_fetched(fetched_dir: Path) -> tuple[pd.DataFrame | None, dict[str, dict[str, Any]]]:
+    """Snapshot rows from the datasets ``eocic data fetch`` downloaded into ``fetched_dir``:
+    each indicator of ``fetched.csv`` (``file: fetched`` in ``data/indicators.yaml``) read from
+    its dataset by its recipe, for NUTS 2 regions, EU countries and the EU28.
 
-    Each file is checked against the sha256 recorded at download time in ``fetched.json``.
+    Each file used is checked against the sha256 recorded at download time in ``fetched.json``.
 
     Returns:
-        The rows (None when nothing usable was fetched) and, per dataset used, its catalogue
-        entry (file, sha256, download time, URL) for the snapshot manifest.
+        The rows (None when nothing usable was fetched) and, per dataset used, its
+        ``fetched.json`` entry, for the snapshot manifest.
 
     Raises:
         DataError: a fetched file is missing, changed since download, or does not parse.
@@ -620,7 +403,9 @@ def build_fetched(fetched_dir: Path) -> tuple[pd.DataFrame | None, dict[str, dic
         raise DataError(f"{log_file}: unreadable ({exc}); fetch again with eocic data fetch") from None
     parts, used = [], {}
     for code in sorted(log):
-        if code not in FETCH_RECIPES:
+        reading = [i for i in indicators().values() if i.file == FETCHED and i.recipe is not None
+                   and i.recipe.dataset == code]
+        if not reading:
             continue
         entry = log[code]
         path = Path(fetched_dir) / entry["file"]
@@ -630,11 +415,15 @@ def build_fetched(fetched_dir: Path) -> tuple[pd.DataFrame | None, dict[str, dic
         if sha256_file(path) != entry["sha256"]:
             raise DataError(f"{path}: changed since it was downloaded (sha256 differs from "
                             f"{log_file}); fetch it again: eocic data fetch {code}")
-        rows = FETCH_RECIPES[code](eurostat.read_any(path))
+        frame = eurostat.read_any(path)
         day = str(entry.get("fetched", ""))[:10]
-        rows["note"] = [f"downloaded {day}" + (f"; {n}" if n else "") for n in rows["note"]]
-        parts.append(rows)
-        used[code] = {k: str(entry[k]) for k in ("file", "sha256", "fetched", "url") if k in entry}
+        for ind in reading:
+            rows = select(frame, recipe(ind.id)).copy()
+            rows = rows[_is_nuts2(rows["geo"]) | rows["geo"].isin(EU28 + ["EU28"])]
+            rows["note"] = [f"downloaded {day}" + (f"; {n}" if n else "")
+                            for n in flag_note(rows["flag"])]
+            parts.append(_frame(rows, ind.id))
+        used[code] = entry
     if not parts:
         return None, used
     return pd.concat(parts, ignore_index=True), used
@@ -645,16 +434,26 @@ REBUILD_HINT = ("rebuild it with: eocic data snapshot --raw DIR (or restore it: 
                 "git checkout data/snapshot)")
 
 
-def write_manifest(folder: Path, fetched: dict[str, dict[str, str]] | None = None) -> Path:
-    """Write ``MANIFEST.json``: sha256, size and row count of every snapshot CSV, and the
-    downloaded datasets the snapshot includes (checksum, download time)."""
+def write_manifest(folder: Path, fetched: dict[str, dict[str, Any]] | None = None,
+                   data: dict[str, Any] | None = None) -> Path:
+    """Write ``MANIFEST.json``: sha256, size and row count of every snapshot CSV (and of the
+    snapshot's own ``sources.yaml``), the downloaded datasets the snapshot includes (file,
+    checksum, download time, URL of each ``fetched.json`` entry) and, for a snapshot of
+    ``eocic data update``, which data it is (``data``)."""
     files = {}
-    for f in sorted(Path(folder).glob("*.csv")):
-        data = f.read_bytes()
-        files[f.name] = {"sha256": sha256_file(f), "bytes": len(data), "lines": data.count(b"\n")}
+    listed = [f for f in Path(folder).iterdir()
+              if f.suffix == ".csv" or f.name == SNAPSHOT_SOURCES]
+    for f in sorted(listed):
+        content = f.read_bytes()
+        files[f.name] = {"sha256": sha256_file(f), "bytes": len(content),
+                         "lines": content.count(b"\n")}
+    used = {code: {k: str(e[k]) for k in ("file", "sha256", "fetched", "url") if k in e}
+            for code, e in (fetched or {}).items()}
+    manifest: dict[str, Any] = {"schema_version": 1, "files": files, "fetched": used}
+    if data:
+        manifest["data"] = data
     target = Path(folder) / MANIFEST
-    target.write_text(json.dumps({"schema_version": 1, "files": files, "fetched": fetched or {}},
-                                 indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    target.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return target
 
 
@@ -691,6 +490,20 @@ def verify_snapshot(folder: Path | None = None) -> dict[str, Any]:
     return manifest
 
 
+@contextmanager
+def staged_folder(out: Path) -> Iterator[Path]:
+    """A new folder beside ``out`` to write a snapshot into: it replaces ``out`` whole when the
+    block succeeds, and is removed otherwise."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        yield tmp
+        tmp.chmod(0o755)  # mkdtemp makes it private
+        swap_dir(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def build_snapshot(raw_dir: Path, out_dir: Path | None = None,
                    fetched_dir: Path | None = None) -> list[Path]:
     """Rebuild ``data/snapshot`` from the raw files; deterministic for the same inputs.
@@ -709,30 +522,25 @@ def build_snapshot(raw_dir: Path, out_dir: Path | None = None,
     out_dir = Path(out_dir or paths.SNAPSHOT)
     frames = {name: normalise(build(raw_dir)) for name, build in BUILDERS.items()}
     fetched, fetched_log = build_fetched(Path(fetched_dir or paths.RAW_LOCAL))
-    built = list(INDICATORS)
+    built = [i for i in indicators().values() if i.file != FETCHED]
     if fetched is not None:
         frames[FETCHED] = normalise(fetched)
-        built += [i for i in FETCHED_INDICATORS if i.id in set(frames[FETCHED]["indicator"])]
+        present = set(frames[FETCHED]["indicator"])
+        built += [i for i in indicators().values() if i.file == FETCHED and i.id in present]
     used = {g for f in frames.values() for g in f["geo"]}
     geo = build_geo(raw_dir, used)
-    indicators = pd.DataFrame([
+    listed = pd.DataFrame([
         {"indicator": i.id, "label": i.label, "unit": i.unit, "source_id": i.source_id,
          "dataset_code": load_sources()[i.source_id].dataset_code, "derivation": i.derivation,
          "file": f"{i.file}.csv"} for i in built])
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out_dir.parent))
-    try:
+    with staged_folder(out_dir) as tmp:
         for name, frame in frames.items():
             validate(frame, known_geo=set(geo["geo"]), name=name)
             frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n", float_format="%.6f")
         geo.to_csv(tmp / "geo.csv", index=False, lineterminator="\n")
         write_map(build_map(raw_dir), tmp)  # the map layer: simplified NUTS boundaries
-        indicators.to_csv(tmp / "indicators.csv", index=False, lineterminator="\n")
+        listed.to_csv(tmp / "indicators.csv", index=False, lineterminator="\n")
         write_manifest(tmp, fetched_log)
-        tmp.chmod(0o755)  # mkdtemp makes it private
-        swap_dir(tmp, out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     _load_cached.cache_clear()
     return sorted([*out_dir.glob("*.csv"), out_dir / MANIFEST])
 
@@ -753,9 +561,10 @@ def validate(frame: pd.DataFrame, known_geo: set[str], name: str = "snapshot",
         frame = frame.astype({"year": int, "value": float})
     except (TypeError, ValueError) as exc:
         raise DataError(f"{name}: non-numeric year or value ({exc})") from None
-    bad_unit = sorted(set(frame["unit"]) - set(UNITS))
+    units = declared().units
+    bad_unit = sorted(set(frame["unit"]) - set(units))
     if bad_unit:
-        raise DataError(f"{name}: unknown unit {bad_unit[0]!r}; known: {', '.join(UNITS)}")
+        raise DataError(f"{name}: unknown unit {bad_unit[0]!r}; known: {', '.join(units)}")
     if not frame["year"].between(1990, 2030).all():
         raise DataError(f"{name}: year outside 1990-2030: {frame['year'].min()}-{frame['year'].max()}")
     bad_geo = sorted(set(frame["geo"]) - known_geo)
@@ -765,7 +574,7 @@ def validate(frame: pd.DataFrame, known_geo: set[str], name: str = "snapshot",
                                                  else sources))
     if bad_src:
         raise DataError(f"{name}: unknown source_id {bad_src[0]!r}; add it to data/sources.yaml")
-    bad_ind = sorted(set(frame["indicator"]) - set(BY_ID))
+    bad_ind = sorted(set(frame["indicator"]) - set(indicators()))
     if bad_ind:
         raise DataError(f"{name}: unknown indicator {bad_ind[0]!r}")
     dup = frame.duplicated(["geo", "indicator", "year"])
@@ -805,7 +614,7 @@ def load_snapshot(folder: Path | None = None) -> pd.DataFrame:
 
 def _source_ids() -> dict[str, str]:
     """Indicator -> source id as the snapshot read lists it: a snapshot built by ``eocic data
-    update`` names its downloads; the committed one is :data:`INDICATORS`' own (not read)."""
+    update`` names its downloads; the committed one is ``data/indicators.yaml``'s own."""
     if paths.on_default_snapshot():
         return {}
     return _listed_sources(paths.SNAPSHOT / "indicators.csv")
@@ -822,12 +631,13 @@ def _listed_sources(path: Path) -> dict[str, str]:
 
 def indicator_info(indicator: str) -> dict[str, str]:
     """Provenance of an indicator: label, unit, source, dataset code, vintage, derivation."""
-    if indicator not in BY_ID:
-        raise DataError(f"unknown indicator '{indicator}'; known: {', '.join(BY_ID)}")
-    meta = BY_ID[indicator]
+    by_id = indicators()
+    if indicator not in by_id:
+        raise DataError(f"unknown indicator '{indicator}'; known: {', '.join(by_id)}")
+    meta = by_id[indicator]
     src = load_sources()[_source_ids().get(indicator, meta.source_id)]
     return {"indicator": meta.id, "label": meta.label, "unit": meta.unit,
-            "unit_label": UNITS[meta.unit], "source_id": src.id, "dataset_code": src.dataset_code,
+            "unit_label": declared().units[meta.unit], "source_id": src.id, "dataset_code": src.dataset_code,
             "publisher": src.publisher, "vintage": src.vintage, "licence": src.licence,
             "attribution": src.attribution, "derivation": meta.derivation}
 

@@ -1,9 +1,9 @@
 """``eocic data update``: the study's snapshot rebuilt from Eurostat's current tables alone.
 
-1. Every dataset an indicator's recipe reads (:data:`eocic_helpers.data.snapshot.INDICATORS`)
-   is downloaded as SDMX-TSV (:func:`eocic_helpers.data.fetch.fetch`; ``EOCIC_FETCH_FROM``
-   points it at a local folder instead of the network). Offline, the first download fails at
-   once, in one line.
+1. Every dataset an indicator's recipe reads (``data/indicators.yaml``) is downloaded as
+   SDMX-TSV (:func:`eocic_helpers.data.fetch.fetch`; ``EOCIC_FETCH_FROM`` points it at a
+   local folder instead of the network). Offline, the first download fails at once, in one
+   line.
 2. Each file is checked: it parses, every dimension and value its recipes filter on is there
    and selects one series per geo and year, and its sha256 is recorded (``fetched.json``).
 3. The snapshot is built from those files alone, by the same recipes, into its own folder
@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,14 +31,13 @@ import pandas as pd
 import yaml
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.atomic import swap_dir
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.data import eurostat, fetch
 from eocic_helpers.data import snapshot as snap
 from eocic_helpers.data.maps import MAP_FILE
 from eocic_helpers.data.nuts_versions import REPORT_COLUMNS, load_correspondence, to_nuts2016
-from eocic_helpers.data.recipes import Recipe, check_file, flag_note, select
-from eocic_helpers.data.sources import SNAPSHOT_SOURCES, sha256_file
+from eocic_helpers.data.recipes import Recipe, check_file, declared, flag_note, indicators, select
+from eocic_helpers.data.sources import SNAPSHOT_SOURCES
 
 NUTS_REPORT = "nuts_report.csv"
 #: The snapshot's geography files, taken from the committed snapshot (NUTS 2016).
@@ -49,7 +47,7 @@ GEOGRAPHY = ("geo.csv", MAP_FILE)
 def needed_datasets() -> dict[str, list[Recipe]]:
     """Dataset code -> the recipes that read it, for every indicator with a recipe."""
     out: dict[str, list[Recipe]] = {}
-    for ind in [*snap.INDICATORS, *snap.FETCHED_INDICATORS]:
+    for ind in indicators().values():
         if ind.recipe is not None and not ind.recipe.derived:
             out.setdefault(ind.recipe.dataset, []).append(ind.recipe)
     return dict(sorted(out.items()))
@@ -78,9 +76,6 @@ def download(dest: Path, timeout: float = 30.0) -> Fetched:
     """
     out = Fetched()
     for code, recipes in needed_datasets().items():
-        if code not in fetch.DATASETS:
-            raise DataError(f"{code}: a recipe reads it but eocic_helpers/data/fetch.py "
-                            "DATASETS does not list it; add it there")
         try:
             [path] = fetch.fetch([code], dest, timeout=timeout)
         except fetch.DatasetGone as exc:
@@ -125,7 +120,7 @@ def build_rows(frames: dict[str, pd.DataFrame], known: set[str]
     """
     built: dict[str, pd.DataFrame] = {}
     reports, absent = [], []
-    for ind in [*snap.INDICATORS, *snap.FETCHED_INDICATORS]:
+    for ind in indicators().values():
         r = ind.recipe
         if r is None or (not r.derived and r.dataset not in frames) or (
                 r.derived and any(i not in built for i in r.inputs)):
@@ -147,12 +142,11 @@ def build_rows(frames: dict[str, pd.DataFrame], known: set[str]
             rows = rows[rows["value_den"] != 0]
             rows = rows.assign(value=rows["value"] / rows["value_den"] * r.factor)
             rows["note"] = _joined_notes(rows["note"], rows["note_den"])
-        elif r.kind == "quotient":
+        else:  # a quotient
             share = built[r.inputs[0]]
             parts = []
             for _year, grp in share.groupby("year"):
-                ref = next((g for g in r.reference
-                            if (grp["geo"] == g).any()), None)
+                ref = next((g for g in r.reference if (grp["geo"] == g).any()), None)
                 if ref is None:
                     continue
                 base = float(grp.loc[grp["geo"] == ref, "value"].iloc[0])
@@ -165,8 +159,6 @@ def build_rows(frames: dict[str, pd.DataFrame], known: set[str]
                                                            pd.Series([extra] * len(grp)))))
             rows = (pd.concat(parts, ignore_index=True) if parts
                     else share.iloc[0:0].copy())
-        else:  # pragma: no cover - KINDS lists every kind
-            raise DataError(f"{ind.id}: unknown recipe kind '{r.kind}'")
         built[ind.id] = rows[["geo", "year", "value", "note"]].reset_index(drop=True)
     out = [b.assign(indicator=i) for i, b in built.items() if len(b)]
     absent += [i for i, b in built.items() if not len(b)]
@@ -189,7 +181,7 @@ def _sources_yaml(log: dict[str, dict[str, Any]]) -> str:
         day = str(entry.get("fetched", ""))[:10]
         sources.append({
             "id": source_id(code), "publisher": "Eurostat", "dataset_code": code,
-            "title": fetch.DATASETS.get(code, code), "vintage": f"retrieved {day}",
+            "title": declared().datasets.get(code, code), "vintage": f"retrieved {day}",
             "licence": "Eurostat re-use policy (Commission Decision 2011/833/EU)",
             "attribution": f"Source: Eurostat ({code})",
             "origin": str(entry.get("url", "")), "files": {entry["file"]: entry["sha256"]},
@@ -211,11 +203,6 @@ def nuts2016_codes(base: Path | None = None) -> set[str]:
     return set(geo.loc[keep, "geo"])
 
 
-def default_out(day: str) -> Path:
-    """Where an update retrieved on ``day`` writes its snapshot: ``data/fetched/<day>``."""
-    return paths.FETCHED_SNAPSHOTS / day
-
-
 def update(out: Path | None = None, downloads: Path | None = None, timeout: float = 30.0,
            base: Path | None = None) -> dict[str, Any]:
     """Download every dataset, check it, and build a snapshot from the downloads alone.
@@ -235,7 +222,7 @@ def update(out: Path | None = None, downloads: Path | None = None, timeout: floa
         DataError: one line (no network, a file that does not fit its recipes, ...).
     """
     day = dt.date.today().isoformat()
-    out = Path(out or default_out(day))
+    out = Path(out or paths.FETCHED_SNAPSHOTS / day)
     downloads = Path(downloads or out.with_name(out.name + ".downloads"))
     got = download(downloads, timeout=timeout)
     if not got.frames:
@@ -244,14 +231,13 @@ def update(out: Path | None = None, downloads: Path | None = None, timeout: floa
     known = nuts2016_codes(base)
     rows, report, absent = build_rows(got.frames, known)
     rows["source_id"] = [source_id(_dataset_of(i)) for i in rows["indicator"]]
-    rows["unit"] = [snap.BY_ID[i].unit for i in rows["indicator"]]
+    by_id = indicators()
+    rows["unit"] = [by_id[i].unit for i in rows["indicator"]]
     sources = {source_id(c) for c in got.log}
     retrieved = sorted({str(e.get("fetched", ""))[:10] for e in got.log.values()})
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".update-", dir=out.parent))
-    try:
+    with snap.staged_folder(out) as tmp:
         by_file: dict[str, list[str]] = {}
-        for ind in [*snap.INDICATORS, *snap.FETCHED_INDICATORS]:
+        for ind in by_id.values():
             by_file.setdefault(ind.file, []).append(ind.id)
         listed = []
         for stem, ids in by_file.items():
@@ -265,28 +251,16 @@ def update(out: Path | None = None, downloads: Path | None = None, timeout: floa
         for name in GEOGRAPHY:
             shutil.copyfile(base / name, tmp / name)
         pd.DataFrame([{
-            "indicator": i, "label": snap.BY_ID[i].label, "unit": snap.BY_ID[i].unit,
+            "indicator": i, "label": by_id[i].label, "unit": by_id[i].unit,
             "source_id": source_id(_dataset_of(i)), "dataset_code": _dataset_of(i),
-            "derivation": snap.recipe(i).describe(), "file": f"{snap.BY_ID[i].file}.csv"}
+            "derivation": snap.recipe(i).describe(), "file": f"{by_id[i].file}.csv"}
             for i in listed]).to_csv(tmp / "indicators.csv", index=False, lineterminator="\n")
         report.to_csv(tmp / NUTS_REPORT, index=False, lineterminator="\n")
         (tmp / SNAPSHOT_SOURCES).write_text(_sources_yaml(got.log), encoding="utf-8")
-        snap.write_manifest(tmp, {c: {k: str(e[k]) for k in ("file", "sha256", "fetched", "url")
-                                      if k in e} for c, e in got.log.items()})
-        manifest = json.loads((tmp / snap.MANIFEST).read_text(encoding="utf-8"))
-        data = (tmp / SNAPSHOT_SOURCES).read_bytes()
-        manifest["files"][SNAPSHOT_SOURCES] = {"sha256": sha256_file(tmp / SNAPSHOT_SOURCES),
-                                               "bytes": len(data), "lines": data.count(b"\n")}
-        manifest["data"] = {"kind": "eurostat", "retrieved": retrieved,
-                            "unavailable": got.gone,
-                            "absent_indicators": sorted(set(absent) - set(listed)),
-                            "geography": f"NUTS 2016, from {base.name}"}
-        (tmp / snap.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
-                                         encoding="utf-8")
-        tmp.chmod(0o755)  # mkdtemp makes it private
-        swap_dir(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        snap.write_manifest(tmp, got.log, data={
+            "kind": "eurostat", "retrieved": retrieved, "unavailable": got.gone,
+            "absent_indicators": sorted(set(absent) - set(listed)),
+            "geography": f"NUTS 2016, from {base.name}"})
     counts = report["status"].value_counts().to_dict() if len(report) else {}
     return {"folder": str(out), "downloads": str(downloads), "retrieved": retrieved,
             "datasets": sorted(got.frames), "unavailable": got.gone, "indicators": listed,

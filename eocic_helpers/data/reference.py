@@ -184,46 +184,42 @@ def fidelity_table(comparisons: list[Comparison]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Section 1.2's comparisons, in the fidelity table's order: (reference id, label, and the
+#: comparator (reference id, name) whose relation to the value the briefing claims, or None).
+SECTION_1_2: list[tuple[str, str, tuple[str, str] | None]] = [
+    ("gdp_per_capita_eur", "GDP per inhabitant, the region (EUR, 2017)",
+     ("gdp_per_capita_eur_eu", "the EU28")),
+    ("gdp_per_capita_eur", "GDP per inhabitant, the region against the country (EUR, 2017)",
+     ("gdp_per_capita_eur_country", "the national figure")),
+    ("gdp_per_capita_eur_country", "GDP per inhabitant, France (EUR, 2017)", None),
+    ("gdp_per_capita_eur_eu", "GDP per inhabitant, EU28 (EUR, 2017)", None),
+    ("gdp_per_capita_rank", "Rank by GDP per inhabitant among the pilot regions", None),
+    ("tertiary_employed_share_pct", "Employees with a higher-education degree, the region (%)",
+     ("tertiary_employed_share_pct_eu", "the EU28")),
+    ("tertiary_employed_share_pct", "Employees with a higher-education degree, the region "
+     "against the country (%)", ("tertiary_employed_share_pct_country", "the national rate")),
+    ("tertiary_employed_share_pct_country",
+     "Employees with a higher-education degree, France (%)", None),
+    ("tertiary_employed_share_pct_eu", "Employees with a higher-education degree, EU28 (%)", None),
+    ("tertiary_employed_share_rank", "Rank by higher-education share among the pilot regions",
+     None),
+]
+
+
 def section_1_2_comparisons(values: dict[str, Any]) -> list[Comparison]:
-    """Section 1.2's numbers against ours (only meaningful for Centre-Val de Loire).
+    """Section 1.2's numbers against ours (only meaningful for Centre-Val de Loire); ``values``
+    are keyed by reference id.
 
     Where the briefing compares (the region above or below the EU or the country; ranks), the
-    comparison must hold in our data too, not only the magnitude.
+    comparison must hold in our data too, not only the magnitude. The higher-education values
+    say when our year is not the briefing's 2017.
     """
     year_note = (f"our data: {values['tertiary_employed_share_year']}, briefing: 2017"
                  if values.get("tertiary_employed_share_year") != 2017 else "")
-    v = values
-    return [
-        compare("gdp_per_capita_eur", v["gdp_per_capita_eur"],
-                label="GDP per inhabitant, the region (EUR, 2017)",
-                versus=("gdp_per_capita_eur_eu", "the EU28", v["gdp_per_capita_eur_eu"])),
-        compare("gdp_per_capita_eur", v["gdp_per_capita_eur"],
-                label="GDP per inhabitant, the region against the country (EUR, 2017)",
-                versus=("gdp_per_capita_eur_country", "the national figure",
-                        v["gdp_per_capita_eur_country"])),
-        compare("gdp_per_capita_eur_country", v["gdp_per_capita_eur_country"],
-                label="GDP per inhabitant, France (EUR, 2017)"),
-        compare("gdp_per_capita_eur_eu", v["gdp_per_capita_eur_eu"],
-                label="GDP per inhabitant, EU28 (EUR, 2017)"),
-        compare("gdp_per_capita_rank", v["gdp_per_capita_rank"],
-                label="Rank by GDP per inhabitant among the pilot regions"),
-        compare("tertiary_employed_share_pct", v["tertiary_employed_share_pct"], year_note,
-                label="Employees with a higher-education degree, the region (%)",
-                versus=("tertiary_employed_share_pct_eu", "the EU28",
-                        v["tertiary_employed_share_pct_eu"])),
-        compare("tertiary_employed_share_pct", v["tertiary_employed_share_pct"], year_note,
-                label="Employees with a higher-education degree, the region against the "
-                      "country (%)",
-                versus=("tertiary_employed_share_pct_country", "the national rate",
-                        v["tertiary_employed_share_pct_country"])),
-        compare("tertiary_employed_share_pct_country",
-                v["tertiary_employed_share_pct_country"], year_note,
-                label="Employees with a higher-education degree, France (%)"),
-        compare("tertiary_employed_share_pct_eu", v["tertiary_employed_share_pct_eu"],
-                year_note, label="Employees with a higher-education degree, EU28 (%)"),
-        compare("tertiary_employed_share_rank", v["tertiary_employed_share_rank"], year_note,
-                label="Rank by higher-education share among the pilot regions"),
-    ]
+    return [compare(ref_id, values[ref_id], year_note if ref_id.startswith("tertiary") else "",
+                    label=label,
+                    versus=None if other is None else (other[0], other[1], values[other[0]]))
+            for ref_id, label, other in SECTION_1_2]
 
 
 def briefing_comparisons(results: dict[str, Any]) -> list[Comparison]:

@@ -10,10 +10,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import line_of, load_model, project_path, shown
+from eocic_helpers.core.config import Strict, line_of, load_model, project_path, shown
 from eocic_helpers.core.errors import ConfigError, ParameterError
 from eocic_helpers.core.regions import resolve_region
 from eocic_helpers.outputs.numbers import and_list, format_number
@@ -24,14 +24,13 @@ MAX_MONTHS = 600
 T0_YEARS = (1990, 2100)
 
 
-class Intervention(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Intervention(Strict):
     id: str
     name: str
     source: str
 
 
-class Action(BaseModel):
+class Action(Strict):
     """One row of Table 2. Months are counted from T0.
 
     Table 2 gives one date for most rows. ``phase: true`` marks a row whose one date starts
@@ -40,7 +39,6 @@ class Action(BaseModel):
     draws such a phase up to the next step of the same intervention, marked as our inference.
     """
 
-    model_config = ConfigDict(extra="forbid")
     id: str
     intervention: str
     action: str
@@ -78,10 +76,9 @@ class Action(BaseModel):
         return "milestone" if self.end_month == self.start_month else "phase"
 
 
-class ActionPlan(BaseModel):
+class ActionPlan(Strict):
     """The content of ``data/regions/<region>/action_plan.yaml``."""
 
-    model_config = ConfigDict(extra="forbid")
     schema_version: int
     region: str
     source: str

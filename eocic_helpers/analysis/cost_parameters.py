@@ -11,20 +11,19 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_model
+from eocic_helpers.core.config import Strict, load_model
 from eocic_helpers.core.errors import ParameterError
 from eocic_helpers.core.reads import cached_loader
 
 INTERVENTIONS_FILE = paths.DATA / "interventions.yaml"
 
 
-class CostParameter(BaseModel):
+class CostParameter(Strict):
     """One parameter of the cost model."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str
     intervention: Literal["inter_clustering", "coaching", "shared"]
     label: str
@@ -51,18 +50,16 @@ class CostParameter(BaseModel):
         return self
 
 
-class Kpi(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Kpi(Strict):
     indicator: str
     kind: str
     monitoring: str
     source: str
 
 
-class InterventionModel(BaseModel):
+class InterventionModel(Strict):
     """The content of ``data/interventions.yaml``."""
 
-    model_config = ConfigDict(extra="forbid")
     schema_version: int
     parameters: list[CostParameter] = Field(min_length=1)
     kpis: list[Kpi]

@@ -72,13 +72,6 @@ def build_map(raw: Path) -> pd.DataFrame:
     return frame.sort_values(["level", "geo"]).reset_index(drop=True)[MAP_COLUMNS]
 
 
-def write_map(frame: pd.DataFrame, folder: Path) -> Path:
-    """Write the map layer as ``nuts_map.csv`` in ``folder`` (deterministic bytes)."""
-    target = Path(folder) / MAP_FILE
-    frame.to_csv(target, index=False, lineterminator="\n")
-    return target
-
-
 @cached_loader
 def _load(path: Path) -> Any:
     import geopandas as gpd

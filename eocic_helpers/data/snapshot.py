@@ -26,7 +26,7 @@ from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.reads import cached_loader
 from eocic_helpers.core.regions import EU28
 from eocic_helpers.data import eurostat
-from eocic_helpers.data.maps import RAW_FILES, build_map, write_map
+from eocic_helpers.data.maps import MAP_FILE, RAW_FILES, build_map
 from eocic_helpers.data.nuts_versions import load_correspondence, recode_note
 from eocic_helpers.data.recipes import declared, flag_note, indicators, recipe, select
 from eocic_helpers.data.sources import (
@@ -538,7 +538,8 @@ def build_snapshot(raw_dir: Path, out_dir: Path | None = None,
             validate(frame, known_geo=set(geo["geo"]), name=name)
             frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n", float_format="%.6f")
         geo.to_csv(tmp / "geo.csv", index=False, lineterminator="\n")
-        write_map(build_map(raw_dir), tmp)  # the map layer: simplified NUTS boundaries
+        # the map layer: simplified NUTS boundaries
+        build_map(raw_dir).to_csv(tmp / MAP_FILE, index=False, lineterminator="\n")
         listed.to_csv(tmp / "indicators.csv", index=False, lineterminator="\n")
         write_manifest(tmp, fetched_log)
     _load_cached.cache_clear()

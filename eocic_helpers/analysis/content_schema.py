@@ -346,17 +346,13 @@ def walk(obj: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...],
             yield from walk(item, (*loc, k))
 
 
-def _known_references() -> set[str]:
-    return set(load_reference().index)
-
-
 def check_references(model: BaseModel, path: Path) -> None:
     """Every ``{ref:ID}`` names a reference value.
 
     Raises:
         ConfigError: naming file, line and field of the first unknown id.
     """
-    known = _known_references()
+    known = set(load_reference().index)
     for loc, text in walk(model):
         if not isinstance(text, str):
             continue

@@ -234,12 +234,6 @@ def load_map_paths(path: Path | None = None) -> pd.DataFrame:
     return frame
 
 
-def svg_view_box() -> str:
-    """The ``viewBox`` of the SVG maps: the EU extent in kilometres."""
-    x0, x1, y0, y1 = EU_EXTENT
-    return f"0 0 {round((x1 - x0) / SVG_UNIT_M)} {round((y1 - y0) / SVG_UNIT_M)}"
-
-
 def locator_svg(paths_frame: pd.DataFrame, region: Region) -> str:
     """A light locator map as SVG text: the countries in grey (EU28 darker), the region's
     NUTS 2 units filled in vermillion, its country outlined in black. Every name in it is
@@ -249,7 +243,9 @@ def locator_svg(paths_frame: pd.DataFrame, region: Region) -> str:
     fill = np.where(countries["eu28"], LAND, OUTSIDE)
     label = (f"Where {region.name} lies in the EU: its NUTS 2 units filled, "
              f"{region.country_name} outlined.")
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{svg_view_box()}" '
+    x0, x1, y0, y1 = EU_EXTENT  # the view: the EU extent in kilometres
+    view_box = f"0 0 {round((x1 - x0) / SVG_UNIT_M)} {round((y1 - y0) / SVG_UNIT_M)}"
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_box}" '
              f'role="img" aria-label={quoteattr(label)}>',
              f"<title>{escape(label)}</title>",
              '<g stroke="#ffffff" stroke-width="2">']

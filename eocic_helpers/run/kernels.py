@@ -227,7 +227,7 @@ class WarmKernel:
             self.kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
             self._setup = self.kc.execute(SETUP_CODE, store_history=False, allow_stdin=False)
         except BaseException:
-            self.shutdown(now=True)
+            self.shutdown()
             raise
 
     def _reply(self, msg_id: str, timeout: float) -> None:
@@ -278,12 +278,14 @@ class WarmKernel:
         code = f"__import__('eocic_helpers.run.kernels', fromlist=['_']).kernel_reset({str(output_dir)!r})"
         self._reply(self.kc.execute(code, store_history=False, allow_stdin=False), 60.0)
 
-    def shutdown(self, now: bool = False) -> None:
+    def shutdown(self) -> None:
+        """End the kernel at once: it has nothing to save (no history; papermill has written
+        the notebook), and a graceful shutdown waited a second for ipykernel to exit."""
         self._setup = None
         with contextlib.suppress(Exception):
             self.kc.stop_channels()
         try:
-            _wait(self.km.shutdown_kernel(now=now))
+            _wait(self.km.shutdown_kernel(now=True))
         except Exception:
             self.kill()
 
@@ -330,7 +332,7 @@ class KernelPool:
                 if candidate.alive():
                     kernel = candidate
                     break
-                candidate.shutdown(now=True)
+                candidate.shutdown()
             if kernel is not None:
                 self._busy.add(kernel)
         if kernel is None:
@@ -351,7 +353,7 @@ class KernelPool:
             if keep:
                 self._idle.append(kernel)
                 return
-        kernel.shutdown(now=True)
+        kernel.shutdown()
 
     def execute(self, notebook_path: str, out_nb: Path, parameters: dict[str, Any], cwd: Path
                 ) -> None:
@@ -389,7 +391,7 @@ class KernelPool:
             self._checkin(kernel, keep)
 
     def shutdown(self) -> None:
-        """Shut every kernel down (idle ones gracefully, busy ones at once)."""
+        """Shut every kernel down (:meth:`WarmKernel.shutdown`; busy ones are killed)."""
         with self._lock:
             idle, busy = list(self._idle), list(self._busy)
             self._idle.clear()

@@ -397,8 +397,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler address")
     p.add_argument("--isolate", action="store_true",
                    help="one fresh kernel per notebook instead of a warm kernel per worker")
-    p.add_argument("--recycle-after", type=int, default=50, metavar="N",
-                   help="replace a worker's kernel after N notebooks (default 50)")
+    p.add_argument("--recycle-after", type=int, default=200, metavar="N",
+                   help="replace a worker's kernel after N notebooks (default 200)")
     p.add_argument("--cell-timeout", type=float, metavar="SECONDS",
                    help="fail a notebook whose cell runs longer than this (default: no limit)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")

@@ -260,10 +260,6 @@ def _shown_notebooks(name: str, chapters: list[Page]) -> dict[str, Path]:
 _HIDDEN_TAGS = {"remove-cell", "injected-parameters", "parameters"}
 
 
-def _tags(cell: dict[str, Any]) -> set[str]:
-    return set(cell.get("metadata", {}).get("tags", []))
-
-
 def report_link(name: str, page: str, what: str) -> str:
     """A paragraph that sends the reader to the technical report: a link to its page in HTML,
     to its PDF (beside the briefing's) in print. ``what`` opens the sentence; the link text
@@ -296,7 +292,7 @@ def copy_notebook(nb: Path, target: Path, title: str, cells: str = "briefing",
     data = json.loads(nb.read_text("utf-8"))
     kept = []
     for k, cell in enumerate(data.get("cells", [])):
-        tags = _tags(cell)
+        tags = set(cell.get("metadata", {}).get("tags", []))
         if cells == "briefing" and REPORT_TAG in tags:
             continue
         if cells == "report" and k > 0 and REPORT_TAG not in tags and not tags & _HIDDEN_TAGS:
@@ -380,14 +376,14 @@ def _latex_marks(edition: Edition) -> dict[str, str]:
 
 def _write_tocs(src: Path, edition: Edition, flags: dict[str, Any]) -> None:
     """``_toc.yml`` for HTML (the briefing and its report), ``_toc_pdf.yml`` for the
-    briefing's print (without HTML-only pages) and ``_toc_report_pdf.yml`` for the report's."""
-    write_file(src / "_toc.yml", yaml.safe_dump(changes.with_toc_entry(toc(edition, flags=flags)),
-                                            sort_keys=False))
-    write_file(src / "_toc_pdf.yml", yaml.safe_dump(toc(edition, pdf=True, flags=flags),
-                                                sort_keys=False))
-    report = changes.with_toc_entry(report_toc(edition, flags=flags))
-    if report is not None:
-        write_file(src / REPORT_TOC, yaml.safe_dump(report, sort_keys=False))
+    briefing's print (without HTML-only pages) and ``_toc_report_pdf.yml`` for the report's
+    (none without a report)."""
+    tocs = {"_toc.yml": changes.with_toc_entry(toc(edition, flags=flags)),
+            "_toc_pdf.yml": toc(edition, pdf=True, flags=flags),
+            REPORT_TOC: changes.with_toc_entry(report_toc(edition, flags=flags))}
+    for name, content in tocs.items():
+        if content is not None:
+            write_file(src / name, yaml.safe_dump(content, sort_keys=False))
 
 
 #: The report's print table of contents and configuration, beside the briefing's.

@@ -41,10 +41,10 @@ def test_no_book_module_mentions_an_analysis_module(module: Path):
             assert not any(a.name.startswith("eocic_helpers.analysis") for a in node.names)
 
 
-def test_templates_escape_every_value_and_keep_their_own_markup():
-    out = templates.render_string("# {{ name }}\n\n{cite}`x` {{ safe }}",
-                                  {"name": "A <script>x</script> {download}`p <../x>`",
-                                   "safe": templates.Markup("*kept*")})
+def test_templates_escape_every_value_and_keep_their_own_markup(tmp_path):
+    (tmp_path / "page.md").write_text("# {{ name }}\n\n{cite}`x` {{ safe }}", "utf-8")
+    out = templates.render("page.md", {"name": "A <script>x</script> {download}`p <../x>`",
+                                       "safe": templates.Markup("*kept*")}, folder=tmp_path)
     assert "\\<script\\>" in out and "{download}" not in out.replace("\\{download\\}", "")
     assert "{cite}`x` *kept*" in out
 

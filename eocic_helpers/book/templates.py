@@ -20,7 +20,7 @@ from markupsafe import Markup
 from eocic_helpers.core import paths
 from eocic_helpers.outputs.escape import myst_text
 
-__all__ = ["Markup", "render", "render_string"]
+__all__ = ["Markup", "render"]
 
 
 def _finalize(value: Any) -> str:
@@ -51,8 +51,3 @@ def render(name: str, context: dict[str, Any], folder: Path | None = None) -> st
     """
     env = _env(Path(folder or paths.BOOK_TEMPLATES), name.endswith(".html"))
     return env.get_template(name).render(**context)
-
-
-def render_string(text: str, context: dict[str, Any]) -> str:
-    """Render a template given as text (used by tests)."""
-    return _env(paths.BOOK_TEMPLATES).from_string(text).render(**context)

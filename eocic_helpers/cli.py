@@ -230,7 +230,11 @@ def _book(args: argparse.Namespace, regions: list, everything: bool) -> int:
             print(f"{result.region.id}: {'unchanged, kept ' if result.cached else ''}"
                   + ", ".join(str(p) for p in result.outputs.values()))
 
-    book.set_build_slots(args.jobs)
+    one = len(regions) == 1 and not everything
+    # one edition's three builds (its HTML and the PDFs of the briefing and the report) run
+    # at once unless --jobs says otherwise; several editions share 2 slots
+    jobs = args.jobs or (3 if one else 2)
+    book.set_build_slots(jobs)
     cross = None
     if everything:  # it reads the runs only, so it builds beside the regional editions
         import concurrent.futures as cf
@@ -238,9 +242,9 @@ def _book(args: argparse.Namespace, regions: list, everything: bool) -> int:
         helper = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="eocic-book-all")
         cross = helper.submit(book.build_cross_region, regions, pdf=want_pdf, force=args.force)
         helper.shutdown(wait=False)
-    results = build_regions(regions, pdf=want_pdf, force=args.force, jobs=args.jobs,
-                            report=None if len(regions) == 1 and not everything else report)
-    if len(regions) == 1 and not everything:
+    results = build_regions(regions, pdf=want_pdf, force=args.force, jobs=jobs,
+                            report=None if one else report)
+    if one:
         if results[0].error:
             raise EocicError(results[0].error)
         report(results[0])
@@ -419,8 +423,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="build the atlas: one HTML page for every NUTS 2 region that "
                    "'eocic run --all-nuts2' ran, with a map and a search")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
-    p.add_argument("--jobs", "-j", type=int, default=2,
-                   help="Jupyter Book builds (HTML or PDF) run at the same time (default 2)")
+    p.add_argument("--jobs", "-j", type=int, default=None,
+                   help="Jupyter Book builds (HTML or PDF) run at the same time (default 2; "
+                   "3 for one edition: its HTML and its two PDFs)")
     p.add_argument("--no-wait", action="store_true",
                    help="refuse at once if another run or book is using the build folder")
     p.add_argument("--snapshot", metavar="DIR",

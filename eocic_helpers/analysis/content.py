@@ -19,7 +19,6 @@ from eocic_helpers.analysis.claims import CLAIM_IDS
 from eocic_helpers.analysis.content_schema import (
     PARTS,
     PEST,
-    QUADRANTS,
     Recommendations,
     Strategy,
     Study,
@@ -74,8 +73,8 @@ def _check_ids(model: Synthesis, path: Path) -> None:
     cite SWOT ids, objectives cite challenges, the strategy map links interventions), so each
     kind of id must be unique."""
     groups: list[tuple[str, list[tuple[tuple[str | int, ...], str]]]] = [
-        ("SWOT", [(("swot", q, k), i.id) for q in QUADRANTS
-                  for k, i in enumerate(getattr(model.swot, q))]),
+        ("SWOT", [(("swot", q, k), i.id) for q, items in model.swot_items().items()
+                  for k, i in enumerate(items)]),
         ("PEST", [(("pest", q, k), i.id) for q in PEST
                   for k, i in enumerate(getattr(model.pest, q))]),
         ("challenge", [(("challenges", k), c.id) for k, c in enumerate(model.challenges)]),
@@ -104,8 +103,8 @@ def _check_evidence(model: Synthesis, path: Path) -> None:
     checks = [("evidence", "evidence", evidence, "cite a reference, EOCIC or snapshot id"),
               ("test", "claim", CLAIM_IDS,
                f"name one of section 1.2's claims: {', '.join(sorted(CLAIM_IDS))}")]
-    for q in QUADRANTS:
-        for k, item in enumerate(getattr(model.swot, q)):
+    for q, items in model.swot_items().items():
+        for k, item in enumerate(items):
             for field, what, known, hint in checks:
                 for ref in getattr(item, field):
                     if ref not in known:

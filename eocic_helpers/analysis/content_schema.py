@@ -294,7 +294,7 @@ class Synthesis(_Part):
 
     @model_validator(mode="after")
     def _references(self) -> Synthesis:
-        swot = {i.id for q in QUADRANTS for i in getattr(self.swot, q)}
+        swot = {i.id for items in self.swot_items().values() for i in items}
         challenges = {c.id for c in self.challenges}
         objectives = {o.id for o in self.specific_objectives}
         interventions = {i.id for i in self.interventions}

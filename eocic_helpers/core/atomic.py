@@ -67,3 +67,17 @@ def swap_dir(new: Path, target: Path) -> None:
         os.replace(target, old)
     os.replace(new, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged_folder(out: Path) -> Iterator[Path]:
+    """A new folder beside ``out`` to write into: it replaces ``out`` whole (:func:`swap_dir`)
+    when the block succeeds, and is removed otherwise."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        yield tmp
+        tmp.chmod(0o755)  # mkdtemp makes it private
+        swap_dir(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -16,7 +16,6 @@ from eocic_helpers.core.config import Strict, check_name, load_model, name_probl
 from eocic_helpers.core.errors import DataError, EocicError
 from eocic_helpers.core.reads import cached_loader
 
-NUTS2_PATTERN = r"^[A-Z]{2}[0-9A-Z]{2}$"
 #: A geo code of ``geo.csv`` by NUTS level: the country, then one character per level.
 GEO_CODE = {level: re.compile(rf"[A-Z]{{2}}[0-9A-Z]{{{int(level)}}}") for level in "0123"}
 #: An aggregate (level -1): Eurostat's code of a group of countries, e.g. ``EU27_2020``.

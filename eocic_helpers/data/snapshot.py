@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.atomic import swap_dir
+from eocic_helpers.core.atomic import staged_folder
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.reads import cached_loader
 from eocic_helpers.core.regions import EU28
@@ -418,7 +415,7 @@ def build_fetched(fetched_dir: Path) -> tuple[pd.DataFrame | None, dict[str, dic
         frame = eurostat.read_any(path)
         day = str(entry.get("fetched", ""))[:10]
         for ind in reading:
-            rows = select(frame, recipe(ind.id)).copy()
+            rows = select(frame, ind.recipe).copy()
             rows = rows[_is_nuts2(rows["geo"]) | rows["geo"].isin(EU28 + ["EU28"])]
             rows["note"] = [f"downloaded {day}" + (f"; {n}" if n else "")
                             for n in flag_note(rows["flag"])]
@@ -488,20 +485,6 @@ def verify_snapshot(folder: Path | None = None) -> dict[str, Any]:
         raise DataError(f"{folder / extra[0]}: not in {MANIFEST}; {REBUILD_HINT}")
     load_snapshot(folder)
     return manifest
-
-
-@contextmanager
-def staged_folder(out: Path) -> Iterator[Path]:
-    """A new folder beside ``out`` to write a snapshot into: it replaces ``out`` whole when the
-    block succeeds, and is removed otherwise."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        yield tmp
-        tmp.chmod(0o755)  # mkdtemp makes it private
-        swap_dir(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def build_snapshot(raw_dir: Path, out_dir: Path | None = None,

@@ -31,12 +31,21 @@ import pandas as pd
 import yaml
 
 from eocic_helpers.core import paths
+from eocic_helpers.core.atomic import staged_folder
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.data import eurostat, fetch
 from eocic_helpers.data import snapshot as snap
 from eocic_helpers.data.maps import MAP_FILE
 from eocic_helpers.data.nuts_versions import REPORT_COLUMNS, load_correspondence, to_nuts2016
-from eocic_helpers.data.recipes import Recipe, check_file, declared, flag_note, indicators, select
+from eocic_helpers.data.recipes import (
+    Recipe,
+    check_file,
+    declared,
+    flag_note,
+    indicators,
+    recipe,
+    select,
+)
 from eocic_helpers.data.sources import SNAPSHOT_SOURCES
 
 NUTS_REPORT = "nuts_report.csv"
@@ -171,7 +180,7 @@ def build_rows(frames: dict[str, pd.DataFrame], known: set[str]
 
 def _dataset_of(indicator: str) -> str:
     """The dataset an indicator's values come from (a derived one's first input's)."""
-    r = snap.recipe(indicator)
+    r = recipe(indicator)
     return r.dataset if not r.derived else _dataset_of(r.inputs[0])
 
 
@@ -235,7 +244,7 @@ def update(out: Path | None = None, downloads: Path | None = None, timeout: floa
     rows["unit"] = [by_id[i].unit for i in rows["indicator"]]
     sources = {source_id(c) for c in got.log}
     retrieved = sorted({str(e.get("fetched", ""))[:10] for e in got.log.values()})
-    with snap.staged_folder(out) as tmp:
+    with staged_folder(out) as tmp:
         by_file: dict[str, list[str]] = {}
         for ind in by_id.values():
             by_file.setdefault(ind.file, []).append(ind.id)
@@ -253,7 +262,7 @@ def update(out: Path | None = None, downloads: Path | None = None, timeout: floa
         pd.DataFrame([{
             "indicator": i, "label": by_id[i].label, "unit": by_id[i].unit,
             "source_id": source_id(_dataset_of(i)), "dataset_code": _dataset_of(i),
-            "derivation": snap.recipe(i).describe(), "file": f"{by_id[i].file}.csv"}
+            "derivation": recipe(i).describe(), "file": f"{by_id[i].file}.csv"}
             for i in listed]).to_csv(tmp / "indicators.csv", index=False, lineterminator="\n")
         report.to_csv(tmp / NUTS_REPORT, index=False, lineterminator="\n")
         (tmp / SNAPSHOT_SOURCES).write_text(_sources_yaml(got.log), encoding="utf-8")

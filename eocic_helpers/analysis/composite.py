@@ -369,16 +369,13 @@ def mc_draws(snapshot: pd.DataFrame, config: CompositeConfig | None = None,
             "regions": np.array(list(values.index), dtype=str)}
 
 
-def save_draws(draws: dict[str, Any], folder: Path) -> list[Path]:
+def save_draws(draws: dict[str, Any], folder: Path) -> None:
     """Write :func:`mc_draws` as ``.npy`` files into ``folder`` (exact, and byte-reproducible:
     a ``.npy`` file holds a header and the raw array, nothing else)."""
     folder.mkdir(parents=True, exist_ok=True)
-    out = []
     for key, name in DRAW_FILES.items():
         with atomic.atomic_path(folder / name) as tmp, open(tmp, "wb") as f:
             np.save(f, np.asarray(draws[key]), allow_pickle=False)
-        out.append(folder / name)
-    return out
 
 
 def load_draws(folder: Path | None = None) -> dict[str, Any]:

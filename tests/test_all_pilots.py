@@ -82,9 +82,11 @@ def test_the_eu_wide_step_leaves_the_pilots_composite_outputs_as_they_were(all_p
 
 def test_no_executed_notebook_prints_anything(all_pilots_build: Path):
     """Kernels write no stray text into a notebook (IPython's history database, shared by
-    kernels running side by side, used to print 'Session/line number was not unique')."""
+    kernels running side by side, used to print 'Session/line number was not unique'), and
+    no cell shows its last expression's value (the EU-wide notebook once showed the staging
+    paths of the files it saved): a notebook's outputs are what it publishes."""
     for nb in sorted((all_pilots_build / "runs").glob("*/*.ipynb")):
         cells = json.loads(nb.read_text())["cells"]
-        streams = [o.get("text") for c in cells for o in c.get("outputs", [])
-                   if o.get("output_type") in ("stream", "error")]
-        assert not streams, (nb, streams[:1])
+        stray = [o.get("text") or o.get("data") for c in cells for o in c.get("outputs", [])
+                 if o.get("output_type") in ("stream", "error", "execute_result")]
+        assert not stray, (nb, stray[:1])

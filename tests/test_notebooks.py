@@ -36,3 +36,17 @@ def test_a_notebook_glues_in_its_first_cell_after_the_parameters_only(nb_path):
     if gluing:
         first = "".join(code[0]["source"])
         assert first.count("pub.glue_all(") == 1, f"{nb_path.name}: one glue_all call"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_committed_notebook_is_valid_against_its_nbformat_schema(nb_path):
+    """Valid as nbformat's validator reads it, with no warning: a cell without the id that
+    nbformat 4.5 requires is made up by every reader, and papermill printed a warning for it."""
+    import warnings
+
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=nbformat.NO_CONVERT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nbformat.validate(nb)

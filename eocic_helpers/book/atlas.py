@@ -20,15 +20,13 @@ from markupsafe import Markup
 from eocic_helpers.book import templates
 from eocic_helpers.book.editions import (
     base_config,
+    build_html,
     copy_notebook,
     copy_static,
     data_vintage,
     edition_stamp,
     fresh_folder,
-    fresh_work,
-    run_book,
     swap_in_html,
-    write_file,
 )
 from eocic_helpers.book.package import write_csv_package
 from eocic_helpers.book.way_in import (
@@ -110,11 +108,9 @@ def _package_link(region: Region) -> str:
 
 
 def _config(src: Path) -> None:
-    config = base_config(atlas_title())
-    options = config["sphinx"]["config"].setdefault("html_theme_options", {})
-    options["announcement"] = ('<a href="../index.html" style="color:#fff">All editions</a> · '
-                               '<a href="index.html" style="color:#fff">Atlas: every region</a>')
-    config.setdefault("html", {})["announcement"] = options["announcement"]
+    config = base_config(atlas_title(), (
+        '<a href="../index.html" style="color:#fff">All editions</a> · '
+        '<a href="index.html" style="color:#fff">Atlas: every region</a>'))
     config.pop("latex", None)
     # What keeps the site small (issue 34: at most 40 MB for 323 pages): no copy of each
     # page's notebook under _sources/ (the atlas has its own search, and no page offers its
@@ -135,7 +131,7 @@ def _config(src: Path) -> None:
     config["sphinx"]["config"]["numfig"] = True
     config["sphinx"]["config"]["eocic_numbering"] = "per_page"
     config["bibtex_bibfiles"] = config.get("bibtex_bibfiles", ["references.bib"])
-    write_file(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
+    (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
 
 
 def assemble_atlas(regions: list[Region]) -> Path:
@@ -147,13 +143,13 @@ def assemble_atlas(regions: list[Region]) -> Path:
     copy_static(src)
     (src / "_static").mkdir(exist_ok=True)
     entries = search_entries(regions, {r.id: f"{r.id}/index.html" for r in regions})
-    write_file(src / "_static" / SEARCH_INDEX, search_index_js(entries))
+    (src / "_static" / SEARCH_INDEX).write_text(search_index_js(entries), "utf-8")
     shutil.copy2(SEARCH_JS, src / "_static" / SEARCH_SCRIPT)
     stamp, epoch = edition_stamp()
     svg = atlas_map(regions)
     if svg:
-        write_file(src / "_static" / MAP_FILE, svg)
-    write_file(src / "intro.md", _intro(regions, stamp, has_map=bool(svg)))
+        (src / "_static" / MAP_FILE).write_text(svg, "utf-8")
+    (src / "intro.md").write_text(_intro(regions, stamp, has_map=bool(svg)), "utf-8")
     parts: dict[str, list[dict[str, str]]] = {}
     for r in regions:
         promoted = promoted_files(r.id, [atlas])  # each file verified against its manifest
@@ -171,7 +167,8 @@ def assemble_atlas(regions: list[Region]) -> Path:
         parts.setdefault(r.country_name, []).append({"file": f"{r.id}/index"})
     toc = {"format": "jb-book", "root": "intro",
            "parts": [{"caption": country, "chapters": parts[country]} for country in sorted(parts)]}
-    write_file(src / "_toc.yml", yaml.safe_dump(toc, sort_keys=False, allow_unicode=True))
+    (src / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False, allow_unicode=True),
+                                    "utf-8")
     return src
 
 
@@ -186,9 +183,7 @@ def build_atlas() -> dict[str, Path]:
         raise EocicError("no region has an atlas page yet; run 'eocic run --all-nuts2' first")
     src = assemble_atlas(regions)
     atlas = atlas_name()
-    work = fresh_work(atlas)
-    swap_in_html(run_book(src, "html", work), atlas)
-    shutil.rmtree(work, ignore_errors=True)
+    swap_in_html(build_html(src, atlas), atlas)
     return {"html": paths.SITE / atlas / "index.html"}
 
 

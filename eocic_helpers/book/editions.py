@@ -152,13 +152,9 @@ def _links_html(current: str, regions: list[Region]) -> str:
             + " · ".join(others) + "</span>")
 
 
-def write_file(path: Path, text: str) -> None:
-    """Write a book source file as UTF-8."""
-    path.write_text(text, encoding="utf-8")
-
-
-def base_config(title: str) -> dict[str, Any]:
-    """The book template's ``_config.yml`` with a book's title and date line."""
+def base_config(title: str, announcement: str) -> dict[str, Any]:
+    """The book template's ``_config.yml`` with a book's title, date line and announcement
+    bar (raw HTML)."""
     config = yaml.safe_load((paths.BOOK_TEMPLATES / "_config.yml").read_text("utf-8"))
     # The theme writes html_title into the navbar without escaping it (and <title> escapes
     # it again): angle brackets go in as entities, so a name can never open a tag.
@@ -166,6 +162,10 @@ def base_config(title: str) -> dict[str, Any]:
     config["title"] = safe_title
     config["sphinx"]["config"]["html_title"] = safe_title
     config["sphinx"]["config"]["today"] = f"Edition of {edition_stamp()[0]}. {data_vintage()}."
+    # Theme options given in sphinx.config replace Jupyter Book's own: the announcement bar
+    # goes in with them.
+    config["html"]["announcement"] = announcement
+    config["sphinx"]["config"].setdefault("html_theme_options", {})["announcement"] = announcement
     return config
 
 
@@ -173,7 +173,7 @@ def _config(src: Path, title: str, name: str, regions: list[Region],
             report: bool = False) -> None:
     """The edition's ``_config.yml`` (``report``: ``_config_report.yml``, the configuration of
     the technical report's PDF: its own title and file name)."""
-    config = base_config(title)
+    config = base_config(title, _links_html(name, regions))
     config["author"] = edition_author(name == SEED_REGION)
     config["latex"]["latex_documents"]["targetname"] = (
         f"eocic-{name}-report.tex" if report else f"eocic-{name}.tex")
@@ -185,14 +185,11 @@ def _config(src: Path, title: str, name: str, regions: list[Region],
     config["sphinx"]["config"]["eocic_numbering"] = {
         kind: dict(labels) for kind, labels in numbers.items()}
     config["latex"]["latex_documents"]["title"] = _latex_escape(title)
-    config.setdefault("html", {})["announcement"] = _links_html(name, regions)
-    # Theme options given in sphinx.config replace Jupyter Book's own: the announcement bar
-    # (links to the other editions) and the sidebar's home entry go in with them.
-    options = config["sphinx"]["config"].setdefault("html_theme_options", {})
-    options["announcement"] = _links_html(name, regions)
+    # the sidebar's home entry goes in with the theme options too
+    options = config["sphinx"]["config"]["html_theme_options"]
     options.setdefault("home_page_in_toc", bool(config["html"].get("home_page_in_navbar")))
-    write_file(src / (REPORT_CONFIG if report else "_config.yml"),
-           yaml.safe_dump(config, sort_keys=False))
+    (src / (REPORT_CONFIG if report else "_config.yml")).write_text(
+        yaml.safe_dump(config, sort_keys=False), "utf-8")
 
 
 def edition_title(subject: str, seed: bool = True) -> str:
@@ -248,12 +245,6 @@ def _copy_outputs(name: str, promoted: dict[str, Path], src: Path) -> None:
     results = published_results(name)
     if results.exists():
         shutil.copy2(results, src / "results.json")
-
-
-def _shown_notebooks(name: str, chapters: list[Page]) -> dict[str, Path]:
-    """The promoted files of the notebooks the edition shows, verified."""
-    return promoted_files(name, list(dict.fromkeys(
-        c.file for c in chapters if c.source == "notebook")))
 
 
 #: Hidden cells (set-up, parameters, glue): every copy keeps them, for the glued values.
@@ -349,7 +340,8 @@ def _place(page: Page, promoted: dict[str, Path], folder: Path,
         copy_notebook(nb, folder / nb.name, page.title, cells, link, mark)
         return
     make = page_text.get(page.file) if page.source != "notebook" else None
-    write_file(folder / f"{page.file}.md", _marked(mark, make() if make else _placeholder(page)))
+    text = make() if make else _placeholder(page)
+    (folder / f"{page.file}.md").write_text(_marked(mark, text), "utf-8")
 
 
 def _raw_latex(command: str) -> str:
@@ -383,7 +375,7 @@ def _write_tocs(src: Path, edition: Edition, flags: dict[str, Any]) -> None:
             REPORT_TOC: changes.with_toc_entry(report_toc(edition, flags=flags))}
     for name, content in tocs.items():
         if content is not None:
-            write_file(src / name, yaml.safe_dump(content, sort_keys=False))
+            (src / name).write_text(yaml.safe_dump(content, sort_keys=False), "utf-8")
 
 
 #: The report's print table of contents and configuration, beside the briefing's.
@@ -447,7 +439,8 @@ def _assemble(name: str, kind: Edition, res: Results, regions: list[Region],
     page the intro links, and the words that lead to it."""
     chapters = chapters_for(kind, res)
     report = changes.with_page(load_pipeline().report_pages(kind, flags=res))
-    promoted = _shown_notebooks(name, [*chapters, *report])
+    promoted = promoted_files(name, list(dict.fromkeys(
+        p.file for p in [*chapters, *report] if p.source == "notebook")))
     src = fresh_folder(paths.BOOKS / name)
     context = {
         "regions": regions, "results": res, "stamp": edition_stamp()[0], **_data_context(),
@@ -459,7 +452,7 @@ def _assemble(name: str, kind: Edition, res: Results, regions: list[Region],
     }
     marks = _latex_marks(kind)
     intro = templates.render("intro.md" if kind == "region" else f"intro_{kind}.md", context)
-    write_file(src / "intro.md", _marked(marks.get("intro", ""), intro))
+    (src / "intro.md").write_text(_marked(marks.get("intro", ""), intro), "utf-8")
     page_text = _page_text(res, context, subject[1], focus)
     links = {} if kind != "region" else {
         p.file: report_link(name, p.file, "The analysis behind this chapter, with its tables "
@@ -471,9 +464,9 @@ def _assemble(name: str, kind: Edition, res: Results, regions: list[Region],
     if report:
         folder = src / REPORT_DIR
         folder.mkdir(exist_ok=True)
-        write_file(folder / "index.md", _marked(r"\frontmatter", templates.render(
+        (folder / "index.md").write_text(_marked(r"\frontmatter", templates.render(
             "report_index.md", {**context, "subject": subject[0],
-                                "back_link": Markup(briefing_link(name))})))
+                                "back_link": Markup(briefing_link(name))})), "utf-8")
         for k, p in enumerate(report):
             _place(p, promoted, folder, page_text, "report" if p.cells == "report" else "all",
                    mark=r"\mainmatter" if k == 0 else "")
@@ -537,15 +530,6 @@ def _build_pdf(src: Path, name: str, fresh: bool, report: bool = False) -> Path:
         run_book(src, "pdflatex", work, report=report)
         return pdf_file.exists()
 
-    def glyphs_check() -> None:
-        missing = missing_glyphs(pdf_file.with_suffix(".log"))
-        if missing:
-            shown_chars = ", ".join(f"'{c}' ({code})" for c, code in missing[:3])
-            more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-            raise EocicError(f"PDF of {name}: the fonts have no glyph for {shown_chars}{more}; "
-                             "the PDF would leave them out: write that text without them "
-                             "(docs/reliability.md lists the characters the fonts cover)")
-
     if fresh:
         shutil.rmtree(work, ignore_errors=True)
     kept = work.exists()
@@ -560,7 +544,13 @@ def _build_pdf(src: Path, name: str, fresh: bool, report: bool = False) -> Path:
         ok = attempt()
     if not ok:
         raise EocicError(f"PDF (xelatex) build of {name} produced no PDF; see {work}/xelatex.log")
-    glyphs_check()
+    missing = missing_glyphs(pdf_file.with_suffix(".log"))
+    if missing:
+        shown_chars = ", ".join(f"'{c}' ({code})" for c, code in missing[:3])
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise EocicError(f"PDF of {name}: the fonts have no glyph for {shown_chars}{more}; "
+                         "the PDF would leave them out: write that text without them "
+                         "(docs/reliability.md lists the characters the fonts cover)")
     return pdf_file
 
 
@@ -575,13 +565,6 @@ def missing_glyphs(log: Path) -> list[tuple[str, str]]:
     except OSError:
         return []
     return list(dict.fromkeys((m.group(1), m.group(2)) for m in _MISSING_GLYPH.finditer(text)))
-
-
-def _copy_atomic(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copy2(source, tmp)
-    os.replace(tmp, target)
 
 
 def book_code_digest() -> str:
@@ -624,7 +607,6 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
     :func:`set_build_slots` builds run at a time), and both before anything is published, so
     HTML and PDF never get out of step. ``fresh`` builds the PDF from an empty LaTeX folder.
     """
-    work = fresh_work(name)
     jobs: dict[str, cf.Future[Path]] = {}
     if pdf:  # the PDFs build beside the HTML, each in its own folder and process
         pool = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"eocic-pdf-{name}")
@@ -633,42 +615,39 @@ def publish_edition(src: Path, name: str, pdf: bool, fresh: bool = False) -> dic
             jobs["report_pdf"] = pool.submit(_build_pdf, src, name, fresh, True)
         pool.shutdown(wait=False)
     try:
-        built = run_book(src, "html", work)
+        built = build_html(src, name)
     finally:  # never leave a PDF build running behind a failed HTML build
         cf.wait(list(jobs.values()))
     pdfs = {key: job.result() for key, job in jobs.items()}
     swap_in_html(built, name)
-    out = {"html": paths.SITE / name / "index.html",
-           "data": write_data_package(src, paths.SITE / SITE_DATA / f"{name}-data.zip",
-                                     epoch=edition_stamp()[1])}
+    write_data_package(src, paths.SITE / SITE_DATA / f"{name}-data.zip", epoch=edition_stamp()[1])
     for key, file in (("pdf", f"{name}.pdf"), ("report_pdf", f"{name}-report.pdf")):
-        built_pdf = pdfs.get(key)
-        if built_pdf is not None:
-            _copy_atomic(built_pdf, paths.SITE / SITE_PDF / file)
-            _copy_atomic(built_pdf, paths.PDF / file)
-            out[key] = paths.PDF / file
+        if key in pdfs:
+            for target in (paths.SITE / SITE_PDF / file, paths.PDF / file):
+                with atomic.atomic_path(target) as tmp:
+                    shutil.copy2(pdfs[key], tmp)
         else:  # never publish new HTML next to an older PDF
             (paths.SITE / SITE_PDF / file).unlink(missing_ok=True)
-    shutil.rmtree(work, ignore_errors=True)
-    return out
+    return _outputs(name, pdf)
 
 
-def fresh_work(name: str) -> Path:
-    """The folder Jupyter Book builds the HTML of ``name`` in, ``build/books/.<name>-build``,
-    removed if a build left it."""
+def build_html(src: Path, name: str) -> Path:
+    """Build the HTML of ``src`` in ``build/books/.<name>-build`` (emptied first); returns
+    its ``_build`` folder."""
     work = paths.BOOKS / f".{name}-build"
     if work.exists():
         shutil.rmtree(work)
-    return work
+    return run_book(src, "html", work)
 
 
 def swap_in_html(built: Path, name: str) -> None:
-    """Publish the HTML of a build (``built``: its ``_build`` folder) as ``build/site/<name>/``,
-    by renames, with the technical report's pages relinked (:func:`_relink_report_pages`)."""
+    """Publish the HTML of :func:`build_html` as ``build/site/<name>/``, by renames, with the
+    technical report's pages relinked (:func:`_relink_report_pages`); its build folder goes."""
     staged = paths.SITE / f".{name}.new"
     if staged.exists():
         shutil.rmtree(staged)
     shutil.copytree(built / "html", staged)
+    shutil.rmtree(built.parent, ignore_errors=True)
     _relink_report_pages(staged)
     swap_dir(staged, paths.SITE / name)
 
@@ -693,7 +672,7 @@ def _outputs(name: str, pdf: bool) -> dict[str, Path]:
            "data": paths.SITE / SITE_DATA / f"{name}-data.zip"}
     if pdf:
         out["pdf"] = paths.PDF / f"{name}.pdf"
-        if (paths.BOOKS / name / REPORT_TOC).exists():
+        if has_report(paths.BOOKS / name):
             out["report_pdf"] = paths.PDF / f"{name}-report.pdf"
     return out
 
@@ -777,11 +756,11 @@ def write_landing_page(regions: list[Region]) -> Path:
     return target
 
 
+#: LaTeX's special characters, each replaced in one pass (so a replacement is never escaped).
+_LATEX_SPECIAL = str.maketrans({
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_", "#": r"\#", "$": r"\$",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"})
+
+
 def _latex_escape(text: str) -> str:
-    for ch, rep in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"),
-                    ("#", r"\#"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}"),
-                    ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}")):
-        text = text.replace(ch, rep)
-    return text.replace(r"\textbackslash\{\}", r"\textbackslash{}").replace(
-        r"\textasciitilde\{\}", r"\textasciitilde{}").replace(
-        r"\textasciicircum\{\}", r"\textasciicircum{}")
+    return text.translate(_LATEX_SPECIAL)

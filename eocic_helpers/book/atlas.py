@@ -29,17 +29,7 @@ from eocic_helpers.book.editions import (
     swap_in_html,
 )
 from eocic_helpers.book.package import write_csv_package
-from eocic_helpers.book.way_in import (
-    SEARCH_INDEX,
-    SEARCH_JS,
-    SEARCH_SCRIPT,
-    atlas_name,
-    map_svg,
-    search_box_html,
-    search_entries,
-    search_examples,
-    search_index_js,
-)
+from eocic_helpers.book.way_in import atlas_name, map_svg, search_entries, write_search
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import EocicError
 from eocic_helpers.core.promoted import promoted_files
@@ -62,33 +52,17 @@ def ran_regions(regions: list[Region] | None = None) -> list[Region]:
     return out
 
 
-def page_title(region: Region) -> str:
-    return f"{region.name} ({', '.join(region.nuts2016)})"
-
-
 #: The atlas's map, a file of its own in ``_static``: the intro embeds it, so no data value
 #: is ever placed inside the intro's MyST.
 MAP_FILE = "eocic-map.svg"
 
 
-def atlas_map(regions: list[Region]) -> str:
-    """The map of :func:`eocic_helpers.book.way_in.map_svg` as a standalone SVG file for
-    ``_static/`` (its links lead one folder up, to each region's page); empty when the EU-wide
-    step has not run."""
-    units = {u: (f"../{r.id}/index.html", r.name) for r in regions for u in r.nuts2016}
-    return map_svg(units, standalone=True)
-
-
-def _intro(regions: list[Region], stamp: str, has_map: bool = False) -> str:
+def _intro(regions: list[Region], stamp: str, search_box: str, has_map: bool) -> str:
     """The atlas's first page (the template ``book/atlas_intro.md``): the search, the map
     (``has_map``: the file :data:`MAP_FILE` is there) and every region, by country."""
     return templates.render("atlas_intro.md", {
         "title": atlas_title(), "stamp": stamp, "vintage": data_vintage(), "regions": regions,
-        "has_map": has_map, "map_file": Markup(MAP_FILE),
-        "search_box": Markup(search_box_html(f"_static/{SEARCH_INDEX}", f"_static/{SEARCH_SCRIPT}",
-                                             search_examples(search_entries(
-                                                 regions, {r.id: f"{r.id}/index.html"
-                                                           for r in regions}))))})
+        "has_map": has_map, "map_file": Markup(MAP_FILE), "search_box": Markup(search_box)})
 
 
 #: Where each page's data package goes (``_static/data/<region>-data.zip``): one zip of the
@@ -112,12 +86,10 @@ def _config(src: Path) -> None:
         '<a href="../index.html" style="color:#fff">All editions</a> · '
         '<a href="index.html" style="color:#fff">Atlas: every region</a>'))
     config.pop("latex", None)
-    # What keeps the site small (issue 34: at most 40 MB for 323 pages): no copy of each
-    # page's notebook under _sources/ (the atlas has its own search, and no page offers its
-    # source); no offline MathJax (24 MB; no atlas page has mathematics, so no page loads
-    # MathJax at all); and the book's navigation, one link per region, on the first page only
-    # (40 of the 70 kB of every page): a region's page leads back to it (the bar at the top,
-    # previous and next), and the first page has the map, the search and every region.
+    # What keeps the site small (docs/performance.md, the atlas): no copy of each page's
+    # notebook under _sources/ (the atlas has its own search); no offline MathJax (no atlas
+    # page has mathematics); the book's navigation, one link per region, on the first page
+    # only (a region's page leads back to it: the bar at the top, previous and next).
     config["sphinx"]["config"]["html_copy_source"] = False
     config["sphinx"]["config"]["html_show_sourcelink"] = False
     config["sphinx"]["extra_extensions"] = [
@@ -130,7 +102,6 @@ def _config(src: Path) -> None:
     # eocic_helpers.book.sphinx_numfig numbers them again per page.
     config["sphinx"]["config"]["numfig"] = True
     config["sphinx"]["config"]["eocic_numbering"] = "per_page"
-    config["bibtex_bibfiles"] = config.get("bibtex_bibfiles", ["references.bib"])
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
 
 
@@ -141,21 +112,22 @@ def assemble_atlas(regions: list[Region]) -> Path:
     src = fresh_folder(paths.BOOKS / atlas)
     _config(src)
     copy_static(src)
-    (src / "_static").mkdir(exist_ok=True)
-    entries = search_entries(regions, {r.id: f"{r.id}/index.html" for r in regions})
-    (src / "_static" / SEARCH_INDEX).write_text(search_index_js(entries), "utf-8")
-    shutil.copy2(SEARCH_JS, src / "_static" / SEARCH_SCRIPT)
+    search_box = write_search(src / "_static", "_static/", search_entries(
+        regions, {r.id: f"{r.id}/index.html" for r in regions}))
     stamp, epoch = edition_stamp()
-    svg = atlas_map(regions)
+    # the map as a file of its own, its links one folder up, to each region's page
+    svg = map_svg({u: (f"../{r.id}/index.html", r.name) for r in regions for u in r.nuts2016},
+                  standalone=True)
     if svg:
         (src / "_static" / MAP_FILE).write_text(svg, "utf-8")
-    (src / "intro.md").write_text(_intro(regions, stamp, has_map=bool(svg)), "utf-8")
+    (src / "intro.md").write_text(_intro(regions, stamp, search_box, bool(svg)), "utf-8")
     parts: dict[str, list[dict[str, str]]] = {}
     for r in regions:
         promoted = promoted_files(r.id, [atlas])  # each file verified against its manifest
         page = src / r.id
         page.mkdir()
-        copy_notebook(promoted[f"{atlas}.ipynb"], page / "index.ipynb", page_title(r), "all",
+        copy_notebook(promoted[f"{atlas}.ipynb"], page / "index.ipynb",
+                      f"{r.name} ({', '.join(r.nuts2016)})", "all",
                       link=_package_link(r))
         for rel, f in promoted.items():
             if rel.startswith("figures/") and rel.endswith(".svg"):  # the page shows the SVG

@@ -171,12 +171,10 @@ def _number(value: Any, sign: bool = False, percent: bool = False, missing: str 
         v = float(value)
     except (TypeError, ValueError):
         return missing
-    if v != v:  # NaN
-        return missing
     size = abs(v)
     # a percent with two decimals; another value with three significant digits at least
     fmt = ",.2f" if percent or 1 <= size < 1000 or size == 0 else ",.0f" if size >= 1000 else ",.3f"
-    return format_number(v, ("+" if sign else "") + fmt)
+    return format_number(v, ("+" if sign else "") + fmt, missing)
 
 
 def _years(years: list[int]) -> str:
@@ -241,14 +239,13 @@ def came_and_went_table(changes: pd.DataFrame, where: dict[str, str]
     """The values that appeared or disappeared, one row per indicator, area and kind with its
     years (at most :data:`TABLE_ROWS` rows), how many rows there are in all, and how many
     values."""
+    import pandas as pd
+
     other = changes[~changes["status"].eq("revised")]
-    rows: dict[str, list[Any]] = {c: [] for c in ("Indicator", "Area", "What", "Years", "Values")}
-    for (ind, geo, status), grp in other.groupby(["indicator", "geo", "status"], sort=False):
-        for column, cell in zip(rows, (_indicator(ind), where.get(geo, geo),
-                                       _HOW.get(status, status), _years(grp["year"].tolist()),
-                                       str(len(grp))), strict=True):
-            rows[column].append(cell)
-    frame = _frame(rows)
+    rows = [(_indicator(ind), where.get(geo, geo), _HOW.get(status, status),
+             _years(grp["year"].tolist()), str(len(grp)))
+            for (ind, geo, status), grp in other.groupby(["indicator", "geo", "status"], sort=False)]
+    frame = pd.DataFrame(rows, columns=["Indicator", "Area", "What", "Years", "Values"])
     return frame.head(TABLE_ROWS), len(frame), len(other)
 
 
@@ -354,8 +351,7 @@ def write_tables(src: Path, focus: list[Region]) -> None:
             "indicator", "indicator_label", "unit", "geo", "area", "year", "status", "old",
             "new", "change", "change_pct", "old_note", "new_note"]]
     values.to_csv(folder / VALUES_CSV, index=False, lineterminator="\n", float_format="%.6f")
-    names = {r.id: r.name for r in focus}
-    claims = flips[flips["region"].isin(names)]
+    claims = flips[flips["region"].isin([r.id for r in focus])]
     claims.to_csv(folder / CLAIMS_CSV, index=False, lineterminator="\n")
     captions = {
         VALUES_CSV: "Every value of the edition's areas (its regions, their countries and the EU) "

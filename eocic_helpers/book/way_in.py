@@ -81,9 +81,13 @@ def search_examples(entries: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(p for p in picks if p))
 
 
-def search_box_html(index_src: str, script_src: str, examples: list[str] | None = None) -> str:
-    """The search box (a labelled input, a live list of matches) and its two scripts;
-    ``examples`` (:func:`search_examples`) are suggested in the empty box."""
+def write_search(folder: Path, prefix: str, entries: list[dict[str, Any]]) -> str:
+    """Write the search's index of ``entries`` and its script into ``folder`` (``prefix``: that
+    folder as the page reaches it), and return the search box (a labelled input, a live list of
+    matches), its :func:`search_examples` suggested in the empty box."""
+    atomic.write_text(folder / SEARCH_INDEX, search_index_js(entries))
+    atomic.write_text(folder / SEARCH_SCRIPT, SEARCH_JS.read_text("utf-8"))
+    examples = search_examples(entries)
     hint = f' placeholder="e.g. {html.escape(", ".join(examples))}"' if examples else ""
     return (
         '<div class="eocic-search" role="search">'
@@ -91,8 +95,8 @@ def search_box_html(index_src: str, script_src: str, examples: list[str] | None 
         f'<input id="eocic-search-input" type="search"{hint} '
         'aria-controls="eocic-search-results">'
         '<ul id="eocic-search-results" aria-live="polite"></ul></div>'
-        f'<script src="{html.escape(index_src)}"></script>'
-        f'<script src="{html.escape(script_src)}"></script>'
+        f'<script src="{html.escape(prefix + SEARCH_INDEX)}"></script>'
+        f'<script src="{html.escape(prefix + SEARCH_SCRIPT)}"></script>'
     )
 
 
@@ -154,11 +158,8 @@ def landing_map_and_search(pilots: list[Region] | None = None) -> str:
     svg = map_svg(units)
     if not svg:
         return ""
-    entries = search_entries(regions, href)
-    atomic.write_text(paths.SITE / SEARCH_INDEX, search_index_js(entries))
-    atomic.write_text(paths.SITE / SEARCH_SCRIPT, SEARCH_JS.read_text("utf-8"))
     return ('<h2>Find a region</h2>'
-            + search_box_html(SEARCH_INDEX, SEARCH_SCRIPT, search_examples(entries))
+            + write_search(paths.SITE, "", search_entries(regions, href))
             + '<p>Or choose it on the map: the pilot regions open their edition'
             + (", every other region its page of the atlas" if len(regions) > len(pilots)
                else "; the other regions, in grey, have no page on this site")

@@ -8,7 +8,6 @@ from static prose in ``book/``. No analysis module is imported here: the book on
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -47,13 +46,11 @@ def _demote_headings(text: str) -> str:
 _WHEN = re.compile(r"^<!--\s*when:\s*([a-z][a-z0-9_]*)\s*-->\s*\n?")
 
 
-def methods_fragments(book_dir: Path | None = None, flags: dict[str, Any] | None = None
-                      ) -> list[str]:
+def methods_fragments(flags: dict[str, Any] | None = None) -> list[str]:
     """The static method documentation ``book/methods/*.md``, in sorted file order; with
     ``flags`` (a run's results), only the fragments whose ``when`` key is true there."""
-    folder = Path(book_dir or paths.BOOK_TEMPLATES) / METHODS_DIR
     out = []
-    for f in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+    for f in sorted((paths.BOOK_TEMPLATES / METHODS_DIR).glob("*.md")):
         text = f.read_text("utf-8")
         m = _WHEN.match(text)
         if m and flags is not None and not value(flags, m.group(1)):

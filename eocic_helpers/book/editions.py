@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import datetime
 import hashlib
 import html
@@ -79,13 +80,11 @@ def edition_stamp() -> tuple[str, int]:
     copy outside git uses ``SOURCE_DATE_EPOCH`` if set, else today's date.
     """
     epoch = None
-    try:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         proc = subprocess.run(["git", "-C", str(paths.ROOT), "log", "-1", "--format=%ct"],
                               capture_output=True, text=True, timeout=10)
         if proc.returncode == 0 and proc.stdout.strip().isdigit():
             epoch = int(proc.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        epoch = None
     if epoch is None and os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         epoch = int(os.environ["SOURCE_DATE_EPOCH"])
     if epoch is None:

@@ -21,7 +21,6 @@ from eocic_helpers.outputs.escape import csv_text_safe
 UNIT_HINTS: tuple[tuple[str, str], ...] = (
     ("_eur_per_year", "euro per year"),
     ("_eur_per_sme", "euro per SME"),
-    ("_eur", "euro"),
     ("eur", "euro"),
     ("_pct", "percent"),
     ("_share", "share between 0 and 1"),
@@ -30,7 +29,6 @@ UNIT_HINTS: tuple[tuple[str, str], ...] = (
     ("month", "months from the launch date T0"),
     ("year", "calendar year"),
     ("_years", "years"),
-    ("_rank", "rank (1 = highest)"),
     ("rank", "rank (1 = highest)"),
     ("stars", "number of cluster stars"),
     ("n_", "count"),
@@ -70,11 +68,6 @@ def catalogue_csv(results: dict[str, Any], edition: str = "") -> bytes:
     return csv_text_safe(out.getvalue()).encode("utf-8")
 
 
-def _columns(data: bytes) -> list[str]:
-    reader = csv.reader(io.StringIO(data.decode("utf-8")))
-    return next(reader, [])
-
-
 def readme(files: dict[str, bytes], captions: dict[str, str], edition: str) -> str:
     """The README of a data package: what each file is, its columns and their units."""
     lines = [f"# Data package of the {edition} edition", "",
@@ -88,7 +81,7 @@ def readme(files: dict[str, bytes], captions: dict[str, str], edition: str) -> s
         lines += [f"## {name}", ""]
         if captions.get(name):
             lines += [captions[name], ""]
-        cols = _columns(files[name])
+        cols = next(csv.reader(io.StringIO(files[name].decode("utf-8"))), [])
         lines += [f"- {c}: {column_unit(c, cols)}" for c in cols]
         lines.append("")
     lines += ["## results.json", "",

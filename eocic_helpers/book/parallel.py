@@ -68,10 +68,8 @@ def build_regions(regions: list[Region], pdf: bool, force: bool, jobs: int = 1,
 
 def _kill_builders() -> None:
     """End the jupyter-book / LaTeX processes this process started (on an interrupt)."""
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil comes with distributed
-        return
+    import psutil  # a dependency of distributed
+
     children = psutil.Process().children(recursive=True)
     for child in children:
         with contextlib.suppress(psutil.Error):

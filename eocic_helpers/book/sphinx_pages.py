@@ -67,19 +67,18 @@ def _resolved(app: Any, doctree: nodes.document, docname: str) -> None:
                 node.replace_self(link)
     for text in list(doctree.findall(nodes.Text)):
         parent = text.parent
-        if parent is None or any(isinstance(a, _SKIP) for a in _ancestors(parent)):
+        if parent is None or _in_code(parent):
             continue
         joined = no_break(str(text))
         if joined != str(text):
             parent.replace(text, nodes.Text(joined))
 
 
-def _ancestors(node: nodes.Node) -> list[nodes.Node]:
-    out = []
-    while node is not None:
-        out.append(node)
+def _in_code(node: nodes.Node | None) -> bool:
+    """Whether ``node`` is, or is inside, code, raw output or mathematics."""
+    while node is not None and not isinstance(node, _SKIP):
         node = node.parent
-    return out
+    return node is not None
 
 
 def setup(app: Any) -> dict[str, Any]:

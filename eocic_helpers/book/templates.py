@@ -33,21 +33,18 @@ def _html(value: Any) -> Markup:
     return value if isinstance(value, Markup) else Markup(html.escape(str(value)))
 
 
-def _env(folder: Path, html_page: bool = False) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
-        finalize=_html if html_page else _finalize,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=html_page,  # a macro's output is then Markup, never escaped again
-    )
-
-
 def render(name: str, context: dict[str, Any], folder: Path | None = None) -> str:
     """Render the template ``book/<name>`` with ``context`` (a ``.html`` name: as HTML).
 
     Raises:
         jinja2.UndefinedError: the template uses a name the context lacks (a bug, not input).
     """
-    env = _env(Path(folder or paths.BOOK_TEMPLATES), name.endswith(".html"))
+    html_page = name.endswith(".html")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder or paths.BOOK_TEMPLATES)),
+        finalize=_html if html_page else _finalize,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=html_page,  # a macro's output is then Markup, never escaped again
+    )
     return env.get_template(name).render(**context)

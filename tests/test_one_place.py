@@ -99,15 +99,19 @@ _MAY_NAME_A_NOTEBOOK = {
 def test_no_module_names_a_notebook_or_lists_a_chapters_keys_again():
     """Notebook names come from notebooks/pipeline.yaml, glued keys from
     notebooks/results.yaml: no module of the package holds a notebook's name as a value
-    (assigned, returned, passed, or among other notebook names), and none iterates over a
-    list of keys that one notebook declares (the chapter's key list written again)."""
+    (assigned, returned, passed, or among other notebook names), and no list, tuple or set
+    holds two keys that one notebook declares, or their texts (the chapter's keys written
+    again)."""
     from eocic_helpers.core.pipeline import load_pipeline
     from eocic_helpers.core.results import load_catalogue
 
     notebooks = set(load_pipeline().notebooks)
-    owner = {k: nb for nb, entries in load_catalogue().entries.items()
-             for k, e in entries.items() if e.pattern is None and k not in
-             load_catalogue().data.shared}
+    catalogue = load_catalogue()
+
+    def owner(key: str) -> str | None:
+        hit = catalogue.find(key)
+        return None if hit is None or hit.entry.pattern is not None \
+            or key.removesuffix("_text") in catalogue.data.shared else hit.entry.notebook
 
     def texts(nodes: list[ast.expr]) -> list[str]:
         return [n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
@@ -128,12 +132,10 @@ def test_no_module_names_a_notebook_or_lists_a_chapters_keys_again():
                 values = n.elts
             named += [(name, t) for t in texts(values) if t in notebooks
                       and (name, t) not in _MAY_NAME_A_NOTEBOOK]
-            iterated = [n.iter] if isinstance(n, ast.For | ast.comprehension) else []
-            for it in iterated:
-                if isinstance(it, ast.List | ast.Tuple | ast.Set):
-                    keys = [owner[t] for t in texts(it.elts) if t in owner]
-                    if any(keys.count(nb) > 1 for nb in keys):
-                        listed.append((name, it.lineno))
+            if isinstance(n, ast.List | ast.Tuple | ast.Set):
+                keys = [nb for t in texts(n.elts) if (nb := owner(t)) is not None]
+                if any(keys.count(nb) > 1 for nb in keys):
+                    listed.append((name, n.lineno))
     assert named == [], "name the notebook through notebooks/pipeline.yaml"
     assert listed == [], "take a chapter's keys from notebooks/results.yaml"
 

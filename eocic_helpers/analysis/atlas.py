@@ -24,24 +24,12 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.pipeline import EU_WIDE
 from eocic_helpers.core.regions import Region, nuts2_names
+from eocic_helpers.core.results import load_catalogue
 from eocic_helpers.data.snapshot import indicator_info
 from eocic_helpers.outputs.numbers import format_number
 
 #: What a table cell says when the data hold no value.
 MISSING = "no value in our data"
-#: The figure 1 panels' values in :func:`eocic_helpers.analysis.indicators.glue_values`:
-#: snapshot indicator -> (key of the region's value, of the country's, of the EU's, of the year).
-_FIGURE1_KEYS = {
-    "gdp_per_capita_eur": ("gdp_per_capita_eur", "gdp_per_capita_eur_country",
-                           "gdp_per_capita_eur_eu", "gdp_per_capita_year"),
-    "employment_rate_15_64_pct": ("employment_rate_pct", None, "employment_rate_pct_eu",
-                                  "employment_rate_year"),
-    "tertiary_employed_share_pct": ("tertiary_employed_share_pct",
-                                    "tertiary_employed_share_pct_country",
-                                    "tertiary_employed_share_pct_eu",
-                                    "tertiary_employed_share_year"),
-    "industry_lq": ("industry_lq", "industry_lq_country", None, "industry_lq_year"),
-}
 
 
 def short_source(indicator: str, dataset: str) -> str:
@@ -72,12 +60,12 @@ def indicator_table(snapshot: pd.DataFrame, pilots: list[Region], focus: Region,
     values = ki.glue_values(snapshot, pilots, focus)
     config = ki.load_config()
     whole = bool(values["region_is_country"])
+    catalogue = load_catalogue()
     rows = []
     for panel in config.figure1.panels:
-        keys = _FIGURE1_KEYS.get(panel.indicator)
-        if keys is None:
-            continue
-        own, country, eu, year = (values.get(k) if k else None for k in keys)
+        key = panel.key or panel.indicator
+        own, country, eu = (values.get(k) for k in (key, f"{key}_country", f"{key}_eu"))
+        year = values[catalogue.require(key).entry.decl.year]
         fmt = _number_format(own, country, eu)
         rows.append({"_indicator": panel.indicator, "indicator": panel.title,
                      "region": _fmt(own, fmt), "year": year,

@@ -15,23 +15,11 @@ from typing import Any
 
 import pandas as pd
 
+from eocic_helpers.analysis.indicators import load_config
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import Region
-from eocic_helpers.core.results import Results, read_results
+from eocic_helpers.core.results import Results, load_catalogue, read_results
 from eocic_helpers.outputs.numbers import and_list
-
-#: The key indicators the table compares: (key of the shown text, column label with its unit,
-#: the key holding the year).
-INDICATORS: tuple[tuple[str, str, str], ...] = (
-    ("gdp_per_capita_eur_text", "GDP per inhabitant (EUR)", "gdp_per_capita_year"),
-    ("gdp_per_capita_rank", "Rank on GDP per inhabitant (of 10)", "gdp_per_capita_year"),
-    ("tertiary_employed_share_pct_text", "Employees with a higher-education degree (%)",
-     "tertiary_employed_share_year"),
-    ("employment_rate_pct_text", "Employment rate, aged 15-64 (%)", "employment_rate_year"),
-    ("industry_lq_text", "Specialisation in industry, NACE B-E (EU28 = 1)", "industry_lq_year"),
-    ("high_tech_employment_pct_text", "Employment in high-technology sectors (%)",
-     "high_tech_employment_year"),
-)
 
 MISSING = "no run"
 
@@ -73,7 +61,9 @@ def indicators_table(regions: list[Region], results: AllResults) -> pd.DataFrame
     with its year (the year all regions share in the header; a value of another year says
     its own)."""
     columns: dict[str, list[str]] = {"Region": [r.name for r in regions]}
-    for key, label, year_key in INDICATORS:
+    catalogue = load_catalogue()
+    for key, label in load_config().comparison.items():
+        year_key = catalogue.require(key).origin.entry.decl.year
         years = [_year(_of(results, r.id), year_key) for r in regions]
         common = max(set(y for y in years if y), key=years.count, default="")
         cells = []

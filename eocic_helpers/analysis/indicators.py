@@ -54,6 +54,8 @@ class Panel(BaseModel):
     dataset: str
     reason: str
     comparator_years: int = Field(default=0, ge=0, le=3)
+    #: The key of the region's value in ``results.json``, when it is not the indicator's name.
+    key: str = ""
 
 
 class FigureSpec(BaseModel):
@@ -69,6 +71,8 @@ class KeyIndicators(BaseModel):
     briefing_year: int
     figure1: FigureSpec
     figure2: FigureSpec
+    #: The cross-region comparison's columns: key of results.json -> label with its unit.
+    comparison: dict[str, str] = Field(min_length=1)
 
 
 @functools.cache

@@ -124,9 +124,7 @@ def _content(s: Summary, region: Region) -> None:
     if s.results.get("has_action_plan") and s.has("n_actions"):
         s.add(f"The action plan sets out {s.num('n_actions')} actions with their owners and "
               "timing (chapter 5).")
-    own = any(s.results.get(k) for k in ("has_synthesis", "has_strategy", "has_costs",
-                                         "has_action_plan"))
-    if not own:
+    if content_status(s.results) == "data-only":
         s.add(f"This edition shows what the data say of {name}. Its challenges, strategy, "
               "interventions, their costs and its action plan are in its own 2019 briefing, "
               "cited in the introduction; this reproduction restates only the Centre-Val de "
@@ -137,8 +135,7 @@ def content_status(results: Mapping[str, Any]) -> str:
     """``"own"`` when the region's run used briefing content written for it (any chapter
     shows content of its own), else ``"data-only"``. The book and the cross-region edition
     read this value from ``results.json``; they do not decide it themselves."""
-    res = results if isinstance(results, Results) else Results(results)
-    own = any(res.get(k) for k in ("has_synthesis", "has_strategy", "has_recommendations",
+    own = any(results.get(k) for k in ("has_synthesis", "has_strategy", "has_recommendations",
                                    "has_costs", "has_action_plan", "has_study"))
     return "own" if own else "data-only"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
 
 from eocic_helpers.analysis.briefings import not_restated
 from eocic_helpers.analysis.content_schema import (
@@ -93,38 +92,15 @@ def cite_source(source: str) -> str:
     return f" *{myst_text(f'({briefing_ref(source)})')}*"
 
 
-class Markdown:
-    """An output holding MyST for the book, escaped HTML for JupyterLab and plain text."""
-
-    def __init__(self, myst: str) -> None:
-        self.myst = myst
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        plain = re.sub(r"\\(.)", r"\1", self.myst)
-        return {"text/markdown": self.myst, "text/plain": plain,
-                "text/html": f"<pre>{html.escape(plain)}</pre>"}
-
-
 def show(myst: str) -> None:
-    """Display MyST text as a notebook output the book renders."""
+    """Display MyST text as a notebook output the book renders (JupyterLab shows it as plain
+    text)."""
     from IPython.display import display
 
-    display(Markdown(myst))
+    from eocic_helpers.outputs.publication import Bundle
 
-
-def list_table(frame: Any, caption: str, name: str, widths: str | None = None) -> str:
-    """A MyST list-table whose caption and cells are escaped content: the one writer of
-    :func:`eocic_helpers.outputs.publication.myst_list_table` (column widths that fit the
-    PDF's text block, a landscape page for a wide table), with ``widths`` as a MyST string."""
-    from eocic_helpers.outputs.publication import myst_list_table
-
-    return myst_list_table(frame, caption, name,
-                           widths=[int(w) for w in widths.split()] if widths else None)
-
-
-def html_table(frame: Any, caption: str) -> str:
-    return f"<p><b>{html.escape(caption)}</b></p>" + frame.to_html(index=False, na_rep="",
-                                                                     escape=True)
+    plain = re.sub(r"\\(.)", r"\1", myst)
+    display(Bundle(f"<pre>{html.escape(plain)}</pre>", myst, plain))
 
 
 def missing_sentence(region_name: str, region_id: str, part: str, cite: bool = False) -> str:

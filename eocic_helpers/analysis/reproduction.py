@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pandas as pd
 from pydantic import BaseModel, Field
 
 from eocic_helpers.analysis.content import load_part
-from eocic_helpers.analysis.content_render import list_table
 from eocic_helpers.analysis.content_schema import PARTS, Box, Footnote, Group, format_value, walk
 from eocic_helpers.core import paths
 from eocic_helpers.core.config import Strict, load_model
@@ -26,6 +25,7 @@ from eocic_helpers.core.pipeline import REPORT_TAG, load_pipeline
 from eocic_helpers.core.regions import SEED_REGION, Region, load_regions
 from eocic_helpers.data.reference import briefing_comparisons, fidelity_table, load_reference
 from eocic_helpers.outputs.escape import myst_text
+from eocic_helpers.outputs.publication import myst_list_table
 
 ELEMENTS_FILE = "briefing_elements.yaml"
 TEMPLATE_REGION = SEED_REGION
@@ -359,9 +359,9 @@ def number_rows(region: Region, run_dir: Path | None = None,
 
 
 def summary(frame: pd.DataFrame) -> str:
+    """The rows of ``frame`` counted by status, in the order of :data:`Status`."""
     counts = frame["status"].value_counts()
-    order = ["reproduced", "differs", "reconstructed", "stated", "omitted"]
-    return ", ".join(f"{int(counts[s])} {s}" for s in order if s in counts)
+    return ", ".join(f"{int(counts[s])} {s}" for s in get_args(Status) if s in counts)
 
 
 def intro(region: Region) -> str:
@@ -392,16 +392,16 @@ def numbers_summary(numbers: pd.DataFrame) -> str:
 
 def elements_table(elements: pd.DataFrame) -> str:
     """The elements as a MyST list-table, every cell escaped."""
-    return list_table(elements.drop(columns="kind"), "Elements of the briefing and their "
-                      "status in this edition.", "tab-reproduction-elements",
-                      widths="27 15 38 20")
+    return myst_list_table(elements.drop(columns="kind"), "Elements of the briefing and their "
+                           "status in this edition.", "tab-reproduction-elements",
+                           widths=[27, 15, 38, 20])
 
 
 def numbers_table(numbers: pd.DataFrame) -> str:
     """The reference numbers as a MyST list-table, every cell escaped."""
-    return list_table(numbers.drop(columns="id"), "The briefing's numbers and their status "
-                      "in this edition.", "tab-reproduction-numbers",
-                      widths="14 22 16 14 34")
+    return myst_list_table(numbers.drop(columns="id"), "The briefing's numbers and their "
+                           "status in this edition.", "tab-reproduction-numbers",
+                           widths=[14, 22, 16, 14, 34])
 
 
 def fidelity_md(region: Region, run_dir: Path | None = None) -> str:
@@ -420,10 +420,10 @@ def fidelity_md(region: Region, run_dir: Path | None = None) -> str:
     not_computable["where"] = "briefing " + not_computable["where"].astype(str)
     parts = [myst_text("The briefing's numbers that a computation can reproduce, against "
                        "this run, with the tolerance each comparison allows."), "",
-             list_table(table, "The briefing's numbers against ours.", "tab-fidelity"),
+             myst_list_table(table, "The briefing's numbers against ours.", "tab-fidelity"),
              "", myst_text("These numbers of the briefing cannot be recomputed from public "
                            "data here; they are quoted where used and flagged as such:"), "",
-             list_table(not_computable[["value", "unit", "where", "note"]].rename(
+             myst_list_table(not_computable[["value", "unit", "where", "note"]].rename(
                  columns={"value": "Value", "unit": "Unit", "where": "Where in the briefing",
                           "note": "Note"}), "Numbers quoted, not recomputed.",
                  "tab-not-computable")]

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from eocic_helpers.analysis.claims import CLAIM_ID, claim_status
-from eocic_helpers.analysis.content_render import Page, briefing_ref, cite_source, list_table
+from eocic_helpers.analysis.content_render import Page, briefing_ref, cite_source
 from eocic_helpers.analysis.content_schema import PEST, Synthesis
 from eocic_helpers.core.regions import Region, load_regions
 from eocic_helpers.data import recipes
@@ -24,6 +24,7 @@ from eocic_helpers.data.lookup import lookup, region_value
 from eocic_helpers.data.reference import load_reference, note_label
 from eocic_helpers.outputs.escape import myst_cell, myst_text
 from eocic_helpers.outputs.numbers import in_sentence
+from eocic_helpers.outputs.publication import myst_list_table
 
 PEST_NOTE = ("The briefing's PEST (Figure 5) is an image that is not in its text; this "
              "classification of statements from sections 2-3 is ours.")
@@ -74,9 +75,9 @@ def swot_grid(s: Synthesis) -> tuple[str, str]:
 
 def challenges_myst(s: Synthesis) -> str:
     """The challenges table as an escaped MyST list-table."""
-    return list_table(challenges_table(s), "The challenges, the SWOT items they come from and "
-                      "what addresses them. Source: EOCIC (2019), briefing §§2-4.", "tab-challenges",
-                      widths="22 40 24 14")
+    return myst_list_table(challenges_table(s), "The challenges, the SWOT items they come from "
+                           "and what addresses them. Source: EOCIC (2019), briefing §§2-4.",
+                           "tab-challenges", widths=[22, 40, 24, 14])
 
 
 def challenges_table(s: Synthesis) -> pd.DataFrame:

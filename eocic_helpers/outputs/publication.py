@@ -51,8 +51,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-class _Bundle:
-    """An output with HTML for JupyterLab and MyST markdown for the book (see _config.yml)."""
+class Bundle:
+    """An output with HTML for JupyterLab, MyST markdown for the book (see _config.yml) and
+    plain text."""
 
     def __init__(self, html_text: str, myst_text: str, plain: str) -> None:
         self._html, self._myst, self._plain = html_text, myst_text, plain
@@ -190,7 +191,7 @@ class Publication:
         )
         myst = myst_figure(pattern, f"fig-{name}", full_caption, alt,
                            data_file=f"figures/{name}.csv" if link_data else None)
-        display(_Bundle(html_text, myst, full_caption))
+        display(Bundle(html_text, myst, full_caption))
 
     def svg_figure(self, svg: str, name: str, *, caption: str, alt: str, data: pd.DataFrame,
                    source: str) -> None:
@@ -212,22 +213,19 @@ class Publication:
         csv = self.output_dir / "tables" / f"{name}.csv"
         atomic.write_csv(csv, csv_safe(frame))
         full_caption = f"{caption} Source: {source}."
-        html_text = (
-            f"<p><b>{html.escape(full_caption)}</b></p>"
-            + frame.to_html(index=False, na_rep="", escape=True)
-        )
-        display(_Bundle(html_text, myst_list_table(frame, full_caption, f"tab-{name}",
-                                                   breaks=breaks), caption))
+        display(Bundle(html_table(frame, full_caption),
+                       myst_list_table(frame, full_caption, f"tab-{name}", breaks=breaks),
+                       caption))
 
     def grid(self, frame: pd.DataFrame, name: str, *, html_text: str, myst: str) -> None:
         """Save ``frame`` as ``tables/<name>.csv`` and show a custom layout (e.g. the SWOT grid)
         given as HTML (JupyterLab) and MyST (the book)."""
         atomic.write_csv(self.output_dir / "tables" / f"{name}.csv", csv_safe(frame))
-        display(_Bundle(html_text, myst, name))
+        display(Bundle(html_text, myst, name))
 
     def paragraph(self, text: str) -> None:
         """Show a paragraph of plain text; it is escaped for HTML and for MyST."""
-        display(_Bundle(f"<p>{html.escape(text)}</p>", myst_text(text), text))
+        display(Bundle(f"<p>{html.escape(text)}</p>", myst_text(text), text))
 
     def finish(self) -> Path:
         """Write this notebook's results fragment; the runner merges it into results.json.
@@ -257,6 +255,12 @@ class Publication:
             # Run by hand (JupyterLab): no runner will merge, so merge now.
             merge_results(self.output_dir / "results.json", fragment)
         return target
+
+
+def html_table(frame: pd.DataFrame, caption: str) -> str:
+    """A captioned table for JupyterLab, every cell escaped."""
+    return (f"<p><b>{html.escape(caption)}</b></p>"
+            + frame.to_html(index=False, na_rep="", escape=True))
 
 
 def save_vector(fig: Any, svg: Path, pdf: Path) -> None:

@@ -215,7 +215,7 @@ def test_gantt_labels_are_whole_and_unique() -> None:
 
 def test_strategy_map_arrows_touch_their_boxes() -> None:
     fig = draw("centre-val-de-loire", "figure6")
-    r = legibility.renderer(fig)
+    r = checks.renderer(fig)
     ax = fig.axes[0]
     boxes = [p.get_window_extent(r) for p in ax.patches if isinstance(p, FancyBboxPatch)]
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]

@@ -26,18 +26,11 @@ from matplotlib.transforms import Bbox
 from eocic_helpers.outputs.style import TITLE_PT
 
 
-def renderer(fig: Figure) -> Any:
-    """The figure's renderer after a layout pass (every text in its final position; nothing is
-    rasterised, which keeps the checks fast)."""
-    fig.draw_without_rendering()
-    return fig.canvas.get_renderer()
-
-
 def laid_out(fig: Figure) -> Any:
     """The figure's renderer after its layout engine has placed every axes, legend and title,
     without drawing: each text's position and size is then what a draw would give, at a
     third of a draw's cost (a draw formats and places every tick, line and polygon too). The
-    saved files are the same bytes as after :func:`renderer`'s full layout pass."""
+    saved files are the same bytes as after a full layout pass."""
     r = fig.canvas.get_renderer()
     engine = fig.get_layout_engine()
     if engine is not None:

@@ -32,10 +32,17 @@ from eocic_helpers.outputs.legibility import (
     at_saved_dpi,
     boxes_intersect,
     reference_lines,
-    renderer,
     saved_bbox,
     text_extent,
 )
+
+
+def renderer(fig: Figure) -> Any:
+    """The figure's renderer after a layout pass (every text in its final position; nothing is
+    rasterised, which keeps the checks fast)."""
+    fig.draw_without_rendering()
+    return fig.canvas.get_renderer()
+
 
 #: LaTeX text block of the PDF editions, in inches (452.97 pt / 72.27 pt per inch).
 PDF_TEXT_WIDTH_IN = 452.9679 / 72.27

@@ -50,7 +50,7 @@ def test_present_value(v):
 
 
 def test_monte_carlo_is_seeded_and_bounded(v):
-    a, b = costs.monte_carlo(v, n=20_000), costs.monte_carlo(v, n=20_000)
+    a, b = (costs.monte_carlo(costs.simulate(v, n=20_000)) for _ in range(2))
     assert a.equals(b)
     row = a.loc["yearly"]
     assert row["p05"] < row["mean"] < row["p95"]
@@ -91,14 +91,15 @@ def test_central_case_is_the_briefings_gross_cost(v):
     """The central interval draws only the ranges the briefing states, and the gross total
     the briefing's figures imply lies near its middle, not beyond the 95th percentile."""
     gross = costs.deterministic(v)["total_cost_eur_per_year"]
-    central = costs.monte_carlo(v, n=50_000).loc["yearly"]
+    sim = costs.simulate(v, n=50_000)
+    central = costs.monte_carlo(sim).loc["yearly"]
     assert central["p05"] < gross < central["p95"]
     assert {f["kind"] for f in costs.factors(v, "stated")} == {"stated"}
     assert {f["name"] for f in costs.factors(v, "stated")} == {"audit_cost_eur",
                                                                "follow_up_cost_eur"}
     # nothing in the central case can fall below the briefing's low estimates
     assert central["p05"] >= costs.deterministic(v)["inter_clustering_cost_eur_per_year"] + 100000
-    table = costs.scenario_table(v, n=50_000).set_index("scenario")
+    table = costs.scenario_table(v, sim).set_index("scenario")
     assert 30 < table.loc["stated", "gross_total_percentile"] < 70
     # savings: a separate, labelled scenario that lowers the cost
     assert table.loc["savings", "mean"] < table.loc["stated", "mean"]
@@ -159,8 +160,8 @@ def test_figures_show_what_they_say(v):
     shown = _labels(ax)
     assert shown and shown == [x for x in tor["label"] if x in shown]  # widest first
     assert [193000, 193000] in [list(line.get_xdata()) for line in ax.lines]  # the base cost
-    mc = costs.monte_carlo(v, n=1000)
-    ax = costs.monte_carlo_figure(costs.monte_carlo_draws(v, n=1000), mc).axes[0]
+    sim = costs.simulate(v, n=1000)
+    ax = costs.monte_carlo_figure(sim["stated"][0], costs.monte_carlo(sim)).axes[0]
     assert "1 000 draws" in ax.get_title(loc="left")
     sob = costs.sobol(v, n=2**8)
     ax = costs.sobol_figure(sob).axes[0]
@@ -209,8 +210,9 @@ def test_chapter_values_are_the_declared_keys(v):
 
     cvl = resolve_region("centre-val-de-loire")
     sob = costs.sobol(v, n=2**8)
-    out = costs.chapter_values(cvl, v, costs.deterministic(v), costs.monte_carlo(v, n=2000),
-                               costs.scenario_table(v, n=2000), sob,
+    sim = costs.simulate(v, n=2000)
+    out = costs.chapter_values(cvl, v, costs.deterministic(v), costs.monte_carlo(sim),
+                               costs.scenario_table(v, sim), sob,
                                costs.sobol(v, n=2**8, scenario="savings"), costs.tornado(v))
     catalogue = load_catalogue()
     assert [k for k in out if catalogue.lookup("cost_benefit", k) is None] == []

@@ -90,8 +90,8 @@ def draw(region: str, name: str) -> Any:
     if name == "tornado":
         return costs.tornado_figure(costs.tornado(v), costs.deterministic(v)["total_cost_eur_per_year"])
     if name == "monte_carlo":
-        return costs.monte_carlo_figure(costs.monte_carlo_draws(v, n=20_000),
-                                        costs.monte_carlo(v, n=20_000))
+        sim = costs.simulate(v, n=20_000)
+        return costs.monte_carlo_figure(sim["stated"][0], costs.monte_carlo(sim))
     if name == "sobol":
         return costs.sobol_figure(costs.sobol(v, n=2**10))
     if name == "scale":

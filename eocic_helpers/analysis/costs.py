@@ -209,16 +209,26 @@ def _draws(v: dict[str, Any], n: int, seed: int, scenario: str) -> tuple[np.ndar
     return _evaluate(v, [f["name"] for f in fs], x)
 
 
-def monte_carlo(v: dict[str, Any], n: int = 100_000, seed: int = SEED,
-                scenario: str = "stated") -> pd.DataFrame:
-    """Draw a scenario's factors ``n`` times (seeded) and summarise the yearly and multi-year
-    totals. The default is the central case (the briefing's stated ranges only).
+#: Each uncertainty case's yearly and multi-year totals over its draws (see :func:`simulate`).
+Simulation = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def simulate(v: dict[str, Any], n: int = 100_000, seed: int = SEED) -> Simulation:
+    """Every uncertainty case's Monte Carlo (:data:`SCENARIOS`): its factors drawn ``n`` times
+    (seeded), and the yearly and multi-year totals they give."""
+    return {scenario: _draws(v, n, seed, scenario) for scenario in SCENARIOS}
+
+
+def monte_carlo(sim: Simulation, scenario: str = "stated") -> pd.DataFrame:
+    """A case's Monte Carlo of :func:`simulate` summarised; the default is the central case
+    (the briefing's stated ranges only).
 
     Returns:
         Rows ``yearly`` and ``multi_year`` with ``mean, p05, p50, p95, draws, scenario``.
     """
-    yearly, multi = _draws(v, n, seed, scenario)
-    return pd.DataFrame([{"quantity": label, **_summary(arr), "draws": n, "scenario": scenario}
+    yearly, multi = sim[scenario]
+    return pd.DataFrame([{"quantity": label, **_summary(arr), "draws": len(arr),
+                          "scenario": scenario}
                          for label, arr in (("yearly", yearly), ("multi_year", multi))]
                         ).set_index("quantity")
 
@@ -229,20 +239,13 @@ def _summary(draws: np.ndarray) -> dict[str, float]:
     return {"mean": float(draws.mean()), "p05": float(p05), "p50": float(p50), "p95": float(p95)}
 
 
-def monte_carlo_draws(v: dict[str, Any], n: int = 100_000, seed: int = SEED,
-                      scenario: str = "stated") -> np.ndarray:
-    """The yearly totals of a scenario's Monte Carlo draws (for the histogram)."""
-    return _draws(v, n, seed, scenario)[0]
-
-
-def scenario_table(v: dict[str, Any], n: int = 100_000, seed: int = SEED) -> pd.DataFrame:
-    """One row per scenario: what it draws, the yearly cost's mean and 5-95 % interval, and
-    where the deterministic gross total (``deterministic(v)['total_cost_eur_per_year']``,
-    the briefing's figures) falls in its distribution (percentile)."""
+def scenario_table(v: dict[str, Any], sim: Simulation) -> pd.DataFrame:
+    """One row per case of :func:`simulate`: what it draws, the yearly cost's mean and 5-95 %
+    interval, and where the gross total of :func:`deterministic` (the briefing's figures)
+    falls in its distribution (percentile)."""
     gross = deterministic(v)["total_cost_eur_per_year"]
     rows = []
-    for scenario in SCENARIOS:
-        yearly, _ = _draws(v, n, seed, scenario)
+    for scenario, (yearly, _) in sim.items():
         rows.append({"scenario": scenario, "label": SCENARIOS[scenario],
                      "factors": ", ".join(f["label"] for f in factors(v, scenario)),
                      **_summary(yearly),
@@ -329,9 +332,9 @@ def sensitivity_sentence(sob: pd.DataFrame, tor: pd.DataFrame | None = None) -> 
     return text
 
 
-def scale(v: dict[str, Any], n_smes: np.ndarray | None = None) -> pd.DataFrame:
+def scale(v: dict[str, Any]) -> pd.DataFrame:
     """Total yearly cost and cost per coached SME for 10 to 200 SMEs (other values fixed)."""
-    n = np.arange(10, 201, 10) if n_smes is None else np.asarray(n_smes)
+    n = np.arange(10, 201, 10)
     draws = {**v, "n_smes": n}
     inter = inter_clustering_cost(draws)
     coaching = {b: coaching_cost(draws, v[f"audit_cost_eur_{b}"], v[f"follow_up_cost_eur_{b}"])

@@ -79,20 +79,28 @@ def recode_note(code: str) -> str:
     return f"NUTS 2013 code {code} recoded to NUTS 2016"
 
 
+def recode(frame: pd.DataFrame, corr: Correspondence) -> pd.DataFrame:
+    """The rows with every declared recode applied, and a recoded row's or a declared boundary
+    change's note put before the row's own ``note``."""
+    recodes, changed = corr.recode_map(), corr.changed()
+    frame = frame.copy()
+    notes = {**{g: recode_note(g) for g in recodes}, **{g: c.note for g, c in changed.items()}}
+    frame["note"] = ["; ".join(x for x in (notes.get(g, ""), n) if x)
+                     for g, n in zip(frame["geo"], frame["note"], strict=True)]
+    frame["geo"] = frame["geo"].replace(recodes)
+    return frame
+
+
 def _is_level2(geo: pd.Series) -> pd.Series:
     return geo.str.fullmatch(r"[A-Z]{2}[0-9A-Z]{2}") & ~geo.str.endswith(("ZZ", "XX"))
 
 
-def to_nuts2016(frame: pd.DataFrame, known: set[str], indicator_column: str = "indicator",
-                correspondence: Correspondence | None = None
-                ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Bring a tidy frame (``geo``, ``year``, ``note``...) to NUTS 2016 codes.
+def to_nuts2016(frame: pd.DataFrame, known: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Bring a tidy frame (``geo``, ``indicator``, ``year``, ``note``...) to NUTS 2016 codes.
 
     Args:
-        frame: the rows, with a ``note`` column (kept and extended).
+        frame: the rows; their ``note`` is kept and extended.
         known: the NUTS 2016 codes (and aggregates) of the study's geography.
-        indicator_column: the column naming each row's indicator, for the report.
-        correspondence: default :func:`load_correspondence`.
 
     Returns:
         The rows kept (NUTS 2016 codes and aggregates; recoded rows with a note; a declared
@@ -101,25 +109,22 @@ def to_nuts2016(frame: pd.DataFrame, known: set[str], indicator_column: str = "i
         its years, number of values, status (``not comparable`` or ``unresolved``) and
         reason. Level 1 and 3 codes, outside the study's geography, are dropped.
     """
-    corr = correspondence or load_correspondence()
-    recodes, changed = corr.recode_map(), corr.changed()
-    frame = frame.copy()
-    if "note" not in frame:
-        frame["note"] = ""
-    frame["note"] = frame["note"].fillna("").astype(str)
-    geo = frame["geo"].astype(str)
-    is_recode = geo.isin(list(recodes))
+    corr = load_correspondence()
+    changed = corr.changed()
+    frame = frame.assign(geo=frame["geo"].astype(str))
+    frame["note"] = frame["note"].fillna("").astype(str) if "note" in frame else ""
+    geo = frame["geo"]
     is_changed = geo.isin(list(changed))
-    level2 = _is_level2(geo)
-    unresolved = level2 & ~geo.isin(known) & ~is_recode & ~is_changed
+    unresolved = (_is_level2(geo) & ~geo.isin(known) & ~geo.isin(list(corr.recode_map()))
+                  & ~is_changed)
     report_parts = []
     for status, mask in (("not comparable", is_changed), ("unresolved", unresolved)):
         rows = frame[mask]
         if rows.empty:
             continue
-        grouped = rows.groupby(["geo", indicator_column], sort=True).agg(
+        grouped = rows.groupby(["geo", "indicator"], sort=True).agg(
             first_year=("year", "min"), last_year=("year", "max"), values=("year", "size"))
-        grouped = grouped.reset_index().rename(columns={indicator_column: "indicator"})
+        grouped = grouped.reset_index()
         if status == "not comparable":
             grouped["reason"] = [
                 f"NUTS {changed[g].version} {g} ({changed[g].name}): boundaries changed, it "
@@ -132,14 +137,7 @@ def to_nuts2016(frame: pd.DataFrame, known: set[str], indicator_column: str = "i
         report_parts.append(grouped[REPORT_COLUMNS])
     report = (pd.concat(report_parts, ignore_index=True) if report_parts
               else pd.DataFrame(columns=REPORT_COLUMNS))
-    old = frame.loc[is_recode, "geo"]
-    frame.loc[is_recode, "note"] = [
-        "; ".join(x for x in (recode_note(g), n) if x)
-        for g, n in zip(old, frame.loc[is_recode, "note"], strict=True)]
-    frame.loc[is_changed, "note"] = [
-        "; ".join(x for x in (changed[g].note, n) if x)
-        for g, n in zip(frame.loc[is_changed, "geo"], frame.loc[is_changed, "note"], strict=True)]
-    frame["geo"] = geo.replace(recodes)
+    frame = recode(frame, corr)
     keep = frame["geo"].isin(known)
     return frame[keep].reset_index(drop=True), report.sort_values(["geo", "indicator"]
                                                                   ).reset_index(drop=True)

@@ -24,7 +24,7 @@ from eocic_helpers.core.reads import cached_loader
 from eocic_helpers.core.regions import EU28
 from eocic_helpers.data import eurostat
 from eocic_helpers.data.maps import MAP_FILE, RAW_FILES, build_map
-from eocic_helpers.data.nuts_versions import load_correspondence, recode_note
+from eocic_helpers.data.nuts_versions import load_correspondence, recode
 from eocic_helpers.data.recipes import declared, flag_note, indicators, recipe, select
 from eocic_helpers.data.sources import (
     SNAPSHOT_SOURCES,
@@ -67,16 +67,7 @@ def _frame(rows: pd.DataFrame, indicator: str) -> pd.DataFrame:
 def _recode_2013(frame: pd.DataFrame) -> pd.DataFrame:
     """Older NUTS codes to NUTS 2016 by the declared correspondence (data/nuts_versions.yaml):
     recodes renamed with a note, a boundary change kept under its own code with its note."""
-    corr = load_correspondence()
-    recodes, changed = corr.recode_map(), corr.changed()
-    frame = frame.copy()
-    frame["note"] = ""
-    mask = frame["geo"].isin(list(recodes))
-    frame.loc[mask, "note"] = [recode_note(g) for g in frame.loc[mask, "geo"]]
-    frame["geo"] = frame["geo"].replace(recodes)
-    for code, change in changed.items():
-        frame.loc[frame["geo"].eq(code), "note"] = change.note
-    return frame
+    return recode(frame.assign(note=""), load_correspondence())
 
 
 def _is_nuts2(geo: pd.Series) -> pd.Series:

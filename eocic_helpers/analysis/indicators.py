@@ -65,6 +65,24 @@ class FigureSpec(BaseModel):
     panels: list[Panel] = Field(min_length=1)
 
 
+class SinceIndicator(BaseModel):
+    """One indicator of what changed since the briefing (:mod:`eocic_helpers.analysis.since`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    label: str
+    in_sentence: str
+    #: The pilots' (and their countries') series.
+    indicator: str
+    #: The EU's series; None: our data hold no EU value.
+    eu_indicator: str | None = None
+    eu_geo: str = "EU28"
+    eu_name: str = "EU28"
+    source: str
+    eu_source: str = ""
+    note: str
+
+
 class KeyIndicators(BaseModel):
     model_config = ConfigDict(extra="forbid")
     schema_version: int
@@ -73,6 +91,7 @@ class KeyIndicators(BaseModel):
     figure2: FigureSpec
     #: The cross-region comparison's columns: key of results.json -> label with its unit.
     comparison: dict[str, str] = Field(min_length=1)
+    since: list[SinceIndicator] = Field(min_length=1)
 
 
 @functools.cache

@@ -1,17 +1,16 @@
 """What changed since the briefing: the briefing year's value beside the latest value we hold.
 
 Beyond the briefing: a reader in 2026 needs to know whether 2017's picture still holds. For
-four indicators (GDP per inhabitant, the employment rate, tertiary attainment, high-tech
-employment) :func:`since_data` gives, for every pilot region, the EU and the edition's country
-where our data have them, the value of the briefing year (2017) and the latest value, each with
-its year and source. A value our data lack is missing and says so; nothing is approximated for
-the EU or the country (a country appears only where the source has a national row).
+each indicator of ``data/key_indicators.yaml`` (``since:``), :func:`since_data` gives, for every
+pilot region, the EU and the edition's country where our data have them, the value of the
+briefing year and the latest value, each with its year and source. A value our data lack is
+missing and says so; nothing is approximated for the EU or the country (a country appears only
+where the source has a national row).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -20,55 +19,13 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from eocic_helpers.analysis.indicators import is_whole_country
+from eocic_helpers.analysis.indicators import SinceIndicator, is_whole_country, load_config
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import Region
 from eocic_helpers.data.lookup import lookup, region_value
 from eocic_helpers.outputs.legibility import titles_over_labels
 from eocic_helpers.outputs.numbers import axis_thousands
 from eocic_helpers.outputs.style import EU, FIGURE_WIDTH_IN, HIGHLIGHT, MUTED, SMALL_PT
-
-BRIEFING_YEAR = 2017
-
-
-@dataclass(frozen=True)
-class SinceIndicator:
-    """One indicator of the section: the series for the pilots and the one for the EU."""
-
-    key: str
-    label: str
-    indicator: str  # the pilots' (and country's) series
-    eu_indicator: str | None  # the EU's series (None: our data hold no EU value)
-    eu_geo: str
-    eu_name: str
-    source: str
-    eu_source: str
-    note: str
-
-
-INDICATORS: list[SinceIndicator] = [
-    SinceIndicator("gdp", "GDP per inhabitant (EUR)", "gdp_per_capita_eur_estat",
-                   "gdp_per_capita_eur_estat", "EU27_2020", "EU27 (2020 composition)",
-                   "Eurostat nama_10r_2gdp, 2025 release", "Eurostat nama_10r_2gdp, 2025 release",
-                   "both years from Eurostat's 2025 release, so the change is not a revision; "
-                   "the release has EU27 (2020), not EU28"),
-    SinceIndicator("employment", "Employment rate, aged 15-64 (%)", "employment_rate_15_64_pct",
-                   None, "EU28", "EU28", "Eurostat tgs00007, 2026 extract", "",
-                   "the source table has regions only: no EU or national "
-                   "value in our data"),
-    SinceIndicator("tertiary", "Population aged 25-64 with tertiary education (%)",
-                   "tertiary_attainment_25_64_pct_tgs", "tertiary_attainment_25_64_pct",
-                   "EU28", "EU28", "Eurostat tgs00109, 2026 extract",
-                   "Eurostat edat_lfse_04, via Honti et al. (2020)",
-                   "pilots from tgs00109 (2026 extract); the EU28 from edat_lfse_04 (Honti "
-                   "et al. 2020), whose last year is 2018"),
-    SinceIndicator("high_tech", "Employment in high-technology sectors (% of total employment)",
-                   "high_tech_sectors_emp_pct", "high_tech_sectors_emp_pct", "EU28", "EU28",
-                   "Eurostat htec_emp_reg2, via Honti et al. (2020)",
-                   "Eurostat htec_emp_reg2, via Honti et al. (2020)",
-                   "htec_emp_reg2 as tabulated by Honti et al. (2020): the latest year we hold "
-                   "is 2018"),
-]
 
 
 def aggregate_codes(region: Region) -> list[str]:
@@ -106,8 +63,10 @@ def since_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region) -> 
     status (ok|missing), note``.
     """
     whole = is_whole_country(focus)  # the country's row would repeat the region's
+    config = load_config()
+    briefing_year = config.briefing_year
     rows: list[dict[str, Any]] = []
-    for spec in INDICATORS:
+    for spec in config.since:
         last = _latest_year(snapshot, spec.indicator)
 
         def row(kind: str, name: str, before: tuple, after: tuple, source: str, note: str,
@@ -127,10 +86,10 @@ def since_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region) -> 
 
         src = spec.source
         for r in regions:
-            before = _region(snapshot, spec.indicator, r, BRIEFING_YEAR)
-            after = _latest_for(snapshot, spec.indicator, r, last)
+            before = _region(snapshot, spec.indicator, r, briefing_year)
+            after = _latest_for(snapshot, spec.indicator, r, last, briefing_year)
             row("pilot", r.name, before, after, src, "", highlight=r.id == focus.id)
-        own = lookup(snapshot, spec.indicator, focus.country, BRIEFING_YEAR)
+        own = lookup(snapshot, spec.indicator, focus.country, briefing_year)
         if not own.missing and not whole:
             latest = lookup(snapshot, spec.indicator, focus.country, last)
             row("country", focus.country_name, (own.value, own.year, ""),
@@ -139,16 +98,18 @@ def since_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region) -> 
             row("eu", spec.eu_name, (None, None, ""), (None, None, ""), "", spec.note)
         else:
             eu_last = _latest_year(snapshot, spec.eu_indicator)
-            b = lookup(snapshot, spec.eu_indicator, spec.eu_geo, BRIEFING_YEAR)
+            b = lookup(snapshot, spec.eu_indicator, spec.eu_geo, briefing_year)
             a = lookup(snapshot, spec.eu_indicator, spec.eu_geo, eu_last)
             row("eu", spec.eu_name, (b.value, b.year, ""), (a.value, a.year, ""),
                 spec.eu_source, spec.note)
     return pd.DataFrame(rows)
 
 
-def _latest_for(snapshot: pd.DataFrame, indicator: str, region: Region, last: int):
-    """The region's latest value, going back from the series' last year."""
-    for year in range(last, BRIEFING_YEAR, -1):
+def _latest_for(snapshot: pd.DataFrame, indicator: str, region: Region, last: int,
+                briefing_year: int):
+    """The region's latest value after the briefing year, going back from the series' last
+    year."""
+    for year in range(last, briefing_year, -1):
         value = _region(snapshot, indicator, region, year)
         if value[0] is not None:
             return value
@@ -246,7 +207,7 @@ def since_figure(data: pd.DataFrame):
     for ax in list(axes.flat)[len(keys):]:
         ax.set_visible(False)
     handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
-                      markeredgecolor="black", label=f"briefing year ({BRIEFING_YEAR})"),
+                      markeredgecolor="black", label=f"briefing year ({load_config().briefing_year})"),
                Line2D([], [], marker="o", linestyle="", color="black",
                       label="latest value we hold")]
     fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False,
@@ -256,18 +217,14 @@ def since_figure(data: pd.DataFrame):
     return fig
 
 
-SHORT_NAMES = {"gdp": "GDP per inhabitant went", "employment": "the employment rate (aged 15-64)",
-               "tertiary": "tertiary attainment (aged 25-64)",
-               "high_tech": "high-technology employment"}
-
-
 def since_sentence(data: pd.DataFrame) -> str:
     """The edition's region in one sentence: each indicator's value then and now, with years;
     an indicator without both values says so."""
     parts = []
+    names = {spec.key: spec.in_sentence for spec in load_config().since}
     for key in dict.fromkeys(data["key"]):
         r = data[(data["key"] == key) & data["highlight"]]
-        name = SHORT_NAMES.get(key, key)
+        name = names[key]
         if r.empty or r["status"].iloc[0] != "ok":
             parts.append(f"{name}: no pair of values in our data")
             continue

@@ -40,16 +40,12 @@ def atlas_title() -> str:
     return "Atlas of the NUTS 2 regions: the 2019 EOCIC briefing's data-driven diagnostic"
 
 
-def ran_regions(regions: list[Region] | None = None) -> list[Region]:
+def ran_regions() -> list[Region]:
     """The regions whose atlas notebook ran (its executed copy and manifest are there)."""
-    out = []
     notebook = atlas_name()
-    for r in regions or all_nuts2_regions():
-        run = paths.run_dir(r.id)
-        if (run / f"{notebook}.ipynb").is_file() and \
-                (run / ".cache" / f"{notebook}.manifest.json").is_file():
-            out.append(r)
-    return out
+    return [r for r in all_nuts2_regions()
+            if (paths.run_dir(r.id) / f"{notebook}.ipynb").is_file()
+            and (paths.run_dir(r.id) / ".cache" / f"{notebook}.manifest.json").is_file()]
 
 
 #: The atlas's map, a file of its own in ``_static``: the intro embeds it, so no data value

@@ -1,17 +1,14 @@
 """The page an edition built on fetched data carries in its technical report: what differs from
 the 2019 briefing's data.
 
-When a run reads a snapshot that ``eocic data update`` built from Eurostat's current tables
-(``eocic run/book --snapshot DIR``), its edition says so on its cover and gets, right after the
-data and methods, the report of ``eocic data diff`` of the committed snapshot against that one,
-for the edition's areas: the values revised (Eurostat revises past years), those that appeared
-or disappeared, the briefing's statements and ranks that flip, and a count per indicator over
-every region. An edition on the committed snapshot is unchanged.
-
-The report is computed before the book (:func:`eocic_helpers.analysis.vintages.write_edition_report`,
-by ``eocic data update`` and ``eocic book``) and kept in the snapshot's folder
-(:mod:`eocic_helpers.data.diff`); this module only reads its CSV files and places them as
-escaped text, like every page the book writes. It imports no analysis module.
+On a snapshot of ``eocic data update`` (``eocic run/book --snapshot DIR``), the edition says so
+on its cover and gets, after the data and methods, the report of ``eocic data diff`` against
+the committed snapshot for its areas: values revised, appeared or disappeared, the briefing's
+statements and ranks that flip, and a count per indicator over every region. An edition on the
+committed snapshot is unchanged. The report is computed before the book
+(:func:`eocic_helpers.analysis.vintages.write_edition_report`) and kept in the snapshot's
+folder (:mod:`eocic_helpers.data.diff`); this module only places it, escaped, and imports no
+analysis module.
 """
 
 from __future__ import annotations

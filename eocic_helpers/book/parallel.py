@@ -1,10 +1,7 @@
-"""Build several regional editions at once.
-
-:func:`eocic_helpers.book.editions.build_region` stays the unit: it assembles one edition,
-runs Jupyter Book (HTML, then PDF) in its own processes, skips an unchanged edition and
-publishes by renames. Here up to ``jobs`` of those builds run side by side; each build's work
-is its own ``jupyter-book``/``xelatex`` processes, so threads are enough to drive them. A
-failing edition does not stop the others.
+"""Build several regional editions at once: up to ``jobs`` calls of
+:func:`eocic_helpers.book.editions.build_region` side by side, in threads (each build's work
+is its own ``jupyter-book`` and ``xelatex`` processes). A failing edition does not stop the
+others.
 """
 
 from __future__ import annotations
@@ -49,13 +46,11 @@ def build_regions(regions: list[Region], pdf: bool, force: bool, jobs: int = 1,
         result.outputs = out
         return result
 
-    results: dict[str, EditionResult] = {}
     pool = cf.ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="eocic-book")
     try:
-        futures = {pool.submit(one, r): r for r in regions}
+        futures = [pool.submit(one, r) for r in regions]
         for fut in cf.as_completed(futures):
-            result = fut.result()
-            results[result.region.id] = result
+            result = fut.result()  # an error other than EocicError stops every build
             if report:
                 report(result)
     except BaseException:
@@ -63,7 +58,7 @@ def build_regions(regions: list[Region], pdf: bool, force: bool, jobs: int = 1,
         _kill_builders()
         raise
     pool.shutdown(wait=True)
-    return [results[r.id] for r in regions]
+    return [fut.result() for fut in futures]
 
 
 def _kill_builders() -> None:

@@ -6,12 +6,10 @@
 - ARIA roles: docutils writes a bibliography as ``<div role="list">`` holding entries with
   ``role="doc-biblioentry"``, a role ARIA 1.2 deprecates; screen readers (and axe-core) then
   see a list without items. Each entry becomes a plain ``listitem`` of that list.
-- Data links in print: in HTML, "Data of this figure (CSV)" is a download link, which Sphinx's
-  LaTeX writer sets as plain text. For the LaTeX builder each download of a CSV becomes a
-  hyperlink to the file's stable place on the published site
-  (``<edition>/figures/<file>.csv``, which the book copies there), relative to the PDF's own
-  place (``pdf/<edition>.pdf``): the value ``eocic_data_base`` (e.g.
-  ``"../centre-val-de-loire/figures/"``) set per edition.
+- Data links in print: Sphinx's LaTeX writer sets a download link ("Data of this figure
+  (CSV)") as plain text; in the PDF each download of a CSV becomes a link to the file on the
+  published site: ``eocic_data_base`` (set per edition, relative to ``pdf/<edition>.pdf``,
+  e.g. ``"../centre-val-de-loire/figures/"``) and its name.
 - Numbers never break across lines in running text: after every reference is resolved (so
   glued numbers are in), each text of a page outside code and raw output gets no-break spaces
   (U+00A0, ``~`` in LaTeX) between the digit groups of a number (``27 820``), between a number

@@ -19,12 +19,7 @@ from typing import Any
 from eocic_helpers.core import atomic, paths
 from eocic_helpers.core.pipeline import EU_WIDE, load_pipeline
 from eocic_helpers.core.promoted import promoted_file
-from eocic_helpers.core.regions import (
-    Region,
-    all_nuts2_regions,
-    country_native_names,
-    load_regions,
-)
+from eocic_helpers.core.regions import Region, all_nuts2_regions, country_native_names
 
 #: The offline search: the index (a script defining ``EOCIC_REGIONS``) and the code.
 SEARCH_INDEX = "eocic-regions.js"
@@ -32,12 +27,12 @@ SEARCH_SCRIPT = "eocic-search.js"
 SEARCH_JS = Path(__file__).with_name("static") / SEARCH_SCRIPT
 
 
-
 def atlas_name() -> str:
     """The atlas's notebook: the one ``notebooks/pipeline.yaml`` declares with scope ``atlas``.
     Its executed copies are the atlas's pages, and its name is the atlas's folder under
     ``build/site`` and ``build/books``."""
     return next(name for name, nb in load_pipeline().notebooks.items() if nb.atlas)
+
 
 def _fold(text: str) -> str:
     """Lower case without accents, as the search compares (the browser does the same)."""
@@ -138,11 +133,10 @@ def map_svg(href_of_unit: dict[str, tuple[str, str]], standalone: bool = False) 
     return ('<?xml version="1.0" encoding="utf-8"?>\n' if standalone else "") + "".join(parts)
 
 
-def landing_map_and_search(pilots: list[Region] | None = None) -> str:
+def landing_map_and_search(pilots: list[Region]) -> str:
     """The landing page's way in: the map (pilots' units link to their editions, every other
     region to its atlas page when the atlas is built) and the search box; empty when the
     EU-wide step has not run."""
-    pilots = pilots if pilots is not None else load_regions()
     href: dict[str, str] = {r.id: f"{r.id}/index.html" for r in pilots
                             if (paths.SITE / r.id / "index.html").is_file()}
     units = {u: (f"{r.id}/index.html", r.name) for r in pilots if r.id in href

@@ -297,10 +297,6 @@ def test_glue_refuses_a_key_the_notebook_does_not_declare(small):
         small.glue("amount_eur", 3)
     assert "'amount_eur'" in str(err.value) and "notebooks/results.yaml" in str(err.value)
     assert "\n" not in str(err.value)
-    with pytest.raises(ConfigError, match="declares no format"):
-        small.glue_number("name", 3)
-    with pytest.raises(ConfigError, match="declares ',.0f'"):
-        small.glue_number("amount", 3, ".2f")
     assert small.values == {}
 
 

@@ -97,49 +97,28 @@ class Publication:
         self.values[key] = value
         return value
 
-    def glue_number(self, key: str, value: float | Unavailable | None, fmt: str | None = None,
-                    missing: str | None = None) -> str:
-        """Glue a number under ``key`` and its formatted text under ``key_text``, with the
-        format and missing text ``notebooks/results.yaml`` declares for it.
-
-        Thousands are separated by a space, as in the briefing; a missing value is glued as
-        ``None`` with the declared ``missing`` text (or, for an :class:`Unavailable`, its
-        reason), so the prose says so instead of failing.
-
-        Raises:
-            ConfigError: ``key`` is not declared as a number of this notebook, or ``fmt``
-                differs from its declared format.
-        """
-        hit = self._declared(key)
-        decl = hit.entry.decl
-        if hit.text or not decl.format:
-            raise ConfigError(f"notebook '{self.notebook}' glues '{key}' as a number, but "
-                              f"notebooks/results.yaml declares no format for it")
-        if fmt is not None and fmt != decl.format:
-            raise ConfigError(f"notebook '{self.notebook}' formats '{key}' with '{fmt}', but "
-                              f"notebooks/results.yaml declares '{decl.format}'")
-        missing = decl.missing if missing is None else missing
-        if isinstance(value, Unavailable):
-            value, missing = None, value.reason
-        self.glue(key, value)
-        text = format_number(value, decl.format, missing)
-        self.glue(f"{key}{TEXT_SUFFIX}", text)
-        return text
-
     def glue_all(self, values: dict[str, Any]) -> None:
         """Glue every value of ``values`` as ``notebooks/results.yaml`` declares it: a number
-        with a format also gets its ``_text`` (:meth:`glue_number`), any other value as it is.
-        ``finish`` then checks that the notebook glued every key it declares.
+        with a format also gets its text under ``<key>_text``, thousands separated by a space,
+        as in the briefing, and a missing number reads as the declared ``missing`` text (an
+        :class:`Unavailable` as its reason), so the prose says so instead of failing. Any
+        other value is glued as it is. ``finish`` then checks that the notebook glued every
+        key it declares.
 
         Raises:
             ConfigError: a key the notebook does not declare.
         """
         for key, value in values.items():
             hit = self._declared(key)
-            if hit.entry.number and not hit.text:
-                self.glue_number(key, value)
-            else:
+            if not hit.entry.number or hit.text:
                 self.glue(key, value)
+                continue
+            decl = hit.entry.decl
+            missing = decl.missing
+            if isinstance(value, Unavailable):
+                value, missing = None, value.reason
+            self.glue(key, value)
+            self.glue(f"{key}{TEXT_SUFFIX}", format_number(value, decl.format, missing))
 
     def figure(
         self,
@@ -401,11 +380,8 @@ def open_publication(region: str, notebook: str) -> Publication:
     """Start a notebook's outputs: into the runner's staging folder, or ``build/runs/<region>``.
 
     It also starts recording which project files the notebook opens (an audit hook); the list
-    goes into the results fragment so that the runner's cache key covers every file read. A
-    kernel kept from an earlier notebook keeps what the package's checked loaders read
-    (:func:`eocic_helpers.core.reads.cached_loader`: each call records its files again, and
-    reads them again when they changed); other caches are cleared, so it reads (and records)
-    their files again.
+    goes into the results fragment so that the runner's cache key covers every file read,
+    also in a kernel kept from an earlier notebook (see :func:`_clear_loader_caches`).
     """
     from eocic_helpers.outputs.style import set_theme
 

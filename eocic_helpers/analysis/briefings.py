@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from pathlib import Path
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import ConfigError
@@ -41,13 +40,13 @@ class Briefing:
         return bool(self.title or self.authors)
 
 
-def load_briefings(path: Path | None = None) -> dict[str, Briefing]:
+def load_briefings() -> dict[str, Briefing]:
     """Every pilot's briefing record, by region id.
 
     Raises:
         ConfigError: the file is missing or lacks a column.
     """
-    path = Path(path or paths.REFERENCE / BRIEFINGS_FILE)
+    path = paths.REFERENCE / BRIEFINGS_FILE
     try:
         rows = list(csv.DictReader(path.read_text("utf-8").splitlines()))
     except OSError:

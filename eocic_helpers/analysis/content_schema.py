@@ -216,12 +216,8 @@ class EuInitiatives(_Part):
 
 # -- synthesis.yaml -------------------------------------------------------------------------
 
-QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"]
-PEST = ["political", "economic", "socio_cultural", "technological"]
-
-
 class Item(_Model):
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    id: Ident
     text: str = Field(min_length=3)
     source: str = Field(min_length=3)
     evidence: list[str] = Field(default_factory=list)
@@ -249,6 +245,10 @@ class Pest(_Model):
     economic: list[Item]
     socio_cultural: list[Item]
     technological: list[Item]
+
+
+QUADRANTS = list(Swot.model_fields)
+PEST = list(Pest.model_fields)
 
 
 class Challenge(_Model):

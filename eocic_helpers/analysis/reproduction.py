@@ -28,7 +28,6 @@ from eocic_helpers.outputs.escape import myst_text
 from eocic_helpers.outputs.publication import myst_list_table
 
 ELEMENTS_FILE = "briefing_elements.yaml"
-TEMPLATE_REGION = SEED_REGION
 Status = Literal["reproduced", "differs", "reconstructed", "stated", "omitted"]
 #: Units of briefing_values.csv in words.
 UNITS = {"EUR_HAB": "EUR per inhabitant", "PC": "%"}
@@ -67,8 +66,8 @@ class Catalogue(Strict):
     elements: list[Element] = Field(min_length=1)
 
 
-def load_catalogue(path: Path | None = None) -> Catalogue:
-    return load_model(Catalogue, Path(path or paths.REFERENCE / ELEMENTS_FILE))
+def load_catalogue() -> Catalogue:
+    return load_model(Catalogue, paths.REFERENCE / ELEMENTS_FILE)
 
 
 def region_content(region_id: str) -> dict[str, Any]:
@@ -141,7 +140,7 @@ def element_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
                 chapter = titles[str(part_chapter(part))]
             else:
                 status, how = "omitted", ("no content file of this region carries it" if
-                                          region.id != TEMPLATE_REGION else "not written yet")
+                                          region.id != SEED_REGION else "not written yet")
         elif e.chapter and e.chapter not in ran:
             status, how = "omitted", "the chapter that would show it has not been run"
         elif e.own_file and not (paths.region_data_dir(region.id) / e.own_file).exists():
@@ -233,7 +232,7 @@ def _results(run_dir: Path) -> dict[str, Any]:
 
 def seed_geo() -> set[str]:
     """The geo codes of the seed briefing's own numbers: its region's units and its country."""
-    seed = next(r for r in load_regions() if r.id == TEMPLATE_REGION)
+    seed = next(r for r in load_regions() if r.id == SEED_REGION)
     return {*seed.nuts2016, *seed.nuts2013, seed.country}
 
 
@@ -294,7 +293,7 @@ def number_rows(region: Region, run_dir: Path | None = None,
 
     tested = swot_tests(parts, run_dir)
     comps: dict[str, list[Any]] = {}
-    if region.id == TEMPLATE_REGION:
+    if region.id == SEED_REGION:
         for c in briefing_comparisons(results):
             if c.ours is not None:
                 comps.setdefault(c.id, []).append(c)
@@ -314,7 +313,7 @@ def number_rows(region: Region, run_dir: Path | None = None,
         elif kind == "part" and parts.get(target) is not None and \
                 part_chapter(target) in ran:
             shown_in = [title(str(part_chapter(target)), False)]
-        theirs = region.id != TEMPLATE_REGION and str(row["geo"]) in own_geo
+        theirs = region.id != SEED_REGION and str(row["geo"]) in own_geo
         if theirs:
             status = "omitted"
             how = ("a number of the Centre-Val de Loire briefing about that region or its "
@@ -334,7 +333,7 @@ def number_rows(region: Region, run_dir: Path | None = None,
                 how = f"ours {ours}, briefing {value} (tolerance {cs[0].tolerance})"
                 if why:
                     how += "; " + "; ".join(dict.fromkeys(why))
-        elif region.id != TEMPLATE_REGION and kind == "glue" and (
+        elif region.id != SEED_REGION and kind == "glue" and (
                 recomputed is not None or (shown_in and isinstance(results.get(target), int | float))):
             ours_value = float(results[target])
             status = "reproduced" if _within(ours_value, row) else "differs"
@@ -349,7 +348,7 @@ def number_rows(region: Region, run_dir: Path | None = None,
         else:
             status = "omitted"
             how = ("a number of the Centre-Val de Loire briefing; this edition does not present "
-                   "it as this region's" if region.id != TEMPLATE_REGION
+                   "it as this region's" if region.id != SEED_REGION
                    else "no page of this edition shows it")
         unit = UNITS.get(str(row["unit"]), str(row["unit"]))
         rows.append({"id": ref_id, "number": f"{value} {unit}",
@@ -374,7 +373,7 @@ def intro(region: Region) -> str:
             "but the value or a comparison does not agree; both values given), reconstructed "
             "(rebuilt by another route, said how), stated (shown, not recomputed, said why) or "
             "omitted (appears nowhere in this edition).")
-    if region.id != TEMPLATE_REGION:
+    if region.id != SEED_REGION:
         text += (f" The briefing is about Centre-Val de Loire: for {region.name} only the "
                  "data-driven chapters and the content written for it count.")
     return text
@@ -407,7 +406,7 @@ def numbers_table(numbers: pd.DataFrame) -> str:
 def fidelity_md(region: Region, run_dir: Path | None = None) -> str:
     """The briefing's numbers against this run (seed region only), with each comparison the
     briefing makes; then the numbers quoted but not recomputable (MyST)."""
-    if region.id != TEMPLATE_REGION:
+    if region.id != SEED_REGION:
         return myst_text(f"The seed briefing covers Centre-Val de Loire only, so there are no "
                          f"published numbers for {region.name} to compare with.") + "\n"
     run_dir = Path(run_dir or paths.run_dir(region.id))

@@ -116,45 +116,32 @@ def build_gdp_population(raw: Path) -> pd.DataFrame:
     pop = _rds_recipe(raw, "population", range(2015, 2020))
     pop = pop[_is_nuts2(pop["geo"])]
     avg = average_population(pop)
-    avg = avg[avg["year"].isin(list(years))]
-    pop = pop[pop["year"].isin(list(years))]
-    parts = []
-    regional = {}
-    for name, table in (("gdp_mio_eur", gdp), ("population", pop), ("population_average", avg)):
-        t = table[_is_nuts2(table["geo"])].copy()
-        regional[name] = t
-        parts.append(_frame(t, name))
+    regional = {"gdp_mio_eur": gdp[_is_nuts2(gdp["geo"])],
+                "population": pop[pop["year"].isin(list(years))],
+                "population_average": avg[avg["year"].isin(list(years))]}
+    parts = [_frame(t, name) for name, t in regional.items()]
     # Aggregates from sums: a country or EU28 total needs every NUTS 2 region's value.
-    wide = (regional["gdp_mio_eur"].rename(columns={"value": "gdp"})[["geo", "year", "gdp"]]
-            .merge(regional["population"].rename(columns={"value": "pop"})[["geo", "year", "pop"]],
-                   on=["geo", "year"], how="inner")
-            .merge(regional["population_average"].rename(columns={"value": "avg"})
-                   [["geo", "year", "avg"]], on=["geo", "year"], how="inner"))
-    wide["country"] = wide["geo"].str[:2]
-    extra = gdp[gdp["geo"].str.endswith("ZZ")].assign(country=lambda f: f["geo"].str[:2])
-    agg_rows = []
-    for (country, year), grp in wide.groupby(["country", "year"]):
-        zz = extra[(extra["country"] == country) & (extra["year"] == year)]["value"].sum()
-        agg_rows.append((country, year, grp["gdp"].sum() + zz, grp["pop"].sum(),
-                         grp["avg"].sum(), len(grp), zz))
-    agg = pd.DataFrame(agg_rows, columns=["geo", "year", "gdp", "pop", "avg", "n", "zz"])
-    eu = agg[agg["geo"].isin(EU28)].groupby("year").agg(
-        gdp=("gdp", "sum"), pop=("pop", "sum"), avg=("avg", "sum"), n=("n", "sum"),
-        zz=("zz", "sum"), countries=("geo", "count")).reset_index()
-    eu = eu[eu["countries"] == len(EU28)].assign(geo="EU28")
-    agg = pd.concat([agg, eu[["geo", "year", "gdp", "pop", "avg", "n", "zz"]]], ignore_index=True)
-    agg["note"] = ("sum of " + agg["n"].astype(str) + " NUTS 2 regions"
-                   + np.where(agg["zz"] > 0, " plus extra-regio GDP", ""))
-    sums = agg.assign(note="sum of " + agg["n"].astype(str) + " NUTS 2 regions")
-    parts.append(_frame(agg.rename(columns={"gdp": "value"}), "gdp_mio_eur"))
-    parts.append(_frame(sums.rename(columns={"pop": "value"}), "population"))
-    parts.append(_frame(sums.rename(columns={"avg": "value"}), "population_average"))
+    wide = pd.concat({name: t.set_index(["geo", "year"])["value"] for name, t in regional.items()},
+                     axis=1, join="inner").reset_index()
+    by_country = wide.groupby([wide["geo"].str[:2], "year"])
+    agg = by_country[list(regional)].sum().assign(n=by_country.size())
+    extra = gdp[gdp["geo"].str.endswith("ZZ")]
+    agg["zz"] = extra.groupby([extra["geo"].str[:2], "year"])["value"].sum().reindex(
+        agg.index, fill_value=0.0)
+    agg["gdp_mio_eur"] += agg["zz"]
+    agg = agg.reset_index()
+    eu = agg[agg["geo"].isin(EU28)].groupby("year")
+    eu = eu.sum(numeric_only=True)[eu.size() == len(EU28)].reset_index().assign(geo="EU28")
+    agg = pd.concat([agg, eu], ignore_index=True)
+    sums = "sum of " + agg["n"].astype(str) + " NUTS 2 regions"
+    notes = {"gdp_mio_eur": sums + np.where(agg["zz"] > 0, " plus extra-regio GDP", ""),
+             "population": sums, "population_average": sums}
+    parts += [_frame(agg.assign(value=agg[name], note=note), name) for name, note in notes.items()]
     per_cap = pd.concat([
-        wide.assign(value=wide["gdp"] * 1e6 / wide["avg"],
-                    note="GDP / average population of the year"),
-        agg.assign(value=agg["gdp"] * 1e6 / agg["avg"],
-                   note=agg["note"] + "; GDP / average population of the year, from sums"),
+        wide.assign(note="GDP / average population of the year"),
+        agg.assign(note=notes["gdp_mio_eur"] + "; GDP / average population of the year, from sums"),
     ])
+    per_cap["value"] = per_cap["gdp_mio_eur"] * 1e6 / per_cap["population_average"]
     parts.append(_frame(per_cap, "gdp_per_capita_eur"))
     est = eurostat.read_tsv(verified_path(raw, GDP2025))
     est = select(est, recipe("gdp_per_capita_eur_estat"), GDP2025)

@@ -106,19 +106,10 @@ RESULTS_KEYS: dict[str, str] = {
 }
 
 
-def compare_results(values: dict[str, Any], notes: dict[str, str] | None = None,
-                    present_only: bool = True) -> list[Comparison]:
-    """Compare computed ``values`` (keyed like ``results.json``) with the briefing's numbers.
-
-    Args:
-        values: a notebook's values or a region's ``results.json``.
-        notes: a note per reference id (e.g. a year that differs).
-        present_only: compare only the reference values whose key is in ``values``; when
-            False, an absent key is compared as "not computable".
-    """
-    notes = notes or {}
-    return [compare(ref_id, values.get(key), notes.get(ref_id, ""))
-            for ref_id, key in RESULTS_KEYS.items() if key in values or not present_only]
+def compare_results(values: dict[str, Any]) -> list[Comparison]:
+    """Compare the computed ``values`` (a notebook's or a region's ``results.json``, keyed like
+    it) that answer one of the briefing's numbers with it."""
+    return [compare(ref_id, values[key]) for ref_id, key in RESULTS_KEYS.items() if key in values]
 
 
 def compare(ref_id: str, ours: float | None, note: str = "", label: str = "",
@@ -137,15 +128,15 @@ def compare(ref_id: str, ours: float | None, note: str = "", label: str = "",
     tol_text = f"±{tol:.0%}" if kind == "relative" else (f"±{tol:g}" if tol else "exact")
     derived = str(row["note"]).startswith(DERIVED_PREFIX)
     label = label or note_label(str(row["note"]))
+    missing = ours is None or (isinstance(ours, float) and math.isnan(ours))
     claim, holds = "", None
     if versus is not None:
         other_id, other_name, ours_other = versus
         brief_rel = _relation(brief, float(reference(other_id)["value"]))
         claim = f"{brief_rel} {other_name}"
-        if ours is not None and ours_other is not None and not (
-                isinstance(ours, float) and math.isnan(ours)):
+        if not missing and ours_other is not None:
             holds = _relation(float(ours), float(ours_other)) == brief_rel
-    if ours is None or (isinstance(ours, float) and math.isnan(ours)):
+    if missing:
         return Comparison(ref_id, brief, None, None, None, tol_text, None, row["where"],
                           note or "not computable from the available data", label, derived,
                           claim, None)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from eocic_helpers.analysis import comparison as cmp
+from eocic_helpers.analysis.summary import run_results
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import load_regions
 from eocic_helpers.outputs.numbers import and_list
@@ -68,7 +69,7 @@ def test_missing_runs_and_content_are_named_not_blank(runs: Path):
     regions = load_regions()[:2]
     _result(runs, regions[0].id, {"has_synthesis": True, "content_status": "own",
                                   "composite_total_text": "0.43"})
-    results = {r.id: cmp.run_results(r.id) for r in regions}
+    results = {r.id: run_results(r.id) for r in regions}
     content = cmp.content_table(regions, results)  # only the regions that have content
     assert list(content["Region"]) == [regions[0].name]
     assert content.iloc[0, 1] == "restated for the region"
@@ -90,7 +91,7 @@ def test_chapter_values_name_what_the_regions_lack(runs: Path):
     _result(runs, regions[0].id, {"has_synthesis": True, "cluster_stars": 3})
     _result(runs, regions[1].id, {"has_synthesis": False, "cluster_stars": ""},
             {"SMEs coached a year": 80.0})
-    results = {r.id: cmp.run_results(r.id) for r in regions}
+    results = {r.id: run_results(r.id) for r in regions}
     v = cmp.chapter_values(regions, results)
     catalogue = load_catalogue()
     assert sorted(v) == sorted(catalogue.entries["comparison"])

@@ -18,20 +18,15 @@ import pandas as pd
 from eocic_helpers.analysis.indicators import load_config
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import Region
-from eocic_helpers.core.results import Results, load_catalogue, read_results
+from eocic_helpers.core.results import Results, load_catalogue
 from eocic_helpers.outputs.numbers import and_list
 
 MISSING = "no run"
 
 
-#: Every region's results, by region id (see :func:`run_results`).
+#: Every region's results, by region id
+#: (:func:`eocic_helpers.analysis.summary.run_results`).
 AllResults = Mapping[str, Mapping[str, Any]]
-
-
-def run_results(region_id: str) -> Results:
-    """The ``results.json`` a region's run produced (empty when it has not run), read through
-    the catalogue of results."""
-    return read_results(paths.run_dir(region_id) / "results.json")
 
 
 def _of(results: Mapping[str, Mapping[str, Any]], region_id: str) -> Results:

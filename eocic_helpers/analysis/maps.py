@@ -97,7 +97,6 @@ def locator_figure(layer: Any, region: Region) -> Any:  # -> matplotlib Figure
     half = max(x1 - x0, y1 - y0) / 2 + ZOOM_MARGIN_M
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     zoom = (cx - half, cx + half, cy - half, cy + half)
-    # Six such draws were 90 % of the locator map's time; the saved files are the same bytes.
     with _on_redraw(fig, lambda: None):
         for ax, extent, width in ((axes[0], EU_EXTENT, 0.15), (axes[1], zoom, 0.3)):
             units.plot(ax=ax, color=units["colour"], edgecolor="white", linewidth=width)

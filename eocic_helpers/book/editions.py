@@ -356,9 +356,7 @@ def _latex_marks(edition: Edition) -> dict[str, str]:
     """The LaTeX command to place before a page, so that print follows the briefing: front
     matter unnumbered, chapters numbered from 1, annexes lettered (book class)."""
     decl = load_pipeline().editions[edition]
-    marks = {decl.root.file: r"\frontmatter"}
-    if decl.chapters:
-        marks[decl.chapters[0].file] = r"\mainmatter"
+    marks = {decl.root.file: r"\frontmatter", decl.chapters[0].file: r"\mainmatter"}
     printed = [p for p in decl.annexes if p.pdf]
     if printed:
         marks[printed[0].file] = r"\appendix"
@@ -392,7 +390,7 @@ def chapters_for(edition: Edition, flags: dict[str, Any] | None = None) -> list[
     return [p for part, p, _ in load_pipeline().pages(edition, flags=flags) if part != "root"]
 
 
-def assemble(region: Region, regions: list[Region] | None = None) -> Path:
+def assemble(region: Region) -> Path:
     """Write the book sources of one regional edition into ``build/books/<region>``.
 
     Reads only what the region's run produced (executed notebooks, figures, tables,
@@ -412,7 +410,7 @@ def assemble(region: Region, regions: list[Region] | None = None) -> Path:
             f"{myst_text('notebooks/' + nb + '.ipynb')}, which has not been run for this "
             "edition.*"),
     }
-    return _assemble(region.id, "region", res, regions or load_regions(), [region],
+    return _assemble(region.id, "region", res, load_regions(), [region],
                      (region.name, region.name), context, (
                          "reproduction", "Every element and number of the 2019 briefing, "
                          "with its status in this edition, is listed under “What this edition "

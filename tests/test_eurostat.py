@@ -9,7 +9,7 @@ FIX = Path(__file__).parent / "fixtures"
 
 
 def test_old_tsv_header_with_flags_and_missing():
-    f = eurostat.read_tsv(FIX / "lfst_r_lfe2emprt_old.tsv")
+    f = eurostat.read_any(FIX / "lfst_r_lfe2emprt_old.tsv")
     assert list(f.columns) == ["unit", "sex", "age", "geo", "year", "value", "flag"]
     frb0 = f[f["geo"] == "FRB0"].set_index("year")
     assert frb0.loc[2015, "value"] == 69.8
@@ -19,7 +19,7 @@ def test_old_tsv_header_with_flags_and_missing():
 
 @pytest.mark.parametrize("name", ["lfst_r_lfe2emprt_sdmx.tsv", "lfst_r_lfe2emprt_sdmx.tsv.gz"])
 def test_sdmx_tsv_plain_and_gzipped(name):
-    f = eurostat.read_tsv(FIX / name)
+    f = eurostat.read_any(FIX / name)
     row = f[(f["geo"] == "FRB0") & (f["year"] == 2017)].iloc[0]
     assert (row["value"], row["flag"], row["freq"]) == (71.0, "p", "A")
 
@@ -41,7 +41,7 @@ def test_truncated_gzip(tmp_path: Path):
     bad = tmp_path / "cut.tsv.gz"
     bad.write_bytes(data[: len(data) // 2])
     with pytest.raises(DataError, match="corrupt or truncated gzip"):
-        eurostat.read_tsv(bad)
+        eurostat.read_any(bad)
 
 
 def test_truncated_row(tmp_path: Path):
@@ -49,14 +49,14 @@ def test_truncated_row(tmp_path: Path):
     bad = tmp_path / "cut.tsv"
     bad.write_text(text[: text.rfind("\t")])
     with pytest.raises(DataError, match=r"cut\.tsv:3: 3 fields where the header has 4"):
-        eurostat.read_tsv(bad)
+        eurostat.read_any(bad)
 
 
 def test_missing_columns(tmp_path: Path):
     bad = tmp_path / "nohdr.tsv"
     bad.write_text("unit,geo\t2015\nPC,FR\t1\n")
-    with pytest.raises(DataError, match="missing columns"):
-        eurostat.read_tsv(bad)
+    with pytest.raises(DataError, match="missing columns: the first header cell"):
+        eurostat.parse_tsv_text(bad.read_text(), str(bad))
     csv = tmp_path / "bad.csv"
     csv.write_text("geo,year,value\nFR,2015,1\n")
     with pytest.raises(DataError, match=r"missing columns \['OBS_VALUE', 'TIME_PERIOD'\]"):
@@ -65,4 +65,4 @@ def test_missing_columns(tmp_path: Path):
 
 def test_missing_file(tmp_path: Path):
     with pytest.raises(DataError, match="file not found"):
-        eurostat.read_tsv(tmp_path / "nope.tsv")
+        eurostat.read_any(tmp_path / "nope.tsv")

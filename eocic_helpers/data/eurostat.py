@@ -78,11 +78,6 @@ def parse_tsv_text(text: str, name: str = "<tsv>") -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=[*dims, "year", "value", "flag"])
 
 
-def read_tsv(path: Path) -> pd.DataFrame:
-    """Read an Eurostat bulk TSV file (optionally gzipped)."""
-    return parse_tsv_text(_read_text(path), name=str(path))
-
-
 def parse_sdmx_csv_text(text: str, name: str = "<csv>") -> pd.DataFrame:
     """Parse Eurostat SDMX-CSV (``DATAFLOW,...,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG``)."""
     try:
@@ -108,8 +103,8 @@ def parse_sdmx_csv_text(text: str, name: str = "<csv>") -> pd.DataFrame:
 
 
 def read_any(path: Path) -> pd.DataFrame:
-    """Read a TSV or SDMX-CSV file, chosen by its content (``eocic data fetch`` downloads and
-    the snapshot's fetched datasets go through here)."""
+    """Read an Eurostat file (optionally gzipped), bulk TSV or SDMX-CSV, chosen by its
+    content."""
     text = _read_text(path)
     first = text.split("\n", 1)[0]
     if "\\" in first.split("\t")[0]:

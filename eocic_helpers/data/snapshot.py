@@ -99,10 +99,10 @@ def _rds_recipe(raw: Path, indicator: str, years: range) -> pd.DataFrame:
 
 def average_population(pop: pd.DataFrame) -> pd.DataFrame:
     """Eurostat's average population of year t: the mean of the populations on 1 January of
-    t and t + 1 (``geo, year, value``); a year without the next 1 January is dropped."""
-    nxt = pop.assign(year=pop["year"] - 1)[["geo", "year", "value"]]
-    out = pop[["geo", "year", "value"]].merge(nxt, on=["geo", "year"], suffixes=("", "_next"))
-    return out.assign(value=(out["value"] + out["value_next"]) / 2)[["geo", "year", "value"]]
+    t and t + 1 (``value``); a year without the next 1 January is dropped. Every other column
+    of ``pop`` is kept for t, and for t + 1 with the suffix ``_next``."""
+    out = pop.merge(pop.assign(year=pop["year"] - 1), on=["geo", "year"], suffixes=("", "_next"))
+    return out.assign(value=(out["value"] + out["value_next"]) / 2)
 
 
 def build_gdp_population(raw: Path) -> pd.DataFrame:
@@ -143,7 +143,7 @@ def build_gdp_population(raw: Path) -> pd.DataFrame:
     ])
     per_cap["value"] = per_cap["gdp_mio_eur"] * 1e6 / per_cap["population_average"]
     parts.append(_frame(per_cap, "gdp_per_capita_eur"))
-    est = eurostat.read_tsv(verified_path(raw, GDP2025))
+    est = eurostat.read_any(verified_path(raw, GDP2025))
     est = select(est, recipe("gdp_per_capita_eur_estat"), GDP2025)
     est = est[est["year"].between(2015, 2023)].copy()
     est["note"] = flag_note(est["flag"])
@@ -155,7 +155,7 @@ def build_gdp_population(raw: Path) -> pd.DataFrame:
 def _bulk_2017(raw: Path, relative: str) -> pd.DataFrame:
     """A 2017 bulk file's rows of 2013-2015 for NUTS 2 regions, the EU28 and its countries,
     under NUTS 2016 codes."""
-    frame = eurostat.read_tsv(verified_path(raw, relative))
+    frame = eurostat.read_any(verified_path(raw, relative))
     frame = frame[frame["year"].isin([2013, 2014, 2015])]
     return _recode_2013(frame[_is_nuts2(frame["geo"]) | frame["geo"].isin(EU28 + ["EU28"])])
 
@@ -267,8 +267,7 @@ def _gisco(raw: Path, level: int) -> list[dict[str, Any]]:
 
 def _tgs_rows(raw: Path, relative: str, indicator: str, known: set[str]) -> pd.DataFrame:
     path = verified_path(raw, relative)
-    frame = eurostat.parse_sdmx_csv_text(path.read_text(encoding="utf-8"), str(path))
-    frame = select(frame, recipe(indicator), str(path))
+    frame = select(eurostat.read_any(path), recipe(indicator), str(path))
     frame = frame[frame["geo"].isin(known)].copy()
     frame["note"] = flag_note(frame["flag"])
     return _frame(frame, indicator)

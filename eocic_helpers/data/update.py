@@ -139,11 +139,7 @@ def build_rows(frames: dict[str, pd.DataFrame], known: set[str]
             rows, report = _published(frames[r.dataset], ind.id, r, known)
             reports.append(report)
         elif r.kind == "average_population":
-            pop = built[r.inputs[0]]
-            rows = snap.average_population(pop)
-            nxt = pop.assign(year=pop["year"] - 1)[["geo", "year", "note"]]
-            rows = rows.merge(pop[["geo", "year", "note"]], on=["geo", "year"]).merge(
-                nxt, on=["geo", "year"], suffixes=("", "_next"))
+            rows = snap.average_population(built[r.inputs[0]])
             rows["note"] = _joined_notes(rows["note"], rows["note_next"])
         elif r.kind == "ratio":
             num, den = built[r.inputs[0]], built[r.inputs[1]]

@@ -20,10 +20,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from eocic_helpers.core import atomic, paths
-from eocic_helpers.core.config import load_model
+from eocic_helpers.core.config import Strict, load_model
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.pipeline import EU_WIDE
 from eocic_helpers.core.reads import cached_loader
@@ -37,16 +37,14 @@ HONESTY = ("reconstruction from Eurostat indicators following EOCIC's seven dime
            "not the EOCIC index")
 
 
-class IndicatorChoice(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class IndicatorChoice(Strict):
     indicator: str
     direction: Literal[1, -1]
     transform: Literal["none", "sqrt"]
     reason: str
 
 
-class Dimension(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Dimension(Strict):
     id: str
     name: str
     indicators: list[IndicatorChoice]
@@ -64,8 +62,7 @@ PAIR_LABELS = {("minmax", "arithmetic"): "min-max scores with arithmetic means",
                ("zscore", "arithmetic"): "z-scores with arithmetic means"}
 
 
-class Uncertainty(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Uncertainty(Strict):
     replications: int = Field(ge=10)
     seed: int
     dirichlet_concentration: float = Field(gt=0)
@@ -75,8 +72,7 @@ class Uncertainty(BaseModel):
     batches: int = Field(default=20, ge=2)
 
 
-class CompositeConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CompositeConfig(Strict):
     schema_version: int
     max_year: int
     outlier_sd: float

@@ -1,10 +1,6 @@
 """The composite chapter (briefing section 1.2, Figures 3 and 4): its figures, tables, claims
 and the values it states and glues, drawn from the model in
-:mod:`eocic_helpers.analysis.composite` (index construction, normalisation, weights and
-uncertainty).
-
-This is a reconstruction from Eurostat indicators following EOCIC's seven dimensions; it is
-not the EOCIC index.
+:mod:`eocic_helpers.analysis.composite` (a reconstruction, not the EOCIC index).
 """
 
 from __future__ import annotations

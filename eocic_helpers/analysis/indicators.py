@@ -6,7 +6,6 @@ figures' CSV); figure functions take those frames and return matplotlib figures.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from pathlib import Path
@@ -16,11 +15,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from eocic_helpers.analysis.claims import CLAIM_ID, TECH_CLAIMS
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_model
+from eocic_helpers.core.config import Strict, load_model
+from eocic_helpers.core.reads import cached_loader
 from eocic_helpers.core.regions import Region, load_regions
 from eocic_helpers.core.results import Unavailable
 from eocic_helpers.data import recipes
@@ -46,8 +46,7 @@ from eocic_helpers.outputs.style import (
 CONFIG_FILE = paths.DATA / "key_indicators.yaml"
 
 
-class Panel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Panel(Strict):
     indicator: str
     title: str
     year: int
@@ -58,17 +57,15 @@ class Panel(BaseModel):
     key: str = ""
 
 
-class FigureSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class FigureSpec(Strict):
     title: str
     briefing_ref: str
     panels: list[Panel] = Field(min_length=1)
 
 
-class SinceIndicator(BaseModel):
+class SinceIndicator(Strict):
     """One indicator of what changed since the briefing (:mod:`eocic_helpers.analysis.since`)."""
 
-    model_config = ConfigDict(extra="forbid")
     key: str
     label: str
     in_sentence: str
@@ -83,8 +80,7 @@ class SinceIndicator(BaseModel):
     note: str
 
 
-class KeyIndicators(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class KeyIndicators(Strict):
     schema_version: int
     briefing_year: int
     figure1: FigureSpec
@@ -94,13 +90,7 @@ class KeyIndicators(BaseModel):
     since: list[SinceIndicator] = Field(min_length=1)
 
 
-@functools.cache
-def _briefing_year() -> int:
-    """The briefing's year as the panel configuration states it (read once per publication:
-    :func:`eocic_helpers.outputs.publication.open_publication` clears the package's caches)."""
-    return load_config().briefing_year
-
-
+@cached_loader
 def load_config(path: Path | None = None) -> KeyIndicators:
     """The panel configuration of Figures 1 and 2."""
     return load_model(KeyIndicators, Path(path or CONFIG_FILE))
@@ -218,7 +208,7 @@ def edition_value(snapshot: pd.DataFrame, indicator: str, focus: Region,
     """THE value of an indicator for a region in an edition: the latest year up to the
     briefing's year (2017), or ``max_year``, with data. Every chapter that states the indicator
     uses this, so one edition shows one value, with its year, per indicator."""
-    max_year = max_year if max_year is not None else _briefing_year()
+    max_year = max_year if max_year is not None else load_config().briefing_year
     years = sorted(set(snapshot.loc[snapshot["indicator"] == indicator, "year"]), reverse=True)
     for year in (y for y in years if y <= max_year):
         v = region_value(snapshot, indicator, focus, year)

@@ -29,7 +29,6 @@ RANKS = {
                                     "employment",
     "employment_rate_rank": "rank of the pilots by the employment rate, aged 15-64",
 }
-COLUMNS = ["region", "kind", "statement", "old", "new"]
 CLAIM = "claim (briefing section 1.2)"
 
 
@@ -57,12 +56,12 @@ def claims_and_ranks(snapshot: pd.DataFrame, regions: list[Region] | None = None
 def flips(old: pd.DataFrame, new: pd.DataFrame, regions: list[Region] | None = None
           ) -> pd.DataFrame:
     """The claims and ranks whose verdict differs between two snapshot frames
-    (:data:`COLUMNS`), in the pilots' order."""
+    (:data:`eocic_helpers.data.diff.CLAIM_COLUMNS`), in the pilots' order."""
     a = claims_and_ranks(old, regions).rename(columns={"value": "old"})
     b = claims_and_ranks(new, regions).rename(columns={"value": "new"})
     both = a.merge(b, on=["region", "kind", "statement"], how="outer", sort=False)
     both[["old", "new"]] = both[["old", "new"]].fillna("not stated")
-    return both[both["old"] != both["new"]][COLUMNS].reset_index(drop=True)
+    return both[both["old"] != both["new"]][diff.CLAIM_COLUMNS].reset_index(drop=True)
 
 
 def diff_report(old: Path, new: Path, csv: Path | None = None, claims: bool = True

@@ -73,7 +73,7 @@ def summary(changes: pd.DataFrame) -> pd.DataFrame:
 #: of the edition's technical report, reading only these files.
 REPORT_DIR = "changes"
 REPORT_VALUES, REPORT_CLAIMS, REPORT_ABOUT = "values.csv", "claims.csv", "about.json"
-#: The columns of the claims and ranks that flip (:data:`eocic_helpers.analysis.vintages.COLUMNS`).
+#: The columns of the claims and ranks that flip (:func:`eocic_helpers.analysis.vintages.flips`).
 CLAIM_COLUMNS = ["region", "kind", "statement", "old", "new"]
 
 

@@ -255,8 +255,7 @@ def swot_tests(parts: dict[str, Any], run_dir: Path) -> dict[str, list[tuple[str
     return out
 
 
-def number_rows(region: Region, run_dir: Path | None = None,
-                chapters: list[str] | None = None) -> pd.DataFrame:
+def number_rows(region: Region, run_dir: Path | None = None) -> pd.DataFrame:
     """One row per number of ``briefing_values.csv`` and its status in this edition, from
     structure (the row's ``shown_by``: the catalogue keys or the content part that show it):
 
@@ -273,11 +272,10 @@ def number_rows(region: Region, run_dir: Path | None = None,
     ref = load_reference()
     results = _results(run_dir)
     pipeline = load_pipeline()
-    if chapters is None:
-        # The chapters of the region's own run: not the notebooks that run after them (this
-        # page, the summary), whose outputs may or may not exist yet when this one runs.
-        chapters = [p.file for part, p, _ in pipeline.pages("region")
-                    if p.source == "notebook" and not pipeline.notebooks[p.file].after_region]
+    # The chapters of the region's own run: not the notebooks that run after them (this page,
+    # the summary), whose outputs may or may not exist yet when this one runs.
+    chapters = [p.file for part, p, _ in pipeline.pages("region")
+                if p.source == "notebook" and not pipeline.notebooks[p.file].after_region]
     ran = [c for c in chapters if (run_dir / f"{c}.ipynb").exists()]
     rendered = rendered_keys(run_dir, ran)
     report_titles = {p.file: p.title for p in pipeline.report_pages("region")
@@ -403,14 +401,13 @@ def numbers_table(numbers: pd.DataFrame) -> str:
                            widths=[14, 22, 16, 14, 34])
 
 
-def fidelity_md(region: Region, run_dir: Path | None = None) -> str:
+def fidelity_md(region: Region) -> str:
     """The briefing's numbers against this run (seed region only), with each comparison the
     briefing makes; then the numbers quoted but not recomputable (MyST)."""
     if region.id != SEED_REGION:
         return myst_text(f"The seed briefing covers Centre-Val de Loire only, so there are no "
                          f"published numbers for {region.name} to compare with.") + "\n"
-    run_dir = Path(run_dir or paths.run_dir(region.id))
-    results = _results(run_dir)
+    results = _results(paths.run_dir(region.id))
     ref = load_reference()
     table = fidelity_table(briefing_comparisons(results))
     if "value" in table and "note" in ref:  # a reader sees the value's name, not its id

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eocic_helpers.analysis.briefings import citation
+from eocic_helpers.analysis.indicators import is_whole_country
 from eocic_helpers.core import paths
 from eocic_helpers.core.regions import Region
 from eocic_helpers.core.results import Results, read_results
@@ -30,12 +31,6 @@ def run_results(region_id: str) -> Results:
     """The region's merged ``results.json`` (empty when absent or unreadable), read through
     the catalogue of results."""
     return read_results(paths.run_dir(region_id) / "results.json")
-
-
-def is_whole_country(region: Region) -> bool:
-    """True when the region is its whole country (Lithuania, Slovenia): a national comparison
-    would compare it with itself."""
-    return any(u.id == region.country for u in region.units)
 
 
 @dataclass

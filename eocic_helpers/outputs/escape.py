@@ -35,12 +35,10 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9][0-9_]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0
 
 
 def csv_cell(value: Any) -> Any:
-    """A value safe to open in a spreadsheet: text that starts like a formula (``=``, ``+``,
-    ``-``, ``@``, tab, carriage return), also after leading spaces or line breaks, gets a
-    leading apostrophe, as OWASP advises, so
-    ``=HYPERLINK(...)`` is shown, never run. Numbers, and text that is a plain number such as
-    ``-0.5`` or ``+20.1``, are kept as they are. A carriage return in a cell becomes a line
-    feed."""
+    """A value safe to open in a spreadsheet: text that starts like a formula
+    (:data:`FORMULA_STARTS`), also after leading blanks, gets a leading apostrophe, as OWASP
+    advises, so ``=HYPERLINK(...)`` is shown, never run. Numbers, and text that is a plain
+    number such as ``-0.5``, are kept as they are. A carriage return becomes a line feed."""
     if not isinstance(value, str):
         return value
     # Spreadsheets skip leading blanks before reading a formula: " =HYPERLINK(...)" runs too.
@@ -99,5 +97,4 @@ def myst_cell(value: Any) -> str:
     escaped = GROUPED_NUMBER.sub(lambda m: m.group(0).replace(" ", NBSP), myst_text(value))
     escaped = _LONG_TOKEN.sub(
         lambda m: re.sub(r"(\\[/_])(?=\S)", lambda b: b.group(1) + ZWSP, m.group(0)), escaped)
-    # A list of codes joined by "+" (``BE31+BE32+BE33``) breaks after each "+".
     return _JOINED_CODES.sub(lambda m: m.group(0) + ZWSP, escaped)

@@ -250,10 +250,9 @@ def save_vector(fig: Any, svg: Path, pdf: Path) -> None:
     from eocic_helpers.outputs.legibility import at_saved_dpi, saved_bbox
 
     # One layout for both files, frozen (a layout engine would lay the figure out again for
-    # each format, and can collapse a dense grid at the PDF's resolution), and one box: the
-    # tight box, never narrower than the figure (see saved_bbox). No engine at all, not
-    # matplotlib's placeholder ("none"): with any engine set, savefig draws the whole figure
-    # once more before the draw that writes the file, a third of each save's time.
+    # each format, and can collapse a dense grid at the PDF's resolution), and one box (see
+    # saved_bbox). No engine at all, not matplotlib's "none", which costs a draw per file
+    # (docs/performance.md).
     box = saved_bbox(at_saved_dpi(fig))
     fig.set_layout_engine(None)
     with atomic.atomic_path(svg) as tmp:
@@ -342,8 +341,8 @@ def myst_list_table(frame: pd.DataFrame, caption: str, name: str,
     return "\n".join(lines) + "\n"
 
 
-def myst_figure(image: str, name: str, caption: str, alt: str, data_file: str | None = None,
-                width: str = "100%") -> str:
+def myst_figure(image: str, name: str, caption: str, alt: str,
+                data_file: str | None = None) -> str:
     """A MyST ``figure`` with a literal caption and a one-line, quoted alt text.
 
     ``image`` and ``data_file`` are paths chosen by code (never by content); ``data_file`` is
@@ -357,7 +356,7 @@ def myst_figure(image: str, name: str, caption: str, alt: str, data_file: str | 
     if data_file:
         data = f" {{download}}`Data of this figure (CSV) <{data_file}>`."
     return (f"```{{figure}} {image}\n:name: {_label(name)}\n:alt: {_quoted_option(alt)}\n"
-            f":width: {width}\n\n{myst_text(caption)}{data}\n```\n")
+            f":width: 100%\n\n{myst_text(caption)}{data}\n```\n")
 
 
 def _clear_loader_caches(keep_checked: bool = False) -> None:

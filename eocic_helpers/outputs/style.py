@@ -53,10 +53,8 @@ def set_theme() -> None:
         {
             "svg.hashsalt": "eocic",  # stable SVG element ids
             "svg.fonttype": "path",
-            # PDF figures keep their text as text, never as a raster or paths: Type 3 fonts
-            # (matplotlib's own glyph procedures, with a ToUnicode map, so the text can be
-            # searched and copied). They look the same as TrueType (Type 42) in print and save
-            # 2.5 times faster: Type 42 subsets DejaVu with fontTools for every figure.
+            # PDF figures keep their text as text, searchable and copyable: Type 3 fonts, which
+            # look as TrueType (Type 42) does in print and save faster (docs/performance.md).
             "pdf.fonttype": 3,
             "figure.dpi": 100,
             "savefig.dpi": 150,
@@ -65,9 +63,8 @@ def set_theme() -> None:
             "font.size": FONT_PT,
             "axes.titlesize": TITLE_PT,
             "axes.titleweight": "bold",
-            # Titles sit just above their axes (no figure has ticks or labels above an
-            # axes): matplotlib's automatic placement measures every y tick label of the
-            # axes at each draw to find that out, about a tenth of a figure's drawing time.
+            # Titles sit just above their axes (no figure has ticks or labels above an axes),
+            # without matplotlib's costly automatic placement (docs/performance.md).
             "axes.titley": 1.0,
             "axes.labelsize": FONT_PT,
             "xtick.labelsize": SMALL_PT,
@@ -88,8 +85,7 @@ def category_bars(ax: Axes, labels: Sequence[str], values: Sequence[float],
                   linewidth: float = 0.4) -> None:
     """Horizontal bars, one per label, top to bottom, outlined in black: the bars, ticks,
     limits and grid of seaborn's ``barplot(orient="h")`` of one value per category, drawn
-    with one ``barh``. seaborn aggregates each category and draws an (empty, for one value)
-    error bar for each bar, a fifth of a bar chart's drawing time for nothing shown."""
+    with one ``barh`` and no empty error bars (docs/performance.md)."""
     n = len(labels)
     ax.barh([i - width / 2 for i in range(n)], list(values), height=width, align="edge",
             color=list(colours), edgecolor="black", linewidth=linewidth)

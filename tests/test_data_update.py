@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import RAW_SHARED
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
@@ -26,7 +27,7 @@ from eocic_helpers.data.recipes import Recipe, check_file, declared, select
 
 pytestmark = pytest.mark.unit
 
-RAW = paths.RAW_SHARED
+RAW = RAW_SHARED
 FIX = Path(__file__).parent / "fixtures"
 needs_raw = pytest.mark.skipif(not RAW.is_dir(), reason=f"raw files not present at {RAW}")
 EUSBD = RAW / "eusbd_hackathon2017"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import RAW_SHARED
 
 from eocic_helpers.analysis import indicators as ki
 from eocic_helpers.core import paths
@@ -51,7 +52,7 @@ def test_unknown_dataset():
         fetch.fetch(["foo"])
 
 
-@pytest.mark.skipif(not paths.RAW_SHARED.is_dir(), reason="raw files not present")
+@pytest.mark.skipif(not RAW_SHARED.is_dir(), reason="raw files not present")
 def test_fetch_then_snapshot_fills_figure_1s_employment_rate(monkeypatch, tmp_path):
     """The whole path offline: download (faked with a file in Eurostat's SDMX-TSV format),
     rebuild the snapshot with it, and draw Figure 1's employment-rate panel from it."""
@@ -60,7 +61,7 @@ def test_fetch_then_snapshot_fills_figure_1s_employment_rate(monkeypatch, tmp_pa
     raw = tmp_path / "raw"
     fetch.fetch(["lfst_r_lfe2emprt"], raw)
     out = tmp_path / "snapshot"
-    snap.build_snapshot(paths.RAW_SHARED, out, fetched_dir=raw)
+    snap.build_snapshot(RAW_SHARED, out, fetched_dir=raw)
     manifest = snap.verify_snapshot(out)
     entry = manifest["fetched"]["lfst_r_lfe2emprt"]
     assert entry["sha256"] == hashlib.sha256(payload).hexdigest() and entry["fetched"]
@@ -79,11 +80,11 @@ def test_fetch_then_snapshot_fills_figure_1s_employment_rate(monkeypatch, tmp_pa
     # a download changed after it was catalogued is refused
     (raw / "lfst_r_lfe2emprt.tsv.gz").write_bytes(payload[:-4])
     with pytest.raises(DataError, match="changed since it was downloaded"):
-        snap.build_snapshot(paths.RAW_SHARED, tmp_path / "again", fetched_dir=raw)
+        snap.build_snapshot(RAW_SHARED, tmp_path / "again", fetched_dir=raw)
 
 
 @pytest.mark.study
-@pytest.mark.skipif(not paths.RAW_SHARED.is_dir(), reason="raw files not present")
+@pytest.mark.skipif(not RAW_SHARED.is_dir(), reason="raw files not present")
 def test_a_run_on_the_rebuilt_snapshot_publishes_the_employment_rate(monkeypatch, tmp_path):
     """fetch (faked) -> eocic data snapshot -> eocic run, in a copy of the project."""
     import os
@@ -100,7 +101,7 @@ def test_a_run_on_the_rebuilt_snapshot_publishes_the_employment_rate(monkeypatch
     fetch.fetch(["lfst_r_lfe2emprt"], root / "data" / "raw")
     env = dict(os.environ, EOCIC_ROOT=str(root), EOCIC_BUILD=str(tmp_path / "build"))
     eocic = [sys.executable, "-m", "eocic_helpers.cli"]
-    subprocess.run([*eocic, "data", "snapshot", "--raw", str(paths.RAW_SHARED)], env=env,
+    subprocess.run([*eocic, "data", "snapshot", "--raw", str(RAW_SHARED)], env=env,
                    check=True, capture_output=True)
     proc = subprocess.run([*eocic, "data", "check"], env=env, capture_output=True, text=True)
     assert "includes downloads: lfst_r_lfe2emprt" in proc.stdout

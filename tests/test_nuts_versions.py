@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from support import RAW_SHARED
 
-from eocic_helpers.core import paths
 from eocic_helpers.data import eurostat
 from eocic_helpers.data.nuts_versions import load_correspondence, to_nuts2016
 from eocic_helpers.data.update import nuts2016_codes
@@ -39,11 +39,11 @@ def test_recode_boundary_change_and_unresolved():
     assert "boundaries changed" in report.set_index("geo").loc["LT00", "reason"]
 
 
-@pytest.mark.skipif(not paths.RAW_SHARED.is_dir(), reason="raw files not present")
+@pytest.mark.skipif(not RAW_SHARED.is_dir(), reason="raw files not present")
 def test_eurostats_2026_tables_carry_codes_of_three_versions():
     """tgs00042 of 2026 (SDMX-CSV, real): NUTS 2013 codes for old years are recoded where declared
     (FR24 -> FRB0), NUTS 2021 codes that are not NUTS 2016 codes are reported, none mapped."""
-    path = paths.RAW_SHARED / "eurostat_tgs_2026_chappuis5" / "eurostat_tgs00042_gerd_rd_expenditure.csv"
+    path = RAW_SHARED / "eurostat_tgs_2026_chappuis5" / "eurostat_tgs00042_gerd_rd_expenditure.csv"
     frame = eurostat.read_any(path).assign(indicator="gerd_pct_gdp", note="")
     kept, report = to_nuts2016(frame, nuts2016_codes())
     unresolved = set(report.loc[report["status"] == "unresolved", "geo"])

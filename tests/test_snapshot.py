@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import RAW_SHARED
 
 from eocic_helpers.core import paths
 from eocic_helpers.core.errors import DataError
@@ -15,7 +16,7 @@ from eocic_helpers.data import snapshot as snap
 from eocic_helpers.data.lookup import lookup, pilot_table, rank_desc
 from eocic_helpers.data.reference import compare
 
-RAW = paths.RAW_SHARED
+RAW = RAW_SHARED
 needs_raw = pytest.mark.skipif(not RAW.is_dir(), reason=f"raw files not present at {RAW}")
 
 

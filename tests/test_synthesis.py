@@ -169,11 +169,14 @@ def test_swot_grid_escapes_content_and_carries_footnotes(content):
     _, myst = sy.swot_grid(content)
     assert "[^fn4-w5]" in myst and "[^fn5-w8]" in myst
     assert "\n[^fn4-w5]: " in myst and "0\\.39" in myst  # footnote 4, value from the references
-    hostile = content.model_copy(deep=True)
-    hostile.swot.strengths[0].text = "<script>x</script> **b** {role}`y`"
-    _, myst = sy.swot_grid(hostile)
+    # the content models are frozen: the hostile values go in through copies
+    strengths = content.swot.strengths
+    item = strengths[0].model_copy(update={"text": "<script>x</script> **b** {role}`y`"})
+    swot = content.swot.model_copy(update={"strengths": [item, *strengths[1:]]})
+    _, myst = sy.swot_grid(content.model_copy(update={"swot": swot}))
     assert "\\<script\\>x\\<\\/script\\> \\*\\*b\\*\\* \\{role\\}\\`y\\`" in myst
-    hostile.challenges[0].name = "<b>bold</b>"
+    challenge = content.challenges[0].model_copy(update={"name": "<b>bold</b>"})
+    hostile = content.model_copy(update={"challenges": [challenge, *content.challenges[1:]]})
     assert "\\<b\\>bold\\<\\/b\\>" in sy.challenges_myst(hostile)
 
 

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from eocic_helpers.analysis.action_plan import Intervention as PlanIntervention
-from eocic_helpers.core.config import line_of, project_path
+from eocic_helpers.core.config import Strict, line_of, project_path
 from eocic_helpers.core.errors import ConfigError
 from eocic_helpers.data.reference import load_reference, reference
 from eocic_helpers.outputs.numbers import format_number
@@ -78,11 +78,7 @@ Url = Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+
                            max_length=300)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Footnote(_Model):
+class Footnote(Strict):
     """A footnote of the briefing that carries content, placed where it belongs."""
 
     number: int = Field(ge=1, description="the briefing's footnote number")
@@ -91,7 +87,7 @@ class Footnote(_Model):
     url: Url | None = Field(None, description="the source address the footnote gives")
 
 
-class Statement(_Model):
+class Statement(Strict):
     """One short statement in the project's own words."""
 
     id: Ident
@@ -109,7 +105,7 @@ class Statement(_Model):
         return self
 
 
-class Group(_Model):
+class Group(Strict):
     """Statements under one heading."""
 
     heading: str = Field(min_length=3)
@@ -118,7 +114,7 @@ class Group(_Model):
 
 # -- the parts ------------------------------------------------------------------------------
 
-class _Part(_Model):
+class _Part(Strict):
     """What every content file starts with: its schema version and the region it is for."""
 
     schema_version: int
@@ -140,7 +136,7 @@ class Framing(_Part):
     statements: list[Statement] = Field(min_length=1)
 
 
-class Meaning(_Model):
+class Meaning(Strict):
     """What an element of ``synthesis.yaml`` (an objective, an intervention, an action) means."""
 
     of: Ident
@@ -162,7 +158,7 @@ class Strategy(_Part):
     additional_elements: Statement
 
 
-class Risk(_Model):
+class Risk(Strict):
     id: Ident
     name: str = Field(min_length=3)
     text: Prose
@@ -170,7 +166,7 @@ class Risk(_Model):
     source: str = Field(min_length=3)
 
 
-class Box(_Model):
+class Box(Strict):
     id: Ident
     title: str = Field(min_length=3)
     source: str = Field(min_length=3)
@@ -178,7 +174,7 @@ class Box(_Model):
     items: list[Statement] = Field(min_length=1)
 
 
-class Recommendation(_Model):
+class Recommendation(Strict):
     """One intervention of chapter 4."""
 
     id: Ident
@@ -197,7 +193,7 @@ class Recommendations(_Part):
     interventions: list[Recommendation] = Field(min_length=1)
 
 
-class Initiative(_Model):
+class Initiative(Strict):
     id: Ident
     name: str = Field(min_length=3)
     programme: str = ""
@@ -216,7 +212,7 @@ class EuInitiatives(_Part):
 
 # -- synthesis.yaml -------------------------------------------------------------------------
 
-class Item(_Model):
+class Item(Strict):
     id: Ident
     text: str = Field(min_length=3)
     source: str = Field(min_length=3)
@@ -233,14 +229,14 @@ class Item(_Model):
         return fill(self.text)
 
 
-class Swot(_Model):
+class Swot(Strict):
     strengths: list[Item]
     weaknesses: list[Item]
     opportunities: list[Item]
     threats: list[Item]
 
 
-class Pest(_Model):
+class Pest(Strict):
     political: list[Item]
     economic: list[Item]
     socio_cultural: list[Item]
@@ -251,14 +247,14 @@ QUADRANTS = list(Swot.model_fields)
 PEST = list(Pest.model_fields)
 
 
-class Challenge(_Model):
+class Challenge(Strict):
     id: str
     name: str
     source: str
     from_swot: list[str] = Field(min_length=1)
 
 
-class Objective(_Model):
+class Objective(Strict):
     id: str
     name: str
     source: str
@@ -315,7 +311,7 @@ class Synthesis(_Part):
 
 
 #: Part name -> (file name, model, what the part holds, in the reader's words).
-PARTS: dict[str, tuple[str, type[_Model], str]] = {
+PARTS: dict[str, tuple[str, type[Strict], str]] = {
     "synthesis": ("synthesis.yaml", Synthesis,
                   "the strengths, weaknesses, challenges and objectives"),
     "study": ("study.yaml", Study, "the selection of the region and the method of the study"),

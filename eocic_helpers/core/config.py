@@ -56,12 +56,8 @@ MAX_DEPTH = 100
 MERGE_TAG = "tag:yaml.org,2002:merge"
 #: Longest echo of a user value in an error message (characters).
 ECHO_CHARS = 80
-#: Characters refused in any key or value: C0 and C1 control characters except tab, line feed
-#: and carriage return (ESC, BEL, form feed, DEL stop xelatex); the Arabic letter mark,
-#: zero-width space, non-joiner and joiner, left-to-right and right-to-left marks; the
-#: bidirectional embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069); the word
-#: joiner and invisible operators (U+2060-U+2064); the byte-order mark (U+FEFF) and the
-#: interlinear annotation controls (U+FFF9-U+FFFB).
+#: Characters refused in any key or value (see the module's text): the C0 and C1 controls but
+#: tab, line feed and carriage return, and the invisible and text-direction characters.
 FORBIDDEN_CHARACTERS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")

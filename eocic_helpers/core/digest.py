@@ -19,12 +19,6 @@ from pathlib import Path
 
 from eocic_helpers.core import paths
 
-
-def sha256_hex(data: bytes) -> str:
-    """The sha256 of ``data``, in hexadecimal."""
-    return hashlib.sha256(data).hexdigest()
-
-
 PACKAGE_NAME = "eocic_helpers"
 
 

@@ -23,8 +23,6 @@ SOURCES_FILE = DATA / "sources.yaml"
 REFERENCE = DATA / "reference"
 EOCIC_DATA = DATA / "eocic"
 RAW_LOCAL = DATA / "raw"  # live downloads (git-ignored)
-#: The shared raw files next to the project, when present.
-RAW_SHARED = ROOT.parent / "shared" / "data" / "raw"
 
 NOTEBOOKS = ROOT / "notebooks"
 BOOK_TEMPLATES = ROOT / "book"

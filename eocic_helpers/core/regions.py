@@ -74,6 +74,8 @@ SEED_REGION = "centre-val-de-loire"
 EU28: list[str] = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR",
                    "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI",
                    "SK", "UK"]
+
+
 def load_regions(path: Path | None = None) -> list[Region]:
     """All pilot regions, in file order.
 

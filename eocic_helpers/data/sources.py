@@ -6,18 +6,17 @@ import hashlib
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from eocic_helpers.core import paths
-from eocic_helpers.core.config import load_model
+from eocic_helpers.core.config import Strict, load_model
 from eocic_helpers.core.errors import DataError
 from eocic_helpers.core.reads import cached_loader
 
 
-class Source(BaseModel):
+class Source(Strict):
     """One catalogued source."""
 
-    model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     publisher: str
     dataset_code: str
@@ -29,8 +28,7 @@ class Source(BaseModel):
     files: dict[str, str] = Field(default_factory=dict)
 
 
-class Catalogue(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Catalogue(Strict):
     schema_version: int
     sources: list[Source]
 

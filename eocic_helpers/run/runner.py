@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from eocic_helpers.core import atomic, paths
-from eocic_helpers.core.digest import code_digest, file_sha, notebook_code, sha256_hex
+from eocic_helpers.core.digest import code_digest, file_sha, notebook_code
 from eocic_helpers.core.errors import EocicError, ParameterError, SchedulerLost
 from eocic_helpers.core.pipeline import EU_PLACEHOLDER, EU_WIDE, load_pipeline, resolve_callable
 from eocic_helpers.core.regions import load_regions, resolve_region
@@ -153,7 +153,7 @@ def region_results_digest(region: str) -> str:
         return "malformed"
     after = _not_read_after()
     kept = {k: v for k, v in results.items() if owners.get(k) not in after}
-    return sha256_hex(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode())
+    return hashlib.sha256(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def region_outputs(region: str, own: Iterable[str] = ()) -> list[str]:

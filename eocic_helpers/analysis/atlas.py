@@ -76,18 +76,17 @@ def indicator_table(snapshot: pd.DataFrame, pilots: list[Region], focus: Region,
         part = fig2[fig2["indicator"] == panel.indicator].set_index("kind")
         if part.empty:
             continue
+        year = part.loc["region", "year"] if "region" in part.index else None
 
-        def cell(kind: str, part: pd.DataFrame = part) -> str:
+        def cell(kind: str, part: pd.DataFrame = part, own_year: Any = year) -> str:
             if kind not in part.index or pd.isna(part.loc[kind, "value"]):
                 return MISSING
             row = part.loc[kind]
             text = _fmt(row["value"], ".2f")
-            own_year = part.loc["region", "year"] if "region" in part.index else None
             if kind != "region" and not pd.isna(row["year"]) and row["year"] != own_year:
                 text += f" ({int(row['year'])})"
             return text
 
-        year = part.loc["region", "year"] if "region" in part.index else None
         rows.append({"_indicator": panel.indicator, "indicator": panel.title,
                      "region": cell("region"),
                      "year": None if year is None or pd.isna(year) else int(year),

@@ -315,9 +315,8 @@ def figure2(data: pd.DataFrame, config: KeyIndicators | None = None):
                            row=[str(i) for i in range(len(d))])
         category_bars(ax, list(plotted["row"]), plotted["value"],
                       [colour[k] for k in plotted["kind"]], width=0.6, linewidth=0.5)
-        for bar in ax.patches:  # hatch the country's bar, found by its row
-            row = int(round(bar.get_y() + bar.get_height() / 2))
-            if 0 <= row < len(plotted) and plotted["kind"].iloc[row] == "country":
+        for bar, kind in zip(ax.patches, plotted["kind"], strict=True):  # one bar per row
+            if kind == "country":
                 bar.set_hatch("//")
         top = float(plotted["value"].max()) or 1.0
         for i, row in d.iterrows():

@@ -27,7 +27,7 @@ from IPython.display import display
 
 from eocic_helpers.core import atomic, paths, reads
 from eocic_helpers.core.errors import ConfigError, EocicError
-from eocic_helpers.core.results import TEXT_SUFFIX, Hit, Unavailable, load_catalogue
+from eocic_helpers.core.results import TEXT_SUFFIX, Unavailable, load_catalogue
 from eocic_helpers.outputs.escape import csv_safe, myst_cell, myst_text
 from eocic_helpers.outputs.fragments import FRAGMENT_SUFFIX, OUTPUT_ENV, merge_results
 from eocic_helpers.outputs.numbers import format_number
@@ -72,30 +72,22 @@ class Publication:
     values: dict[str, Any] = field(default_factory=dict)
     figures: list[str] = field(default_factory=list)
 
-    def _declared(self, key: str) -> Hit:
-        """The catalogue's declaration of ``key`` for this notebook (``notebooks/results.yaml``).
-
-        Raises:
-            ConfigError: the notebook does not declare ``key`` (one line).
-        """
-        return load_catalogue().check_glue(self.notebook, key)
-
-    def glue(self, key: str, value: Any) -> Any:
+    def glue(self, key: str, value: Any) -> None:
         """Record ``value`` under ``key`` for the book's prose and ``results.json``.
 
         Raises:
-            ConfigError: ``notebooks/results.yaml`` does not declare ``key`` for this notebook.
+            ConfigError: ``notebooks/results.yaml`` does not declare ``key`` for this notebook
+                (one line).
         """
         from myst_nb import glue as nb_glue
 
-        self._declared(key)
+        load_catalogue().check_glue(self.notebook, key)
         value = _jsonable(value)
         if isinstance(value, str):
             nb_glue(key, GlueText(value), display=False)
         else:
             nb_glue(key, value, display=False)
         self.values[key] = value
-        return value
 
     def glue_all(self, values: dict[str, Any]) -> None:
         """Glue every value of ``values`` as ``notebooks/results.yaml`` declares it: a number
@@ -109,7 +101,7 @@ class Publication:
             ConfigError: a key the notebook does not declare.
         """
         for key, value in values.items():
-            hit = self._declared(key)
+            hit = load_catalogue().check_glue(self.notebook, key)
             if not hit.entry.number or hit.text:
                 self.glue(key, value)
                 continue

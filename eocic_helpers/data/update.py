@@ -1,21 +1,11 @@
 """``eocic data update``: the study's snapshot rebuilt from Eurostat's current tables alone.
 
-1. Every dataset an indicator's recipe reads (``data/indicators.yaml``) is downloaded as
-   SDMX-TSV (:func:`eocic_helpers.data.fetch.fetch`; ``EOCIC_FETCH_FROM`` points it at a
-   local folder instead of the network). Offline, the first download fails at once, in one
-   line.
-2. Each file is checked: it parses, every dimension and value its recipes filter on is there
-   and selects one series per geo and year, and its sha256 is recorded (``fetched.json``).
-3. The snapshot is built from those files alone, by the same recipes, into its own folder
-   (default ``data/fetched/<retrieval date>/``): the same CSV files as the committed snapshot,
-   its own ``sources.yaml`` (each dataset, with its retrieval date as vintage), the NUTS
-   report (``nuts_report.csv``: codes not comparable with NUTS 2016 or unresolved) and a
-   ``MANIFEST.json``. The NUTS 2016 geography (``geo.csv``, ``nuts_map.csv``) is the committed
-   snapshot's. The committed snapshot is never touched; ``--snapshot DIR`` or
-   ``EOCIC_SNAPSHOT`` makes a run read the new one.
-
-Indicators without an Eurostat recipe (the RIS 2019 index) and datasets Eurostat no longer
-disseminates are absent from the new snapshot and listed in its manifest, never filled.
+Every dataset an indicator's recipe reads (``data/indicators.yaml``) is downloaded
+(:func:`eocic_helpers.data.fetch.fetch`) and checked against its recipes; the snapshot is
+built from those files by the same recipes into its own folder, with the committed
+snapshot's NUTS 2016 geography, and the committed snapshot is never touched. Indicators
+without an Eurostat recipe and datasets Eurostat no longer disseminates are absent, listed in
+the manifest, never filled. The steps and the files written: docs/data-update.md.
 """
 
 from __future__ import annotations
@@ -27,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -147,23 +138,18 @@ def build_rows(frames: dict[str, pd.DataFrame], known: set[str]
             rows = rows[rows["value_den"] != 0]
             rows = rows.assign(value=rows["value"] / rows["value_den"] * r.factor)
             rows["note"] = _joined_notes(rows["note"], rows["note_den"])
-        else:  # a quotient
+        else:  # a quotient: over the year's first reference geo that has a value
             share = built[r.inputs[0]]
-            parts = []
-            for _year, grp in share.groupby("year"):
-                ref = next((g for g in r.reference if (grp["geo"] == g).any()), None)
-                if ref is None:
-                    continue
-                base = float(grp.loc[grp["geo"] == ref, "value"].iloc[0])
-                if base == 0:
-                    continue
-                extra = "" if ref == r.reference[0] else (
-                    f"reference {ref} (this release has no {r.reference[0]})")
-                parts.append(grp.assign(value=grp["value"] / base,
-                                        note=_joined_notes(grp["note"],
-                                                           pd.Series([extra] * len(grp)))))
-            rows = (pd.concat(parts, ignore_index=True) if parts
-                    else share.iloc[0:0].copy())
+            ref = share[share["geo"].isin(r.reference)].sort_values(
+                "geo", key=lambda g: g.map(r.reference.index), kind="stable")
+            ref = ref.drop_duplicates("year")
+            ref = ref[ref["value"] != 0][["year", "geo", "value"]]
+            rows = share.merge(ref, on="year", suffixes=("", "_ref"))
+            rows["value"] = rows["value"] / rows["value_ref"]
+            other = rows["geo_ref"].ne(r.reference[0])
+            rows["note"] = _joined_notes(rows["note"], pd.Series(np.where(
+                other, "reference " + rows["geo_ref"] + f" (this release has no {r.reference[0]})",
+                "")))
         built[ind.id] = rows[["geo", "year", "value", "note"]].reset_index(drop=True)
     out = [b.assign(indicator=i) for i, b in built.items() if len(b)]
     absent += [i for i, b in built.items() if not len(b)]

@@ -96,7 +96,7 @@ def load_config(path: Path | None = None) -> KeyIndicators:
     return load_model(KeyIndicators, Path(path or CONFIG_FILE))
 
 
-def is_whole_country(region: Region, snapshot: pd.DataFrame | None = None) -> bool:
+def is_whole_country(region: Region) -> bool:
     """Whether the region's NUTS 2 units are all of its country's (Lithuania, Slovenia): then
     the country's figure is the region's own, and no separate national comparison exists."""
     geo = pd.read_csv(paths.SNAPSHOT / "geo.csv", dtype=str, keep_default_na=False)
@@ -116,6 +116,7 @@ def figure1_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region,
     highlight, status (ok|missing), note``.
     """
     config = config or load_config()
+    whole = is_whole_country(focus)
     rows: list[dict[str, Any]] = []
     for k, panel in enumerate(config.figure1.panels):
         base = {"panel": k + 1, "indicator": panel.indicator}
@@ -136,7 +137,6 @@ def figure1_data(snapshot: pd.DataFrame, regions: list[Region], focus: Region,
         eu = lookup(snapshot, panel.indicator, "EU28", year)
         if eu.missing and panel.indicator.endswith("_lq"):
             eu = type(eu)(1.0, year, "EU28", "EU28 = 1 by definition")
-        whole = is_whole_country(focus)
         country = (country_value(snapshot, panel.indicator, focus.country, year)
                    if year and not whole else None)
         for kind, v, name in (("eu", eu, "EU28"), ("country", country, focus.country_name)):

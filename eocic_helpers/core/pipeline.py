@@ -295,8 +295,8 @@ def toc(edition: Edition, pdf: bool = False, flags: dict[str, Any] | None = None
             out["sections"] = subs
         return out
 
-    pages = [p for p in (*decl.front, *decl.chapters, *decl.annexes) if p.shown(pdf, flags)]
-    chapters = [entry(p) for p in pages]
+    chapters = [entry(p) for p in (*decl.front, *decl.chapters, *decl.annexes)
+                if p.shown(pdf, flags)]
     if decl.report is not None and not pdf:  # the HTML site holds the report too
         report = [{"file": f"{REPORT_DIR}/{p.file}"}
                   for p in pipeline.report_pages(edition, flags=flags)]
@@ -329,9 +329,9 @@ SCOPE_TEXT = {"eu_wide": "once, before the regions (EU-wide)", "region": "per re
               "atlas": "per NUTS 2 region (eocic run --all-nuts2)"}
 
 
-def notebooks_markdown(path: Path | None = None) -> str:
+def notebooks_markdown() -> str:
     """The README's table of notebooks, generated from the declaration."""
-    pipeline = load_pipeline(path)
+    pipeline = load_pipeline()
     rows = ["| briefing | notebook | runs | what you get |", "| --- | --- | --- | --- |"]
     for name, nb in pipeline.notebooks.items():
         rows.append(f"| {nb.briefing} | `{name}.ipynb` | {SCOPE_TEXT[nb.scope]} | {nb.about} |")

@@ -91,13 +91,13 @@ def _fold(text: str) -> str:
     return "-".join(text.lower().replace("&", " ").replace("_", " ").replace("-", " ").split())
 
 
-def resolve_region(text: str, regions: list[Region] | None = None) -> Region:
+def resolve_region(text: str) -> Region:
     """Find a region by slug, NUTS code (2016 or 2013) or name, case-insensitively.
 
     Raises:
         EocicError: unknown region, with the closest match and the valid ids.
     """
-    regions = regions if regions is not None else load_regions()
+    regions = load_regions()
     key = _fold(text)
     for region in regions:
         names = {region.id, _fold(region.name)}

@@ -340,19 +340,11 @@ class Results(Mapping[str, Any]):
     declares (``[]``, ``get``, ``in``) raises :class:`ConfigError` (a typo cannot read as a
     missing value)."""
 
-    def __init__(self, data: Mapping[str, Any] | None = None,
-                 catalogue: Catalogue | None = None) -> None:
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
         self.raw: dict[str, Any] = dict(data or {})
-        self._catalogue = catalogue
-
-    @property
-    def catalogue(self) -> Catalogue:
-        if self._catalogue is None:
-            self._catalogue = load_catalogue()
-        return self._catalogue
 
     def __getitem__(self, key: str) -> Any:
-        self.catalogue.require(key)
+        load_catalogue().require(key)
         return self.raw[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -392,14 +384,13 @@ def _cell(v: Any) -> str:
 CATALOGUE_COLUMNS = ("key", "notebook", "value", "unit", "source", "year", "about")
 
 
-def catalogue_rows(results: Mapping[str, Any], catalogue: Catalogue | None = None,
-                   region: str = "") -> list[dict[str, str]]:
+def catalogue_rows(results: Mapping[str, Any], region: str = "") -> list[dict[str, str]]:
     """One row per key of a run's results: its value there, the notebooks that produce it,
     its unit, source and year (resolved for this run when the declaration names a key) and
     what it is; ``{region}`` in a source is the ``region``'s id when given. A key no notebook
     declares is listed with empty columns (it cannot be, once the run has passed
     :meth:`Publication.glue`)."""
-    cat = catalogue or load_catalogue()
+    cat = load_catalogue()
     raw = results.raw if isinstance(results, Results) else dict(results)
     rows = []
     for key in sorted(raw):

@@ -1,16 +1,10 @@
 """The snapshot's indicators, declared in ``data/indicators.yaml``, and how each is read.
 
 Each indicator's :class:`Recipe` names the Eurostat dataset and the dimension values that
-select its series (``unit``, ``sex``, ``age``, ``nace_r2``...), or, for a derived indicator,
-the indicators it is computed from. Both builders use it:
-
-- the committed snapshot's builders (third-party extracts: the R ``eurostat`` package's table,
-  Honti et al.'s columns, the 2017 bulk TSV, the 2026 SDMX-CSV) filter their files with it;
-- ``eocic data update`` applies it to the SDMX-TSV files downloaded from Eurostat
-  (:mod:`eocic_helpers.data.update`).
-
-Flags (``p`` provisional, ``e`` estimated, ``b`` break in series...) are kept as the
-snapshot's ``note``; a missing observation (``:``) is no row, never a value.
+select its series, or, for a derived indicator, the indicators it is computed from. The
+committed snapshot's builders and ``eocic data update`` both read with it
+(docs/data-update.md). An observation's flag becomes the row's ``note``; a missing
+observation (``:``) is no row, never a value.
 """
 
 from __future__ import annotations

@@ -314,11 +314,7 @@ def build_rd_sectors(raw: Path) -> pd.DataFrame:
         t = pd.concat([t, eu[["geo", "year", "value", "note"]]], ignore_index=True)
         sums[indicator] = t
         parts.append(_frame(t, indicator))
-    share = sums["berd_mio_eur"].merge(sums["gerd_mio_eur"][["geo", "year", "value"]],
-                                       on=["geo", "year"], suffixes=("", "_total"))
-    share = share[share["value_total"] > 0]
-    share = share.assign(value=share["value"] / share["value_total"] * 100)
-    parts.append(_frame(share, "berd_share_gerd_pct"))
+    parts.append(_frame(_share(sums["berd_mio_eur"], sums["gerd_mio_eur"]), "berd_share_gerd_pct"))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -51,7 +51,7 @@ _NAME = r"^[a-z][a-z0-9_]*$"
 
 
 class NotebookDecl(Strict):
-    """One notebook's contract."""
+    """One notebook's contract (the header of pipeline.yaml says what each field means)."""
 
     scope: Scope
     about: str = Field(min_length=1)
@@ -60,8 +60,6 @@ class NotebookDecl(Strict):
     checks: dict[str, str] = Field(default_factory=dict)
     validator: str = Field(default="", pattern=rf"({_DOTTED})|^$")
     allowed: str = Field(default="", pattern=rf"({_DOTTED})|^$")
-    #: dotted path of a function() -> the parameters the notebook reads from a data file,
-    #: name -> default; ``-p`` sets them as it sets those of the parameters cell
     parameters: str = Field(default="", pattern=rf"({_DOTTED})|^$")
     preflight: tuple[str, ...] = ()
 

@@ -1,13 +1,5 @@
 """The catalogue of results: every key of ``results.json``, declared once in
-``notebooks/results.yaml``.
-
-Each notebook's entry lists every key it glues, with what the value is (``about``), its
-``unit``, its ``source`` and, where it has one, its ``year`` (a year, or the name of the key
-that holds it). A number glued with a ``format`` also publishes ``<key>_text``, the value as
-the prose shows it (``missing``: the text of a missing value); that companion is known from
-the ``format`` and is not declared again. Keys built from data are declared as patterns
-(``dimension_{dimension}``); a pattern with ``copy_of`` copies another declared key
-(``summary_{key}``: the summary's copy of ``{key}``).
+``notebooks/results.yaml`` (its header says what each field of a key means).
 
 :meth:`eocic_helpers.outputs.publication.Publication.glue` refuses a key its notebook does not
 declare, and ``finish`` refuses a run that left a declared key out. The book, its templates

@@ -130,11 +130,9 @@ def read_report(new: Path, old: Path) -> tuple[pd.DataFrame, pd.DataFrame] | Non
     if not report_current(new, old):
         return None
     folder = report_folder(new)
-    changes = pd.read_csv(folder / REPORT_VALUES, dtype={"geo": str, "indicator": str,
-                                                         "status": str, "old_note": str,
-                                                         "new_note": str},
-                          keep_default_na=False, na_values={c: [""] for c in
-                                                            ("old", "new", "change",
-                                                             "change_pct")})
+    numbers = ("old", "new", "change", "change_pct")
+    texts = {c: str for c in COLUMNS if c not in (*numbers, "year")}
+    changes = pd.read_csv(folder / REPORT_VALUES, dtype=texts, keep_default_na=False,
+                          na_values={c: [""] for c in numbers})
     flips = pd.read_csv(folder / REPORT_CLAIMS, dtype=str, keep_default_na=False)
     return changes, flips

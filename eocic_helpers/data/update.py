@@ -239,6 +239,7 @@ def update(out: Path | None = None, downloads: Path | None = None, timeout: floa
             frame.to_csv(tmp / f"{stem}.csv", index=False, lineterminator="\n",
                          float_format="%.6f")
             listed += [i for i in ids if i in set(frame["indicator"])]
+        absent = sorted(set(absent) - set(listed))
         for name in GEOGRAPHY:
             shutil.copyfile(base / name, tmp / name)
         pd.DataFrame([{
@@ -250,12 +251,12 @@ def update(out: Path | None = None, downloads: Path | None = None, timeout: floa
         (tmp / SNAPSHOT_SOURCES).write_text(_sources_yaml(got.log), encoding="utf-8")
         snap.write_manifest(tmp, got.log, data={
             "kind": "eurostat", "retrieved": retrieved, "unavailable": got.gone,
-            "absent_indicators": sorted(set(absent) - set(listed)),
+            "absent_indicators": absent,
             "geography": f"NUTS 2016, from {base.name}"})
     counts = report["status"].value_counts().to_dict() if len(report) else {}
     return {"folder": str(out), "downloads": str(downloads), "retrieved": retrieved,
             "datasets": sorted(got.frames), "unavailable": got.gone, "indicators": listed,
-            "absent": sorted(set(absent) - set(listed)), "values": int(len(rows)),
+            "absent": absent, "values": int(len(rows)),
             "nuts": {str(k): int(v) for k, v in counts.items()}}
 
 

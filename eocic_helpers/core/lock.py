@@ -19,10 +19,6 @@ from eocic_helpers.core import paths
 from eocic_helpers.core.errors import EocicError
 
 
-class BuildBusy(EocicError):
-    """Another eocic process holds the build folder's lock (and ``--no-wait`` was given)."""
-
-
 class BuildUnwritable(EocicError):
     """The build folder cannot be created or written (read-only, a file, full disk)."""
 
@@ -68,7 +64,7 @@ def build_lock(wait: bool = True, build: Path | None = None, what: str = "eocic"
         what: the command, for the messages.
 
     Raises:
-        BuildBusy: the lock is held and ``wait`` is False.
+        EocicError: the lock is held and ``wait`` is False (exit 2).
         BuildUnwritable: the build folder cannot be written.
     """
     build = Path(build or paths.BUILD)
@@ -84,7 +80,7 @@ def build_lock(wait: bool = True, build: Path | None = None, what: str = "eocic"
         except BlockingIOError:
             holder = _holder(path)
             if not wait:
-                raise BuildBusy(f"{build} is in use by another eocic run or book{holder}; "
+                raise EocicError(f"{build} is in use by another eocic run or book{holder}; "
                                 "try again when it ends, or drop --no-wait to wait") from None
             print(f"{what}: waiting for another eocic run or book using {build}{holder} to finish",
                   file=sys.stderr, flush=True)

@@ -32,7 +32,6 @@ RESULTS_FILE = "results.yaml"
 TEXT_SUFFIX = "_text"
 #: The text of a missing number unless its declaration says otherwise.
 MISSING = "not available"
-_KEY = r"^[a-z][a-z0-9_]*$"
 #: A declared key: a name, or a pattern whose ``{placeholders}`` stand for names.
 _DECLARED = r"^[a-z{][a-z0-9_{}]*$"
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")

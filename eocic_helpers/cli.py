@@ -519,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``eocic`` console script."""
     argv = sys.argv[1:] if argv is None else argv
     # The study uses no pydantic plugin: no process it starts (workers, kernels, book builds
-    # inherit this) searches every installed package's entry points for one (about 25 ms each).
+    # inherit this) searches every installed package's entry points for one (docs/performance.md).
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     pairs = sum(a in ("-p", "--param") for a in argv)
     if pairs > MAX_PARAM_PAIRS:

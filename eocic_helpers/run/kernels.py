@@ -1,28 +1,22 @@
 """Warm kernels: one kept Jupyter kernel per worker, reset to a clean state before each notebook.
 
 papermill still executes every notebook (it injects the parameters, runs the cells and
-writes the executed notebook); it is only handed an already started kernel
-(``papermill.execute_notebook(..., km=...)``), which it leaves alive, and that kernel's kept
-client (:data:`ENGINE`). A fresh kernel spends most of a study notebook's time importing
-pandas, matplotlib, seaborn, scipy and ``eocic_helpers``; a kept kernel pays that once.
+writes the executed notebook); it is only handed an already started kernel and that kernel's
+kept client (engine :data:`ENGINE`), so the imports of pandas, matplotlib, seaborn, scipy and
+``eocic_helpers`` are paid once per kernel, not once per notebook.
 
-Isolation, before every notebook, by code run inside the kernel (:func:`kernel_reset`):
-
-- the user namespace is cleared and the execution counter restarts at 1 (IPython ``reset``);
-- matplotlib figures are closed and ``rcParams`` and the unit converters restored to the
-  kernel's baseline (taken right after start-up, before any notebook ran);
-- the working directory, ``os.environ``, ``sys.path``, warning filters, numpy's floating-point
-  error handling and pandas' options are restored to that baseline;
-- the global random states of ``random`` and numpy are re-seeded from fresh entropy, as in a
-  new kernel: a notebook never inherits another's seed;
-- the notebook's staging folder is set in the kernel's own ``os.environ``
-  (``EOCIC_OUTPUT_DIR``): the worker's environment never carries it, so concurrent tasks of
-  one process (Dask threads) cannot see each other's folder.
+Before every notebook :func:`kernel_reset` brings the kernel back to the baseline taken right
+after its start-up: user namespace and execution counter, matplotlib's figures, ``rcParams``
+and unit converters, working directory, ``os.environ``, ``sys.path``, warning filters, numpy's
+floating-point error handling and pandas' options. The global random states are re-seeded from
+fresh entropy, so a notebook never inherits another's seed. The notebook's staging folder is
+set in the kernel's own ``os.environ`` (``EOCIC_OUTPUT_DIR``), never in the worker's, so that
+concurrent tasks of one process (Dask threads) cannot see each other's folder.
 
 A kernel is replaced after a failed or timed-out notebook, when it died, after
-``recycle_after`` notebooks, and after every notebook with ``isolate`` (one fresh kernel per
-notebook). The kernel exits by itself within a second when its worker dies (ipykernel polls
-its parent, ``JPY_PARENT_PID``); workers end their kernels on SIGTERM and on normal exit.
+``recycle_after`` notebooks, and after every notebook with ``isolate``. It exits by itself
+within a second when its worker dies (ipykernel polls ``JPY_PARENT_PID``); workers end their
+kernels on SIGTERM and on normal exit.
 """
 
 from __future__ import annotations
@@ -75,8 +69,7 @@ class KernelOptions:
 
     #: one fresh kernel per notebook (no reuse)
     isolate: bool = False
-    #: replace a kept kernel after this many notebooks (a kernel's memory stays at about
-    #: 300 MiB over 200 of the study's notebooks)
+    #: replace a kept kernel after this many notebooks
     recycle_after: int = 200
     #: seconds a cell may run before the notebook fails and its kernel is replaced (None: no limit)
     cell_timeout: float | None = None
@@ -96,9 +89,8 @@ _BASELINE: dict[str, Any] = {}
 def kernel_setup() -> None:
     """Run once inside a new kernel: import what the notebooks use (:func:`warm_modules`),
     record the baseline state that :func:`kernel_reset` restores before each notebook, and
-    leave the objects of that baseline out of every later garbage collection (``gc.freeze``):
-    IPython's reset collects before each notebook, which took 0.1 s over the libraries'
-    objects, and so do the notebooks' own collections."""
+    leave the objects of that baseline out of the collections of IPython's reset and of the
+    notebooks (``gc.freeze``; docs/performance.md)."""
     for name in warm_modules(paths.NOTEBOOKS):
         # a warm-up only: a notebook reports a missing module itself
         with contextlib.suppress(ImportError):
@@ -161,7 +153,7 @@ def kernel_reset(output_dir: str) -> None:
 
 def _register_engine() -> None:
     """Register :data:`ENGINE`: papermill's nbclient engine, handed the kept kernel's client
-    (``kc``) instead of opening one per notebook, whose readiness check alone waits 0.2 s."""
+    (``kc``) instead of opening one per notebook (docs/performance.md)."""
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.log import logger
@@ -281,7 +273,7 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         """End the kernel at once: it has nothing to save (no history; papermill has written
-        the notebook), and a graceful shutdown waited a second for ipykernel to exit."""
+        the notebook)."""
         self._setup = None
         with contextlib.suppress(Exception):
             self.kc.stop_channels()

@@ -105,16 +105,14 @@ def load_spec(path: Path) -> NotebookSpec:
     return NotebookSpec(path.stem, path, defaults, decl)
 
 
-def discover(notebook_dir: Path | None = None) -> dict[str, NotebookSpec]:
+def discover() -> dict[str, NotebookSpec]:
     """All study notebooks, by name, in the declaration's order.
 
     Raises:
         ConfigError: a notebook not declared in ``notebooks/pipeline.yaml``, or a declared
             one that is missing (one line).
     """
-    folder = Path(notebook_dir or paths.NOTEBOOKS)
-    declared = declared_notebooks(folder)
-    return {name: load_spec(folder / f"{name}.ipynb") for name in declared}
+    return {name: load_spec(paths.NOTEBOOKS / f"{name}.ipynb") for name in declared_notebooks()}
 
 
 def select(specs: dict[str, NotebookSpec], names: Iterable[str] | None) -> list[NotebookSpec]:

@@ -61,7 +61,6 @@ class Task:
     notebook_path: str
     parameters: dict[str, Any]
     key: str = ""
-    reads: list[str] = field(default_factory=list)
     #: Digest of the package modules the notebook uses: what promotion needs to re-key the
     #: task with the files the run actually opened.
     code: str = ""
@@ -334,18 +333,16 @@ def _task(spec: NotebookSpec, region: str, region_id: str, params: dict[str, Any
 
 
 def _rekey(task: Task, spec: NotebookSpec | None = None) -> None:
-    """(Re)compute a task's reads and key: a task that waits for others reads what they
-    publish, which changes while they run."""
+    """(Re)compute a task's key: a task that waits for others reads what they publish, which
+    changes while they run."""
     spec = spec or load_spec(Path(task.notebook_path))
-    task.reads = [str(p) for p in declared_reads(spec, task.region)]
     task.key = task_key(spec, task.parameters, task.region, task.code, task.recorded)
 
 
 # -- execution (worker side) ----------------------------------------------------------------
 
-def _worker_init(options: KernelOptions | None = None, parent_pid: int | None = None) -> None:
-    if parent_pid is not None:  # first: a signal must not meet the parent's handlers here
-        kernels.guard_worker(parent_pid)
+def _worker_init(options: KernelOptions, parent_pid: int) -> None:
+    kernels.guard_worker(parent_pid)  # first: a signal must not meet the parent's handlers here
     # Kernels inherit the worker's stderr; send their chatter to a log, not over the progress bar.
     log_dir = paths.RUNS / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -358,7 +355,7 @@ def _worker_init(options: KernelOptions | None = None, parent_pid: int | None = 
 
     # The first kernel starts (and imports pandas, matplotlib, ...) while this worker imports
     # papermill.
-    kernels.process_pool(options or KernelOptions()).prestart(paths.NOTEBOOKS)
+    kernels.process_pool(options).prestart(paths.NOTEBOOKS)
     multiprocessing.util.Finalize(None, kernels.shutdown_process_pool, exitpriority=10)
     import papermill  # noqa: F401  (imported once per worker, not once per notebook)
 
@@ -617,19 +614,19 @@ class _Schedule:
         self.waiting = {i for i, d in self.deps.items() if d}
         self.outcomes: dict[int, Outcome] = {}
         self.ready: list[int] = []
-        for i in range(len(tasks)):
-            if i in self.waiting:
-                continue
-            if not force and is_fresh(tasks[i]):
-                self._cached(i)
-            else:
-                self.ready.append(i)
+        for i in sorted(set(range(len(tasks))) - self.waiting):
+            self._queue(i)
         self.release()
 
-    def _cached(self, i: int) -> None:
+    def _queue(self, i: int) -> bool:
+        """Settle a keyed task as cached when it is fresh (True), or queue it to run."""
         t = self.tasks[i]
+        if self.force or not is_fresh(t):
+            self.ready.append(i)
+            return False
         self.outcomes[i] = Outcome(t.region, t.notebook, "cached", notebook_out=str(
             paths.run_dir(t.region) / f"{t.notebook}.ipynb"))
+        return True
 
     def release(self) -> int:
         """Key the waiting tasks whose dependencies are all settled; settle the fresh ones as
@@ -641,12 +638,9 @@ class _Schedule:
                 if self.deps[i] <= self.outcomes.keys():
                     self.waiting.discard(i)
                     _rekey(self.tasks[i])
-                    if not self.force and is_fresh(self.tasks[i]):
-                        self._cached(i)
+                    if self._queue(i):
                         cached += 1
                         changed = True
-                    else:
-                        self.ready.append(i)
         return cached
 
     def take(self) -> list[int]:

@@ -760,10 +760,9 @@ class _Dask(_Pool):
         return info.get("n_workers", len(info.get("workers", {}))) if info else None
 
     def check(self, left: int, total: int) -> str | None:
-        workers = self.workers() if self.client.status == "running" else None
-        if workers is None and self.client.status != "running":
+        if self.client.status != "running":
             raise self.lost(left, total)
-        if workers:
+        if self.workers():
             self.alone_since = None
         elif self.alone_since is None:
             self.alone_since = time.monotonic()

@@ -298,7 +298,8 @@ def test_the_reproduction_notebook_runs_after_the_regions_others_keyed_on_their_
     (run / "figures").mkdir(parents=True)
     (run / "figures" / "figure1.png").write_bytes(b"png")
     (run / "indicators.ipynb").write_text("{}")
-    (run / "results.json").write_text('{"gdp": 1}')
+    atomic.write_json(runner.fragment_file("saxony", "indicators"), {
+        "region": "saxony", "notebook": "indicators", "values": {"gdp": 1}, "figures": []})
     i = next(k for k, t in enumerate(tasks) if t.notebook == "indicators")
     schedule.settle(i, runner.Outcome("saxony", "indicators", "ok"))
     second = schedule.take()
@@ -322,7 +323,8 @@ def test_the_reproduction_notebook_runs_after_the_regions_others_keyed_on_their_
     (run / "tables" / "indicators.csv").write_text("a\n")  # another notebook's new table
     assert key() != after.key
     (run / "tables" / "indicators.csv").unlink()
-    (run / "results.json").write_text('{"gdp": 2}')  # a changed result
+    atomic.write_json(runner.fragment_file("saxony", "indicators"), {  # a changed result
+        "region": "saxony", "notebook": "indicators", "values": {"gdp": 2}, "figures": []})
     assert key() != after.key
 
 

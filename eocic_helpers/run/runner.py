@@ -136,22 +136,12 @@ def _not_read_after() -> set[str]:
 
 
 def region_results_digest(region: str) -> str:
-    """Hash of a region's ``results.json`` without the values of the notebooks that run after
-    the region's others: these read the results, so their key must not cover what they (or
-    their siblings, which may be promoted before or after them) add to it."""
-    run = paths.run_dir(region)
-    try:
-        results = json.loads((run / "results.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return "missing"
-    try:  # without owners, every value counts
-        owners = json.loads((run / "_owners.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        owners = {}
-    if not isinstance(results, dict) or not isinstance(owners, dict):
-        return "malformed"
+    """Hash of a region's results (:func:`merged_results`) without the values of the notebooks
+    that run after the region's others: these read the results, so their key must not cover
+    what they (or their siblings, which may be promoted before or after them) add to it."""
+    results, owners = merged_results(region)
     after = _not_read_after()
-    kept = {k: v for k, v in results.items() if owners.get(k) not in after}
+    kept = {k: v for k, v in results.items() if owners[k] not in after}
     return hashlib.sha256(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -406,6 +396,17 @@ def _outputs_of(staging: Path) -> list[str]:
     return out
 
 
+def merged_results(region: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """A region's results as the notebooks' kept fragments give them, in notebook-name order,
+    and which notebook glued each key: what ``results.json`` and ``_owners.json`` hold."""
+    results: dict[str, Any] = {}
+    owners: dict[str, str] = {}
+    for notebook, fragment in kept_fragments(cache_dir(region)).items():
+        results.update(fragment["values"])
+        owners.update(dict.fromkeys(fragment["values"], notebook))
+    return results, owners
+
+
 def write_results(region: str, always: bool = False) -> bool:
     """Write a region's ``results.json`` from the notebooks' kept fragments (with
     ``_owners.json``: which notebook glued each key), in notebook-name order: it is derived
@@ -419,11 +420,7 @@ def write_results(region: str, always: bool = False) -> bool:
               f"{cache_dir(region)}", file=sys.stderr)
     elif not always:
         return False
-    results: dict[str, Any] = {}
-    owners: dict[str, str] = {}
-    for notebook, fragment in kept_fragments(cache_dir(region)).items():
-        results.update(fragment["values"])
-        owners.update(dict.fromkeys(fragment["values"], notebook))
+    results, owners = merged_results(region)
     atomic.write_json(run_dir / "_owners.json", owners)
     atomic.write_json(run_dir / "results.json", results)
     return problem is not None
